@@ -226,8 +226,15 @@ def training_rows(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray)
 
 
 def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
-        on_progress: OnProgress | None = None, side: int = 28) -> FitResult:
-    """Fit the pipeline for `config` on the training split (subset by `config.train_size`)."""
+        on_progress: OnProgress | None = None, side: int = 28,
+        should_stop: Callable[[], bool] | None = None,
+        warm_start_from: FitResult | None = None) -> FitResult:
+    """Fit the pipeline for `config` on the training split (subset by `config.train_size`).
+
+    on_progress gets ProgressEvents; should_stop() returning True asks the solver to stop and
+    keep its best model so far; warm_start_from continues from a previous fit's weights. The
+    scikit-learn solvers honour neither of the last two (they run in one call).
+    """
     X, y = training_rows(config, X_train, y_train)
     if len(np.unique(y)) < 2:
         raise ConfigError("the training subset holds only one class; use more training images.")
