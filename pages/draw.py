@@ -1,0 +1,115 @@
+"""Draw: a canvas (or an uploaded picture) read by the trained model, live, with the steps that
+turn a drawing into the 28x28 image the model sees.
+
+Speed: the canvas and everything that depends on it sit in one st.fragment, so a stroke reruns
+only that fragment (not the page); the model comes from session state (no fitting, no loading),
+and the Prediction metric is drawn before the slower images so it reaches the browser first.
+"""
+
+import streamlit as st
+
+from digitlab import model, plots, preprocess, ui
+
+CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
+# MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
+# therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
+BRUSH = 20
+CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas
+
+
+def canvas_key() -> str:
+    return f"canvas-{st.session_state.get(CLEARS, 0)}"
+
+
+def clear() -> None:
+    st.session_state[CLEARS] = st.session_state.get(CLEARS, 0) + 1
+
+
+def read_canvas():
+    """The canvas as an RGBA array (None until it has sent something)."""
+    from streamlit_drawable_canvas import st_canvas  # only importable while the app runs
+
+    result = st_canvas(stroke_width=BRUSH, stroke_color="#FFFFFF", background_color="#000000",
+                       width=CANVAS, height=CANVAS, drawing_mode="freedraw",
+                       return_image_data=True, update_streamlit=True, key=canvas_key())
+    return result.image_data
+
+
+def read_upload():
+    file = st.file_uploader("A picture of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg",
+                                                                           "bmp", "webp"])
+    if file is None:
+        return None
+    try:
+        return preprocess.read_image(file.getvalue())
+    except preprocess.PreprocessError as exc:
+        st.error(f"{exc} Try a PNG or JPEG of a single digit.")
+        return None
+
+
+def show_answer(fitted, image, deskew: bool) -> None:
+    """The model's reading of `image`, then the steps that produced its input."""
+    try:
+        prepared = preprocess.to_mnist(image, deskew=deskew)
+    except preprocess.PreprocessError as exc:
+        st.error(f"{exc}")
+        return
+    if prepared.empty:
+        st.info(f"{prepared.message}: draw a digit with the mouse (or a finger); the model "
+                "reads it when you lift the pen.")
+        return
+    # The model deskews inside its own pipeline, so it gets the centred (not deskewed) image.
+    digit, proba = model.predict_digit(fitted.model, prepared.steps.get("centred 28x28",
+                                                                        prepared.image28))
+    st.metric("Prediction", str(digit), help="The digit with the highest probability.")
+    st.caption(f"{proba[digit]:.0%} sure")
+    st.image(ui.bars_png(proba, digit, None), caption="The ten probabilities")
+    return prepared
+
+
+def show_steps(prepared) -> None:
+    names = list(prepared.steps)
+    st.image([plots.enlarge(prepared.steps[name], 140) for name in names], caption=names,
+             width=140)
+    st.caption("MNIST digits were cropped to their ink, scaled to fit 20x20 and centred by "
+               "their centre of mass in 28x28: a digit drawn in a corner is moved to the middle "
+               "before the model sees it.")
+
+
+@st.fragment
+def pad(fitted, deskew: bool) -> None:
+    """Everything a stroke changes. A fragment: a canvas update reruns only this function."""
+    with ui.guard("The drawing pad"):
+        pad_body(fitted, deskew)
+
+
+def pad_body(fitted, deskew: bool) -> None:
+    source = st.segmented_control("Input", ["Draw", "Upload"], key="draw_input") or "Draw"
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        image = read_canvas() if source == "Draw" else read_upload()
+        if source == "Draw":
+            st.button("Clear", on_click=clear, icon="🧹",
+                      help="Start again (the canvas toolbar also has undo and redo).")
+    with right:
+        if image is None:
+            st.info("Draw a digit on the black square with the mouse; the model reads it "
+                    "when you lift the pen." if source == "Draw" else
+                    "Upload a picture of a single digit, dark on light or light on dark.")
+            return
+        prepared = show_answer(fitted, image, deskew)
+    if prepared is not None:
+        show_steps(prepared)
+
+
+with ui.guard("The Draw page"):
+    st.title("Draw")
+    ds = ui.need_data(ui.dataset())
+    if not ds.is_mnist:
+        st.warning(f"Draw needs MNIST (28x28 images); the data loaded now is {ds.name}. "
+                   "Fetch MNIST on Home, then train a model.")
+        st.page_link(ui.PAGES["home"], label="Go to Home", icon="🏠")
+        st.stop()
+    tr = ui.need_model(ds, ui.trained())
+    st.session_state.setdefault("draw_input", "Draw")
+    pad(tr.fit, tr.config.deskew)

@@ -1,0 +1,97 @@
+"""Gallery: browse the test set through the trained model's eyes, one image at a time or as a
+grid; filter to the mistakes, to one true class, to one predicted class."""
+
+import numpy as np
+import streamlit as st
+
+from digitlab import plots, ui
+
+POS = "g_pos"  # position in the current selection
+PAGE = "g_page"  # page of the grid view
+GRID = 40  # images per grid page: 4 rows of 10 fit a projector screen
+QUICK = {"1st": 0, "9th": 8, "99th": 98}  # the tutorial's examples: x_test[0], [8], [98]
+
+
+def reset_to(index: int) -> None:
+    """Show test image `index` of the unfiltered test set (the quick buttons)."""
+    st.session_state.update({"g_show": "All", "g_true": "any", "g_pred": "any", POS: index,
+                             "g_view": "One at a time"})
+
+
+def step(delta: int, n: int) -> None:
+    st.session_state[POS] = int(np.clip(st.session_state.get(POS, 0) + delta, 0, max(n - 1, 0)))
+
+
+def filters() -> tuple[bool, int | None, int | None, str]:
+    st.session_state.setdefault("g_view", "One at a time")
+    st.session_state.setdefault("g_show", "All")
+    c = st.columns([2, 2, 1, 1, 3])
+    view = c[0].segmented_control("View", ["One at a time", "Grid"], key="g_view")
+    show = c[1].segmented_control("Show", ["All", "Mistakes only"], key="g_show")
+    classes = ["any"] + list(range(10))
+    true = c[2].selectbox("True digit", classes, key="g_true")
+    pred = c[3].selectbox("Predicted", classes, key="g_pred")
+    with c[4]:
+        st.markdown("**The tutorial's examples**")
+        q = st.columns(len(QUICK))
+        for col, (name, index) in zip(q, QUICK.items()):
+            col.button(f"{name} · [{index}]", on_click=reset_to, args=(index,),
+                       width="stretch")
+    return (show == "Mistakes only", None if true == "any" else int(true),
+            None if pred == "any" else int(pred), view or "One at a time")
+
+
+def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
+    n = len(idx)
+    st.session_state[POS] = int(np.clip(st.session_state.get(POS, 0), 0, n - 1))
+    nav = st.columns([1, 1, 3, 5])
+    nav[0].button("◀ Previous", on_click=step, args=(-1, n), width="stretch")
+    nav[1].button("Next ▶", on_click=step, args=(1, n), width="stretch")
+    nav[2].number_input(f"Position in {what} (0–{n - 1})", 0, n - 1, step=1, key=POS)
+    i = int(idx[st.session_state[POS]])
+    true, pred = int(split.y_test[i]), int(ev.yhat[i])
+    proba = ev.proba[i]
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.image(ui.big_digit(split.X_test[i], split.side, 336),
+                 caption=f"x_test[{i}] — {split.side}x{split.side} pixels, shown enlarged")
+    with right:
+        m = st.columns(3)
+        m[0].metric("True label", true)
+        m[1].metric("Predicted", pred, delta="right" if pred == true else "wrong",
+                    delta_color="normal" if pred == true else "inverse",
+                    delta_arrow="off")
+        m[2].metric("Confidence", f"{proba[pred]:.1%}")
+        st.image(ui.bars_png(proba, pred, true),
+                 caption="The ten probabilities (the true digit is outlined).")
+
+
+def grid(idx: np.ndarray, split, ev, what: str) -> None:
+    pages = max(1, -(-len(idx) // GRID))
+    page = st.number_input(f"Page (of {pages}; {len(idx):,} {what})", 1, pages, step=1,
+                           key=PAGE) - 1
+    chunk = idx[page * GRID:(page + 1) * GRID]
+    titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}" for i in chunk)
+    colors = tuple(plots.RIGHT if split.y_test[i] == ev.yhat[i] else plots.WRONG
+                   for i in chunk)
+    st.image(ui.grid_png(split.X_test[chunk], titles, split.side, 10, colors),
+             caption="true → predicted; red titles are mistakes.")
+
+
+with ui.guard("The Gallery page"):
+    st.title("Gallery")
+    ds = ui.need_data(ui.dataset())
+    tr = ui.need_model(ds, ui.trained())
+    split = ui.split_for(ds, tr.config)
+    ev = tr.evaluation
+    mistakes_only, true, pred, view = filters()
+    idx = ui.test_indices(ev, split.y_test, mistakes_only, true, pred)
+    what = ("mistakes" if mistakes_only else "test images") + (
+        f", true {true}" if true is not None else "") + (
+        f", predicted {pred}" if pred is not None else "")
+    if len(idx) == 0:
+        st.info(f"No {what} to show: loosen the filters.")
+    elif view == "Grid":
+        grid(idx, split, ev, what)
+    else:
+        one_at_a_time(idx, split, ev, what)

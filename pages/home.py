@@ -1,0 +1,95 @@
+"""Home: what DigitLab is, where the data comes from (with a Fetch button), a look at the data,
+whether a model is trained, and the way to the other pages."""
+
+import streamlit as st
+
+from digitlab import data, ui
+
+
+def data_card(ds) -> None:
+    st.subheader("The data")
+    if ds is None:
+        st.write("There is no MNIST on this machine yet. **Fetch** downloads it once "
+                 "(about 20 MB) and keeps a verified copy in the cache.")
+        st.caption(data.cache_status())
+        if st.button("Fetch MNIST", type="primary", icon="⬇️"):
+            bar = st.progress(0.0, text="starting")
+            if ui.fetch(bar) is not None:
+                st.rerun()
+        if error := st.session_state.get(ui.DATA_ERROR):
+            st.error(f"{error}")
+            st.write("Without a network you can still try the app on scikit-learn's small "
+                     "8x8 digits (1,797 images; not MNIST).")
+            st.button("Use the 8x8 digits instead", on_click=ui.use_digits_fallback)
+        return
+    if not ds.is_mnist:
+        st.warning(f"You are using **{ds.name}**: {ds.detail}. It is a different, much smaller "
+                   "data set (8x8 pixels), so the numbers here are not MNIST's and Draw is "
+                   "off. Fetch MNIST to get the real thing.")
+        if st.button("Fetch MNIST", icon="⬇️"):
+            bar = st.progress(0.0, text="starting")
+            if ui.fetch(bar) is not None:
+                st.rerun()
+        if error := st.session_state.get(ui.DATA_ERROR):
+            st.error(error)
+        return
+    st.markdown(f"**{ds.name}**: {len(ds.y):,} handwritten digits, {ds.side}x{ds.side} "
+                "grey pixels each (0 = black, 255 = white ink), labelled 0–9.")
+    st.caption(f"Source: {ds.source} ({ds.detail}). {data.cache_status()}.")
+
+
+def model_card(ds) -> None:
+    st.subheader("The model")
+    tr = ui.trained()
+    job = ui.current_job()
+    if job is not None and job.running:
+        st.write(f"Training is running ({job.config.solver}); follow it on the Train page.")
+    elif tr is None:
+        st.write("No model is trained yet. The **Fast** preset fits all of MNIST in seconds.")
+    else:
+        st.metric("Test accuracy", f"{tr.evaluation.accuracy:.3f}")
+        c = tr.config
+        st.caption(f"{c.solver}, C={c.C:g}, {c.penalty_name}, {c.scaling} pixels"
+                   + (", deskewed" if c.deskew else "") + f"; fitted on {tr.fit.n_train:,} "
+                   f"images in {tr.fit.fit_seconds:.1f} s.")
+        if not ui.model_matches(tr, ds):
+            st.caption("It was trained on a different data set than the one loaded now.")
+
+
+def links() -> None:
+    st.subheader("Where next")
+    st.page_link(ui.PAGES["train"], label="**Train** a model and read its confusion matrix",
+                 icon="🏋️")
+    st.page_link(ui.PAGES["gallery"], label="**Gallery**: browse the test set and its mistakes",
+                 icon="🖼️")
+    st.page_link(ui.PAGES["draw"], label="**Draw** a digit and watch the model read it",
+                 icon="✏️")
+
+
+def look_at_the_data(ds) -> None:
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        n = 20
+        titles = tuple(f"Label {int(label)}" for label in ds.y[:n])
+        st.image(ui.grid_png(ds.X[:n], titles, ds.side, 10),
+                 caption=f"The first {n} images of {ds.name} with their labels.")
+    with right:
+        st.image(ui.balance_png(ds.y), caption="Every digit is about equally common, so "
+                 "accuracy is a fair summary.")
+
+
+with ui.guard("The Home page"):
+    st.title("DigitLab")
+    st.markdown("Teach a computer to read handwritten digits: **multinomial logistic "
+                "regression on MNIST**, the classic scikit-learn tutorial, as a live lab. "
+                "Train a model, see where it errs, then draw your own digits for it.")
+    ds = ui.dataset()
+    cols = st.columns([5, 3, 4], gap="large")
+    with cols[0]:
+        data_card(ds)
+    with cols[1]:
+        model_card(ds)
+    with cols[2]:
+        links()
+    if ds is not None:
+        look_at_the_data(ds)

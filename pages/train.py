@@ -1,0 +1,208 @@
+"""Train: every TrainConfig setting as a widget, presets, an honest expected time, a fit in a
+background thread with live progress and a Stop button, then the scores.
+
+Moving a widget never refits: only the Train button does (a fit already made with the same
+settings, by anyone, comes back instantly from the shared store)."""
+
+import math
+import time
+
+import streamlit as st
+
+from digitlab import evaluate, model, plots, training, ui
+from digitlab.model import TrainConfig
+
+C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
+           1e3, 1e4, math.inf]
+TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
+SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, 30_000, None]
+# Widget keys, one per TrainConfig field: presets write them, the form reads them.
+K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed",
+                             "scaling", "train_size", "deskew")}
+
+
+def apply(config: TrainConfig) -> None:
+    """Put a config into the widgets (a callback: runs before the widgets are drawn)."""
+    for field, key in K.items():
+        st.session_state[key] = getattr(config, field)
+
+
+def keep_solver_valid() -> None:
+    """When the penalty changes, switch to a solver that accepts it instead of refusing."""
+    if st.session_state[K["solver"]] not in solvers_for(st.session_state[K["l1_ratio"]],
+                                                        st.session_state[K["C"]]):
+        st.session_state[K["solver"]] = "saga"
+
+
+def solvers_for(l1_ratio: float, C: float) -> list[str]:
+    if l1_ratio > 0 and not math.isinf(C):
+        return [s for s in model.SOLVERS if s not in model.L2_ONLY]
+    return list(model.SOLVERS)
+
+
+def subset_label(n: int | None) -> str:
+    return "all" if n is None else f"{n:,}"
+
+
+def settings_form(ds) -> TrainConfig | None:
+    """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
+    st.subheader("Settings")
+    st.select_slider("C (inverse regularisation, log scale)", C_STEPS, key=K["C"],
+                     format_func=lambda c: "∞ (no penalty)" if math.isinf(c) else f"{c:g}",
+                     on_change=keep_solver_valid,
+                     help="Small C = strong penalty on large weights; ∞ = no penalty.")
+    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, key=K["l1_ratio"],
+              on_change=keep_solver_valid, disabled=math.isinf(st.session_state[K["C"]]),
+              help="Anything above 0 needs the saga solver.")
+    options = solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]])
+    st.selectbox("Solver", options, key=K["solver"],
+                 help="Only the solvers that accept the chosen penalty are listed.")
+    st.number_input("max_iter (iterations; epochs for sag/saga)", 1, 5000, step=1,
+                    key=K["max_iter"])
+    st.select_slider("Training images", SUBSETS, key=K["train_size"], format_func=subset_label,
+                     help="Fit on the first n training images: small subsets fit in seconds.")
+    st.radio("Pixel scaling", list(model.SCALINGS), key=K["scaling"],
+             format_func=lambda s: model.SCALINGS[s])
+    st.toggle("Deskew (straighten slanted digits)", key=K["deskew"])
+    with st.expander("Tolerance, test split, seed"):
+        st.select_slider("tol (stopping tolerance)", TOL_STEPS, key=K["tol"],
+                         format_func=lambda t: f"{t:g}")
+        st.slider("Test split", 0.05, 0.5, step=0.05, key=K["test_size"],
+                  help="The tutorial holds out 15% for testing.")
+        st.number_input("Seed", 0, 2**31 - 1, step=1, key=K["seed"])
+    try:
+        return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
+    except model.ConfigError as exc:
+        st.error(f"{exc}")
+        return None
+
+
+def preset_buttons() -> None:
+    cols = st.columns(len(training.presets()))
+    for col, (name, config) in zip(cols, training.presets().items()):
+        col.button(name, on_click=apply, args=(config,), width="stretch",
+                   help=f"{config.solver}, C={config.C:g}, max_iter={config.max_iter}, "
+                        f"{config.scaling} pixels" + (", deskew" if config.deskew else ""))
+
+
+def time_advice(config: TrainConfig, n_available: int) -> str:
+    """Show the expected time; offer quicker variants when it is long. Returns the button
+    label."""
+    expected = training.expected_seconds(config, n_available)
+    if expected is None:
+        return "Train"
+    if expected < training.LONG_FIT_SECONDS:
+        st.caption(f"Expected fit time: about {training.format_seconds(expected)}.")
+        return "Train"
+    n = training.n_train_for(config, n_available)
+    st.warning(f"These settings take about **{training.format_seconds(expected)}** here "
+               f"({config.max_iter} {config.solver} epochs over {n:,} images). sag already "
+               "passes 0.91 after 3 epochs: try a subset or fewer epochs first.")
+    quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000), "Use 10,000 images"),
+               K["max_iter"]: (3, config.replace(max_iter=3), "Stop after 3 epochs")}
+    for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
+        seconds = training.expected_seconds(variant, n_available) or 0.0
+        col.button(f"{text} (~{training.format_seconds(seconds)})", key=f"quick_{key}",
+                   on_click=st.session_state.update, args=({key: value},))
+    return f"Train anyway (~{training.format_seconds(expected)})"
+
+
+def follow(job: training.TrainingJob) -> None:
+    """Poll the running job from this script thread until it ends, moving the bar and growing
+    the curve. A click on Stop reruns the script, which ends this loop at its next update."""
+    status = st.status(f"Training ({job.config.solver})…", expanded=True)
+    with status:
+        bar = st.empty()
+        curve = st.empty()
+    drawn = 0
+    while job.running:
+        fraction, text = job.progress()
+        status.update(label=f"Training: {text}")
+        if fraction is not None:
+            bar.progress(fraction, text=text)
+        events = [e for e in job.events if e.loss is not None or e.val_accuracy is not None]
+        if len(events) != drawn and len(events) >= 2:  # redraw only when a point was added
+            drawn = len(events)
+            curve.image(plots.to_png(curve_figure(events, job.config.max_iter)))
+        time.sleep(0.25)
+    status.update(label="Training finished", state="complete")
+
+
+def curve_figure(events, max_iter):
+    return plots.training_curve([e.iteration for e in events], [e.loss for e in events],
+                                [e.val_accuracy for e in events], max_iter)
+
+
+def results(tr: training.Trained, config: TrainConfig | None) -> None:
+    ev = tr.evaluation
+    fit = tr.fit
+    st.subheader("Results")
+    m = st.columns(4)
+    m[0].metric("Test accuracy", f"{ev.accuracy:.3f}", help=f"on {ev.n:,} held-out images")
+    m[1].metric("Fit time", f"{fit.fit_seconds:.1f} s")
+    m[2].metric("Iterations", f"{fit.n_iter}")
+    m[3].metric("Training images", f"{fit.n_train:,}")
+    if tr.stopped:
+        st.info(f"Stopped early after {fit.n_iter} iterations: this is the best model so far.")
+    if not fit.converged and not tr.stopped:
+        st.warning("The solver did not converge: " + " ".join(fit.notes)
+                   + " The scores below are still real; the model just is not at its optimum.")
+    if config is not None and config != tr.config:
+        st.caption("These results are for the settings you trained with; press Train to fit "
+                   "the settings shown on the left.")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.image(ui.confusion_png(ev.confusion, f"Confusion matrix (accuracy {ev.accuracy:.3f})"),
+                 caption="Rows: the true digit; columns: what the model said. The diagonal is "
+                         "right; every other cell is a mistake (see them in the Gallery).")
+    with right:
+        curve = [e for e in fit.history if e.loss is not None or e.val_accuracy is not None]
+        if len(curve) >= 2:
+            st.image(plots.to_png(curve_figure(curve, tr.config.max_iter)))
+        st.markdown("**Per-class report**")
+        st.dataframe(evaluate.report_frame(ev).style.format(
+            {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
+            width="stretch")
+
+
+with ui.guard("The Train page"):
+    st.title("Train")
+    ds = ui.need_data(ui.dataset())
+    if K["C"] not in st.session_state:  # first visit: start from the Fast preset
+        apply(training.presets()["Fast"])
+    settings, main = st.columns([1, 2], gap="large")
+    with settings:
+        config = settings_form(ds)
+    with main:
+        preset_buttons()
+        job = ui.current_job()
+        label = "Train"
+        if config is not None:
+            label = time_advice(config, len(ui.split_for(ds, config).y_train))
+        b1, b2 = st.columns(2)
+        train = b1.button(label, type="primary", disabled=config is None or (
+            job is not None and job.running), width="stretch")
+        stop = b2.button("Stop", disabled=job is None or not job.running,
+                         width="stretch", help="Keeps the best model so far.")
+        if stop and job is not None and job.running:
+            job.stop()
+            if not training.honours_stop(job.config):
+                st.session_state.pop(ui.JOB, None)  # abandon: sklearn cannot be interrupted
+                st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
+                        "background and its result is dropped. Your previous model is kept.")
+                job = None
+        if train and config is not None:
+            job = ui.start_training(config, ds)
+            if job is None:
+                st.toast("Same settings as an earlier fit: reused it.")
+        if job is not None and job.running:
+            follow(job)
+            st.rerun()  # draw the results and the sidebar with the new model
+        if job is not None and job.error:
+            st.error(job.error)
+        tr = ui.trained()
+        if tr is not None and ui.model_matches(tr, ds):
+            results(tr, config)
+        elif tr is None and (job is None or not job.error):
+            st.info("Pick a preset or your own settings and press **Train**. The **Fast** "
+                    "preset fits all of MNIST in seconds.")
