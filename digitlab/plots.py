@@ -61,7 +61,7 @@ def enlarge(image: np.ndarray, size: int = 280) -> np.ndarray:
 
 
 def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int = 10,
-               colors: Sequence[str] | None = None, cell: float = 1.35) -> Figure:
+               colors: Sequence[str] | None = None, cell: float = 1.0) -> Figure:
     """A grid of digits (white ink on black, as MNIST stores them) with a title each.
 
     images: (n, side*side) or (n, side, side) uint8; titles: one per image, e.g. "Label 4"
@@ -80,7 +80,7 @@ def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int 
                 continue
             ax.imshow(as_image(images[i], side), cmap="gray", vmin=0, vmax=255,
                       interpolation="nearest")
-            ax.set_title(titles[i], fontsize=13, color=colors[i] if colors else "black", pad=3)
+            ax.set_title(titles[i], fontsize=14, color=colors[i] if colors else "black", pad=3)
         fig.tight_layout(pad=0.4)
     return fig
 
@@ -89,12 +89,13 @@ def class_balance(y: np.ndarray, labels: Sequence[int] = tuple(range(10))) -> Fi
     """How many images of each digit: a bar per class with its count on top."""
     counts = np.array([(np.asarray(y) == label).sum() for label in labels])
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.6))
+        fig, ax = plt.subplots(figsize=(4.8, 3.6))
         bars = ax.bar([str(label) for label in labels], counts, color=ACCENT)
-        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=11, padding=2)
+        # Counts written up the inside of each bar: horizontal labels would collide.
+        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], label_type="center",
+                     rotation=90, color="white", fontsize=12)
         ax.set_xlabel("digit")
         ax.set_ylabel("images")
-        ax.set_ylim(0, counts.max() * 1.15 if len(counts) else 1)
         ax.set_title("Class balance")
         fig.tight_layout()
     return fig
@@ -144,7 +145,7 @@ def probability_bars(proba: np.ndarray, predicted: int | None = None,
         if true is not None and true in labels:
             bars[list(labels).index(true)].set_edgecolor("black")
             bars[list(labels).index(true)].set_linewidth(2.5)
-        ax.bar_label(bars, labels=[f"{p:.0%}" if p >= 0.01 else "" for p in proba],
+        ax.bar_label(bars, labels=[_percent(p) for p in proba],
                      fontsize=11, padding=2)
         ax.set_ylim(0, 1.12)
         ax.set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
@@ -152,6 +153,13 @@ def probability_bars(proba: np.ndarray, predicted: int | None = None,
         ax.set_ylabel("probability")
         fig.tight_layout()
     return fig
+
+
+def _percent(p: float) -> str:
+    """Bar labels: nothing under 1%, and never a rounded "100%" for a model that is not sure."""
+    if p < 0.01:
+        return ""
+    return ">99%" if 0.995 <= p < 1.0 else f"{p:.0%}"
 
 
 def training_curve(iterations: Sequence[int], loss: Sequence[float | None],

@@ -219,5 +219,9 @@ class FitStore:
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def __len__(self) -> int:
         return len(self._items)

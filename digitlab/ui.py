@@ -33,6 +33,14 @@ PAGES = {
     "gallery": "pages/gallery.py",
     "draw": "pages/draw.py",
 }
+# Material icons ship with Streamlit's own font; emoji would need a colour-emoji font that
+# projector PCs and headless browsers often lack (they show empty boxes).
+ICONS = {
+    "home": ":material/home:",
+    "train": ":material/model_training:",
+    "gallery": ":material/photo_library:",
+    "draw": ":material/draw:",
+}
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -199,7 +207,7 @@ def need_data(ds: Dataset | None) -> Dataset:
     """Stop the page with a sentence and a link when there is no data."""
     if ds is None:
         st.info("There is no data yet. Fetch MNIST on the Home page first (about 20 MB, once).")
-        st.page_link(PAGES["home"], label="Go to Home to fetch the data", icon="🏠")
+        st.page_link(PAGES["home"], label="Go to Home to fetch the data", icon=ICONS["home"])
         st.stop()
     return ds
 
@@ -213,7 +221,7 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
         else:
             st.info(f"The trained model was fitted on {tr.data_key.split(':')[0]}, not on "
                     f"{ds.name}. Train a model on this data first.")
-        st.page_link(PAGES["train"], label="Go to Train", icon="🏋️")
+        st.page_link(PAGES["train"], label="Go to Train", icon=ICONS["train"])
         st.stop()
     return tr  # type: ignore[return-value]
 

@@ -89,7 +89,7 @@ def pad_body(fitted, deskew: bool) -> None:
     with left:
         image = read_canvas() if source == "Draw" else read_upload()
         if source == "Draw":
-            st.button("Clear", on_click=clear, icon="🧹",
+            st.button("Clear", on_click=clear, icon=":material/ink_eraser:",
                       help="Start again (the canvas toolbar also has undo and redo).")
     with right:
         if image is None:
@@ -108,7 +108,7 @@ with ui.guard("The Draw page"):
     if not ds.is_mnist:
         st.warning(f"Draw needs MNIST (28x28 images); the data loaded now is {ds.name}. "
                    "Fetch MNIST on Home, then train a model.")
-        st.page_link(ui.PAGES["home"], label="Go to Home", icon="🏠")
+        st.page_link(ui.PAGES["home"], label="Go to Home", icon=ui.ICONS["home"])
         st.stop()
     tr = ui.need_model(ds, ui.trained())
     st.session_state.setdefault("draw_input", "Draw")

@@ -35,8 +35,8 @@ def filters() -> tuple[bool, int | None, int | None, str]:
         st.markdown("**The tutorial's examples**")
         q = st.columns(len(QUICK))
         for col, (name, index) in zip(q, QUICK.items()):
-            col.button(f"{name} · [{index}]", on_click=reset_to, args=(index,),
-                       width="stretch")
+            col.button(name, on_click=reset_to, args=(index,), width="stretch",
+                       help=f"The {name} test image, x_test[{index}]")
     return (show == "Mistakes only", None if true == "any" else int(true),
             None if pred == "any" else int(pred), view or "One at a time")
 
@@ -44,7 +44,7 @@ def filters() -> tuple[bool, int | None, int | None, str]:
 def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
     n = len(idx)
     st.session_state[POS] = int(np.clip(st.session_state.get(POS, 0), 0, n - 1))
-    nav = st.columns([1, 1, 3, 5])
+    nav = st.columns([1.3, 1.1, 2.5, 4], vertical_alignment="bottom")
     nav[0].button("◀ Previous", on_click=step, args=(-1, n), width="stretch")
     nav[1].button("Next ▶", on_click=step, args=(1, n), width="stretch")
     nav[2].number_input(f"Position in {what} (0–{n - 1})", 0, n - 1, step=1, key=POS)

@@ -7,12 +7,12 @@ from digitlab import data, ui
 
 
 def data_card(ds) -> None:
-    st.subheader("The data")
+    st.markdown("##### The data")
     if ds is None:
         st.write("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache.")
         st.caption(data.cache_status())
-        if st.button("Fetch MNIST", type="primary", icon="⬇️"):
+        if st.button("Fetch MNIST", type="primary", icon=":material/download:"):
             bar = st.progress(0.0, text="starting")
             if ui.fetch(bar) is not None:
                 st.rerun()
@@ -26,7 +26,7 @@ def data_card(ds) -> None:
         st.warning(f"You are using **{ds.name}**: {ds.detail}. It is a different, much smaller "
                    "data set (8x8 pixels), so the numbers here are not MNIST's and Draw is "
                    "off. Fetch MNIST to get the real thing.")
-        if st.button("Fetch MNIST", icon="⬇️"):
+        if st.button("Fetch MNIST", icon=":material/download:"):
             bar = st.progress(0.0, text="starting")
             if ui.fetch(bar) is not None:
                 st.rerun()
@@ -35,11 +35,12 @@ def data_card(ds) -> None:
         return
     st.markdown(f"**{ds.name}**: {len(ds.y):,} handwritten digits, {ds.side}x{ds.side} "
                 "grey pixels each (0 = black, 255 = white ink), labelled 0–9.")
-    st.caption(f"Source: {ds.source} ({ds.detail}). {data.cache_status()}.")
+    origin = "the local cache" if ds.source == "cache" else f"{ds.source} ({ds.detail})"
+    st.caption(f"Loaded from {origin}; {data.cache_status()}.")
 
 
 def model_card(ds) -> None:
-    st.subheader("The model")
+    st.markdown("##### The model")
     tr = ui.trained()
     job = ui.current_job()
     if job is not None and job.running:
@@ -57,25 +58,25 @@ def model_card(ds) -> None:
 
 
 def links() -> None:
-    st.subheader("Where next")
-    st.page_link(ui.PAGES["train"], label="**Train** a model and read its confusion matrix",
-                 icon="🏋️")
-    st.page_link(ui.PAGES["gallery"], label="**Gallery**: browse the test set and its mistakes",
-                 icon="🖼️")
-    st.page_link(ui.PAGES["draw"], label="**Draw** a digit and watch the model read it",
-                 icon="✏️")
+    cols = st.columns(3)
+    for col, (name, text) in zip(cols, [("train", "Train a model"),
+                                        ("gallery", "Browse the test set"),
+                                        ("draw", "Draw a digit for it")]):
+        with col.container(border=True):
+            st.page_link(ui.PAGES[name], label=f"**{name.title()}**: {text}",
+                         icon=ui.ICONS[name])
 
 
 def look_at_the_data(ds) -> None:
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([3, 2], gap="medium")
     with left:
-        n = 20
+        n = 12
         titles = tuple(f"Label {int(label)}" for label in ds.y[:n])
-        st.image(ui.grid_png(ds.X[:n], titles, ds.side, 10),
-                 caption=f"The first {n} images of {ds.name} with their labels.")
+        st.image(ui.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
+                 caption=f"The first {n} of {ds.name}'s images, each with its label.")
     with right:
-        st.image(ui.balance_png(ds.y), caption="Every digit is about equally common, so "
-                 "accuracy is a fair summary.")
+        st.image(ui.balance_png(ds.y), width="stretch",
+                 caption="Every digit is about equally common, so accuracy is a fair summary.")
 
 
 with ui.guard("The Home page"):
@@ -83,13 +84,12 @@ with ui.guard("The Home page"):
     st.markdown("Teach a computer to read handwritten digits: **multinomial logistic "
                 "regression on MNIST**, the classic scikit-learn tutorial, as a live lab. "
                 "Train a model, see where it errs, then draw your own digits for it.")
+    links()
     ds = ui.dataset()
-    cols = st.columns([5, 3, 4], gap="large")
+    cols = st.columns([3, 2], gap="medium")
     with cols[0]:
         data_card(ds)
     with cols[1]:
         model_card(ds)
-    with cols[2]:
-        links()
     if ds is not None:
         look_at_the_data(ds)

@@ -46,7 +46,7 @@ def subset_label(n: int | None) -> str:
 
 def settings_form(ds) -> TrainConfig | None:
     """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
-    st.subheader("Settings")
+    st.markdown("##### Settings")
     st.select_slider("C (inverse regularisation, log scale)", C_STEPS, key=K["C"],
                      format_func=lambda c: "∞ (no penalty)" if math.isinf(c) else f"{c:g}",
                      on_change=keep_solver_valid,
@@ -77,23 +77,21 @@ def settings_form(ds) -> TrainConfig | None:
         return None
 
 
-def preset_buttons() -> None:
-    cols = st.columns(len(training.presets()))
+def preset_buttons(cols) -> None:
     for col, (name, config) in zip(cols, training.presets().items()):
         col.button(name, on_click=apply, args=(config,), width="stretch",
                    help=f"{config.solver}, C={config.C:g}, max_iter={config.max_iter}, "
                         f"{config.scaling} pixels" + (", deskew" if config.deskew else ""))
 
 
-def time_advice(config: TrainConfig, n_available: int) -> str:
-    """Show the expected time; offer quicker variants when it is long. Returns the button
-    label."""
+def time_advice(config: TrainConfig, n_available: int) -> None:
+    """Show the expected time; when it is long, offer quicker variants of the same settings."""
     expected = training.expected_seconds(config, n_available)
     if expected is None:
-        return "Train"
+        return
     if expected < training.LONG_FIT_SECONDS:
         st.caption(f"Expected fit time: about {training.format_seconds(expected)}.")
-        return "Train"
+        return
     n = training.n_train_for(config, n_available)
     st.warning(f"These settings take about **{training.format_seconds(expected)}** here "
                f"({config.max_iter} {config.solver} epochs over {n:,} images). sag already "
@@ -104,7 +102,13 @@ def time_advice(config: TrainConfig, n_available: int) -> str:
         seconds = training.expected_seconds(variant, n_available) or 0.0
         col.button(f"{text} (~{training.format_seconds(seconds)})", key=f"quick_{key}",
                    on_click=st.session_state.update, args=({key: value},))
-    return f"Train anyway (~{training.format_seconds(expected)})"
+
+
+def train_label(config: TrainConfig | None, n_available: int) -> str:
+    expected = config and training.expected_seconds(config, n_available)
+    if expected and expected >= training.LONG_FIT_SECONDS:
+        return f"Train anyway (~{training.format_seconds(expected)})"
+    return "Train"
 
 
 def follow(job: training.TrainingJob) -> None:
@@ -136,7 +140,6 @@ def curve_figure(events, max_iter):
 def results(tr: training.Trained, config: TrainConfig | None) -> None:
     ev = tr.evaluation
     fit = tr.fit
-    st.subheader("Results")
     m = st.columns(4)
     m[0].metric("Test accuracy", f"{ev.accuracy:.3f}", help=f"on {ev.n:,} held-out images")
     m[1].metric("Fit time", f"{fit.fit_seconds:.1f} s")
@@ -145,11 +148,11 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     if tr.stopped:
         st.info(f"Stopped early after {fit.n_iter} iterations: this is the best model so far.")
     if not fit.converged and not tr.stopped:
-        st.warning("The solver did not converge: " + " ".join(fit.notes)
-                   + " The scores below are still real; the model just is not at its optimum.")
+        st.warning(f"Did not converge in {fit.n_iter} iterations (raise max_iter or scale the "
+                   "pixels); the scores are still real.", icon=":material/warning:")
     if config is not None and config != tr.config:
         st.caption("These results are for the settings you trained with; press Train to fit "
-                   "the settings shown on the left.")
+                   "the settings now shown in the sidebar.")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.image(ui.confusion_png(ev.confusion, f"Confusion matrix (accuracy {ev.accuracy:.3f})"),
@@ -170,39 +173,37 @@ with ui.guard("The Train page"):
     ds = ui.need_data(ui.dataset())
     if K["C"] not in st.session_state:  # first visit: start from the Fast preset
         apply(training.presets()["Fast"])
-    settings, main = st.columns([1, 2], gap="large")
-    with settings:
+    with st.sidebar:  # the settings beside the navigation; the results get the whole page
         config = settings_form(ds)
-    with main:
-        preset_buttons()
-        job = ui.current_job()
-        label = "Train"
-        if config is not None:
-            label = time_advice(config, len(ui.split_for(ds, config).y_train))
-        b1, b2 = st.columns(2)
-        train = b1.button(label, type="primary", disabled=config is None or (
-            job is not None and job.running), width="stretch")
-        stop = b2.button("Stop", disabled=job is None or not job.running,
-                         width="stretch", help="Keeps the best model so far.")
-        if stop and job is not None and job.running:
-            job.stop()
-            if not training.honours_stop(job.config):
-                st.session_state.pop(ui.JOB, None)  # abandon: sklearn cannot be interrupted
-                st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
-                        "background and its result is dropped. Your previous model is kept.")
-                job = None
-        if train and config is not None:
-            job = ui.start_training(config, ds)
-            if job is None:
-                st.toast("Same settings as an earlier fit: reused it.")
-        if job is not None and job.running:
-            follow(job)
-            st.rerun()  # draw the results and the sidebar with the new model
-        if job is not None and job.error:
-            st.error(job.error)
-        tr = ui.trained()
-        if tr is not None and ui.model_matches(tr, ds):
-            results(tr, config)
-        elif tr is None and (job is None or not job.error):
-            st.info("Pick a preset or your own settings and press **Train**. The **Fast** "
-                    "preset fits all of MNIST in seconds.")
+    n_available = len(ui.split_for(ds, config).y_train) if config else 0
+    job = ui.current_job()
+    row = st.columns([1.35, 0.8, 0.8, 1.5, 0.9])
+    preset_buttons(row[:3])
+    train = row[3].button(train_label(config, n_available), type="primary", width="stretch",
+                          disabled=config is None or (job is not None and job.running))
+    stop = row[4].button("Stop", disabled=job is None or not job.running, width="stretch",
+                         help="Keeps the best model so far.")
+    if config is not None:
+        time_advice(config, n_available)
+    if stop and job is not None and job.running:
+        job.stop()
+        if not training.honours_stop(job.config):
+            st.session_state.pop(ui.JOB, None)  # abandon: sklearn cannot be interrupted
+            st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
+                    "background and its result is dropped. Your previous model is kept.")
+            job = None
+    if train and config is not None:
+        job = ui.start_training(config, ds)
+        if job is None:
+            st.toast("Same settings as an earlier fit: reused it.")
+    if job is not None and job.running:
+        follow(job)
+        st.rerun()  # draw the results and the sidebar with the new model
+    if job is not None and job.error:
+        st.error(job.error)
+    tr = ui.trained()
+    if tr is not None and ui.model_matches(tr, ds):
+        results(tr, config)
+    elif tr is None and (job is None or not job.error):
+        st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
+                "The **Fast** preset fits all of MNIST in seconds.")

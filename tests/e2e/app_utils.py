@@ -1,0 +1,157 @@
+"""Shared helpers for driving DigitLab in a real Chromium: start and stop `streamlit run`,
+launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
+
+Used by the browser tests (tests/e2e) and by bench/draw_latency.py.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block."""
+
+    def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60):
+        self.script = script
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log or OUTPUT / "streamlit.log"
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> AppServer:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script,
+               "--server.address", "127.0.0.1", "--server.port", str(self.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         env=env)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"streamlit did not answer within {self.timeout} s; see {self.log}")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def new_page(browser, url: str):
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app has rendered and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const s = document.querySelector('[data-testid="stApp"]');
+            return s && s.getAttribute('data-test-script-state') === 'notRunning';
+        }""", timeout=timeout)
+    page.wait_for_timeout(150)
+
+
+def go_to(page, title: str) -> None:
+    """Click a page in the sidebar navigation (keeps the session, so the model travels)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_selector(f'h1:has-text("{title}")')
+    wait_idle(page)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def canvas(page):
+    """The canvas layer that takes mouse input (the drawable canvas sits in an open shadow
+    root; Playwright's CSS locators pierce it)."""
+    return page.locator("canvas.upper-canvas").first
+
+
+def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -> None:
+    """Drag the mouse through `points` (canvas pixels, 0..280) with the button held."""
+    box = canvas(page).bounding_box()
+    assert box is not None, "the canvas is not on the page"
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0], y0 + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x, y0 + y, steps=2)
+    if release:
+        page.mouse.up()
+
+
+def digit_strokes(digit: int) -> list[list[tuple[float, float]]]:
+    """Mouse paths that draw a plain `digit` on a 280x280 canvas, as a person would."""
+    if digit == 1:
+        return [[(150, 50 + 12 * k) for k in range(16)]]
+    if digit == 0:
+        return [[(140 + 62 * math.sin(2 * math.pi * k / 36),
+                  140 - 92 * math.cos(2 * math.pi * k / 36)) for k in range(38)]]
+    raise ValueError(f"no strokes for {digit}")
+
+
+def draw_digit(page, digit: int) -> None:
+    for stroke in digit_strokes(digit):
+        draw_stroke(page, stroke)
+
+
+def metric_value(page, label: str):
+    """The locator of the value of the st.metric labelled `label`."""
+    return page.locator('[data-testid="stMetric"]', has_text=label).locator(
+        '[data-testid="stMetricValue"]')
+
+
+def clear_canvas(page) -> None:
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_selector("text=Draw a digit on the black square")
+    wait_idle(page)

@@ -1,0 +1,34 @@
+"""Browser fixtures: one `streamlit run app.py` server and one headless Chromium per session.
+
+The browser tests need Debian's Chromium at /usr/bin/chromium (`.ci/run` installs it). Locally
+they skip without it; under CI (CI=true) a missing browser is a failure, never a skip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .app_utils import CHROMIUM, AppServer, launch_chromium
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: CI must install it (.ci/run).")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(mnist):
+    """The app on 127.0.0.1:<free port>; `mnist` makes sure the data cache exists first."""
+    with AppServer() as server:
+        yield server

@@ -1,0 +1,66 @@
+"""DigitLab in a real browser: train a quick model, look at every page, draw a 1 and a 0 with the
+mouse and read the Prediction metric. Screenshots go to test-output/screenshots/<page>.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from .app_utils import (
+    clear_canvas,
+    draw_digit,
+    go_to,
+    metric_value,
+    new_page,
+    screenshot,
+    wait_idle,
+)
+
+
+@pytest.fixture(scope="module")
+def page(chromium, app_server):
+    page = new_page(chromium, app_server.url)
+    yield page
+    page.close()
+
+
+def test_home_shows_the_data_and_the_way_on(page):
+    page.wait_for_selector("text=70,000 handwritten digits")
+    assert page.get_by_text("No model is trained yet").is_visible()
+    assert page.locator('[data-testid="stImage"] img').count() >= 2  # the grid and the balance
+    screenshot(page, "home")
+
+
+def test_train_fast_preset_shows_accuracy_and_heatmap(page):
+    go_to(page, "Train")
+    page.get_by_role("button", name="Fast").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    accuracy = metric_value(page, "Test accuracy")
+    accuracy.wait_for(timeout=120_000)
+    wait_idle(page, timeout=120_000)
+    assert float(accuracy.inner_text()) > 0.85
+    assert page.get_by_text("Confusion matrix").first.is_visible() or page.locator(
+        '[data-testid="stImage"] img').count() >= 1
+    screenshot(page, "train")
+
+
+def test_gallery_shows_the_first_test_image(page):
+    go_to(page, "Gallery")
+    assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
+    assert metric_value(page, "Predicted").is_visible()
+    screenshot(page, "gallery")
+
+
+@pytest.mark.parametrize("digit", [1, 0])
+def test_draw_reads_a_mouse_drawn_digit(page, digit):
+    if "Draw" not in page.locator("h1").first.inner_text():
+        go_to(page, "Draw")
+    else:
+        clear_canvas(page)
+    draw_digit(page, digit)
+    prediction = metric_value(page, "Prediction")
+    prediction.wait_for(timeout=20_000)
+    wait_idle(page)
+    got = prediction.inner_text()
+    screenshot(page, f"draw-{digit}")
+    assert got == str(digit), f"drew a {digit}, the model read {got}"

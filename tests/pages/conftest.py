@@ -1,0 +1,17 @@
+"""Fixtures for the AppTest page tests: a small trained model to hand to the pages."""
+
+from __future__ import annotations
+
+import pytest
+from page_utils import SMALL
+
+from digitlab import training, ui
+
+
+@pytest.fixture(scope="session")
+def small_model(mnist, tutorial_split) -> training.Trained:
+    X_train, X_test, y_train, y_test = tutorial_split
+    split = training.Split(X_train, X_test, y_train, y_test, ui.data_key(mnist), mnist.side)
+    job = training.TrainingJob(SMALL, split).start()
+    assert job.wait(120) and job.error is None, job.error
+    return job.result

@@ -1,0 +1,61 @@
+"""AppTest helpers: run the real app.py (navigation, sidebar and all) and switch pages; draw
+canvas states the way the browser component would send them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from digitlab import ui
+from digitlab.model import TrainConfig
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+# Small and quick (about a second), yet good enough to read a clean 1 and 0.
+SMALL = TrainConfig(solver="sag", max_iter=5, scaling="unit", train_size=10_000)
+
+
+def open_app(page: str | None = None, state: dict | None = None) -> AppTest:
+    """The app at `page` ("train", "gallery", "draw"; None = Home) after one run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(ui.PAGES[page]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def canvas_state(image_rgba: np.ndarray) -> dict:
+    """What the drawable canvas sends back after a stroke: its JSON and a PNG data URL."""
+    import base64
+
+    ok, png = cv2.imencode(".png", cv2.cvtColor(image_rgba, cv2.COLOR_RGBA2BGRA))
+    assert ok
+    url = "data:image/png;base64," + base64.b64encode(png.tobytes()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+            "backgroundFit": None}
+
+
+def drawn(digit: int | None) -> np.ndarray:
+    """A 280x280 RGBA canvas, white ink on black (alpha 255 everywhere), with `digit` drawn the
+    way a mouse would: a 20 px brush. None gives an empty canvas."""
+    img = np.zeros((280, 280, 4), np.uint8)
+    img[..., 3] = 255
+    white = (255, 255, 255, 255)
+    if digit == 1:
+        cv2.line(img, (150, 50), (140, 230), white, 20, cv2.LINE_AA)
+    elif digit == 0:
+        cv2.ellipse(img, (140, 140), (60, 90), 0, 0, 360, white, 20, cv2.LINE_AA)
+    elif digit is not None:
+        raise ValueError(digit)
+    return img
+
+
+def image_captions(at) -> list[str]:
+    """One caption per picture shown with st.image (a list of images counts each)."""
+    return [c for element in at.get("image") for c in element.captions]

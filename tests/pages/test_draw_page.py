@@ -1,0 +1,41 @@
+"""Draw: the canvas value goes through preprocessing to the model; AppTest cannot draw, so the
+tests set the component's state to what the browser sends after a stroke."""
+
+from __future__ import annotations
+
+import pytest
+from page_utils import canvas_state, drawn, image_captions, open_app
+
+from digitlab import ui
+
+CANVAS = "canvas-0"
+
+
+def test_draw_without_a_model_says_what_to_do(mnist):
+    at = open_app("draw")
+    assert "No model is trained yet" in at.info[0].value
+
+
+def test_empty_canvas_shows_a_hint_not_a_guess(small_model):
+    at = open_app("draw", {ui.TRAINED: small_model})
+    assert not at.metric
+    assert "Draw a digit" in at.info[0].value
+    at.session_state[CANVAS] = canvas_state(drawn(None))
+    at.run()
+    assert not at.metric and at.info
+
+
+@pytest.mark.parametrize("digit", [1, 0])
+def test_a_drawn_digit_is_predicted(small_model, digit):
+    at = open_app("draw", {ui.TRAINED: small_model})
+    at.session_state[CANVAS] = canvas_state(drawn(digit))
+    at.run()
+    assert not at.exception and not at.error
+    prediction = next(m for m in at.metric if m.label == "Prediction")
+    assert prediction.value == str(digit)
+    assert len(image_captions(at)) >= 2  # the probability bars and the preprocessing steps
+
+
+def test_draw_needs_mnist(mnist):
+    at = open_app("draw", {ui.DATA_CHOICE: "digits"})
+    assert "needs MNIST" in at.warning[0].value

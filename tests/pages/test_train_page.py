@@ -1,0 +1,83 @@
+"""Train: the widgets describe a TrainConfig; Train fits (on a small subset here) and shows the
+accuracy, the heatmap and the report; long settings are announced with quicker offers."""
+
+from __future__ import annotations
+
+from page_utils import image_captions, open_app
+
+from digitlab import model, training, ui
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
+    ui.fit_store().clear()  # a real fit, not one stored by an earlier test
+    at = open_app("train")
+    assert "Pick a preset" in at.info[0].value
+    at.select_slider(key="cfg_train_size").set_value(1000)
+    at.number_input(key="cfg_max_iter").set_value(5)
+    button(at, "Train").click().run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert 0.75 < float(metrics["Test accuracy"]) <= 1.0
+    assert metrics["Training images"] == "1,000"
+    assert len(image_captions(at)) >= 1  # the confusion heatmap
+    assert len(at.dataframe) == 1  # the per-class report
+    trained = at.session_state[ui.TRAINED]
+    assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
+
+
+def test_same_settings_come_back_from_the_shared_store(mnist):
+    at = open_app("train")
+    at.select_slider(key="cfg_train_size").set_value(1000)
+    at.number_input(key="cfg_max_iter").set_value(5)
+    button(at, "Train").click().run()
+    first = at.session_state[ui.TRAINED]
+    other = open_app("train")  # another user, same settings
+    other.select_slider(key="cfg_train_size").set_value(1000)
+    other.number_input(key="cfg_max_iter").set_value(5)
+    button(other, "Train").click().run()
+    assert other.session_state[ui.TRAINED] is first
+
+
+def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
+    at = open_app("train")
+    button(at, "Tutorial settings").click().run()
+    assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 1000
+    assert at.session_state["cfg_scaling"] == "raw"
+    assert "25 min" in at.warning[0].value
+    assert button(at, "Train anyway").label == "Train anyway (~25 min)"
+    button(at, "Use 10,000 images").click().run()
+    assert at.session_state["cfg_train_size"] == 10_000
+    assert "about **4 min**" in at.warning[0].value  # 1000 epochs over 10,000 images
+    button(at, "Stop after 3 epochs").click().run()
+    assert at.session_state["cfg_max_iter"] == 3
+    assert not at.warning  # 3 epochs over 10,000 images: short, just a caption
+    assert "Expected fit time: about 1 s" in " ".join(c.value for c in at.caption)
+
+
+def test_an_l1_penalty_lists_only_the_solvers_that_accept_it(mnist):
+    at = open_app("train")
+    at.slider(key="cfg_l1_ratio").set_value(0.5).run()
+    solver = at.selectbox(key="cfg_solver")
+    assert solver.value == "saga"
+    assert set(solver.options) == {s for s in model.SOLVERS if s not in model.L2_ONLY}
+
+
+def test_fast_and_best_presets_differ_only_by_deskew():
+    p = training.presets()
+    assert p["Best"] == p["Fast"].replace(deskew=True)
+
+
+def test_the_8x8_fallback_trains_and_browses_as_its_own_data_set():
+    at = open_app("train", {ui.DATA_CHOICE: "digits"})
+    button(at, "Train").click().run()
+    assert not at.exception and not at.error
+    trained = at.session_state[ui.TRAINED]
+    assert trained.data_key.startswith("digits (8x8)") and trained.side == 8
+    assert float(next(m.value for m in at.metric if m.label == "Test accuracy")) > 0.8
+    at.switch_page(ui.PAGES["gallery"]).run()
+    assert not at.exception
+    assert any("8x8 pixels" in c for c in image_captions(at))
