@@ -1,0 +1,78 @@
+"""Background training for the app: presets, the time estimate, a job that reports, stops and
+fails with sentences, and the shared store of fits."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from digitlab import training, tutorial
+from digitlab.model import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def split(mnist, tutorial_split):
+    X_train, X_test, y_train, y_test = tutorial_split
+    return training.Split(X_train, X_test, y_train, y_test, "MNIST:70000", 28)
+
+
+def test_tutorial_preset_is_the_tutorials_setting():
+    assert training.presets()["Tutorial settings"] == tutorial.CONFIG
+
+
+def test_expected_time_scales_with_images_and_epochs():
+    full = training.expected_seconds(tutorial.CONFIG, 59_500)
+    assert 20 * 60 <= full <= 30 * 60  # "about 25 minutes"
+    tenth = training.expected_seconds(tutorial.CONFIG.replace(train_size=5_950), 59_500)
+    assert tenth == pytest.approx(full / 10)
+    assert training.expected_seconds(TrainConfig(solver="lbfgs"), 59_500) is None
+
+
+def test_job_fits_evaluates_and_reports(split):
+    job = training.TrainingJob(TrainConfig(solver="sag", max_iter=3, train_size=500), split)
+    assert job.running
+    job.start()
+    assert job.wait(60)
+    assert job.error is None and job.result is not None
+    tr = job.result
+    assert tr.fit.n_train == 500 and 0.5 < tr.evaluation.accuracy <= 1
+    assert tr.evaluation.yhat.shape == split.y_test.shape
+    assert job.events[0].message == "fitting" and job.events[-1].message == "done"
+    assert job.progress()[0] == 1.0
+
+
+def test_job_turns_a_refused_setting_into_a_sentence(split):
+    one_class = training.Split(split.X_train[:50], split.X_test[:50],
+                               np.zeros(50, np.uint8), split.y_test[:50], "x", 28)
+    job = training.TrainingJob(TrainConfig(train_size=20), one_class).start()
+    assert job.wait(30)
+    assert job.result is None
+    assert job.error.startswith("Training could not run:") and "one class" in job.error
+
+
+def test_sklearn_progress_is_an_estimate_until_done(split):
+    job = training.TrainingJob(tutorial.CONFIG, split)  # not started: only asked for progress
+    fraction, text = job.progress()
+    assert fraction is not None and fraction < 0.01
+    assert "25 min" in text and "estimated" in text
+    job = training.TrainingJob(TrainConfig(solver="lbfgs"), split)
+    assert job.progress()[0] is None  # no honest fraction for lbfgs
+    assert not training.honours_stop(tutorial.CONFIG)
+
+
+def test_store_shares_complete_fits_and_drops_the_oldest(split):
+    store = training.FitStore(capacity=2)
+    job = training.TrainingJob(TrainConfig(solver="sag", max_iter=2, train_size=300), split)
+    assert job.start().wait(60)
+    tr = job.result
+    store.put(tr)
+    assert store.get("MNIST:70000", tr.config) is tr
+    assert store.get("digits (8x8):1797", tr.config) is None
+    for n in (301, 302):  # two newer fits push the first one out
+        fit = dataclasses.replace(tr.fit, config=tr.config.replace(train_size=n))
+        store.put(training.Trained(fit, tr.evaluation, tr.data_key, tr.side))
+    assert len(store) == 2 and store.get("MNIST:70000", tr.config) is None
+    store.put(training.Trained(tr.fit, tr.evaluation, "other", 28, stopped=True))
+    assert store.get("other", tr.config) is None  # a stopped fit is not its config's model
