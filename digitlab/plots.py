@@ -60,6 +60,18 @@ def enlarge(image: np.ndarray, size: int = 280) -> np.ndarray:
     return np.kron(image, np.ones((k, k), dtype=image.dtype))
 
 
+def square(image: np.ndarray, fill: int = 48) -> np.ndarray:
+    """Pad a grey image to a square with a dark grey, so images of different shapes line up in
+    a row and a crop still shows its own edges."""
+    image = np.asarray(image)
+    h, w = image.shape[:2]
+    n = max(h, w)
+    out = np.full((n, n), fill, dtype=image.dtype)
+    top, left = (n - h) // 2, (n - w) // 2
+    out[top:top + h, left:left + w] = image
+    return out
+
+
 def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int = 10,
                colors: Sequence[str] | None = None, cell: float = 1.0) -> Figure:
     """A grid of digits (white ink on black, as MNIST stores them) with a title each.

@@ -181,6 +181,17 @@ def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:
     return plots.enlarge(plots.as_image(row, side), size)
 
 
+def step_strip(steps: dict[str, np.ndarray], size: int = 140) -> tuple[list, list[str]]:
+    """The preprocessing steps as same-size crisp squares, and numbered captions; the last
+    step is what the model is given."""
+    names = list(steps)
+    images = [plots.enlarge(plots.square(steps[name]), size) for name in names]
+    captions = [f"{i}. {name}" for i, name in enumerate(names, 1)]
+    if captions:
+        captions[-1] += " → the model"
+    return images, captions
+
+
 # --- page frame ----------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 
 import streamlit as st
 
-from digitlab import model, plots, preprocess, ui
+from digitlab import model, preprocess, ui
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
@@ -58,9 +58,9 @@ def show_answer(fitted, image, deskew: bool) -> None:
         st.info(f"{prepared.message}: draw a digit with the mouse (or a finger); the model "
                 "reads it when you lift the pen.")
         return
-    # The model deskews inside its own pipeline, so it gets the centred (not deskewed) image.
-    digit, proba = model.predict_digit(fitted.model, prepared.steps.get("centred 28x28",
-                                                                        prepared.image28))
+    # image28 is the centred image; a deskewing model straightens it inside its own pipeline
+    # (the "deskewed" step is only there to show what that does).
+    digit, proba = model.predict_digit(fitted.model, prepared.image28)
     st.metric("Prediction", str(digit), help="The digit with the highest probability.")
     st.caption(f"{proba[digit]:.0%} sure")
     st.image(ui.bars_png(proba, digit, None), caption="The ten probabilities")
@@ -68,9 +68,8 @@ def show_answer(fitted, image, deskew: bool) -> None:
 
 
 def show_steps(prepared) -> None:
-    names = list(prepared.steps)
-    st.image([plots.enlarge(prepared.steps[name], 140) for name in names], caption=names,
-             width=140)
+    images, captions = ui.step_strip(prepared.steps)
+    st.image(images, caption=captions, width=130)
     st.caption("MNIST digits were cropped to their ink, scaled to fit 20x20 and centred by "
                "their centre of mass in 28x28: a digit drawn in a corner is moved to the middle "
                "before the model sees it.")

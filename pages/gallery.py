@@ -68,8 +68,8 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
 
 def grid(idx: np.ndarray, split, ev, what: str) -> None:
     pages = max(1, -(-len(idx) // GRID))
-    page = st.number_input(f"Page (of {pages}; {len(idx):,} {what})", 1, pages, step=1,
-                           key=PAGE) - 1
+    page = st.columns([1, 2])[0].number_input(f"Page (of {pages}; {len(idx):,} {what})", 1,
+                                              pages, step=1, key=PAGE) - 1
     chunk = idx[page * GRID:(page + 1) * GRID]
     titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}" for i in chunk)
     colors = tuple(plots.RIGHT if split.y_test[i] == ev.yhat[i] else plots.WRONG

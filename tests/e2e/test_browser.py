@@ -35,6 +35,9 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
     page.get_by_role("button", name="Fast").click()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Training:").first.wait_for(timeout=30_000)  # the live progress
+    page.wait_for_timeout(1500)
+    screenshot(page, "train-progress")
     accuracy = metric_value(page, "Test accuracy")
     accuracy.wait_for(timeout=120_000)
     wait_idle(page, timeout=120_000)
@@ -49,6 +52,12 @@ def test_gallery_shows_the_first_test_image(page):
     assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
     assert metric_value(page, "Predicted").is_visible()
     screenshot(page, "gallery")
+    page.get_by_text("Grid", exact=True).click()
+    wait_idle(page)
+    assert page.get_by_text("red titles are mistakes").is_visible()
+    screenshot(page, "gallery-grid")
+    page.get_by_text("One at a time", exact=True).click()
+    wait_idle(page)
 
 
 @pytest.mark.parametrize("digit", [1, 0])
@@ -62,5 +71,5 @@ def test_draw_reads_a_mouse_drawn_digit(page, digit):
     prediction.wait_for(timeout=20_000)
     wait_idle(page)
     got = prediction.inner_text()
-    screenshot(page, f"draw-{digit}")
+    screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
     assert got == str(digit), f"drew a {digit}, the model read {got}"

@@ -1,0 +1,21 @@
+"""The baseline for bench/draw_latency.py: a bare page with only the canvas (same settings as
+the Draw page) that counts ink pixels and shows the count as a "Prediction" metric. Whatever
+DigitLab's Draw page adds on top of this is its own cost."""
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+st.title("Draw")
+result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000",
+                   width=280, height=280, drawing_mode="freedraw", return_image_data=True,
+                   update_streamlit=True, key=f"canvas-{st.session_state.get('clears', 0)}")
+image = result.image_data
+ink = 0 if image is None else int((np.asarray(image)[..., :3].max(axis=2) > 127).sum())
+if st.button("Clear"):
+    st.session_state["clears"] = st.session_state.get("clears", 0) + 1
+    st.rerun()
+if ink == 0:
+    st.info("Draw a digit on the black square")
+else:
+    st.metric("Prediction", str(ink % 10))

@@ -1,0 +1,105 @@
+"""How long from lifting the mouse to the Draw page's Prediction metric changing, in Chromium.
+
+    python bench/draw_latency.py [--trials 15]
+
+Starts `streamlit run` twice on free ports: DigitLab (trains the Fast preset through the Train
+page, then draws on the Draw page) and, as the baseline, bench/bare_canvas_app.py (the same
+canvas and nothing else). Each trial clears the canvas, draws a "1" with the mouse and times,
+inside the page, from the `mouseup` event to the moment the Prediction metric appears. Prints
+both medians side by side. A measurement, not a test: it asserts nothing about speed.
+
+The drawable canvas itself waits 200 ms after mouse-up before it sends (a debounce in its
+frontend), so no page can beat ~0.2 s here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from e2e.app_utils import (  # noqa: E402  (needs the path above)
+    AppServer,
+    canvas,
+    clear_canvas,
+    digit_strokes,
+    draw_stroke,
+    go_to,
+    launch_chromium,
+    new_page,
+    wait_idle,
+)
+
+WATCH = """() => {
+    window.__up = null; window.__shown = null;
+    window.addEventListener('mouseup', () => { window.__up = performance.now(); },
+                            {capture: true, once: true});
+    const seen = () => {
+        const v = document.querySelector('[data-testid="stMetricValue"]');
+        if (v && window.__up !== null && window.__shown === null) {
+            window.__shown = performance.now();
+        }
+    };
+    new MutationObserver(seen).observe(document.body,
+        {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def trial(page) -> float:
+    """Seconds from mouse-up to the metric, for one "1" drawn on a cleared canvas."""
+    clear_canvas(page)
+    page.evaluate(WATCH)
+    draw_stroke(page, digit_strokes(1)[0])
+    page.wait_for_function("window.__shown !== null", timeout=30_000)
+    wait_idle(page)
+    return page.evaluate("(window.__shown - window.__up) / 1000")
+
+
+def measure(browser, url: str, trials: int, digitlab: bool) -> list[float]:
+    page = new_page(browser, url)
+    if digitlab:
+        go_to(page, "Train")
+        page.get_by_role("button", name="Fast").click()
+        wait_idle(page)
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.locator('[data-testid="stMetric"]', has_text="Test accuracy").wait_for(
+            timeout=300_000)
+        wait_idle(page)
+        go_to(page, "Draw")
+    canvas(page).wait_for()
+    trial(page)  # warm-up: first run imports and caches
+    times = [trial(page) for _ in range(trials)]
+    page.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=15)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        with AppServer("bench/bare_canvas_app.py") as bare:
+            results["bare canvas page (baseline)"] = measure(browser, bare.url, args.trials,
+                                                             digitlab=False)
+        with AppServer("app.py") as app:
+            results["DigitLab Draw page"] = measure(browser, app.url, args.trials,
+                                                    digitlab=True)
+        browser.close()
+    print(f"mouse-up -> Prediction metric, {args.trials} trials each, Chromium headless")
+    print(f"{'page':<30} {'median':>8} {'min':>8} {'max':>8}")
+    for name, t in results.items():
+        print(f"{name:<30} {statistics.median(t):>7.3f}s {min(t):>7.3f}s {max(t):>7.3f}s")
+    base, ours = (statistics.median(t) for t in results.values())
+    print(f"DigitLab / baseline: {ours / base:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
