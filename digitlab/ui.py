@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import streamlit as st
 
-from digitlab import data, evaluate, plots, training
+from digitlab import data, evaluate, plots
 from digitlab.data import Dataset
 from digitlab.model import TrainConfig
 from digitlab.training import FitStore, Split, Trained, TrainingJob
@@ -204,8 +204,7 @@ def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
             st.caption(f"**Data:** {ds.name}, {len(ds.y):,} images of {ds.side}x{ds.side}")
         job = current_job()
         if job is not None and job.running:
-            st.caption(f"**Model:** training ({job.config.solver}, "
-                       f"{training.format_seconds(job.elapsed)})…")
+            st.caption(f"**Model:** training ({job.config.solver})…")
         elif tr is None:
             st.caption("**Model:** none yet — train one on Train.")
         else:

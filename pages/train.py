@@ -115,21 +115,21 @@ def follow(job: training.TrainingJob) -> None:
     """Poll the running job from this script thread until it ends, moving the bar and growing
     the curve. A click on Stop reruns the script, which ends this loop at its next update."""
     status = st.status(f"Training ({job.config.solver})…", expanded=True)
-    with status:
-        bar = st.empty()
-        curve = st.empty()
+    bar = status.empty()  # not `with status:` — leaving that block marks the status complete
+    curve = status.empty()
     drawn = 0
     while job.running:
         fraction, text = job.progress()
-        status.update(label=f"Training: {text}")
+        # expanded must be repeated: an update without it folds the status shut
+        status.update(label=f"Training: {text}", expanded=True)
         if fraction is not None:
-            bar.progress(fraction, text=text)
+            bar.progress(fraction)
         events = [e for e in job.events if e.loss is not None or e.val_accuracy is not None]
         if len(events) != drawn and len(events) >= 2:  # redraw only when a point was added
             drawn = len(events)
             curve.image(plots.to_png(curve_figure(events, job.config.max_iter)))
         time.sleep(0.25)
-    status.update(label="Training finished", state="complete")
+    status.update(label="Training finished", state="complete", expanded=False)
 
 
 def curve_figure(events, max_iter):
@@ -196,6 +196,8 @@ with ui.guard("The Train page"):
         job = ui.start_training(config, ds)
         if job is None:
             st.toast("Same settings as an earlier fit: reused it.")
+        else:
+            st.rerun()  # redraw the buttons: Train off, Stop on
     if job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model

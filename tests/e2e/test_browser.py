@@ -47,16 +47,26 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
     screenshot(page, "train")
 
 
+def test_another_browser_session_does_not_see_this_model(chromium, app_server):
+    other = new_page(chromium, app_server.url)  # a page of its own: a new session
+    try:
+        go_to(other, "Draw")
+        assert other.get_by_text("No model is trained yet").is_visible()
+    finally:
+        other.close()
+
+
 def test_gallery_shows_the_first_test_image(page):
     go_to(page, "Gallery")
     assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
     assert metric_value(page, "Predicted").is_visible()
     screenshot(page, "gallery")
     page.get_by_text("Grid", exact=True).click()
+    page.get_by_text("red titles are mistakes").wait_for()  # the grid's caption
     wait_idle(page)
-    assert page.get_by_text("red titles are mistakes").is_visible()
     screenshot(page, "gallery-grid")
     page.get_by_text("One at a time", exact=True).click()
+    metric_value(page, "True label").wait_for()
     wait_idle(page)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from page_utils import image_captions, open_app
 
-from digitlab import model, training, ui
+from digitlab import evaluate, model, training, ui
 
 
 def button(at, label: str):
@@ -81,3 +81,14 @@ def test_the_8x8_fallback_trains_and_browses_as_its_own_data_set():
     at.switch_page(ui.PAGES["gallery"]).run()
     assert not at.exception
     assert any("8x8 pixels" in c for c in image_captions(at))
+
+
+def test_an_unexpected_error_is_a_sentence_not_a_traceback(mnist, monkeypatch, small_model):
+    def broken(evaluation):
+        raise RuntimeError("report table exploded")
+
+    monkeypatch.setattr(evaluate, "report_frame", broken)
+    at = open_app("train", {ui.TRAINED: small_model})
+    assert not at.exception
+    assert "The Train page hit a problem" in at.error[0].value
+    assert "report table exploded" in at.error[0].value and "Traceback" not in at.error[0].value
