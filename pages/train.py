@@ -93,7 +93,7 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
         st.caption(f"Expected fit time: about {training.format_seconds(expected)}.")
         return
     n = training.n_train_for(config, n_available)
-    st.warning(f"These settings take about **{training.format_seconds(expected)}** here "
+    st.warning(f"These settings take up to about **{training.format_seconds(expected)}** here "
                f"({config.max_iter} {config.solver} epochs over {n:,} images). sag already "
                "passes 0.91 after 3 epochs: try a subset or fewer epochs first.")
     quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000), "Use 10,000 images"),

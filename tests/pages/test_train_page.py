@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from page_utils import image_captions, open_app
 
-from digitlab import evaluate, model, training, ui
+from digitlab import evaluate, model, training, tutorial, ui
 
 
 def button(at, label: str):
@@ -47,11 +47,13 @@ def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
     button(at, "Tutorial settings").click().run()
     assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 1000
     assert at.session_state["cfg_scaling"] == "raw"
-    assert "25 min" in at.warning[0].value
-    assert button(at, "Train anyway").label == "Train anyway (~25 min)"
+    full = training.format_seconds(tutorial.expected_seconds(tutorial.CONFIG, 59_500))
+    assert full.endswith("min") and f"about **{full}**" in at.warning[0].value
+    assert button(at, "Train anyway").label == f"Train anyway (~{full})"
     button(at, "Use 10,000 images").click().run()
     assert at.session_state["cfg_train_size"] == 10_000
-    assert "about **4 min**" in at.warning[0].value  # 1000 epochs over 10,000 images
+    subset = training.format_seconds(tutorial.expected_seconds(tutorial.CONFIG, 10_000))
+    assert f"about **{subset}**" in at.warning[0].value  # 1000 epochs over 10,000 images
     button(at, "Stop after 3 epochs").click().run()
     assert at.session_state["cfg_max_iter"] == 3
     assert not at.warning  # 3 epochs over 10,000 images: short, just a caption
