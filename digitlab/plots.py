@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # no display on a server; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # One place for the projector look: 14 pt text is readable from the back of a classroom.
 STYLE = {
@@ -157,7 +158,7 @@ def probability_bars(proba: np.ndarray, predicted: int | None = None,
         if true is not None and true in labels:
             bars[list(labels).index(true)].set_edgecolor("black")
             bars[list(labels).index(true)].set_linewidth(2.5)
-        ax.bar_label(bars, labels=[_percent(p) for p in proba],
+        ax.bar_label(bars, labels=[percent(p) for p in proba],
                      fontsize=11, padding=2)
         ax.set_ylim(0, 1.12)
         ax.set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
@@ -167,8 +168,9 @@ def probability_bars(proba: np.ndarray, predicted: int | None = None,
     return fig
 
 
-def _percent(p: float) -> str:
-    """Bar labels: nothing under 1%, and never a rounded "100%" for a model that is not sure."""
+def percent(p: float) -> str:
+    """A probability for people: nothing under 1%, and never a rounded "100%" for a model that
+    is not completely sure."""
     if p < 0.01:
         return ""
     return ">99%" if 0.995 <= p < 1.0 else f"{p:.0%}"
@@ -186,6 +188,7 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
         if lo:
             ax.plot(*zip(*lo), color=ACCENT, marker="o", ms=4, lw=2, label="training loss")
         ax.set_xlabel("iteration (epoch)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("loss", color=ACCENT)
         if max_iter:
             ax.set_xlim(0, max(max_iter, 1))

@@ -177,6 +177,22 @@ def bars_png(proba: np.ndarray, predicted: int | None, true: int | None) -> byte
     return plots.to_png(plots.probability_bars(proba, predicted, true))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
+              val_accuracy: tuple[float | None, ...], max_iter: int) -> bytes:
+    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, max_iter))
+
+
+def history_png(events, max_iter: int) -> bytes | None:
+    """The training curve of ProgressEvents that carry a loss or an accuracy (None if fewer than
+    two do: scikit-learn's solvers report neither)."""
+    points = [e for e in events if e.loss is not None or e.val_accuracy is not None]
+    if len(points) < 2:
+        return None
+    return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
+                     tuple(e.val_accuracy for e in points), max_iter)
+
+
 def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:
     return plots.enlarge(plots.as_image(row, side), size)
 

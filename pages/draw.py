@@ -8,7 +8,7 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 
 import streamlit as st
 
-from digitlab import model, preprocess, ui
+from digitlab import model, plots, preprocess, ui
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
@@ -41,10 +41,12 @@ def read_upload():
     if file is None:
         return None
     try:
-        return preprocess.read_image(file.getvalue())
+        image = preprocess.read_image(file.getvalue())
     except preprocess.PreprocessError as exc:
         st.error(f"{exc} Try a PNG or JPEG of a single digit.")
         return None
+    st.image(image, caption="Your picture", width=280)
+    return image
 
 
 def show_answer(fitted, image, deskew: bool) -> None:
@@ -62,7 +64,7 @@ def show_answer(fitted, image, deskew: bool) -> None:
     # (the "deskewed" step is only there to show what that does).
     digit, proba = model.predict_digit(fitted.model, prepared.image28)
     st.metric("Prediction", str(digit), help="The digit with the highest probability.")
-    st.caption(f"{proba[digit]:.0%} sure")
+    st.caption(f"{plots.percent(proba[digit])} sure")
     st.image(ui.bars_png(proba, digit, None), caption="The ten probabilities")
     return prepared
 
@@ -70,7 +72,7 @@ def show_answer(fitted, image, deskew: bool) -> None:
 def show_steps(prepared) -> None:
     images, captions = ui.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
-    st.caption("MNIST digits were cropped to their ink, scaled to fit 20x20 and centred by "
+    st.caption(f"{prepared.message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and centred by "
                "their centre of mass in 28x28: a digit drawn in a corner is moved to the middle "
                "before the model sees it.")
 

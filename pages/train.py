@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from digitlab import evaluate, model, plots, training, ui
+from digitlab import evaluate, model, training, ui
 from digitlab.model import TrainConfig
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
@@ -124,17 +124,20 @@ def follow(job: training.TrainingJob) -> None:
         status.update(label=f"Training: {text}", expanded=True)
         if fraction is not None:
             bar.progress(fraction)
-        events = [e for e in job.events if e.loss is not None or e.val_accuracy is not None]
-        if len(events) != drawn and len(events) >= 2:  # redraw only when a point was added
+        events = list(job.events)
+        if len(events) != drawn:  # redraw only when a point was added
             drawn = len(events)
-            curve.image(plots.to_png(curve_figure(events, job.config.max_iter)))
+            png = ui.history_png(events, job.config.max_iter)
+            if png is not None:
+                curve.image(png, width=720)
         time.sleep(0.25)
     status.update(label="Training finished", state="complete", expanded=False)
 
 
-def curve_figure(events, max_iter):
-    return plots.training_curve([e.iteration for e in events], [e.loss for e in events],
-                                [e.val_accuracy for e in events], max_iter)
+def continue_from(tr: training.Trained) -> None:
+    ds = ui.dataset()
+    if ds is not None:
+        ui.start_training(tr.config, ds, warm_start=True)
 
 
 def results(tr: training.Trained, config: TrainConfig | None) -> None:
@@ -147,6 +150,9 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m[3].metric("Training images", f"{fit.n_train:,}")
     if tr.stopped:
         st.info(f"Stopped early after {fit.n_iter} iterations: this is the best model so far.")
+    if (tr.stopped or not fit.converged) and training.honours_stop(tr.config):
+        st.button("Continue training from here", key="continue", on_click=continue_from,
+                  args=(tr,), help="Warm start: more epochs from these weights, not from zero.")
     if not fit.converged and not tr.stopped:
         st.warning(f"Did not converge in {fit.n_iter} iterations (raise max_iter or scale the "
                    "pixels); the scores are still real.", icon=":material/warning:")
@@ -159,9 +165,9 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                  caption="Rows: the true digit; columns: what the model said. The diagonal is "
                          "right; every other cell is a mistake (see them in the Gallery).")
     with right:
-        curve = [e for e in fit.history if e.loss is not None or e.val_accuracy is not None]
-        if len(curve) >= 2:
-            st.image(plots.to_png(curve_figure(curve, tr.config.max_iter)))
+        curve = ui.history_png(fit.history, tr.config.max_iter)
+        if curve is not None:
+            st.image(curve)
         st.markdown("**Per-class report**")
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
@@ -181,7 +187,7 @@ with ui.guard("The Train page"):
     preset_buttons(row[:3])
     train = row[3].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running))
-    stop = row[4].button("Stop", disabled=job is None or not job.running, width="stretch",
+    stop = row[4].button("Stop training", disabled=job is None or not job.running, width="stretch",
                          help="Keeps the best model so far.")
     if config is not None:
         time_advice(config, n_available)

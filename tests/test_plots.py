@@ -57,9 +57,9 @@ def test_probability_bars_colour_right_and_wrong():
 
 
 def test_percent_labels_never_round_an_unsure_answer_to_100():
-    assert plots._percent(0.997) == ">99%"
-    assert plots._percent(1.0) == "100%"
-    assert plots._percent(0.004) == ""
+    assert plots.percent(0.997) == ">99%"
+    assert plots.percent(1.0) == "100%"
+    assert plots.percent(0.004) == ""
 
 
 def test_training_curve_skips_missing_values():

@@ -83,3 +83,21 @@ def test_draw_reads_a_mouse_drawn_digit(page, digit):
     got = prediction.inner_text()
     screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
     assert got == str(digit), f"drew a {digit}, the model read {got}"
+
+
+def test_draw_reads_an_uploaded_picture(page, tmp_path):
+    """A photo-like upload: dark ink on light paper, not square, digit off-centre."""
+    import cv2
+    import numpy as np
+
+    paper = np.full((300, 400), 235, np.uint8)
+    cv2.ellipse(paper, (150, 160), (50, 90), 0, 0, 360, 30, 16, cv2.LINE_AA)
+    path = tmp_path / "zero.png"
+    cv2.imwrite(str(path), paper)
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    prediction = metric_value(page, "Prediction")
+    prediction.wait_for(timeout=20_000)
+    wait_idle(page)
+    screenshot(page, "draw-upload")
+    assert prediction.inner_text() == "0"
