@@ -57,8 +57,7 @@ def show_answer(fitted, image, deskew: bool) -> None:
         st.error(f"{exc}")
         return
     if prepared.empty:
-        st.info(f"{prepared.message}: draw a digit with the mouse (or a finger); the model "
-                "reads it when you lift the pen.")
+        st.info(prepared.message)  # a sentence that says what to do (draw bigger, ...)
         return
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
@@ -72,9 +71,10 @@ def show_answer(fitted, image, deskew: bool) -> None:
 def show_steps(prepared) -> None:
     images, captions = ui.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
-    st.caption(f"{prepared.message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and centred by "
-               "their centre of mass in 28x28: a digit drawn in a corner is moved to the middle "
-               "before the model sees it.")
+    message = prepared.message[:1].upper() + prepared.message[1:]
+    st.caption(f"{message}. MNIST digits were cropped to their ink, "
+               "scaled to fit 20x20 and centred by their centre of mass in 28x28: a digit drawn "
+               "in a corner is moved to the middle before the model sees it.")
 
 
 @st.fragment
