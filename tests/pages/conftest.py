@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from page_utils import SMALL
+import logging
 
-from digitlab import training, ui
+import pytest
+import streamlit  # noqa: F401  (sets up its loggers; the next line quiets one of them)
+
+# Outside `streamlit run`, declaring a cached function logs "No runtime found" once per function.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+from page_utils import SMALL  # noqa: E402
+
+from digitlab import training, ui  # noqa: E402
 
 
 @pytest.fixture(scope="session")
