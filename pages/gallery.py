@@ -9,6 +9,7 @@ from digitlab import plots, ui
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
 GRID = 40  # images per grid page: 4 rows of 10 fit a projector screen
+KEEP = {"persist_state": "session"}  # the place and filters survive a visit to another page
 QUICK = {"1st": 0, "9th": 8, "99th": 98}  # the tutorial's examples: x_test[0], [8], [98]
 
 
@@ -26,11 +27,11 @@ def filters() -> tuple[bool, int | None, int | None, str]:
     st.session_state.setdefault("g_view", "One at a time")
     st.session_state.setdefault("g_show", "All")
     c = st.columns([2, 2, 1, 1, 3])
-    view = c[0].segmented_control("View", ["One at a time", "Grid"], key="g_view")
-    show = c[1].segmented_control("Show", ["All", "Mistakes only"], key="g_show")
+    view = c[0].segmented_control("View", ["One at a time", "Grid"], key="g_view", **KEEP)
+    show = c[1].segmented_control("Show", ["All", "Mistakes only"], key="g_show", **KEEP)
     classes = ["any"] + list(range(10))
-    true = c[2].selectbox("True digit", classes, key="g_true")
-    pred = c[3].selectbox("Predicted", classes, key="g_pred")
+    true = c[2].selectbox("True digit", classes, key="g_true", **KEEP)
+    pred = c[3].selectbox("Predicted", classes, key="g_pred", **KEEP)
     with c[4]:
         st.markdown("**The tutorial's examples**")
         q = st.columns(len(QUICK))
@@ -47,7 +48,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
     nav = st.columns([1.3, 1.1, 2.5, 4], vertical_alignment="bottom")
     nav[0].button("◀ Previous", on_click=step, args=(-1, n), width="stretch")
     nav[1].button("Next ▶", on_click=step, args=(1, n), width="stretch")
-    nav[2].number_input(f"Position in {what} (0–{n - 1})", 0, n - 1, step=1, key=POS)
+    nav[2].number_input(f"Position in {what} (0–{n - 1})", 0, n - 1, step=1, key=POS, **KEEP)
     i = int(idx[st.session_state[POS]])
     true, pred = int(split.y_test[i]), int(ev.yhat[i])
     proba = ev.proba[i]
@@ -69,7 +70,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
 def grid(idx: np.ndarray, split, ev, what: str) -> None:
     pages = max(1, -(-len(idx) // GRID))
     page = st.columns([1, 2])[0].number_input(f"Page (of {pages}; {len(idx):,} {what})", 1,
-                                              pages, step=1, key=PAGE) - 1
+                                              pages, step=1, key=PAGE, **KEEP) - 1
     chunk = idx[page * GRID:(page + 1) * GRID]
     titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}" for i in chunk)
     colors = tuple(plots.RIGHT if split.y_test[i] == ev.yhat[i] else plots.WRONG

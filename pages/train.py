@@ -21,6 +21,12 @@ K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test
                              "scaling", "train_size", "deskew")}
 
 
+def kept(field: str) -> dict:
+    """Key a setting's widget; "session" keeps its value while the user visits other pages
+    (Streamlit otherwise forgets the state of widgets it did not draw)."""
+    return {"key": K[field], "persist_state": "session"}
+
+
 def apply(config: TrainConfig) -> None:
     """Put a config into the widgets (a callback: runs before the widgets are drawn)."""
     for field, key in K.items():
@@ -47,29 +53,29 @@ def subset_label(n: int | None) -> str:
 def settings_form(ds) -> TrainConfig | None:
     """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
     st.markdown("##### Settings")
-    st.select_slider("C (inverse regularisation, log scale)", C_STEPS, key=K["C"],
+    st.select_slider("C (inverse regularisation, log scale)", C_STEPS, **kept("C"),
                      format_func=lambda c: "∞ (no penalty)" if math.isinf(c) else f"{c:g}",
                      on_change=keep_solver_valid,
                      help="Small C = strong penalty on large weights; ∞ = no penalty.")
-    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, key=K["l1_ratio"],
+    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, **kept("l1_ratio"),
               on_change=keep_solver_valid, disabled=math.isinf(st.session_state[K["C"]]),
               help="Anything above 0 needs the saga solver.")
     options = solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]])
-    st.selectbox("Solver", options, key=K["solver"],
+    st.selectbox("Solver", options, **kept("solver"),
                  help="Only the solvers that accept the chosen penalty are listed.")
     st.number_input("max_iter (iterations; epochs for sag/saga)", 1, 5000, step=1,
-                    key=K["max_iter"])
-    st.select_slider("Training images", SUBSETS, key=K["train_size"], format_func=subset_label,
+                    **kept("max_iter"))
+    st.select_slider("Training images", SUBSETS, **kept("train_size"), format_func=subset_label,
                      help="Fit on the first n training images: small subsets fit in seconds.")
-    st.radio("Pixel scaling", list(model.SCALINGS), key=K["scaling"],
+    st.radio("Pixel scaling", list(model.SCALINGS), **kept("scaling"),
              format_func=lambda s: model.SCALINGS[s])
-    st.toggle("Deskew (straighten slanted digits)", key=K["deskew"])
+    st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
     with st.expander("Tolerance, test split, seed"):
-        st.select_slider("tol (stopping tolerance)", TOL_STEPS, key=K["tol"],
+        st.select_slider("tol (stopping tolerance)", TOL_STEPS, **kept("tol"),
                          format_func=lambda t: f"{t:g}")
-        st.slider("Test split", 0.05, 0.5, step=0.05, key=K["test_size"],
+        st.slider("Test split", 0.05, 0.5, step=0.05, **kept("test_size"),
                   help="The tutorial holds out 15% for testing.")
-        st.number_input("Seed", 0, 2**31 - 1, step=1, key=K["seed"])
+        st.number_input("Seed", 0, 2**31 - 1, step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
     except model.ConfigError as exc:

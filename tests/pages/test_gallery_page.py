@@ -48,3 +48,11 @@ def test_grid_view_renders_a_page_of_digits(small_model):
     assert not at.metric
     assert len(image_captions(at)) == 1
     assert "of 263" in at.number_input(key="g_page").label  # 10,500 test images / 40
+
+
+def test_the_gallery_keeps_its_place_across_pages(small_model):
+    at = open_app("gallery", {ui.TRAINED: small_model})
+    next(b for b in at.button if b.label == "99th").click().run()
+    at.switch_page(ui.PAGES["train"]).run()
+    at.switch_page(ui.PAGES["gallery"]).run()
+    assert at.number_input(key="g_pos").value == 98

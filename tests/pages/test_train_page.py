@@ -94,3 +94,13 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(mnist, monkeypatch, s
     assert not at.exception
     assert "The Train page hit a problem" in at.error[0].value
     assert "report table exploded" in at.error[0].value and "Traceback" not in at.error[0].value
+
+
+def test_settings_survive_a_visit_to_another_page(mnist):
+    at = open_app("train")
+    at.select_slider(key="cfg_train_size").set_value(2000)
+    at.number_input(key="cfg_max_iter").set_value(7).run()
+    at.switch_page(ui.PAGES["home"]).run()
+    at.switch_page(ui.PAGES["train"]).run()
+    assert at.select_slider(key="cfg_train_size").value == 2000
+    assert at.number_input(key="cfg_max_iter").value == 7
