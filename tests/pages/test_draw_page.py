@@ -40,3 +40,18 @@ def test_a_drawn_digit_is_predicted(small_model, digit):
 def test_draw_needs_mnist(mnist):
     at = open_app("draw", {ui.DATA_CHOICE: "digits"})
     assert "needs MNIST" in at.warning[0].value
+
+
+def test_a_deskewing_model_shows_the_deskewed_step_last(small_model, tutorial_split):
+    from digitlab import training
+
+    split = training.Split(*tutorial_split, small_model.data_key, 28)
+    job = training.TrainingJob(small_model.config.replace(deskew=True, train_size=3000), split)
+    assert job.start().wait(60) and job.result is not None, job.error
+    at = open_app("draw", {ui.TRAINED: job.result})
+    at.session_state[CANVAS] = canvas_state(drawn(1))
+    at.run()
+    assert next(m for m in at.metric if m.label == "Prediction").value == "1"
+    captions = image_captions(at)
+    assert any("cropped ink" in c for c in captions)
+    assert captions[-1].endswith("deskewed → the model")
