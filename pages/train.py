@@ -155,13 +155,14 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m[2].metric("Iterations", f"{fit.n_iter}")
     m[3].metric("Training images", f"{fit.n_train:,}")
     if tr.stopped:
-        st.info(f"Stopped early after {fit.n_iter} iterations: this is the best model so far.")
-    if (tr.stopped or not fit.converged) and training.honours_stop(tr.config):
-        st.button("Continue training from here", key="continue", on_click=continue_from,
-                  args=(tr,), help="Warm start: more epochs from these weights, not from zero.")
-    if not fit.converged and not tr.stopped:
-        st.warning(f"Did not converge in {fit.n_iter} iterations (raise max_iter or scale the "
-                   "pixels); the scores are still real.", icon=":material/warning:")
+        st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
+                "the best model so far.")
+        if training.honours_stop(tr.config):
+            st.button("Continue training from here", key="continue", on_click=continue_from,
+                      args=(tr,), help="Warm start: more epochs from these weights, not zero.")
+    elif not fit.converged:
+        st.warning(" ".join(fit.notes) or f"Did not converge in {fit.n_iter} iterations: raise "
+                   "max_iter.", icon=":material/warning:")
     if config is not None and config != tr.config:
         st.caption("These results are for the settings you trained with; press Train to fit "
                    "the settings now shown in the sidebar.")
