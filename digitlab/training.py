@@ -178,8 +178,11 @@ class TrainingJob:
                             side=s.side, should_stop=self._stop.is_set,
                             warm_start_from=self.warm_start_from)
             ev = evaluate.evaluate(fit.model, s.X_test, s.y_test)
-            self.result = Trained(fit, ev, s.data_key, s.side,
-                                  stopped=self._stop.is_set() and honours_stop(self.config))
+            # Stopped only if the request cut the fit short: a fit that ended by itself (early
+            # stopping) just before the request was not stopped.
+            stopped = (self._stop.is_set() and honours_stop(self.config) and not fit.converged
+                       and fit.n_iter < self.config.max_iter)
+            self.result = Trained(fit, ev, s.data_key, s.side, stopped=stopped)
         except (model.ConfigError, MemoryError) as exc:
             self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "
                           "Change the settings (a smaller training subset helps) and try again.")
