@@ -177,12 +177,13 @@ def percent(p: float) -> str:
 
 
 def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
-                   val_accuracy: Sequence[float | None], max_iter: int | None = None) -> Figure:
+                   val_accuracy: Sequence[float | None],
+                   size: tuple[float, float] = (7, 3.4)) -> Figure:
     """Loss (left axis) and held-out accuracy (right axis) per iteration; either may be missing
-    (None) for solvers that report neither."""
+    (None) for solvers that report neither. The x axis grows with the fit."""
     it = np.asarray(iterations, dtype=float)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.4))
+        fig, ax = plt.subplots(figsize=size)
         ax.spines["right"].set_visible(True)
         lo = [(i, v) for i, v in zip(it, loss) if v is not None]
         if lo:
@@ -190,8 +191,7 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
         ax.set_xlabel("iteration (epoch)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("loss", color=ACCENT)
-        if max_iter:
-            ax.set_xlim(0, max(max_iter, 1))
+        ax.set_xlim(0, max(float(it.max()) if len(it) else 1.0, 4.0) + 0.5)
         acc = [(i, v) for i, v in zip(it, val_accuracy) if v is not None]
         ax2 = ax.twinx()
         if acc:
@@ -199,7 +199,7 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
                      label="held-out accuracy")
             top = max(v for _, v in acc)
             ax2.annotate(f"{acc[-1][1]:.3f}", acc[-1], textcoords="offset points",
-                         xytext=(4, 4), color=RIGHT, fontsize=12)
+                         xytext=(-6, 8), ha="right", color=RIGHT, fontsize=12)
             ax2.set_ylim(min(v for _, v in acc) - 0.01, min(1.0, top + 0.01))
         ax2.set_ylabel("held-out accuracy", color=RIGHT)
         ax.set_title("Training progress")

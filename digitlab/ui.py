@@ -179,18 +179,20 @@ def bars_png(proba: np.ndarray, predicted: int | None, true: int | None) -> byte
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
-              val_accuracy: tuple[float | None, ...], max_iter: int) -> bytes:
-    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, max_iter))
+              val_accuracy: tuple[float | None, ...], size: tuple[float, float]) -> bytes:
+    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size))
 
 
-def history_png(events, max_iter: int) -> bytes | None:
-    """The training curve of ProgressEvents that carry a loss or an accuracy (None if fewer than
-    two do: scikit-learn's solvers report neither)."""
-    points = [e for e in events if e.loss is not None or e.val_accuracy is not None]
+def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
+    """The training curve from ProgressEvents, epochs 1 onwards (epoch 0, the untrained start,
+    would squash the scale), or None when fewer than two epochs report a loss or an accuracy
+    (scikit-learn's solvers report neither)."""
+    points = [e for e in events if e.iteration >= 1
+              and (e.loss is not None or e.val_accuracy is not None)]
     if len(points) < 2:
         return None
     return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
-                     tuple(e.val_accuracy for e in points), max_iter)
+                     tuple(e.val_accuracy for e in points), size)
 
 
 def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:

@@ -63,7 +63,7 @@ def settings_form(ds) -> TrainConfig | None:
     options = solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]])
     st.selectbox("Solver", options, **kept("solver"),
                  help="Only the solvers that accept the chosen penalty are listed.")
-    st.number_input("max_iter (iterations; epochs for sag/saga)", 1, 5000, step=1,
+    st.number_input("max_iter (epochs for digitlab-fast, sag, saga)", 1, 5000, step=1,
                     **kept("max_iter"))
     st.select_slider("Training images", SUBSETS, **kept("train_size"), format_func=subset_label,
                      help="Fit on the first n training images: small subsets fit in seconds.")
@@ -133,7 +133,7 @@ def follow(job: training.TrainingJob) -> None:
         events = list(job.events)
         if len(events) != drawn:  # redraw only when a point was added
             drawn = len(events)
-            png = ui.history_png(events, job.config.max_iter)
+            png = ui.history_png(events)
             if png is not None:
                 curve.image(png, width=720)
         time.sleep(0.25)
@@ -152,7 +152,8 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m = st.columns(4)
     m[0].metric("Test accuracy", f"{ev.accuracy:.3f}", help=f"on {ev.n:,} held-out images")
     m[1].metric("Fit time", f"{fit.fit_seconds:.1f} s")
-    m[2].metric("Iterations", f"{fit.n_iter}")
+    per_epoch = tr.config.solver in (training.FAST_SOLVER, "sag", "saga")
+    m[2].metric("Epochs" if per_epoch else "Iterations", f"{fit.n_iter}")
     m[3].metric("Training images", f"{fit.n_train:,}")
     if tr.stopped:
         st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
@@ -172,7 +173,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                  caption="Rows: the true digit; columns: what the model said. The diagonal is "
                          "right; every other cell is a mistake (see them in the Gallery).")
     with right:
-        curve = ui.history_png(fit.history, tr.config.max_iter)
+        curve = ui.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
             st.image(curve)
         st.markdown("**Per-class report**")

@@ -63,7 +63,7 @@ def test_percent_labels_never_round_an_unsure_answer_to_100():
 
 
 def test_training_curve_skips_missing_values():
-    fig = plots.training_curve([1, 2, 3], [0.9, 0.5, None], [None, 0.88, 0.9], max_iter=10)
+    fig = plots.training_curve([1, 2, 3], [0.9, 0.5, None], [None, 0.88, 0.9])
     loss_ax, acc_ax = fig.axes
     assert len(loss_ax.lines[0].get_xdata()) == 2 and len(acc_ax.lines[0].get_xdata()) == 2
     plots.to_png(fig)
