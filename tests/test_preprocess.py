@@ -209,6 +209,24 @@ def test_noisy_photo_of_a_digit_ignores_specks(rng):
     assert similarity(p.image28, pp.to_mnist(draw_zero()).image28) > 0.95
 
 
+def shaded_paper(low: float) -> np.ndarray:
+    """Paper lit from the right: grey `low` at the left edge, 240 at the right."""
+    return np.tile(np.linspace(low, 240, 280, dtype=np.float32), (280, 1))
+
+
+@pytest.mark.parametrize("low", [200, 140, 80])
+def test_unevenly_lit_paper_still_gives_the_digit(low):
+    ink = draw_seven().astype(np.float32) / 255
+    photo = shaded_paper(low) * (1 - ink) + 40 * ink  # dark ink; the shadow is darker than ink
+    p = pp.to_mnist(np.clip(photo, 0, 255).astype(np.uint8))
+    assert_mnist_like(p)
+    assert similarity(p.image28, pp.to_mnist(draw_seven()).image28) > 0.95
+
+
+def test_unevenly_lit_blank_paper_is_no_ink():
+    assert pp.to_mnist(shaded_paper(120).astype(np.uint8)).empty
+
+
 # --- junk in, a sentence out ----------------------------------------------------------------
 
 
