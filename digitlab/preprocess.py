@@ -18,10 +18,12 @@ that, in these steps:
              with a sentence, never a guess (a model always answers *something*).
 4. crop    : bounding box of the ink after dropping specks (blobs < SPECK_FRACTION of the
              largest one: dust and JPEG noise on photos; a real stroke is never that small).
-5. strokes : the crop is resampled so its longer side is STROKE_SIDE px; the pen width is
-             estimated (distance transform) and the ink is eroded or dilated toward MNIST's
-             width, MNIST_STROKE of the digit's longer side. A 25 px brush on a 100 px digit is
-             three times MNIST's pen; left alone it fills the 20x20 box with a blob.
+5. strokes : the pen width is estimated (2 x area / perimeter), the crop is resampled so its
+             longer side is STROKE_SIDE px, and the ink's edges are moved (signed distance) so
+             the width becomes MNIST's, MNIST_STROKE of the digit's longer side, unless it is
+             already within STROKE_TOLERANCE of it. A 25 px brush on a 100 px digit is 2.5 times
+             MNIST's pen: left alone it fills the 20x20 box with a blob (measured: evening is worth
+             about 1-2 points of accuracy on re-drawn digits, see bench_canvas).
 6. 20x20   : area interpolation (anti-aliasing), longer side exactly 20 px.
 7. 28x28   : integer shift so the centre of mass lands on pixel (14, 14), where MNIST's is
              (mean 14.00, spread +-0.29 = integer rounding, measured on 20k MNIST images).
@@ -45,12 +47,13 @@ CENTRE = 14.0  # where MNIST's centre of mass sits (pixel index, 0-based)
 WORK_SIDE = 512  # larger inputs are area-downscaled to this longer side first
 STROKE_SIDE = 100  # the crop's longer side while its stroke width is measured and adjusted
 STROKE_PAD = 16  # margin around that crop so dilation does not hit the edge
+MIN_RESAMPLED_STROKE = 3.0  # px at STROKE_SIDE scale; thinner pens are widened before resampling
 
 # MNIST's pen width as a fraction of the digit's longer side, measured with `stroke_fraction`
 # on the first 5000 MNIST images: median 0.116 (quartiles 0.099 / 0.135, 5-95 %: 0.078-0.176).
 # tests/test_preprocess.py re-measures it on real MNIST.
 MNIST_STROKE = 0.116
-# Widths within this factor of MNIST's are left alone: MNIST itself spans 0.08-0.20.
+# Widths within this factor of MNIST's are left alone (0.093-0.145: MNIST's middle half).
 STROKE_TOLERANCE = 1.25
 
 MIN_CONTRAST = 24.0  # grey levels (of 255) between background and ink, below = blank
@@ -319,7 +322,7 @@ def _even_strokes(big: np.ndarray, width: float) -> np.ndarray:
 
 def _fit_box(ink: np.ndarray) -> np.ndarray:
     """Crop to the ink and scale (area interpolation) so the longer side is BOX; float 0..1."""
-    x, y, w, h = _box(ink >= 0.5)
+    x, y, w, h = _box(ink >= 0.5 * float(ink.max()))
     crop = ink[y:y + h, x:x + w]
     f = BOX / max(w, h)
     size = (max(1, round(w * f)), max(1, round(h * f)))
@@ -390,12 +393,17 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     x, y, w, h = _box(ink.mask)
     crop = ink.soft[y:y + h, x:x + w]
     steps["cropped ink"] = _u8(crop)
-    big = _to_stroke_side(crop)
-    before = stroke_width(big)
+    f = STROKE_SIDE / max(w, h)  # working pixels -> STROKE_SIDE pixels
+    before = stroke_width(crop) * f
     if before * MIN_ELONGATION > STROKE_SIDE:  # as wide as it is long: a dot
         return Prepared(None, True, MSG_DOT, steps)
+    if before < MIN_RESAMPLED_STROKE:
+        # A fine pen on a large photo: shrinking would average the line away. Widen it first
+        # to what survives; its real width was measured above.
+        crop = _offset(crop, (before - MIN_RESAMPLED_STROKE) / 2 / f)
+    big = _to_stroke_side(crop)
     if even_strokes:
-        big = _even_strokes(big, before)
+        big = _even_strokes(big, stroke_width(big))
     after = stroke_width(big) if even_strokes else before
 
     fit = _fit_box(big)
@@ -405,18 +413,19 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if deskew:
         steps["deskewed"] = deskew_image(image28)
 
-    scale = BOX / STROKE_SIDE  # stroke widths reported at the 20x20 scale, like MNIST's ~2.5 px
-    f = max(grey.shape) / max(np.asarray(image).shape[:2])  # working -> input pixels
+    scale = BOX / STROKE_SIDE  # stroke widths reported at the 20x20 scale, like MNIST's 2.3 px
+    back = max(np.asarray(image).shape[:2]) / max(grey.shape)  # working -> input pixels
     info = {
         "ink": ink.style,
         "stroke before": round(before * scale, 2),
         "stroke after": round(after * scale, 2),
-        "box": tuple(round(v / f) for v in (x, y, w, h)),
+        "box": tuple(round(v * back) for v in (x, y, w, h)),
     }
     message = f"ink detected: {ink.style}"
     if even_strokes and abs(after - before) > 0.5:
         verb = "thinned" if after < before else "thickened"
-        message += f"; strokes {verb} from {before * scale:.1f} to {after * scale:.1f} px (MNIST ~2.5)"
+        message += (f"; strokes {verb} from {before * scale:.1f} to {after * scale:.1f} px "
+                    f"(MNIST's pen: {MNIST_STROKE * BOX:.1f} px)")
     return Prepared(image28, False, message, steps, info)
 
 
