@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -75,7 +76,8 @@ class TrainConfig:
     def penalty_name(self) -> str:
         if math.isinf(self.C):
             return "none"
-        return {0.0: "L2", 1.0: "L1"}.get(self.l1_ratio, f"elastic net (l1_ratio={self.l1_ratio:g})")
+        named = {0.0: "L2", 1.0: "L1"}
+        return named.get(self.l1_ratio, f"elastic net (l1_ratio={self.l1_ratio:g})")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -83,14 +85,19 @@ class TrainConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         d = dict(d)
         if "C" in d:
             d["C"] = float(d["C"])
         return cls(**d)
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         return replace(self, **changes)
+
+
+def _is_whole(v: Any) -> bool:
+    """An int (numpy ints too), but not a bool or float: scikit-learn 1.9 refuses max_iter=10.0."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 def validate(c: TrainConfig) -> None:
@@ -106,20 +113,17 @@ def validate(c: TrainConfig) -> None:
             f"solver {c.solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
             f"{c.l1_ratio:g}. Choose solver 'saga' for L1 or elastic net, or set l1_ratio to 0."
         )
-    if isinstance(c.max_iter, bool) or not isinstance(c.max_iter, (int, np.integer)) or c.max_iter < 1:
+    if not _is_whole(c.max_iter) or c.max_iter < 1:
         raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
     if not (isinstance(c.tol, (int, float)) and c.tol > 0):
         raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
     if not 0.0 < c.test_size < 1.0:
         raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")
-    if isinstance(c.seed, bool) or not isinstance(c.seed, (int, np.integer)) or c.seed < 0:
+    if not _is_whole(c.seed) or c.seed < 0:
         raise ConfigError(f"seed must be a whole number of at least 0; got {c.seed!r}.")
     if c.scaling not in SCALINGS:
         raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {c.scaling!r}.")
-    if c.train_size is not None and (
-        isinstance(c.train_size, bool) or not isinstance(c.train_size, (int, np.integer))
-        or c.train_size < 10
-    ):
+    if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):
         raise ConfigError(f"train_size must be a whole number of at least 10, or None for all; "
                           f"got {c.train_size!r}.")
 

@@ -29,3 +29,10 @@ def tutorial_split(mnist):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+def pytest_configure(config):
+    # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
+    import os
+
+    os.environ.setdefault("DIGITLAB_NO_OPENML", "1")

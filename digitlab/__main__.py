@@ -1,0 +1,7 @@
+"""`python -m digitlab` runs the command line (see digitlab/cli.py)."""
+
+import sys
+
+from digitlab.cli import main
+
+sys.exit(main())

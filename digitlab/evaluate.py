@@ -1,0 +1,74 @@
+"""How good is a fitted model: accuracy, the confusion matrix, the per-class report, the mistakes.
+
+Names follow the tutorial (`yhat` for predictions) so a learner can map the code to the notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import classification_report, confusion_matrix
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    accuracy: float
+    confusion: np.ndarray  # rows: true label, columns: predicted label
+    report: dict  # classification_report(output_dict=True)
+    report_text: str
+    yhat: np.ndarray
+    proba: np.ndarray  # (n, n_classes)
+    labels: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.confusion.sum())
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """The probability the model gave its own answer, per test image."""
+        return self.proba.max(axis=1)
+
+
+def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
+    """Score `model` (anything with predict_proba and classes_) on the test split."""
+    proba = model.predict_proba(X_test)
+    labels = np.asarray(model.classes_)
+    yhat = labels[np.argmax(proba, axis=1)]
+    cm = confusion_matrix(y_test, yhat, labels=labels)
+    names = [str(label) for label in labels]
+    report = classification_report(y_test, yhat, labels=labels, target_names=names,
+                                   output_dict=True, zero_division=0)
+    text = classification_report(y_test, yhat, labels=labels, target_names=names,
+                                 zero_division=0)
+    return Evaluation(float(np.mean(yhat == y_test)), cm, report, text, yhat, proba, labels)
+
+
+def mistakes(evaluation: Evaluation, y_test: np.ndarray, true: int | None = None,
+             predicted: int | None = None) -> np.ndarray:
+    """Indices into the test set where the model was wrong, optionally for one true and/or
+    predicted class, most confident mistakes first (the instructive ones)."""
+    wrong = evaluation.yhat != np.asarray(y_test)
+    if true is not None:
+        wrong &= np.asarray(y_test) == true
+    if predicted is not None:
+        wrong &= evaluation.yhat == predicted
+    idx = np.flatnonzero(wrong)
+    return idx[np.argsort(-evaluation.confidence[idx], kind="stable")]
+
+
+def report_frame(evaluation: Evaluation):
+    """The classification report as a DataFrame: one row per class, then the averages."""
+    import pandas as pd
+
+    rows = {k: v for k, v in evaluation.report.items() if isinstance(v, dict)}
+    frame = pd.DataFrame(rows).T[["precision", "recall", "f1-score", "support"]]
+    frame["support"] = frame["support"].astype(int)
+    frame.index.name = "class"
+    return frame
+
+
+def per_cell_difference(confusion: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """confusion - reference, cell by cell (for comparing with the tutorial's matrix)."""
+    return np.asarray(confusion, dtype=int) - np.asarray(reference, dtype=int)

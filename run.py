@@ -1,0 +1,98 @@
+"""Set up and run DigitLab on a machine that has only Python 3.11+.
+
+    python3 run.py app     # make .venv, install, fetch MNIST, start the app on 127.0.0.1:8501
+    python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
+
+Standard library only: this file runs before anything is installed. Re-runs are quick: the
+install step is skipped while the requirements files are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def say(msg: str) -> None:
+    print(f"==> {msg}", flush=True)
+
+
+def sh(*cmd: str | Path, **kw) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create .venv and install `requirements` unless the same file was installed already."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on whatever python3 is
+        sys.exit(f"DigitLab needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        say(f"creating the virtual environment in {VENV}")
+        venv.create(VENV, with_pip=True)
+    req = ROOT / requirements
+    digest = hashlib.sha256(b"".join(
+        p.read_bytes() for p in sorted(ROOT.glob("requirements*.txt")))).hexdigest()
+    stamp = VENV / f".installed-{req.stem}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"installing {requirements}")
+    sh(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", req)
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (Playwright cannot download its own here)."""
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") is None:
+        sys.exit("The browser tests need Chromium at /usr/bin/chromium; install it and re-run.")
+    say("installing Chromium from Debian for the browser tests")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    sh(*sudo, "apt-get", "update", "-q", env=env, stdout=subprocess.DEVNULL)
+    sh(*sudo, "apt-get", "install", "-y", "-q", "chromium", env=env, stdout=subprocess.DEVNULL)
+
+
+def app(extra: list[str]) -> int:
+    ensure_venv("requirements.txt")
+    say("getting MNIST (from the cache after the first time)")
+    subprocess.run([PY, "-m", "digitlab", "fetch"], cwd=ROOT)  # the app explains any failure
+    say("starting DigitLab on http://127.0.0.1:8501 (Ctrl+C stops it)")
+    cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+           "--server.port", "8501", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", *extra]
+    try:
+        return subprocess.run(cmd, cwd=ROOT).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
+def test(extra: list[str]) -> int:
+    ensure_venv("requirements-test.txt")
+    ensure_chromium()
+    say("ruff")
+    lint = subprocess.run([PY, "-m", "ruff", "check", "."], cwd=ROOT).returncode
+    say("pytest")
+    code = subprocess.run([PY, "-m", "pytest", *extra], cwd=ROOT).returncode
+    return code or lint
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("app", "test"):
+        print(__doc__)
+        return 2
+    return {"app": app, "test": test}[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

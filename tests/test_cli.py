@@ -1,0 +1,104 @@
+"""The command line, run in-process through main() as a user would type it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from digitlab import cli
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_every_command():
+    out = subprocess.run([sys.executable, "-m", "digitlab", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for command in ("fetch", "train", "predict", "reproduce", "bench", "bench-canvas"):
+        assert command in out
+
+
+def test_fetch_says_where_the_data_came_from(capsys, mnist):
+    code, out, _ = run(capsys, "fetch", "--source", "cache")
+    assert code == 0 and "MNIST: 70,000 images of 28x28 from cache" in out
+
+
+def test_fetch_digits_is_labelled_as_not_mnist(capsys):
+    code, out, _ = run(capsys, "fetch", "--source", "digits")
+    assert code == 0 and "digits (8x8)" in out and "NOT MNIST" in out
+
+
+def test_fetch_idx_without_a_path_is_a_sentence(capsys):
+    code, _, err = run(capsys, "fetch", "--source", "idx")
+    assert code == 2 and "needs a folder" in err
+
+
+def test_train_json_has_the_promised_fields(capsys, mnist):
+    code, out, _ = run(capsys, "train", "--solver", "lbfgs", "--train-size", "2000",
+                       "--max-iter", "50", "--json")
+    assert code == 0
+    result = json.loads(out)
+    for key in ("accuracy", "fit_seconds", "n_iter", "confusion_matrix", "config"):
+        assert key in result
+    assert result["config"]["train_size"] == 2000 and result["accuracy"] > 0.8
+    assert np.array(result["confusion_matrix"]).sum() == 10_500
+
+
+def test_train_refused_setting_is_one_sentence_not_a_traceback(capsys):
+    code, _, err = run(capsys, "train", "--solver", "sag", "--l1-ratio", "1")
+    assert code == 2
+    assert "Choose solver 'saga'" in err and "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory, mnist):
+    path = tmp_path_factory.mktemp("model") / "m.skops"
+    assert cli.main(["train", "--solver", "lbfgs", "--train-size", "5000", "--save",
+                     str(path), "--json"]) == 0
+    return path
+
+
+def _write_digit(path, digit28: np.ndarray, size: int, dark_on_light: bool) -> None:
+    img = cv2.resize(digit28, (size, size), interpolation=cv2.INTER_CUBIC)
+    canvas = np.zeros((size + 40, size + 60), np.uint8)
+    canvas[20:20 + size, 30:30 + size] = img
+    if dark_on_light:
+        canvas = 255 - canvas
+    cv2.imwrite(str(path), canvas)
+
+
+def test_predict_classifies_image_files_and_survives_a_bad_one(capsys, tmp_path, saved_model,
+                                                               tutorial_split):
+    _, X_test, _, y_test = tutorial_split
+    files = []
+    for i in range(6):  # a spread of digits, both ink styles, odd sizes
+        p = tmp_path / f"digit{i}.{'png' if i % 2 else 'jpg'}"
+        _write_digit(p, X_test[i].reshape(28, 28), 90 + 37 * i, dark_on_light=bool(i % 2))
+        files.append(str(p))
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"this is not an image")
+    code, out, _ = run(capsys, "predict", "--model", str(saved_model), "--json",
+                       files[0], str(junk), *files[1:])
+    results = json.loads(out)
+    assert code == 1  # one file failed, so not a clean exit; but every other file was read
+    assert len(results) == 7
+    assert set(results[1]) == {"file", "error"}
+    good = [r for r in results if "digit" in r]
+    assert len(good) == 6
+    for r in good:
+        assert len(r["probabilities"]) == 10 and abs(sum(r["probabilities"]) - 1) < 1e-3
+    truth = [int(y_test[i]) for i in range(6)]
+    assert sum(r["digit"] == t for r, t in zip(good, truth)) >= 5
+
+
+def test_predict_with_a_missing_model_is_a_sentence(capsys, tmp_path):
+    code, _, err = run(capsys, "predict", "--model", str(tmp_path / "nope.skops"), "x.png")
+    assert code == 2 and "no model file" in err

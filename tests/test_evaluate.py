@@ -1,0 +1,57 @@
+"""Evaluation: accuracy and matrix agree, mistakes are real mistakes, the report table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab import evaluate
+
+
+class FixedModel:
+    """Answers with given probabilities, so every figure can be checked by hand."""
+
+    classes_ = np.arange(3)
+
+    def __init__(self, proba):
+        self.proba = np.asarray(proba, dtype=float)
+
+    def predict_proba(self, X):
+        return self.proba[: len(X)]
+
+
+@pytest.fixture
+def ev_and_truth():
+    proba = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8],
+             [0.05, 0.9, 0.05]]
+    y = np.array([0, 1, 2, 2, 2])
+    return evaluate.evaluate(FixedModel(proba), np.zeros((5, 4)), y), y
+
+
+def test_accuracy_and_confusion_matrix_agree(ev_and_truth):
+    ev, y = ev_and_truth
+    assert ev.accuracy == pytest.approx(3 / 5)
+    assert ev.confusion.tolist() == [[1, 0, 0], [0, 1, 0], [1, 1, 1]]
+    assert ev.n == 5 and np.trace(ev.confusion) / ev.n == ev.accuracy
+
+
+def test_mistakes_are_wrong_and_most_confident_first(ev_and_truth):
+    ev, y = ev_and_truth
+    idx = evaluate.mistakes(ev, y)
+    assert idx.tolist() == [4, 2]  # 0.9-confident mistake before the 0.6 one
+    assert evaluate.mistakes(ev, y, true=2, predicted=0).tolist() == [2]
+    assert evaluate.mistakes(ev, y, true=0).size == 0
+
+
+def test_report_frame_has_a_row_per_class_and_the_averages(ev_and_truth):
+    ev, _ = ev_and_truth
+    frame = evaluate.report_frame(ev)
+    assert list(frame.index) == ["0", "1", "2", "macro avg", "weighted avg"]
+    assert frame.loc["2", "recall"] == pytest.approx(1 / 3)
+    assert frame["support"].dtype.kind == "i"
+
+
+def test_per_cell_difference():
+    a = np.eye(2, dtype=int) * 5
+    assert evaluate.per_cell_difference(a, a).sum() == 0
+    assert evaluate.per_cell_difference(a, a + 1).tolist() == [[-1, -1], [-1, -1]]
