@@ -62,9 +62,10 @@ def show_answer(fitted, image, deskew: bool) -> None:
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
     digit, proba = model.predict_digit(fitted.model, prepared.image28)
-    st.metric("Prediction", str(digit), help="The digit with the highest probability.")
-    st.caption(f"{plots.percent(proba[digit])} sure")
-    st.image(ui.bars_png(proba, digit, None), caption="The ten probabilities")
+    st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
+              delta_color="off", delta_arrow="off",
+              help="The digit with the highest probability.")
+    ui.probability_chart(proba, digit)
     return prepared
 
 
