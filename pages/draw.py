@@ -113,5 +113,7 @@ with ui.guard("The Draw page"):
         st.page_link(ui.PAGES["home"], label="Go to Home", icon=ui.ICONS["home"])
         st.stop()
     tr = ui.need_model(ds, ui.trained())
+    # The answer is the point of this page: a big digit that reads from the back of a room.
+    st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
     st.session_state.setdefault("draw_input", "Draw")
     pad(tr.fit, tr.config.deskew)
