@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
@@ -173,14 +174,14 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     The stopping rule, checked after every epoch on a held-out slice of the training rows:
     - an epoch has *settled* when the objective (held-out cross-entropy + penalty) fell by
-      less than 10 % during it; unsettled models are never kept and never end the fit;
+      less than 10 % during it; an unsettled epoch never ends the fit;
     - a cold fit stops after `n_iter_no_change` settled epochs in which held-out accuracy did
       not rise by more than `tol`;
     - a warm start (coef_init given) stops at its first settled epoch: it began at a model
       already stopped that way on these rows, so only the change of setting (say C) has to
       take effect. Its weights are first shrunk by the factor that best suits the new penalty
       (a one-dimensional search on 5,000 training rows), and the start itself is never kept:
-      a refit returns a model fitted for the new setting.
+      a refit returns a model fitted for the new setting, from a settled epoch.
     The model kept is the settled one with the best held-out accuracy (ties: lower loss).
 
     Parameters
@@ -264,6 +265,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         t0 = time.perf_counter()
         self._check_params()
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], order="C")
+        check_classification_targets(y)
         self.classes_, yi = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError("the training rows hold only one class; a classifier needs two.")
@@ -359,14 +361,14 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
             loss = loss_sum / done
             vloss, acc = _held_out(Xval, yval, Wc, bc)
             # "Settled": the objective fell by less than _SETTLE this epoch. A model still on
-            # its way (the first epochs, or a warm start after a change of C) is neither kept
-            # nor allowed to end the fit; else a warm start would stop next to the old model
-            # instead of showing what the new C does.
+            # its way may not end the fit, and a warm start's is not kept either: it lies
+            # between the old setting and the new one (say C), and a warm start that stopped
+            # there would hide what the new C does.
             now = objective(Wc, vloss)
             settled = not now < (1 - _SETTLE) * last_objective
             last_objective = now
             last = (epoch, Wc, bc)
-            best.offer(epoch, Wc, bc, acc, vloss, keepable=settled or acc is None)
+            best.offer(epoch, Wc, bc, acc, vloss, keepable=settled or not warm or acc is None)
             if stopped_by == "stop requested":
                 report(epoch, loss, vloss, acc, "stopped: kept the best model so far")
                 break
@@ -412,13 +414,19 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     # --- predicting ----------------------------------------------------------------------------
 
-    def decision_function(self, X) -> np.ndarray:
+    def _logits(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
         return X @ self.coef_.T.astype(X.dtype, copy=False) + self.intercept_.astype(X.dtype)
 
+    def decision_function(self, X) -> np.ndarray:
+        """Logits (n_samples, n_classes); with two classes, as scikit-learn does, one column:
+        the second class's logit minus the first's."""
+        z = self._logits(X)
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
+
     def predict_proba(self, X) -> np.ndarray:
-        p = self.decision_function(X)
+        p = self._logits(X)
         _softmax_inplace(p)
         return p
 
@@ -426,4 +434,5 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        scores = self._logits(X)
+        return self.classes_[np.argmax(scores, axis=1)]
