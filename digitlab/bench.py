@@ -59,6 +59,7 @@ LBFGS_CAP = 1000  # "max_iter raised until it converges": lbfgs needs ~250 here
 MAX_SCAN_EPOCHS = 30
 MLP_MAX_EPOCHS = 20
 REFIT_C = 0.1
+ABLATION_SCAN = 10  # ablation rows look for the target in runs of at most this many epochs
 GROUPS = ("lbfgs", "lbfgs32", "sag", "sag32", "mlp", "digitlab")
 
 
@@ -444,7 +445,7 @@ def ablation(s: Setup) -> list[dict]:
                                                                          else {})})
 
         sec, est = _median_time(lambda: make().fit(Z, yz), reps)
-        k = _first_k(make, Z, yz, Zt, s.y_test, s.target, min(int(est.n_iter_[0]), 20))
+        k = _first_k(make, Z, yz, Zt, s.y_test, s.target, ABLATION_SCAN)
         out.append({"change": name, "fit_s": sec, "epochs": int(est.n_iter_[0]),
                     "per_epoch_s": sec / max(1, int(est.n_iter_[0])),
                     "accuracy": est.score(Zt, s.y_test), "epochs_to_target": k})
@@ -672,11 +673,12 @@ def format_report(rep: dict) -> str:
                       "up to 3; solver rows: the estimator on prepared features):",
                   f"  {'change':<58}{'fit s':>8}{'epochs':>7}{'s/epoch':>9}{'test acc':>9}"
                   f"{'ep to target':>13}"]
+        never = f"> {ABLATION_SCAN}"
         for q in rep["ablation"]:
-            never = "-" if q["per_epoch_s"] is None else "never"
+            missing = never if q["per_epoch_s"] else "-"
             lines.append(f"  {q['change'][:57]:<58}{q['fit_s']:>8.3f}{q['epochs']:>7}"
                          f"{_fmt(q['per_epoch_s'], '.3f'):>9}{q['accuracy']:>9.4f}"
-                         f"{_fmt(q['epochs_to_target'], 'd', never):>13}")
+                         f"{_fmt(q['epochs_to_target'], 'd', missing):>13}")
     if rep["drawing"]:
         dr = rep["drawing"]
         lines += ["", f"one drawing -> prediction, median of {dr['n']}: "

@@ -378,7 +378,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
                 # settled there is no peak left to look for.
                 stopped_by = "early stopping"
                 why = ("the warm start has settled" if warm else
-                       f"held-out accuracy has not improved for {best.since} epochs")
+                       "held-out accuracy has not improved for "
+                       + (f"{best.since} epochs" if best.since > 1 else "an epoch"))
                 report(epoch, loss, vloss, acc, why)
                 break
             report(epoch, loss, vloss, acc)

@@ -331,8 +331,7 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
                          f"(tol={config.tol:g}): raise max_iter or tol, or scale the pixels.")
         history, stopped = [start], False
     seconds = time.perf_counter() - t0
-    done = ProgressEvent(n_iter, config.max_iter, seconds,
-                         message="done")
+    done = ProgressEvent(n_iter, config.max_iter, seconds, message="done")
     if on_progress:
         on_progress(done)
     result = FitResult(config, pipe, seconds, n_iter, converged, len(y),
@@ -346,13 +345,13 @@ def _fit_fast(config: TrainConfig, X: np.ndarray, y: np.ndarray, side: int, chec
               init: tuple[np.ndarray, np.ndarray] | None, on_progress: OnProgress | None,
               should_stop: Callable[[], bool] | None, t0: float):
     """digitlab-fast: returns (fitted pipeline, the epoch events, whether stop was asked)."""
-    # Shuffle the uint8 rows here, once: a quarter of the bytes of shuffling float32 features,
-    # and the estimator can then hold out the last tenth without copying (shuffle=False).
     pipe = make_pipeline(config, side)
     est = pipe.named_steps["logreg"].set_params(shuffle=False)
     fkey = (checksum, config.train_size, config.scaling, config.deskew, side, config.seed)
     features = _FEATURES.get(fkey)
     if features is None:
+        # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32 features,
+        # and the estimator then holds out the last tenth without a copy (shuffle=False).
         perm = np.random.default_rng(config.seed).permutation(len(y))
         X, y = X[perm], y[perm]
         Z = pipe.named_steps["pixels"].fit_transform(X)
@@ -427,16 +426,16 @@ class _Cache:
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key) -> FitResult | None:
+    def get(self, key) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key, result: FitResult) -> None:
+    def put(self, key, value: Any) -> None:
         with self._lock:
-            self._items[key] = result
+            self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -466,8 +465,7 @@ def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
 
 def _replay(cached: FitResult, on_progress: OnProgress | None, seconds: float) -> FitResult:
     """A cache hit: replay the cached curve to on_progress and return the cached fit."""
-    done = ProgressEvent(cached.n_iter, cached.config.max_iter, seconds,
-                         message="done (the same setting was fitted before: cached)")
+    done = ProgressEvent(cached.n_iter, cached.config.max_iter, seconds, message="done")
     history = cached.history[:-1] + (done,)
     if on_progress:
         for ev in history:
