@@ -273,3 +273,10 @@ def test_passes_scikit_learns_estimator_checks():
     failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
               if r["status"] == "failed"]
     assert not failed
+
+
+@pytest.mark.parametrize("scaling", ["raw", "standard"])
+def test_one_step_size_suits_raw_and_standardised_pixels(tutorial_split, scaling):
+    X_train, X_test, y_train, y_test = tutorial_split
+    r = model.fit(TrainConfig(train_size=5000, scaling=scaling), X_train, y_train)
+    assert r.model.score(X_test[:2000], y_test[:2000]) > 0.86
