@@ -381,13 +381,19 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.model:
             try:
                 payload = load(path)
-            except (OSError, ValueError) as e:
+            except Exception as e:  # skops raises many kinds for a damaged file
                 parser.error(f"cannot use model {path}: {e}")
+            config = payload["config"]
+            if (config.test_size, config.seed) != (0.15, 0):
+                # Its training set would overlap the tutorial split's test digits.
+                parser.error(f"{path} was trained on another split (test_size="
+                             f"{config.test_size}, seed={config.seed}); bench-canvas measures "
+                             "on the tutorial split's test digits (test_size=0.15, seed=0).")
             name = Path(path).stem[:8]
             if name in models:
                 name = f"model{len(models) + 1}"
             models[name] = payload["model"]
-            described[name] = f"{path}: {payload['config']}"
+            described[name] = f"{path}: {config}"
 
     def say(msg: str) -> None:
         print(f"... {msg}", file=sys.stderr, flush=True)

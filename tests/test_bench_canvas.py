@@ -99,3 +99,22 @@ def test_main_refuses_silly_sizes_with_a_sentence(argv, capsys):
     with pytest.raises(SystemExit) as e:
         bc.main(argv)
     assert e.value.code == 2 and "must be at least" in capsys.readouterr().err
+
+
+def test_main_measures_a_saved_model_and_refuses_one_from_another_split(
+        tmp_path, capsys, monkeypatch, tutorial_split):
+    from digitlab.model import save
+
+    monkeypatch.setattr(bc, "_tutorial_split", lambda: tutorial_split)
+    X_train, _, y_train, _ = tutorial_split
+    good = save(fit(TrainConfig(train_size=300, deskew=True), X_train, y_train),
+                tmp_path / "best.skops")
+    assert bc.main(["--model", str(good), "--n", "10", "--no-ablation", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in out["rows"]] == ["best"] and "deskew=True" in out["models"]["best"]
+
+    other = save(fit(TrainConfig(train_size=300, seed=3), X_train, y_train),
+                 tmp_path / "other.skops")
+    with pytest.raises(SystemExit):
+        bc.main(["--model", str(other), "--n", "10"])
+    assert "another split" in capsys.readouterr().err

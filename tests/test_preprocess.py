@@ -144,6 +144,21 @@ def test_a_thick_brush_is_thinned_toward_mnist_pen_width():
     assert (fat.image28 > 127).sum() < (kept.image28 > 127).sum()
 
 
+@pytest.mark.parametrize("side, pen", [(2000, 4), (600, 1)])
+def test_a_fine_pen_on_a_large_photo_is_not_averaged_away(side, pen):
+    # Shrinking a 4 px line from 2000 px to the 20 px box leaves a ghost; it must still come out
+    # as a solid MNIST-width stroke (a regression: it once became a round blob).
+    k = side / 280
+    img = np.full((side, side), 235, np.uint8)
+    corner = (int(200 * k), int(40 * k))
+    cv2.line(img, (int(60 * k), int(40 * k)), corner, 30, pen, cv2.LINE_AA)
+    cv2.line(img, corner, (int(106 * k), int(240 * k)), 30, pen, cv2.LINE_AA)
+    p = pp.to_mnist(img)
+    assert_mnist_like(p)
+    assert p.info["stroke before"] < 0.5 and 1.8 < p.info["stroke after"] < 2.8
+    assert similarity(p.image28, pp.to_mnist(draw_seven()).image28) > 0.9
+
+
 def test_mnist_digits_pass_through_nearly_unchanged(mnist):
     # A digit that already is MNIST-like must come out like itself (it gets re-fitted from its
     # own 28x28 pixels, so small resampling differences are expected).
@@ -207,6 +222,24 @@ def test_noisy_photo_of_a_digit_ignores_specks(rng):
     p = pp.to_mnist(np.clip(photo, 0, 255).astype(np.uint8))
     assert_mnist_like(p)
     assert similarity(p.image28, pp.to_mnist(draw_zero()).image28) > 0.95
+
+
+def shaded_paper(low: float) -> np.ndarray:
+    """Paper lit from the right: grey `low` at the left edge, 240 at the right."""
+    return np.tile(np.linspace(low, 240, 280, dtype=np.float32), (280, 1))
+
+
+@pytest.mark.parametrize("low", [200, 140, 80])
+def test_unevenly_lit_paper_still_gives_the_digit(low):
+    ink = draw_seven().astype(np.float32) / 255
+    photo = shaded_paper(low) * (1 - ink) + 40 * ink  # dark ink; the shadow is darker than ink
+    p = pp.to_mnist(np.clip(photo, 0, 255).astype(np.uint8))
+    assert_mnist_like(p)
+    assert similarity(p.image28, pp.to_mnist(draw_seven()).image28) > 0.95
+
+
+def test_unevenly_lit_blank_paper_is_no_ink():
+    assert pp.to_mnist(shaded_paper(120).astype(np.uint8)).empty
 
 
 # --- junk in, a sentence out ----------------------------------------------------------------
