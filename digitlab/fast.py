@@ -1,0 +1,440 @@
+"""DigitLab's fast solver: multinomial logistic regression fitted by mini-batch Adam in float32
+NumPy, with iterate averaging and early stopping on a held-out slice of the training rows.
+
+Why a solver of our own, measured by `python -m digitlab bench` (59,500 images, 2 cores):
+scikit-learn's lbfgs first reaches 0.919 test accuracy after ~58 iterations (~8 s in float64,
+~6 s in float32), sag after 6 epochs on pixels/255 (~4.6 s). Its one mini-batch route to a
+softmax model, MLPClassifier(hidden_layer_sizes=()) with adam, needs 6 epochs (~1 s; ~2.7 s as
+an early-stopped fit()): it has no iterate averaging, no progress or stop inside fit(), and its
+two BLAS threads made an epoch 0.7-1.4 s when the CPU was shared. The same step written here,
+with averaging, reaches 0.919 in 2 epochs (~0.2 s from uint8 pixels); a whole early-stopped fit
+takes ~0.4 s, and exposes coef_ / intercept_ like LogisticRegression.
+
+What each ingredient buys (the bench's ablation rows):
+- float32 end to end: ~0.08 s an epoch instead of ~0.14 (a pass is memory-bound).
+- Adam with its step divided by the features' RMS, so one step size suits raw, /255 and
+  z-scored pixels with no data copy.
+- iterate averaging: the model of an epoch is the mean of its iterates. Without it the test
+  accuracy wobbles around 0.905-0.915 and 0.919 is not reached within 10 epochs.
+- early stopping on held-out accuracy (a slice of the TRAINING rows, never the test set):
+  4 epochs instead of a fixed budget; the model returned is the best on that slice.
+- warm starts (`coef_init`, `intercept_init`): a refit after changing C takes one epoch.
+
+Progress: `on_progress(EpochInfo)` after every epoch (and for the initial model, epoch 0);
+`should_stop()` is polled every 32 mini-batches (~10 ms); when it returns True the fit ends and
+keeps the best model so far. Both are called from the thread that runs `fit`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import ThreadpoolController
+
+# Adam's usual moment decay rates; they are not worth exposing.
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+# Logits below max - 60 become exp(-60) ~ 1e-26 instead of a float32 subnormal: subnormal
+# numbers make every later multiply ~100x slower, and e^-60 is already 0 for the loss.
+_LOGIT_FLOOR = -60.0
+# An epoch whose objective fell by more than this share has not settled (see _train).
+_SETTLE = 0.1
+_STOP_POLL_BATCHES = 32  # ~8 ms of work between two should_stop() calls
+_threadpools: ThreadpoolController | None = None  # found once: scanning the libraries costs ms
+
+
+def _blas_limit(threads: int | None):
+    """A context that caps BLAS threads (no-op for None)."""
+    global _threadpools
+    if threads is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    if _threadpools is None:
+        _threadpools = ThreadpoolController()
+    return _threadpools.limit(limits=threads, user_api="blas")
+
+
+@dataclass(frozen=True)
+class EpochInfo:
+    """What `on_progress` receives after each epoch (epoch 0 = the initial model).
+
+    loss is the mean training cross-entropy over the epoch's mini-batches (None at epoch 0);
+    val_loss and val_accuracy are measured on the held-out rows with the epoch's averaged
+    model (None when early_stopping=False). elapsed counts seconds since `fit` began.
+    """
+
+    epoch: int
+    max_epochs: int
+    elapsed: float
+    loss: float | None
+    val_loss: float | None
+    val_accuracy: float | None
+    best_epoch: int
+    message: str = ""
+
+
+def _softmax_inplace(z: np.ndarray) -> None:
+    """Turn logits (rows) into probabilities, in place."""
+    z -= z.max(axis=1, keepdims=True)
+    np.maximum(z, _LOGIT_FLOOR, out=z)
+    np.exp(z, out=z)
+    s = z.sum(axis=1, keepdims=True)
+    z /= s
+
+
+class _Adam:
+    """Adam's two moment estimates for one parameter array; updates it in place."""
+
+    def __init__(self, p: np.ndarray):
+        self.m, self.v, self.t = np.zeros_like(p), np.zeros_like(p), 0
+
+    def step(self, p: np.ndarray, g: np.ndarray, lr: float) -> None:
+        self.t += 1
+        self.m *= _BETA1
+        self.m += (1 - _BETA1) * g
+        self.v *= _BETA2
+        self.v += (1 - _BETA2) * (g * g)
+        # bias correction folded into the step size (Kingma & Ba, section 2)
+        a = lr * math.sqrt(1 - _BETA2 ** self.t) / (1 - _BETA1 ** self.t)
+        p -= p.dtype.type(a) * self.m / (np.sqrt(self.v) + p.dtype.type(_EPS))
+
+
+class _Best:
+    """The model to keep: the highest held-out accuracy so far (ties go to the lower loss).
+
+    `since` counts epochs since the held-out accuracy last rose by more than tol above every
+    earlier one. Models offered with keepable=False (a warm start, unsettled epochs) count for
+    `since` but are not kept. Without held-out rows (accuracy None) each model replaces the
+    last.
+    """
+
+    def __init__(self, tol: float):
+        self.tol, self.since, self.reference = tol, 0, -math.inf
+        self.W: np.ndarray | None = None
+        self.b: np.ndarray | None = None
+        self.epoch, self.acc, self.loss = 0, -math.inf, math.inf
+
+    def offer(self, epoch: int, W: np.ndarray, b: np.ndarray, acc: float | None,
+              loss: float | None, keepable: bool = True) -> None:
+        if acc is not None:
+            self.since = 0 if acc > self.reference + self.tol else self.since + 1
+            self.reference = max(self.reference, acc)
+        better = (self.W is None or acc is None or acc > self.acc
+                  or (acc == self.acc and loss < self.loss))
+        if keepable and better:
+            self.W, self.b, self.epoch = W.copy(), b.copy(), epoch
+            if acc is not None:
+                self.acc, self.loss = acc, loss
+
+
+def _best_scale(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lam: float) -> float:
+    """The factor a in (0, 1] that minimises the objective at (a * W, b) on rows X: a warm
+    start's weights shrunk for a stronger penalty (a smaller C). A one-dimensional search:
+    X @ W is computed once, so it costs a few milliseconds."""
+    from scipy.optimize import minimize_scalar
+
+    zw = (X @ W).astype(np.float64)
+    rows = np.arange(len(y))
+    sq = float(np.vdot(W, W))
+
+    def f(a: float) -> float:
+        z = a * zw + b
+        z -= z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        return float(np.mean(lse - z[rows, y])) + 0.5 * lam * a * a * sq
+
+    res = minimize_scalar(f, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-3})
+    return float(res.x) if res.fun < f(1.0) else 1.0
+
+
+def _held_out(Xval, yval, W, b) -> tuple[float | None, float | None]:
+    """(mean cross-entropy, accuracy) on the held-out rows; (None, None) if there are none."""
+    if len(yval) == 0:
+        return None, None
+    z = Xval @ W
+    z += b
+    _softmax_inplace(z)
+    acc = float(np.mean(np.argmax(z, axis=1) == yval))
+    p_true = np.maximum(z[np.arange(len(yval)), yval], np.finfo(z.dtype).tiny)
+    return float(-np.mean(np.log(p_true))), acc
+
+
+class FastLogisticRegression(ClassifierMixin, BaseEstimator):
+    """Multinomial logistic regression with L2 penalty (or none), fitted by mini-batch Adam.
+
+    Minimises the same objective as scikit-learn's LogisticRegression,
+    ``C * sum(cross-entropy) + 0.5 * ||coef||^2`` (divided by the number of training rows), so
+    C means the same thing; but it stops early rather than at the optimum.
+
+    The stopping rule, checked after every epoch on a held-out slice of the training rows:
+    - an epoch has *settled* when the objective (held-out cross-entropy + penalty) fell by
+      less than 10 % during it; an unsettled epoch never ends the fit;
+    - a cold fit stops after `n_iter_no_change` settled epochs in which held-out accuracy did
+      not rise by more than `tol`;
+    - a warm start (coef_init given) stops at its first settled epoch: it began at a model
+      already stopped that way on these rows, so only the change of setting (say C) has to
+      take effect. Its weights are first shrunk by the factor that best suits the new penalty
+      (a one-dimensional search on 5,000 training rows), and the start itself is never kept:
+      a refit returns a model fitted for the new setting, from a settled epoch.
+    The model kept is the settled one with the best held-out accuracy (ties: lower loss).
+
+    Parameters
+    ----------
+    C : inverse regularisation strength; ``math.inf`` = no penalty.
+    max_iter : most epochs (passes over the training rows).
+    tol : the least rise in held-out accuracy that counts as an improvement.
+    n_iter_no_change : a cold fit stops after this many settled epochs without improvement.
+        1 by default: an epoch is a big step here, and on MNIST a second epoch of patience
+        did not change the model kept (it only cost an epoch).
+    batch_size : rows per Adam step.
+    learning_rate : Adam's step size, in units of the RMS-normalised features.
+    validation_fraction : share of the training rows held out for early stopping.
+    early_stopping : if False, train on all rows for max_iter epochs and keep the last model.
+    average : evaluate and keep the mean of each epoch's iterates instead of the last iterate.
+    shuffle : if False, the rows are taken to be in random order already (the caller shuffled
+        them): the last `validation_fraction` rows are held out and no shuffled copy is made.
+    init : "prior" (intercepts = log class frequencies, weights 0) or "zero".
+    blas_threads : BLAS threads during fit (None = leave as is). 1 by default: a 256-row
+        product gains little from a second thread, and when the CPU is shared (the app's
+        server and browser, other jobs) a second BLAS thread that waits for a core made epochs
+        3-10x slower here.
+    random_state : seed of the shuffle and of the mini-batch order.
+
+    Attributes
+    ----------
+    classes_, coef_ (n_classes, n_features), intercept_ (n_classes,), n_iter_ (array of one
+    int: epochs run), best_iteration_ (the epoch whose model was kept), loss_curve_,
+    validation_scores_, validation_loss_curve_ (per epoch, index 0 = initial model),
+    stopped_by_ ("early stopping", "max_iter" or "stop requested"), feature_rms_.
+    """
+
+    def __init__(self, C: float = 1.0, max_iter: int = 100, tol: float = 1e-4,
+                 n_iter_no_change: int = 1, batch_size: int = 256, learning_rate: float = 0.01,
+                 validation_fraction: float = 0.1, early_stopping: bool = True,
+                 average: bool = True, shuffle: bool = True, init: str = "prior",
+                 blas_threads: int | None = 1, random_state: int | None = 0):
+        self.C = C
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.average = average
+        self.shuffle = shuffle
+        self.init = init
+        self.blas_threads = blas_threads
+        self.random_state = random_state
+
+    # --- fitting -----------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        if not (self.C > 0):
+            raise ValueError(f"C must be positive (or inf); got {self.C!r}.")
+        for name in ("max_iter", "n_iter_no_change", "batch_size"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1; got {v!r}.")
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError("validation_fraction must be between 0 and 1; "
+                             f"got {self.validation_fraction!r}.")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
+        if self.init not in ("prior", "zero"):
+            raise ValueError(f"init must be 'prior' or 'zero'; got {self.init!r}.")
+
+    def fit(self, X, y, coef_init: np.ndarray | None = None,
+            intercept_init: np.ndarray | None = None,
+            on_progress: Callable[[EpochInfo], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> FastLogisticRegression:
+        """Fit on X (float32 stays float32; anything else becomes float64) and y.
+
+        coef_init (n_classes, n_features) and intercept_init (n_classes,) start from an
+        earlier model instead of the initialisation (a warm start; classes must match).
+        on_progress(EpochInfo) is called after each epoch; should_stop() is polled every few
+        mini-batches and, when it returns True, ends the fit keeping the best model so far.
+        Both run in the calling thread and should return quickly.
+        """
+        t0 = time.perf_counter()
+        self._check_params()
+        X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], order="C")
+        check_classification_targets(y)
+        self.classes_, yi = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError("the training rows hold only one class; a classifier needs two.")
+        rng = np.random.default_rng(self.random_state)
+        if self.shuffle:
+            perm = rng.permutation(len(yi))
+            X, yi = X[perm], yi[perm]
+        n_val = int(round(self.validation_fraction * len(yi))) if self.early_stopping else 0
+        if self.early_stopping and (n_val < 1 or len(yi) - n_val < 2):
+            raise ValueError(f"{len(yi)} rows are too few to hold out a validation slice; "
+                             "use more rows or early_stopping=False.")
+        cut = len(yi) - n_val
+        with _blas_limit(self.blas_threads):
+            self._train(X[:cut], yi[:cut], X[cut:], yi[cut:], coef_init, intercept_init,
+                        rng, t0, on_progress, should_stop)
+        return self
+
+    def _train(self, Xtr, ytr, Xval, yval, coef_init, intercept_init, rng, t0,
+               on_progress, should_stop) -> None:
+        """The epoch loop; sets the fitted attributes."""
+        dtype = Xtr.dtype.type
+        n, k = len(ytr), len(self.classes_)
+        # Adam's step is a fixed size per coordinate, so the right step for a weight scales
+        # as 1 / (size of its feature). Dividing the step by the features' RMS makes one
+        # learning_rate suit raw 0..255, /255 and z-scored pixels alike, without a data copy.
+        rms = float(np.sqrt(np.mean(np.square(Xtr[:5000], dtype=np.float64))))
+        self.feature_rms_ = rms if rms > 0 else 1.0
+        lr_w, lr_b = self.learning_rate / self.feature_rms_, self.learning_rate
+        lam = dtype(0.0 if math.isinf(self.C) else 1.0 / (self.C * n))
+
+        W, b = self._initial_weights(coef_init, intercept_init, ytr, k, Xtr.shape[1], dtype)
+        if coef_init is not None and lam:
+            W *= dtype(_best_scale(Xtr[:5000], ytr[:5000], W, b, float(lam)))
+        adam_w, adam_b = _Adam(W), _Adam(b)
+        bs = min(int(self.batch_size), n)
+        n_batches = math.ceil(n / bs)
+        rows = np.arange(bs)
+        tiny = np.finfo(dtype).tiny
+
+        curve_loss, curve_acc, curve_vloss = [], [], []
+        best = _Best(self.tol)
+        last = (0, W.copy(), b.copy())
+        warm = coef_init is not None
+        stopped_by = "max_iter"
+
+        def report(ep: int, loss: float | None, vloss: float | None, acc: float | None,
+                   message: str = "") -> None:
+            curve_loss.append(math.nan if loss is None else loss)
+            curve_acc.append(math.nan if acc is None else acc)
+            curve_vloss.append(math.nan if vloss is None else vloss)
+            if on_progress is not None:
+                on_progress(EpochInfo(ep, int(self.max_iter), time.perf_counter() - t0, loss,
+                                      vloss, acc, best.epoch, message))
+
+        def objective(Wc: np.ndarray, vloss: float | None) -> float:
+            # The penalised loss the solver minimises, its data term taken on held-out rows.
+            return math.nan if vloss is None else vloss + 0.5 * float(lam) * float(
+                np.vdot(Wc, Wc))
+
+        vloss, acc = _held_out(Xval, yval, W, b)
+        last_objective = objective(W, vloss)
+        best.offer(0, W, b, acc, vloss, keepable=coef_init is None)
+        report(0, None, vloss, acc, "warm start" if coef_init is not None else "initial model")
+        epoch = 0
+        for epoch in range(1, int(self.max_iter) + 1):
+            sum_W, sum_b = np.zeros_like(W), np.zeros_like(b)
+            loss_sum, done = 0.0, 0
+            for j in rng.permutation(n_batches):
+                if should_stop is not None and done % _STOP_POLL_BATCHES == 0 and should_stop():
+                    stopped_by = "stop requested"
+                    break
+                xb, yb = Xtr[j * bs:(j + 1) * bs], ytr[j * bs:(j + 1) * bs]
+                r = rows[: len(yb)]
+                z = xb @ W
+                z += b
+                _softmax_inplace(z)
+                loss_sum += float(-np.mean(np.log(np.maximum(z[r, yb], tiny))))
+                z[r, yb] -= 1  # d(cross-entropy)/d(logits), summed over the batch
+                z *= dtype(1.0 / len(yb))
+                gW = xb.T @ z
+                if lam:
+                    gW += lam * W
+                adam_w.step(W, gW, lr_w)
+                adam_b.step(b, z.sum(axis=0), lr_b)
+                if self.average:
+                    sum_W += W
+                    sum_b += b
+                done += 1
+            if done == 0:  # stopped before this epoch did anything
+                epoch -= 1
+                break
+            Wc, bc = (sum_W / dtype(done), sum_b / dtype(done)) if self.average else (W, b)
+            loss = loss_sum / done
+            vloss, acc = _held_out(Xval, yval, Wc, bc)
+            # "Settled": the objective fell by less than _SETTLE this epoch. A model still on
+            # its way may not end the fit, and a warm start's is not kept either: it lies
+            # between the old setting and the new one (say C), and a warm start that stopped
+            # there would hide what the new C does.
+            now = objective(Wc, vloss)
+            settled = not now < (1 - _SETTLE) * last_objective
+            last_objective = now
+            last = (epoch, Wc, bc)
+            best.offer(epoch, Wc, bc, acc, vloss, keepable=settled or not warm or acc is None)
+            if stopped_by == "stop requested":
+                report(epoch, loss, vloss, acc, "stopped: kept the best model so far")
+                break
+            if acc is not None and settled and (warm or best.since >= self.n_iter_no_change):
+                # A cold fit stops once held-out accuracy stops rising. A warm start began at
+                # a model already stopped that way on these rows: once the new setting has
+                # settled there is no peak left to look for.
+                stopped_by = "early stopping"
+                why = ("the warm start has settled" if warm else
+                       "held-out accuracy has not improved for "
+                       + (f"{best.since} epochs" if best.since > 1 else "an epoch"))
+                report(epoch, loss, vloss, acc, why)
+                break
+            report(epoch, loss, vloss, acc)
+
+        if best.W is None:  # nothing settled yet: keep the latest model
+            best.epoch, best.W, best.b = last
+        self.coef_ = np.ascontiguousarray(best.W.T)
+        self.intercept_ = best.b.copy()
+        self.n_iter_ = np.array([epoch], dtype=np.int32)
+        self.best_iteration_ = best.epoch
+        self.loss_curve_ = np.array(curve_loss, dtype=np.float64)
+        self.validation_scores_ = np.array(curve_acc, dtype=np.float64)
+        self.validation_loss_curve_ = np.array(curve_vloss, dtype=np.float64)
+        self.stopped_by_ = stopped_by
+
+    def _initial_weights(self, coef_init, intercept_init, ytr, k, d, dtype):
+        """(W (d, k), b (k,)): the warm start if given, else zeros and log class priors."""
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init)
+            if coef_init.shape != (k, d):
+                raise ValueError(f"coef_init must have shape {(k, d)}; got {coef_init.shape}.")
+            W = np.array(coef_init.T, dtype=dtype, order="C")
+            b = (np.zeros(k, dtype) if intercept_init is None
+                 else np.array(intercept_init, dtype=dtype).reshape(k))
+            return W, b
+        W = np.zeros((d, k), dtype)
+        b = np.zeros(k, dtype)
+        if self.init == "prior":
+            # Start from the class frequencies, so no early step is spent learning them.
+            freq = np.bincount(ytr, minlength=k) / len(ytr)
+            b[:] = np.log(np.maximum(freq, 1e-12))
+        return W, b
+
+    # --- predicting ----------------------------------------------------------------------------
+
+    def _logits(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return X @ self.coef_.T.astype(X.dtype, copy=False) + self.intercept_.astype(X.dtype)
+
+    def decision_function(self, X) -> np.ndarray:
+        """Logits (n_samples, n_classes); with two classes, as scikit-learn does, one column:
+        the second class's logit minus the first's."""
+        z = self._logits(X)
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = self._logits(X)
+        _softmax_inplace(p)
+        return p
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        scores = self._logits(X)
+        return self.classes_[np.argmax(scores, axis=1)]
