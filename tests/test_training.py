@@ -79,3 +79,28 @@ def test_store_shares_complete_fits_and_drops_the_oldest(split):
     assert len(store) == 2 and store.get("MNIST:70000", tr.config) is None
     store.put(training.Trained(tr.fit, tr.evaluation, "other", 28, stopped=True))
     assert store.get("other", tr.config) is None  # a stopped fit is not its config's model
+
+
+def test_fast_solver_reports_each_epoch_for_the_live_curve(split):
+    job = training.TrainingJob(TrainConfig(solver=training.FAST_SOLVER, train_size=5000), split)
+    assert job.start().wait(60) and job.error is None, job.error
+    epochs = [e for e in job.events if e.iteration >= 1 and e.loss is not None]
+    assert len(epochs) >= 2
+    assert all(0 < e.val_accuracy <= 1 for e in epochs)
+    fraction, text = job.progress()
+    assert fraction == 1.0
+
+
+def test_stop_keeps_the_best_model_so_far(split):
+    config = TrainConfig(solver=training.FAST_SOLVER, max_iter=200, train_size=5000)
+    assert training.honours_stop(config)
+    job = training.TrainingJob(config, split)
+    job.stop()  # asked before the first epoch: the solver must stop at its first check
+    assert job.start().wait(60) and job.error is None, job.error
+    tr = job.result
+    assert tr.stopped and tr.fit.n_iter < config.max_iter
+    assert any("Stopped on request" in note for note in tr.fit.notes)
+    assert tr.evaluation.yhat.shape == split.y_test.shape
+    store = training.FitStore()
+    store.put(tr)
+    assert store.get(split.data_key, config) is None  # not what its config describes

@@ -6,6 +6,7 @@ from __future__ import annotations
 from page_utils import image_captions, open_app
 
 from digitlab import evaluate, model, training, tutorial, ui
+from digitlab.model import TrainConfig
 
 
 def button(at, label: str):
@@ -104,3 +105,18 @@ def test_settings_survive_a_visit_to_another_page(mnist):
     at.switch_page(ui.PAGES["train"]).run()
     assert at.select_slider(key="cfg_train_size").value == 2000
     assert at.number_input(key="cfg_max_iter").value == 7
+
+
+def test_a_stopped_fit_can_continue_from_its_weights(mnist, tutorial_split):
+    split = training.Split(*tutorial_split, ui.data_key(mnist), 28)
+    config = TrainConfig(solver=training.FAST_SOLVER, max_iter=200, train_size=3000)
+    job = training.TrainingJob(config, split)
+    job.stop()
+    assert job.start().wait(60) and job.result.stopped
+    at = open_app("train", {ui.TRAINED: job.result})
+    assert "Stopped on request" in at.info[0].value
+    button(at, "Continue training from here").click().run()
+    assert not at.exception and not at.error
+    after = at.session_state[ui.TRAINED]
+    assert after is not job.result and not after.stopped
+    assert after.evaluation.accuracy > job.result.evaluation.accuracy
