@@ -6,11 +6,12 @@ they skip without it; under CI (CI=true) a missing browser is a failure, never a
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from .app_utils import CHROMIUM, AppServer, launch_chromium
+from .app_utils import CHROMIUM, SCREENSHOTS, AppServer, launch_chromium
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,7 @@ def chromium():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
     with sync_playwright() as p:
         browser = launch_chromium(p)
         yield browser
