@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 import time
 import warnings
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from digitlab.fast import EpochInfo, FastLogisticRegression
+from digitlab.lru import LRUCache
 
 # Solvers that support the multinomial loss in scikit-learn 1.9, and the penalties each takes.
 # liblinear is left out: it refuses more than two classes. FAST_SOLVER is DigitLab's own
@@ -410,43 +409,14 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, X: np.
 # --- the model cache ---------------------------------------------------------------------------
 
 
-class _Cache:
-    """A small least-recently-used map guarded by a lock, so a page's threads can share it.
-
-    Two live here. _MODELS: the last complete fits, keyed by (config, side, data checksum).
-    _FEATURES: the last training rows already shuffled and turned into float32 features, keyed
-    by the data's checksum and what the transform depends on (scaling, deskew, side, seed), so
-    a refit after changing only C skips that work. Both are safe to share between users: a
-    key names the data and every setting that changes the value, and values are never
-    modified (the feature array is read-only).
-    """
-
-    def __init__(self, size: int = 32):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_MODELS = _Cache(32)  # a fitted model is ~31 kB of weights
-_FEATURES = _Cache(1)  # 187 MB for the full training split: keep only the last
+# Two caches live here. _MODELS: the last complete fits, keyed by (config, side, data
+# checksum). _FEATURES: the last training rows already shuffled and turned into float32
+# features, keyed by the data's checksum and what the transform depends on (scaling, deskew,
+# side, seed), so a refit after changing only C skips that work. Both are safe to share between
+# users: a key names the data and every setting that changes the value, and values are never
+# modified (the feature array is read-only).
+_MODELS = LRUCache(32)  # a fitted model is ~31 kB of weights
+_FEATURES = LRUCache(1)  # 187 MB for the full training split: keep only the last
 
 
 def clear_cache() -> None:

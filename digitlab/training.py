@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from digitlab import evaluate, model, tutorial
+from digitlab.lru import LRUCache
 from digitlab.model import FitResult, ProgressEvent, TrainConfig
 
 # scikit-learn's own solvers run in one call: they report only start and end, and cannot be
@@ -203,28 +203,18 @@ class FitStore:
 
     def __init__(self, capacity: int = 12):
         self.capacity = capacity
-        self._items: OrderedDict[tuple[str, TrainConfig], Trained] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = LRUCache(capacity)
 
     def get(self, data_key: str, config: TrainConfig) -> Trained | None:
-        with self._lock:
-            item = self._items.get((data_key, config))
-            if item is not None:
-                self._items.move_to_end((data_key, config))
-            return item
+        return self._cache.get((data_key, config))
 
     def put(self, trained: Trained) -> None:
         if trained.stopped:
             return  # a stopped fit is not what its config describes
-        with self._lock:
-            self._items[(trained.data_key, trained.config)] = trained
-            self._items.move_to_end((trained.data_key, trained.config))
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+        self._cache.put((trained.data_key, trained.config), trained)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._cache.clear()
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._cache)
