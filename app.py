@@ -1,8 +1,10 @@
 """DigitLab: `streamlit run app.py`. The entry point: page setup, the navigation and the sidebar
-status; each page lives in pages/ and only arranges widgets around calls into digitlab.
+status; each page lives in views/ and only arranges widgets around calls into digitlab.
 
 st.navigation rather than the automatic pages/ folder, because it lets the first page be called
-"Home" (the folder convention would label it "app") and gives every page a short URL.
+"Home" (the folder convention would label it "app") and gives every page a short URL. The folder
+is views/, not pages/: Streamlit still treats a pages/ folder as pages of its own when a link
+such as /train is opened directly, and would run that file without this entry point.
 """
 
 import streamlit as st

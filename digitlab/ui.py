@@ -28,10 +28,10 @@ DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, 
 DATA_ERROR = "data_error"  # why loading failed, as a sentence
 
 PAGES = {
-    "home": "pages/home.py",
-    "train": "pages/train.py",
-    "gallery": "pages/gallery.py",
-    "draw": "pages/draw.py",
+    "home": "views/home.py",
+    "train": "views/train.py",
+    "gallery": "views/gallery.py",
+    "draw": "views/draw.py",
 }
 # Material icons ship with Streamlit's own font; emoji would need a colour-emoji font that
 # projector PCs and headless browsers often lack (they show empty boxes).

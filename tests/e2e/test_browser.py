@@ -98,3 +98,18 @@ def test_draw_reads_an_uploaded_picture(page, tmp_path):
     wait_idle(page)
     screenshot(page, "draw-upload")
     assert prediction.inner_text() == "0"
+
+
+@pytest.mark.parametrize("path, heading", [("train", "Train"), ("gallery", "Gallery"),
+                                           ("draw", "Draw")])
+def test_a_shared_link_opens_the_page_inside_the_app(chromium, app_server, path, heading):
+    # A teacher shares /train: it must open with the app's navigation (Home first), not as a
+    # bare script.
+    other = new_page(chromium, f"{app_server.url}/{path}")
+    try:
+        other.get_by_role("heading", name=heading).first.wait_for()
+        nav = other.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_role("link", name="Home").is_visible()
+        assert nav.get_by_role("link", name="app", exact=True).count() == 0
+    finally:
+        other.close()
