@@ -67,7 +67,8 @@ def app(extra: list[str]) -> int:
     ensure_venv("requirements.txt")
     say("getting MNIST (from the cache after the first time)")
     subprocess.run([PY, "-m", "digitlab", "fetch"], cwd=ROOT)  # the app explains any failure
-    say("starting DigitLab on http://127.0.0.1:8501 (Ctrl+C stops it)")
+    port = extra[extra.index("--server.port") + 1] if "--server.port" in extra[:-1] else "8501"
+    say(f"starting DigitLab on http://127.0.0.1:{port} (Ctrl+C stops it)")
     cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
            "--server.port", "8501", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *extra]
