@@ -23,6 +23,24 @@ def page(chromium, app_server):
     page.close()
 
 
+def train_fast(page) -> None:
+    go_to(page, "Train")
+    page.get_by_role("button", name="Fast").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    metric_value(page, "Test accuracy").wait_for(timeout=120_000)
+    wait_idle(page, timeout=120_000)
+
+
+@pytest.fixture
+def trained(page):
+    """The module's page with a model: trains the Fast preset unless a test before did, so
+    `-k draw` or `-k gallery` also runs on its own."""
+    if page.get_by_text("none yet — train one on Train").count():
+        train_fast(page)
+    return page
+
+
 def test_home_shows_the_data_and_the_way_on(page):
     page.wait_for_selector("text=70,000 handwritten digits")
     assert page.get_by_text("No model is trained yet").is_visible()
@@ -31,14 +49,8 @@ def test_home_shows_the_data_and_the_way_on(page):
 
 
 def test_train_fast_preset_shows_accuracy_and_heatmap(page):
-    go_to(page, "Train")
-    page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    accuracy = metric_value(page, "Test accuracy")
-    accuracy.wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
-    assert float(accuracy.inner_text()) > 0.85
+    train_fast(page)
+    assert float(metric_value(page, "Test accuracy").inner_text()) > 0.85
     assert page.get_by_text("Confusion matrix").first.is_visible() or page.locator(
         '[data-testid="stImage"] img').count() >= 1
     screenshot(page, "train")
@@ -53,7 +65,8 @@ def test_another_browser_session_does_not_see_this_model(chromium, app_server):
         other.close()
 
 
-def test_gallery_shows_the_first_test_image(page):
+def test_gallery_shows_the_first_test_image(trained):
+    page = trained
     go_to(page, "Gallery")
     assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
     assert metric_value(page, "Predicted").is_visible()
@@ -68,7 +81,8 @@ def test_gallery_shows_the_first_test_image(page):
 
 
 @pytest.mark.parametrize("digit", [1, 0])
-def test_draw_reads_a_mouse_drawn_digit(page, digit):
+def test_draw_reads_a_mouse_drawn_digit(trained, digit):
+    page = trained
     if "Draw" not in page.locator("h1").first.inner_text():
         go_to(page, "Draw")
     else:
@@ -82,8 +96,11 @@ def test_draw_reads_a_mouse_drawn_digit(page, digit):
     assert got == str(digit), f"drew a {digit}, the model read {got}"
 
 
-def test_draw_reads_an_uploaded_picture(page, tmp_path):
+def test_draw_reads_an_uploaded_picture(trained, tmp_path):
     """A photo-like upload: dark ink on light paper, not square, digit off-centre."""
+    page = trained
+    if "Draw" not in page.locator("h1").first.inner_text():
+        go_to(page, "Draw")
     import cv2
     import numpy as np
 
