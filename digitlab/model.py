@@ -232,6 +232,7 @@ class FitResult:
     n_train: int
     history: tuple[ProgressEvent, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    stopped: bool = False  # ended by should_stop: the best model so far, not the config's fit
 
 
 def make_estimator(config: TrainConfig) -> LogisticRegression | FastLogisticRegression:
@@ -334,7 +335,7 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
     if on_progress:
         on_progress(done)
     result = FitResult(config, pipe, seconds, n_iter, converged, len(y),
-                       tuple(history) + (done,), tuple(notes))
+                       tuple(history) + (done,), tuple(notes), stopped)
     if not stopped:
         _MODELS.put(key, result)
     return result

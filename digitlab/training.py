@@ -15,18 +15,9 @@ import numpy as np
 
 from digitlab import evaluate, model, tutorial
 from digitlab.lru import LRUCache
-from digitlab.model import FitResult, ProgressEvent, TrainConfig
-
-# scikit-learn's own solvers run in one call: they report only start and end, and cannot be
-# stopped. Any other solver (the fast one) reports per epoch and honours should_stop.
-SKLEARN_SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky", "sag", "saga")
-FAST_SOLVER = "digitlab-fast"
+from digitlab.model import FAST_SOLVER, FitResult, ProgressEvent, TrainConfig
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
-
-
-def has_fast_solver() -> bool:
-    return FAST_SOLVER in model.SOLVERS
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -35,11 +26,7 @@ def presets() -> dict[str, TrainConfig]:
     "Tutorial settings" is the tutorial's estimator (C=1, sag, 1000 iterations, raw pixels) on
     its split (15% test, seed 0). "Fast" fits full MNIST in seconds; "Best" adds deskewing
     (measured 0.919 -> 0.938 with the same solver)."""
-    if has_fast_solver():
-        fast = TrainConfig(solver=FAST_SOLVER, scaling="unit", train_size=None, deskew=False)
-    else:
-        # Three sag epochs on unit-scaled pixels reach ~0.91 in ~5 s on full MNIST.
-        fast = TrainConfig(solver="sag", max_iter=3, scaling="unit", train_size=None)
+    fast = TrainConfig(solver=FAST_SOLVER, scaling="unit", train_size=None, deskew=False)
     best = fast.replace(deskew=True)
     return {"Tutorial settings": tutorial.CONFIG, "Fast": fast, "Best": best}
 
@@ -52,16 +39,17 @@ def n_train_for(config: TrainConfig, available: int) -> int:
 def expected_seconds(config: TrainConfig, available: int) -> float | None:
     """A rough fit time on this kind of machine, or None when no honest estimate exists.
 
-    Only sag/saga are predictable (a fixed cost per epoch, and raw pixels rarely converge early,
-    so they run all max_iter epochs: ~1.5 s per epoch on full MNIST with 2 cores, measured);
-    lbfgs and newton-* stop whenever they converge."""
+    Only sag/saga are predictable (a fixed cost per epoch, measured in digitlab.tutorial; on
+    raw pixels they run most of max_iter); lbfgs and newton-* stop whenever they converge, and
+    digitlab-fast reports its own progress."""
     if config.solver not in ("sag", "saga"):
         return None
     return tutorial.expected_seconds(config, n_train_for(config, available))
 
 
 def honours_stop(config: TrainConfig) -> bool:
-    return config.solver not in SKLEARN_SOLVERS
+    """scikit-learn's solvers run in one call and cannot be stopped; digitlab-fast can."""
+    return config.solver == FAST_SOLVER
 
 
 def format_seconds(seconds: float) -> str:
@@ -93,11 +81,16 @@ class Trained:
     evaluation: evaluate.Evaluation
     data_key: str
     side: int
-    stopped: bool = False  # stopped early by the user: the best model so far
 
     @property
     def config(self) -> TrainConfig:
         return self.fit.config
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped early by the user: the best model so far (a fit that ended by itself just
+        before a late Stop was not stopped: model.fit only says so when the request cut it)."""
+        return self.fit.stopped
 
 
 class TrainingJob:
@@ -178,11 +171,7 @@ class TrainingJob:
                             side=s.side, should_stop=self._stop.is_set,
                             warm_start_from=self.warm_start_from)
             ev = evaluate.evaluate(fit.model, s.X_test, s.y_test)
-            # Stopped only if the request cut the fit short: a fit that ended by itself (early
-            # stopping) just before the request was not stopped.
-            stopped = (self._stop.is_set() and honours_stop(self.config) and not fit.converged
-                       and fit.n_iter < self.config.max_iter)
-            self.result = Trained(fit, ev, s.data_key, s.side, stopped=stopped)
+            self.result = Trained(fit, ev, s.data_key, s.side)
         except (model.ConfigError, MemoryError) as exc:
             self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "
                           "Change the settings (a smaller training subset helps) and try again.")

@@ -77,7 +77,8 @@ def test_store_shares_complete_fits_and_drops_the_oldest(split):
         fit = dataclasses.replace(tr.fit, config=tr.config.replace(train_size=n))
         store.put(training.Trained(fit, tr.evaluation, tr.data_key, tr.side))
     assert len(store) == 2 and store.get("MNIST:70000", tr.config) is None
-    store.put(training.Trained(tr.fit, tr.evaluation, "other", 28, stopped=True))
+    stopped = dataclasses.replace(tr.fit, stopped=True)
+    store.put(training.Trained(stopped, tr.evaluation, "other", 28))
     assert store.get("other", tr.config) is None  # a stopped fit is not its config's model
 
 
