@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from digitlab import data, evaluate, model, tutorial
+from digitlab import data, evaluate, model, training, tutorial
 
 
 def _err(msg: str) -> None:
@@ -99,8 +99,8 @@ def _config_from_args(args) -> model.TrainConfig:
 
 def _fit_and_report(config: model.TrainConfig, ds: data.Dataset, verbose: bool = True):
     X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, config.test_size, config.seed)
-    n = len(model.training_rows(config, X_train, y_train)[1])
-    estimate = tutorial.expected_seconds(config, n) if config.solver in ("sag", "saga") else None
+    n = training.n_train_for(config, len(y_train))
+    estimate = training.expected_seconds(config, len(y_train))
     if verbose:
         print(f"fitting {config} on {n:,} images", file=sys.stderr)
     with ticker(f"{config.solver} fit", estimate=estimate):

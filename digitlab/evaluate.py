@@ -58,6 +58,20 @@ def mistakes(evaluation: Evaluation, y_test: np.ndarray, true: int | None = None
     return idx[np.argsort(-evaluation.confidence[idx], kind="stable")]
 
 
+def select(evaluation: Evaluation, y_test: np.ndarray, mistakes_only: bool = False,
+           true: int | None = None, predicted: int | None = None) -> np.ndarray:
+    """Indices of the test images to browse: all of them in test-set order, or only the
+    mistakes (most confident first), optionally for one true and/or one predicted class."""
+    if mistakes_only:
+        return mistakes(evaluation, y_test, true=true, predicted=predicted)
+    keep = np.ones(len(y_test), dtype=bool)
+    if true is not None:
+        keep &= np.asarray(y_test) == true
+    if predicted is not None:
+        keep &= evaluation.yhat == predicted
+    return np.flatnonzero(keep)
+
+
 def report_frame(evaluation: Evaluation):
     """The classification report as a DataFrame: one row per class, then the averages."""
     import pandas as pd

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import streamlit as st
 
-from digitlab import data, evaluate, plots
+from digitlab import data, plots
 from digitlab.data import Dataset
 from digitlab.model import TrainConfig
 from digitlab.training import FitStore, Split, Trained, TrainingJob
@@ -296,16 +296,3 @@ def guard(what: str = "This page") -> Iterator[None]:
                  "Reload the page; if it happens again, train a new model or re-fetch the "
                  "data on Home.")
 
-
-def test_indices(evaluation, y_test: np.ndarray, mistakes_only: bool, true: int | None,
-                 predicted: int | None) -> np.ndarray:
-    """Which test images the Gallery shows: all (in test-set order) or the mistakes (most
-    confident first), optionally for one true and/or one predicted class."""
-    if mistakes_only:
-        return evaluate.mistakes(evaluation, y_test, true=true, predicted=predicted)
-    keep = np.ones(len(y_test), dtype=bool)
-    if true is not None:
-        keep &= np.asarray(y_test) == true
-    if predicted is not None:
-        keep &= evaluation.yhat == predicted
-    return np.flatnonzero(keep)

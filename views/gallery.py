@@ -4,7 +4,7 @@ grid; filter to the mistakes, to one true class, to one predicted class."""
 import numpy as np
 import streamlit as st
 
-from digitlab import plots, ui
+from digitlab import evaluate, plots, ui
 
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
@@ -86,7 +86,7 @@ with ui.guard("The Gallery page"):
     split = ui.split_for(ds, tr.config)
     ev = tr.evaluation
     mistakes_only, true, pred, view = filters()
-    idx = ui.test_indices(ev, split.y_test, mistakes_only, true, pred)
+    idx = evaluate.select(ev, split.y_test, mistakes_only, true, pred)
     what = ("mistakes" if mistakes_only else "test images") + (
         f", true {true}" if true is not None else "") + (
         f", predicted {pred}" if pred is not None else "")
