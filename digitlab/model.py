@@ -111,6 +111,14 @@ def _is_whole(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+def solvers_for(l1_ratio: float, C: float) -> tuple[str, ...]:
+    """The solvers that accept this penalty: every one for L2 or no penalty (C=inf), only
+    those outside L2_ONLY (saga) for L1 or elastic net."""
+    if l1_ratio > 0 and not math.isinf(C):
+        return tuple(s for s in SOLVERS if s not in L2_ONLY)
+    return SOLVERS
+
+
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the bad value and what is allowed."""
     if c.solver not in SOLVERS:
@@ -119,7 +127,7 @@ def validate(c: TrainConfig) -> None:
         raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
     if not 0.0 <= c.l1_ratio <= 1.0:
         raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
-    if c.l1_ratio > 0 and not math.isinf(c.C) and c.solver != "saga":
+    if c.solver not in solvers_for(c.l1_ratio, c.C):
         raise ConfigError(
             f"solver {c.solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
             f"{c.l1_ratio:g}. Choose solver 'saga' for L1 or elastic net, or set l1_ratio to 0."

@@ -35,15 +35,9 @@ def apply(config: TrainConfig) -> None:
 
 def keep_solver_valid() -> None:
     """When the penalty changes, switch to a solver that accepts it instead of refusing."""
-    if st.session_state[K["solver"]] not in solvers_for(st.session_state[K["l1_ratio"]],
-                                                        st.session_state[K["C"]]):
+    if st.session_state[K["solver"]] not in model.solvers_for(st.session_state[K["l1_ratio"]],
+                                                              st.session_state[K["C"]]):
         st.session_state[K["solver"]] = "saga"
-
-
-def solvers_for(l1_ratio: float, C: float) -> list[str]:
-    if l1_ratio > 0 and not math.isinf(C):
-        return [s for s in model.SOLVERS if s not in model.L2_ONLY]
-    return list(model.SOLVERS)
 
 
 def subset_label(n: int | None) -> str:
@@ -60,7 +54,7 @@ def settings_form(ds) -> TrainConfig | None:
     st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, **kept("l1_ratio"),
               on_change=keep_solver_valid, disabled=math.isinf(st.session_state[K["C"]]),
               help="Anything above 0 needs the saga solver.")
-    options = solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]])
+    options = list(model.solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
     st.selectbox("Solver", options, **kept("solver"),
                  help="Only the solvers that accept the chosen penalty are listed.")
     st.number_input("max_iter (epochs for digitlab-fast, sag, saga)", 1, 5000, step=1,
