@@ -53,6 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab import data, model
+from digitlab.fast import FastLogisticRegression
 
 TARGET = 0.919
 LBFGS_CAP = 1000  # "max_iter raised until it converges": lbfgs needs ~250 here
@@ -289,10 +290,15 @@ def group_sag(s: Setup) -> list[dict]:
     return rows
 
 
+def _unit32(s: Setup) -> tuple[np.ndarray, np.ndarray]:
+    """X_train and X_test as pixels / 255 in float32 (rows c and g)."""
+    return (s.X_train.astype(np.float32) / np.float32(255),
+            s.X_test.astype(np.float32) / np.float32(255))
+
+
 def group_sag32(s: Setup) -> list[dict]:
     """Row c: sag, fewest epochs, on pixels / 255 in float32."""
-    X = s.X_train.astype(np.float32) / np.float32(255)
-    Xt = s.X_test.astype(np.float32) / np.float32(255)
+    X, Xt = _unit32(s)
     with _quiet(), _Peak() as p:
         scan = _sag_scan(s, X, Xt)
     return [_scan_row("c", "sag, fewest epochs, pixels/255, float32", scan, p.mb, s.target)]
@@ -302,8 +308,7 @@ def group_mlp(s: Setup) -> list[dict]:
     """Row g: scikit-learn's mini-batch route to a softmax model, one epoch at a time."""
     from sklearn.neural_network import MLPClassifier
 
-    X = s.X_train.astype(np.float32) / np.float32(255)
-    Xt = s.X_test.astype(np.float32) / np.float32(255)
+    X, Xt = _unit32(s)
     n, bs = len(X), 256
     # MLP's penalty is alpha / (2 * batch) * ||W||^2 on the mean loss of a batch; C=1 in
     # LogisticRegression is 1 / (2 n) * ||W||^2 on the mean loss: alpha = batch / n.
@@ -324,7 +329,7 @@ def group_mlp(s: Setup) -> list[dict]:
                 break
     rows = [_row("g", "MLPClassifier(hidden_layer_sizes=()), adam, float32, pixels/255",
                  spent, f"{epochs} ep", acc, first,
-                 f"{_epochs(epochs)}" if first is not None else f"not within {_epochs(epochs)}",
+                 _epochs(epochs) if first is not None else f"not within {_epochs(epochs)}",
                  p.mb, [f"{spent / epochs:.2f} s per epoch"])]
     # The library's own complete fast path: the same, with its early stopping in fit().
     es = MLPClassifier(hidden_layer_sizes=(), solver="adam", batch_size=bs,
@@ -367,7 +372,7 @@ def group_digitlab(s: Setup) -> list[dict]:
         return r.model.score(s.X_test, s.y_test)
 
     t = time.perf_counter()
-    first_in_process = _cold(cfg, s)
+    _cold(cfg, s)
     first_s = time.perf_counter() - t
     with _Peak() as p:
         fit_s, r = _median_time(lambda: _cold(cfg, s), s.repeats)
@@ -386,7 +391,6 @@ def group_digitlab(s: Setup) -> list[dict]:
              [f"first fit in a fresh process: {first_s:.2f} s (one-time BLAS and memory set-up)",
               f"kept epoch {r.model.named_steps['logreg'].best_iteration_} "
               f"of {r.n_iter}"], first_fit_s=first_s)
-    del first_in_process
 
     refits = []
 
@@ -411,8 +415,9 @@ def group_digitlab(s: Setup) -> list[dict]:
     _cold(cfg, s)
     with _Peak() as p:
         rep_s, r_f = _median_time(lambda: model.fit(cfg, s.X_train, s.y_train), s.repeats)
-    f = _row("f", "the same config again (model cache)", rep_s, f"{r_f.n_iter} ep", score(r_f),
-             rep_s if score(r_f) >= s.target else None, "cached", p.mb)
+    acc_f = score(r_f)
+    f = _row("f", "the same config again (model cache)", rep_s, f"{r_f.n_iter} ep", acc_f,
+             rep_s if acc_f >= s.target else None, "cached", p.mb)
     return {"rows": [d, e, f], "ablation": ablation(s), "drawing": drawing_latency(r.model, s)}
 
 
@@ -430,8 +435,6 @@ def ablation(s: Setup) -> list[dict]:
 
     Solver rows time the estimator alone on prepared features (shuffled, converted); cache
     and warm-start rows time model.fit."""
-    from digitlab.fast import FastLogisticRegression
-
     reps = max(1, min(3, s.repeats))
     cfg = model.TrainConfig()
     X, y = s.X_train, s.y_train
@@ -443,8 +446,8 @@ def ablation(s: Setup) -> list[dict]:
 
     def solver_row(name: str, Z, Zt, **params):
         def make(k: int | None = None) -> FastLogisticRegression:
-            return FastLogisticRegression(shuffle=False, **{**params, **({"max_iter": k} if k
-                                                                         else {})})
+            est = FastLogisticRegression(shuffle=False, **params)
+            return est.set_params(max_iter=k) if k else est
 
         sec, est = _median_time(lambda: make().fit(Z, yz), reps)
         k = _first_k(make, Z, yz, Zt, s.y_test, s.target, ABLATION_SCAN)
@@ -493,10 +496,8 @@ def ablation(s: Setup) -> list[dict]:
 
 def drawing_latency(pipe, s: Setup) -> dict:
     """Median ms of preprocess (to_mnist) + predict for one canvas drawing, over s.drawings."""
-    try:
-        from digitlab import bench_canvas, preprocess
-    except ImportError:  # preprocess arrives with issue 4; time predict alone without it
-        preprocess = None
+    from digitlab import bench_canvas, preprocess  # OpenCV: loaded only when this row runs
+
     rng = np.random.default_rng(0)
     idx = rng.choice(len(s.y_test), size=s.drawings, replace=False)
     predict_ms, e2e_ms = [], []
@@ -504,18 +505,16 @@ def drawing_latency(pipe, s: Setup) -> dict:
         t = time.perf_counter()
         model.predict_digit(pipe, s.X_test[i].reshape(28, 28))
         predict_ms.append((time.perf_counter() - t) * 1e3)
-    if preprocess is not None:
-        canvases = [bench_canvas.redraw(s.X_test[i], rng, "canvas") for i in idx]
-        for img in canvases:
-            t = time.perf_counter()
-            p = preprocess.to_mnist(img)
-            if not p.empty:
-                model.predict_digit(pipe, p.image28)
-            e2e_ms.append((time.perf_counter() - t) * 1e3)
+    canvases = [bench_canvas.redraw(s.X_test[i], rng, "canvas") for i in idx]
+    for img in canvases:
+        t = time.perf_counter()
+        p = preprocess.to_mnist(img)
+        if not p.empty:
+            model.predict_digit(pipe, p.image28)
+        e2e_ms.append((time.perf_counter() - t) * 1e3)
     return {"n": int(s.drawings), "predict_ms": float(np.median(predict_ms)),
-            "end_to_end_ms": float(np.median(e2e_ms)) if e2e_ms else None,
-            "what": ("to_mnist on a 280x280 RGBA canvas drawing + predict_digit"
-                     if e2e_ms else "predict_digit only (digitlab.preprocess is missing)")}
+            "end_to_end_ms": float(np.median(e2e_ms)),
+            "what": "to_mnist on a 280x280 RGBA canvas drawing + predict_digit"}
 
 
 GROUP_FUNCS = {"lbfgs": group_lbfgs, "lbfgs32": lambda s: group_lbfgs(s, np.float32),
@@ -731,6 +730,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.group:  # inside a subprocess: one group, JSON rows on the last line
         print(json.dumps(GROUP_FUNCS[args.group](make_setup(args)), default=_jsonable))
         return 0
+
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 

@@ -27,6 +27,8 @@ keeps the best model so far. Both are called from the thread that runs `fit`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -46,19 +48,21 @@ _LOGIT_FLOOR = -60.0
 # An epoch whose objective fell by more than this share has not settled (see _train).
 _SETTLE = 0.1
 _STOP_POLL_BATCHES = 32  # ~8 ms of work between two should_stop() calls
-_threadpools: ThreadpoolController | None = None  # found once: scanning the libraries costs ms
+# Rows sampled for the features' RMS and for a warm start's shrink factor: enough for both.
+_SAMPLE_ROWS = 5000
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """Found once: scanning the loaded libraries costs milliseconds."""
+    return ThreadpoolController()
 
 
 def _blas_limit(threads: int | None):
     """A context that caps BLAS threads (no-op for None)."""
-    global _threadpools
     if threads is None:
-        import contextlib
-
         return contextlib.nullcontext()
-    if _threadpools is None:
-        _threadpools = ThreadpoolController()
-    return _threadpools.limit(limits=threads, user_api="blas")
+    return _threadpools().limit(limits=threads, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -292,14 +296,15 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         # Adam's step is a fixed size per coordinate, so the right step for a weight scales
         # as 1 / (size of its feature). Dividing the step by the features' RMS makes one
         # learning_rate suit raw 0..255, /255 and z-scored pixels alike, without a data copy.
-        rms = float(np.sqrt(np.mean(np.square(Xtr[:5000], dtype=np.float64))))
+        rms = float(np.sqrt(np.mean(np.square(Xtr[:_SAMPLE_ROWS], dtype=np.float64))))
         self.feature_rms_ = rms if rms > 0 else 1.0
         lr_w, lr_b = self.learning_rate / self.feature_rms_, self.learning_rate
         lam = dtype(0.0 if math.isinf(self.C) else 1.0 / (self.C * n))
 
+        warm = coef_init is not None
         W, b = self._initial_weights(coef_init, intercept_init, ytr, k, Xtr.shape[1], dtype)
-        if coef_init is not None and lam:
-            W *= dtype(_best_scale(Xtr[:5000], ytr[:5000], W, b, float(lam)))
+        if warm and lam:
+            W *= dtype(_best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, float(lam)))
         adam_w, adam_b = _Adam(W), _Adam(b)
         bs = min(int(self.batch_size), n)
         n_batches = math.ceil(n / bs)
@@ -309,7 +314,6 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         curve_loss, curve_acc, curve_vloss = [], [], []
         best = _Best(self.tol)
         last = (0, W.copy(), b.copy())
-        warm = coef_init is not None
         stopped_by = "max_iter"
 
         def report(ep: int, loss: float | None, vloss: float | None, acc: float | None,
@@ -328,8 +332,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
         vloss, acc = _held_out(Xval, yval, W, b)
         last_objective = objective(W, vloss)
-        best.offer(0, W, b, acc, vloss, keepable=coef_init is None)
-        report(0, None, vloss, acc, "warm start" if coef_init is not None else "initial model")
+        best.offer(0, W, b, acc, vloss, keepable=not warm)
+        report(0, None, vloss, acc, "warm start" if warm else "initial model")
         epoch = 0
         for epoch in range(1, int(self.max_iter) + 1):
             sum_W, sum_b = np.zeros_like(W), np.zeros_like(b)

@@ -17,7 +17,7 @@ from digitlab.model import ConfigError, TrainConfig
 
 @pytest.fixture(scope="module")
 def small(tutorial_split):
-    """5,000 training and 2,000 test images as float32 pixels / 255, plus the raw split."""
+    """(Z, y, Zt, yt): 5,000 training and 2,000 test images as float32 pixels / 255."""
     X_train, X_test, y_train, y_test = tutorial_split
     Z = X_train[:5000].astype(np.float32) / np.float32(255)
     Zt = X_test[:2000].astype(np.float32) / np.float32(255)
@@ -171,7 +171,7 @@ def test_one_class_is_refused(small):
 # --- through model.fit -----------------------------------------------------------------------
 
 
-def test_the_default_config_is_the_fast_path(tutorial_split):
+def test_the_default_config_is_the_fast_path():
     assert TrainConfig().solver == model.FAST_SOLVER == model.SOLVERS[0]
     pipe = model.make_pipeline(TrainConfig())
     assert isinstance(pipe.steps[0][1], model.PixelTransform)
