@@ -49,16 +49,16 @@ def read_upload():
     return image
 
 
-def show_answer(fitted, image, deskew: bool) -> None:
+def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     """The model's reading of `image`, then the steps that produced its input."""
     try:
         prepared = preprocess.to_mnist(image, deskew=deskew)
     except preprocess.PreprocessError as exc:
         st.error(f"{exc}")
-        return
+        return None
     if prepared.empty:
         st.info(prepared.message)  # a sentence that says what to do (draw bigger, ...)
-        return
+        return None
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
     digit, proba = model.predict_digit(fitted.model, prepared.image28)
