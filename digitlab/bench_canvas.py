@@ -292,7 +292,7 @@ def run(n: int = DEFAULT_N, seed: int = 0, train_size: int | None = DEFAULT_TRAI
             prepared, _, empty = _prepare_all(drawings[s], False, even=False)
             abl[s] = _accuracy(models[first], prepared, y, empty)
 
-    last = models[list(models)[-1]]  # the deskew model when fitted here: the best preset's kind
+    last = list(models.values())[-1]  # the deskew model when fitted here: the best preset's kind
     say("timing one drawing end to end")
     e2e = []
     for img in drawings["canvas"][:max(1, timed)]:

@@ -14,8 +14,8 @@ that, in these steps:
              the stronger excursion from it, so white-on-black and dark-on-light both work. If
              the paper is lit unevenly, its brightness is estimated per pixel first (`_paper`).
              Ink strength is rescaled so stroke cores are 1.0 and paper texture / noise is 0.
-3. no ink? : too little contrast, too few ink pixels, or only a dot -> `Prepared(empty=True)`
-             with a sentence, never a guess (a model always answers *something*).
+3. no ink? : too little contrast, too few ink pixels, or only a dot -> `Prepared` with no image
+             (`empty` is True) and a sentence, never a guess (a model always answers *something*).
 4. crop    : bounding box of the ink after dropping specks (blobs < SPECK_FRACTION of the
              largest one: dust and JPEG noise on photos; a real stroke is never that small).
 5. strokes : the pen width is estimated (2 x area / perimeter), the crop is resampled so its
@@ -82,7 +82,6 @@ class Prepared:
     Attributes
     ----------
     image28 : 28x28 uint8, white ink on black, MNIST-like; None if there is no ink.
-    empty : True when there is no (or too little) ink: show `message`, not a prediction.
     message : a sentence for the user ("ink detected: dark on light", "Draw a digit", ...).
     steps : ordered {name: uint8 image, white ink on black}: "input grey", "cropped ink",
         "20x20 fit", "centred 28x28" and "deskewed" if asked. Fewer when the ink ran out.
@@ -91,13 +90,22 @@ class Prepared:
     """
 
     image28: np.ndarray | None
-    empty: bool
     message: str
     steps: dict[str, np.ndarray] = field(default_factory=dict)
     info: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def empty(self) -> bool:
+        """True when there is no (or too little) ink: show `message`, not a prediction."""
+        return self.image28 is None
+
 
 # --- 1. any array -> float grey ------------------------------------------------------------
+
+
+def _round_u8(a: np.ndarray) -> np.ndarray:
+    """Float grey levels 0..255 -> uint8, rounded and clipped."""
+    return np.clip(np.rint(a), 0, 255).astype(np.uint8)
 
 
 def _as_uint8(image: np.ndarray) -> np.ndarray:
@@ -114,7 +122,7 @@ def _as_uint8(image: np.ndarray) -> np.ndarray:
             raise PreprocessError("The image has NaN or infinite pixels; give a real picture.")
         # Float images are 0..1 by convention (matplotlib, skimage); anything larger is 0..255.
         scale = 255.0 if a.size and float(a.max()) <= 1.0 else 1.0
-        return np.clip(np.rint(a * scale), 0, 255).astype(np.uint8)
+        return _round_u8(a * scale)
     if a.dtype == np.uint16:
         return (a // 257).astype(np.uint8)  # 16-bit PNGs
     return np.clip(a, 0, 255).astype(np.uint8)
@@ -132,14 +140,18 @@ def _check_shape(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _resize_longest(a: np.ndarray, longest: int) -> np.ndarray:
+    """Resize so the longer side is `longest`: area interpolation (anti-aliased) to shrink,
+    linear to enlarge."""
+    h, w = a.shape[:2]
+    f = longest / max(h, w)
+    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
+    return cv2.resize(a, (max(1, round(w * f)), max(1, round(h * f))), interpolation=interp)
+
+
 def _shrink(a: np.ndarray, longest: int) -> np.ndarray:
     """Area-downscale so the longer side is at most `longest` (never upscales)."""
-    h, w = a.shape[:2]
-    if max(h, w) <= longest:
-        return a
-    f = longest / max(h, w)
-    return cv2.resize(a, (max(1, round(w * f)), max(1, round(h * f))),
-                      interpolation=cv2.INTER_AREA)
+    return a if max(a.shape[:2]) <= longest else _resize_longest(a, longest)
 
 
 def to_grey(image: np.ndarray, longest: int | None = None) -> np.ndarray:
@@ -155,13 +167,14 @@ def to_grey(image: np.ndarray, longest: int | None = None) -> np.ndarray:
     size = longest or max(a.shape[:2])
     if a.ndim == 2:
         return _shrink(a, size).astype(np.float32)
-    if a.shape[2] == 4 and a[:, :, 3].min() >= 254:
-        a = _shrink(a, size)[:, :, :3]  # opaque everywhere: the background is in the pixels
-    if a.shape[2] == 3:
-        # ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B), in OpenCV's fast uint8 path.
-        return cv2.cvtColor(_shrink(np.ascontiguousarray(a), size),
-                            cv2.COLOR_RGB2GRAY).astype(np.float32)
-    grey = cv2.cvtColor(np.ascontiguousarray(a[:, :, :3]), cv2.COLOR_RGB2GRAY)
+    a = np.ascontiguousarray(a)
+    # ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B), in OpenCV's fast uint8 path; RGBA2GRAY
+    # reads the colour planes in place (slicing them out would copy the whole image).
+    to_luma = cv2.COLOR_RGB2GRAY if a.shape[2] == 3 else cv2.COLOR_RGBA2GRAY
+    if a.shape[2] == 3 or a[:, :, 3].min() >= 254:
+        # opaque everywhere: the background is in the pixels
+        return cv2.cvtColor(_shrink(a, size), to_luma).astype(np.float32)
+    grey = cv2.cvtColor(a, to_luma)
     alpha = a[:, :, 3].astype(np.float32) * np.float32(1 / 255)
     # Compositing is linear in (grey * alpha, alpha), so shrinking those two first is exact.
     inked = _shrink(grey.astype(np.float32) * alpha, size)
@@ -193,9 +206,7 @@ def _paper(grey: np.ndarray, dark_on_light: bool) -> np.ndarray | None:
     h, w = grey.shape
     if max(h, w) < PAPER_SIDE:
         return None  # a thumbnail (an MNIST-size digit): its strokes are as wide as any disc
-    f = PAPER_SIDE / max(h, w)
-    small = cv2.resize(grey, (max(1, round(w * f)), max(1, round(h * f))),
-                       interpolation=cv2.INTER_AREA)
+    small = _resize_longest(grey, PAPER_SIDE)
     k = max(3, (max(small.shape) // 4) | 1)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     op = cv2.MORPH_CLOSE if dark_on_light else cv2.MORPH_OPEN
@@ -276,11 +287,7 @@ def stroke_width(ink: np.ndarray) -> float:
 
 def _to_stroke_side(crop: np.ndarray) -> np.ndarray:
     """Resample a crop so its longer side is STROKE_SIDE, then pad it (float32 0..1)."""
-    h, w = crop.shape
-    f = STROKE_SIDE / max(h, w)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
-    big = cv2.resize(crop, size, interpolation=interp)
+    big = _resize_longest(crop, STROKE_SIDE)
     return cv2.copyMakeBorder(big, STROKE_PAD, STROKE_PAD, STROKE_PAD, STROKE_PAD,
                               cv2.BORDER_CONSTANT, value=0)
 
@@ -323,11 +330,7 @@ def _even_strokes(big: np.ndarray, width: float) -> np.ndarray:
 def _fit_box(ink: np.ndarray) -> np.ndarray:
     """Crop to the ink and scale (area interpolation) so the longer side is BOX; float 0..1."""
     x, y, w, h = _box(ink >= 0.5 * float(ink.max()))
-    crop = ink[y:y + h, x:x + w]
-    f = BOX / max(w, h)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
-    return np.clip(cv2.resize(crop, size, interpolation=interp), 0.0, 1.0)
+    return np.clip(_resize_longest(ink[y:y + h, x:x + w], BOX), 0.0, 1.0)
 
 
 def _centre(fit: np.ndarray) -> np.ndarray:
@@ -347,7 +350,8 @@ def _centre(fit: np.ndarray) -> np.ndarray:
 
 
 def _u8(a: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(a * 255.0), 0, 255).astype(np.uint8)
+    """Ink strength 0..1 -> uint8 0..255."""
+    return _round_u8(a * 255.0)
 
 
 def _boxed(fit: np.ndarray) -> np.ndarray:
@@ -386,8 +390,8 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if isinstance(ink, str):
         if np.median(grey) > 127.5:
             grey = 255.0 - grey  # still shown white-on-black, like every other step
-        steps["input grey"] = np.clip(np.rint(grey), 0, 255).astype(np.uint8)
-        return Prepared(None, True, ink, steps)
+        steps["input grey"] = _round_u8(grey)
+        return Prepared(None, ink, steps)
     steps["input grey"] = _u8(ink.soft)
 
     x, y, w, h = _box(ink.mask)
@@ -396,7 +400,7 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     f = STROKE_SIDE / max(w, h)  # working pixels -> STROKE_SIDE pixels
     before = stroke_width(crop) * f
     if before * MIN_ELONGATION > STROKE_SIDE:  # as wide as it is long: a dot
-        return Prepared(None, True, MSG_DOT, steps)
+        return Prepared(None, MSG_DOT, steps)
     if before < MIN_RESAMPLED_STROKE:
         # A fine pen on a large photo: shrinking would average the line away. Widen it first
         # to what survives; its real width was measured above.
@@ -426,7 +430,7 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
         verb = "thinned" if after < before else "thickened"
         message += (f"; strokes {verb} from {before * scale:.1f} to {after * scale:.1f} px "
                     f"(MNIST's pen: {MNIST_STROKE * BOX:.1f} px)")
-    return Prepared(image28, False, message, steps, info)
+    return Prepared(image28, message, steps, info)
 
 
 def plain_resize(image: np.ndarray) -> np.ndarray:
@@ -440,7 +444,7 @@ def plain_resize(image: np.ndarray) -> np.ndarray:
     small = cv2.resize(grey, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
     if np.median(grey) > 127.5:
         small = 255.0 - small
-    return np.clip(np.rint(small), 0, 255).astype(np.uint8)
+    return _round_u8(small)
 
 
 # --- reading uploads -----------------------------------------------------------------------
@@ -524,7 +528,7 @@ def deskew_rows(X: np.ndarray, side: int = SIDE) -> np.ndarray:
     for start in range(0, len(X), _DESKEW_CHUNK):
         chunk = X[start:start + _DESKEW_CHUNK].reshape(-1, side, side).astype(np.float32)
         sheared = _deskew_batch(chunk).reshape(len(chunk), -1)
-        out[start:start + len(chunk)] = np.clip(np.rint(sheared), 0, 255).astype(np.uint8)
+        out[start:start + len(chunk)] = _round_u8(sheared)
     return out
 
 
