@@ -49,7 +49,7 @@ def ticker(label: str, every: float = 10.0, estimate: float | None = None):
         th.join()
 
 
-def _load(args) -> data.Dataset:
+def _load() -> data.Dataset:
     ds = data.load_mnist(progress=_progress_printer)
     for note in ds.notes:
         print(f"  {note}", file=sys.stderr)
@@ -112,7 +112,7 @@ def _fit_and_report(config: model.TrainConfig, ds: data.Dataset, verbose: bool =
 
 def cmd_train(args) -> int:
     config = _config_from_args(args)
-    ds = _load(args)
+    ds = _load()
     result, ev = _fit_and_report(config, ds, verbose=not args.json)
     if args.save:
         path = model.save(result, args.save, data_name=ds.name)
@@ -175,7 +175,7 @@ def cmd_predict(args) -> int:
 
 
 def cmd_reproduce(args) -> int:
-    ds = _load(args)
+    ds = _load()
     if not ds.is_mnist:
         _err("reproduce needs MNIST; it is unavailable, so there is nothing to compare.")
         return 2
