@@ -23,12 +23,13 @@ that, in these steps:
              the width becomes MNIST's, MNIST_STROKE of the digit's longer side, unless it is
              already within STROKE_TOLERANCE of it. A 25 px brush on a 100 px digit is 2.5 times
              MNIST's pen: left alone it fills the 20x20 box with a blob (measured: evening is worth
-             about 1-2 points of accuracy on re-drawn digits, see bench_canvas).
+             about 1-2 points of accuracy on re-drawn digits, see benchmarks/canvas.py).
 6. 20x20   : area interpolation (anti-aliasing), longer side exactly 20 px.
 7. 28x28   : integer shift so the centre of mass lands on pixel (14, 14), where MNIST's is
              (mean 14.00, spread +-0.29 = integer rounding, measured on 20k MNIST images).
 8. deskew  : optional (display): moment-based shear so the digit's main axis is vertical.
 
+Step 1 lives in digitlab.images (pixels, not digits), step 8 in digitlab.deskew:
 `deskew_rows` is the same shear for training rows; the model's PixelTransform(deskew=True)
 applies it inside the pipeline, so a deskew model gets step 7's image, not step 8's.
 """
@@ -36,10 +37,15 @@ applies it inside the pipeline, so a deskew model gets step 7's image, not step 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
+
+from digitlab.deskew import deskew_image
+from digitlab.images import PreprocessError, read_image, resize_longest, round_u8, to_grey
+
+__all__ = ["PreprocessError", "Prepared", "read_image", "stroke_fraction", "stroke_width",
+           "to_mnist"]  # PreprocessError and read_image live in digitlab.images; pages use both
 
 SIDE = 28  # MNIST image side
 BOX = 20  # the digit's longer side inside the 28x28 field
@@ -71,10 +77,6 @@ MSG_TOO_LITTLE = "Too little ink to read a digit: draw it bigger or with a thick
 MSG_DOT = "That looks like a dot, not a digit: draw the whole digit, large."
 
 
-class PreprocessError(ValueError):
-    """An input that is not an image at all; the message says what to give instead."""
-
-
 @dataclass(frozen=True)
 class Prepared:
     """The 28x28 image a model sees, or the reason there is none, and every step on the way.
@@ -100,91 +102,6 @@ class Prepared:
         return self.image28 is None
 
 
-# --- 1. any array -> float grey ------------------------------------------------------------
-
-
-def _round_u8(a: np.ndarray) -> np.ndarray:
-    """Float grey levels 0..255 -> uint8, rounded and clipped."""
-    return np.clip(np.rint(a), 0, 255).astype(np.uint8)
-
-
-def _as_uint8(image: np.ndarray) -> np.ndarray:
-    """Any numeric dtype -> uint8 0..255 (floats in 0..1 are taken as fractions)."""
-    a = np.asarray(image)
-    if a.dtype == np.uint8:
-        return a
-    if a.dtype == bool:
-        return a.astype(np.uint8) * 255
-    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise PreprocessError(f"Pixels must be numbers; got an array of {a.dtype}.")
-    if np.issubdtype(a.dtype, np.floating):
-        if not np.isfinite(a).all():
-            raise PreprocessError("The image has NaN or infinite pixels; give a real picture.")
-        # Float images are 0..1 by convention (matplotlib, skimage); anything larger is 0..255.
-        scale = 255.0 if a.size and float(a.max()) <= 1.0 else 1.0
-        return _round_u8(a * scale)
-    if a.dtype == np.uint16:
-        return (a // 257).astype(np.uint8)  # 16-bit PNGs
-    return np.clip(a, 0, 255).astype(np.uint8)
-
-
-def _check_shape(a: np.ndarray) -> np.ndarray:
-    if a.ndim == 3 and a.shape[2] == 1:
-        a = a[:, :, 0]
-    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise PreprocessError(
-            f"Expected a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image; got shape {a.shape}."
-        )
-    if a.shape[0] == 0 or a.shape[1] == 0:
-        raise PreprocessError(f"The image has no pixels (shape {a.shape}).")
-    return a
-
-
-def _resize_longest(a: np.ndarray, longest: int) -> np.ndarray:
-    """Resize so the longer side is `longest`: area interpolation (anti-aliased) to shrink,
-    linear to enlarge."""
-    h, w = a.shape[:2]
-    f = longest / max(h, w)
-    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
-    return cv2.resize(a, (max(1, round(w * f)), max(1, round(h * f))), interpolation=interp)
-
-
-def _shrink(a: np.ndarray, longest: int) -> np.ndarray:
-    """Area-downscale so the longer side is at most `longest` (never upscales)."""
-    return a if max(a.shape[:2]) <= longest else _resize_longest(a, longest)
-
-
-def to_grey(image: np.ndarray, longest: int | None = None) -> np.ndarray:
-    """Any grey/RGB/RGBA array -> float32 grey 0..255, transparency composited away.
-
-    Colour arrays are taken as RGB(A) (what the canvas and `read_image` give). Where pixels are
-    transparent, the background becomes the opposite of the ink's brightness: a canvas with a
-    transparent background returns its stroke colour only where there is ink, so black strokes
-    on "nothing" must land on white, and white strokes on black. With `longest`, larger images
-    are area-downscaled to that longer side, as cheaply as the input allows.
-    """
-    a = _check_shape(_as_uint8(image))
-    size = longest or max(a.shape[:2])
-    if a.ndim == 2:
-        return _shrink(a, size).astype(np.float32)
-    a = np.ascontiguousarray(a)
-    # ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B), in OpenCV's fast uint8 path; RGBA2GRAY
-    # reads the colour planes in place (slicing them out would copy the whole image).
-    to_luma = cv2.COLOR_RGB2GRAY if a.shape[2] == 3 else cv2.COLOR_RGBA2GRAY
-    if a.shape[2] == 3 or a[:, :, 3].min() >= 254:
-        # opaque everywhere: the background is in the pixels
-        return cv2.cvtColor(_shrink(a, size), to_luma).astype(np.float32)
-    grey = cv2.cvtColor(a, to_luma)
-    alpha = a[:, :, 3].astype(np.float32) * np.float32(1 / 255)
-    # Compositing is linear in (grey * alpha, alpha), so shrinking those two first is exact.
-    inked = _shrink(grey.astype(np.float32) * alpha, size)
-    alpha = _shrink(alpha, size)
-    weight = float(alpha.sum())
-    ink_luma = float(inked.sum()) / weight if weight > 0 else 0.0
-    backdrop = 0.0 if ink_luma > 127.5 else 255.0
-    return inked + backdrop * (1.0 - alpha)
-
-
 # --- 2.-4. ink, "no ink", crop -------------------------------------------------------------
 
 
@@ -206,7 +123,7 @@ def _paper(grey: np.ndarray, dark_on_light: bool) -> np.ndarray | None:
     h, w = grey.shape
     if max(h, w) < PAPER_SIDE:
         return None  # a thumbnail (an MNIST-size digit): its strokes are as wide as any disc
-    small = _resize_longest(grey, PAPER_SIDE)
+    small = resize_longest(grey, PAPER_SIDE)
     k = max(3, (max(small.shape) // 4) | 1)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     op = cv2.MORPH_CLOSE if dark_on_light else cv2.MORPH_OPEN
@@ -287,7 +204,7 @@ def stroke_width(ink: np.ndarray) -> float:
 
 def _to_stroke_side(crop: np.ndarray) -> np.ndarray:
     """Resample a crop so its longer side is STROKE_SIDE, then pad it (float32 0..1)."""
-    big = _resize_longest(crop, STROKE_SIDE)
+    big = resize_longest(crop, STROKE_SIDE)
     return cv2.copyMakeBorder(big, STROKE_PAD, STROKE_PAD, STROKE_PAD, STROKE_PAD,
                               cv2.BORDER_CONSTANT, value=0)
 
@@ -330,7 +247,7 @@ def _even_strokes(big: np.ndarray, width: float) -> np.ndarray:
 def _fit_box(ink: np.ndarray) -> np.ndarray:
     """Crop to the ink and scale (area interpolation) so the longer side is BOX; float 0..1."""
     x, y, w, h = _box(ink >= 0.5 * float(ink.max()))
-    return np.clip(_resize_longest(ink[y:y + h, x:x + w], BOX), 0.0, 1.0)
+    return np.clip(resize_longest(ink[y:y + h, x:x + w], BOX), 0.0, 1.0)
 
 
 def _centre(fit: np.ndarray) -> np.ndarray:
@@ -351,7 +268,7 @@ def _centre(fit: np.ndarray) -> np.ndarray:
 
 def _u8(a: np.ndarray) -> np.ndarray:
     """Ink strength 0..1 -> uint8 0..255."""
-    return _round_u8(a * 255.0)
+    return round_u8(a * 255.0)
 
 
 def _boxed(fit: np.ndarray) -> np.ndarray:
@@ -390,7 +307,7 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if isinstance(ink, str):
         if np.median(grey) > 127.5:
             grey = 255.0 - grey  # still shown white-on-black, like every other step
-        steps["input grey"] = _round_u8(grey)
+        steps["input grey"] = round_u8(grey)
         return Prepared(None, ink, steps)
     steps["input grey"] = _u8(ink.soft)
 
@@ -431,108 +348,3 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
         message += (f"; strokes {verb} from {before * scale:.1f} to {after * scale:.1f} px "
                     f"(MNIST's pen: {MNIST_STROKE * BOX:.1f} px)")
     return Prepared(image28, message, steps, info)
-
-
-def plain_resize(image: np.ndarray) -> np.ndarray:
-    """The naive baseline: grey, then cv2.resize of the whole picture to 28x28.
-
-    What the usual Streamlit digit demo does, made a little kinder so that the benchmark measures
-    placement and size alone: area interpolation (a linear resize would skip whole strokes) and
-    ink polarity fixed (dark-on-light is inverted), but no crop, no 20x20 fit, no centring.
-    """
-    grey = to_grey(image)
-    small = cv2.resize(grey, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
-    if np.median(grey) > 127.5:
-        small = 255.0 - small
-    return _round_u8(small)
-
-
-# --- reading uploads -----------------------------------------------------------------------
-
-
-def read_image(data: bytes | str | Path) -> np.ndarray:
-    """Decode a PNG/JPEG/BMP/WebP (bytes, or a file path) -> RGB(A) or grey uint8 array.
-
-    JPEG photos are turned upright by their EXIF orientation; PNG transparency is kept.
-    """
-    if isinstance(data, (str, Path)):
-        path = Path(data)
-        if not path.is_file():
-            raise PreprocessError(f"No image file at {path}.")
-        data = path.read_bytes()
-    if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) == 0:
-        raise PreprocessError("The file is empty: upload a PNG or JPEG picture of a digit.")
-    buf = np.frombuffer(data, np.uint8)
-    raw = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    if raw is None or raw.size == 0:
-        raise PreprocessError("Could not read this file as a picture: upload a PNG or JPEG.")
-    if raw.ndim == 3 and raw.shape[2] == 4:
-        return cv2.cvtColor(_as_uint8(raw), cv2.COLOR_BGRA2RGBA)
-    # No alpha: decode again the default way, which turns photos upright by their EXIF
-    # orientation (IMREAD_UNCHANGED ignores it) and gives 8 bits per channel.
-    flag = cv2.IMREAD_GRAYSCALE if raw.ndim == 2 else cv2.IMREAD_COLOR_RGB
-    decoded = cv2.imdecode(buf, flag)
-    return decoded if decoded is not None else _as_uint8(raw)
-
-
-# --- deskew --------------------------------------------------------------------------------
-
-_DESKEW_CHUNK = 4096  # rows per vectorised batch: a few MB of temporaries, cache-friendly
-
-
-def _deskew_batch(imgs: np.ndarray) -> np.ndarray:
-    """(n, s, s) float32 -> the same, each sheared so its ink's main axis is vertical.
-
-    Moments of each image: centre of mass (cx, cy), var(y) and cov(x, y). The shear
-    x' = x - skew * (y - cy) with skew = cov / var(y) makes cov(x', y) zero and keeps the centre
-    of mass in place. Output pixel (x, y) reads the source at x + skew * (y - cy) on the same row
-    with linear interpolation (what cv2.warpAffine(INTER_LINEAR) does for this matrix), for all
-    images at once: every row moves by one constant shift, so it is a window of a zero-padded
-    row plus a fraction of the next window.
-    """
-    n, s, _ = imgs.shape
-    idx = np.arange(s, dtype=np.float32)
-    rows = imgs.sum(axis=2)  # (n, s) mass per row
-    m00 = rows.sum(axis=1)
-    ok = m00 > 0
-    safe = np.where(ok, m00, 1.0)
-    cy = rows @ idx / safe
-    cx = imgs.sum(axis=1) @ idx / safe
-    var_y = rows @ (idx * idx) / safe - cy * cy
-    cov = (imgs @ idx) @ idx / safe - cx * cy
-    ok &= var_y > 1e-2  # a blank image or a single row: nothing to straighten
-    skew = np.where(ok, cov / np.where(ok, var_y, 1.0), 0.0)
-    shift = skew[:, None] * (idx[None, :] - cy[:, None])  # (n, s): one shift per row
-    whole = np.floor(shift)
-    frac = (shift - whole).astype(np.float32).reshape(-1, 1)
-    # Shifts beyond +-s read only padding; clipping them changes nothing.
-    start = (np.clip(whole, -s, s).astype(np.int64) + s).reshape(-1)
-    padded = np.zeros((n * s, 3 * s + 1), np.float32)  # s zeros, the row, s + 1 zeros
-    padded[:, s:2 * s] = imgs.reshape(n * s, s)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, s, axis=1)  # a view, no copy
-    r = np.arange(n * s)
-    out = windows[r, start] * (1 - frac) + windows[r, start + 1] * frac
-    return out.reshape(n, s, s)
-
-
-def deskew_rows(X: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """(n, side*side) uint8 rows -> the same, each digit's slant removed (moment-based shear).
-
-    Vectorised over the rows (all 70k MNIST images in ~1-2 s); the same function serves training
-    (inside the model's PixelTransform) and single drawings (`deskew_image`).
-    """
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != side * side:
-        raise ValueError(f"deskew_rows wants (n, {side * side}) rows; got shape {X.shape}.")
-    out = np.empty(X.shape, np.uint8)
-    for start in range(0, len(X), _DESKEW_CHUNK):
-        chunk = X[start:start + _DESKEW_CHUNK].reshape(-1, side, side).astype(np.float32)
-        sheared = _deskew_batch(chunk).reshape(len(chunk), -1)
-        out[start:start + len(chunk)] = _round_u8(sheared)
-    return out
-
-
-def deskew_image(image28: np.ndarray) -> np.ndarray:
-    """One square uint8 image -> deskewed, exactly as `deskew_rows` does it for training."""
-    a = np.asarray(image28, np.uint8)
-    return deskew_rows(a.reshape(1, -1), a.shape[0]).reshape(a.shape)

@@ -10,7 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.canvas import plain_resize
 from digitlab import preprocess as pp
+from digitlab.deskew import deskew_image, deskew_rows
 from digitlab.preprocess import Prepared, PreprocessError
 
 
@@ -131,7 +133,7 @@ def test_small_in_a_corner_and_large_in_the_centre_give_nearly_the_same_image():
     a, b = pp.to_mnist(small).image28, pp.to_mnist(large).image28
     assert similarity(a, b) > 0.95
     # ...while the plain resize sees two different pictures
-    assert similarity(pp.plain_resize(small), pp.plain_resize(large)) < 0.3
+    assert similarity(plain_resize(small), plain_resize(large)) < 0.3
 
 
 def test_a_thick_brush_is_thinned_toward_mnist_pen_width():
@@ -279,9 +281,9 @@ def test_read_image_decodes_png_and_jpeg_and_refuses_junk(tmp_path):
 
 
 def test_plain_resize_is_the_whole_picture_squashed():
-    small = pp.plain_resize(rgba_canvas(draw_seven()))
+    small = plain_resize(rgba_canvas(draw_seven()))
     assert small.shape == (28, 28) and small.dtype == np.uint8
-    assert similarity(small, pp.plain_resize(255 - draw_seven())) > 0.99  # polarity fixed
+    assert similarity(small, plain_resize(255 - draw_seven())) > 0.99  # polarity fixed
 
 
 # --- deskew --------------------------------------------------------------------------------
@@ -289,14 +291,14 @@ def test_plain_resize_is_the_whole_picture_squashed():
 
 def test_deskew_leaves_an_upright_digit_upright():
     upright = pp.to_mnist(draw_zero(axes=(40, 90))).image28
-    out = pp.deskew_image(upright)
+    out = deskew_image(upright)
     assert np.abs(out.astype(int) - upright.astype(int)).max() <= 2
 
 
 def test_deskew_straightens_a_slanted_stroke():
     img = np.zeros((28, 28), np.uint8)
     cv2.line(img, (10, 24), (18, 4), 255, 2, cv2.LINE_AA)  # a '1' leaning right
-    out = pp.deskew_image(img)
+    out = deskew_image(img)
     before, after = np.ptp(np.nonzero(img > 127)[1]), np.ptp(np.nonzero(out > 127)[1])
     assert before >= 8 and after <= 3  # now (nearly) vertical
     # and the centre of mass has not moved
@@ -307,10 +309,10 @@ def test_deskew_straightens_a_slanted_stroke():
 
 def test_deskew_rows_matches_deskew_image_and_keeps_dtype(mnist):
     X = mnist.X[:300]
-    D = pp.deskew_rows(X)
+    D = deskew_rows(X)
     assert D.shape == X.shape and D.dtype == np.uint8
-    assert np.array_equal(D[7], pp.deskew_image(X[7].reshape(28, 28)).ravel())
-    assert np.array_equal(pp.deskew_rows(np.zeros((2, 784), np.uint8)), np.zeros((2, 784)))
+    assert np.array_equal(D[7], deskew_image(X[7].reshape(28, 28)).ravel())
+    assert np.array_equal(deskew_rows(np.zeros((2, 784), np.uint8)), np.zeros((2, 784)))
 
 
 def test_deskew_agrees_with_opencv_warp_affine(mnist):
@@ -321,15 +323,15 @@ def test_deskew_agrees_with_opencv_warp_affine(mnist):
         skew, cy = m["mu11"] / m["mu02"], m["m01"] / m["m00"]
         M = np.float32([[1, skew, -skew * cy], [0, 1, 0]])
         ref = cv2.warpAffine(img, M, (28, 28), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
-        assert np.abs(pp.deskew_image(img).astype(int) - ref.astype(int)).max() <= 1
+        assert np.abs(deskew_image(img).astype(int) - ref.astype(int)).max() <= 1
 
 
 def test_deskewed_step_is_shown_when_asked():
     p = pp.to_mnist(draw_seven(), deskew=True)
     assert list(p.steps)[-1] == "deskewed"
-    assert np.array_equal(p.steps["deskewed"], pp.deskew_image(p.image28))
+    assert np.array_equal(p.steps["deskewed"], deskew_image(p.image28))
 
 
 def test_deskew_rows_refuses_wrong_shapes():
     with pytest.raises(ValueError, match="784"):
-        pp.deskew_rows(np.zeros((3, 28, 28), np.uint8))
+        deskew_rows(np.zeros((3, 28, 28), np.uint8))
