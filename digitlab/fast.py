@@ -1,7 +1,7 @@
 """DigitLab's fast solver: multinomial logistic regression fitted by mini-batch Adam in float32
 NumPy, with iterate averaging and early stopping on a held-out slice of the training rows.
 
-Why a solver of our own, measured by `python -m digitlab bench` (59,500 images, 2 cores):
+Why a solver of our own, measured by `python -m benchmarks.training` (59,500 images, 2 cores):
 scikit-learn's lbfgs first reaches 0.919 test accuracy after ~58 iterations (~8 s in float64,
 ~6 s in float32), sag after 6 epochs on pixels/255 (~4.6 s). Its one mini-batch route to a
 softmax model, MLPClassifier(hidden_layer_sizes=()) with adam, needs 6 epochs (~1 s; ~2.7 s as
@@ -33,19 +33,20 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
+from digitlab import objective
+
 # Adam's usual moment decay rates; they are not worth exposing.
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
-# Logits below max - 60 become exp(-60) ~ 1e-26 instead of a float32 subnormal: subnormal
-# numbers make every later multiply ~100x slower, and e^-60 is already 0 for the loss.
-_LOGIT_FLOOR = -60.0
-# An epoch whose objective fell by more than this share has not settled (see _train).
+# An epoch whose objective fell by more than this share has not settled (_StoppingRule).
 _SETTLE = 0.1
 _STOP_POLL_BATCHES = 32  # ~8 ms of work between two should_stop() calls
 # Rows sampled for the features' RMS and for a warm start's shrink factor: enough for both.
@@ -63,6 +64,17 @@ def _blas_limit(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     return _threadpools().limit(limits=threads, user_api="blas")
+
+
+class _WholeNumber(Interval):
+    """scikit-learn's Interval(Integral, ...), which lets True through as 1; a bool given for a
+    count (max_iter=True) is a mistake, not one epoch."""
+
+    def is_satisfied_by(self, val) -> bool:
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
+_AT_LEAST_ONE = _WholeNumber(Integral, 1, None, closed="left")
 
 
 @dataclass(frozen=True)
@@ -84,13 +96,7 @@ class EpochInfo:
     message: str = ""
 
 
-def _softmax_inplace(z: np.ndarray) -> None:
-    """Turn logits (rows) into probabilities, in place."""
-    z -= z.max(axis=1, keepdims=True)
-    np.maximum(z, _LOGIT_FLOOR, out=z)
-    np.exp(z, out=z)
-    s = z.sum(axis=1, keepdims=True)
-    z /= s
+# --- the epoch step ----------------------------------------------------------------------------
 
 
 class _Adam:
@@ -110,23 +116,95 @@ class _Adam:
         p -= p.dtype.type(a) * self.m / (np.sqrt(self.v) + p.dtype.type(_EPS))
 
 
-class _Best:
-    """The model to keep: the highest held-out accuracy so far (ties go to the lower loss).
+class _Epoch:
+    """The epoch step: one pass of mini-batch Adam over the training rows, batches in a random
+    order, updating (W, b) in place. A call returns the epoch's model (the mean of its iterates,
+    or with average=False the last) and its mean training cross-entropy; None if should_stop()
+    came before the first step. `stopped`: should_stop() ended a pass."""
+
+    def __init__(self, X, y, W, b, lam, lr_w, lr_b, batch_size, average):
+        self.X, self.y, self.W, self.b, self.lam, self.average = X, y, W, b, lam, average
+        self.adam_w, self.adam_b, self.lr_w, self.lr_b = _Adam(W), _Adam(b), lr_w, lr_b
+        self.bs, self.stopped = min(int(batch_size), len(y)), False
+
+    def __call__(self, rng, should_stop) -> tuple[np.ndarray, np.ndarray, float] | None:
+        X, y, W, b, bs = self.X, self.y, self.W, self.b, self.bs
+        sum_W, sum_b = np.zeros_like(W), np.zeros_like(b)
+        loss_sum, done = 0.0, 0
+        for j in rng.permutation(math.ceil(len(y) / bs)):
+            if should_stop is not None and done % _STOP_POLL_BATCHES == 0 and should_stop():
+                self.stopped = True
+                break
+            xb, yb = X[j * bs:(j + 1) * bs], y[j * bs:(j + 1) * bs]
+            p = objective.probabilities(xb, W, b)
+            loss_sum += objective.cross_entropy(p, yb)
+            gW, gb = objective.gradient(p, xb, yb, W, self.lam)  # the objective's, per batch
+            self.adam_w.step(W, gW, self.lr_w)
+            self.adam_b.step(b, gb, self.lr_b)
+            if self.average:
+                sum_W += W
+                sum_b += b
+            done += 1
+        if done == 0:
+            return None
+        n = W.dtype.type(done)
+        return (sum_W / n, sum_b / n, loss_sum / done) if self.average else (W, b, loss_sum / done)
+
+
+# --- the stopping rule -------------------------------------------------------------------------
+
+
+class _StoppingRule:
+    """After each epoch: does the fit end, and which model is kept (the rule: see
+    FastLogisticRegression). Created with the initial model (epoch 0), kept only if cold.
 
     `since` counts epochs since the held-out accuracy last rose by more than tol above every
-    earlier one. Models offered with keepable=False (a warm start, unsettled epochs) count for
-    `since` but are not kept. Without held-out rows (accuracy None) each model replaces the
-    last.
+    earlier one. A warm start and its unsettled epochs count for `since` but are never kept.
+    Without held-out rows (accuracy None) each model replaces the last.
     """
 
-    def __init__(self, tol: float):
-        self.tol, self.since, self.reference = tol, 0, -math.inf
+    def __init__(self, tol, patience, max_iter, warm, lam, W, b, vloss, acc):
+        self.tol, self.patience, self.max_iter, self.warm, self.lam = (
+            tol, patience, max_iter, warm, lam)
+        self.since, self.reference = 0, -math.inf
         self.W: np.ndarray | None = None
         self.b: np.ndarray | None = None
         self.epoch, self.acc, self.loss = 0, -math.inf, math.inf
+        self.last_objective = self._objective(W, vloss)
+        self._offer(0, W, b, acc, vloss, keepable=not warm)
+        self.latest = (0, W.copy(), b.copy())
 
-    def offer(self, epoch: int, W: np.ndarray, b: np.ndarray, acc: float | None,
-              loss: float | None, keepable: bool = True) -> None:
+    def after_epoch(self, epoch, W, b, vloss, acc) -> tuple[str | None, str]:
+        """Offer the epoch's model; (stopped_by_, why) if the fit ends here, else (None, "")."""
+        # "Settled": the objective fell by less than _SETTLE this epoch. A model still on
+        # its way may not end the fit, and a warm start's is not kept either: it lies
+        # between the old setting and the new one (say C), and a warm start that stopped
+        # there would hide what the new C does.
+        now = self._objective(W, vloss)
+        settled = not now < (1 - _SETTLE) * self.last_objective
+        self.last_objective = now
+        self.latest = (epoch, W, b)
+        self._offer(epoch, W, b, acc, vloss, keepable=settled or not self.warm or acc is None)
+        if acc is not None and settled and (self.warm or self.since >= self.patience):
+            # A cold fit stops once held-out accuracy stops rising. A warm start began at
+            # a model already stopped that way on these rows: once the new setting has
+            # settled there is no peak left to look for.
+            return "early stopping", ("the warm start has settled" if self.warm else
+                                      "held-out accuracy has not improved for "
+                                      + (f"{self.since} epochs" if self.since > 1 else "an epoch"))
+        return ("max_iter" if epoch >= self.max_iter else None), ""
+
+    def kept(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """(epoch, W, b) to keep: the best model, or the latest if none was keepable."""
+        return self.latest if self.W is None else (self.epoch, self.W, self.b)
+
+    def _objective(self, W, vloss: float | None) -> float:
+        # `objective`'s value, its data term taken on the held-out rows.
+        return math.nan if vloss is None else vloss + objective.penalty(W, self.lam)
+
+    def _offer(self, epoch, W, b, acc, loss, keepable: bool) -> None:
+        """Keep the model if keepable and the best so far: the highest held-out accuracy,
+        ties going to the lower loss."""
         if acc is not None:
             self.since = 0 if acc > self.reference + self.tol else self.since + 1
             self.reference = max(self.reference, acc)
@@ -138,43 +216,11 @@ class _Best:
                 self.acc, self.loss = acc, loss
 
 
-def _best_scale(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lam: float) -> float:
-    """The factor a in (0, 1] that minimises the objective at (a * W, b) on rows X: a warm
-    start's weights shrunk for a stronger penalty (a smaller C). A one-dimensional search:
-    X @ W is computed once, so it costs a few milliseconds."""
-    from scipy.optimize import minimize_scalar
-
-    zw = (X @ W).astype(np.float64)
-    rows = np.arange(len(y))
-    sq = float(np.vdot(W, W))
-
-    def f(a: float) -> float:
-        z = a * zw + b
-        z -= z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(z).sum(axis=1))
-        return float(np.mean(lse - z[rows, y])) + 0.5 * lam * a * a * sq
-
-    res = minimize_scalar(f, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-3})
-    return float(res.x) if res.fun < f(1.0) else 1.0
-
-
-def _held_out(Xval, yval, W, b) -> tuple[float | None, float | None]:
-    """(mean cross-entropy, accuracy) on the held-out rows; (None, None) if there are none."""
-    if len(yval) == 0:
-        return None, None
-    z = Xval @ W
-    z += b
-    _softmax_inplace(z)
-    acc = float(np.mean(np.argmax(z, axis=1) == yval))
-    p_true = np.maximum(z[np.arange(len(yval)), yval], np.finfo(z.dtype).tiny)
-    return float(-np.mean(np.log(p_true))), acc
-
-
 class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     """Multinomial logistic regression with L2 penalty (or none), fitted by mini-batch Adam.
 
     Minimises the same objective as scikit-learn's LogisticRegression,
-    ``C * sum(cross-entropy) + 0.5 * ||coef||^2`` (divided by the number of training rows), so
+    ``C * sum(cross-entropy) + 0.5 * ||coef||^2`` (divided by C * n_rows: see `objective`), so
     C means the same thing; but it stops early rather than at the optimum.
 
     The stopping rule, checked after every epoch on a held-out slice of the training rows:
@@ -219,6 +265,19 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     stopped_by_ ("early stopping", "max_iter" or "stop requested"), feature_rms_.
     """
 
+    # Checked at the start of fit, as scikit-learn's estimators check theirs.
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="right")],  # inf: no penalty
+        **dict.fromkeys(("max_iter", "n_iter_no_change", "batch_size"), [_AT_LEAST_ONE]),
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        **dict.fromkeys(("early_stopping", "average", "shuffle"), ["boolean"]),
+        "init": [StrOptions({"prior", "zero"})],
+        "blas_threads": [_AT_LEAST_ONE, None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, C: float = 1.0, max_iter: int = 100, tol: float = 1e-4,
                  n_iter_no_change: int = 1, batch_size: int = 256, learning_rate: float = 0.01,
                  validation_fraction: float = 0.1, early_stopping: bool = True,
@@ -240,21 +299,6 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     # --- fitting -----------------------------------------------------------------------------
 
-    def _check_params(self) -> None:
-        if not (self.C > 0):
-            raise ValueError(f"C must be positive (or inf); got {self.C!r}.")
-        for name in ("max_iter", "n_iter_no_change", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1; got {v!r}.")
-        if not 0.0 < self.validation_fraction < 1.0:
-            raise ValueError("validation_fraction must be between 0 and 1; "
-                             f"got {self.validation_fraction!r}.")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
-        if self.init not in ("prior", "zero"):
-            raise ValueError(f"init must be 'prior' or 'zero'; got {self.init!r}.")
-
     def fit(self, X, y, coef_init: np.ndarray | None = None,
             intercept_init: np.ndarray | None = None,
             on_progress: Callable[[EpochInfo], None] | None = None,
@@ -268,7 +312,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         Both run in the calling thread and should return quickly.
         """
         t0 = time.perf_counter()
-        self._check_params()
+        self._validate_params()
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], order="C")
         check_classification_targets(y)
         self.classes_, yi = np.unique(y, return_inverse=True)
@@ -290,7 +334,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _train(self, Xtr, ytr, Xval, yval, coef_init, intercept_init, rng, t0,
                on_progress, should_stop) -> None:
-        """The epoch loop; sets the fitted attributes."""
+        """The epoch loop (an epoch step, then the stopping rule); sets the fitted attributes."""
         dtype = Xtr.dtype.type
         n, k = len(ytr), len(self.classes_)
         # Adam's step is a fixed size per coordinate, so the right step for a weight scales
@@ -298,106 +342,48 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         # learning_rate suit raw 0..255, /255 and z-scored pixels alike, without a data copy.
         rms = float(np.sqrt(np.mean(np.square(Xtr[:_SAMPLE_ROWS], dtype=np.float64))))
         self.feature_rms_ = rms if rms > 0 else 1.0
-        lr_w, lr_b = self.learning_rate / self.feature_rms_, self.learning_rate
-        lam = dtype(0.0 if math.isinf(self.C) else 1.0 / (self.C * n))
+        # in X's precision, as the steps use it
+        lam = float(dtype(objective.penalty_strength(self.C, n)))
 
         warm = coef_init is not None
         W, b = self._initial_weights(coef_init, intercept_init, ytr, k, Xtr.shape[1], dtype)
         if warm and lam:
-            W *= dtype(_best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, float(lam)))
-        adam_w, adam_b = _Adam(W), _Adam(b)
-        bs = min(int(self.batch_size), n)
-        n_batches = math.ceil(n / bs)
-        rows = np.arange(bs)
-        tiny = np.finfo(dtype).tiny
+            W *= dtype(objective.best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, lam))
+        step = _Epoch(Xtr, ytr, W, b, lam, self.learning_rate / self.feature_rms_,
+                      self.learning_rate, self.batch_size, self.average)
+        vloss, acc = objective.held_out(Xval, yval, W, b)
+        rule = _StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
+                             W, b, vloss, acc)
+        curves: tuple[list, list, list] = ([], [], [])  # loss, held-out accuracy, held-out loss
 
-        curve_loss, curve_acc, curve_vloss = [], [], []
-        best = _Best(self.tol)
-        last = (0, W.copy(), b.copy())
-        stopped_by = "max_iter"
-
-        def report(ep: int, loss: float | None, vloss: float | None, acc: float | None,
-                   message: str = "") -> None:
-            curve_loss.append(math.nan if loss is None else loss)
-            curve_acc.append(math.nan if acc is None else acc)
-            curve_vloss.append(math.nan if vloss is None else vloss)
+        def report(epoch: int, loss, vloss, acc, message: str = "") -> None:
+            for curve, v in zip(curves, (loss, acc, vloss)):
+                curve.append(math.nan if v is None else v)
             if on_progress is not None:
-                on_progress(EpochInfo(ep, int(self.max_iter), time.perf_counter() - t0, loss,
-                                      vloss, acc, best.epoch, message))
+                on_progress(EpochInfo(epoch, int(self.max_iter), time.perf_counter() - t0,
+                                      loss, vloss, acc, rule.epoch, message))
 
-        def objective(Wc: np.ndarray, vloss: float | None) -> float:
-            # The penalised loss the solver minimises, its data term taken on held-out rows.
-            return math.nan if vloss is None else vloss + 0.5 * float(lam) * float(
-                np.vdot(Wc, Wc))
-
-        vloss, acc = _held_out(Xval, yval, W, b)
-        last_objective = objective(W, vloss)
-        best.offer(0, W, b, acc, vloss, keepable=not warm)
         report(0, None, vloss, acc, "warm start" if warm else "initial model")
-        epoch = 0
-        for epoch in range(1, int(self.max_iter) + 1):
-            sum_W, sum_b = np.zeros_like(W), np.zeros_like(b)
-            loss_sum, done = 0.0, 0
-            for j in rng.permutation(n_batches):
-                if should_stop is not None and done % _STOP_POLL_BATCHES == 0 and should_stop():
-                    stopped_by = "stop requested"
-                    break
-                xb, yb = Xtr[j * bs:(j + 1) * bs], ytr[j * bs:(j + 1) * bs]
-                r = rows[: len(yb)]
-                z = xb @ W
-                z += b
-                _softmax_inplace(z)
-                loss_sum += float(-np.mean(np.log(np.maximum(z[r, yb], tiny))))
-                z[r, yb] -= 1  # d(cross-entropy)/d(logits), summed over the batch
-                z *= dtype(1.0 / len(yb))
-                gW = xb.T @ z
-                if lam:
-                    gW += lam * W
-                adam_w.step(W, gW, lr_w)
-                adam_b.step(b, z.sum(axis=0), lr_b)
-                if self.average:
-                    sum_W += W
-                    sum_b += b
-                done += 1
-            if done == 0:  # stopped before this epoch did anything
-                epoch -= 1
+        epoch, stopped_by = 0, None
+        while stopped_by is None:
+            out = step(rng, should_stop)
+            if out is None:  # stopped before this epoch did anything
+                stopped_by = "stop requested"
                 break
-            Wc, bc = (sum_W / dtype(done), sum_b / dtype(done)) if self.average else (W, b)
-            loss = loss_sum / done
-            vloss, acc = _held_out(Xval, yval, Wc, bc)
-            # "Settled": the objective fell by less than _SETTLE this epoch. A model still on
-            # its way may not end the fit, and a warm start's is not kept either: it lies
-            # between the old setting and the new one (say C), and a warm start that stopped
-            # there would hide what the new C does.
-            now = objective(Wc, vloss)
-            settled = not now < (1 - _SETTLE) * last_objective
-            last_objective = now
-            last = (epoch, Wc, bc)
-            best.offer(epoch, Wc, bc, acc, vloss, keepable=settled or not warm or acc is None)
-            if stopped_by == "stop requested":
-                report(epoch, loss, vloss, acc, "stopped: kept the best model so far")
-                break
-            if acc is not None and settled and (warm or best.since >= self.n_iter_no_change):
-                # A cold fit stops once held-out accuracy stops rising. A warm start began at
-                # a model already stopped that way on these rows: once the new setting has
-                # settled there is no peak left to look for.
-                stopped_by = "early stopping"
-                why = ("the warm start has settled" if warm else
-                       "held-out accuracy has not improved for "
-                       + (f"{best.since} epochs" if best.since > 1 else "an epoch"))
-                report(epoch, loss, vloss, acc, why)
-                break
-            report(epoch, loss, vloss, acc)
+            epoch += 1
+            Wc, bc, loss = out
+            vloss, acc = objective.held_out(Xval, yval, Wc, bc)
+            stopped_by, why = rule.after_epoch(epoch, Wc, bc, vloss, acc)
+            if step.stopped:
+                stopped_by, why = "stop requested", "stopped: kept the best model so far"
+            report(epoch, loss, vloss, acc, why)
 
-        if best.W is None:  # nothing settled yet: keep the latest model
-            best.epoch, best.W, best.b = last
-        self.coef_ = np.ascontiguousarray(best.W.T)
-        self.intercept_ = best.b.copy()
+        self.best_iteration_, W, b = rule.kept()
+        self.coef_ = np.ascontiguousarray(W.T)
+        self.intercept_ = b.copy()
         self.n_iter_ = np.array([epoch], dtype=np.int32)
-        self.best_iteration_ = best.epoch
-        self.loss_curve_ = np.array(curve_loss, dtype=np.float64)
-        self.validation_scores_ = np.array(curve_acc, dtype=np.float64)
-        self.validation_loss_curve_ = np.array(curve_vloss, dtype=np.float64)
+        self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = (
+            np.array(c, dtype=np.float64) for c in curves)
         self.stopped_by_ = stopped_by
 
     def _initial_weights(self, coef_init, intercept_init, ytr, k, d, dtype):
@@ -433,7 +419,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         p = self._logits(X)
-        _softmax_inplace(p)
+        objective.softmax_inplace(p)
         return p
 
     def predict_log_proba(self, X) -> np.ndarray:
