@@ -1,7 +1,8 @@
 """DigitLab: multinomial logistic regression on MNIST, as a library, a command line and an app.
 
-Data flows one way: data -> model -> evaluate -> plots. Nothing here imports Streamlit except
-`digitlab.ui`.
+Data flows one way: sources -> data -> (config, solvers) -> fitting -> evaluate -> plots; a
+drawing takes images -> preprocess -> predict. Nothing here imports Streamlit: the app's glue
+lives beside its pages (pages/shared/).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

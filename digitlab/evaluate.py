@@ -81,8 +81,3 @@ def report_frame(evaluation: Evaluation):
     frame["support"] = frame["support"].astype(int)
     frame.index.name = "class"
     return frame
-
-
-def per_cell_difference(confusion: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """confusion - reference, cell by cell (for comparing with the tutorial's matrix)."""
-    return np.asarray(confusion, dtype=int) - np.asarray(reference, dtype=int)

@@ -2,7 +2,7 @@
 background thread so a page can show progress, stop it, and keep what it produced.
 
 No Streamlit here: the app polls a `TrainingJob` from its script thread; tests drive it
-directly. Finished fits go to a `FitStore` that the app shares between sessions.
+directly. Fits go through the `FitStore` the job is given (the app shares one between sessions).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlab import evaluate, model, tutorial
-from digitlab.lru import LRUCache
-from digitlab.model import FAST_SOLVER, FitResult, ProgressEvent, TrainConfig
+from digitlab import evaluate, fitting, solvers, tutorial
+from digitlab.config import ConfigError, TrainConfig
+from digitlab.fitting import FitResult, ProgressEvent
+from digitlab.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
 
@@ -26,7 +27,7 @@ def presets() -> dict[str, TrainConfig]:
     "Tutorial settings" is the tutorial's estimator (C=1, sag, 1000 iterations, raw pixels) on
     its split (15% test, seed 0). "Fast" fits full MNIST in seconds; "Best" adds deskewing
     (measured 0.919 -> 0.938 with the same solver)."""
-    fast = TrainConfig(solver=FAST_SOLVER, scaling="unit", train_size=None, deskew=False)
+    fast = TrainConfig(solver=solvers.FAST, scaling="unit", train_size=None, deskew=False)
     best = fast.replace(deskew=True)
     return {"Tutorial settings": tutorial.CONFIG, "Fast": fast, "Best": best}
 
@@ -37,19 +38,11 @@ def n_train_for(config: TrainConfig, available: int) -> int:
 
 
 def expected_seconds(config: TrainConfig, available: int) -> float | None:
-    """A rough fit time on this kind of machine, or None when no honest estimate exists.
-
-    Only sag/saga are predictable (a fixed cost per epoch, measured in digitlab.tutorial; on
-    raw pixels they run most of max_iter); lbfgs and newton-* stop whenever they converge, and
-    digitlab-fast reports its own progress."""
-    if config.solver not in ("sag", "saga"):
-        return None
-    return tutorial.expected_seconds(config, n_train_for(config, available))
-
-
-def honours_stop(config: TrainConfig) -> bool:
-    """scikit-learn's solvers run in one call and cannot be stopped; digitlab-fast can."""
-    return config.solver == FAST_SOLVER
+    """A rough fit time on this kind of machine, or None when no honest estimate exists (the
+    solver registry knows which solvers run a predictable max_iter epochs: sag and saga on raw
+    pixels run most of them; lbfgs and newton-* stop whenever they converge, and digitlab-fast
+    reports its own progress)."""
+    return solvers.get(config.solver).expected_seconds(config, n_train_for(config, available))
 
 
 def format_seconds(seconds: float) -> str:
@@ -89,22 +82,29 @@ class Trained:
     @property
     def stopped(self) -> bool:
         """Stopped early by the user: the best model so far (a fit that ended by itself just
-        before a late Stop was not stopped: model.fit only says so when the request cut it)."""
+        before a late Stop was not stopped: fitting.fit only says so when the request cut it)."""
         return self.fit.stopped
 
 
+def trained(fit: FitResult, split: Split) -> Trained:
+    """A fit scored on the split's test images."""
+    return Trained(fit, evaluate.evaluate(fit.model, split.X_test, split.y_test), split.data_key,
+                   split.side)
+
+
 class TrainingJob:
-    """One fit (then its evaluation) in a daemon thread.
+    """One fit (then its evaluation) in a daemon thread, through `store` when one is given.
 
     The page reads `events`, `running`, `result` and `error` from its own thread; the worker
     only appends to `events` and sets the others once, so no lock is needed (list.append and
     attribute stores are atomic in CPython)."""
 
     def __init__(self, config: TrainConfig, split: Split,
-                 warm_start_from: FitResult | None = None):
+                 warm_start_from: FitResult | None = None, store: FitStore | None = None):
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
+        self.store = store
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
         self.error: str | None = None  # a sentence for the page
@@ -120,7 +120,8 @@ class TrainingJob:
         return self
 
     def stop(self) -> None:
-        """Ask the solver to stop and keep its best model so far (if it can; see honours_stop)."""
+        """Ask the solver to stop and keep its best model so far (if its registry entry says
+        it can_stop)."""
         self._stop.set()
 
     @property
@@ -167,12 +168,14 @@ class TrainingJob:
     def _run(self) -> None:
         s = self.split
         try:
-            fit = model.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
-                            side=s.side, should_stop=self._stop.is_set,
-                            warm_start_from=self.warm_start_from)
-            ev = evaluate.evaluate(fit.model, s.X_test, s.y_test)
-            self.result = Trained(fit, ev, s.data_key, s.side)
-        except (model.ConfigError, MemoryError) as exc:
+            fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
+                              side=s.side, should_stop=self._stop.is_set,
+                              warm_start_from=self.warm_start_from, store=self.store)
+            self.result = trained(fit, s)
+        except fitting.FitStopped as exc:
+            self.error = f"{exc} Your previous model is kept."
+            self.exception = exc
+        except (ConfigError, MemoryError) as exc:
             self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "
                           "Change the settings (a smaller training subset helps) and try again.")
             self.exception = exc
@@ -182,28 +185,3 @@ class TrainingJob:
             self.exception = exc
         finally:
             self.finished = time.monotonic()
-
-
-class FitStore:
-    """Finished fits keyed by (data set, config), least recently used dropped first.
-
-    Shared by every session of the app: a Trained is never mutated, and a config with its seed
-    fully determines the fit, so two users asking for the same settings may share one model."""
-
-    def __init__(self, capacity: int = 12):
-        self.capacity = capacity
-        self._cache = LRUCache(capacity)
-
-    def get(self, data_key: str, config: TrainConfig) -> Trained | None:
-        return self._cache.get((data_key, config))
-
-    def put(self, trained: Trained) -> None:
-        if trained.stopped:
-            return  # a stopped fit is not what its config describes
-        self._cache.put((trained.data_key, trained.config), trained)
-
-    def clear(self) -> None:
-        self._cache.clear()
-
-    def __len__(self) -> int:
-        return len(self._cache)

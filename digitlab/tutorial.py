@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab.model import TrainConfig
+from digitlab.config import TrainConfig
 
 CONFIG = TrainConfig(C=1.0, l1_ratio=0.0, solver="sag", max_iter=1000, tol=1e-4,
                      test_size=0.15, seed=0, scaling="raw", train_size=None, deskew=False)
 
-# Measured here (2 cores, shared): 835 s for 769 sag epochs on 59,500 raw-pixel images, about
-# 1.1 s an epoch. Raw pixels make sag's step tiny, so it needs ~770 of its 1000 epochs to meet
-# tol=1e-4: about 14 minutes. Estimates use max_iter epochs, an upper bound.
-SECONDS_PER_EPOCH_FULL = 1.1
+# Measured here (2 cores, shared): 835 s for 769 sag epochs on 59,500 raw-pixel images (the
+# solver registry's 1.1 s an epoch). Raw pixels make sag's step tiny, so it needs ~770 of its
+# 1000 epochs to meet tol=1e-4: about 14 minutes.
 
 # Rows: true 0-9, columns: predicted 0-9, on the 10,500 test images.
 CONFUSION = np.array([
@@ -46,20 +45,15 @@ N_TEST = 10_500
 TEST_SUPPORT = (1052, 1192, 1092, 1052, 1003, 924, 1043, 1120, 1010, 1012)
 
 
-def expected_seconds(config: TrainConfig, n_train: int) -> float:
-    """A rough wall-clock estimate for sag/saga at max_iter epochs (they rarely stop early on
-    raw pixels); used to warn before a long fit."""
-    return SECONDS_PER_EPOCH_FULL * config.max_iter * n_train / 59_500
-
-
 def _matrix_lines(m: np.ndarray, width: int = 5) -> list[str]:
     return ["".join(f"{int(v):>{width}d}" for v in row) for row in m]
 
 
 def side_by_side(confusion: np.ndarray, report: dict, accuracy: float) -> str:
     """Our confusion matrix | the tutorial's | the per-cell difference, then the report."""
+    delta = np.asarray(confusion, dtype=int) - CONFUSION
     ours, theirs = _matrix_lines(confusion), _matrix_lines(CONFUSION)
-    diff = _matrix_lines(np.asarray(confusion) - CONFUSION, 4)
+    diff = _matrix_lines(delta, 4)
     w = len(ours[0])
     head = (f"{'DigitLab (this run)':<{w}}   {'tutorial (published)':<{w}}   "
             "difference (ours - theirs)")
@@ -71,7 +65,6 @@ def side_by_side(confusion: np.ndarray, report: dict, accuracy: float) -> str:
         p, rc, f1 = REPORT[k]
         lines.append(f"{k:>5} | {'':9}{r['precision']:.2f} {r['recall']:.2f} {r['f1-score']:.2f}"
                      f" {int(r['support']):>6}    | {'':9}{p:.2f} {rc:.2f} {f1:.2f}")
-    delta = np.asarray(confusion) - CONFUSION
     theirs_acc = np.trace(CONFUSION) / N_TEST
     lines += ["", f"accuracy: DigitLab {accuracy:.4f}   tutorial {theirs_acc:.4f} "
                   f"(printed as {ACCURACY:.2f})   difference {accuracy - theirs_acc:+.4f}",

@@ -22,8 +22,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_help_lists_every_command():
     out = subprocess.run([sys.executable, "-m", "digitlab", "--help"], capture_output=True,
                          text=True, check=True).stdout
-    for command in ("fetch", "train", "predict", "reproduce", "bench", "bench-canvas"):
+    for command in ("fetch", "train", "predict", "reproduce"):
         assert command in out
+    assert "bench" not in out  # the benchmarks live in benchmarks/, outside the library
 
 
 def test_fetch_says_where_the_data_came_from(capsys, mnist):

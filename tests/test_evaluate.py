@@ -51,12 +51,6 @@ def test_report_frame_has_a_row_per_class_and_the_averages(ev_and_truth):
     assert frame["support"].dtype.kind == "i"
 
 
-def test_per_cell_difference():
-    a = np.eye(2, dtype=int) * 5
-    assert evaluate.per_cell_difference(a, a).sum() == 0
-    assert evaluate.per_cell_difference(a, a + 1).tolist() == [[-1, -1], [-1, -1]]
-
-
 def test_select_browses_all_in_order_or_mistakes_by_class(ev_and_truth):
     ev, y = ev_and_truth
     assert evaluate.select(ev, y).tolist() == [0, 1, 2, 3, 4]

@@ -1,4 +1,4 @@
-"""The fast solver (digitlab.fast) and its place in model.fit: accuracy on real MNIST subsets,
+"""The fast solver (digitlab.fast) and its place in fitting.fit: accuracy on real MNIST subsets,
 progress, stop, warm starts, caches, model files. Small data: each test takes well under a
 second or two."""
 
@@ -10,9 +10,10 @@ import threading
 import numpy as np
 import pytest
 
-from digitlab import model
+from digitlab import fitting, modelfile, predict, solvers, transform
+from digitlab.config import ConfigError, TrainConfig
 from digitlab.fast import EpochInfo, FastLogisticRegression
-from digitlab.model import ConfigError, TrainConfig
+from digitlab.store import FitStore
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +23,6 @@ def small(tutorial_split):
     Z = X_train[:5000].astype(np.float32) / np.float32(255)
     Zt = X_test[:2000].astype(np.float32) / np.float32(255)
     return Z, y_train[:5000], Zt, y_test[:2000]
-
-
-@pytest.fixture(autouse=True)
-def empty_caches():
-    model.clear_cache()
-    yield
-    model.clear_cache()
 
 
 def test_fast_solver_learns_mnist_and_looks_like_a_sklearn_classifier(small):
@@ -152,14 +146,23 @@ def test_no_penalty_and_no_early_stopping_run_all_epochs(small):
     assert est.score(Zt, yt) > 0.85
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"C": 0}, "C must be positive"), ({"max_iter": 0}, "max_iter must be a whole number"),
-    ({"validation_fraction": 1.0}, "validation_fraction"), ({"init": "random"}, "init must be"),
+@pytest.mark.parametrize("param, value, rule", [
+    ("C", 0, r"a float in the range \(0.0, inf\]"), ("C", -1.0, r"a float in the range"),
+    ("max_iter", 0, r"an int in the range \[1, inf\)"), ("max_iter", 10.0, "an int"),
+    ("max_iter", True, "an int"), ("n_iter_no_change", 0, "an int"), ("batch_size", 2.5, "an int"),
+    ("validation_fraction", 1.0, r"a float in the range \(0.0, 1.0\)"),
+    ("init", "random", "a str among"), ("early_stopping", "yes", "an instance of 'bool'"),
 ])
-def test_bad_parameters_are_a_sentence(small, params, words):
+def test_bad_parameters_are_a_sentence(small, param, value, rule):
     Z, y, _, _ = small
-    with pytest.raises(ValueError, match=words):
-        FastLogisticRegression(**params).fit(Z[:100], y[:100])
+    sentence = rf"^The '{param}' parameter of FastLogisticRegression must be {rule}.*\. Got .+$"
+    with pytest.raises(ValueError, match=sentence):
+        FastLogisticRegression(**{param: value}).fit(Z[:100], y[:100])
+
+
+def test_C_may_be_infinite_and_counts_may_be_numpy_ints(small):
+    Z, y, _, _ = small
+    FastLogisticRegression(C=math.inf, max_iter=np.int64(1)).fit(Z[:100], y[:100])
 
 
 def test_one_class_is_refused(small):
@@ -168,25 +171,25 @@ def test_one_class_is_refused(small):
         FastLogisticRegression().fit(Z[:50], np.zeros(50, int))
 
 
-# --- through model.fit -----------------------------------------------------------------------
+# --- through fitting.fit -----------------------------------------------------------------------
 
 
 def test_the_default_config_is_the_fast_path():
-    assert TrainConfig().solver == model.FAST_SOLVER == model.SOLVERS[0]
-    pipe = model.make_pipeline(TrainConfig())
-    assert isinstance(pipe.steps[0][1], model.PixelTransform)
+    assert TrainConfig().solver == solvers.FAST == next(iter(solvers.SOLVERS))
+    pipe = transform.make_pipeline(TrainConfig())
+    assert isinstance(pipe.steps[0][1], transform.PixelTransform)
     assert isinstance(pipe.steps[1][1], FastLogisticRegression)
 
 
 def test_fast_solver_refuses_l1_with_a_sentence():
     with pytest.raises(ConfigError, match="only supports the L2 penalty"):
-        TrainConfig(solver=model.FAST_SOLVER, l1_ratio=0.5)
+        TrainConfig(solver=solvers.FAST, l1_ratio=0.5)
 
 
 def test_model_fit_reports_each_epoch_and_says_done(tutorial_split):
     X_train, X_test, y_train, y_test = tutorial_split
     events = []
-    r = model.fit(TrainConfig(train_size=4000), X_train, y_train, on_progress=events.append)
+    r = fitting.fit(TrainConfig(train_size=4000), X_train, y_train, on_progress=events.append)
     assert events[0].message == "fitting" and events[-1].message == "done"
     curve = [e for e in events if e.val_accuracy is not None]
     assert len(curve) == r.n_iter + 1 and all(e.max_iter == 100 for e in curve)
@@ -194,38 +197,39 @@ def test_model_fit_reports_each_epoch_and_says_done(tutorial_split):
     assert r.model.score(X_test[:2000], y_test[:2000]) > 0.87
 
 
-def test_a_repeated_config_comes_from_the_cache(tutorial_split):
+def test_a_repeated_config_comes_from_the_store(tutorial_split):
     X_train, _, y_train, _ = tutorial_split
-    cfg = TrainConfig(train_size=3000)
-    first = model.fit(cfg, X_train, y_train)
+    cfg, store = TrainConfig(train_size=3000), FitStore()
+    first = fitting.fit(cfg, X_train, y_train, store=store)
     events = []
-    again = model.fit(cfg, X_train, y_train, on_progress=events.append)
+    again = fitting.fit(cfg, X_train, y_train, on_progress=events.append, store=store)
     assert again.model is first.model and any("Reused" in n for n in again.notes)
     assert [e.val_accuracy for e in events[:-1]] == [e.val_accuracy for e in first.history[:-1]]
     other_data = X_train.copy()
     other_data[0, 400] ^= 1  # one pixel of one image differs: not the same data
-    assert model.fit(cfg, other_data, y_train).model is not first.model
-    model.clear_cache()
-    assert model.fit(cfg, X_train, y_train).model is not first.model
+    assert fitting.fit(cfg, other_data, y_train, store=store).model is not first.model
+    store.clear()
+    assert fitting.fit(cfg, X_train, y_train, store=store).model is not first.model
+    assert fitting.fit(cfg, X_train, y_train).model is not first.model  # no store: no sharing
 
 
-def test_a_stopped_fit_is_not_cached(tutorial_split):
+def test_a_stopped_fit_is_not_stored(tutorial_split):
     X_train, _, y_train, _ = tutorial_split
-    cfg = TrainConfig(train_size=3000)
-    stopped = model.fit(cfg, X_train, y_train, should_stop=lambda: True)
+    cfg, store = TrainConfig(train_size=3000), FitStore()
+    stopped = fitting.fit(cfg, X_train, y_train, should_stop=lambda: True, store=store)
     assert any("Stopped on request" in n for n in stopped.notes)
-    assert model.fit(cfg, X_train, y_train).model is not stopped.model
+    assert fitting.fit(cfg, X_train, y_train, store=store).model is not stopped.model
 
 
 def test_refit_after_changing_C_warm_starts_from_the_last_model(tutorial_split):
     X_train, X_test, y_train, y_test = tutorial_split
-    first = model.fit(TrainConfig(train_size=5000), X_train, y_train)
-    refit = model.fit(TrainConfig(train_size=5000, C=10.0), X_train, y_train,
+    first = fitting.fit(TrainConfig(train_size=5000), X_train, y_train)
+    refit = fitting.fit(TrainConfig(train_size=5000, C=10.0), X_train, y_train,
                       warm_start_from=first)
     assert any("Warm start" in n for n in refit.notes)
     assert refit.n_iter <= first.n_iter
     assert refit.model.score(X_test[:2000], y_test[:2000]) > 0.87
-    other = model.fit(TrainConfig(train_size=5000, scaling="raw"), X_train, y_train,
+    other = fitting.fit(TrainConfig(train_size=5000, scaling="raw"), X_train, y_train,
                       warm_start_from=first)
     assert any("started from scratch" in n for n in other.notes)
 
@@ -236,36 +240,36 @@ def test_sklearn_solvers_warm_start_too(tutorial_split):
     X_train, _, y_train, _ = tutorial_split
     cfg = TrainConfig(solver="lbfgs", train_size=1000, max_iter=200)
     with threadpool_limits(1):  # small products: a second BLAS thread only waits (10x here)
-        first = model.fit(cfg, X_train, y_train)
-        refit = model.fit(cfg.replace(C=0.5), X_train, y_train, warm_start_from=first)
+        first = fitting.fit(cfg, X_train, y_train)
+        refit = fitting.fit(cfg.replace(C=0.5), X_train, y_train, warm_start_from=first)
     assert any("Warm start" in n for n in refit.notes)
     assert refit.n_iter < first.n_iter
 
 
 def test_a_fast_model_file_round_trips(tmp_path, tutorial_split):
     X_train, X_test, y_train, _ = tutorial_split
-    r = model.fit(TrainConfig(train_size=2000), X_train, y_train)
-    loaded = model.load(model.save(r, tmp_path / "fast.skops"))
+    r = fitting.fit(TrainConfig(train_size=2000), X_train, y_train)
+    loaded = modelfile.load(modelfile.save(r, tmp_path / "fast.skops"))
     assert isinstance(loaded["model"].named_steps["logreg"], FastLogisticRegression)
     assert np.array_equal(loaded["model"].predict_proba(X_test[:50]),
                           r.model.predict_proba(X_test[:50]))
-    digit, proba = model.predict_digit(loaded["model"], X_test[0].reshape(28, 28))
+    digit, proba = predict.predict_digit(loaded["model"], X_test[0].reshape(28, 28))
     assert 0 <= digit <= 9 and proba.sum() == pytest.approx(1.0, abs=1e-5)
 
 
 def test_pixel_transform_never_writes_into_its_input():
     X = np.full((3, 784), 255, np.float32)
-    model.PixelTransform("unit").fit(X).transform(X)
-    model.PixelTransform("standard").fit_transform(X)
+    transform.PixelTransform("unit").fit(X).transform(X)
+    transform.PixelTransform("standard").fit_transform(X)
     assert (X == 255).all()
 
 
 def test_data_checksum_sees_every_pixel(tutorial_split):
     X_train, _, y_train, _ = tutorial_split
     X = X_train[:1000].copy()
-    before = model.data_checksum(X, y_train[:1000])
+    before = fitting.data_checksum(X, y_train[:1000])
     X[999, 783] ^= 1
-    assert model.data_checksum(X, y_train[:1000]) != before
+    assert fitting.data_checksum(X, y_train[:1000]) != before
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
@@ -281,5 +285,5 @@ def test_passes_scikit_learns_estimator_checks():
 @pytest.mark.parametrize("scaling", ["raw", "standard"])
 def test_one_step_size_suits_raw_and_standardised_pixels(tutorial_split, scaling):
     X_train, X_test, y_train, y_test = tutorial_split
-    r = model.fit(TrainConfig(train_size=5000, scaling=scaling), X_train, y_train)
+    r = fitting.fit(TrainConfig(train_size=5000, scaling=scaling), X_train, y_train)
     assert r.model.score(X_test[:2000], y_test[:2000]) > 0.86

@@ -3,13 +3,12 @@ fails with sentences, and the shared store of fits."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
-from digitlab import training, tutorial
-from digitlab.model import TrainConfig
+from digitlab import fitting, solvers, training, tutorial
+from digitlab.config import TrainConfig
+from digitlab.store import FitStore
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def test_tutorial_preset_is_the_tutorials_setting():
 
 def test_expected_time_scales_with_images_and_epochs():
     full = training.expected_seconds(tutorial.CONFIG, 59_500)
-    assert full == tutorial.expected_seconds(tutorial.CONFIG, 59_500)
+    assert full == solvers.get("sag").expected_seconds(tutorial.CONFIG, 59_500)
     assert 10 * 60 <= full <= 30 * 60  # 1000 sag epochs: a quarter of an hour or so
     tenth = training.expected_seconds(tutorial.CONFIG.replace(train_size=5_950), 59_500)
     assert tenth == pytest.approx(full / 10)
@@ -62,28 +61,27 @@ def test_sklearn_progress_is_an_estimate_until_done(split):
     assert full_estimate > 600
     job = training.TrainingJob(TrainConfig(solver="lbfgs"), split)
     assert job.progress()[0] is None  # no honest fraction for lbfgs
-    assert not training.honours_stop(tutorial.CONFIG)
+    assert not solvers.get(tutorial.CONFIG.solver).can_stop
 
 
 def test_store_shares_complete_fits_and_drops_the_oldest(split):
-    store = training.FitStore(capacity=2)
-    job = training.TrainingJob(TrainConfig(solver="sag", max_iter=2, train_size=300), split)
+    store = FitStore(fits=2)
+    config = TrainConfig(solver="sag", max_iter=2, train_size=300)
+    job = training.TrainingJob(config, split, store=store)
     assert job.start().wait(60)
     tr = job.result
-    store.put(tr)
-    assert store.get("MNIST:70000", tr.config) is tr
-    assert store.get("digits (8x8):1797", tr.config) is None
+    shared = fitting.stored(store, config, split.X_train, split.y_train)
+    assert shared is not None and shared.model is tr.fit.model
+    other_data = split.X_train[:1000]  # another data set: not the same fit
+    assert fitting.stored(store, config, other_data, split.y_train[:1000]) is None
     for n in (301, 302):  # two newer fits push the first one out
-        fit = dataclasses.replace(tr.fit, config=tr.config.replace(train_size=n))
-        store.put(training.Trained(fit, tr.evaluation, tr.data_key, tr.side))
-    assert len(store) == 2 and store.get("MNIST:70000", tr.config) is None
-    stopped = dataclasses.replace(tr.fit, stopped=True)
-    store.put(training.Trained(stopped, tr.evaluation, "other", 28))
-    assert store.get("other", tr.config) is None  # a stopped fit is not its config's model
+        training.TrainingJob(config.replace(train_size=n), split, store=store).start().wait(60)
+    assert len(store.fits) == 2
+    assert fitting.stored(store, config, split.X_train, split.y_train) is None
 
 
 def test_fast_solver_reports_each_epoch_for_the_live_curve(split):
-    job = training.TrainingJob(TrainConfig(solver=training.FAST_SOLVER, train_size=5000), split)
+    job = training.TrainingJob(TrainConfig(solver=solvers.FAST, train_size=5000), split)
     assert job.start().wait(60) and job.error is None, job.error
     epochs = [e for e in job.events if e.iteration >= 1 and e.loss is not None]
     assert len(epochs) >= 2
@@ -93,15 +91,15 @@ def test_fast_solver_reports_each_epoch_for_the_live_curve(split):
 
 
 def test_stop_keeps_the_best_model_so_far(split):
-    config = TrainConfig(solver=training.FAST_SOLVER, max_iter=200, train_size=5000)
-    assert training.honours_stop(config)
-    job = training.TrainingJob(config, split)
+    config = TrainConfig(solver=solvers.FAST, max_iter=200, train_size=5000)
+    assert solvers.get(config.solver).can_stop
+    store = FitStore()
+    job = training.TrainingJob(config, split, store=store)
     job.stop()  # asked before the first epoch: the solver must stop at its first check
     assert job.start().wait(60) and job.error is None, job.error
     tr = job.result
     assert tr.stopped and tr.fit.n_iter < config.max_iter
     assert any("Stopped on request" in note for note in tr.fit.notes)
     assert tr.evaluation.yhat.shape == split.y_test.shape
-    store = training.FitStore()
-    store.put(tr)
-    assert store.get(split.data_key, config) is None  # not what its config describes
+    # not what its config describes: not stored for others
+    assert fitting.stored(store, config, split.X_train, split.y_train) is None

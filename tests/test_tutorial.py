@@ -26,3 +26,15 @@ def test_side_by_side_shows_zero_difference_against_itself():
     assert "cells that differ: 0 of 100" in text
     assert "tutorial (published)" in text and "difference" in text
     assert "1019" in text and "+0.0005" in text
+
+
+def test_side_by_side_prints_the_per_cell_difference():
+    report = {str(k): {"precision": p, "recall": r, "f1-score": f, "support": s}
+              for k, ((p, r, f), s) in enumerate(zip(tutorial.REPORT, tutorial.TEST_SUPPORT))}
+    ours = tutorial.CONFUSION.copy()
+    ours[2, 2] += 3
+    ours[2, 8] -= 3
+    text = tutorial.side_by_side(ours, report, 0.9134)
+    assert "cells that differ: 2 of 100; sum of |difference|: 6" in text
+    row2 = text.splitlines()[3]  # the header, then rows 0, 1, 2
+    assert row2.split()[-10:] == ["0", "0", "3", "0", "0", "0", "0", "0", "-3", "0"]

@@ -1,0 +1,154 @@
+"""The fit store: least recently used first out, and single-flight — a value asked for by many
+callers at once is computed once, and everyone gets it (with its events as they come)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from digitlab import fitting
+from digitlab.config import TrainConfig
+from digitlab.store import FitStore, SingleFlightCache
+
+
+def test_the_least_recently_used_value_goes_first():
+    cache = SingleFlightCache(2)
+    for key in "abc":
+        cache.get_or_compute(key, lambda emit, k=key: k.upper())
+    assert cache.peek("a") is None and cache.peek("c") == "C" and len(cache) == 2
+    assert cache.get_or_compute("b", lambda emit: "not again") == ("B", "stored")
+
+
+def test_many_callers_at_once_compute_once_and_all_get_the_value():
+    cache, runs, results = SingleFlightCache(4), [], []
+    gate = threading.Event()
+
+    def compute(emit):
+        runs.append(1)
+        emit("half way")
+        gate.wait(5)  # hold the flight open until every caller has asked
+        return object()
+
+    def ask():
+        events = []
+        value, how = cache.get_or_compute("k", compute, on_event=events.append)
+        results.append((value, how, events))
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(runs) == 1
+    values = {id(v) for v, _, _ in results}
+    assert len(values) == 1 and len(results) == 10
+    assert sorted(how for _, how, _ in results) == ["computed"] + ["joined"] * 9
+    assert all(events == ["half way"] for _, _, events in results)
+
+
+def test_a_value_that_is_not_kept_is_computed_again_by_a_waiter():
+    cache, gate, runs = SingleFlightCache(4), threading.Event(), []
+
+    def compute(emit):
+        runs.append(1)
+        if len(runs) == 1:
+            gate.wait(5)
+            return "stopped"  # the leader's own stop: not what the key describes
+        return "whole"
+
+    keep = lambda v: v == "whole"  # noqa: E731
+    out = {}
+    leader = threading.Thread(target=lambda: out.update(a=cache.get_or_compute(
+        "k", compute, keep=keep)))
+    leader.start()
+    time.sleep(0.2)
+    waiter = threading.Thread(target=lambda: out.update(b=cache.get_or_compute(
+        "k", compute, keep=keep)))
+    waiter.start()
+    time.sleep(0.2)
+    gate.set()
+    leader.join(5)
+    waiter.join(5)
+    assert out["a"] == ("stopped", "computed") and out["b"] == ("whole", "computed")
+    assert cache.peek("k") == "whole"
+
+
+def test_a_waiter_can_stop_waiting_and_a_failure_reaches_everyone():
+    cache, gate = SingleFlightCache(4), threading.Event()
+
+    def slow(emit):
+        gate.wait(5)
+        raise MemoryError("too big")
+
+    out = {}
+    leader = threading.Thread(target=lambda: out.update(a=pytest.raises(
+        MemoryError, cache.get_or_compute, "k", slow)))
+    leader.start()
+    time.sleep(0.2)
+    assert cache.get_or_compute("k", slow, should_stop=lambda: True) == (None, "abandoned")
+    failed = {}
+
+    def follow():
+        try:
+            cache.get_or_compute("k", slow)
+        except MemoryError as exc:
+            failed["b"] = str(exc)
+
+    waiter = threading.Thread(target=follow)
+    waiter.start()
+    time.sleep(0.2)
+    gate.set()
+    leader.join(5)
+    waiter.join(5)
+    assert failed == {"b": "too big"} and cache.peek("k") is None
+
+
+def test_a_private_call_uses_a_stored_value_but_never_stores_its_own():
+    cache = SingleFlightCache(4)
+    assert cache.get_or_compute("k", lambda emit: "mine", private=True) == ("mine", "computed")
+    assert cache.peek("k") is None
+    cache.get_or_compute("k", lambda emit: "shared")
+    assert cache.get_or_compute("k", lambda emit: "mine", private=True) == ("shared", "stored")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """400 synthetic 28x28 'digits': two classes told apart by which half holds the ink."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400).astype(np.uint8)
+    X = rng.integers(0, 40, (400, 28, 28)).astype(np.uint8)
+    for i, label in enumerate(y):
+        X[i, :, 14 * label:14 * label + 14] += 200
+    return X.reshape(400, -1), y
+
+
+def test_ten_sessions_asking_for_the_same_fit_at_once_share_one(tiny):
+    X, y = tiny
+    store, results = FitStore(), []
+    config = TrainConfig(max_iter=5)
+    threads = [threading.Thread(target=lambda: results.append(
+        fitting.fit(config, X, y, store=store))) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 10 and len({id(r.model) for r in results}) == 1
+    shared = [r for r in results if any("Shared one fit" in n for n in r.notes)]
+    reused = [r for r in results if any("Reused" in n for n in r.notes)]
+    assert len(shared) + len(reused) == 9  # everyone but the one who fitted
+    assert len(store.fits) == 1 and len(store.features) == 1
+
+
+def test_a_warm_start_is_not_stored_as_its_configs_fit(tiny):
+    X, y = tiny
+    store = FitStore()
+    first = fitting.fit(TrainConfig(max_iter=5), X, y, store=store)
+    warm = fitting.fit(TrainConfig(max_iter=5, C=0.1), X, y, warm_start_from=first, store=store)
+    assert warm.warm_started and any("Warm start" in n for n in warm.notes)
+    assert fitting.stored(store, TrainConfig(max_iter=5, C=0.1), X, y) is None
+    assert fitting.stored(store, TrainConfig(max_iter=5), X, y).model is first.model
