@@ -3,6 +3,9 @@
     python3 run.py app     # make .venv, install, fetch MNIST, start the app on 127.0.0.1:8501
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
+    python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
+                                       # draw_latency), e.g. `python3 run.py bench training`
+
 Standard library only: this file runs before anything is installed. Re-runs are quick: the
 install step is skipped while the requirements files are unchanged.
 """
@@ -88,11 +91,24 @@ def test(extra: list[str]) -> int:
     return code or lint
 
 
+def bench(extra: list[str]) -> int:
+    names = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py")
+                   if p.stem not in ("__init__", "common", "bare_canvas_app"))
+    if not extra or extra[0] not in names:
+        print(f"Which benchmark? python3 run.py bench {{{'|'.join(names)}}} [--help]")
+        return 2
+    ensure_venv("requirements-test.txt")  # draw_latency drives Chromium through Playwright
+    if extra[0] == "draw_latency":
+        ensure_chromium()
+    return subprocess.run([PY, "-m", f"benchmarks.{extra[0]}", *extra[1:]], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("app", "test"):
+    verbs = {"app": app, "test": test, "bench": bench}
+    if not argv or argv[0] not in verbs:
         print(__doc__)
         return 2
-    return {"app": app, "test": test}[argv[0]](argv[1:])
+    return verbs[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

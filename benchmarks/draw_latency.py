@@ -1,10 +1,10 @@
 """How long from lifting the mouse to the Draw page's Prediction metric changing, in Chromium.
 
-    python bench/draw_latency.py [--trials 15]
+    python -m benchmarks.draw_latency [--trials 15]     (from the repository's root)
 
 Starts `streamlit run` twice on free ports: DigitLab (trains the Fast preset through the Train
-page, then draws on the Draw page) and, as the baseline, bench/bare_canvas_app.py (the same
-canvas and nothing else). Each trial clears the canvas, draws a "1" with the mouse and times,
+page, then draws on the Draw page) and, as the baseline, benchmarks/bare_canvas_app.py (the
+same canvas and nothing else). Each trial clears the canvas, draws a "1" with the mouse and times,
 inside the page, from the `mouseup` event to the moment the Prediction metric appears. Prints
 both medians side by side. A measurement, not a test: it asserts nothing about speed.
 
@@ -17,11 +17,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from e2e.app_utils import (  # noqa: E402  (needs the path above)
+from tests.e2e.app_utils import (  # the browser tests' helpers: one way to drive the app
     AppServer,
     canvas,
     clear_canvas,
@@ -77,7 +74,8 @@ def measure(browser, url: str, trials: int, digitlab: bool) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.draw_latency",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=15)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -85,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        with AppServer("bench/bare_canvas_app.py") as bare:
+        with AppServer("benchmarks/bare_canvas_app.py") as bare:
             results["bare canvas page (baseline)"] = measure(browser, bare.url, args.trials,
                                                              digitlab=False)
         with AppServer("app.py") as app:

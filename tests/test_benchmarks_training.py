@@ -1,6 +1,6 @@
-"""`python -m digitlab bench`: a seconds-long --quick run (3,000 training images, target 0.85, in
-process) must give every row, the ratios and the targets. The figures themselves are not
-asserted (timings are for the bench to print, not for tests to check)."""
+"""`python -m benchmarks.training`: a seconds-long --quick run (3,000 training images, target
+0.85, in process) must give every row, the ratios and the targets. The figures themselves are
+not asserted (timings are for the bench to print, not for tests to check)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from digitlab import bench
+from benchmarks import common
+from benchmarks import training as bench
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_ablation_and_drawing_timings_are_reported(quick_report):
 def test_the_report_prints_as_a_table_and_as_json(quick_report):
     text = bench.format_report(quick_report)
     assert "to target s" in text and "targets:" in text and "against (a):" in text
-    json.loads(json.dumps(quick_report, default=bench._jsonable))
+    json.loads(json.dumps(quick_report, default=common.jsonable))
 
 
 def test_bad_options_are_a_sentence(capsys):
@@ -71,18 +72,18 @@ def test_bad_options_are_a_sentence(capsys):
 
 def test_peak_memory_reset_sees_a_new_allocation():
     # DigitLab runs on Linux (CI too): the per-row peak needs /proc/self/clear_refs there.
-    assert bench.reset_peak(), "cannot reset the peak-memory mark: /proc/self/clear_refs"
+    assert common.reset_peak(), "cannot reset the peak-memory mark: /proc/self/clear_refs"
     import mmap
 
-    before = bench.peak_mb()
+    before = common.peak_mb()
     block = mmap.mmap(-1, 64 << 20)  # fresh pages (malloc might reuse resident free memory)
     block.write(b"x" * (64 << 20))
-    assert bench.peak_mb() - before > 50
+    assert common.peak_mb() - before > 50
     block.close()
 
 
 def test_a_peak_that_cannot_be_reset_is_not_reported(monkeypatch):
-    monkeypatch.setattr(bench, "reset_peak", lambda: False)
-    with bench._Peak() as p:
+    monkeypatch.setattr(common, "reset_peak", lambda: False)
+    with common.Peak() as p:
         pass
     assert p.mb is None

@@ -1,4 +1,4 @@
-"""The baseline for bench/draw_latency.py: a bare page with only the canvas (same settings as
+"""The baseline for benchmarks/draw_latency.py: a bare page with only the canvas (same settings as
 the Draw page) that counts ink pixels and shows the count as a "Prediction" metric. Whatever
 DigitLab's Draw page adds on top of this is its own cost."""
 
