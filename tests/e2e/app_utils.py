@@ -1,7 +1,7 @@
 """Shared helpers for driving DigitLab in a real Chromium: start and stop `streamlit run`,
 launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
 
-Used by the browser tests (tests/e2e) and by bench/draw_latency.py.
+Used by the browser tests (tests/e2e) and by benchmarks/draw_latency.py.
 """
 
 from __future__ import annotations
@@ -32,10 +32,15 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block."""
+    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block.
 
-    def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60):
+    `root` is the checkout whose app runs (default: this one; a benchmark may compare another
+    commit's app, checked out elsewhere, on the same terms)."""
+
+    def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60,
+                 root: Path = ROOT):
         self.script = script
+        self.root = Path(root)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or OUTPUT / "streamlit.log"
@@ -48,10 +53,10 @@ class AppServer:
                "--server.address", "127.0.0.1", "--server.port", str(self.port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                         env=env)
+            self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,
+                                         stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

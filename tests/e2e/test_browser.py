@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .app_utils import (
+    AppServer,
     clear_canvas,
     draw_digit,
     go_to,
@@ -119,14 +120,17 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
 
 @pytest.mark.parametrize("path, heading", [("train", "Train"), ("gallery", "Gallery"),
                                            ("draw", "Draw")])
-def test_a_shared_link_opens_the_page_inside_the_app(chromium, app_server, path, heading):
+def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, heading):
     # A teacher shares /train: it must open with the app's navigation (Home first), not as a
-    # bare script.
-    other = new_page(chromium, f"{app_server.url}/{path}")
-    try:
-        other.get_by_role("heading", name=heading).first.wait_for()
-        nav = other.locator('[data-testid="stSidebarNav"]')
-        assert nav.get_by_role("link", name="Home").is_visible()
-        assert nav.get_by_role("link", name="app", exact=True).count() == 0
-    finally:
-        other.close()
+    # bare script. Only a fresh server's first request shows the difference (once app.py has
+    # run st.navigation, Streamlit stops looking at pages/ by file name), so each link gets
+    # a server of its own.
+    with AppServer() as fresh:
+        other = new_page(chromium, f"{fresh.url}/{path}")
+        try:
+            other.get_by_role("heading", name=heading).first.wait_for()
+            nav = other.locator('[data-testid="stSidebarNav"]')
+            assert nav.get_by_role("link", name="Home").is_visible()
+            assert nav.get_by_role("link", name="app", exact=True).count() == 0
+        finally:
+            other.close()

@@ -12,13 +12,14 @@ logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.E
 
 from page_utils import SMALL  # noqa: E402
 
-from digitlab import training, ui  # noqa: E402
+from digitlab import training  # noqa: E402
+from pages.shared import state  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def small_model(mnist, tutorial_split) -> training.Trained:
     X_train, X_test, y_train, y_test = tutorial_split
-    split = training.Split(X_train, X_test, y_train, y_test, ui.data_key(mnist), mnist.side)
+    split = training.Split(X_train, X_test, y_train, y_test, state.data_key(mnist), mnist.side)
     job = training.TrainingJob(SMALL, split).start()
     assert job.wait(120) and job.error is None, job.error
     return job.result

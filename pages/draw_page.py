@@ -8,7 +8,9 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 
 import streamlit as st
 
-from digitlab import model, plots, preprocess, ui
+from digitlab import plots, preprocess
+from digitlab.predict import predict_digit
+from pages.shared import figures, frame, nav, state
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
@@ -61,16 +63,16 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
         return None
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
-    digit, proba = model.predict_digit(fitted.model, prepared.image28)
+    digit, proba = predict_digit(fitted.model, prepared.image28)
     st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
               delta_color="off", delta_arrow="off",
               help="The digit with the highest probability.")
-    ui.probability_chart(proba, digit)
+    figures.probability_chart(proba, digit)
     return prepared
 
 
 def show_steps(prepared) -> None:
-    images, captions = ui.step_strip(prepared.steps)
+    images, captions = figures.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
     message = prepared.message[:1].upper() + prepared.message[1:]
     st.caption(f"{message}. MNIST digits were cropped to their ink, "
@@ -81,7 +83,7 @@ def show_steps(prepared) -> None:
 @st.fragment
 def pad(fitted, deskew: bool) -> None:
     """Everything a stroke changes. A fragment: a canvas update reruns only this function."""
-    with ui.guard("The drawing pad"):
+    with frame.guard("The drawing pad"):
         pad_body(fitted, deskew)
 
 
@@ -104,15 +106,15 @@ def pad_body(fitted, deskew: bool) -> None:
         show_steps(prepared)
 
 
-with ui.guard("The Draw page"):
+with frame.guard("The Draw page"):
     st.title("Draw")
-    ds = ui.need_data(ui.dataset())
+    ds = frame.need_data(state.dataset())
     if not ds.is_mnist:
         st.warning(f"Draw needs MNIST (28x28 images); the data loaded now is {ds.name}. "
                    "Fetch MNIST on Home, then train a model.")
-        st.page_link(ui.PAGES["home"], label="Go to Home", icon=ui.ICONS["home"])
+        nav.link("home", "Go to Home")
         st.stop()
-    tr = ui.need_model(ds, ui.trained())
+    tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
     st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
     st.session_state.setdefault("draw_input", "Draw")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from page_utils import image_captions, open_app
 
-from digitlab import ui
+from pages.shared import nav, state
 
 
 def metrics(at) -> dict[str, str]:
@@ -21,7 +21,7 @@ def test_gallery_without_a_model_says_what_to_do(mnist):
 def test_gallery_shows_and_navigates_the_test_set(small_model, tutorial_split):
     _, _, _, y_test = tutorial_split
     ev = small_model.evaluation
-    at = open_app("gallery", {ui.TRAINED: small_model})
+    at = open_app("gallery", {state.TRAINED: small_model})
     m = metrics(at)
     assert m["True label"] == str(y_test[0]) and m["Predicted"] == str(ev.yhat[0])
     assert m["Confidence"] == f"{ev.proba[0].max():.1%}"
@@ -34,7 +34,7 @@ def test_gallery_shows_and_navigates_the_test_set(small_model, tutorial_split):
 
 def test_mistakes_filter_shows_only_mistakes_of_the_chosen_class(small_model, tutorial_split):
     _, _, _, y_test = tutorial_split
-    at = open_app("gallery", {ui.TRAINED: small_model})
+    at = open_app("gallery", {state.TRAINED: small_model})
     at.session_state["g_show"] = "Mistakes only"
     at.selectbox(key="g_true").set_value(9).run()
     m = metrics(at)
@@ -44,15 +44,15 @@ def test_mistakes_filter_shows_only_mistakes_of_the_chosen_class(small_model, tu
 
 
 def test_grid_view_renders_a_page_of_digits(small_model):
-    at = open_app("gallery", {ui.TRAINED: small_model, "g_view": "Grid"})
+    at = open_app("gallery", {state.TRAINED: small_model, "g_view": "Grid"})
     assert not at.metric
     assert len(image_captions(at)) == 1
     assert "of 263" in at.number_input(key="g_page").label  # 10,500 test images / 40
 
 
 def test_the_gallery_keeps_its_place_across_pages(small_model):
-    at = open_app("gallery", {ui.TRAINED: small_model})
+    at = open_app("gallery", {state.TRAINED: small_model})
     next(b for b in at.button if b.label == "99th").click().run()
-    at.switch_page(ui.PAGES["train"]).run()
-    at.switch_page(ui.PAGES["gallery"]).run()
+    at.switch_page(nav.PAGES["train"].file).run()
+    at.switch_page(nav.PAGES["gallery"].file).run()
     assert at.number_input(key="g_pos").value == 98

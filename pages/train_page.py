@@ -9,8 +9,9 @@ import time
 
 import streamlit as st
 
-from digitlab import evaluate, model, training, ui
-from digitlab.model import TrainConfig
+from digitlab import evaluate, solvers, training
+from digitlab.config import SCALINGS, ConfigError, TrainConfig
+from pages.shared import figures, frame, state
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -35,9 +36,9 @@ def apply(config: TrainConfig) -> None:
 
 def keep_solver_valid() -> None:
     """When the penalty changes, switch to a solver that accepts it instead of refusing."""
-    if st.session_state[K["solver"]] not in model.solvers_for(st.session_state[K["l1_ratio"]],
-                                                              st.session_state[K["C"]]):
-        st.session_state[K["solver"]] = "saga"
+    takers = solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]])
+    if st.session_state[K["solver"]] not in takers:
+        st.session_state[K["solver"]] = takers[0]
 
 
 def subset_label(n: int | None) -> str:
@@ -53,16 +54,18 @@ def settings_form(ds) -> TrainConfig | None:
                      help="Small C = strong penalty on large weights; ∞ = no penalty.")
     st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, **kept("l1_ratio"),
               on_change=keep_solver_valid, disabled=math.isinf(st.session_state[K["C"]]),
-              help="Anything above 0 needs the saga solver.")
-    options = list(model.solvers_for(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
+              help="Anything above 0 needs a solver that takes L1: "
+                   + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
+    options = list(solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
     st.selectbox("Solver", options, **kept("solver"),
                  help="Only the solvers that accept the chosen penalty are listed.")
-    st.number_input("max_iter (epochs for digitlab-fast, sag, saga)", 1, 5000, step=1,
+    per_epoch = ", ".join(s.name for s in solvers.SOLVERS.values() if s.per_epoch)
+    st.number_input(f"max_iter (epochs for {per_epoch})", 1, 5000, step=1,
                     **kept("max_iter"))
     st.select_slider("Training images", SUBSETS, **kept("train_size"), format_func=subset_label,
                      help="Fit on the first n training images: small subsets fit in seconds.")
-    st.radio("Pixel scaling", list(model.SCALINGS), **kept("scaling"),
-             format_func=lambda s: model.SCALINGS[s])
+    st.radio("Pixel scaling", list(SCALINGS), **kept("scaling"),
+             format_func=lambda s: SCALINGS[s])
     st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
     with st.expander("Tolerance, test split, seed"):
         st.select_slider("tol (stopping tolerance)", TOL_STEPS, **kept("tol"),
@@ -72,7 +75,7 @@ def settings_form(ds) -> TrainConfig | None:
         st.number_input("Seed", 0, 2**31 - 1, step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
-    except model.ConfigError as exc:
+    except ConfigError as exc:
         st.error(f"{exc}")
         return None
 
@@ -94,8 +97,9 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
         return
     n = training.n_train_for(config, n_available)
     st.warning(f"These settings take up to about **{training.format_seconds(expected)}** here "
-               f"({config.max_iter} {config.solver} epochs over {n:,} images). sag already "
-               "passes 0.91 after 3 epochs: try a subset or fewer epochs first.")
+               f"({config.max_iter} {config.solver} epochs over {n:,} images). "
+               f"{config.solver} passes 0.91 after a few epochs: try a subset or fewer epochs "
+               "first.")
     quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000), "Use 10,000 images"),
                K["max_iter"]: (3, config.replace(max_iter=3), "Stop after 3 epochs")}
     for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
@@ -127,7 +131,7 @@ def follow(job: training.TrainingJob) -> None:
         events = list(job.events)
         if len(events) != drawn:  # redraw only when a point was added
             drawn = len(events)
-            png = ui.history_png(events)
+            png = figures.history_png(events)
             if png is not None:
                 curve.image(png, width=720)
         time.sleep(0.25)
@@ -135,9 +139,9 @@ def follow(job: training.TrainingJob) -> None:
 
 
 def continue_from(tr: training.Trained) -> None:
-    ds = ui.dataset()
+    ds = state.dataset()
     if ds is not None:
-        ui.start_training(tr.config, ds, warm_start=True)
+        state.start_training(tr.config, ds, warm_start=True)
 
 
 def results(tr: training.Trained, config: TrainConfig | None) -> None:
@@ -146,13 +150,13 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m = st.columns(4)
     m[0].metric("Test accuracy", f"{ev.accuracy:.3f}", help=f"on {ev.n:,} held-out images")
     m[1].metric("Fit time", f"{fit.fit_seconds:.1f} s")
-    per_epoch = tr.config.solver in (training.FAST_SOLVER, "sag", "saga")
-    m[2].metric("Epochs" if per_epoch else "Iterations", f"{fit.n_iter}")
+    solver = solvers.get(tr.config.solver)
+    m[2].metric(f"{solver.unit.title()}s", f"{fit.n_iter}")
     m[3].metric("Training images", f"{fit.n_train:,}")
     if tr.stopped:
         st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
                 "the best model so far.")
-        if training.honours_stop(tr.config):
+        if solver.can_stop:
             st.button("Continue training from here", key="continue", on_click=continue_from,
                       args=(tr,), help="Warm start: more epochs from these weights, not zero.")
     elif not fit.converged:
@@ -163,11 +167,12 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                    "the settings now shown in the sidebar.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.image(ui.confusion_png(ev.confusion, f"Confusion matrix (accuracy {ev.accuracy:.3f})"),
+        title = f"Confusion matrix (accuracy {ev.accuracy:.3f})"
+        st.image(figures.confusion_png(ev.confusion, title),
                  caption="Rows: the true digit; columns: what the model said. The diagonal is "
                          "right; every other cell is a mistake (see them in the Gallery).")
     with right:
-        curve = ui.history_png(fit.history, size=(5, 3.2))
+        curve = figures.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
             st.image(curve)
         st.markdown("**Per-class report**")
@@ -176,15 +181,15 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
             width="stretch")
 
 
-with ui.guard("The Train page"):
+with frame.guard("The Train page"):
     st.title("Train")
-    ds = ui.need_data(ui.dataset())
+    ds = frame.need_data(state.dataset())
     if K["C"] not in st.session_state:  # first visit: start from the Fast preset
         apply(training.presets()["Fast"])
     with st.sidebar:  # the settings beside the navigation; the results get the whole page
         config = settings_form(ds)
-    n_available = len(ui.split_for(ds, config).y_train) if config else 0
-    job = ui.current_job()
+    n_available = len(state.split_for(ds, config).y_train) if config else 0
+    job = state.current_job()
     row = st.columns([1.35, 0.8, 0.8, 1.5, 0.9])
     preset_buttons(row[:3])
     train = row[3].button(train_label(config, n_available), type="primary", width="stretch",
@@ -195,13 +200,13 @@ with ui.guard("The Train page"):
         time_advice(config, n_available)
     if stop and job is not None and job.running:
         job.stop()
-        if not training.honours_stop(job.config):
-            st.session_state.pop(ui.JOB, None)  # abandon: sklearn cannot be interrupted
+        if not solvers.get(job.config.solver).can_stop:
+            st.session_state.pop(state.JOB, None)  # abandon: sklearn cannot be interrupted
             st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
                     "background and its result is dropped. Your previous model is kept.")
             job = None
     if train and config is not None:
-        job = ui.start_training(config, ds)
+        job = state.start_training(config, ds)
         if job is None:
             st.toast("Same settings as an earlier fit: reused it.")
         else:
@@ -211,8 +216,8 @@ with ui.guard("The Train page"):
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
         st.error(job.error)
-    tr = ui.trained()
-    if tr is not None and ui.model_matches(tr, ds):
+    tr = state.trained()
+    if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "

@@ -4,7 +4,8 @@ grid; filter to the mistakes, to one true class, to one predicted class."""
 import numpy as np
 import streamlit as st
 
-from digitlab import evaluate, plots, ui
+from digitlab import evaluate, plots
+from pages.shared import figures, frame, state
 
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
@@ -54,7 +55,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
     proba = ev.proba[i]
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.image(ui.big_digit(split.X_test[i], split.side, 336),
+        st.image(figures.big_digit(split.X_test[i], split.side, 336),
                  caption=f"x_test[{i}] — {split.side}x{split.side} pixels, shown enlarged")
     with right:
         m = st.columns(3)
@@ -63,7 +64,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
                     delta_color="normal" if pred == true else "inverse",
                     delta_arrow="off")
         m[2].metric("Confidence", f"{proba[pred]:.1%}")
-        st.image(ui.bars_png(proba, pred, true),
+        st.image(figures.bars_png(proba, pred, true),
                  caption="The ten probabilities (the true digit is outlined).")
 
 
@@ -75,15 +76,15 @@ def grid(idx: np.ndarray, split, ev, what: str) -> None:
     titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}" for i in chunk)
     colors = tuple(plots.RIGHT if split.y_test[i] == ev.yhat[i] else plots.WRONG
                    for i in chunk)
-    st.image(ui.grid_png(split.X_test[chunk], titles, split.side, 10, colors),
+    st.image(figures.grid_png(split.X_test[chunk], titles, split.side, 10, colors),
              caption="true → predicted; red titles are mistakes.")
 
 
-with ui.guard("The Gallery page"):
+with frame.guard("The Gallery page"):
     st.title("Gallery")
-    ds = ui.need_data(ui.dataset())
-    tr = ui.need_model(ds, ui.trained())
-    split = ui.split_for(ds, tr.config)
+    ds = frame.need_data(state.dataset())
+    tr = frame.need_model(ds, state.trained())
+    split = state.split_for(ds, tr.config)
     ev = tr.evaluation
     mistakes_only, true, pred, view = filters()
     idx = evaluate.select(ev, split.y_test, mistakes_only, true, pred)

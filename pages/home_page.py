@@ -3,7 +3,19 @@ whether a model is trained, and the way to the other pages."""
 
 import streamlit as st
 
-from digitlab import data, ui
+from digitlab import data
+from pages.shared import figures, frame, nav, state
+
+
+def fetch_button(primary: bool) -> None:
+    """Fetch MNIST with a progress bar; the reason in red when it failed."""
+    if st.button("Fetch MNIST", type="primary" if primary else "secondary",
+                 icon=":material/download:"):
+        bar = st.progress(0.0, text="starting")
+        if state.fetch(bar) is not None:
+            st.rerun()
+    if error := st.session_state.get(state.DATA_ERROR):
+        st.error(error)
 
 
 def data_card(ds) -> None:
@@ -12,26 +24,17 @@ def data_card(ds) -> None:
         st.write("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache.")
         st.caption(data.cache_status())
-        if st.button("Fetch MNIST", type="primary", icon=":material/download:"):
-            bar = st.progress(0.0, text="starting")
-            if ui.fetch(bar) is not None:
-                st.rerun()
-        if error := st.session_state.get(ui.DATA_ERROR):
-            st.error(f"{error}")
+        fetch_button(primary=True)
+        if st.session_state.get(state.DATA_ERROR):
             st.write("Without a network you can still try the app on scikit-learn's small "
                      "8x8 digits (1,797 images; not MNIST).")
-            st.button("Use the 8x8 digits instead", on_click=ui.use_digits_fallback)
+            st.button("Use the 8x8 digits instead", on_click=state.use_digits_fallback)
         return
     if not ds.is_mnist:
         st.warning(f"You are using **{ds.name}**: {ds.detail}. It is a different, much smaller "
                    "data set (8x8 pixels), so the numbers here are not MNIST's and Draw is "
                    "off. Fetch MNIST to get the real thing.")
-        if st.button("Fetch MNIST", icon=":material/download:"):
-            bar = st.progress(0.0, text="starting")
-            if ui.fetch(bar) is not None:
-                st.rerun()
-        if error := st.session_state.get(ui.DATA_ERROR):
-            st.error(error)
+        fetch_button(primary=False)
         return
     st.markdown(f"**{ds.name}**: {len(ds.y):,} handwritten digits, {ds.side}x{ds.side} "
                 "grey pixels each (0 = black, 255 = white ink), labelled 0–9.")
@@ -41,8 +44,8 @@ def data_card(ds) -> None:
 
 def model_card(ds) -> None:
     st.markdown("##### The model")
-    tr = ui.trained()
-    job = ui.current_job()
+    tr = state.trained()
+    job = state.current_job()
     if job is not None and job.running:
         st.write(f"Training is running ({job.config.solver}); follow it on the Train page.")
     elif tr is None:
@@ -53,7 +56,7 @@ def model_card(ds) -> None:
         st.caption(f"{c.solver}, C={c.C:g}, {c.penalty_name}, {c.scaling} pixels"
                    + (", deskewed" if c.deskew else "") + f"; fitted on {tr.fit.n_train:,} "
                    f"images in {tr.fit.fit_seconds:.1f} s.")
-        if not ui.model_matches(tr, ds):
+        if not state.model_matches(tr, ds):
             st.caption("It was trained on a different data set than the one loaded now.")
 
 
@@ -63,8 +66,7 @@ def links() -> None:
                                         ("gallery", "Browse the test set"),
                                         ("draw", "Draw a digit for it")]):
         with col.container(border=True):
-            st.page_link(ui.PAGES[name], label=f"**{name.title()}**: {text}",
-                         icon=ui.ICONS[name])
+            nav.link(name, f"**{nav.PAGES[name].title}**: {text}")
 
 
 def look_at_the_data(ds) -> None:
@@ -72,20 +74,20 @@ def look_at_the_data(ds) -> None:
     with left:
         n = 12
         titles = tuple(f"Label {int(label)}" for label in ds.y[:n])
-        st.image(ui.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
+        st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=f"The first {n} of {ds.name}'s images, each with its label.")
     with right:
-        st.image(ui.balance_png(ds.y), width="stretch",
+        st.image(figures.balance_png(ds.y), width="stretch",
                  caption="Every digit is about equally common, so accuracy is a fair summary.")
 
 
-with ui.guard("The Home page"):
+with frame.guard("The Home page"):
     st.title("DigitLab")
     st.markdown("Teach a computer to read handwritten digits: **multinomial logistic "
                 "regression on MNIST**, the classic scikit-learn tutorial, as a live lab. "
                 "Train a model, see where it errs, then draw your own digits for it.")
     links()
-    ds = ui.dataset()
+    ds = state.dataset()
     cols = st.columns([3, 2], gap="medium")
     with cols[0]:
         data_card(ds)

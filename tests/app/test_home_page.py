@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from page_utils import image_captions, open_app
 
-from digitlab import data, ui
+from digitlab import data
+from pages.shared import state
 
 
 def texts(at) -> str:
@@ -43,13 +44,13 @@ def test_failed_fetch_says_why_and_offers_the_8x8_digits(tmp_path, monkeypatch):
     monkeypatch.undo()  # the 8x8 set comes from scikit-learn itself
     monkeypatch.setenv("DIGITLAB_DATA", str(tmp_path))
     next(b for b in at.button if b.label == "Use the 8x8 digits instead").click().run()
-    assert at.session_state[ui.DATA_CHOICE] == "digits"
+    assert at.session_state[state.DATA_CHOICE] == "digits"
     assert "digits (8x8)" in texts(at) and "not MNIST" in texts(at)
     assert len(image_captions(at)) >= 2  # the 8x8 digits are shown, labelled as such
     assert not at.exception
 
 
 def test_home_shows_the_trained_model(small_model):
-    at = open_app(state={ui.TRAINED: small_model})
+    at = open_app(state={state.TRAINED: small_model})
     assert at.metric[0].label == "Test accuracy"
     assert at.metric[0].value == f"{small_model.evaluation.accuracy:.3f}"

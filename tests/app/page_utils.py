@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from digitlab import ui
-from digitlab.model import TrainConfig
+from digitlab.config import TrainConfig
+from pages.shared import nav
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -25,7 +25,7 @@ def open_app(page: str | None = None, state: dict | None = None) -> AppTest:
         at.session_state[key] = value
     at.run()
     if page is not None:
-        at.switch_page(ui.PAGES[page]).run()
+        at.switch_page(nav.PAGES[page].file).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from page_utils import image_captions, open_app
 
-from digitlab import evaluate, model, training, tutorial, ui
-from digitlab.model import TrainConfig
+from digitlab import evaluate, solvers, training, tutorial
+from digitlab.config import TrainConfig
+from pages.shared import nav, state
 
 
 def button(at, label: str):
@@ -14,7 +15,7 @@ def button(at, label: str):
 
 
 def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
-    ui.fit_store().clear()  # a real fit, not one stored by an earlier test
+    state.fit_store().clear()  # a real fit, not one stored by an earlier test
     at = open_app("train")
     assert "Pick a preset" in at.info[0].value
     at.select_slider(key="cfg_train_size").set_value(1000)
@@ -26,7 +27,7 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     assert metrics["Training images"] == "1,000"
     assert len(image_captions(at)) >= 1  # the confusion heatmap
     assert len(at.dataframe) == 1  # the per-class report
-    trained = at.session_state[ui.TRAINED]
+    trained = at.session_state[state.TRAINED]
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
 
 
@@ -35,12 +36,12 @@ def test_same_settings_come_back_from_the_shared_store(mnist):
     at.select_slider(key="cfg_train_size").set_value(1000)
     at.number_input(key="cfg_max_iter").set_value(5)
     button(at, "Train").click().run()
-    first = at.session_state[ui.TRAINED]
+    first = at.session_state[state.TRAINED]
     other = open_app("train")  # another user, same settings
     other.select_slider(key="cfg_train_size").set_value(1000)
     other.number_input(key="cfg_max_iter").set_value(5)
     button(other, "Train").click().run()
-    assert other.session_state[ui.TRAINED] is first
+    assert other.session_state[state.TRAINED].fit.model is first.fit.model  # one shared fit
 
 
 def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
@@ -48,12 +49,13 @@ def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
     button(at, "Tutorial settings").click().run()
     assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 1000
     assert at.session_state["cfg_scaling"] == "raw"
-    full = training.format_seconds(tutorial.expected_seconds(tutorial.CONFIG, 59_500))
+    full = training.format_seconds(training.expected_seconds(tutorial.CONFIG, 59_500))
     assert full.endswith("min") and f"about **{full}**" in at.warning[0].value
     assert button(at, "Train anyway").label == f"Train anyway (~{full})"
     button(at, "Use 10,000 images").click().run()
     assert at.session_state["cfg_train_size"] == 10_000
-    subset = training.format_seconds(tutorial.expected_seconds(tutorial.CONFIG, 10_000))
+    ten_k = tutorial.CONFIG.replace(train_size=10_000)
+    subset = training.format_seconds(training.expected_seconds(ten_k, 59_500))
     assert f"about **{subset}**" in at.warning[0].value  # 1000 epochs over 10,000 images
     button(at, "Stop after 3 epochs").click().run()
     assert at.session_state["cfg_max_iter"] == 3
@@ -66,7 +68,7 @@ def test_an_l1_penalty_lists_only_the_solvers_that_accept_it(mnist):
     at.slider(key="cfg_l1_ratio").set_value(0.5).run()
     solver = at.selectbox(key="cfg_solver")
     assert solver.value == "saga"
-    assert set(solver.options) == {s for s in model.SOLVERS if s not in model.L2_ONLY}
+    assert set(solver.options) == {s.name for s in solvers.SOLVERS.values() if s.takes_l1}
 
 
 def test_fast_and_best_presets_differ_only_by_deskew():
@@ -75,13 +77,13 @@ def test_fast_and_best_presets_differ_only_by_deskew():
 
 
 def test_the_8x8_fallback_trains_and_browses_as_its_own_data_set():
-    at = open_app("train", {ui.DATA_CHOICE: "digits"})
+    at = open_app("train", {state.DATA_CHOICE: "digits"})
     button(at, "Train").click().run()
     assert not at.exception and not at.error
-    trained = at.session_state[ui.TRAINED]
+    trained = at.session_state[state.TRAINED]
     assert trained.data_key.startswith("digits (8x8)") and trained.side == 8
     assert float(next(m.value for m in at.metric if m.label == "Test accuracy")) > 0.8
-    at.switch_page(ui.PAGES["gallery"]).run()
+    at.switch_page(nav.PAGES["gallery"].file).run()
     assert not at.exception
     assert any("8x8 pixels" in c for c in image_captions(at))
 
@@ -91,7 +93,7 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(mnist, monkeypatch, s
         raise RuntimeError("report table exploded")
 
     monkeypatch.setattr(evaluate, "report_frame", broken)
-    at = open_app("train", {ui.TRAINED: small_model})
+    at = open_app("train", {state.TRAINED: small_model})
     assert not at.exception
     assert "The Train page hit a problem" in at.error[0].value
     assert "report table exploded" in at.error[0].value and "Traceback" not in at.error[0].value
@@ -101,22 +103,22 @@ def test_settings_survive_a_visit_to_another_page(mnist):
     at = open_app("train")
     at.select_slider(key="cfg_train_size").set_value(2000)
     at.number_input(key="cfg_max_iter").set_value(7).run()
-    at.switch_page(ui.PAGES["home"]).run()
-    at.switch_page(ui.PAGES["train"]).run()
+    at.switch_page(nav.PAGES["home"].file).run()
+    at.switch_page(nav.PAGES["train"].file).run()
     assert at.select_slider(key="cfg_train_size").value == 2000
     assert at.number_input(key="cfg_max_iter").value == 7
 
 
 def test_a_stopped_fit_can_continue_from_its_weights(mnist, tutorial_split):
-    split = training.Split(*tutorial_split, ui.data_key(mnist), 28)
-    config = TrainConfig(solver=training.FAST_SOLVER, max_iter=200, train_size=3000)
+    split = training.Split(*tutorial_split, state.data_key(mnist), 28)
+    config = TrainConfig(solver=solvers.FAST, max_iter=200, train_size=3000)
     job = training.TrainingJob(config, split)
     job.stop()
     assert job.start().wait(60) and job.result.stopped
-    at = open_app("train", {ui.TRAINED: job.result})
+    at = open_app("train", {state.TRAINED: job.result})
     assert "Stopped on request" in at.info[0].value
     button(at, "Continue training from here").click().run()
     assert not at.exception and not at.error
-    after = at.session_state[ui.TRAINED]
+    after = at.session_state[state.TRAINED]
     assert after is not job.result and not after.stopped
     assert after.evaluation.accuracy > job.result.evaluation.accuracy

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from page_utils import canvas_state, drawn, image_captions, open_app
 
-from digitlab import ui
+from pages.shared import state
 
 CANVAS = "canvas-0"
 
@@ -17,7 +17,7 @@ def test_draw_without_a_model_says_what_to_do(mnist):
 
 
 def test_empty_canvas_shows_a_hint_not_a_guess(small_model):
-    at = open_app("draw", {ui.TRAINED: small_model})
+    at = open_app("draw", {state.TRAINED: small_model})
     assert not at.metric
     assert "Draw a digit" in at.info[0].value
     at.session_state[CANVAS] = canvas_state(drawn(None))  # cleared: black, no ink
@@ -28,7 +28,7 @@ def test_empty_canvas_shows_a_hint_not_a_guess(small_model):
 
 @pytest.mark.parametrize("digit", [1, 0])
 def test_a_drawn_digit_is_predicted(small_model, digit):
-    at = open_app("draw", {ui.TRAINED: small_model})
+    at = open_app("draw", {state.TRAINED: small_model})
     at.session_state[CANVAS] = canvas_state(drawn(digit))
     at.run()
     assert not at.exception and not at.error
@@ -38,7 +38,7 @@ def test_a_drawn_digit_is_predicted(small_model, digit):
 
 
 def test_draw_needs_mnist(mnist):
-    at = open_app("draw", {ui.DATA_CHOICE: "digits"})
+    at = open_app("draw", {state.DATA_CHOICE: "digits"})
     assert "needs MNIST" in at.warning[0].value
 
 
@@ -48,7 +48,7 @@ def test_a_deskewing_model_shows_the_deskewed_step_last(small_model, tutorial_sp
     split = training.Split(*tutorial_split, small_model.data_key, 28)
     job = training.TrainingJob(small_model.config.replace(deskew=True, train_size=3000), split)
     assert job.start().wait(60) and job.result is not None, job.error
-    at = open_app("draw", {ui.TRAINED: job.result})
+    at = open_app("draw", {state.TRAINED: job.result})
     at.session_state[CANVAS] = canvas_state(drawn(1))
     at.run()
     assert next(m for m in at.metric if m.label == "Prediction").value == "1"

@@ -1,0 +1,91 @@
+"""Figures for the pages: digitlab.plots rendered once and cached as PNG bytes (pure functions of
+small inputs, so safe to share between sessions), and the charts the browser draws itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from digitlab import plots
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def confusion_png(confusion: np.ndarray, title: str) -> bytes:
+    return plots.to_png(plots.confusion_heatmap(confusion, title=title))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
+             colors: tuple[str, ...] | None = None) -> bytes:
+    return plots.to_png(plots.digit_grid(images, titles, side, ncols, colors))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def balance_png(y: np.ndarray) -> bytes:
+    return plots.to_png(plots.class_balance(y))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def bars_png(proba: np.ndarray, predicted: int | None, true: int | None) -> bytes:
+    return plots.to_png(plots.probability_bars(proba, predicted, true))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
+              val_accuracy: tuple[float | None, ...], size: tuple[float, float]) -> bytes:
+    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size))
+
+
+def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
+    """The training curve from ProgressEvents, epochs 1 onwards (epoch 0, the untrained start,
+    would squash the scale), or None when fewer than two epochs report a loss or an accuracy
+    (scikit-learn's solvers report neither)."""
+    points = [e for e in events if e.iteration >= 1
+              and (e.loss is not None or e.val_accuracy is not None)]
+    if len(points) < 2:
+        return None
+    return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
+                     tuple(e.val_accuracy for e in points), size)
+
+
+def probability_chart(proba: np.ndarray, predicted: int) -> None:
+    """The ten probabilities as a bar chart the browser draws (a plain Vega-Lite spec: nothing
+    to render or validate on the server). This keeps the Draw page's answer to a stroke quick:
+    a matplotlib PNG here cost ~70 ms and delayed the Prediction metric by ~40 ms in Chromium."""
+    proba = np.asarray(proba, dtype=float)
+    rows = [{"digit": str(d), "probability": float(p), "label": plots.percent(p),
+             "answer": d == predicted} for d, p in enumerate(proba)]
+    axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0, "grid": False}
+    spec = {
+        "data": {"values": rows},
+        "height": 230,
+        "encoding": {
+            "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
+            "y": {"field": "probability", "type": "quantitative", "scale": {"domain": [0, 1.1]},
+                  "axis": {**axis, "format": "%", "values": [0, 0.5, 1]}},
+        },
+        "layer": [
+            {"mark": "bar", "encoding": {"color": {
+                "condition": {"test": "datum.answer", "value": plots.ACCENT},
+                "value": plots.NEUTRAL}}},
+            {"mark": {"type": "text", "dy": -9, "fontSize": 13},
+             "encoding": {"text": {"field": "label"}}},
+        ],
+    }
+    st.vega_lite_chart(spec, width="stretch")
+
+
+def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:
+    return plots.enlarge(plots.as_image(row, side), size)
+
+
+def step_strip(steps: dict[str, np.ndarray], size: int = 140) -> tuple[list, list[str]]:
+    """The preprocessing steps as same-size crisp squares, and numbered captions; the last
+    step is what the model is given."""
+    names = list(steps)
+    images = [plots.enlarge(plots.square(steps[name]), size) for name in names]
+    captions = [f"{i}. {name}" for i, name in enumerate(names, 1)]
+    if captions:
+        captions[-1] += " → the model"
+    return images, captions

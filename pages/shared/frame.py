@@ -1,0 +1,74 @@
+"""The frame every page shares: the sidebar's status lines, the stops for "no data" and "no
+model" (a sentence and a link, not an empty page), and the guard that turns an unexpected error
+into a sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import streamlit as st
+
+from digitlab.data import Dataset
+from digitlab.training import Trained
+from pages.shared import nav
+from pages.shared.state import current_job, model_matches
+
+
+def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
+    """Two lines under the navigation: which data, which model."""
+    with st.sidebar:
+        if ds is None:
+            st.caption("**Data:** none yet — fetch MNIST on Home.")
+        else:
+            st.caption(f"**Data:** {ds.name}, {len(ds.y):,} images of {ds.side}x{ds.side}")
+        job = current_job()
+        if job is not None and job.running:
+            st.caption(f"**Model:** training ({job.config.solver})…")
+        elif tr is None:
+            st.caption("**Model:** none yet — train one on Train.")
+        else:
+            c = tr.config
+            st.caption(f"**Model:** {c.solver}, accuracy {tr.evaluation.accuracy:.3f}"
+                       + (" (stopped early)" if tr.stopped else ""))
+
+
+def need_data(ds: Dataset | None) -> Dataset:
+    """Stop the page with a sentence and a link when there is no data."""
+    if ds is None:
+        st.info("There is no data yet. Fetch MNIST on the Home page first (about 20 MB, once).")
+        nav.link("home", "Go to Home to fetch the data")
+        st.stop()
+    return ds
+
+
+def need_model(ds: Dataset, tr: Trained | None) -> Trained:
+    """Stop the page with what to do when there is no model for this data."""
+    if not model_matches(tr, ds):
+        if tr is None:
+            st.info("No model is trained yet. Train one first: the **Fast** preset takes "
+                    "seconds.")
+        else:
+            st.info(f"The trained model was fitted on {tr.data_key.split(':')[0]}, not on "
+                    f"{ds.name}. Train a model on this data first.")
+        nav.link("train", "Go to Train")
+        st.stop()
+    return tr  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def guard(what: str = "This page") -> Iterator[None]:
+    """Turn an unexpected error into a sentence with a next step, never a traceback.
+
+    Streamlit's own control flow (st.stop, reruns) derives from BaseException and passes
+    through. Set DIGITLAB_RAISE=1 to let errors through (debugging)."""
+    try:
+        yield
+    except Exception as exc:
+        if os.environ.get("DIGITLAB_RAISE"):
+            raise
+        st.error(f"{what} hit a problem it did not expect ({type(exc).__name__}: {exc}). "
+                 "Reload the page; if it happens again, train a new model or re-fetch the "
+                 "data on Home.")

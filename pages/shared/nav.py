@@ -1,0 +1,45 @@
+"""The app's pages, in one table: app.py builds the navigation from it, pages link through it.
+Adding a page is one file in pages/ and one entry here.
+
+Why the file names differ from the URL paths (train_page.py is served at /train): when a
+pages/ folder exists, a fresh server that is first asked for /train looks for a page file
+whose stem is "train" and, if it finds one, runs that file bare (no navigation, no app setup,
+and a sidebar listing "app, draw, gallery, home, train"). With different names it finds none,
+runs app.py, and st.navigation serves /train inside the app (a browser test opens each link).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # the URL path, e.g. "train" for /train
+    title: str
+    file: str  # relative to app.py
+    icon: str  # a Material icon: it ships with Streamlit's font (emoji need a colour-emoji
+    #            font that projector PCs and headless browsers often lack)
+
+
+PAGES = {p.url: p for p in (
+    Page("home", "Home", "pages/home_page.py", ":material/home:"),
+    Page("train", "Train", "pages/train_page.py", ":material/model_training:"),
+    Page("gallery", "Gallery", "pages/gallery_page.py", ":material/photo_library:"),
+    Page("draw", "Draw", "pages/draw_page.py", ":material/draw:"),
+)}
+HOME = "home"
+
+
+def navigation():
+    """st.navigation over PAGES; the first is the default (served at /)."""
+    return st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url,
+                                  default=p.url == HOME) for p in PAGES.values()])
+
+
+def link(url: str, label: str | None = None) -> None:
+    """A link to one of the app's pages."""
+    page = PAGES[url]
+    st.page_link(page.file, label=label or page.title, icon=page.icon)

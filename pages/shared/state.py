@@ -1,0 +1,135 @@
+"""What a session works on (its data, its model, its running fit) and what the whole server
+shares (the data, the splits, the store of fits).
+
+Caching rule of the house: `st.cache_resource` for big values handed out by reference (the data,
+the splits, the fit store) — safe because nothing ever mutates them (arrays are read-only,
+fits are frozen); what one user trains lives in *their* session state, and only identical fits
+are shared, through the FitStore.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digitlab import data, fitting, training
+from digitlab.config import TrainConfig
+from digitlab.data import Dataset
+from digitlab.store import FitStore
+from digitlab.training import Split, Trained, TrainingJob
+
+# Session-state keys (one user's own things).
+TRAINED = "trained"  # the Trained this session is looking at
+JOB = "job"  # the TrainingJob running (or just finished) for this session
+DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, chosen)
+DATA_ERROR = "data_error"  # why loading failed, as a sentence
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the digits…", max_entries=4)
+def _load(source: str, where: str) -> Dataset:
+    """`where` is only a cache key (the cache file's path): a different data folder is a
+    different entry. Shared between sessions: the arrays are read-only."""
+    ds = data.load_mnist(source=source, allow_fallback=False)
+    ds.X.setflags(write=False)
+    ds.y.setflags(write=False)
+    return ds
+
+
+def dataset() -> Dataset | None:
+    """The data this session works on, or None when there is none yet (never downloads: that
+    is the Home page's Fetch button)."""
+    if st.session_state.get(DATA_CHOICE) == "digits":
+        return _load("digits", "sklearn")
+    path = data.cache_path()
+    if not path.exists():
+        return None
+    try:
+        return _load("cache", str(path))
+    except data.DataError as exc:
+        st.session_state[DATA_ERROR] = f"The MNIST cache could not be read: {exc}"
+        return None
+
+
+def fetch(progress_bar) -> Dataset | None:
+    """Download MNIST into the cache, moving `progress_bar` (an st.progress); None on failure,
+    with the reason in session state."""
+    def on_progress(fraction: float, message: str) -> None:
+        progress_bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        ds = data.load_mnist(source="auto", allow_fallback=False, progress=on_progress)
+    except (data.DataError, OSError) as exc:
+        st.session_state[DATA_ERROR] = str(exc)
+        return None
+    st.session_state.pop(DATA_ERROR, None)
+    st.session_state[DATA_CHOICE] = "mnist"
+    return ds
+
+
+def use_digits_fallback() -> None:
+    st.session_state[DATA_CHOICE] = "digits"
+
+
+def data_key(ds: Dataset) -> str:
+    return f"{ds.name}:{len(ds.y)}"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _split(key: str, test_size: float, seed: int, _ds: Dataset) -> Split:
+    """Keyed by data set, test fraction and seed (what changes the split). Shared: read-only."""
+    X_train, X_test, y_train, y_test = data.split(_ds.X, _ds.y, test_size=test_size, seed=seed)
+    for a in (X_train, X_test, y_train, y_test):
+        a.setflags(write=False)
+    return Split(X_train, X_test, y_train, y_test, key, _ds.side)
+
+
+def split_for(ds: Dataset, config: TrainConfig) -> Split:
+    return _split(data_key(ds), config.test_size, config.seed, ds)
+
+
+# --- models ------------------------------------------------------------------------------------
+
+
+@st.cache_resource
+def fit_store() -> FitStore:
+    """One store for the whole server: finished fits are immutable and fully determined by
+    (data, config), so handing the same object to two sessions is safe; fits asked for by
+    several sessions at once run once (single-flight)."""
+    return FitStore()
+
+
+def current_job() -> TrainingJob | None:
+    return st.session_state.get(JOB)
+
+
+def trained() -> Trained | None:
+    """This session's model; a job that finished while the user was on another page is
+    collected here first."""
+    job = current_job()
+    done = job is not None and not job.running and job.result is not None
+    if done and st.session_state.get(TRAINED) is not job.result:
+        st.session_state[TRAINED] = job.result
+    return st.session_state.get(TRAINED)
+
+
+def start_training(config: TrainConfig, ds: Dataset,
+                   warm_start: bool = False) -> TrainingJob | None:
+    """Use a stored fit if there is one (returns None), else start a job for this session."""
+    split = split_for(ds, config)
+    stored = None if warm_start else fitting.stored(fit_store(), config, split.X_train,
+                                                    split.y_train, split.side)
+    if stored is not None:
+        st.session_state[TRAINED] = training.trained(stored, split)
+        st.session_state.pop(JOB, None)
+        return None
+    previous = trained()
+    warm = previous.fit if warm_start and previous is not None else None
+    job = TrainingJob(config, split, warm_start_from=warm, store=fit_store()).start()
+    st.session_state[JOB] = job
+    return job
+
+
+def model_matches(tr: Trained | None, ds: Dataset | None) -> bool:
+    return tr is not None and ds is not None and tr.data_key == data_key(ds)
