@@ -11,7 +11,7 @@ import streamlit as st
 
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from pages.shared import figures, frame, state
+from pages.shared import confusion_drill, figures, frame, inside, state
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -167,10 +167,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                    "the settings now shown in the sidebar.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        title = f"Confusion matrix (accuracy {ev.accuracy:.3f})"
-        st.image(figures.confusion_png(ev.confusion, title),
-                 caption="Rows: the true digit; columns: what the model said. The diagonal is "
-                         "right; every other cell is a mistake (see them in the Gallery).")
+        confusion_drill.confusion(tr, beside=right)  # click a cell: its images on the right
     with right:
         curve = figures.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
@@ -179,6 +176,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
             width="stretch")
+    inside.weights(tr)
 
 
 with frame.guard("The Train page"):
