@@ -105,32 +105,34 @@ def fool_panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
     """Everything under the "Can you fool it?" tab."""
     change = sliders()
     tried = fool.attempt(model, image, change, deskew)
-    left, mid, right = st.columns([1, 1, 2], gap="medium")
-    left.image(plots.enlarge(tried.picture, PX), width=PX, caption="Your drawing, changed",
-               output_format="PNG")
-    if tried.digit is None:
-        with right:
+    pictures, right = st.columns([1, 1], gap="medium")
+    with pictures:
+        left, mid = st.columns(2)
+        left.image(plots.enlarge(tried.picture, PX), width=PX, caption="Your drawing, changed",
+                   output_format="PNG")
+        if tried.digit is not None:
+            model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)
+            mid.image(plots.enlarge(model_input, PX), width=PX, caption="What the model gets",
+                      output_format="PNG")
+        reached = fool.reached(image, change, original28, deskew)
+        if reached:
+            st.markdown("**What reached the model** (each change alone, against your "
+                        "drawing's 28x28 input): " + reach_sentence(reached) + ".")
+        else:
+            st.caption("Move a slider. The preprocessing centres the ink and fits it into "
+                       "20x20, so a shift or a new size mostly never reaches the model, and it "
+                       "moves the pen width toward MNIST's; a rotation it does not undo.")
+    with right:
+        if tried.digit is None:
             st.info(f"{tried.prepared.message} (The change pushed the digit off the picture: "
                     "move the sliders back.)")
-        return
-    model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)
-    mid.image(plots.enlarge(model_input, PX), width=PX, caption="What the model gets",
-               output_format="PNG")
-    with right:
+            return
         flipped = tried.digit != answer
         st.metric("Answer after the changes", str(tried.digit),
                   delta=(f"flipped from {answer}" if flipped else "not fooled") + " · "
                   + plots.percent(tried.probabilities[tried.digit]) + " sure",
                   delta_color="inverse" if flipped else "normal", delta_arrow="off")
         figures.probability_chart(tried.probabilities, tried.digit)
-    reached = fool.reached(image, change, original28, deskew)
-    if reached:
-        st.markdown("**What reached the model** (each change alone, against your drawing's "
-                    "28x28 input): " + reach_sentence(reached) + ".")
-    else:
-        st.caption("Move a slider. The preprocessing centres the ink and fits it into 20x20, "
-                   "so a shift or a new size mostly never reaches the model, and it moves the "
-                   "pen width toward MNIST's; a rotation it does not undo.")
     st.markdown("**Where does the answer flip?** The drawing turned from −90° to +90° "
                 "(with the other sliders as set): red dots are a different answer.")
     sweep_chart(sweep(model, image, change, deskew, model_id), answer, change.angle)

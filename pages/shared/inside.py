@@ -191,12 +191,13 @@ def maths_body(model, fit, reading: Reading, label: int | None) -> None:
     d, d2 = reading.label(k), reading.label(r)
     st.markdown("**1. The logistic function** turns any score into a probability:")
     st.latex(r"\sigma(m) = \frac{1}{1 + e^{-m}}")
+    st.markdown("With ten digits, a digit's probability is σ of its *margin* over the "
+                "other nine:")
+    st.latex(r"m_k = z_k - \log \sum_{j \ne k} e^{z_j}")
     st.markdown(
-        f"With ten digits, digit {d}'s probability is σ of its *margin* over the rest, "
-        f"m = z{_sub(d)} − log Σ_(j≠{d}) e^(z_j) = **{top.margin:.3f}**: "
-        f"σ({top.margin:.3f}) = **{top.sigma:.4f}**, the probability shown "
-        f"({top.probability:.4f}). For the runner-up {d2}: m = {second.margin:.3f}, "
-        f"σ = {second.sigma:.4g}.")
+        f"For the answer {d}: m = **{top.margin:.3f}**, and σ({top.margin:.3f}) = "
+        f"**{top.sigma:.4f}**, the probability shown ({top.probability:.4f}). For the "
+        f"runner-up {d2}: m = {second.margin:.3f}, σ = {second.sigma:.4g}.")
     st.caption(f"The tutorial prints it as 1/1-e^(-z). Read as written that is 1 − e^(−m): "
                f"{top.misprint:.4f} for {d} but **{second.misprint:.4g}** for {d2} — not a "
                "probability. The plus sign matters.")
@@ -208,8 +209,9 @@ def maths_body(model, fit, reading: Reading, label: int | None) -> None:
     st.markdown("**3. Softmax** over the ten scores (the table above):")
     st.latex(r"p_k = \frac{e^{z_k}}{\sum_{j=0}^{9} e^{z_j}}, \qquad z_k = w_k \cdot x + b_k")
     e = np.exp(reading.scores - reading.scores.max())
-    st.markdown(f"p{_sub(d)} = e^{reading.scores[k]:.2f} / Σ = {e[k]:.4g} / {e.sum():.4g} "
-                f"(both × e^−{reading.scores.max():.2f}) = **{e[k] / e.sum():.4f}**.")
+    st.markdown(f"For {d}: e^(z − max z) = {e[k]:.4g}, over their sum {e.sum():.4g} = "
+                f"**{e[k] / e.sum():.4f}** (dividing top and bottom by e^(max z) = "
+                f"e^{reading.scores.max():.2f} changes nothing).")
     loss_panel(model, fit, reading, label)
     solvers_panel(fit.config.solver)
 
