@@ -102,8 +102,8 @@ class Reading:
 
     scores : the ten z_k (decision_function); probabilities : softmax(scores), what
     predict_proba gives; predicted / runner_up : indices into classes, best and second.
-    features, evidence, intercept : x, w_k * x as (k, side, side) images, and b; None for a
-    model without pixel weights.
+    weights, features, evidence : the model's PixelWeights, x, and w_k * x as (k, side, side)
+    images; None for a model without pixel weights.
     """
 
     classes: np.ndarray
@@ -111,13 +111,17 @@ class Reading:
     probabilities: np.ndarray
     predicted: int
     runner_up: int
+    weights: PixelWeights | None = None
     features: np.ndarray | None = None
     evidence: np.ndarray | None = None
-    intercept: np.ndarray | None = None
 
     @property
     def has_evidence(self) -> bool:
         return self.evidence is not None
+
+    @property
+    def intercept(self) -> np.ndarray | None:
+        return None if self.weights is None else self.weights.intercept
 
     def label(self, k: int) -> str:
         return str(self.classes[k])
@@ -139,8 +143,7 @@ def read(model: Pipeline, image) -> Reading:
         evidence = weights.coef * x  # (k, d): pixel j's push on digit k's score
         scores = evidence.sum(axis=1) + weights.intercept
         side = weights.side
-        extra = dict(features=x, evidence=evidence.reshape(-1, side, side),
-                     intercept=weights.intercept)
+        extra = dict(weights=weights, features=x, evidence=evidence.reshape(-1, side, side))
     else:
         scores = np.asarray(model.decision_function(X), np.float64)[0]
         if scores.ndim == 0:  # two classes: scikit-learn gives z_1 - z_0

@@ -88,10 +88,11 @@ def _sub(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def evidence(reading: Reading, weight_image: np.ndarray, deskew: bool) -> None:
+def evidence(reading: Reading, deskew: bool) -> None:
     """The answer's weights times the pixels = its evidence (where the ink pushed for and
     against it), and the runner-up's evidence beside it."""
     top, second = reading.predicted, reading.runner_up
+    weight_image = reading.weights.images()[top]
     maps = reading.evidence[[top, second]]
     limit = eplots.symmetric_limit(maps)
     pictures = [eplots.diverging_rgb(weight_image, eplots.symmetric_limit(weight_image),
@@ -141,11 +142,12 @@ def _number(v: float) -> str:
 
 def softmax_table(reading: Reading) -> pd.DataFrame:
     """The softmax, digit by digit: z, e^(z - max z), and its share of the sum = the
-    probability."""
+    probability; as printed (a static table: it costs the browser far less than a grid)."""
     z = reading.scores
     e = np.exp(z - z.max())
-    frame = pd.DataFrame({"score z": z, "e^(z − max z)": e, "probability": e / e.sum()},
-                         index=[reading.label(k) for k in range(len(z))])
+    columns = {"score z": z, "e^(z − max z)": e, "probability": e / e.sum()}
+    frame = pd.DataFrame({name: [_number(v) for v in values] for name, values in
+                          columns.items()}, index=[reading.label(k) for k in range(len(z))])
     frame.index.name = "digit"
     return frame
 
@@ -153,17 +155,15 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
 def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     """"Why this answer" for one 28x28 image: evidence maps, scores, softmax."""
     reading = explain.read(model, image28)
-    weights = explain.pixel_weights(model)
-    if reading.has_evidence and weights is not None:
-        evidence(reading, weights.images()[reading.predicted], deskew)
+    if reading.has_evidence:
+        evidence(reading, deskew)
     else:
         st.info(NO_PIXEL_WEIGHTS)
     left, right = st.columns([1, 1], gap="medium")
     with left:
         scores_chart(reading)
     with right:
-        st.dataframe(softmax_table(reading).style.format(_number), width="stretch",
-                     height=35 * 11 + 3)
+        st.table(softmax_table(reading))
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(f"Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                f"{e.sum():.3f}); subtracting max z first changes nothing but keeps the numbers "
@@ -245,4 +245,4 @@ def solvers_panel(current: str) -> None:
                 "each solver sets its own step:")
     rows = [{"solver": s.name + (" (this model)" if s.name == current else ""),
              "step size": s.step_size} for s in solvers.SOLVERS.values()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(rows).set_index("solver"))

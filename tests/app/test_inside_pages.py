@@ -19,7 +19,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from digitlab import evaluate, explain, preprocess, training
 from digitlab.fitting import FitResult
 from digitlab.transform import PixelTransform
-from pages.shared import confusion_drill, draw_insides, state
+from pages.shared import confusion_drill, draw_insides, inside, state
 
 CANVAS = "canvas-0"
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
@@ -49,10 +49,14 @@ def drawing(small_model, digit: int = 1, tab: str | None = None):
     return at
 
 
-def shown_probabilities(at) -> np.ndarray:
-    """The softmax table's probability column, as the page shows it."""
-    table = next(d.value for d in at.dataframe if "probability" in d.value.columns)
-    return table["probability"].to_numpy(float)
+def softmax_column(at, column: str) -> list[str]:
+    """A column of the softmax table, as printed on the page."""
+    return list(next(t.value for t in at.table if column in t.value.columns)[column])
+
+
+def shows_probabilities(at, proba: np.ndarray) -> bool:
+    """The softmax table prints exactly these probabilities (to its precision)."""
+    return softmax_column(at, "probability") == [inside._number(p) for p in proba]
 
 
 # --- Train -------------------------------------------------------------------------------------
@@ -99,10 +103,10 @@ def test_why_this_answer_adds_up_and_its_softmax_is_the_shown_probabilities(smal
     at = drawing(small_model, 1)
     prepared = preprocess.to_mnist(drawn(1))
     proba = small_model.fit.model.predict_proba(prepared.image28.reshape(1, -1))[0]
-    assert np.allclose(shown_probabilities(at), proba, atol=1e-6)
-    table = next(d.value for d in at.dataframe if "score z" in d.value.columns)
-    z = table["score z"].to_numpy(float)
-    assert np.allclose(explain.softmax(z), proba, atol=1e-6)
+    z = small_model.fit.model.decision_function(prepared.image28.reshape(1, -1))[0]
+    assert np.allclose(explain.softmax(z), proba, atol=1e-6)  # softmax(scores) = proba
+    assert softmax_column(at, "score z") == [inside._number(v) for v in z]
+    assert shows_probabilities(at, proba)
     sums = [SUM.search(c) for c in image_captions(at)]
     sums = [m for m in sums if m]
     assert len(sums) == 2  # the answer's evidence and the runner-up's
@@ -123,8 +127,8 @@ def test_the_maths_panel_is_collapsed_and_opens_with_live_numbers(small_model):
     p0 = small_model.fit.model.predict_proba(
         preprocess.to_mnist(drawn(0)).image28.reshape(1, -1))[0][0]
     assert f"({p0:.4f})" in text  # sigma of the margin is the probability shown
-    steps = next(d.value for d in at.dataframe if "step size" in d.value.columns)
-    assert any("(this model)" in s for s in steps["solver"])
+    steps = next(t.value for t in at.table if "step size" in t.value.columns)
+    assert any("(this model)" in s for s in steps.index)
 
 
 def test_a_model_without_pixel_weights_gets_a_sentence_not_a_picture(small_model,
@@ -140,8 +144,8 @@ def test_a_model_without_pixel_weights_gets_a_sentence_not_a_picture(small_model
     other = training.trained(fit, split)
     at = drawing(other, 1)
     assert any("no weight belongs to one pixel" in i.value for i in at.info)
-    assert np.allclose(shown_probabilities(at), model.predict_proba(
-        preprocess.to_mnist(drawn(1)).image28.reshape(1, -1))[0], atol=1e-6)
+    assert shows_probabilities(at, model.predict_proba(
+        preprocess.to_mnist(drawn(1)).image28.reshape(1, -1))[0])
     train = open_app("train", {state.TRAINED: other})
     assert any("no weight belongs to one pixel" in i.value for i in train.info)
 
@@ -189,7 +193,7 @@ def test_the_gallery_explains_the_image_it_shows(small_model, tutorial_split):
     assert not at.exception
     X_test = tutorial_split[1]
     proba = small_model.fit.model.predict_proba(X_test[:1])[0]  # x_test[0] is shown first
-    assert np.allclose(shown_probabilities(at), proba, atol=1e-6)
+    assert shows_probabilities(at, proba)
     at.session_state["gallery_maths"] = True
     at.run()
     true = int(tutorial_split[3][0])

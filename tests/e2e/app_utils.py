@@ -109,6 +109,17 @@ def go_to(page, title: str) -> None:
     wait_idle(page)
 
 
+def train_preset(page, preset: str = "Fast", timeout: float = 300_000) -> None:
+    """On the Train page: a preset, then Train, until the test accuracy shows (a fit of the
+    same settings stored by the server comes back at once)."""
+    go_to(page, "Train")
+    page.get_by_role("button", name=preset).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    metric_value(page, "Test accuracy").wait_for(timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -13,6 +13,7 @@ from .app_utils import (
     metric_value,
     new_page,
     screenshot,
+    train_preset,
     wait_idle,
 )
 
@@ -25,12 +26,7 @@ def page(chromium, app_server):
 
 
 def train_fast(page) -> None:
-    go_to(page, "Train")
-    page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    metric_value(page, "Test accuracy").wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    train_preset(page, "Fast", timeout=120_000)
 
 
 @pytest.fixture

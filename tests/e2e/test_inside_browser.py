@@ -15,6 +15,7 @@ from .app_utils import (
     metric_value,
     new_page,
     screenshot,
+    train_preset,
     wait_idle,
 )
 
@@ -25,12 +26,7 @@ SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-]
 def page(chromium, app_server):
     """A page of its own with the Fast preset trained (instant if another test fitted it)."""
     page = new_page(chromium, app_server.url)
-    go_to(page, "Train")
-    page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    metric_value(page, "Test accuracy").wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    train_preset(page, "Fast", timeout=120_000)
     yield page
     page.close()
 
