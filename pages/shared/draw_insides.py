@@ -5,6 +5,8 @@ only what the open tab shows, and all of it after the Prediction metric has gone
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -14,9 +16,16 @@ from pages.shared import fooling, inside, lookalikes, state
 
 TABS = ("Why this answer", "Looks like…", "Can you fool it?")
 KEY = "draw_tab"
+# Seconds the script pauses before the panels, so that the server's event loop (which needs
+# the GIL this script thread would hold) sends the Prediction metric first. On the shared
+# 2-core machine the panels' ~20 ms of work otherwise delayed the metric by up to ~50 ms
+# (median mouse-up -> metric 0.35 s instead of 0.29 s under load); with the pause the page
+# was level with the page without panels (benchmarks/draw_latency.py; see the issue-9 report).
+SEND_FIRST = 0.05
 
 
 def panels(fit: FitResult, image: np.ndarray, prepared: Prepared) -> None:
+    time.sleep(SEND_FIRST)
     deskew = fit.config.deskew
     why, like, trick = st.tabs(list(TABS), key=KEY, on_change="rerun")
     if why.open:

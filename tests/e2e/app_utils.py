@@ -168,6 +168,12 @@ def metric_value(page, label: str):
 
 
 def clear_canvas(page) -> None:
+    """Press Clear and wait for the fresh canvas. Clear replaces the canvas component; the hint
+    text may already be showing (nothing drawn yet), so wait for the old canvas to go, or a
+    stroke drawn at once lands on it and is lost."""
+    old = canvas(page).element_handle()
     page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("el => !el.isConnected", arg=old)
     page.wait_for_selector("text=Draw a digit on the black square")
     wait_idle(page)
+    canvas(page).wait_for()
