@@ -63,30 +63,43 @@ def sweep_chart(points: list, original: int, angle: float) -> None:
     rows = [{"angle": a, "p": p, "digit": "–" if d is None else str(d),
              "flipped": d != original} for a, d, p in points]
     axis = {"labelFontSize": 13, "titleFontSize": 14}
+    x = {"field": "angle", "type": "quantitative", "scale": {"domain": [-92, 92]},
+         "axis": {**axis, "title": "rotation (°, counter-clockwise)", "values": list(SWEEP)}}
+    y = {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1.25]},
+         "axis": {**axis, "title": "probability", "format": "%", "values": [0, 0.5, 1]}}
     spec = {
         "height": 170,
         "layer": [
-            {"data": {"values": rows}, "mark": {"type": "line", "color": plots.NEUTRAL}},
+            {"data": {"values": [{"angle": angle}]},  # the slider's angle: full height
+             "mark": {"type": "rule", "strokeDash": [4, 3], "color": plots.ACCENT,
+                      "strokeWidth": 2},
+             "encoding": {"x": x}},
+            {"data": {"values": rows}, "mark": {"type": "line", "color": plots.NEUTRAL},
+             "encoding": {"x": x, "y": y}},
             {"data": {"values": rows}, "mark": {"type": "circle", "size": 90, "opacity": 1},
-             "encoding": {"color": {"condition": {"test": "datum.flipped",
-                                                  "value": plots.WRONG},
-                                    "value": plots.RIGHT}}},
+             "encoding": {"x": x, "y": y, "color": {
+                 "condition": {"test": "datum.flipped", "value": plots.WRONG},
+                 "value": plots.RIGHT}}},
             {"data": {"values": rows}, "mark": {"type": "text", "dy": -13, "fontSize": 14,
                                                 "fontWeight": "bold"},
-             "encoding": {"text": {"field": "digit"}}},
-            {"data": {"values": [{"angle": angle}]},
-             "mark": {"type": "rule", "strokeDash": [4, 3], "color": plots.ACCENT}},
+             "encoding": {"x": x, "y": y, "text": {"field": "digit"}}},
         ],
-        "encoding": {
-            "x": {"field": "angle", "type": "quantitative", "scale": {"domain": [-92, 92]},
-                  "axis": {**axis, "title": "rotation (°, counter-clockwise)",
-                           "values": list(SWEEP)}},
-            "y": {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1.25]},
-                  "axis": {**axis, "title": "probability", "format": "%",
-                           "values": [0, 0.5, 1]}},
-        },
     }
     st.vega_lite_chart(spec, width="stretch")
+
+
+def describe(change: Change) -> str:
+    """What was done to the drawing, in words, for the changed picture's caption."""
+    bits = []
+    if change.shift_x or change.shift_y:
+        bits.append(f"shifted {change.shift_x:+.0%} right, {change.shift_y:+.0%} down")
+    if change.angle:
+        bits.append(f"turned {change.angle:+.0f}°")
+    if change.scale != 1:
+        bits.append(f"scaled to {change.scale:.0%}")
+    if change.thicken:
+        bits.append(f"pen {change.thicken * CANVAS:+.0f} px")
+    return "Your drawing, " + (", ".join(bits) if bits else "unchanged")
 
 
 def reach_sentence(reached: dict[str, float]) -> str:
@@ -108,7 +121,7 @@ def fool_panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
     pictures, right = st.columns([1, 1], gap="medium")
     with pictures:
         left, mid = st.columns(2)
-        left.image(plots.enlarge(tried.picture, PX), width=PX, caption="Your drawing, changed",
+        left.image(plots.enlarge(tried.picture, PX), width=PX, caption=describe(change),
                    output_format="PNG")
         if tried.digit is not None:
             model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)

@@ -105,7 +105,7 @@ def test_turning_the_drawing_reaches_the_model(page):
     thumb.focus()
     for _ in range(12):  # 12 steps of 5 degrees
         page.keyboard.press("ArrowRight")
-    page.get_by_text("the rotation:").wait_for()
+    page.get_by_text("Your drawing, turned +60°").wait_for()  # the last key's run is shown
     wait_idle(page)
     assert thumb.input_value() == "60"
     assert page.get_by_text(re.compile("the rotation: .* reaches the model")).is_visible()
