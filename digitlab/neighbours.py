@@ -4,8 +4,9 @@ Closeness is the Euclidean distance between 28x28 images (0..255 grey levels) as
 sees them: the drawing after the Draw page's preprocessing, and for a deskewing model both it
 and the training images deskewed.
 
-Exact, and quick enough for the Draw page (a few milliseconds per drawing, measured in
-tests/model/test_neighbours_model.py): a brute-force pass over 59,500 x 784 pixels would
+Exact, and quick enough for the Draw page (median ~5 ms per drawing over all 59,500 training
+images, measured here on 2 busy cores; the index takes ~0.5 s to build, ~1 s with deskew).
+A brute-force pass over 59,500 x 784 pixels would
 read ~190 MB of float32 per drawing (or keep that copy in memory). Instead the index keeps
 each training image's coordinates on its first principal components (59,500 x 40 float32,
 ~10 MB). Projecting onto orthonormal directions never lengthens a vector, so the distance

@@ -244,10 +244,10 @@ def _class_lines(ax, it: np.ndarray, class_accuracy, labels) -> float | None:
     A = np.vstack([row for _, row in pts])  # (iterations, classes)
     names = list(labels) if labels is not None else [str(c) for c in range(A.shape[1])]
     worst = int(np.nanargmin(A[-1]))
-    for c in range(A.shape[1]):
-        if c != worst:
-            ax.plot(xs, A[:, c], color=NEUTRAL, lw=1, alpha=0.55,
-                    label="each digit" if c == (worst == 0) else None)
+    others = [c for c in range(A.shape[1]) if c != worst]
+    for c in others:
+        ax.plot(xs, A[:, c], color=NEUTRAL, lw=1, alpha=0.55,
+                label="each digit" if c == others[0] else None)  # one legend entry
     ax.plot(xs, A[:, worst], color=WRONG, lw=2, ls="--", label=f"worst digit ({names[worst]})")
     ax.annotate(f"{A[-1, worst]:.3f}", (xs[-1], A[-1, worst]), textcoords="offset points",
                 xytext=(-6, 6), ha="right", color=WRONG, fontsize=12)

@@ -10,7 +10,6 @@ import re
 
 import numpy as np
 import pytest
-from page_utils import canvas_state, drawn, image_captions, open_app
 from sklearn.kernel_approximation import RBFSampler
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -20,6 +19,8 @@ from digitlab import evaluate, explain, preprocess, training
 from digitlab.fitting import FitResult
 from digitlab.transform import PixelTransform
 from pages.shared import confusion_drill, draw_insides, inside, state
+
+from .page_utils import canvas_state, drawn, image_captions, open_app
 
 CANVAS = "canvas-0"
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
