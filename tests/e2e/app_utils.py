@@ -190,6 +190,9 @@ def clear_canvas(page) -> None:
     gone, even if it was empty already) and the hint beside it."""
     old = canvas(page).element_handle()
     page.get_by_role("button", name="Clear").click()
-    old.wait_for_element_state("hidden")  # detached counts as hidden
+    # Detached, not only hidden: a canvas greyed out while the app reruns is still the old
+    # one, and a stroke on it is lost (the bare canvas page reruns once more after Clear).
+    page.wait_for_function("el => !el.isConnected", arg=old)
     expect(canvas(page)).to_be_visible()
     expect(page.get_by_text("Draw a digit on the black square")).to_be_visible()
+    wait_idle(page)  # ...and the run that drew it has ended
