@@ -13,9 +13,18 @@ from .app_utils import draw_digit, go_to, metric_value, screenshot, wait_idle
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
 
 
+def close_toasts(page) -> None:
+    """Close any toast ("reused an earlier fit") before a screenshot: it would cover it."""
+    toasts = page.locator('[data-testid="stToast"] button[aria-label="Close"]')
+    for i in reversed(range(toasts.count())):
+        toasts.nth(i).click()
+    expect(page.locator('[data-testid="stToast"]')).to_have_count(0)
+
+
 def show(page, text: str) -> None:
     """Scroll so that `text` is near the top of the window (clear of the app's header), for a
     screenshot of what follows."""
+    close_toasts(page)
     page.get_by_text(text).first.evaluate("""e => {
         e.scrollIntoView({block: 'start'});
         let box = e.parentElement;
@@ -38,6 +47,7 @@ def test_clicking_a_confusion_cell_shows_its_test_images(trained):
     expect(page.get_by_role("button", name="Open these in the Gallery")).to_be_visible()
     wait_idle(page)
     page.mouse.move(5, 5)  # no tooltip over the picture
+    close_toasts(page)
     page.locator("h1").first.evaluate("e => e.scrollIntoView()")
     screenshot(page, "inside-confusion")
 
