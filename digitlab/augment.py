@@ -35,28 +35,58 @@ class Augmentation:
     """The random changes each training digit gets (uniform draws, see the module doc)."""
 
     rotation: float = 15.0  # degrees, +-
-    scale: tuple[float, float] = (0.85, 1.15)
-    shear: float = 0.3  # +-: x += shear * (y - centre)
-    shift: float = 2.0  # pixels, +-, in x and in y
-    stroke: float = 1.0  # up to this share of the way to the 3x3 erosion or dilation
+    scale: tuple[float, float] = (0.85, 1.15)  # width and height, each its own draw
+    shear: float = 0.3  # +-: x moves by shear * (y - centre)
+    shift: float = 1.0  # pixels, +-, in x and in y, around the centred place
+    stroke: float = 0.5  # up to this share of the way to the 3x3 erosion or dilation
 
 
 DEFAULT = Augmentation()
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
-def _inverse_maps(n: int, rng: np.random.Generator, a: Augmentation) -> np.ndarray:
-    """(n, 2, 3) float32: for each image, the map from an output pixel to where it reads the
-    source (the inverse of rotate @ scale @ shear about the centre, then shift)."""
+def _frame(A: np.ndarray, xs: np.ndarray, ys: np.ndarray, mass: np.ndarray) -> tuple:
+    """(longer side of the ink's box, centre of mass (x, y)) of each image after mapping its
+    pixels by the linear map A (n, 2, 2): an affine map moves both exactly, so they come from
+    the source's pixels without warping anything."""
+    ink, total = mass > 0, mass.sum(axis=1, dtype=np.float64)
+    ok = total > 0
+    com, longer = np.empty((len(A), 2)), np.zeros(len(A))
+    for i in range(2):  # where each pixel goes along x, then along y
+        q = A[:, i, :1].astype(np.float32) * xs + A[:, i, 1:].astype(np.float32) * ys
+        extent = np.where(ink, q, -np.inf).max(axis=1) - np.where(ink, q, np.inf).min(axis=1)
+        longer = np.maximum(longer, np.where(ok, extent, 0.0))
+        com[:, i] = (mass * q).sum(axis=1) / np.where(ok, total, 1.0)
+    return longer + 1.0, com  # + 1: a pixel's own width
+
+
+def _inverse_maps(imgs: np.ndarray, rng: np.random.Generator, a: Augmentation) -> np.ndarray:
+    """(n, 2, 3) float32: for each image, where an output pixel (x, y) reads the source.
+
+    The map is A = rotate @ scale(width, height) @ shear, then zoomed and moved so that the
+    digit keeps its longer side and its centre of mass (then shifted by a pixel or so): the
+    Draw page's preprocessing sizes and centres every drawing that way, so a digit that grew
+    or wandered is one that no drawing ever looks like. It changes shape, not size or place.
+    """
+    n, s, _ = imgs.shape
     theta = np.deg2rad(rng.uniform(-a.rotation, a.rotation, n))
-    s = rng.uniform(*a.scale, n)
+    scale = rng.uniform(*a.scale, (n, 2))
     k = rng.uniform(-a.shear, a.shear, n)
-    t = rng.uniform(-a.shift, a.shift, (n, 2))
+    shift = rng.uniform(-a.shift, a.shift, (n, 2))
     c, si = np.cos(theta), np.sin(theta)
-    # forward A = R(theta) @ diag(s, s) @ [[1, k], [0, 1]]; its inverse in closed form
+    rot = np.stack([np.stack([c, -si], -1), np.stack([si, c], -1)], 1)
+    shear = np.zeros((n, 2, 2))
+    shear[:, 0, 0], shear[:, 0, 1], shear[:, 1, 1] = 1.0, k, 1.0
+    A = rot * scale[:, None, :] @ shear  # rot @ diag(scale) @ shear
+    ys, xs = np.mgrid[0:s, 0:s].reshape(2, 1, -1).astype(np.float32)  # pixel centres
+    mass = imgs.reshape(n, -1)
+    was_longer, was_com = _frame(np.broadcast_to(np.eye(2), A.shape), xs, ys, mass)
+    longer, com = _frame(A, xs, ys, mass)
+    zoom = was_longer / longer
+    fwd = A * zoom[:, None, None]
+    t = was_com + shift - zoom[:, None] * com
     inv = np.empty((n, 2, 3))
-    inv[:, 0, 0], inv[:, 0, 1] = (c + k * si) / s, (si - k * c) / s
-    inv[:, 1, 0], inv[:, 1, 1] = -si / s, c / s
+    inv[:, :, :2] = np.linalg.inv(fwd)
     inv[:, :, 2] = -np.einsum("nij,nj->ni", inv[:, :, :2], t)
     return inv.astype(np.float32)
 
@@ -71,12 +101,11 @@ def augment_images(images: np.ndarray, rng: np.random.Generator,
     column[:, 1:-1, 1:-1] = imgs
     # The output is warped into the same layout (ring included), so that erosion and dilation
     # below see each digit's own edge, never the next tile's digit.
-    centre = (s - 1) / 2
-    grid = np.arange(-1, s + 1, dtype=np.float32) - centre
+    grid = np.arange(-1, s + 1, dtype=np.float32)
     gx, gy = np.meshgrid(grid, grid)
-    inv = _inverse_maps(n, rng, a)
-    sx = inv[:, 0, :1, None] * gx + inv[:, 0, 1:2, None] * gy + inv[:, 0, 2:, None] + centre
-    sy = inv[:, 1, :1, None] * gx + inv[:, 1, 1:2, None] * gy + inv[:, 1, 2:, None] + centre
+    inv = _inverse_maps(imgs, rng, a)
+    sx = inv[:, 0, :1, None] * gx + inv[:, 0, 1:2, None] * gy + inv[:, 0, 2:, None]
+    sy = inv[:, 1, :1, None] * gx + inv[:, 1, 1:2, None] * gy + inv[:, 1, 2:, None]
     # Reads past the digit land on its ring (zeros), never on a neighbouring tile.
     sx = np.clip(sx, -1, s) + 1
     sy = np.clip(sy, -1, s) + 1 + (np.arange(n, dtype=np.float32) * tile)[:, None, None]
