@@ -15,9 +15,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from digitlab import (config, data, evaluate, features, fitting, modelfile, solvers,
-                      training, tutorial)
+from digitlab import config, data, evaluate, fitting, modelfile, solvers, training, tutorial
 from digitlab.config import ConfigError, TrainConfig
+from digitlab.features import FEATURES
 
 
 def _err(msg: str) -> None:
@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train on digits randomly turned, stretched, sheared, moved and re-inked, "
                         f"made afresh every epoch ({', '.join(augmenting)} only)")
     t.add_argument("--features", help="what the classifier sees: " + "; ".join(
-        f"{f.name} = {f.summary}" for f in features.FEATURES.values()))
+        f"{f.name} = {f.summary}" for f in FEATURES.values()))
     t.add_argument("--save", metavar="PATH", help="write the model to a skops file")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_train)

@@ -87,14 +87,21 @@ def _check_part(part: str) -> None:
 
 
 @functools.cache
-def _hershey_lines(font: str, digit: int) -> np.ndarray:
-    """The digit's strokes in a Hershey font as line segments (k, 2, 2), GLYPH_PX tall, y down."""
+def _hershey_font(font: str):
+    """A Hershey font, loaded once (each load unpacks the package's whole font table)."""
     from HersheyFonts import HersheyFonts
 
     h = HersheyFonts()
     h.load_default_font(font)
     h.normalize_rendering(GLYPH_PX)
-    lines = np.array(list(h.lines_for_text(str(digit))), np.float64).reshape(-1, 2, 2)
+    return h
+
+
+@functools.cache
+def _hershey_lines(font: str, digit: int) -> np.ndarray:
+    """The digit's strokes in a Hershey font as line segments (k, 2, 2), GLYPH_PX tall, y down."""
+    lines = np.array(list(_hershey_font(font).lines_for_text(str(digit))),
+                     np.float64).reshape(-1, 2, 2)
     lines[:, :, 1] *= -1
     return lines - lines.reshape(-1, 2).min(axis=0)
 
