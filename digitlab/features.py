@@ -65,7 +65,8 @@ def _build_rbf(config: TrainConfig, Z: np.ndarray):
     # Standardised so that each kernel feature is on the pixels' footing: the same C and the
     # same Adam step then suit both maps (raw Nystroem features are ~30x smaller).
     return Pipeline([
-        ("kernel", Nystroem(gamma=gamma, n_components=RBF_COMPONENTS,
+        # (never more landmark digits than there are training rows: a small subset uses all)
+        ("kernel", Nystroem(gamma=gamma, n_components=min(RBF_COMPONENTS, len(Z)),
                             random_state=int(config.seed))),
         ("scale", StandardScaler()),
     ])
