@@ -255,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fit on only this many training images")
     t.add_argument("--deskew", action="store_true", default=None, help="straighten slanted digits")
     t.add_argument("--augment", action="store_true", default=None,
-                   help="train on digits randomly turned, stretched, sheared, moved and re-inked, "
-                        f"made afresh every epoch ({', '.join(augmenting)} only)")
+                   help="train on copies of the digits stretched and re-inked at random, made "
+                        f"afresh every epoch ({', '.join(augmenting)} only)")
     t.add_argument("--features", help="what the classifier sees: " + "; ".join(
         f"{f.name} = {f.summary}" for f in FEATURES.values()))
     t.add_argument("--save", metavar="PATH", help="write the model to a skops file")

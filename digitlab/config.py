@@ -48,9 +48,9 @@ class TrainConfig:
     scaling : one of SCALINGS ("unit" = pixels/255).
     train_size : fit on only the first n training images (None = all); the test set is unchanged.
     deskew : straighten slanted digits (moment-based shear) before scaling.
-    augment : train on randomly shifted, rotated, scaled, sheared, thinned or thickened copies
-        of the training digits, made afresh every epoch (digitlab.augment); only solvers that
-        fit in mini-batches can (digitlab-fast).
+    augment : train on copies of the training digits changed at random (stretched, strokes
+        thinned or thickened, framed as the Draw page frames a drawing: digitlab.augment),
+        made afresh every epoch; only solvers that fit in mini-batches can (digitlab-fast).
     features : what the classifier sees after the pixel transform: a name in
         digitlab.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel approximation).
     """

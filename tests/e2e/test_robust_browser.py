@@ -20,7 +20,7 @@ def test_the_robust_preset_trains_and_reads_a_drawing(page):
     page.get_by_role("button", name="Robust").click()
     wait_idle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("Augment (new turned, stretched").is_visible()
+    assert sidebar.get_by_text("Augment (stretched, re-inked").is_visible()
     assert sidebar.get_by_text("RBF kernel (Nystroem)").is_visible()
     page.get_by_role("button", name="Train", exact=True).click()
     metric_value(page, "Test accuracy").wait_for(timeout=180_000)
