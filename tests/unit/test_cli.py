@@ -1,4 +1,5 @@
-"""The command line, run in-process through main() as a user would type it."""
+"""The command line, run in-process through main() as a user would type it; what it fits and reads
+are synthetic digits (`fetch` of the real MNIST: tests/model/test_cli_on_mnist.py)."""
 
 from __future__ import annotations
 
