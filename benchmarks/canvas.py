@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default=",".join(MODELS),
                         help=f"which models to fit, comma-separated (default {','.join(MODELS)})")
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run in about a minute: --n 200 --train-size 10000 "
+                        help="a smoke run of about 30 s: --n 200 --train-size 10000 "
                              "--limit 200 --models plain,rbf")
     parser.add_argument("--model", metavar="PATH", action="append", default=[],
                         help="measure a saved DigitLab model file instead of fitting (repeatable)")
