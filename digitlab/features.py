@@ -112,12 +112,3 @@ def same_step(a, b) -> bool:
     import joblib
 
     return joblib.hash(a) == joblib.hash(b)
-
-
-def name_of(model: Pipeline) -> str:
-    """A fitted pipeline's feature map, as a `TrainConfig.features` value."""
-    if has_pixel_weights(model):
-        return PIXELS
-    kernel = model.named_steps[STEP]
-    kernel = getattr(kernel, "named_steps", {}).get("kernel", kernel)
-    return "rbf" if type(kernel).__name__ == "Nystroem" else type(kernel).__name__
