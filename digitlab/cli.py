@@ -17,6 +17,7 @@ from pathlib import Path
 
 from digitlab import config, data, evaluate, fitting, modelfile, solvers, training, tutorial
 from digitlab.config import ConfigError, TrainConfig
+from digitlab.features import FEATURES
 
 
 def _err(msg: str) -> None:
@@ -98,7 +99,8 @@ def cmd_fetch(args) -> int:
 def _config_from_args(args) -> TrainConfig:
     given = {k: getattr(args, k) for k in ("C", "l1_ratio", "solver", "max_iter", "tol",
                                            "test_size", "seed", "scaling", "train_size",
-                                           "deskew") if getattr(args, k) is not None}
+                                           "deskew", "augment", "features")
+             if getattr(args, k) is not None}
     return TrainConfig(**given)
 
 
@@ -237,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fetch)
 
     t = sub.add_parser("train", help="fit a model on the tutorial's split and report it")
+    augmenting = [s.name for s in solvers.SOLVERS.values() if s.augments]
     t.add_argument("--C", type=_number, help="inverse regularisation (inf = no penalty)")
     t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
                    help="0 = L2, 1 = L1, between = elastic net (" + ", ".join(
@@ -251,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--train-size", dest="train_size", type=int,
                    help="fit on only this many training images")
     t.add_argument("--deskew", action="store_true", default=None, help="straighten slanted digits")
+    t.add_argument("--augment", action="store_true", default=None,
+                   help="train on copies of the digits stretched and re-inked at random, made "
+                        f"afresh every epoch ({', '.join(augmenting)} only)")
+    t.add_argument("--features", help="what the classifier sees: " + "; ".join(
+        f"{f.name} = {f.summary}" for f in FEATURES.values()))
     t.add_argument("--save", metavar="PATH", help="write the model to a skops file")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_train)
