@@ -19,4 +19,5 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-
 with frame.guard("The sidebar"):
     frame.sidebar_status(state.dataset(), state.trained())
     browser.close_sidebar_after_navigation()
+browser.compact_on_phones()
 page.run()

@@ -21,7 +21,7 @@ from pages.shared import classset_ui, figures, frame, nav, state
 PER_PAGE = 40
 UNDO = "classset_undo"  # ids deleted by the last click, for Undo
 RETRAINED = "classset_retrained"  # (what it was computed from, the Comparison)
-FOOLED = {"All": None, "Fooled the model": True, "Read right": False}
+FOOLED = {"All": None, "Fooled it": True, "Read right": False}
 
 
 def may_edit() -> bool:
@@ -49,7 +49,7 @@ def _undo() -> None:
 
 
 def filters(store: ClassSet) -> Filter:
-    cols = st.columns(3)
+    cols = st.columns([1, 1, 1.3])
     label = cols[0].selectbox("Label", ["All", *range(10)], key="cs_label")
     group = cols[1].selectbox("Group", ["All", *store.groups()], key="cs_group")
     fooled = cols[2].segmented_control("Model", list(FOOLED), default="All", key="cs_fooled")
@@ -75,7 +75,7 @@ def digits_tab(store: ClassSet) -> None:
     for start in range(0, len(records), 8):
         for col, r in zip(st.columns(8), records[start:start + 8]):
             said = f", said {r.answer}" if r.fooled else ""
-            who = f" · {r.name}" if r.name else ""
+            who = f" · {classset_ui.plain(r.name)}" if r.name else ""
             col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84)
             if editable:
                 col.button("Delete", key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
@@ -156,7 +156,7 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
                   help="Your session draws and browses with it (others keep theirs).")
         if class_ui.is_teacher():
             st.button("Publish it to the class", icon=":material/campaign:",
-                      on_click=class_ui.class_model().publish, args=(c.after,))
+                      on_click=class_ui.publish, args=(c.after,))
 
 
 def board_tab(store: ClassSet) -> None:
@@ -168,9 +168,10 @@ def board_tab(store: ClassSet) -> None:
     st.markdown("The drawings the model got wrong **most confidently** when they were saved.")
     for start in range(0, len(board), 4):
         for rank, (col, r) in enumerate(zip(st.columns(4), board[start:start + 4]), start + 1):
-            who = r.name or "someone"
+            who = classset_ui.plain(r.name) if r.name else "someone"
+            group = f" ({classset_ui.plain(r.group)})" if r.group else ""
             col.image(cell(r.image28, 168), width=168,
-                      caption=f"{rank}. {who}{f' ({r.group})' if r.group else ''}: a {r.label}, "
+                      caption=f"{rank}. {who}{group}: a {r.label}, "
                               f"read as {r.answer} ({plots.percent(r.confidence or 0)} sure)")
 
 

@@ -67,6 +67,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
               delta_color="off", delta_arrow="off",
               help="The digit with the highest probability.")
+    classset_ui.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
     return prepared
 
@@ -101,8 +102,6 @@ def pad_body(fitted, deskew: bool) -> None:
                     "Upload a picture of a single digit, dark on light or light on dark.")
             return
         prepared = show_answer(fitted, image, deskew)
-        if prepared is not None:
-            classset_ui.offer_save(image, prepared, fitted)
     if prepared is not None:
         show_steps(prepared)
 

@@ -1,5 +1,6 @@
-"""Two things done in the browser itself, where a round trip to the server would be too late:
-clearing the canvas, and closing the sidebar on a phone after a page is chosen in it.
+"""What the browser does on its own, where a round trip to the server would be too late:
+clearing the canvas, and closing the sidebar on a phone after a page is chosen in it; and the
+layout for phones.
 
 Both are st.components.v2 components with a few lines of our own JavaScript (no build step, no
 iframe: they run in the page's document). Nothing a user types reaches this code.
@@ -88,6 +89,20 @@ def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
     """A Clear button under the canvas that empties it in the browser; `remount` (a callback)
     is the fallback when the canvas's reset button cannot be found."""
     _clear(key=key, on_remount_change=remount, width="content")
+
+
+# A phone held upright (Streamlit stacks columns below 640 px): less air above and between the
+# blocks, so the canvas, Clear, the Prediction and the save row fit one 390x844 screen.
+_PHONE_CSS = """<style>@media (max-width: 640px) {
+  [data-testid='stMainBlockContainer'] {padding-top: 3.2rem}
+  h1 {font-size: 2.1rem !important; padding-bottom: 0 !important}
+  [data-testid='stHorizontalBlock'] {row-gap: .6rem !important}
+  [data-testid='stMetricValue'] {font-size: 3.4rem !important}
+}</style>"""
+
+
+def compact_on_phones() -> None:
+    st.html(_PHONE_CSS)  # style only: Streamlit puts it where it takes no space
 
 
 def close_sidebar_after_navigation() -> None:

@@ -80,7 +80,7 @@ def teacher_unlock() -> bool:
     return False
 
 
-def _publish(tr: Trained) -> None:
+def publish(tr: Trained) -> None:
     if is_teacher():  # checked again here: a callback must not trust what was on screen
         class_model().publish(tr)
 
@@ -106,7 +106,7 @@ def publish_panel(tr: Trained) -> None:
         if published is not None and published.model is tr:
             st.success("This model is the class model.", icon=":material/check_circle:")
         else:
-            st.button("Publish this model to the class", type="primary", on_click=_publish,
+            st.button("Publish this model to the class", type="primary", on_click=publish,
                       args=(tr,), icon=":material/campaign:",
                       help="Every session without a model of its own starts using it at its "
                            "next drawing.")

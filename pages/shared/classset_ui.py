@@ -15,7 +15,6 @@ from digitlab import classroom, classset
 from digitlab.classset import ClassSet, ClassSetError
 from digitlab.fitting import FitResult
 from digitlab.images import resize_longest
-from digitlab.predict import predict_digit
 from digitlab.preprocess import Prepared
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
@@ -34,6 +33,11 @@ def _store(path: str) -> ClassSet:
 
 def store() -> ClassSet:
     return _store(str(classset.default_path()))
+
+
+def plain(text: str) -> str:
+    """A student's name or group, shown as typed: markdown's characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$:" else c for c in text)
 
 
 @contextlib.contextmanager
@@ -81,9 +85,10 @@ def _save_wrong() -> None:
         st.session_state[WRONG] = None  # ready for the next drawing
 
 
-def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult) -> None:
-    """Under the Prediction: save this drawing to the class set with its true label."""
-    digit, proba = predict_digit(fitted.model, prepared.image28)
+def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult, digit: int,
+               proba: np.ndarray) -> None:
+    """Under the Prediction (`digit`, from the ten probabilities `proba`): save this drawing
+    to the class set with its true label."""
     if max(picture.shape[:2]) > 280:  # an uploaded photo: keep a small copy, not megabytes
         picture = resize_longest(picture, 280)
     key = hashlib.sha256(prepared.image28.tobytes()).hexdigest()[:16]
@@ -94,15 +99,15 @@ def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult) -> No
         st.button(f"Right: save as {digit}", icon=":material/check:", on_click=_save,
                   args=(digit,), key="classset_right",
                   help="Save this drawing to the class set with its label.")
-        st.segmented_control("Wrong? It was a …", [d for d in range(10) if d != digit],
-                             key=WRONG, on_change=_save_wrong,
-                             help="One click saves it to the class set with the right label.")
         with st.popover("Name", icon=":material/person:",
                         help="Your name or group, saved with your drawings (optional)."):
             st.text_input("Name or nickname", key=NAME, max_chars=classset.MAX_TEXT,
                           persist_state="session")
             st.text_input("Group or class", key=GROUP, max_chars=classset.MAX_TEXT,
                           persist_state="session")
+        st.pills("Wrong? It was a …", [d for d in range(10) if d != digit], key=WRONG,
+                 on_change=_save_wrong,
+                 help="One click saves it to the class set with the right label.")
     said = st.session_state.get(MESSAGE)
     if said is not None and said[0] == key:  # only about the drawing on screen
         kind, text = said[1], said[2]

@@ -58,11 +58,11 @@ def test_a_wrong_answer_is_corrected_and_saved_with_one_click(small_model, store
     at = draw(open_app("draw", {state.TRAINED: small_model}), 0)
     at.text_input(key="classset_name").input("Ana")
     at.run()
-    wrong = at.segmented_control(key="classset_wrong")
+    wrong = at.pills(key="classset_wrong")
     assert 0 not in wrong.options and "6" in [str(o) for o in wrong.options]
     wrong.set_value(6).run()
     assert "it fooled the model" in at.success[0].value
-    assert at.segmented_control(key="classset_wrong").value is None  # ready for the next
+    assert at.pills(key="classset_wrong").value is None  # ready for the next
     (r,) = store.records()
     assert (r.label, r.answer, r.fooled, r.name) == (6, 0, True, "Ana")
 
@@ -85,7 +85,7 @@ def test_the_class_set_page_browses_filters_deletes_and_undoes(mnist, small_mode
     assert len([b for b in at.button if b.label == "Delete"]) == 40  # one page of 40
     at.selectbox(key="cs_group").set_value("5c").run()
     assert len([b for b in at.button if b.label == "Delete"]) == 30
-    at.segmented_control(key="cs_fooled").set_value("Fooled the model").run()
+    at.segmented_control(key="cs_fooled").set_value("Fooled it").run()
     deletes = [b for b in at.button if b.label == "Delete"]
     assert len(deletes) == 0  # Ben's fooled digit is in no group
     at.selectbox(key="cs_group").set_value("All").run()

@@ -13,6 +13,7 @@ from .app_utils import (
     metric_value,
     new_page,
     screenshot,
+    train_fast,
     wait_idle,
 )
 
@@ -24,20 +25,11 @@ def page(chromium, app_server):
     page.close()
 
 
-def train_fast(page) -> None:
-    go_to(page, "Train")
-    page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    metric_value(page, "Test accuracy").wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
-
-
 @pytest.fixture
 def trained(page):
     """The module's page with a model: trains the Fast preset unless a test before did, so
     `-k draw` or `-k gallery` also runs on its own."""
-    if page.get_by_text("none yet — train one on Train").count():
+    if page.get_by_text("none of your own yet — train one on Train").count():
         train_fast(page)
     return page
 
@@ -60,8 +52,8 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
 def test_another_browser_session_does_not_see_this_model(chromium, app_server):
     other = new_page(chromium, app_server.url)  # a page of its own: a new session
     try:
-        go_to(other, "Draw")
-        assert other.get_by_text("No model is trained yet").is_visible()
+        go_to(other, "Draw")  # it draws with the server's default model, not the first's
+        assert other.get_by_text("Answering: the default model").is_visible()
     finally:
         other.close()
 
