@@ -120,6 +120,10 @@ def train_fast(page, timeout: float = 120_000) -> None:
 
 
 def screenshot(page, name: str) -> Path:
+    """A PNG of the viewport, once every picture on the page has loaded (Streamlit fetches
+    images after the script run ends)."""
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)",
+                           timeout=10_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
