@@ -220,31 +220,60 @@ class ClassSet:
         return conn
 
     def _create(self) -> None:
-        """Make the file and its table on first use; refuse a file that is someone else's."""
+        """Make the file and its table on first use; refuse a file that is someone else's.
+
+        All under one write lock: the first users of a new file (a class opening the app at
+        once) check and create it one after another, each seeing the others' work whole."""
         with _sentences(self.path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             try:
-                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                if tables and app_id != APPLICATION_ID:
-                    raise sqlite3.DatabaseError("not a DigitLab class set")
-                if version > SCHEMA_VERSION:
-                    raise ClassSetError(f"The class set file ({self.path.name}) was written by "
-                                        "a newer DigitLab; update DigitLab to use it.")
-                if not tables or version < SCHEMA_VERSION:
-                    conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for writers
-                    conn.execute("BEGIN IMMEDIATE")
-                    # statement by statement: executescript would commit this transaction
-                    for statement in filter(str.strip, _SCHEMA.split(";")):
-                        conn.execute(statement)
-                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    conn.execute("COMMIT")
+                self._check_and_create(conn)
+                self._use_wal(conn)
             finally:
                 conn.close()
         self._ready = True
+
+    @staticmethod
+    def _use_wal(conn: sqlite3.Connection) -> None:
+        """WAL mode: readers (the Class set page) never wait for a writer, nor writers for a
+        reader. Kept in the file once set. Switching needs a moment when nobody else holds the
+        file, and SQLite does not wait for one: if others are busy (a class's first saves), the
+        file stays in its journal mode, just as safe, and the next start tries again."""
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                raise
+
+    def _check_and_create(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc).lower():
+                raise
+            conn.execute("BEGIN")  # a read-only file: usable for reading if it is ready
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables and app_id != APPLICATION_ID:
+                raise sqlite3.DatabaseError("not a DigitLab class set")
+            if version > SCHEMA_VERSION:
+                raise ClassSetError(f"The class set file ({self.path.name}) was written by a "
+                                    "newer DigitLab; update DigitLab to use it.")
+            if not tables or version < SCHEMA_VERSION:
+                # statement by statement: executescript would commit this transaction
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -59,7 +59,7 @@ def _threadpools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _blas_limit(threads: int | None):
+def blas_limit(threads: int | None):
     """A context that caps BLAS threads (no-op for None)."""
     if threads is None:
         return contextlib.nullcontext()
@@ -327,7 +327,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"{len(yi)} rows are too few to hold out a validation slice; "
                              "use more rows or early_stopping=False.")
         cut = len(yi) - n_val
-        with _blas_limit(self.blas_threads):
+        with blas_limit(self.blas_threads):
             self._train(X[:cut], yi[:cut], X[cut:], yi[cut:], coef_init, intercept_init,
                         rng, t0, on_progress, should_stop)
         return self

@@ -102,13 +102,20 @@ def _build_sklearn(config: TrainConfig):
 
 def _run_sklearn(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     """One call to fit(): no progress, no stop. A warm start sets coef_ and intercept_ first,
-    which LogisticRegression(warm_start=True) starts from."""
+    which LogisticRegression(warm_start=True) starts from.
+
+    One BLAS thread, as digitlab-fast uses: when the cores are shared (the app's server, its
+    browsers, other fits) a second thread mostly waits for a core; measured here on a busy
+    2-core machine, lbfgs on 10,000 MNIST images took 36 s with two threads and 3.5 s with one.
+    """
     from sklearn.exceptions import ConvergenceWarning
+
+    from digitlab.fast import blas_limit
 
     if hooks.init is not None:
         est.set_params(warm_start=True)
         est.coef_, est.intercept_ = hooks.init
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, blas_limit(1):
         warnings.simplefilter("always", ConvergenceWarning)
         est.fit(Z, y)
     n_iter = int(np.max(est.n_iter_))

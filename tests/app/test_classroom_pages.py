@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from page_utils import canvas_state, drawn, open_app
 
 from digitlab import classfiles, classroom
 from digitlab.classset import ClassSet
 from pages.shared import classroom as class_ui
 from pages.shared import state
+
+from .page_utils import canvas_state, drawn, open_app
 
 CANVAS = "canvas-0"
 

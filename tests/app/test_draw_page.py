@@ -4,9 +4,10 @@ tests set the component's state to what the browser sends after a stroke."""
 from __future__ import annotations
 
 import pytest
-from page_utils import canvas_state, drawn, image_captions, open_app
 
 from pages.shared import state
+
+from .page_utils import canvas_state, drawn, image_captions, open_app
 
 CANVAS = "canvas-0"
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from page_utils import image_captions, open_app
 
 from pages.shared import nav, state
+
+from .page_utils import image_captions, open_app
 
 
 def metrics(at) -> dict[str, str]:

@@ -15,6 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
@@ -85,45 +87,58 @@ def launch_chromium(playwright):
 
 
 def new_page(browser, url: str):
-    page = browser.new_page(viewport=VIEWPORT)
+    """A page at `url` in a browser context of its own (its own cookies and storage: a new
+    visitor, so a new Streamlit session), once the app's first run has finished. Closing
+    `page.context` closes both."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
     page.goto(url)
     wait_idle(page)
     return page
 
 
+# The app shows a finished run: no script running (the state starts as "initial", so a page
+# that has not run yet does not count), the websocket up, and no element left stale (faded) from
+# an earlier run.
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && document.querySelector('[data-stale="true"]') === null;
+}"""
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has rendered and no script run is in progress."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stApp"]');
-            return s && s.getAttribute('data-test-script-state') === 'notRunning';
-        }""", timeout=timeout)
-    page.wait_for_timeout(150)
+    """Wait until the app shows a finished run. Call it once something the action produced is on
+    the page (a heading, a metric), so that its run has begun: right after a click the page can
+    still show the last run as finished (the click's rerun reached it 30-300 ms later here)."""
+    page.wait_for_function(_IDLE, timeout=timeout)
 
 
 def go_to(page, title: str) -> None:
     """Click a page in the sidebar navigation (keeps the session, so the model travels)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    page.wait_for_selector(f'h1:has-text("{title}")')
+    expect(page.locator("h1", has_text=title).first).to_be_visible()
     wait_idle(page)
 
 
 def train_fast(page, timeout: float = 120_000) -> None:
-    """Train the Fast preset on the Train page and wait for its results."""
+    """On the Train page, press the Fast preset, then Train, and wait for the scores."""
     go_to(page, "Train")
+    # Nothing to wait for between the clicks: Fast changes nothing a person sees (a new visitor
+    # starts from the Fast settings), and a click made while the app reruns is not lost:
+    # Streamlit stops that run and starts one with the new press.
     page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    metric_value(page, "Test accuracy").wait_for(timeout=timeout)
+    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=timeout)
     wait_idle(page, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
-    """A PNG of the viewport, once every picture on the page has loaded (Streamlit fetches
-    images after the script run ends)."""
-    page.wait_for_function("Array.from(document.images).every(i => i.complete)",
-                           timeout=10_000)
+    """Save the page as a person sees it: once every picture on it has loaded (a finished run
+    has put the <img> elements there, but the pixels still come over the network)."""
+    page.wait_for_function(
+        "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
@@ -173,8 +188,6 @@ def metric_value(page, label: str):
 def clear_canvas(page) -> None:
     """Press Clear and wait until the answer is gone (Clear empties the canvas in the browser;
     the page then says to draw a digit)."""
-    from playwright.sync_api import expect
-
     page.get_by_role("button", name="Clear").click()
     expect(page.get_by_text("draw a digit").first).to_be_visible()
     expect(metric_value(page, "Prediction")).to_have_count(0)

@@ -160,7 +160,13 @@ def test_a_read_only_set_says_why_it_cannot_be_written(tmp_path):
             os.chmod(store.path, 0o644)
 
 
+def test_a_new_set_lets_readers_and_writers_pass_each_other(store):
+    store.count()
+    assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_many_threads_saving_at_once_lose_nothing(store):
+    # the store is new: the threads also race to create it (that once lost a save: fixed)
     errors = []
 
     def work(t: int) -> None:

@@ -1,5 +1,6 @@
 """benchmarks.canvas: the benchmark repeats with its seed, and the MNIST recipe beats the plain
-resize by a wide margin. (That the re-drawn digits are real drawings: tests/test_redraw.py.)"""
+resize by a wide margin. (That the re-drawn digits are real drawings:
+tests/model/test_redraw_on_mnist.py.)"""
 
 from __future__ import annotations
 
@@ -43,13 +44,6 @@ def test_main_prints_json_with_every_figure(capsys, monkeypatch, tutorial_split)
     assert set(out["rows"][0]) == {"model", "clean", "canvas", "canvas_plain", "paper",
                                    "paper_plain"}
     assert "deskew=True" in out["models"]["deskew"] and "meets_target" in out
-
-
-@pytest.mark.parametrize("argv", [["--n", "3"], ["--train-size", "5"]])
-def test_main_refuses_silly_sizes_with_a_sentence(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        bc.main(argv)
-    assert e.value.code == 2 and "must be at least" in capsys.readouterr().err
 
 
 def test_main_measures_a_saved_model_and_refuses_one_from_another_split(
