@@ -8,7 +8,7 @@ files' names differ from their URLs on purpose: pages/shared/nav.py says why.
 
 import streamlit as st
 
-from pages.shared import frame, nav, state
+from pages.shared import browser, frame, nav, state
 
 st.set_page_config(page_title="DigitLab", page_icon=":material/draw:", layout="wide")
 
@@ -18,4 +18,6 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-
         "[data-testid='stSidebarHeader']{height:1rem}</style>")
 with frame.guard("The sidebar"):
     frame.sidebar_status(state.dataset(), state.trained())
+    browser.close_sidebar_after_navigation()
+browser.compact_on_phones()
 page.run()

@@ -11,7 +11,7 @@ import streamlit as st
 
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from pages.shared import figures, frame, robust, state
+from pages.shared import classroom, figures, frame, robust, state
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -220,6 +220,7 @@ with frame.guard("The Train page"):
     tr = state.trained()
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
+        classroom.publish_panel(tr)
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")

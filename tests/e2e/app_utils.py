@@ -122,7 +122,7 @@ def go_to(page, title: str) -> None:
     wait_idle(page)
 
 
-def train_fast(page) -> None:
+def train_fast(page, timeout: float = 120_000) -> None:
     """On the Train page, press the Fast preset, then Train, and wait for the scores."""
     go_to(page, "Train")
     # Nothing to wait for between the clicks: Fast changes nothing a person sees (a new visitor
@@ -130,8 +130,8 @@ def train_fast(page) -> None:
     # Streamlit stops that run and starts one with the new press.
     page.get_by_role("button", name="Fast").click()
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=timeout)
+    wait_idle(page, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -186,10 +186,39 @@ def metric_value(page, label: str):
 
 
 def clear_canvas(page) -> None:
-    """Click Clear and wait for what it gives: a new, empty canvas (the old canvas element is
-    gone, even if it was empty already) and the hint beside it."""
-    old = canvas(page).element_handle()
+    """Press Clear and wait until the answer is gone (Clear empties the canvas in the browser;
+    the page then says to draw a digit)."""
     page.get_by_role("button", name="Clear").click()
-    old.wait_for_element_state("hidden")  # detached counts as hidden
-    expect(canvas(page)).to_be_visible()
-    expect(page.get_by_text("Draw a digit on the black square")).to_be_visible()
+    expect(page.get_by_text("draw a digit").first).to_be_visible()
+    expect(metric_value(page, "Prediction")).to_have_count(0)
+    wait_idle(page)
+
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+
+
+def touch_stroke(page, cdp, points: list[tuple[float, float]]) -> None:
+    """Drag one finger through `points` (canvas pixels) with Chromium's DevTools protocol
+    (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True)."""
+    box = canvas(page).bounding_box()
+    assert box is not None, "the canvas is not on the page"
+    at = [{"x": box["x"] + x, "y": box["y"] + y} for x, y in points]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
+    for point in at[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def touch_digit(page, cdp, digit: int) -> None:
+    for stroke in digit_strokes(digit):
+        touch_stroke(page, cdp, stroke)
+
+
+def in_view(page, locator) -> bool:
+    """Whether all of `locator`'s first element is inside the viewport (no scrolling)."""
+    box = locator.first.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0
+            and box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])

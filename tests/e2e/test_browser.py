@@ -41,12 +41,12 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
 def test_another_browser_session_does_not_see_this_model(trained, chromium, app_server):
     other = new_page(chromium, app_server.url)  # a visitor of its own: a new session
     try:
-        go_to(other, "Draw")
-        expect(other.get_by_text("No model is trained yet")).to_be_visible()
+        go_to(other, "Draw")  # it draws with the server's default model, not the first's
+        expect(other.get_by_text("Answering: the default model")).to_be_visible()
     finally:
         other.context.close()
     go_to(trained, "Draw")  # ...while the first visitor still has theirs
-    expect(trained.get_by_text("No model is trained yet")).to_have_count(0)
+    expect(trained.get_by_text("Answering:")).to_have_count(0)
 
 
 def test_gallery_shows_the_first_test_image(trained):
