@@ -92,9 +92,10 @@ def lan_address() -> str | None:
 
 
 def streamlit_command(extra: list[str], host: str) -> list[str]:
-    """`streamlit run app.py` on `host`. XSRF protection stays on and uploads are capped (a
-    class set file is at most 20 MB, a photo ~5 MB) in both modes."""
-    return [str(PY), "-m", "streamlit", "run", "app.py", "--server.address", host,
+    """`python app.py` (it starts Streamlit itself: app.py says why) on `host`. XSRF protection
+    stays on and uploads are capped (a class set file is at most 20 MB, a photo ~5 MB) in both
+    modes."""
+    return [str(PY), "app.py", "--server.address", host,
             "--server.port", "8501", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
             "--server.maxUploadSize", str(MAX_UPLOAD_MB), *extra]

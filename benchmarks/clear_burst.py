@@ -3,7 +3,7 @@
     python -m benchmarks.clear_burst [--sessions 10] [--delays 0,0.1,0.4,1.5] [--rounds 2]
                                      [--baseline-ref main]       (from the repository's root)
 
-Starts `streamlit run app.py` twice on free ports: the app of --baseline-ref (checked out into
+Starts the app twice on free ports: the app of --baseline-ref (checked out into
 a temporary folder with `git archive`; before issue 11 its Clear button gave the canvas a new
 key, so the server sent a fresh canvas) and this checkout's (Clear empties the canvas in the
 browser). In each, `--sessions` browser sessions (each its own context, as each student's
@@ -110,7 +110,8 @@ def burst(pages, delay: float) -> int:
 
 
 def measure(browser, root: Path, sessions: int, delays: list[float], rounds: int) -> dict:
-    with AppServer(root=root, log=ROOT / "test-output" / f"clear_burst-{root.name}.log") as app:
+    with AppServer(root=root, log=ROOT / "test-output" / f"clear_burst-{root.name}.log",
+                   bare=root != ROOT) as app:
         warm = browser.new_page()  # a fresh server's first deep link shows a notice: not here
         warm.goto(app.url)
         wait_idle(warm, timeout=120_000)

@@ -1,4 +1,4 @@
-"""Shared helpers for driving DigitLab in a real Chromium: start and stop `streamlit run`,
+"""Shared helpers for driving DigitLab in a real Chromium: start and stop the app,
 launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
 
 Used by the browser tests (tests/e2e) and by benchmarks/draw_latency.py.
@@ -34,15 +34,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block.
+    """The app on 127.0.0.1 and a free port, for the length of a `with` block, started as
+    `python3 run.py app` starts it (`python app.py`: app.py starts Streamlit itself).
 
     `root` is the checkout whose app runs (default: this one; a benchmark may compare another
-    commit's app, checked out elsewhere, on the same terms)."""
+    commit's app, checked out elsewhere, on the same terms). `bare=True` starts the script with
+    `streamlit run` instead (a script that does not start itself: the benchmarks' bare canvas
+    page, or an older checkout's app.py)."""
 
     def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60,
-                 root: Path = ROOT):
+                 root: Path = ROOT, bare: bool = False):
         self.script = script
         self.root = Path(root)
+        self.bare = bare
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or OUTPUT / "streamlit.log"
@@ -51,10 +55,10 @@ class AppServer:
 
     def __enter__(self) -> AppServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", self.script,
-               "--server.address", "127.0.0.1", "--server.port", str(self.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+        start = ["-m", "streamlit", "run", self.script] if self.bare else [self.script]
+        cmd = [sys.executable, *start, "--server.address", "127.0.0.1",
+               "--server.port", str(self.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,

@@ -103,9 +103,9 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
                                            ("draw", "Draw")])
 def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, heading):
     # A teacher shares /train: it must open with the app's navigation (Home first), not as a
-    # bare script. Only a fresh server's first request shows the difference (once app.py has
-    # run st.navigation, Streamlit stops looking at pages/ by file name), so each link gets
-    # a server of its own.
+    # bare script, and with no "Page not found" box over it. Only a fresh server's first
+    # request shows the difference (once app.py has run st.navigation, Streamlit stops looking
+    # at pages/ by file name), so each link gets a server of its own.
     with AppServer() as fresh:
         other = new_page(chromium, f"{fresh.url}/{path}")
         try:
@@ -113,5 +113,6 @@ def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, head
             nav = other.locator('[data-testid="stSidebarNav"]')
             expect(nav.get_by_role("link", name="Home")).to_be_visible()
             expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+            expect(other.get_by_text("Page not found")).to_have_count(0)
         finally:
             other.context.close()
