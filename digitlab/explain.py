@@ -10,8 +10,9 @@ estimator computes ten scores
 and predicts softmax(z). Because z_k is a sum over pixels, w_k * x (one number per pixel, shown
 on the 28x28 grid) says where the ink pushed the score of digit k up or down, and it sums, with
 b_k, to exactly z_k. That only holds when each weight belongs to one pixel: `pixel_weights` is
-the one place that decides whether a model has such weights (a model on other features, such
-as random kernel features, gets scores and probabilities but no weight images or evidence).
+where the explain code asks (through digitlab.features) whether a model has such weights; a
+model on other features, such as the rbf kernel map, gets scores and probabilities but no
+weight images or evidence.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from digitlab.features import has_pixel_weights
 from digitlab.transform import PixelTransform
 
 
@@ -61,16 +63,16 @@ class PixelWeights:
 def pixel_weights(model: Pipeline) -> PixelWeights | None:
     """The model's per-pixel weights, or None when its weights do not belong to pixels.
 
-    The one place that asks "does this model have pixel weights?": yes when the pipeline is
-    exactly a PixelTransform that keeps pixels as pixels followed by a linear estimator with
-    one weight per pixel. A model that maps pixels to other features first (a feature step,
-    or a transform whose `features` is not "pixels") has no weight images or evidence maps.
+    The explain code's one place that asks "does this model have pixel weights?"; it asks
+    digitlab.features.has_pixel_weights (a feature step, such as the rbf kernel map, between
+    the pixels and the classifier means no), and then that the weights really are one per
+    pixel and class. Without them: no weight images or evidence maps, only scores.
     """
-    steps = getattr(model, "named_steps", {})
-    pixels, est = steps.get("pixels"), steps.get("logreg")
-    if list(steps) != ["pixels", "logreg"] or not isinstance(pixels, PixelTransform):
+    if not has_pixel_weights(model):
         return None
-    if getattr(pixels, "features", "pixels") != "pixels":
+    steps = model.named_steps
+    pixels, est = steps.get("pixels"), steps.get("logreg")
+    if not isinstance(pixels, PixelTransform):
         return None
     coef, intercept = getattr(est, "coef_", None), getattr(est, "intercept_", None)
     side = int(pixels.side)

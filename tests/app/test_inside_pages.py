@@ -10,14 +10,9 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.kernel_approximation import RBFSampler
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
 from digitlab import evaluate, explain, preprocess, training
-from digitlab.fitting import FitResult
-from digitlab.transform import PixelTransform
 from pages.shared import confusion_drill, draw_insides, inside, state
 
 from .page_utils import canvas_state, drawn, image_captions, open_app
@@ -134,21 +129,18 @@ def test_the_maths_panel_is_collapsed_and_opens_with_live_numbers(small_model):
 
 def test_a_model_without_pixel_weights_gets_a_sentence_not_a_picture(small_model,
                                                                      tutorial_split):
-    X_train, X_test, y_train, y_test = tutorial_split
-    model = Pipeline([("pixels", PixelTransform()),
-                      ("features", RBFSampler(n_components=100, random_state=0)),
-                      ("logreg", LogisticRegression(max_iter=30))]).fit(X_train[:1000],
-                                                                         y_train[:1000])
-    fit = FitResult(small_model.config, model, 1.0, 30, True, 1000)
-    split = training.Split(X_train, X_test[:500], y_train, y_test[:500],
-                           small_model.data_key, 28)
-    other = training.trained(fit, split)
+    split = training.Split(*tutorial_split, small_model.data_key, 28)
+    config = small_model.config.replace(features="rbf", train_size=2000)  # the kernel map
+    job = training.TrainingJob(config, split).start()
+    assert job.wait(120) and job.result is not None, job.error
+    other = job.result
     at = drawing(other, 1)
     assert any("no weight belongs to one pixel" in i.value for i in at.info)
-    assert shows_probabilities(at, model.predict_proba(
+    assert shows_probabilities(at, other.fit.model.predict_proba(
         preprocess.to_mnist(drawn(1)).image28.reshape(1, -1))[0])
     train = open_app("train", {state.TRAINED: other})
     assert any("no weight belongs to one pixel" in i.value for i in train.info)
+    assert not any(m.label == "Weights exactly 0" for m in train.metric)
 
 
 # --- Draw: looks like, can you fool it ---------------------------------------------------------

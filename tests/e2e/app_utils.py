@@ -1,4 +1,4 @@
-"""Shared helpers for driving DigitLab in a real Chromium: start and stop `streamlit run`,
+"""Shared helpers for driving DigitLab in a real Chromium: start and stop the app,
 launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
 
 Used by the browser tests (tests/e2e) and by benchmarks/draw_latency.py.
@@ -34,15 +34,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block.
+    """The app on 127.0.0.1 and a free port, for the length of a `with` block, started as
+    `python3 run.py app` starts it (`python app.py`: app.py starts Streamlit itself).
 
     `root` is the checkout whose app runs (default: this one; a benchmark may compare another
-    commit's app, checked out elsewhere, on the same terms)."""
+    commit's app, checked out elsewhere, on the same terms). `bare=True` starts the script with
+    `streamlit run` instead (a script that does not start itself: the benchmarks' bare canvas
+    page, or an older checkout's app.py)."""
 
     def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60,
-                 root: Path = ROOT):
+                 root: Path = ROOT, bare: bool = False):
         self.script = script
         self.root = Path(root)
+        self.bare = bare
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or OUTPUT / "streamlit.log"
@@ -51,10 +55,10 @@ class AppServer:
 
     def __enter__(self) -> AppServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", self.script,
-               "--server.address", "127.0.0.1", "--server.port", str(self.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+        start = ["-m", "streamlit", "run", self.script] if self.bare else [self.script]
+        cmd = [sys.executable, *start, "--server.address", "127.0.0.1",
+               "--server.port", str(self.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,
@@ -122,7 +126,7 @@ def go_to(page, title: str) -> None:
     wait_idle(page)
 
 
-def train_fast(page) -> None:
+def train_fast(page, timeout: float = 120_000) -> None:
     """On the Train page, press the Fast preset, then Train, and wait for the scores."""
     go_to(page, "Train")
     # Nothing to wait for between the clicks: Fast changes nothing a person sees (a new visitor
@@ -130,8 +134,8 @@ def train_fast(page) -> None:
     # Streamlit stops that run and starts one with the new press.
     page.get_by_role("button", name="Fast").click()
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=timeout)
+    wait_idle(page, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -186,13 +190,39 @@ def metric_value(page, label: str):
 
 
 def clear_canvas(page) -> None:
-    """Click Clear and wait for what it gives: a new, empty canvas (the old canvas element is
-    gone, even if it was empty already) and the hint beside it."""
-    old = canvas(page).element_handle()
+    """Press Clear and wait until the answer is gone (Clear empties the canvas in the browser;
+    the page then says to draw a digit)."""
     page.get_by_role("button", name="Clear").click()
-    # Detached, not only hidden: a canvas greyed out while the app reruns is still the old
-    # one, and a stroke on it is lost (the bare canvas page reruns once more after Clear).
-    page.wait_for_function("el => !el.isConnected", arg=old)
-    expect(canvas(page)).to_be_visible()
-    expect(page.get_by_text("Draw a digit on the black square")).to_be_visible()
-    wait_idle(page)  # ...and the run that drew it has ended
+    expect(page.get_by_text("draw a digit").first).to_be_visible()
+    expect(metric_value(page, "Prediction")).to_have_count(0)
+    wait_idle(page)
+
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+
+
+def touch_stroke(page, cdp, points: list[tuple[float, float]]) -> None:
+    """Drag one finger through `points` (canvas pixels) with Chromium's DevTools protocol
+    (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True)."""
+    box = canvas(page).bounding_box()
+    assert box is not None, "the canvas is not on the page"
+    at = [{"x": box["x"] + x, "y": box["y"] + y} for x, y in points]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
+    for point in at[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def touch_digit(page, cdp, digit: int) -> None:
+    for stroke in digit_strokes(digit):
+        touch_stroke(page, cdp, stroke)
+
+
+def in_view(page, locator) -> bool:
+    """Whether all of `locator`'s first element is inside the viewport (no scrolling)."""
+    box = locator.first.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0
+            and box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])

@@ -1,4 +1,4 @@
-"""Browser fixtures: one headless Chromium and one `streamlit run app.py` server per session, and
+"""Browser fixtures: one headless Chromium and one app server (`python app.py`) per session, and
 a fresh page (a browser context of its own: a new visitor, a new Streamlit session) per test.
 
 The browser tests need Debian's Chromium at /usr/bin/chromium (`python3 run.py test`, and so

@@ -41,12 +41,12 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
 def test_another_browser_session_does_not_see_this_model(trained, chromium, app_server):
     other = new_page(chromium, app_server.url)  # a visitor of its own: a new session
     try:
-        go_to(other, "Draw")
-        expect(other.get_by_text("No model is trained yet")).to_be_visible()
+        go_to(other, "Draw")  # it draws with the server's default model, not the first's
+        expect(other.get_by_text("Answering: the default model")).to_be_visible()
     finally:
         other.context.close()
     go_to(trained, "Draw")  # ...while the first visitor still has theirs
-    expect(trained.get_by_text("No model is trained yet")).to_have_count(0)
+    expect(trained.get_by_text("Answering:")).to_have_count(0)
 
 
 def test_gallery_shows_the_first_test_image(trained):
@@ -103,9 +103,9 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
                                            ("draw", "Draw")])
 def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, heading):
     # A teacher shares /train: it must open with the app's navigation (Home first), not as a
-    # bare script. Only a fresh server's first request shows the difference (once app.py has
-    # run st.navigation, Streamlit stops looking at pages/ by file name), so each link gets
-    # a server of its own.
+    # bare script, and with no "Page not found" box over it. Only a fresh server's first
+    # request shows the difference (once app.py has run st.navigation, Streamlit stops looking
+    # at pages/ by file name), so each link gets a server of its own.
     with AppServer() as fresh:
         other = new_page(chromium, f"{fresh.url}/{path}")
         try:
@@ -113,5 +113,6 @@ def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, head
             nav = other.locator('[data-testid="stSidebarNav"]')
             expect(nav.get_by_role("link", name="Home")).to_be_visible()
             expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+            expect(other.get_by_text("Page not found")).to_have_count(0)
         finally:
             other.context.close()

@@ -13,3 +13,18 @@ def test_main_refuses_silly_sizes_with_a_sentence(argv, capsys):
     with pytest.raises(SystemExit) as e:
         bc.main(argv)
     assert e.value.code == 2 and "must be at least" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, says", [(["--models", "plain,best"], "must name some of"),
+                                        (["--limit", "-1"], "at least 0")])
+def test_main_refuses_unknown_models_and_negative_limits(argv, says, capsys):
+    with pytest.raises(SystemExit) as e:
+        bc.main(argv)
+    assert e.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_every_benchmarked_model_is_a_valid_config_and_augment_rows_have_a_plain_twin():
+    assert bc.MODELS["plain"] == bc.TrainConfig()
+    for name, config in bc.MODELS.items():
+        if config.augment:
+            assert config.replace(augment=False) in bc.MODELS.values(), name

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import cli, data
+from digitlab import cli, data, modelfile, predict, preprocess
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -121,3 +121,36 @@ def test_predict_classifies_image_files_and_survives_a_bad_one(capsys, tmp_path,
 def test_predict_with_a_missing_model_is_a_sentence(capsys, tmp_path):
     code, _, err = run(capsys, "predict", "--model", str(tmp_path / "nope.skops"), "x.png")
     assert code == 2 and "no model file" in err
+
+
+def test_train_augment_and_rbf_are_flags_saved_into_the_model_file(capsys, tmp_path,
+                                                                  synthetic_load, digit_split):
+    """`train --augment --features rbf --save` then `predict` with that file: the settings
+    travel in the file and the feature step reads the image."""
+    path = tmp_path / "robust.skops"
+    code, out, _ = run(capsys, "train", "--train-size", "2000", "--deskew", "--augment",
+                       "--features", "rbf", "--save", str(path), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["config"]["augment"] is True and result["config"]["features"] == "rbf"
+    assert result["accuracy"] > 0.8
+    saved = modelfile.load(path)
+    assert saved["config"].augment and saved["config"].features == "rbf"
+    assert "features" in saved["model"].named_steps
+    png = tmp_path / "digit.png"
+    _write_digit(png, digit_split[1][0].reshape(28, 28), 140, dark_on_light=True)
+    code, out, _ = run(capsys, "predict", "--model", str(path), "--json", str(png))
+    prepared = preprocess.to_mnist(preprocess.read_image(png))
+    expected = predict.predict_digit(saved["model"], prepared.image28)
+    got = json.loads(out)[0]
+    assert code == 0 and got["digit"] == expected[0]
+    assert np.allclose(got["probabilities"], expected[1], atol=1e-5)
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--augment", "--solver", "lbfgs"], "choose solver 'digitlab-fast'"),
+    (["--features", "wavelets"], "features must be one of pixels, rbf"),
+])
+def test_train_refuses_augment_without_mini_batches_and_unknown_features(capsys, argv, says):
+    code, _, err = run(capsys, "train", *argv)
+    assert code == 2 and says in err and "Traceback" not in err
