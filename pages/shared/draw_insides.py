@@ -16,6 +16,10 @@ from pages.shared import fooling, inside, lookalikes, state
 
 TABS = ("Why this answer", "Looks like…", "Can you fool it?")
 KEY = "draw_tab"
+# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
+# not draw it (an empty canvas after Clear shows no tabs), and the learner on "Can you fool
+# it?" would land on "Why this answer" again with every new drawing.
+KEPT = "draw_tab_kept"
 # Seconds the script pauses before the panels, so that the server's event loop (which needs
 # the GIL this script thread would hold) sends the Prediction metric first. On the shared
 # 2-core machine the panels' ~20 ms of work otherwise delayed the metric by up to ~50 ms
@@ -24,10 +28,15 @@ KEY = "draw_tab"
 SEND_FIRST = 0.05
 
 
+def keep_tab() -> None:
+    st.session_state[KEPT] = st.session_state[KEY]
+
+
 def panels(fit: FitResult, image: np.ndarray, prepared: Prepared) -> None:
     time.sleep(SEND_FIRST)
     deskew = fit.config.deskew
-    why, like, trick = st.tabs(list(TABS), key=KEY, on_change="rerun")
+    why, like, trick = st.tabs(list(TABS), default=st.session_state.get(KEPT, TABS[0]),
+                               key=KEY, on_change=keep_tab)
     if why.open:
         with why:
             reading = inside.why(fit.model, prepared.image28, deskew)

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .app_utils import draw_digit, go_to, metric_value, screenshot, wait_idle
+from .app_utils import clear_canvas, draw_digit, go_to, metric_value, screenshot, wait_idle
 
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
 
@@ -100,3 +100,9 @@ def test_turning_the_drawing_reaches_the_model(trained):
     wait_idle(page)
     show(page, "Can you fool it?")
     screenshot(page, "inside-fool")
+    # the next drawing opens on the same tab (Clear hides the tabs for a moment)
+    clear_canvas(page)
+    draw_digit(page, 0)
+    expect(metric_value(page, "Answer after the changes")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("tab", name="Can you fool it?")).to_have_attribute(
+        "aria-selected", "true")
