@@ -94,6 +94,7 @@ class EpochInfo:
     val_accuracy: float | None
     best_epoch: int
     message: str = ""
+    val_class_accuracy: tuple[float, ...] | None = None  # held-out accuracy per class
 
 
 # --- the epoch step ----------------------------------------------------------------------------
@@ -366,19 +367,19 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
             W *= dtype(objective.best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, lam))
         step = _Epoch(Xtr, ytr, W, b, lam, self.learning_rate / self.feature_rms_,
                       self.learning_rate, self.batch_size, self.average, batch_transform)
-        vloss, acc = objective.held_out(Xval, yval, W, b)
+        vloss, acc, by_class = objective.held_out_by_class(Xval, yval, W, b)
         rule = _StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
                              W, b, vloss, acc)
         curves: tuple[list, list, list] = ([], [], [])  # loss, held-out accuracy, held-out loss
 
-        def report(epoch: int, loss, vloss, acc, message: str = "") -> None:
+        def report(epoch: int, loss, vloss, acc, by_class, message: str = "") -> None:
             for curve, v in zip(curves, (loss, acc, vloss)):
                 curve.append(math.nan if v is None else v)
             if on_progress is not None:
                 on_progress(EpochInfo(epoch, int(self.max_iter), time.perf_counter() - t0,
-                                      loss, vloss, acc, rule.epoch, message))
+                                      loss, vloss, acc, rule.epoch, message, by_class))
 
-        report(0, None, vloss, acc, "warm start" if warm else "initial model")
+        report(0, None, vloss, acc, by_class, "warm start" if warm else "initial model")
         epoch, stopped_by = 0, None
         while stopped_by is None:
             out = step(rng, should_stop)
@@ -387,11 +388,11 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
                 break
             epoch += 1
             Wc, bc, loss = out
-            vloss, acc = objective.held_out(Xval, yval, Wc, bc)
+            vloss, acc, by_class = objective.held_out_by_class(Xval, yval, Wc, bc)
             stopped_by, why = rule.after_epoch(epoch, Wc, bc, vloss, acc)
             if step.stopped:
                 stopped_by, why = "stop requested", "stopped: kept the best model so far"
-            report(epoch, loss, vloss, acc, why)
+            report(epoch, loss, vloss, acc, by_class, why)
 
         self.best_iteration_, W, b = rule.kept()
         self.coef_ = np.ascontiguousarray(W.T)

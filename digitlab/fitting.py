@@ -38,6 +38,7 @@ class ProgressEvent:
     loss: float | None = None
     val_accuracy: float | None = None
     message: str = ""
+    val_class_accuracy: tuple[float, ...] | None = None  # per class, in classes_ order
 
 
 OnProgress = Callable[[ProgressEvent], None]
@@ -168,7 +169,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
 
     def relay(info) -> None:
         ev = ProgressEvent(info.epoch, info.max_epochs, time.perf_counter() - t0, info.loss,
-                           info.val_accuracy, info.message)
+                           info.val_accuracy, info.message, info.val_class_accuracy)
         history.append(ev)
         if on_progress:
             on_progress(ev)

@@ -78,10 +78,22 @@ def gradient(p, X, y, W, lam) -> tuple[np.ndarray, np.ndarray]:
 
 def held_out(Xval, yval, W, b) -> tuple[float | None, float | None]:
     """(mean cross-entropy, accuracy) on the held-out rows; (None, None) if there are none."""
+    return held_out_by_class(Xval, yval, W, b)[:2]
+
+
+def held_out_by_class(Xval, yval, W, b) -> tuple[float | None, float | None,
+                                                 tuple[float, ...] | None]:
+    """`held_out` and the accuracy on each class's held-out rows (class indices 0..k-1; nan
+    for a class with none), from the same predictions; (None, None, None) if there are none."""
     if len(yval) == 0:
-        return None, None
+        return None, None, None
     p = probabilities(Xval, W, b)
-    return cross_entropy(p, yval), float(np.mean(np.argmax(p, axis=1) == yval))
+    right = np.argmax(p, axis=1) == yval
+    k = W.shape[1]
+    n = np.bincount(yval, minlength=k)
+    hits = np.bincount(yval, weights=right, minlength=k)
+    per_class = tuple(float(h / c) if c else math.nan for h, c in zip(hits, n))
+    return cross_entropy(p, yval), float(np.mean(right)), per_class
 
 
 def best_scale(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lam: float) -> float:

@@ -46,6 +46,25 @@ def to_png(fig: Figure, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
+def to_png_with_box(fig: Figure, ax, dpi: int = 100) -> tuple[bytes, tuple[float, ...],
+                                                                  tuple[int, int]]:
+    """Render `fig` (closing it) and say where `ax`'s plotting area landed: (PNG bytes,
+    (left, top, right, bottom) of the axes in the PNG's pixels, (width, height) of the PNG).
+    For drawing a clickable layer exactly over the figure's cells in the browser; no tight
+    cropping, which would move the axes after they were measured."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi)
+        # After drawing: the position a fixed aspect (a square heatmap) gave the axes, in
+        # fractions of the figure, which do not depend on the dpi.
+        pos = ax.get_position()
+        width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
+    finally:
+        plt.close(fig)
+    box = (pos.x0 * width, (1 - pos.y1) * height, pos.x1 * width, (1 - pos.y0) * height)
+    return buf.getvalue(), box, (width, height)
+
+
 def as_image(row: np.ndarray, side: int) -> np.ndarray:
     """A flat row of side*side pixels (or an image already) -> a side x side array."""
     return np.asarray(row).reshape(side, side)
@@ -178,9 +197,15 @@ def percent(p: float) -> str:
 
 def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
                    val_accuracy: Sequence[float | None],
-                   size: tuple[float, float] = (7, 3.4)) -> Figure:
+                   size: tuple[float, float] = (7, 3.4),
+                   class_accuracy: Sequence[Sequence[float] | None] | None = None,
+                   labels: Sequence[str] | None = None) -> Figure:
     """Loss (left axis) and held-out accuracy (right axis) per iteration; either may be missing
-    (None) for solvers that report neither. The x axis grows with the fit."""
+    (None) for solvers that report neither. The x axis grows with the fit.
+
+    class_accuracy (one row of per-class held-out accuracies per iteration, or None) adds a
+    thin line per class and the worst class in red, labelled with its digit: the total can
+    rise while one digit stays poor."""
     it = np.asarray(iterations, dtype=float)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=size)
@@ -194,14 +219,38 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
         ax.set_xlim(0, max(float(it.max()) if len(it) else 1.0, 4.0) + 0.5)
         acc = [(i, v) for i, v in zip(it, val_accuracy) if v is not None]
         ax2 = ax.twinx()
+        low = _class_lines(ax2, it, class_accuracy, labels) if class_accuracy else None
         if acc:
             ax2.plot(*zip(*acc), color=RIGHT, marker="s", ms=4, lw=2,
                      label="held-out accuracy")
             top = max(v for _, v in acc)
             ax2.annotate(f"{acc[-1][1]:.3f}", acc[-1], textcoords="offset points",
                          xytext=(-6, 8), ha="right", color=RIGHT, fontsize=12)
-            ax2.set_ylim(min(v for _, v in acc) - 0.01, min(1.0, top + 0.01))
+            bottom = min(v for _, v in acc) if low is None else min(low, *(v for _, v in acc))
+            ax2.set_ylim(bottom - 0.01, min(1.0, top + 0.01) if low is None else 1.0)
         ax2.set_ylabel("held-out accuracy", color=RIGHT)
         ax.set_title("Training progress")
         fig.tight_layout()
     return fig
+
+
+def _class_lines(ax, it: np.ndarray, class_accuracy, labels) -> float | None:
+    """Per-class accuracy lines on `ax` (faint), the worst class at the end in red with its
+    label; returns the lowest value drawn (for the axis range), None when nothing was."""
+    pts = [(i, np.asarray(row, float)) for i, row in zip(it, class_accuracy) if row is not None]
+    if len(pts) < 1:
+        return None
+    xs = np.array([i for i, _ in pts])
+    A = np.vstack([row for _, row in pts])  # (iterations, classes)
+    names = list(labels) if labels is not None else [str(c) for c in range(A.shape[1])]
+    worst = int(np.nanargmin(A[-1]))
+    others = [c for c in range(A.shape[1]) if c != worst]
+    for c in others:
+        ax.plot(xs, A[:, c], color=NEUTRAL, lw=1, alpha=0.55,
+                label="each digit" if c == others[0] else None)  # one legend entry
+    ax.plot(xs, A[:, worst], color=WRONG, lw=2, ls="--", label=f"worst digit ({names[worst]})")
+    ax.annotate(f"{A[-1, worst]:.3f}", (xs[-1], A[-1, worst]), textcoords="offset points",
+                xytext=(-6, 6), ha="right", color=WRONG, fontsize=12)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=12,
+              frameon=False, handlelength=1.6)
+    return float(np.nanmin(A))

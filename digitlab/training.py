@@ -154,6 +154,9 @@ class TrainingJob:
                 bits.append(f"loss {last.loss:.4f}")
             if last.val_accuracy is not None:
                 bits.append(f"held-out accuracy {last.val_accuracy:.3f}")
+            if last.val_class_accuracy is not None:
+                worst = int(np.nanargmin(last.val_class_accuracy))
+                bits.append(f"worst digit {worst}: {last.val_class_accuracy[worst]:.3f}")
             bits.append(format_seconds(self.elapsed))
             return min(last.iteration / max(last.max_iter, 1), 1.0), " · ".join(bits)
         if last is not None and last.message == "done":

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from digitlab import evaluate, plots
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, inside, state
 
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
@@ -43,7 +43,7 @@ def filters() -> tuple[bool, int | None, int | None, str]:
             None if pred == "any" else int(pred), view or "One at a time")
 
 
-def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
+def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
     n = len(idx)
     st.session_state[POS] = int(np.clip(st.session_state.get(POS, 0), 0, n - 1))
     nav = st.columns([1.3, 1.1, 2.5, 4], vertical_alignment="bottom")
@@ -66,6 +66,9 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str) -> None:
         m[2].metric("Confidence", f"{proba[pred]:.1%}")
         st.image(figures.bars_png(proba, pred, true),
                  caption="The ten probabilities (the true digit is outlined).")
+    st.markdown("#### Why this answer")
+    reading = inside.why(fit.model, split.X_test[i], fit.config.deskew)
+    inside.maths(fit.model, fit, reading, label=true, key="gallery_maths")
 
 
 def grid(idx: np.ndarray, split, ev, what: str) -> None:
@@ -96,4 +99,4 @@ with frame.guard("The Gallery page"):
     elif view == "Grid":
         grid(idx, split, ev, what)
     else:
-        one_at_a_time(idx, split, ev, what)
+        one_at_a_time(idx, split, ev, what, tr.fit)

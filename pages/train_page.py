@@ -11,8 +11,9 @@ import streamlit as st
 
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from pages.shared import classroom, figures, frame, robust, state
+from pages.shared import classroom, confusion_drill, figures, frame, inside, robust, state
 
+REUSED = "train_reused"  # the last Train press found its fit stored: say so once
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -168,10 +169,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                    "the settings now shown in the sidebar.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        title = f"Confusion matrix (accuracy {ev.accuracy:.3f})"
-        st.image(figures.confusion_png(ev.confusion, title),
-                 caption="Rows: the true digit; columns: what the model said. The diagonal is "
-                         "right; every other cell is a mistake (see them in the Gallery).")
+        confusion_drill.confusion(tr, beside=right)  # click a cell: its images on the right
     with right:
         curve = figures.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
@@ -180,6 +178,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
             width="stretch")
+    inside.weights(tr)
 
 
 with frame.guard("The Train page"):
@@ -208,10 +207,11 @@ with frame.guard("The Train page"):
             job = None
     if train and config is not None:
         job = state.start_training(config, ds)
-        if job is None:
-            st.toast("Same settings as an earlier fit: reused it.")
-        else:
-            st.rerun()  # redraw the buttons: Train off, Stop on
+        if job is None:  # a stored fit: the model is here already; so is the stale sidebar
+            st.session_state[REUSED] = True
+        st.rerun()  # redraw the sidebar and the buttons (while a job runs: Train off, Stop on)
+    if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
+        st.toast("Same settings as an earlier fit: reused it.")
     if job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model

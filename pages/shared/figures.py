@@ -33,20 +33,25 @@ def bars_png(proba: np.ndarray, predicted: int | None, true: int | None) -> byte
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
-              val_accuracy: tuple[float | None, ...], size: tuple[float, float]) -> bytes:
-    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size))
+              val_accuracy: tuple[float | None, ...], size: tuple[float, float],
+              class_accuracy: tuple[tuple[float, ...] | None, ...] | None = None) -> bytes:
+    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size,
+                                             class_accuracy))
 
 
 def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
     """The training curve from ProgressEvents, epochs 1 onwards (epoch 0, the untrained start,
     would squash the scale), or None when fewer than two epochs report a loss or an accuracy
-    (scikit-learn's solvers report neither)."""
+    (scikit-learn's solvers report neither). Per-class held-out accuracy, when the solver
+    reports it, adds a line per class and the worst class."""
     points = [e for e in events if e.iteration >= 1
               and (e.loss is not None or e.val_accuracy is not None)]
     if len(points) < 2:
         return None
+    by_class = tuple(e.val_class_accuracy for e in points)
     return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
-                     tuple(e.val_accuracy for e in points), size)
+                     tuple(e.val_accuracy for e in points), size,
+                     by_class if any(r is not None for r in by_class) else None)
 
 
 def probability_chart(proba: np.ndarray, predicted: int) -> None:

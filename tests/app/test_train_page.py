@@ -42,6 +42,10 @@ def test_same_settings_come_back_from_the_shared_store(mnist):
     other.number_input(key="cfg_max_iter").set_value(5)
     button(other, "Train").click().run()
     assert other.session_state[state.TRAINED].fit.model is first.fit.model  # one shared fit
+    assert [t.value for t in other.toast] == ["Same settings as an earlier fit: reused it."]
+    # the sidebar names the model in the same run (it was drawn before the press was handled)
+    model_line = next(c.value for c in other.sidebar.caption if c.value.startswith("**Model:**"))
+    assert "accuracy" in model_line, model_line
 
 
 def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):

@@ -1,0 +1,248 @@
+"""See inside the model: the weight images (Train), "why this answer" for one image (Draw, and
+the Gallery's single view) and the maths panel with the current model's and image's numbers.
+
+The numbers come from digitlab.explain; this module only lays them out. Whether a model has
+per-pixel weights at all is explain.pixel_weights's question: a model on other features gets a
+sentence instead of a picture, and still its scores and softmax.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from digitlab import explain, plots, solvers
+from digitlab import explain_plots as eplots
+from digitlab.explain import Reading
+from digitlab.images import round_u8
+
+MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
+NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "
+                    "themselves, so no weight belongs to one pixel: there is no picture of "
+                    "its weights or of where the ink pushed. Its ten scores and their softmax "
+                    "still work exactly as below.")
+
+
+# --- the Train page: the weight images -------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def weights_png(images: np.ndarray, titles: tuple[str, ...]) -> bytes:
+    """Pure function of the weights: safe to share between sessions."""
+    return plots.to_png(eplots.weight_grid(images, titles,
+                                           note="weight (red: ink here counts for the digit)"))
+
+
+def weights(tr) -> None:
+    """The ten coefficient images on one diverging scale, and how many weights are exactly 0."""
+    st.markdown("#### What the model learned: one weight per pixel per digit")
+    w = explain.pixel_weights(tr.fit.model)
+    if w is None:
+        st.info(NO_PIXEL_WEIGHTS)
+        return
+    share, overall = explain.zero_share(w.coef)
+    titles = tuple(f"{c} · {s:.0%} zero" for c, s in zip(w.classes, share))
+    left, right = st.columns([3, 1], gap="medium")
+    with left:
+        st.image(weights_png(w.images(), titles))
+    with right:
+        st.metric("Weights exactly 0", f"{overall:.1%}",
+                  help="Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
+                       "weights to exactly zero; pixels that are never inked in the training "
+                       "images keep weight 0 under any penalty.")
+        c = tr.config
+        st.caption(f"Penalty: {c.penalty_name}, C = {c.C:g}. Red pixels are where ink adds to "
+                   "a digit's score, blue where it subtracts, white where it does nothing. "
+                   "A digit's score is the sum of its weights times the pixels, plus its "
+                   "intercept.")
+        if w.deskew:
+            st.caption("This model deskews: its weights apply to the **straightened** image, "
+                       "not to the pixels as drawn.")
+        if w.pixels.scaling == "standard":
+            st.caption("Pixels are z-scored: a weight multiplies (pixel − its mean) / its "
+                       "spread, so an empty pixel counts too.")
+
+
+# --- why this answer -------------------------------------------------------------------------
+
+
+def _features_image(reading: Reading) -> np.ndarray:
+    """x on the grid as grey levels (0..255), whatever the scaling."""
+    x = reading.features.reshape(reading.evidence.shape[1:])
+    lo, hi = float(x.min()), float(x.max())
+    grey = (x - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(x)
+    return plots.enlarge(round_u8(grey), MAP_PX)
+
+
+def sum_line(reading: Reading, k: int) -> str:
+    """"sum 4.12 + b 7 (-0.31) = z 3.81": the evidence map adds up to the score shown."""
+    d = reading.label(k)
+    return (f"Σ map {reading.evidence_sum(k):+.2f}  +  b{_sub(d)} {reading.intercept[k]:+.2f}"
+            f"  =  z{_sub(d)} {reading.scores[k]:+.2f}")
+
+
+def _sub(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def evidence(reading: Reading, deskew: bool) -> None:
+    """The answer's weights times the pixels = its evidence (where the ink pushed for and
+    against it), and the runner-up's evidence beside it."""
+    top, second = reading.predicted, reading.runner_up
+    weight_image = reading.weights.images()[top]
+    maps = reading.evidence[[top, second]]
+    limit = eplots.symmetric_limit(maps)
+    pictures = [eplots.diverging_rgb(weight_image, eplots.symmetric_limit(weight_image),
+                                     MAP_PX),
+                _features_image(reading),
+                *(eplots.diverging_rgb(m, limit, MAP_PX) for m in maps)]
+    d, d2 = reading.label(top), reading.label(second)
+    captions = [f"weights w{_sub(d)} of the answer, {d}",
+                "× x, the pixels they multiply" + (" (deskewed)" if deskew else ""),
+                f"= evidence for {d}: {sum_line(reading, top)}",
+                f"evidence for the runner-up, {d2}: {sum_line(reading, second)}"]
+    for col, picture, caption in zip(st.columns(4), pictures, captions):
+        col.image(picture, caption=caption, width=MAP_PX, output_format="PNG")
+    key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
+    st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG",
+             caption=f"evidence w·x per pixel: blue −{limit:.2g} (this ink counts against "
+                     f"the digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)")
+
+
+def scores_chart(reading: Reading) -> None:
+    """The ten scores z_k as bars (the answer highlighted), drawn by the browser."""
+    rows = [{"digit": reading.label(k), "score": float(z), "label": f"{z:.2f}",
+             "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
+    axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
+    spec = {
+        "data": {"values": rows}, "height": 330,
+        "encoding": {
+            "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
+            "y": {"field": "score", "type": "quantitative",
+                  "axis": {**axis, "title": "score z = w·x + b"}},
+        },
+        "layer": [
+            {"mark": "bar", "encoding": {"color": {
+                "condition": {"test": "datum.answer", "value": plots.ACCENT},
+                "value": plots.NEUTRAL}}},
+            {"mark": {"type": "text", "fontSize": 12, "dy": {"expr": "datum.score < 0 ? 9 : -9"}},
+             "encoding": {"text": {"field": "label"}}},
+        ],
+    }
+    st.vega_lite_chart(spec, width="stretch")
+
+
+def _number(v: float) -> str:
+    """Readable at any size: 0.00012 as 1.2e-04, not 0.000."""
+    return f"{v:.3f}" if v == 0 or abs(v) >= 1e-3 else f"{v:.1e}"
+
+
+def softmax_table(reading: Reading) -> pd.DataFrame:
+    """The softmax, digit by digit: z, e^(z - max z), and its share of the sum = the
+    probability; as printed (a static table: it costs the browser far less than a grid)."""
+    z = reading.scores
+    e = np.exp(z - z.max())
+    columns = {"score z": z, "e^(z − max z)": e, "probability": e / e.sum()}
+    frame = pd.DataFrame({name: [_number(v) for v in values] for name, values in
+                          columns.items()}, index=[reading.label(k) for k in range(len(z))])
+    frame.index.name = "digit"
+    return frame
+
+
+def why(model, image28: np.ndarray, deskew: bool) -> Reading:
+    """"Why this answer" for one 28x28 image: evidence maps, scores, softmax."""
+    reading = explain.read(model, image28)
+    if reading.has_evidence:
+        evidence(reading, deskew)
+    else:
+        st.info(NO_PIXEL_WEIGHTS)
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        scores_chart(reading)
+    with right:
+        st.table(softmax_table(reading))
+    e = np.exp(reading.scores - reading.scores.max())
+    st.caption(f"Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
+               f"{e.sum():.3f}); subtracting max z first changes nothing but keeps the numbers "
+               "finite. These are the probabilities shown above.")
+    return reading
+
+
+# --- the maths panel -------------------------------------------------------------------------
+
+
+def maths(model, fit, reading: Reading, label: int | None = None,
+          key: str = "maths") -> None:
+    """The maths, with this model's and this image's numbers: a collapsed expander whose
+    content is only computed when it is open."""
+    box = st.expander("The maths, with these numbers", key=key, on_change="rerun",
+                      icon=":material/function:")
+    if box.open:
+        with box:
+            maths_body(model, fit, reading, label)
+
+
+def maths_body(model, fit, reading: Reading, label: int | None) -> None:
+    k, r = reading.predicted, reading.runner_up
+    top, second = explain.one_vs_rest(reading.scores, k), explain.one_vs_rest(reading.scores, r)
+    d, d2 = reading.label(k), reading.label(r)
+    st.markdown("**1. The logistic function** turns any score into a probability:")
+    st.latex(r"\sigma(m) = \frac{1}{1 + e^{-m}}")
+    st.markdown("With ten digits, a digit's probability is σ of its *margin* over the "
+                "other nine:")
+    st.latex(r"m_k = z_k - \log \sum_{j \ne k} e^{z_j}")
+    st.markdown(
+        f"For the answer {d}: m = **{top.margin:.3f}**, and σ({top.margin:.3f}) = "
+        f"**{top.sigma:.4f}**, the probability shown ({top.probability:.4f}). For the "
+        f"runner-up {d2}: m = {second.margin:.3f}, σ = {second.sigma:.4g}.")
+    st.caption(f"The tutorial prints it as 1/1-e^(-z). Read as written that is 1 − e^(−m): "
+               f"{top.misprint:.4f} for {d} but **{second.misprint:.4g}** for {d2} — not a "
+               "probability. The plus sign matters.")
+    st.markdown("**2. The logit** undoes it: the log of the odds gives the margin back.")
+    logit = "∞ (p rounds to 1)" if math.isinf(top.logit) else f"{top.logit:.3f}"
+    st.latex(r"\log\frac{p}{1-p} = m")
+    st.markdown(f"log({top.probability:.4f} / {1 - top.probability:.4g}) = **{logit}** "
+                f"= m for {d}.")
+    st.markdown("**3. Softmax** over the ten scores (the table above):")
+    st.latex(r"p_k = \frac{e^{z_k}}{\sum_{j=0}^{9} e^{z_j}}, \qquad z_k = w_k \cdot x + b_k")
+    e = np.exp(reading.scores - reading.scores.max())
+    st.markdown(f"For {d}: e^(z − max z) = {e[k]:.4g}, over their sum {e.sum():.4g} = "
+                f"**{e[k] / e.sum():.4f}** (dividing top and bottom by e^(max z) = "
+                f"e^{reading.scores.max():.2f} changes nothing).")
+    loss_panel(model, fit, reading, label)
+    solvers_panel(fit.config.solver)
+
+
+def loss_panel(model, fit, reading: Reading, label: int | None) -> None:
+    c = fit.config
+    coef = explain.model_weights(model)
+    y = reading.predicted if label is None else int(np.flatnonzero(
+        reading.classes == label)[0])
+    st.markdown("**4. The loss** the solver makes small, where C and l1_ratio weigh the "
+                "penalty against the fit:")
+    st.latex(r"f(W,b) = \frac{1}{n}\sum_{i=1}^{n} -\log p_{y_i}(x_i) + \frac{1}{C\,n}"
+             r"\Big(\tfrac{1-\rho}{2}\lVert W\rVert_2^2 + \rho\,\lVert W\rVert_1\Big),"
+             r"\quad \rho = \texttt{l1\_ratio}")
+    if coef is None:
+        return
+    lt = explain.loss_terms(coef, c.C, c.l1_ratio, fit.n_train, reading.probabilities, y)
+    who = "its true label" if label is not None else "the model's answer"
+    penalty = ("no penalty (C = ∞)" if math.isinf(c.C) else
+               f"C = {c.C:g}, ρ = {lt.l1_ratio:g}, n = {lt.n_train:,}: "
+               f"‖W‖² = {lt.squared_norm:.4g}, ‖W‖₁ = {lt.abs_norm:.4g}, "
+               f"penalty term = **{lt.penalty:.4g}**")
+    st.markdown(f"This image's term, for {who} {reading.label(y)}: −log p = "
+                f"**{lt.image_loss:.4f}**. This model: {penalty}. A smaller C makes the "
+                "penalty count more: smaller weights, a smoother model; ρ = 1 (L1) pushes "
+                "weights to exactly 0.")
+
+
+def solvers_panel(current: str) -> None:
+    st.markdown("**5. No learning rate?** scikit-learn's LogisticRegression takes none; "
+                "each solver sets its own step:")
+    rows = [{"solver": s.name + (" (this model)" if s.name == current else ""),
+             "step size": s.step_size} for s in solvers.SOLVERS.values()]
+    st.table(pd.DataFrame(rows).set_index("solver"))

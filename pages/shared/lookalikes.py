@@ -1,0 +1,45 @@
+"""The Draw page's "looks like": the training images nearest to the drawing, with their labels.
+
+The index (digitlab.neighbours) is built once per training split and deskew setting for the
+whole server (~0.5 s; ~1 s with deskew) and answers a drawing in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from digitlab import neighbours, plots
+from digitlab.training import Split
+
+SHOW = 8  # neighbours shown: one row
+PX = 90
+
+
+@st.cache_resource(max_entries=4, show_spinner="Indexing the training images…")
+def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
+    """Keyed by the split (data, test size, seed) and deskew, which are all it depends on.
+    Shared between sessions: it is never mutated."""
+    return neighbours.build(_split.X_train, _split.y_train, deskew=deskew, side=_split.side)
+
+
+def index_for(split: Split, test_size: float, seed: int, deskew: bool):
+    return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
+
+
+def lookalikes(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
+               answer: int) -> None:
+    """"Your 7 looks most like these": the nearest training images, nearest first."""
+    found, dist = neighbours.nearest(idx, image28, SHOW)
+    label, votes = neighbours.vote(idx, found)
+    st.markdown(f"**Your {answer} looks most like these training images** "
+                f"({votes} of the {len(found)} nearest are {label}s)")
+    pictures = [plots.enlarge(plots.as_image(split.X_train[i], split.side), PX) for i in found]
+    captions = [f"{int(split.y_train[i])} · {d:,.0f}" for i, d in zip(found, dist)]
+    st.image(pictures, caption=captions, width=PX, output_format="PNG")
+    deskewed = ", both deskewed as this model sees them" if idx.deskew else ""
+    st.caption("Under each: its label · its distance. Nearest by pixel distance between "
+               "28x28 images (grey levels 0–255): your drawing after the steps above"
+               f"{deskewed}, against all {len(idx.y):,} training images. The model does not "
+               "look these up, it only keeps its weights; yet a drawing far from every "
+               "training image is one it is likely to get wrong.")
