@@ -20,6 +20,7 @@ import numpy as np
 
 from digitlab.config import ConfigError, TrainConfig
 from digitlab.fitting import FitResult
+from digitlab.training import Split, Trained, trained
 
 FORMAT = "digitlab-model-1"
 TRUSTED_PREFIXES = ("digitlab.", "sklearn.", "numpy.", "builtins.")
@@ -143,3 +144,16 @@ def check_input(payload: dict[str, Any], side: int = 28, name: str = "this model
     classes = getattr(steps.get("logreg"), "classes_", None)
     if classes is None or not np.array_equal(np.asarray(classes), np.arange(10)):
         raise ModelFileError(f"{name} does not answer with the ten digits 0-9.")
+
+
+def as_trained(payload: dict[str, Any], split: Split) -> Trained:
+    """A loaded model as the app holds a fit: scored on the test images of the split its
+    settings name (`split`: the caller makes it from the config's test_size and seed)."""
+    model, config = payload["model"], payload["config"]
+    est = model.named_steps["logreg"]
+    n_iter = payload.get("n_iter", int(np.max(getattr(est, "n_iter_", 0))))
+    fit = FitResult(config, model, float(payload.get("fit_seconds", 0.0)), int(n_iter),
+                    bool(payload.get("converged", True)), int(payload.get("n_train", 0)),
+                    notes=("Loaded from a model file.",),
+                    stopped=bool(payload.get("stopped", False)))
+    return trained(fit, split)

@@ -90,7 +90,7 @@ def sklearn_script(config: TrainConfig) -> str:
         imports.append("from digitlab.fast import FastLogisticRegression  # DigitLab's own solver")
     size = "None" if config.train_size is None else str(config.train_size)
     given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
-    lines = [f'"""Multinomial logistic regression on MNIST, as DigitLab trains it with '
+    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with '
              + (f"{given}." if given else "its defaults (the Fast preset)."),
              "",
              f"python {FILE}                # MNIST from OpenML (about 20 MB, once)",

@@ -12,7 +12,19 @@ import streamlit as st
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
 from digitlab.links import BOUNDS
-from pages.shared import classroom, confusion_drill, figures, frame, inside, links, robust, state
+from pages.shared import (
+    classroom,
+    code_ui,
+    confusion_drill,
+    figures,
+    frame,
+    history,
+    inside,
+    links,
+    modelfiles_ui,
+    robust,
+    state,
+)
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -208,6 +220,13 @@ with frame.guard("The Train page"):
                           disabled=config is None or (job is not None and job.running))
     stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
                          help="Keeps the best model so far.")
+    tools = st.columns(3)  # take the settings or the model away: a link, code, a file
+    with tools[0]:
+        links.builder(config)
+    with tools[1]:
+        code_ui.panel(config)
+    with tools[2]:
+        modelfiles_ui.panel(state.trained(), ds, apply)
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
@@ -235,3 +254,4 @@ with frame.guard("The Train page"):
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")
+    history.panel(apply)
