@@ -232,6 +232,9 @@ def _sentence(field: str, reason: str) -> str:
 
 
 def describe(lesson: Lesson, config: TrainConfig) -> str:
-    """"solver = sag, max_iter = 5" for the locked and hidden settings, as the page says it."""
-    return ", ".join(f"{f} = {write(f, getattr(config, f))}" for f in FIELDS
-                     if lesson.is_fixed(f))
+    """"solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0", as the page says it."""
+    def values(names) -> str:
+        return ", ".join(f"{f} = {write(f, getattr(config, f))}" for f in names)
+
+    hidden = f"hidden: {values(lesson.hidden)}" if lesson.hidden else ""
+    return "; ".join(part for part in (values(lesson.locked), hidden) if part)

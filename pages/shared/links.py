@@ -92,8 +92,7 @@ def banner(config: TrainConfig | None) -> None:
                    + "\n".join(f"- {p}" for p in problems), icon=":material/link_off:")
     les = lesson()
     if les and config is not None:
-        hidden = (f" It hides {', '.join(les.hidden)}." if les.hidden else "")
-        st.info(f"**Lesson link.** Fixed by the link: {links.describe(les, config)}.{hidden} "
+        st.info(f"**Lesson link.** Fixed by the link: {links.describe(les, config)}. "
                 "Explore the other settings in the sidebar.", icon=":material/lock:")
 
 

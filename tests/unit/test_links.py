@@ -65,5 +65,5 @@ def test_lock_and_hide_keep_the_values_the_link_gives():
     assert link.problems == ("lock=bogus was ignored: 'bogus' is not a setting (the settings "
                              "are " + ", ".join(links.FIELDS) + ").",)
     assert links.describe(link.lesson, link.config()) == \
-        "solver = sag, max_iter = 5, tol = 0.0001, seed = 0"
+        "solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0"
     assert not links.read({"C": "2"}).lesson
