@@ -52,14 +52,15 @@ def recall_bars(recall: np.ndarray, labels: Sequence, names: tuple[str, str]) ->
     r = np.asarray(recall, float)
     x = np.arange(r.shape[1])
     with plt.rc_context(plots.STYLE):
-        fig, ax = plt.subplots(figsize=(8.2, 3.6))
+        fig, ax = plt.subplots(figsize=(5.4, 4.4))  # for a column of 2/5 of the page
         for i, (name, colour) in enumerate(zip(names, PAIR)):
             ax.bar(x + (i - 0.5) * 0.4, r[i], width=0.4, color=colour, label=name)
         ax.set_xticks(x, [str(v) for v in labels])
         ax.set_ylim(max(0.0, float(r.min()) - 0.05), 1.0)
         ax.set_xlabel("True digit")
         ax.set_ylabel("recall (share right)")
-        ax.legend(loc="lower right", ncols=2, fontsize=12)
-        ax.set_title("Per-class recall")
+        # above the bars, where no bar can hide it
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=12,
+                  frameon=False)
         fig.tight_layout()
     return fig

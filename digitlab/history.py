@@ -37,7 +37,9 @@ class Run:
             return "loaded from a file"
         if fit.stopped:
             return "stopped early"
-        return "converged" if fit.converged else "hit max_iter"
+        ended = "converged" if fit.converged else "hit max_iter"
+        # A fit that came back from the store took no time now: say so beside its 0.0 s.
+        return ended + (" (reused)" if any(n.startswith("Reused") for n in fit.notes) else "")
 
     def row(self) -> dict:
         """One line of the history table."""

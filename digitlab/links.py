@@ -5,9 +5,10 @@ links that fix some settings (`lock=solver,max_iter`) or hide them (`hide=tol,se
 
 A link carries only the settings that differ from TrainConfig()'s defaults (the Fast preset),
 plus every setting it locks or hides, so it stays short and still says what it fixes. Values
-are written exactly (`repr` of a float round-trips): C=0.05 stays 0.05, never snapped to a
-slider's step. Reading a link never fails: each bad value is refused with a sentence that names
-it, and the rest still apply. No Streamlit here: the page glue is pages/shared/links.py.
+are written exactly (the shortest text that reads back to the same float): C=0.05 stays 0.05,
+never snapped to a slider's step. Reading a link never fails: each bad value is refused with a
+sentence that names it, and the rest still apply. No Streamlit here: the page glue is
+pages/shared/links.py.
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ def write(field: str, value: Any) -> str:
     if value is None:
         return "all"
     if isinstance(value, float):
-        return "inf" if math.isinf(value) else repr(value)
+        if math.isinf(value):
+            return "inf"
+        short = f"{value:g}"  # 100 rather than 100.0, when that reads back exactly
+        return short if float(short) == value else repr(value)
     return str(value)
 
 
@@ -160,13 +164,20 @@ def _alone(field: str, value: Any) -> None:
         base = base.replace(solver=solvers.accepting(1.0, 1.0)[0])
     elif field == "augment":
         base = base.replace(solver=next(s.name for s in solvers.SOLVERS.values() if s.augments))
-    low, high = BOUNDS.get(field, (None, None))
-    if low is not None and not low <= value <= high:
-        raise LinkError(f"is outside what the Train page offers ({low:g} to {high:g})")
+    if beyond_page(field, value):
+        low, high = BOUNDS[field]
+        raise LinkError(f"is outside what the Train page offers ({low} to {high})")
     try:
         base.replace(**{field: value})
     except ConfigError as exc:
         raise LinkError(str(exc)) from None
+
+
+def beyond_page(field: str, value: Any) -> bool:
+    """Whether the Train page's widget for `field` cannot show `value` (a model file from the
+    command line may carry max_iter=10000)."""
+    low, high = BOUNDS.get(field, (None, None))
+    return low is not None and not low <= value <= high
 
 
 def _fill_solver(values: dict[str, Any]) -> None:

@@ -134,8 +134,8 @@ def check_input(payload: dict[str, Any], side: int = 28, name: str = "this model
     data = str(payload.get("data", "MNIST"))
     if int(pixels.side) != side or getattr(pixels, "n_features_in_", side * side) != side ** 2:
         raise ModelFileError(f"{name} was trained on {pixels.side}x{pixels.side} digits "
-                             f"({data}); this app reads {side}x{side} MNIST digits. Train a "
-                             "model on MNIST instead.")
+                             f"({data}); the data here is {side}x{side} digits. Train a "
+                             "model on this data instead.")
     if (payload.get("input") != INPUT or pixels.scaling not in SCALINGS
             or (pixels.scaling, bool(pixels.deskew)) != (config.scaling, config.deskew)):
         raise ModelFileError(f"{name} expects other pixels than this app gives a model "

@@ -61,8 +61,9 @@ def _rbf(config: TrainConfig) -> list[str]:
             "(Nystroem), standardised",
             f"gamma = {features.RBF_WIDTH!r} / (X_train.shape[1] * X_train[:5000].var("
             "dtype=np.float64))",
-            "kernel = make_pipeline(Nystroem(gamma=gamma, n_components=min("
-            f"{features.RBF_COMPONENTS}, len(X_train)), random_state={config.seed}),",
+            f"landmarks = min({features.RBF_COMPONENTS}, len(X_train))",
+            "kernel = make_pipeline(Nystroem(gamma=gamma, n_components=landmarks, "
+            f"random_state={config.seed}),",
             "                       StandardScaler())",
             "X_train = kernel.fit_transform(X_train).astype(np.float32)",
             "X_test = kernel.transform(X_test).astype(np.float32)"]
@@ -84,21 +85,23 @@ def sklearn_script(config: TrainConfig) -> str:
     if rbf:
         imports += ["from sklearn.pipeline import make_pipeline",
                     "from sklearn.preprocessing import StandardScaler"]
+    if config.deskew or fast:
+        imports.append("")  # DigitLab's own, after the third-party imports
     if config.deskew:
-        imports.append("from digitlab.deskew import deskew_rows  # DigitLab's: run in its checkout")
+        imports.append("from digitlab.deskew import deskew_rows  # DigitLab's own")
     if fast:
-        imports.append("from digitlab.fast import FastLogisticRegression  # DigitLab's own solver")
+        imports.append("from digitlab.fast import FastLogisticRegression  # DigitLab's own")
     size = "None" if config.train_size is None else str(config.train_size)
     given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
-    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with '
-             + (f"{given}." if given else "its defaults (the Fast preset)."),
+    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with',
+             f"{given or 'its defaults (the Fast preset)'}.",
              "",
-             f"python {FILE}                # MNIST from OpenML (about 20 MB, once)",
-             f"python {FILE} mnist.npz [N]  # arrays X, y from a file; the first N training "
-             'images"""',
-             *imports, "",
-             f"TRAIN_SIZE = {size}  # fit on the first TRAIN_SIZE training images (None: all)",
-             "if len(sys.argv) > 1:",
+             f"python {FILE}              # MNIST from OpenML (20 MB, once)",
+             f'python {FILE} mnist.npz N  # arrays X, y from a file; N training images"""',
+             ""]
+    lines += [*imports, "",
+              f"TRAIN_SIZE = {size}  # the first TRAIN_SIZE training images (None: all)",
+              "if len(sys.argv) > 1:",
              "    with np.load(sys.argv[1]) as f:",
              '        X, y = f["X"], f["y"].astype(int)',
              "    TRAIN_SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else TRAIN_SIZE",
@@ -123,9 +126,8 @@ def sklearn_script(config: TrainConfig) -> str:
         lines += _rbf(config)
     lines.append("")
     if config.augment:
-        lines.append("# augment=True (new stretched, re-inked digits every epoch) needs "
-                     "DigitLab's fitting loop: this script trains without it; the "
-                     "`python -m digitlab train` command includes it.")
+        lines += ["# augment=1 (new stretched, re-inked digits every epoch) needs DigitLab's",
+                  "# fitting loop: this script trains without it; the command includes it."]
     if fast:
         lines.append(f"model = FastLogisticRegression(C={_number(config.C)}, "
                      f"max_iter={config.max_iter}, tol={config.tol!r}, "

@@ -98,20 +98,20 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                     f"{c.penalty_name}, max_iter {c.max_iter}, {c.scaling} pixels"
                     + (f", {history.describe_extras(c)}" if history.describe_extras(c) else "")
                     + f"; {run.row()['epochs / iterations']}, {run.outcome}.")
-    left, right = st.columns([1, 1], gap="medium")
+    left, right = st.columns([3, 2], gap="medium")
     with left:
         st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names))
+    with right:
+        st.image(recall_png(cmp.recall, cmp.labels, names), caption="Per-class recall: the "
+                 "share of each digit's test images the run got right.")
         if not cmp.same_test_set:
             st.caption("The two runs were tested on different images (test split or seed), "
-                       "so each row is in percent of its true digit's test images.")
-    with right:
-        st.image(recall_png(cmp.recall, cmp.labels, names))
-        weights = [explain.pixel_weights(r.trained.fit.model) for r in (a, b)]
-        for run, w in zip((a, b), weights):
-            if w is None:
-                st.caption(f"Run {run.number} reads kernel features, not pixels: no weight "
-                           "images.")
-                continue
-            titles = tuple(str(c) for c in w.classes)
-            st.image(inside.weights_png(w.images(), titles),
-                     caption=f"Run {run.number}'s weights (red: ink here counts for the digit)")
+                       "so each row of the difference is in percent of its true digit's test "
+                       "images.")
+    for col, run in zip(st.columns(2, gap="medium"), (a, b)):
+        w = explain.pixel_weights(run.trained.fit.model)
+        if w is None:
+            col.caption(f"Run {run.number} reads kernel features, not pixels: no weight images.")
+            continue
+        col.image(inside.weights_png(w.images(), tuple(str(c) for c in w.classes)),
+                  caption=f"Run {run.number}'s weights (red: ink here counts for the digit)")

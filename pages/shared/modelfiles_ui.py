@@ -11,7 +11,7 @@ import math
 
 import streamlit as st
 
-from digitlab import modelfile
+from digitlab import links, modelfile
 from digitlab.data import Dataset
 from digitlab.training import Trained
 from pages.shared import state
@@ -48,10 +48,16 @@ def load_upload(apply) -> None:
     state.history().record(tr, source="file")
     st.session_state.pop(state.JOB, None)  # a finished job would otherwise take its place
     st.session_state[state.TRAINED] = tr
-    apply(tr.config)
+    beyond = [f"{f}={links.write(f, getattr(tr.config, f))}" for f in links.FIELDS
+              if links.beyond_page(f, getattr(tr.config, f))]
+    if not beyond:
+        apply(tr.config)  # the sidebar shows the settings of the model that answers
     st.session_state[SAID] = ("success", f"Loaded {file.name}: {tr.config.solver}, "
                               f"{tr.evaluation.accuracy:.4f} on this data's test images. Draw "
-                              "and Gallery use it now.")
+                              "and Gallery use it now." + (
+                                  f" Its {', '.join(beyond)} is beyond what the sidebar "
+                                  "offers, so the sidebar keeps your settings." if beyond
+                                  else ""))
 
 
 def panel(tr: Trained | None, ds: Dataset, apply) -> None:

@@ -75,7 +75,7 @@ def test_a_lesson_link_locks_and_hides_and_says_what_it_fixed(mnist):
     next(b for b in at.button if b.label == "Fast").click().run()
     at.select_slider(key="cfg_C").set_value(10.0).run()
     assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 5
-    assert at.query_params["lock"] == "solver,max_iter" and at.query_params["C"] == "10.0"
+    assert at.query_params["lock"] == "solver,max_iter" and at.query_params["C"] == "10"
 
 
 def test_the_lesson_builder_writes_the_link_of_the_current_settings(mnist):

@@ -43,3 +43,20 @@ def test_a_damaged_file_is_refused_with_a_sentence_and_the_model_stays(mnist, sm
     assert not at.exception
     assert "half.skops is damaged or is not a model file" in at.error[0].value
     assert at.session_state[state.TRAINED] is small_model
+
+
+def test_a_model_with_settings_beyond_the_sidebar_loads_and_the_sidebar_stays(
+        mnist, tutorial_split):
+    from digitlab import fitting
+    from digitlab.config import TrainConfig
+
+    X_train, _, y_train, _ = tutorial_split
+    fit = fitting.fit(TrainConfig(solver="lbfgs", max_iter=9000, train_size=500), X_train,
+                      y_train)  # the command line allows max_iter=9000; the sidebar stops at 5000
+    at = open_app("train")
+    at.file_uploader(key=modelfiles_ui.UPLOAD).upload("cli.skops",
+                                                      modelfile.to_bytes(fit)).run()
+    assert not at.exception and not at.error
+    assert at.session_state[state.TRAINED].config.max_iter == 9000
+    assert "Its max_iter=9000 is beyond what the sidebar offers" in at.success[0].value
+    assert at.session_state["cfg_max_iter"] == 100

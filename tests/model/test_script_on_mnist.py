@@ -35,11 +35,3 @@ def test_the_generated_script_prints_the_apps_accuracy(config, mnist, tutorial_s
     assert printed == round(expected, 4)
 
 
-def test_the_command_reproduces_the_settings():
-    config = TrainConfig(C=0.05, solver="saga", l1_ratio=0.5, train_size=3000, deskew=True)
-    assert script.command(config) == ("python -m digitlab train --C 0.05 --l1-ratio 0.5 "
-                                      "--solver saga --train-size 3000 --deskew")
-    from digitlab import cli
-
-    args = cli.build_parser().parse_args(script.command(config).split()[3:])
-    assert cli._config_from_args(args) == config

@@ -93,7 +93,7 @@ def test_a_model_for_8x8_digits_is_refused():
     X = np.round(d.data * 255 / 16).astype(np.uint8)
     r = fitting.fit(TrainConfig(train_size=1000, max_iter=5), X, d.target, side=8)
     _refused(modelfile.to_bytes(r, data_name="digits (8x8)"),
-             r"trained on 8x8 digits \(digits \(8x8\)\); this app reads 28x28")
+             r"trained on 8x8 digits \(digits \(8x8\)\); the data here is 28x28")
 
 
 def test_a_model_for_other_pixels_is_refused(small_fit):
