@@ -6,6 +6,8 @@ builder) and lesson-link-student.png (what the student sees)."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from playwright.sync_api import expect
 
 from .app_utils import metric_value, new_page, screenshot, wait_idle
@@ -52,6 +54,12 @@ def test_a_lesson_link_opens_locked_and_hidden_in_a_fresh_page(chromium, app_ser
         expect(metric_value(page, "Training images")).to_have_text("10,000")
         wait_idle(page)
         screenshot(page, "lesson-link-student")
+        # The class explores C: one step up from the off-grid 0.05 is the grid's 0.1, and
+        # the address follows (the lesson stays in it).
+        page.locator(".st-key-cfg_C input[type=range]").press("ArrowRight")
+        page.wait_for_url(lambda url: "/train?C=0.1&solver=sag&" in url
+                          and "lock=solver,max_iter,train_size" in unquote(url))
+        expect(page.locator(".st-key-cfg_C")).to_contain_text("0.1")
         page.get_by_text("Tolerance, test split, seed").click()
         expect(page.get_by_text("Test split", exact=True)).to_be_visible()
         expect(page.locator(".st-key-cfg_seed")).to_be_hidden()
