@@ -225,8 +225,6 @@ with frame.guard("The Train page"):
         links.builder(config)
     with tools[1]:
         code_ui.panel(config)
-    with tools[2]:
-        modelfiles_ui.panel(state.trained(), ds, apply)
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
@@ -248,6 +246,8 @@ with frame.guard("The Train page"):
     if job is not None and job.error:
         st.error(job.error)
     tr = state.trained()
+    with tools[2]:  # filled last: a fit reused from the store just now is already the model
+        modelfiles_ui.panel(tr, ds, apply)
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
         classroom.publish_panel(tr)

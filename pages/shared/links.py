@@ -14,6 +14,7 @@ Parsing and checking are digitlab.links's; this module only reads and writes the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -32,7 +33,7 @@ def lesson() -> Lesson:
     return st.session_state.get(LESSON) or Lesson({})
 
 
-def open_link(apply) -> None:
+def open_link(apply: Callable[[TrainConfig], None]) -> None:
     """Once per session: put the link's settings into the widgets (`apply(config)`)."""
     if st.session_state.get(READ):
         return
@@ -47,6 +48,7 @@ def open_link(apply) -> None:
 
 
 def pin(keys: dict[str, str]) -> None:
+    """The lesson's fixed values back into their widgets (before they are drawn)."""
     for field, value in lesson().fixed.items():
         st.session_state[keys[field]] = value
 

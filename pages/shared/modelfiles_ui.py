@@ -8,10 +8,12 @@ refusal is its sentence, shown here, and the session's model stays as it was.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
 
 from digitlab import links, modelfile
+from digitlab.config import TrainConfig
 from digitlab.data import Dataset
 from digitlab.training import Trained
 from pages.shared import state
@@ -26,7 +28,7 @@ def file_name(tr: Trained) -> str:
     return f"digitlab-{c.solver}-C{C}-acc{tr.evaluation.accuracy:.3f}.skops"
 
 
-def load_upload(apply) -> None:
+def load_upload(apply: Callable[[TrainConfig], None]) -> None:
     """The uploader's callback (before the widgets are drawn): check the file, score it on its
     test split, make it this session's model and put its settings in the sidebar."""
     file = st.session_state.get(UPLOAD)
@@ -60,7 +62,7 @@ def load_upload(apply) -> None:
                                   else ""))
 
 
-def panel(tr: Trained | None, ds: Dataset, apply) -> None:
+def panel(tr: Trained | None, ds: Dataset, apply: Callable[[TrainConfig], None]) -> None:
     """Download (with a model) and upload, in a popover of the page's tool row."""
     with st.popover("Model file", icon=":material/save:", width="stretch"):
         if tr is not None and state.model_matches(tr, ds):
