@@ -178,6 +178,7 @@ def cmd_predict(args) -> int:
 
     try:
         payload = modelfile.load(args.model)
+        modelfile.check_input(payload, name=args.model)  # an 8x8 model cannot read a photo
     except FileNotFoundError:
         _err(f"no model file at {args.model}; make one with: python -m digitlab train --save PATH")
         return 2

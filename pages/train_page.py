@@ -11,7 +11,20 @@ import streamlit as st
 
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from pages.shared import classroom, confusion_drill, figures, frame, inside, robust, state
+from digitlab.links import BOUNDS
+from pages.shared import (
+    classroom,
+    code_ui,
+    confusion_drill,
+    figures,
+    frame,
+    history,
+    inside,
+    links,
+    modelfiles_ui,
+    robust,
+    state,
+)
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
@@ -23,10 +36,15 @@ K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test
                              "scaling", "train_size", "deskew", "augment", "features")}
 
 
-def kept(field: str) -> dict:
+def kept(field: str, disabled: bool = False) -> dict:
     """Key a setting's widget; "session" keeps its value while the user visits other pages
-    (Streamlit otherwise forgets the state of widgets it did not draw)."""
-    return {"key": K[field], "persist_state": "session"}
+    (Streamlit otherwise forgets the state of widgets it did not draw). A setting a lesson
+    link fixed is disabled."""
+    return {"key": K[field], "persist_state": "session", **links.disabled(field, disabled)}
+
+
+def steps(grid: list, field: str) -> list:
+    return links.on_grid(grid, st.session_state[K[field]])
 
 
 def apply(config: TrainConfig) -> None:
@@ -49,32 +67,34 @@ def subset_label(n: int | None) -> str:
 def settings_form(ds) -> TrainConfig | None:
     """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
     st.markdown("##### Settings")
-    st.select_slider("C (inverse regularisation, log scale)", C_STEPS, **kept("C"),
+    st.select_slider("C (inverse regularisation, log scale)", steps(C_STEPS, "C"), **kept("C"),
                      format_func=lambda c: "∞ (no penalty)" if math.isinf(c) else f"{c:g}",
                      on_change=keep_solver_valid,
                      help="Small C = strong penalty on large weights; ∞ = no penalty.")
-    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1, **kept("l1_ratio"),
-              on_change=keep_solver_valid, disabled=math.isinf(st.session_state[K["C"]]),
+    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1,
+              **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
+              on_change=keep_solver_valid,
               help="Anything above 0 needs a solver that takes L1: "
                    + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
     options = list(solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
     st.selectbox("Solver", options, **kept("solver"),
                  help="Only the solvers that accept the chosen penalty are listed.")
     per_epoch = ", ".join(s.name for s in solvers.SOLVERS.values() if s.per_epoch)
-    st.number_input(f"max_iter (epochs for {per_epoch})", 1, 5000, step=1,
+    st.number_input(f"max_iter (epochs for {per_epoch})", *BOUNDS["max_iter"], step=1,
                     **kept("max_iter"))
-    st.select_slider("Training images", SUBSETS, **kept("train_size"), format_func=subset_label,
+    st.select_slider("Training images", steps(SUBSETS, "train_size"), **kept("train_size"),
+                     format_func=subset_label,
                      help="Fit on the first n training images: small subsets fit in seconds.")
     st.radio("Pixel scaling", list(SCALINGS), **kept("scaling"),
              format_func=lambda s: SCALINGS[s])
     st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
     robust.settings(K, kept)
     with st.expander("Tolerance, test split, seed"):
-        st.select_slider("tol (stopping tolerance)", TOL_STEPS, **kept("tol"),
+        st.select_slider("tol (stopping tolerance)", steps(TOL_STEPS, "tol"), **kept("tol"),
                          format_func=lambda t: f"{t:g}")
-        st.slider("Test split", 0.05, 0.5, step=0.05, **kept("test_size"),
+        st.slider("Test split", *BOUNDS["test_size"], step=0.05, **kept("test_size"),
                   help="The tutorial holds out 15% for testing.")
-        st.number_input("Seed", 0, 2**31 - 1, step=1, **kept("seed"))
+        st.number_input("Seed", *BOUNDS["seed"], step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
     except ConfigError as exc:
@@ -186,8 +206,13 @@ with frame.guard("The Train page"):
     ds = frame.need_data(state.dataset())
     if K["C"] not in st.session_state:  # first visit: start from the Fast preset
         apply(training.presets()["Fast"])
+    links.open_link(apply)  # the first visit's link: its settings (and lesson) win
+    links.pin(K)
+    links.hide_widgets(K)
     with st.sidebar:  # the settings beside the navigation; the results get the whole page
         config = settings_form(ds)
+    links.keep_in_step(config)
+    links.banner(config)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
@@ -196,6 +221,11 @@ with frame.guard("The Train page"):
                           disabled=config is None or (job is not None and job.running))
     stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
                          help="Keeps the best model so far.")
+    tools = st.columns(3)  # take the settings or the model away: a link, code, a file
+    with tools[0]:
+        links.builder(config)
+    with tools[1]:
+        code_ui.panel(config)
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
@@ -218,9 +248,12 @@ with frame.guard("The Train page"):
     if job is not None and job.error:
         st.error(job.error)
     tr = state.trained()
+    with tools[2]:  # filled last: a fit reused from the store just now is already the model
+        modelfiles_ui.panel(tr, ds, apply)
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
         classroom.publish_panel(tr)
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")
+    history.panel(apply)

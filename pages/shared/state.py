@@ -14,6 +14,7 @@ import streamlit as st
 from digitlab import data, fitting, training
 from digitlab.config import TrainConfig
 from digitlab.data import Dataset
+from digitlab.history import History
 from digitlab.store import FitStore
 from digitlab.training import Split, Trained, TrainingJob
 
@@ -22,6 +23,7 @@ TRAINED = "trained"  # the Trained this session is looking at
 JOB = "job"  # the TrainingJob running (or just finished) for this session
 DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, chosen)
 DATA_ERROR = "data_error"  # why loading failed, as a sentence
+HISTORY = "run_history"  # the History of this session's fits (digitlab.history)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -111,7 +113,16 @@ def trained() -> Trained | None:
     done = job is not None and not job.running and job.result is not None
     if done and st.session_state.get(TRAINED) is not job.result:
         st.session_state[TRAINED] = job.result
-    return st.session_state.get(TRAINED)
+    tr = st.session_state.get(TRAINED)
+    history().record(tr)  # every model this session gets passes here (once: by identity)
+    return tr
+
+
+def history() -> History:
+    """This session's runs, newest first."""
+    if HISTORY not in st.session_state:
+        st.session_state[HISTORY] = History()
+    return st.session_state[HISTORY]
 
 
 def start_training(config: TrainConfig, ds: Dataset,

@@ -26,7 +26,7 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     assert 0.75 < float(metrics["Test accuracy"]) <= 1.0
     assert metrics["Training images"] == "1,000"
     assert len(image_captions(at)) >= 1  # the confusion heatmap
-    assert len(at.dataframe) == 1  # the per-class report
+    assert len(at.dataframe) == 2  # the per-class report, the run history
     trained = at.session_state[state.TRAINED]
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
 

@@ -42,3 +42,66 @@ def test_loading_a_file_that_is_not_a_model_is_a_clear_error(tmp_path):
     sio.dump({"hello": [1, 2, 3]}, p)
     with pytest.raises(ValueError, match="not a DigitLab model file"):
         modelfile.load(p)
+
+
+# --- the app's download and upload: bytes in, a sentence for every file it cannot use --------
+
+
+@pytest.fixture(scope="module")
+def small_fit(digit_split):
+    X_train, _, y_train, _ = digit_split
+    return fitting.fit(TrainConfig(train_size=1000, max_iter=5), X_train, y_train)
+
+
+def test_bytes_round_trip_and_pass_the_input_check(small_fit, digit_split):
+    payload = modelfile.from_bytes(modelfile.to_bytes(small_fit))
+    modelfile.check_input(payload)
+    X_test = digit_split[1]
+    assert np.array_equal(payload["model"].predict(X_test), small_fit.model.predict(X_test))
+    assert payload["n_iter"] == small_fit.n_iter and payload["config"] == small_fit.config
+
+
+def _refused(data: bytes, match: str) -> None:
+    with pytest.raises(modelfile.ModelFileError, match=match):
+        modelfile.check_input(modelfile.from_bytes(data, name="up.skops"), name="up.skops")
+
+
+def test_a_file_with_an_untrusted_type_is_refused_before_it_runs():
+    import fractions
+
+    import skops.io as sio
+
+    data = sio.dumps({"format": modelfile.FORMAT, "model": fractions.Fraction(1, 3)})
+    _refused(data, "up.skops contains types DigitLab does not trust: fractions.Fraction")
+
+
+def test_a_damaged_or_foreign_file_is_refused(small_fit):
+    good = modelfile.to_bytes(small_fit)
+    _refused(good[: len(good) // 2], "up.skops is damaged or is not a model file")
+    flipped = bytearray(good)
+    middle = len(flipped) // 2
+    flipped[middle:middle + 64] = bytes(64)
+    _refused(bytes(flipped), "damaged")
+    _refused(b"GIF89a not a model at all", "damaged or is not a model file")
+    _refused(b"x" * (modelfile.MAX_BYTES + 1), "at most 25 MB")
+
+
+def test_a_model_for_8x8_digits_is_refused():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    X = np.round(d.data * 255 / 16).astype(np.uint8)
+    r = fitting.fit(TrainConfig(train_size=1000, max_iter=5), X, d.target, side=8)
+    _refused(modelfile.to_bytes(r, data_name="digits (8x8)"),
+             r"trained on 8x8 digits \(digits \(8x8\)\); the data here is 28x28")
+
+
+def test_a_model_for_other_pixels_is_refused(small_fit):
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
+    other = {**modelfile.payload_of(small_fit), "input": "float pixels 0..1"}
+    _refused(sio.dumps(other), "expects other pixels than this app gives")
+    bare = Pipeline([("logreg", small_fit.model.named_steps["logreg"])])
+    _refused(sio.dumps({**modelfile.payload_of(small_fit), "model": bare}),
+             "does not start with DigitLab's pixel step")

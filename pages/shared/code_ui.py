@@ -1,0 +1,31 @@
+"""Train's "Show the code": the current settings as a runnable scikit-learn script and as the
+`python -m digitlab train` command (both written by digitlab.script)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digitlab import script, solvers
+from digitlab.config import TrainConfig
+
+
+def panel(config: TrainConfig | None) -> None:
+    if config is None:
+        return
+    with st.popover("Show the code", icon=":material/code:", width="stretch"):
+        st.markdown("**The command** (in a DigitLab checkout):")
+        st.code(script.command(config), language="bash", wrap_lines=True)
+        st.markdown(f"**The script**: the tutorial's split, these settings, the accuracy "
+                    f"(save as `{script.FILE}`; `python {script.FILE} mnist.npz 2000` reads "
+                    "your own copy and fits on 2,000 images).")
+        own = [what for what, used in (("the digitlab-fast solver",
+                                        config.solver == solvers.FAST),
+                                       ("deskewing", config.deskew)) if used]
+        if own:
+            st.caption(f"{' and '.join(own).capitalize()} are DigitLab's own, so the script "
+                       "imports them from digitlab; choose a scikit-learn solver (lbfgs, "
+                       "sag...) without deskew for a script with scikit-learn only.")
+        if config.augment:
+            st.caption("Augmented training needs DigitLab's fitting loop: the script leaves it "
+                       "out, the command keeps it.")
+        st.code(script.sklearn_script(config), language="python", line_numbers=True)

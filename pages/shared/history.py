@@ -1,0 +1,117 @@
+"""Train's run history: every fit of this session newest first, one click to put a run's
+settings back into the sidebar, and two runs side by side (accuracy, per-class recall, the
+difference of their confusion matrices, their weight images).
+
+The runs are state.history()'s (digitlab.history); this module only lays them out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from digitlab import compare_plots, explain, history, plots
+from digitlab.config import TrainConfig
+from pages.shared import inside, state
+
+RESTORE = "history_restore"  # the pills: a click restores that run's settings
+PICK = "history_pick"  # the two runs compared
+NEWEST = "history_newest"  # the newest run when PICK was last reset
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def difference_png(diff, labels, unit: str, names: tuple[str, str]) -> bytes:
+    """Pure function of the numbers: safe to share between sessions."""
+    return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def recall_png(recall, labels, names: tuple[str, str]) -> bytes:
+    return plots.to_png(compare_plots.recall_bars(recall, labels, names))
+
+
+def _restore(apply: Callable[[TrainConfig], None]) -> None:
+    """The pills' callback (before the widgets are drawn): that run's settings, then the
+    pills let go so the same run can be restored again later."""
+    run = state.history().get(st.session_state.get(RESTORE) or -1)
+    if run is not None:
+        apply(run.config)
+        st.toast(f"Run {run.number}'s settings are in the sidebar: press Train to fit them.")
+    st.session_state[RESTORE] = None
+
+
+def table(runs: list[history.Run]) -> None:
+    frame = pd.DataFrame([r.row() for r in runs]).set_index("run")
+    frame["C"] = [("∞" if math.isinf(c) else f"{c:g}") for c in frame["C"]]
+    st.dataframe(frame, width="stretch", height=min(36 * len(runs) + 38, 260),
+                 column_config={"accuracy": st.column_config.NumberColumn(format="%.4f"),
+                                "fit s": st.column_config.NumberColumn(format="%.1f"),
+                                "l1_ratio": st.column_config.NumberColumn(format="%g"),
+                                "train images": st.column_config.NumberColumn(format="%d")})
+
+
+def panel(apply: Callable[[TrainConfig], None]) -> None:
+    """The history, under Train's results (nothing before the first fit)."""
+    runs = state.history().runs
+    if not runs:
+        return
+    st.markdown(f"#### Run history: {len(runs)} run{'s' if len(runs) > 1 else ''} this session")
+    table(runs)
+    st.pills("Put a run's settings back in the sidebar (one click)", [r.number for r in runs],
+             key=RESTORE, on_change=_restore, args=(apply,),
+             format_func=lambda n: f"↺ run {n}")
+    if len(runs) < 2:
+        st.caption("Train again with other settings to compare two runs side by side.")
+        return
+    numbers = [r.number for r in runs]
+    if st.session_state.get(NEWEST) != numbers[0] or not set(
+            st.session_state.get(PICK) or ()) <= set(numbers):
+        st.session_state[PICK] = numbers[1::-1]  # a new run: compare it with the one before
+        st.session_state[NEWEST] = numbers[0]
+    picked = st.multiselect("Compare two runs", numbers, key=PICK, max_selections=2,
+                            format_func=lambda n: f"run {n}")
+    if len(picked) == 2:
+        side_by_side(*(state.history().get(n) for n in picked))
+    else:
+        st.caption("Pick two runs to see them side by side.")
+
+
+def side_by_side(a: history.Run, b: history.Run) -> None:
+    names = (f"run {a.number}", f"run {b.number}")
+    try:
+        cmp = history.compare(a, b)
+    except ValueError as exc:
+        st.info(f"Run {a.number} and run {b.number} cannot be compared: {exc}.")
+        return
+    cols = st.columns(2)
+    for col, run, other in zip(cols, (a, b), (b, a)):
+        acc = run.trained.evaluation.accuracy
+        delta = acc - other.trained.evaluation.accuracy
+        col.metric(f"Run {run.number}: test accuracy", f"{acc:.4f}",
+                   delta=f"{delta:+.4f} vs run {other.number}" if delta else "same",
+                   delta_color="normal" if delta else "off")
+        c = run.config
+        col.caption(f"{c.solver}, C = {'∞' if math.isinf(c.C) else f'{c.C:g}'}, penalty "
+                    f"{c.penalty_name}, max_iter {c.max_iter}, {c.scaling} pixels"
+                    + (f", {history.describe_extras(c)}" if history.describe_extras(c) else "")
+                    + f"; {run.row()['epochs / iterations']}, {run.outcome}.")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names))
+    with right:
+        st.image(recall_png(cmp.recall, cmp.labels, names), caption="Per-class recall: the "
+                 "share of each digit's test images the run got right.")
+        if not cmp.same_test_set:
+            st.caption("The two runs were tested on different images (test split or seed), "
+                       "so each row of the difference is in percent of its true digit's test "
+                       "images.")
+    for col, run in zip(st.columns(2, gap="medium"), (a, b)):
+        w = explain.pixel_weights(run.trained.fit.model)
+        if w is None:
+            col.caption(f"Run {run.number} reads kernel features, not pixels: no weight images.")
+            continue
+        col.image(inside.weights_png(w.images(), tuple(str(c) for c in w.classes)),
+                  caption=f"Run {run.number}'s weights (red: ink here counts for the digit)")

@@ -1,0 +1,49 @@
+"""Train's run history: every fit listed newest first, two runs side by side, one click puts a
+run's settings back into the sidebar."""
+
+from __future__ import annotations
+
+from pages.shared import history, state
+
+from .page_utils import image_captions, open_app
+
+
+def fit(at, C: float):
+    at.select_slider(key="cfg_train_size").set_value(1000)
+    at.select_slider(key="cfg_C").set_value(C)
+    at.number_input(key="cfg_max_iter").set_value(5)
+    next(b for b in at.button if b.label.startswith("Train")).click().run()
+    assert not at.exception and not at.error
+    return at.session_state[state.TRAINED]
+
+
+def test_fits_are_listed_newest_first_compared_and_restored(mnist):
+    at = open_app("train")
+    first = fit(at, 1.0)
+    second = fit(at, 0.01)
+    runs = at.session_state[state.HISTORY].runs
+    assert [r.trained for r in runs] == [second, first]  # newest first
+    table = at.dataframe[-1].value
+    assert list(table.index) == [2, 1] and list(table["C"]) == ["0.01", "1"]
+    assert {"accuracy", "fit s", "epochs / iterations", "ended"} <= set(table.columns)
+    # The two newest are compared: accuracies, the difference of the confusion matrices,
+    # per-class recall and both runs' weight images.
+    assert at.multiselect(key=history.PICK).value == [1, 2]
+    labels = [m.label for m in at.metric]
+    assert "Run 1: test accuracy" in labels and "Run 2: test accuracy" in labels
+    captions = image_captions(at)
+    assert "Run 1's weights (red: ink here counts for the digit)" in captions
+    assert "Run 2's weights (red: ink here counts for the digit)" in captions
+    # Training the same settings again reuses the fit: no new run.
+    fit(at, 0.01)
+    assert len(at.session_state[state.HISTORY]) == 2
+    # One click: run 1's settings go back into the sidebar (and into the link).
+    at.pills(key=history.RESTORE).set_value(1).run()
+    assert at.session_state["cfg_C"] == 1.0
+    assert at.session_state[history.RESTORE] is None  # ready for the next click
+    assert "C" not in at.query_params  # C=1 is the default again
+
+
+def test_no_history_before_the_first_fit(mnist):
+    at = open_app("train")
+    assert not any("Run history" in m.value for m in at.markdown)
