@@ -210,7 +210,8 @@ def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
             out.extend([i] for i in idx)
             continue
         k = min(pieces, len(idx))
-        bounds = [round(j * len(idx) / k) for j in range(k + 1)]
+        # uneven lengths go to the first pieces: fits at small C converge soonest
+        bounds = [math.ceil(j * len(idx) / k) for j in range(k + 1)]
         out.extend(idx[a:b] for a, b in zip(bounds, bounds[1:]))
     return out
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.figure import Figure
 
 from digitlab import plots
@@ -29,7 +28,7 @@ def curve_label(series: str | None, value) -> str:
     return f"{series}={value:g}" if isinstance(value, float) else f"{value}"
 
 
-def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.6)) -> Figure:
+def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.2)) -> Figure:
     """Train (dashed) and test (solid) accuracy against C (log axis) or training images, one
     colour per compared setting; the best test point starred and labelled; for a C sweep the
     under-fitting side (left of the best C) and the over-fitting side (right) shaded and named,
@@ -50,12 +49,18 @@ def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.6)) -> 
                     label=f"train {name}".strip(), **TRAIN_STYLE)
             ax.plot(x, [p.test_accuracy for p in pts], color=colour, lw=2.5, ms=6,
                     label=f"test {name}".strip(), **TEST_STYLE)
+        title = ("Validation curve" if spec.x == "C" else "Learning curve") + \
+            f": {len(result.points)} of {result.planned} fits" + \
+            (" (stopped)" if result.stopped else "")
         if best is not None:
             best_curve = curves[best.series]
-            _mark_best(ax, best, spec.x, [p.x for p in best_curve])
+            ax.plot([best.x], [best.test_accuracy], marker="*", ms=22, color="#d4a72c",
+                    markeredgecolor="black", zorder=5, ls="none")
             if spec.x == "C":
+                _label_best(ax, best, [p.x for p in best_curve])
                 _name_sides(ax, best_curve, best)
-            else:
+            else:  # the best is (nearly) always the most images: said in the title
+                title += f"; best test {best.test_accuracy:.3f} at {best.x:,} images"
                 _name_gap(ax, best_curve)
         ax.set_xlabel("C (inverse regularisation: small = strong penalty)" if spec.x == "C"
                       else "training images")
@@ -65,21 +70,19 @@ def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.6)) -> 
         lo = min((min(p.train_accuracy, p.test_accuracy) for p in result.points), default=0.0)
         ax.set_ylim(max(0.0, lo - 0.03), 1.005)
         ax.grid(True, which="major", alpha=0.3)
-        what = "Validation curve" if spec.x == "C" else "Learning curve"
-        ax.set_title(f"{what}: {len(result.points)} of {result.planned} fits"
-                     + (" (stopped)" if result.stopped else ""))
-        ax.legend(loc="lower right", fontsize=12, ncol=max(1, len(curves)), framealpha=0.9)
+        ax.set_title(title)
+        # where the curves seldom are: below the peak of a validation curve, bottom right of
+        # a learning curve (many images fit well)
+        ax.legend(loc="lower center" if spec.x == "C" else "lower right", fontsize=12,
+                  ncol=max(1, len(curves)), framealpha=0.9)
         fig.tight_layout()
     return fig
 
 
-def _mark_best(ax, best: PointResult, x: str, xs: Sequence) -> None:
-    ax.plot([best.x], [best.test_accuracy], marker="*", ms=22, color="#d4a72c",
-            markeredgecolor="black", zorder=5, ls="none")
-    value = f"C={best.x:g}" if x == "C" else f"{best.x:,} images"
+def _label_best(ax, best: PointResult, xs: Sequence) -> None:
     # at an end of the curve the label leans inwards, so it stays inside the axes
     ha = "left" if best.x == min(xs) else "right" if best.x == max(xs) else "center"
-    ax.annotate(f"best: {value}\ntest {best.test_accuracy:.3f}", (best.x, best.test_accuracy),
+    ax.annotate(f"best: C={best.x:g}\ntest {best.test_accuracy:.3f}", (best.x, best.test_accuracy),
                 textcoords="offset points", xytext=(0, -42), ha=ha, fontsize=13,
                 fontweight="bold", bbox={"boxstyle": "round", "fc": "white", "ec": "#d4a72c"})
 
@@ -90,16 +93,17 @@ def _name_sides(ax, pts: Sequence[PointResult], best: PointResult) -> None:
     xs = [p.x for p in pts]
     left, right = min(xs), max(xs)
     pad = 1.6  # the bands reach a little past the outer points, as the axis does
+    # each name sits in an outer corner of its band, reading inwards (a narrow band still
+    # shows its whole name), where its curves are not: top left (small C fits badly), bottom
+    # right (train is high, test below it)
     if best.x > left:
         ax.axvspan(left / pad, best.x, color=UNDER, zorder=0)
-        ax.text(np.sqrt(left / pad * best.x), 0.03, "under-fitting\n(penalty too strong)",
-                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=13,
-                color="#7d4e00")
+        ax.text(0.01, 0.97, "under-fitting\n(penalty too strong)", transform=ax.transAxes,
+                ha="left", va="top", fontsize=13, color="#7d4e00")
     if best.x < right:
         ax.axvspan(best.x, right * pad, color=OVER, zorder=0)
-        ax.text(np.sqrt(best.x * right * pad), 0.03, "over-fitting\n(train >> test)",
-                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=13,
-                color="#a40e26")
+        ax.text(0.99, 0.03, "over-fitting\n(train >> test)", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=13, color="#a40e26")
     ax.set_xlim(left / pad, right * pad)
 
 
