@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.config import ConfigError
+from digitlab.jobs import BackgroundJob
 from digitlab.sweep import (
     PointResult,
     SweepData,
@@ -251,53 +252,26 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
                        len(finished) < len(pts))
 
 
-class SweepJob:
-    """A sweep in a daemon thread, for a page to poll: `finished` grows as fits end; `running`,
-    `result` and `error` (a sentence) are set once. Like training.TrainingJob, the worker only
-    appends and sets attributes once, so no lock is needed."""
+class SweepJob(BackgroundJob):
+    """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
+    `result` and `error` (a sentence) are set once; `stop()` ends every chain before its
+    next fit, keeping the finished points."""
+
+    thread_name = "digitlab-sweep"
 
     def __init__(self, spec: SweepSpec, split, where: Where = Where()):
+        super().__init__()
         self.spec, self.split, self.where = spec, split, where
         self.planned = len(points(spec))
-        self.finished: list[PointResult] = []
+        self.points: list[PointResult] = []
         self.result: SweepResult | None = None
-        self.error: str | None = None
-        self.exception: BaseException | None = None
-        self.started = time.monotonic()
-        self.ended: float | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="digitlab-sweep", daemon=True)
-
-    def start(self) -> SweepJob:
-        self.started = time.monotonic()
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def running(self) -> bool:
-        return self.ended is None
-
-    @property
-    def elapsed(self) -> float:
-        return (self.ended or time.monotonic()) - self.started
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self.running
 
     def so_far(self) -> SweepResult:
         """The result when finished, else the points finished so far as a stopped result
         (for a live figure)."""
         if self.result is not None:
             return self.result
-        pts = tuple(sorted(self.finished, key=lambda p: p.index))
+        pts = tuple(sorted(self.points, key=lambda p: p.index))
         return SweepResult(self.spec, pts, self.planned, self.where.describe(), 0, (),
                            self.elapsed, stopped=False)
 
@@ -305,7 +279,7 @@ class SweepJob:
         s = self.split
         try:
             self.result = run(self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where,
-                              s.side, on_point=self.finished.append,
+                              s.side, on_point=self.points.append,
                               should_stop=self._stop.is_set)
         except ConfigError as exc:
             self.error = str(exc)
@@ -317,6 +291,4 @@ class SweepJob:
             self.error = (f"The sweep failed ({type(exc).__name__}: {exc}). Try fewer training "
                           "images or fewer points; if it keeps happening, it is a bug.")
             self.exception = exc
-        finally:
-            self.ended = time.monotonic()
 

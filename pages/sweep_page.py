@@ -93,7 +93,7 @@ def follow(job: sweep_run.SweepJob, bar, picture) -> None:
     on Stop reruns the script, which ends this loop at its next update."""
     drawn = 0
     while job.running:
-        done = len(job.finished)
+        done = len(job.points)
         text = f"{done} of {job.planned} fits done · {job.elapsed:.0f} s"
         if job.stop_requested:
             text += " · stopping after the fits in flight"
