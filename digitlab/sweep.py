@@ -18,8 +18,10 @@ choice was:
 - scikit-learn's lbfgs at its default tol=1e-4 gets there cold, but a warm start from the
   neighbour passes its gradient test at once for C >= 100 (0 iterations: it returns the
   neighbour's model, which flattens the curve exactly where it should bend);
-- lbfgs at tol=1e-6 reaches the optimum to 1e-5 of the objective, warm or cold (C <= 1000),
-  and warm starts along the C path save about a third of its iterations.
+- lbfgs at tol=1e-6 ends within 1e-5 of the optimum's objective (C = 0.1 ... 10); warm and
+  cold fits agree to 3e-5 of it up to C=100 (4e-4 at C=1000), and warm starts along the C
+  path cut its iterations from 2,000 to 1,216 for the 9-point grid (968 when each start is
+  extrapolated from the two before it, as fit_chain does).
 So a sweep uses lbfgs at tol 1e-6 (BASE), warm-started along the C path; digitlab-fast is
 refused with that reason.
 """
@@ -43,7 +45,7 @@ from digitlab.config import ConfigError, TrainConfig
 
 # What a sweep can run along (the x axis) and compare (one curve per value).
 X_AXES = {"C": "C (inverse regularisation)", "train_size": "training images"}
-SERIES = {"l1_ratio": "l1_ratio", "solver": "solver", "deskew": "deskew"}
+SERIES = ("l1_ratio", "solver", "deskew")
 DEFAULT_CS = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4)
 MAX_POINTS = 60  # a curve, not a grid search: beyond this a page waits minutes
 # What converges (module docstring): lbfgs with a tight tol; max_iter high enough that it is

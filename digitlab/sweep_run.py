@@ -57,7 +57,7 @@ class ClusterError(ConfigError):
 @dataclass(frozen=True)
 class Where:
     """Where fits run: a Dask scheduler's address, or None for this machine's cores (n_jobs
-    worker processes; None = one per core, 1 = one fit at a time in this process)."""
+    threads; None = one per core, 1 = one fit at a time, BLAS left at its default)."""
 
     scheduler: str | None = None
     n_jobs: int | None = None

@@ -175,6 +175,9 @@ with frame.guard("The Sweep page"):
     if job is not None and not job.running:
         finish(job)
     if RESULT in st.session_state:
+        if spec is not None and spec != st.session_state[RESULT].spec:
+            st.caption("These are the results of the last sweep you ran; press **Run sweep** "
+                       "for the settings now in the sidebar.")
         show(st.session_state[RESULT], st.session_state[PNG])
     elif job is None:
         st.info("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
