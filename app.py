@@ -1,14 +1,31 @@
-"""DigitLab: `streamlit run app.py`. The entry point: page setup, the navigation and the sidebar
-status; each page lives in pages/ and only arranges widgets around calls into digitlab.
+"""DigitLab: `python app.py` (what `python3 run.py app` runs). The entry point: page setup, the
+navigation and the sidebar status; each page lives in pages/ and only arranges widgets around
+calls into digitlab.
 
 st.navigation rather than Streamlit's automatic pages, because it lets the first page be called
 "Home" (the folder convention would label it "app") and gives every page a short URL. The page
 files' names differ from their URLs on purpose: pages/shared/nav.py says why.
 """
 
-import streamlit as st
+import sys
 
-from pages.shared import frame, nav, state
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
+    # `python app.py [--server.port 8600 ...]` starts the server itself. Why not `streamlit run
+    # app.py`: while a pages/ folder exists, a fresh server answers its very first request in
+    # Streamlit's old pages mode (pages by file name), so a shared link such as /draw opened
+    # first shows a "Page not found" box over the page until st.navigation below has run once.
+    # Saying up front that this app navigates with st.navigation removes that (browser test).
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
+    sys.exit(cli.main())
+
+from pages.shared import browser, frame, nav, state  # noqa: E402  (after the launcher)
 
 st.set_page_config(page_title="DigitLab", page_icon=":material/draw:", layout="wide")
 
@@ -18,4 +35,6 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-
         "[data-testid='stSidebarHeader']{height:1rem}</style>")
 with frame.guard("The sidebar"):
     frame.sidebar_status(state.dataset(), state.trained())
+    browser.close_sidebar_after_navigation()
+browser.compact_on_phones()
 page.run()

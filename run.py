@@ -1,10 +1,12 @@
 """Set up and run DigitLab on a machine that has only Python 3.11+.
 
     python3 run.py app     # make .venv, install, fetch MNIST, start the app on 127.0.0.1:8501
+    python3 run.py app --class   # the same on this machine's network address, for a class
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
-                                       # draw_latency), e.g. `python3 run.py bench training`
+                                       # draw_latency, train_burst, clear_burst, sweep), e.g.
+                                       # `python3 run.py bench training`
 
 Standard library only: this file runs before anything is installed. Re-runs are quick: the
 install step is skipped while the requirements files are unchanged.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import venv
@@ -25,6 +28,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 CHROMIUM = Path("/usr/bin/chromium")
+MAX_UPLOAD_MB = 25  # MB per uploaded file: a photo is ~5, a class set file at most 20
 
 
 def say(msg: str) -> None:
@@ -66,17 +70,66 @@ def ensure_chromium() -> None:
     sh(*sudo, "apt-get", "install", "-y", "-q", "chromium", env=env, stdout=subprocess.DEVNULL)
 
 
+def lan_address() -> str | None:
+    """This machine's address on its local network, or None without one.
+
+    $DIGITLAB_CLASS_HOST wins (a machine on several networks). Otherwise: the address of the
+    interface a packet to a private address would leave by; a UDP "connect" sends nothing, it
+    only asks the system for that route. Then the host name's address. Never a loopback."""
+    if os.environ.get("DIGITLAB_CLASS_HOST"):
+        return os.environ["DIGITLAB_CLASS_HOST"]
+    candidates = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.254.254.254", 1))
+            candidates.append(s.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        candidates.append(socket.gethostbyname(socket.gethostname()))
+    except OSError:
+        pass
+    return next((a for a in candidates if not a.startswith(("127.", "0."))), None)
+
+
+def streamlit_command(extra: list[str], host: str) -> list[str]:
+    """`python app.py` (it starts Streamlit itself: app.py says why) on `host`. XSRF protection
+    stays on and uploads are capped (a class set file is at most 20 MB, a photo ~5 MB) in both
+    modes."""
+    return [str(PY), "app.py", "--server.address", host,
+            "--server.port", "8501", "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+            "--server.maxUploadSize", str(MAX_UPLOAD_MB), *extra]
+
+
 def app(extra: list[str]) -> int:
     ensure_venv("requirements.txt")
+    for_class = "--class" in extra
+    extra = [a for a in extra if a != "--class"]
+    host = "127.0.0.1"
+    env = dict(os.environ)
+    if for_class:
+        host = lan_address()
+        if host is None:
+            say("no network address found: connect this computer to the classroom's network "
+                "(Wi-Fi or cable), or set DIGITLAB_CLASS_HOST to its address, and try again.")
+            return 2
     say("getting MNIST (from the cache after the first time)")
     subprocess.run([PY, "-m", "digitlab", "fetch"], cwd=ROOT)  # the app explains any failure
     port = extra[extra.index("--server.port") + 1] if "--server.port" in extra[:-1] else "8501"
-    say(f"starting DigitLab on http://127.0.0.1:{port} (Ctrl+C stops it)")
-    cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-           "--server.port", "8501", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", *extra]
+    url = f"http://{host}:{port}"
+    if for_class:
+        env["DIGITLAB_CLASS_URL"] = url
+        say(f"DigitLab for the class at {url} (Ctrl+C stops it)")
+        say("students open that address on this network, or scan the QR code on the Home page")
+        if env.get("DIGITLAB_CLASS_PASSWORD"):
+            say("publishing is on: unlock it on the Train page with DIGITLAB_CLASS_PASSWORD")
+        else:
+            say("publishing is off: start with DIGITLAB_CLASS_PASSWORD=... to publish a model")
+    else:
+        say(f"starting DigitLab on {url} (Ctrl+C stops it)")
     try:
-        return subprocess.run(cmd, cwd=ROOT).returncode
+        return subprocess.run(streamlit_command(extra, host), cwd=ROOT, env=env).returncode
     except KeyboardInterrupt:
         return 0
 

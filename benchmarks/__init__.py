@@ -2,8 +2,9 @@
 library. Run each from the repository's root with the project's Python:
 `python -m benchmarks.training [--quick] [--json]` (training speed: DigitLab's default fit beside
 scikit-learn's routes, time to the tutorial's accuracy, memory, the issue's targets),
-`python -m benchmarks.canvas [--n N] [--json]` (test digits re-drawn like canvas drawings and
-photos of paper, read through `to_mnist` beside a plain resize) and
+`python -m benchmarks.canvas [--quick] [--json]` (digits unlike MNIST's: test digits re-drawn,
+printed typefaces, other writers' handwriting, drawn like canvas drawings and photos of paper
+and read through `to_mnist` by plain, deskew, augment and rbf models) and
 `python -m benchmarks.draw_latency [--trials N]` (mouse-up to Prediction in Chromium, beside a
 bare canvas page) and `python -m benchmarks.train_burst [--sessions N]` (a class pressing Train
 at once: server memory and time, beside one session). `common` holds what they share; `--help`

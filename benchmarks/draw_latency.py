@@ -2,7 +2,7 @@
 
     python -m benchmarks.draw_latency [--trials 15]     (from the repository's root)
 
-Starts `streamlit run` twice on free ports: DigitLab (trains the Fast preset through the Train
+Starts two servers on free ports: DigitLab (trains the Fast preset through the Train
 page, then draws on the Draw page) and, as the baseline, benchmarks/bare_canvas_app.py (the
 same canvas and nothing else). Each trial clears the canvas, draws a "1" with the mouse and times,
 inside the page, from the `mouseup` event to the moment the Prediction metric appears. Prints
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        with AppServer("benchmarks/bare_canvas_app.py") as bare:
+        with AppServer("benchmarks/bare_canvas_app.py", bare=True) as bare:
             results["bare canvas page (baseline)"] = measure(browser, bare.url, args.trials,
                                                              digitlab=False)
         with AppServer("app.py") as app:

@@ -3,7 +3,7 @@ model, for N sessions beside one session, in one run.
 
     python -m benchmarks.train_burst [--sessions 10] [--root OTHER_CHECKOUT]
 
-Each measurement starts a fresh `streamlit run app.py` on 127.0.0.1 (so no fit is stored yet),
+Each measurement starts a fresh app server on 127.0.0.1 (so no fit is stored yet),
 opens the sessions in headless Chromium (a browser context each), puts the Fast preset on each
 Train page, then clicks Train on every page as fast as the browser allows (well inside the
 ~1 s a Fast fit takes) and waits until every page shows its Test accuracy. The server's
@@ -28,7 +28,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 def burst(browser, sessions: int, root: Path) -> dict:
-    with AppServer(root=root) as app:
+    with AppServer(root=root, bare=root != ROOT) as app:  # an older app.py: streamlit run
         pages = [new_page(browser, app.url) for _ in range(sessions)]
         for page in pages:
             go_to(page, "Train")

@@ -1,4 +1,5 @@
-"""`python -m digitlab ...`: fetch, train, predict, sweep, reproduce (benchmarks: benchmarks/).
+"""`python -m digitlab ...`: fetch, train, predict, sweep, classset, reproduce (benchmarks:
+benchmarks/).
 
 Errors a user can cause (a bad setting, no data, an unreadable file) end as one sentence on
 stderr and exit code 2; a traceback here means a bug.
@@ -15,8 +16,21 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from digitlab import config, data, evaluate, fitting, modelfile, solvers, training, tutorial
+from digitlab import (
+    classfiles,
+    classset,
+    classtrain,
+    config,
+    data,
+    evaluate,
+    fitting,
+    modelfile,
+    solvers,
+    training,
+    tutorial,
+)
 from digitlab.config import ConfigError, TrainConfig
+from digitlab.features import FEATURES
 
 
 def _err(msg: str) -> None:
@@ -98,13 +112,22 @@ def cmd_fetch(args) -> int:
 def _config_from_args(args) -> TrainConfig:
     given = {k: getattr(args, k) for k in ("C", "l1_ratio", "solver", "max_iter", "tol",
                                            "test_size", "seed", "scaling", "train_size",
-                                           "deskew") if getattr(args, k) is not None}
+                                           "deskew", "augment", "features")
+             if getattr(args, k) is not None}
     return TrainConfig(**given)
 
 
-def _fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True):
-    """Fit `cfg` on the split it names (printing progress to stderr) and score the test set."""
+def _fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True,
+                   add: classfiles.ClassDigits | None = None, repeats: int | None = None):
+    """Fit `cfg` on the split it names (printing progress to stderr) and score the test set;
+    `add`: class digits joined to the training rows (each counted `repeats` times)."""
     X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, cfg.test_size, cfg.seed)
+    if add is not None:
+        X_train, y_train = fitting.training_rows(cfg, X_train, y_train)
+        X_train, y_train, k = classtrain.add_set(X_train, y_train, add.X, add.y, repeats)
+        cfg = cfg.replace(train_size=None)  # the subset is taken; the added rows must stay
+        print(f"added {len(add):,} class digits to the training images, each counted {k} "
+              "times", file=sys.stderr)
     n = training.n_train_for(cfg, len(y_train))
     estimate = training.expected_seconds(cfg, len(y_train))
     if verbose:
@@ -118,8 +141,13 @@ def _fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True):
 
 def cmd_train(args) -> int:
     cfg = _config_from_args(args)
+    add = classfiles.load_set(args.add_set) if args.add_set else None
     ds = _load()
-    result, ev = _fit_and_score(cfg, ds, verbose=not args.json)
+    if add is not None and ds.side != 28:
+        _err(f"--add-set needs MNIST (28x28 images); the data loaded is {ds.name}.")
+        return 2
+    result, ev = _fit_and_score(cfg, ds, verbose=not args.json, add=add,
+                                repeats=args.add_repeats)
     if args.save:
         path = modelfile.save(result, args.save, data_name=ds.name)
         print(f"saved the model to {path}", file=sys.stderr)
@@ -179,6 +207,40 @@ def cmd_predict(args) -> int:
                 probs = " ".join(f"{k}:{p:.2f}" for k, p in enumerate(r["probabilities"]))
                 print(f"{r['file']}: {r['digit']}  (p={max(r['probabilities']):.2f})  [{probs}]")
     return 0 if all("digit" in r for r in results) else 1
+
+
+def cmd_classset(args) -> int:
+    """The class set the app keeps ($DIGITLAB_DB): what is in it, export it, import a file."""
+    store = classset.ClassSet()
+    if args.action == "info":
+        X, y = store.arrays()
+        print(f"class set: {store.path}")
+        print(f"digits:    {len(y):,} ({store.count(classset.Filter(fooled=True)):,} fooled "
+              "the model that answered when they were saved)")
+        print("per label: " + "  ".join(f"{d}:{int((y == d).sum())}" for d in range(10)))
+        return 0
+    if not args.path:
+        _err(f"classset {args.action} needs a PATH")
+        return 2
+    if args.action == "export":
+        path = Path(args.path)
+        write = {".npz": classfiles.to_npz, ".zip": classfiles.to_idx_zip}.get(path.suffix)
+        if write is None:
+            _err("export to a .npz file, or to a .zip of the two IDX files")
+            return 2
+        digits = classfiles.from_store(store)
+        try:
+            path.write_bytes(write(digits))
+        except OSError as exc:
+            _err(f"could not write {path}: {exc.strerror or exc}")
+            return 2
+        print(f"wrote {len(digits):,} digits to {path}")
+        return 0
+    digits = classfiles.load_set(args.path)
+    added, skipped = store.add_many(digits.X, digits.y, digits.names, digits.groups)
+    print(f"added {added:,} digits to {store.path}"
+          + (f" ({skipped:,} were there already)" if skipped else ""))
+    return 0
 
 
 def cmd_reproduce(args) -> int:
@@ -284,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fetch)
 
     t = sub.add_parser("train", help="fit a model on the tutorial's split and report it")
+    augmenting = [s.name for s in solvers.SOLVERS.values() if s.augments]
     t.add_argument("--C", type=_number, help="inverse regularisation (inf = no penalty)")
     t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
                    help="0 = L2, 1 = L1, between = elastic net (" + ", ".join(
@@ -298,6 +361,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--train-size", dest="train_size", type=int,
                    help="fit on only this many training images")
     t.add_argument("--deskew", action="store_true", default=None, help="straighten slanted digits")
+    t.add_argument("--augment", action="store_true", default=None,
+                   help="train on copies of the digits stretched and re-inked at random, made "
+                        f"afresh every epoch ({', '.join(augmenting)} only)")
+    t.add_argument("--features", help="what the classifier sees: " + "; ".join(
+        f"{f.name} = {f.summary}" for f in FEATURES.values()))
+    t.add_argument("--add-set", dest="add_set", metavar="PATH",
+                   help="join a class set (.npz, IDX .zip, or a folder of the two IDX files: "
+                        "the app's Class set export) to the training images")
+    t.add_argument("--add-repeats", dest="add_repeats", type=int, metavar="K",
+                   help="count each added digit K times (default: so they are about a tenth "
+                        "of the training rows)")
     t.add_argument("--save", metavar="PATH", help="write the model to a skops file")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_train)
@@ -315,6 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(sw, _number)
     sw.set_defaults(func=cmd_sweep)
 
+    c = sub.add_parser("classset", help="the app's class set: info, export PATH, import PATH")
+    c.add_argument("action", choices=["info", "export", "import"])
+    c.add_argument("path", nargs="?", metavar="PATH",
+                   help="export: a .npz or .zip (IDX); import: a .npz, .zip or IDX folder")
+    c.set_defaults(func=cmd_classset)
+
     r = sub.add_parser("reproduce", help="the tutorial end to end, beside its published results")
     r.add_argument("--fast", action="store_true", help="DigitLab's fast setting instead (seconds)")
     r.set_defaults(func=cmd_reproduce)
@@ -326,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, data.DataError) as exc:
+    except (ConfigError, data.DataError, classfiles.ClassFileError, classset.ClassSetError,
+            classtrain.ClassTrainError) as exc:
         _err(str(exc))
         return 2
     except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from digitlab import solvers
+from digitlab import features, solvers
 
 SCALINGS = {
     "unit": "pixels / 255 (0..1)",
@@ -48,6 +48,11 @@ class TrainConfig:
     scaling : one of SCALINGS ("unit" = pixels/255).
     train_size : fit on only the first n training images (None = all); the test set is unchanged.
     deskew : straighten slanted digits (moment-based shear) before scaling.
+    augment : train on copies of the training digits changed at random (stretched, strokes
+        thinned or thickened, framed as the Draw page frames a drawing: digitlab.augment),
+        made afresh every epoch; only solvers that fit in mini-batches can (digitlab-fast).
+    features : what the classifier sees after the pixel transform: a name in
+        digitlab.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel approximation).
     """
 
     C: float = 1.0
@@ -60,6 +65,8 @@ class TrainConfig:
     scaling: str = "unit"
     train_size: int | None = None
     deskew: bool = False
+    augment: bool = False
+    features: str = features.PIXELS
 
     def __post_init__(self) -> None:
         validate(self)
@@ -121,3 +128,14 @@ def validate(c: TrainConfig) -> None:
     if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):
         raise ConfigError(f"train_size must be a whole number of at least 10, or None for all; "
                           f"got {c.train_size!r}.")
+    for flag in ("deskew", "augment"):
+        if not isinstance(getattr(c, flag), (bool, np.bool_)):
+            raise ConfigError(f"{flag} must be True or False; got {getattr(c, flag)!r}.")
+    if c.augment and not solvers.get(c.solver).augments:
+        takers = " or ".join(repr(s.name) for s in solvers.SOLVERS.values() if s.augments)
+        raise ConfigError(f"augmentation makes new training digits every epoch, which only a "
+                          f"solver that fits in mini-batches can use: choose solver {takers}, "
+                          f"or turn augment off (solver {c.solver!r} was chosen).")
+    if c.features not in features.FEATURES:
+        raise ConfigError(f"features must be one of {', '.join(features.FEATURES)}; "
+                          f"got {c.features!r}.")

@@ -59,7 +59,7 @@ def _threadpools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _blas_limit(threads: int | None):
+def blas_limit(threads: int | None):
     """A context that caps BLAS threads (no-op for None)."""
     if threads is None:
         return contextlib.nullcontext()
@@ -120,12 +120,14 @@ class _Epoch:
     """The epoch step: one pass of mini-batch Adam over the training rows, batches in a random
     order, updating (W, b) in place. A call returns the epoch's model (the mean of its iterates,
     or with average=False the last) and its mean training cross-entropy; None if should_stop()
-    came before the first step. `stopped`: should_stop() ended a pass."""
+    came before the first step. `stopped`: should_stop() ended a pass. With `batch_transform`,
+    a batch's features are batch_transform(its rows) instead of X[its rows]."""
 
-    def __init__(self, X, y, W, b, lam, lr_w, lr_b, batch_size, average):
+    def __init__(self, X, y, W, b, lam, lr_w, lr_b, batch_size, average, batch_transform=None):
         self.X, self.y, self.W, self.b, self.lam, self.average = X, y, W, b, lam, average
         self.adam_w, self.adam_b, self.lr_w, self.lr_b = _Adam(W), _Adam(b), lr_w, lr_b
         self.bs, self.stopped = min(int(batch_size), len(y)), False
+        self.batch_transform = batch_transform
 
     def __call__(self, rng, should_stop) -> tuple[np.ndarray, np.ndarray, float] | None:
         X, y, W, b, bs = self.X, self.y, self.W, self.b, self.bs
@@ -135,7 +137,11 @@ class _Epoch:
             if should_stop is not None and done % _STOP_POLL_BATCHES == 0 and should_stop():
                 self.stopped = True
                 break
-            xb, yb = X[j * bs:(j + 1) * bs], y[j * bs:(j + 1) * bs]
+            rows = slice(j * bs, min((j + 1) * bs, len(y)))
+            # the hook (augmentation) makes this batch's features afresh from its rows
+            xb = (X[rows] if self.batch_transform is None
+                  else self.batch_transform(rows).astype(X.dtype, copy=False))
+            yb = y[rows]
             p = objective.probabilities(xb, W, b)
             loss_sum += objective.cross_entropy(p, yb)
             gW, gb = objective.gradient(p, xb, yb, W, self.lam)  # the objective's, per batch
@@ -302,7 +308,9 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, coef_init: np.ndarray | None = None,
             intercept_init: np.ndarray | None = None,
             on_progress: Callable[[EpochInfo], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> FastLogisticRegression:
+            should_stop: Callable[[], bool] | None = None,
+            batch_transform: Callable[[slice], np.ndarray] | None = None
+            ) -> FastLogisticRegression:
         """Fit on X (float32 stays float32; anything else becomes float64) and y.
 
         coef_init (n_classes, n_features) and intercept_init (n_classes,) start from an
@@ -310,11 +318,18 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         on_progress(EpochInfo) is called after each epoch; should_stop() is polled every few
         mini-batches and, when it returns True, ends the fit keeping the best model so far.
         Both run in the calling thread and should return quickly.
+        batch_transform(rows) -> the features a mini-batch of training rows (a slice of X)
+        trains on, instead of X[rows]: training on digits made afresh each epoch
+        (digitlab.augment). The held-out rows stay X's. It needs shuffle=False, so that the
+        rows are the caller's.
         """
         t0 = time.perf_counter()
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=[np.float32, np.float64], order="C")
         check_classification_targets(y)
+        if batch_transform is not None and self.shuffle:
+            raise ValueError("batch_transform needs shuffle=False: it is asked for the caller's "
+                             "rows, so they must stay in the caller's order.")
         self.classes_, yi = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError("the training rows hold only one class; a classifier needs two.")
@@ -327,13 +342,13 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"{len(yi)} rows are too few to hold out a validation slice; "
                              "use more rows or early_stopping=False.")
         cut = len(yi) - n_val
-        with _blas_limit(self.blas_threads):
+        with blas_limit(self.blas_threads):
             self._train(X[:cut], yi[:cut], X[cut:], yi[cut:], coef_init, intercept_init,
-                        rng, t0, on_progress, should_stop)
+                        rng, t0, on_progress, should_stop, batch_transform)
         return self
 
     def _train(self, Xtr, ytr, Xval, yval, coef_init, intercept_init, rng, t0,
-               on_progress, should_stop) -> None:
+               on_progress, should_stop, batch_transform=None) -> None:
         """The epoch loop (an epoch step, then the stopping rule); sets the fitted attributes."""
         dtype = Xtr.dtype.type
         n, k = len(ytr), len(self.classes_)
@@ -350,7 +365,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         if warm and lam:
             W *= dtype(objective.best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, lam))
         step = _Epoch(Xtr, ytr, W, b, lam, self.learning_rate / self.feature_rms_,
-                      self.learning_rate, self.batch_size, self.average)
+                      self.learning_rate, self.batch_size, self.average, batch_transform)
         vloss, acc = objective.held_out(Xval, yval, W, b)
         rule = _StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
                              W, b, vloss, acc)

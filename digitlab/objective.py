@@ -5,7 +5,7 @@ here minimises, written once.
 
 scikit-learn's LogisticRegression minimises C * sum(cross-entropy) + 0.5 * ||W||^2: the same
 function divided by C * n, so the same minimiser, and C means the same in both
-(tests/test_fast_objective.py checks value and gradient against scikit-learn's own).
+(tests/unit/test_objective.py checks value and gradient against scikit-learn's own).
 Float32 in, float32 out: digitlab.fast's epochs are memory-bound.
 """
 
@@ -33,7 +33,7 @@ def objective(W, b, X, y, lam: float) -> tuple[float, np.ndarray, np.ndarray]:
 
     the intercepts unpenalised: LogisticRegression's C * sum(cross-entropy) + 0.5 * ||W||^2
     divided by C * n, so the same minimiser and C means the same. Each Adam step follows this
-    gradient on its batch (tests/test_fast_objective.py checks both against scikit-learn's).
+    gradient on its batch (tests/unit/test_objective.py checks both against scikit-learn's).
     """
     p = probabilities(X, W, b)
     f = cross_entropy(p, y) + penalty(W, lam)  # before gradient overwrites p

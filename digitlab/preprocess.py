@@ -57,7 +57,7 @@ MIN_RESAMPLED_STROKE = 3.0  # px at STROKE_SIDE scale; thinner pens are widened 
 
 # MNIST's pen width as a fraction of the digit's longer side, measured with `stroke_fraction`
 # on the first 5000 MNIST images: median 0.116 (quartiles 0.099 / 0.135, 5-95 %: 0.078-0.176).
-# tests/test_preprocess.py re-measures it on real MNIST.
+# tests/model/test_preprocess_on_mnist.py re-measures it on real MNIST.
 MNIST_STROKE = 0.116
 # Widths within this factor of MNIST's are left alone (0.093-0.145: MNIST's middle half).
 STROKE_TOLERANCE = 1.25

@@ -1,5 +1,8 @@
 """MNIST test digits re-drawn like canvas drawings and photos of paper (seeded, synthetic).
 
+`redraw` draws an MNIST digit; `restroke` any grey shape of a digit (digitlab.unseen's other
+writers); `place` a shape that keeps its own strokes (digitlab.unseen's printed glyphs).
+
 A drawing on the Draw page is placed, sized and inked unlike MNIST. `redraw` turns a test digit
 into such a drawing, so that the canvas benchmark (benchmarks/canvas.py) and the tests can ask
 whether the preprocessing still gets it read. How one drawing is made, seeded so every figure
@@ -35,15 +38,16 @@ MAX_BRUSH_FRACTION = 0.25  # ... but at most this fraction of the digit's longer
 STYLES = ("canvas", "paper")
 
 
-def _pen_path(digit28: np.ndarray, size: float, pad: int) -> np.ndarray:
-    """The digit's centre line (bool) at `size` px on its longer side, with `pad` px margin."""
-    img = np.asarray(digit28, np.float32).reshape(28, 28)
+def _pen_path(shape: np.ndarray, size: float, pad: int, level: float = 127.5) -> np.ndarray:
+    """The centre line (bool) of a grey shape (2-D, 0..255, any size) at `size` px on its longer
+    side, with `pad` px margin; the shape is its pixels above `level` after the upscale."""
+    img = np.asarray(shape, np.float32)
     x, y, w, h = cv2.boundingRect((img > 0).astype(np.uint8))
     k = size / max(w, h)
     big = cv2.resize(img[y:y + h, x:x + w], (max(1, round(w * k)), max(1, round(h * k))),
                      interpolation=cv2.INTER_CUBIC)
     big = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-    mask = (big > 127.5).astype(np.uint8)
+    mask = (big > level).astype(np.uint8)
     dt = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
     # Within 0.5 of the local maximum rather than equal to it: along a stroke that slowly gets
     # wider the true centre line is never a strict maximum, and would break into dashes.
@@ -96,15 +100,42 @@ def _paper_rgb(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.imdecode(jpg, cv2.IMREAD_UNCHANGED)  # channel order is irrelevant to the noise
 
 
-def redraw(digit28: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
-    """One MNIST digit (784 or 28x28 uint8) -> a 280x280 drawing of it (see the module doc).
-
-    style "canvas" -> (280, 280, 4) RGBA white on black; "paper" -> (280, 280, 3) RGB photo.
-    """
+def _check_style(style: str) -> None:
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
+
+
+def _finish(ink: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
+    """Ink (float 0..1, trimmed or not) -> a drawing on the canvas in this style (steps 3-4)."""
+    ink = _on_canvas(ink, rng)
+    return _canvas_rgba(ink) if style == "canvas" else _paper_rgb(ink, rng)
+
+
+def restroke(shape: np.ndarray, rng: np.random.Generator, style: str,
+             level: float = 127.5) -> np.ndarray:
+    """Any grey shape of a digit (2-D, 0..255, white on black, any size) -> a 280x280 drawing
+    of it with a random size, brush and place (steps 1-4 of the module doc; `level` is step
+    1's threshold). style "canvas" -> (280, 280, 4) RGBA white on black; "paper" -> (280,
+    280, 3) RGB photo."""
+    _check_style(style)
     size = rng.uniform(*SIZE_RANGE) * CANVAS
     width = min(rng.uniform(*BRUSH_RANGE), MAX_BRUSH_FRACTION * size)
     pad = int(np.ceil(width / 2)) + 2
-    ink = _on_canvas(_brush(_pen_path(digit28, size, pad), width), rng)
-    return _canvas_rgba(ink) if style == "canvas" else _paper_rgb(ink, rng)
+    return _finish(_brush(_pen_path(shape, size, pad, level), width), rng, style)
+
+
+def place(ink: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
+    """A shape that keeps its own strokes (a printed glyph: float 0..1, any size) -> a 280x280
+    drawing: scaled to a random size (step 1's range), placed and inked as `restroke` does."""
+    _check_style(style)
+    ink = np.asarray(ink, np.float32)
+    x, y, w, h = cv2.boundingRect((ink > 0).astype(np.uint8))
+    k = rng.uniform(*SIZE_RANGE) * CANVAS / max(w, h)
+    small = cv2.resize(ink[y:y + h, x:x + w], (max(1, round(w * k)), max(1, round(h * k))),
+                       interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+    return _finish(np.clip(small, 0.0, 1.0), rng, style)
+
+
+def redraw(digit28: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
+    """One MNIST digit (784 or 28x28 uint8) -> a 280x280 drawing of it (see the module doc)."""
+    return restroke(np.asarray(digit28).reshape(28, 28), rng, style)

@@ -34,6 +34,8 @@ class Hooks:
     init: tuple[np.ndarray, np.ndarray] | None = None  # (coef, intercept) of a warm start
     on_epoch: Callable[[EpochInfo], None] | None = None
     should_stop: Callable[[], bool] | None = None
+    # rows -> fresh features of those training rows, asked per mini-batch (digitlab.augment)
+    batch_transform: Callable[[slice], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Solver:
         the fit's time is honestly max_iter of them; None when it stops whenever it converges.
     shuffled_rows : fits on the training rows shuffled by the seed (digitlab-fast holds out
         their last tenth); scikit-learn's solvers take the rows in the split's order.
+    augments : takes Hooks.batch_transform, so it can train on augmented digits made afresh
+        for every mini-batch (scikit-learn's solvers see one fixed array).
     build : TrainConfig -> an unfitted estimator.
     run : (estimator, features, labels, Hooks) -> Outcome; fits the estimator in place.
     """
@@ -72,6 +76,7 @@ class Solver:
     can_stop: bool
     seconds_per_epoch: float | None
     shuffled_rows: bool
+    augments: bool
     build: Callable[[TrainConfig], Any]
     run: Callable[[Any, np.ndarray, np.ndarray, Hooks], Outcome]
 
@@ -102,13 +107,20 @@ def _build_sklearn(config: TrainConfig):
 
 def _run_sklearn(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     """One call to fit(): no progress, no stop. A warm start sets coef_ and intercept_ first,
-    which LogisticRegression(warm_start=True) starts from."""
+    which LogisticRegression(warm_start=True) starts from.
+
+    One BLAS thread, as digitlab-fast uses: when the cores are shared (the app's server, its
+    browsers, other fits) a second thread mostly waits for a core; measured here on a busy
+    2-core machine, lbfgs on 10,000 MNIST images took 36 s with two threads and 3.5 s with one.
+    """
     from sklearn.exceptions import ConvergenceWarning
+
+    from digitlab.fast import blas_limit
 
     if hooks.init is not None:
         est.set_params(warm_start=True)
         est.coef_, est.intercept_ = hooks.init
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, blas_limit(1):
         warnings.simplefilter("always", ConvergenceWarning)
         est.fit(Z, y)
     n_iter = int(np.max(est.n_iter_))
@@ -146,7 +158,8 @@ def _run_fast(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     est.set_params(shuffle=False)
     with sklearn.config_context(assume_finite=True):  # pixels from uint8: always finite
         est.fit(Z, y, coef_init=coef, intercept_init=intercept, on_progress=hooks.on_epoch,
-                should_stop=stop if hooks.should_stop is not None else None)
+                should_stop=stop if hooks.should_stop is not None else None,
+                batch_transform=hooks.batch_transform)
     n_iter = int(est.n_iter_[0])
     converged = est.stopped_by_ == "early stopping"
     notes = []
@@ -173,28 +186,28 @@ SOLVERS: dict[str, Solver] = {s.name: s for s in (
            "Adam's: a fixed step (0.01 in units of the features' size), scaled per weight by "
            "running averages of its gradients",
            takes_l1=False, per_epoch=True, can_stop=True, seconds_per_epoch=None,
-           shuffled_rows=True, build=_build_fast, run=_run_fast),
+           shuffled_rows=True, augments=True, build=_build_fast, run=_run_fast),
     Solver("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
            "none: a line search sets each step's length along a direction built from the "
            "last few gradients",
            takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, build=_build_sklearn, run=_run_sklearn),
+           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
     Solver("newton-cg", "Newton's method, each step solved by conjugate gradients", _NEWTON,
            takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, build=_build_sklearn, run=_run_sklearn),
+           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
     Solver("newton-cholesky", "Newton's method with an exact (Cholesky) solve: costly with "
                               "784 x 10 weights", _NEWTON,
            takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, build=_build_sklearn, run=_run_sklearn),
+           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
     Solver("sag", "stochastic average gradient: the tutorial's solver, one row at a time",
            "set from the data: 1 / (the largest squared row norm + the penalty), so raw "
            "0..255 pixels make it tiny",
            takes_l1=False, per_epoch=True, can_stop=False, seconds_per_epoch=_SAG_EPOCH_S,
-           shuffled_rows=False, build=_build_sklearn, run=_run_sklearn),
+           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
     Solver("saga", "sag's variant that also takes L1 and elastic net",
            "set from the data, as for sag", takes_l1=True, per_epoch=True, can_stop=False,
-           seconds_per_epoch=_SAG_EPOCH_S, shuffled_rows=False, build=_build_sklearn,
-           run=_run_sklearn),
+           seconds_per_epoch=_SAG_EPOCH_S, shuffled_rows=False, augments=False,
+           build=_build_sklearn, run=_run_sklearn),
 )}
 
 

@@ -1,8 +1,9 @@
 """The pixel transform that travels inside every model file, and the pipeline it heads.
 
-A model is `Pipeline([("pixels", PixelTransform), ("logreg", estimator)])`: `predict` takes raw
-0..255 uint8 pixels whatever the model was trained with, because the scaling (and the deskew)
-it learned are part of it.
+A model is `Pipeline([("pixels", PixelTransform), ("logreg", estimator)])`, with a feature map
+between them when the config asks for one (digitlab.features): `predict` takes raw 0..255 uint8
+pixels whatever the model was trained with, because the scaling (and the deskew) it learned
+are part of it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 
-from digitlab import solvers
+from digitlab import features, solvers
 from digitlab.config import TrainConfig
 
 
@@ -79,8 +80,15 @@ def make_estimator(config: TrainConfig):
     return solvers.get(config.solver).build(config)
 
 
-def make_pipeline(config: TrainConfig, side: int = 28) -> Pipeline:
-    return Pipeline([
-        ("pixels", PixelTransform(config.scaling, config.deskew, side)),
-        ("logreg", make_estimator(config)),
-    ])
+def make_pipeline(config: TrainConfig, side: int = 28, Z: np.ndarray | None = None) -> Pipeline:
+    """The unfitted pipeline for `config`: pixels -> [feature map] -> logreg. A feature map
+    such as "rbf" sets its kernel's width from the pixel features it will see: give them as Z
+    (digitlab.fitting does)."""
+    step = None
+    if features.get(config.features).build is not None:
+        if Z is None:
+            raise ValueError(f"features={config.features!r} needs the pixel features (Z) to "
+                             "build its step.")
+        step = features.build(config, Z)
+    return features.assemble(PixelTransform(config.scaling, config.deskew, side), step,
+                             make_estimator(config))

@@ -10,13 +10,13 @@ import streamlit as st
 
 from digitlab import plots, preprocess
 from digitlab.predict import predict_digit
-from pages.shared import figures, frame, nav, state
+from pages.shared import browser, classset_ui, figures, frame, nav, state
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
-CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas
+CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fallback)
 
 
 def canvas_key() -> str:
@@ -67,6 +67,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
               delta_color="off", delta_arrow="off",
               help="The digit with the highest probability.")
+    classset_ui.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
     return prepared
 
@@ -93,12 +94,11 @@ def pad_body(fitted, deskew: bool) -> None:
     with left:
         image = read_canvas() if source == "Draw" else read_upload()
         if source == "Draw":
-            st.button("Clear", on_click=clear, icon=":material/ink_eraser:",
-                      help="Start again (the canvas toolbar also has undo and redo).")
+            browser.clear_button(remount=clear)
     with right:
         if image is None:
-            st.info("Draw a digit on the black square with the mouse; the model reads it "
-                    "when you lift the pen." if source == "Draw" else
+            st.info("Draw a digit on the black square with the mouse or a finger; the model "
+                    "reads it when you lift the pen." if source == "Draw" else
                     "Upload a picture of a single digit, dark on light or light on dark.")
             return
         prepared = show_answer(fitted, image, deskew)

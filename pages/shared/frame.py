@@ -13,7 +13,7 @@ import streamlit as st
 
 from digitlab.data import Dataset
 from digitlab.training import Trained
-from pages.shared import nav
+from pages.shared import classroom, nav
 from pages.shared.state import current_job, model_matches
 
 
@@ -28,7 +28,8 @@ def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
         if job is not None and job.running:
             st.caption(f"**Model:** training ({job.config.solver})…")
         elif tr is None:
-            st.caption("**Model:** none yet — train one on Train.")
+            st.caption("**Model:** none of your own yet — train one on Train; until then "
+                       "the class's model answers.")
         else:
             c = tr.config
             st.caption(f"**Model:** {c.solver}, accuracy {tr.evaluation.accuracy:.3f}"
@@ -45,17 +46,17 @@ def need_data(ds: Dataset | None) -> Dataset:
 
 
 def need_model(ds: Dataset, tr: Trained | None) -> Trained:
-    """Stop the page with what to do when there is no model for this data."""
-    if not model_matches(tr, ds):
-        if tr is None:
-            st.info("No model is trained yet. Train one first: the **Fast** preset takes "
-                    "seconds.")
-        else:
-            st.info(f"The trained model was fitted on {tr.data_key.split(':')[0]}, not on "
-                    f"{ds.name}. Train a model on this data first.")
-        nav.link("train", "Go to Train")
-        st.stop()
-    return tr  # type: ignore[return-value]
+    """This session's model for this data; without one, the model the teacher published or
+    the server's default (the Fast preset), with a line saying which and the way to Train."""
+    if model_matches(tr, ds):
+        return tr  # type: ignore[return-value]
+    other, which = classroom.fallback(ds)
+    mine = "" if tr is None else f" (yours was fitted on {tr.data_key.split(':')[0]})"
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(f"Answering: **{which}**, {other.evaluation.accuracy:.1%} right on the test "
+                   f"images{mine}.", width="content")
+        nav.link("train", "Train your own")
+    return other
 
 
 @contextlib.contextmanager

@@ -4,16 +4,20 @@ tests set the component's state to what the browser sends after a stroke."""
 from __future__ import annotations
 
 import pytest
-from page_utils import canvas_state, drawn, image_captions, open_app
 
 from pages.shared import state
+
+from .page_utils import canvas_state, drawn, image_captions, open_app
 
 CANVAS = "canvas-0"
 
 
-def test_draw_without_a_model_says_what_to_do(mnist):
+def test_draw_without_a_model_of_ones_own_is_answered_by_the_default_model(mnist):
     at = open_app("draw")
-    assert "No model is trained yet" in at.info[0].value
+    assert any("Answering: **the default model" in c.value for c in at.caption)
+    at.session_state[CANVAS] = canvas_state(drawn(1))
+    at.run()
+    assert next(m for m in at.metric if m.label == "Prediction").value == "1"
 
 
 def test_empty_canvas_shows_a_hint_not_a_guess(small_model):

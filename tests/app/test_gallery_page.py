@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from page_utils import image_captions, open_app
 
 from pages.shared import nav, state
+
+from .page_utils import image_captions, open_app
 
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_gallery_without_a_model_says_what_to_do(mnist):
+def test_gallery_without_a_model_of_ones_own_uses_the_default_model(mnist):
     at = open_app("gallery")
-    assert "No model is trained yet" in at.info[0].value
-    assert not at.metric
+    assert any("Answering: **the default model" in c.value for c in at.caption)
+    assert "Predicted" in metrics(at)
 
 
 def test_gallery_shows_and_navigates_the_test_set(small_model, tutorial_split):

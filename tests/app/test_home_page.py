@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from page_utils import image_captions, open_app
-
 from digitlab import data
 from pages.shared import state
+
+from .page_utils import image_captions, open_app
 
 
 def texts(at) -> str:

@@ -3,11 +3,11 @@ accuracy, the heatmap and the report; long settings are announced with quicker o
 
 from __future__ import annotations
 
-from page_utils import image_captions, open_app
-
 from digitlab import evaluate, solvers, training, tutorial
 from digitlab.config import TrainConfig
 from pages.shared import nav, state
+
+from .page_utils import image_captions, open_app
 
 
 def button(at, label: str):

@@ -1,4 +1,4 @@
-"""Shared helpers for driving DigitLab in a real Chromium: start and stop `streamlit run`,
+"""Shared helpers for driving DigitLab in a real Chromium: start and stop the app,
 launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
 
 Used by the browser tests (tests/e2e) and by benchmarks/draw_latency.py.
@@ -14,6 +14,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -32,15 +34,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on 127.0.0.1 and a free port, for the length of a `with` block.
+    """The app on 127.0.0.1 and a free port, for the length of a `with` block, started as
+    `python3 run.py app` starts it (`python app.py`: app.py starts Streamlit itself).
 
     `root` is the checkout whose app runs (default: this one; a benchmark may compare another
-    commit's app, checked out elsewhere, on the same terms)."""
+    commit's app, checked out elsewhere, on the same terms). `bare=True` starts the script with
+    `streamlit run` instead (a script that does not start itself: the benchmarks' bare canvas
+    page, or an older checkout's app.py)."""
 
     def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60,
-                 root: Path = ROOT):
+                 root: Path = ROOT, bare: bool = False):
         self.script = script
         self.root = Path(root)
+        self.bare = bare
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or OUTPUT / "streamlit.log"
@@ -49,10 +55,10 @@ class AppServer:
 
     def __enter__(self) -> AppServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", self.script,
-               "--server.address", "127.0.0.1", "--server.port", str(self.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+        start = ["-m", "streamlit", "run", self.script] if self.bare else [self.script]
+        cmd = [sys.executable, *start, "--server.address", "127.0.0.1",
+               "--server.port", str(self.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,
@@ -85,31 +91,58 @@ def launch_chromium(playwright):
 
 
 def new_page(browser, url: str):
-    page = browser.new_page(viewport=VIEWPORT)
+    """A page at `url` in a browser context of its own (its own cookies and storage: a new
+    visitor, so a new Streamlit session), once the app's first run has finished. Closing
+    `page.context` closes both."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
     page.goto(url)
     wait_idle(page)
     return page
 
 
+# The app shows a finished run: no script running (the state starts as "initial", so a page
+# that has not run yet does not count), the websocket up, and no element left stale (faded) from
+# an earlier run.
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && document.querySelector('[data-stale="true"]') === null;
+}"""
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has rendered and no script run is in progress."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const s = document.querySelector('[data-testid="stApp"]');
-            return s && s.getAttribute('data-test-script-state') === 'notRunning';
-        }""", timeout=timeout)
-    page.wait_for_timeout(150)
+    """Wait until the app shows a finished run. Call it once something the action produced is on
+    the page (a heading, a metric), so that its run has begun: right after a click the page can
+    still show the last run as finished (the click's rerun reached it 30-300 ms later here)."""
+    page.wait_for_function(_IDLE, timeout=timeout)
 
 
 def go_to(page, title: str) -> None:
     """Click a page in the sidebar navigation (keeps the session, so the model travels)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    page.wait_for_selector(f'h1:has-text("{title}")')
+    expect(page.locator("h1", has_text=title).first).to_be_visible()
     wait_idle(page)
 
 
+def train_fast(page, timeout: float = 120_000) -> None:
+    """On the Train page, press the Fast preset, then Train, and wait for the scores."""
+    go_to(page, "Train")
+    # Nothing to wait for between the clicks: Fast changes nothing a person sees (a new visitor
+    # starts from the Fast settings), and a click made while the app reruns is not lost:
+    # Streamlit stops that run and starts one with the new press.
+    page.get_by_role("button", name="Fast").click()
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
 def screenshot(page, name: str) -> Path:
+    """Save the page as a person sees it: once every picture on it has loaded (a finished run
+    has put the <img> elements there, but the pixels still come over the network)."""
+    page.wait_for_function(
+        "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
@@ -157,6 +190,39 @@ def metric_value(page, label: str):
 
 
 def clear_canvas(page) -> None:
+    """Press Clear and wait until the answer is gone (Clear empties the canvas in the browser;
+    the page then says to draw a digit)."""
     page.get_by_role("button", name="Clear").click()
-    page.wait_for_selector("text=Draw a digit on the black square")
+    expect(page.get_by_text("draw a digit").first).to_be_visible()
+    expect(metric_value(page, "Prediction")).to_have_count(0)
     wait_idle(page)
+
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+
+
+def touch_stroke(page, cdp, points: list[tuple[float, float]]) -> None:
+    """Drag one finger through `points` (canvas pixels) with Chromium's DevTools protocol
+    (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True)."""
+    box = canvas(page).bounding_box()
+    assert box is not None, "the canvas is not on the page"
+    at = [{"x": box["x"] + x, "y": box["y"] + y} for x, y in points]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
+    for point in at[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def touch_digit(page, cdp, digit: int) -> None:
+    for stroke in digit_strokes(digit):
+        touch_stroke(page, cdp, stroke)
+
+
+def in_view(page, locator) -> bool:
+    """Whether all of `locator`'s first element is inside the viewport (no scrolling)."""
+    box = locator.first.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0
+            and box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])

@@ -1,4 +1,5 @@
-"""Browser fixtures: one `streamlit run app.py` server and one headless Chromium per session.
+"""Browser fixtures: one headless Chromium and one app server (`python app.py`) per session, and
+a fresh page (a browser context of its own: a new visitor, a new Streamlit session) per test.
 
 The browser tests need Debian's Chromium at /usr/bin/chromium (`python3 run.py test`, and so
 `.ci/run`, installs it). Without it they fail with that sentence: a skip would hide the gap."""
@@ -9,8 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from .app_utils import CHROMIUM, SCREENSHOTS, AppServer, launch_chromium
+from .app_utils import CHROMIUM, SCREENSHOTS, AppServer, launch_chromium, new_page, train_fast
+
+# What a person waits for on a busy machine: a page run, a fit of the Fast preset.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +37,19 @@ def app_server(mnist):
     """The app on 127.0.0.1:<free port>; `mnist` makes sure the data cache exists first."""
     with AppServer() as server:
         yield server
+
+
+@pytest.fixture
+def page(chromium, app_server):
+    """The app's Home page, opened by a new visitor."""
+    page = new_page(chromium, app_server.url)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def trained(page):
+    """A new visitor's page with a model: it trains the Fast preset on the Train page (about a
+    second; a second visitor's identical fit comes from the server's store at once)."""
+    train_fast(page)
+    return page

@@ -1,9 +1,12 @@
 """DigitLab in a real browser: train a quick model, look at every page, draw a 1 and a 0 with the
-mouse and read the Prediction metric. Screenshots go to test-output/screenshots/<page>.png."""
+mouse and read the Prediction metric. Each test is a new visitor on a fresh page (conftest.py);
+the ones that need a model train it (`trained`). Screenshots go to
+test-output/screenshots/<page>.png."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .app_utils import (
     AppServer,
@@ -13,39 +16,17 @@ from .app_utils import (
     metric_value,
     new_page,
     screenshot,
+    train_fast,
     wait_idle,
 )
 
 
-@pytest.fixture(scope="module")
-def page(chromium, app_server):
-    page = new_page(chromium, app_server.url)
-    yield page
-    page.close()
-
-
-def train_fast(page) -> None:
-    go_to(page, "Train")
-    page.get_by_role("button", name="Fast").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    metric_value(page, "Test accuracy").wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
-
-
-@pytest.fixture
-def trained(page):
-    """The module's page with a model: trains the Fast preset unless a test before did, so
-    `-k draw` or `-k gallery` also runs on its own."""
-    if page.get_by_text("none yet — train one on Train").count():
-        train_fast(page)
-    return page
-
-
 def test_home_shows_the_data_and_the_way_on(page):
-    page.wait_for_selector("text=70,000 handwritten digits")
-    assert page.get_by_text("No model is trained yet").is_visible()
-    assert page.locator('[data-testid="stImage"] img').count() >= 2  # the grid and the balance
+    expect(page.get_by_text("70,000 handwritten digits")).to_be_visible()
+    expect(page.get_by_text("No model is trained yet")).to_be_visible()
+    images = page.locator('[data-testid="stImage"] img')
+    expect(images.nth(1)).to_be_visible()
+    assert images.count() >= 2  # the grid and the balance
     screenshot(page, "home")
 
 
@@ -57,51 +38,51 @@ def test_train_fast_preset_shows_accuracy_and_heatmap(page):
     screenshot(page, "train")
 
 
-def test_another_browser_session_does_not_see_this_model(chromium, app_server):
-    other = new_page(chromium, app_server.url)  # a page of its own: a new session
+def test_another_browser_session_does_not_see_this_model(trained, chromium, app_server):
+    other = new_page(chromium, app_server.url)  # a visitor of its own: a new session
     try:
-        go_to(other, "Draw")
-        assert other.get_by_text("No model is trained yet").is_visible()
+        go_to(other, "Draw")  # it draws with the server's default model, not the first's
+        expect(other.get_by_text("Answering: the default model")).to_be_visible()
     finally:
-        other.close()
+        other.context.close()
+    go_to(trained, "Draw")  # ...while the first visitor still has theirs
+    expect(trained.get_by_text("Answering:")).to_have_count(0)
 
 
 def test_gallery_shows_the_first_test_image(trained):
     page = trained
     go_to(page, "Gallery")
     assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
-    assert metric_value(page, "Predicted").is_visible()
+    expect(metric_value(page, "Predicted")).to_be_visible()
     screenshot(page, "gallery")
     page.get_by_text("Grid", exact=True).click()
-    page.get_by_text("red titles are mistakes").wait_for()  # the grid's caption
+    expect(page.get_by_text("red titles are mistakes")).to_be_visible()  # the grid's caption
+    expect(metric_value(page, "True label")).to_have_count(0)  # in place of the single view
     wait_idle(page)
     screenshot(page, "gallery-grid")
     page.get_by_text("One at a time", exact=True).click()
-    metric_value(page, "True label").wait_for()
-    wait_idle(page)
+    expect(metric_value(page, "True label")).to_be_visible()
 
 
 @pytest.mark.parametrize("digit", [1, 0])
 def test_draw_reads_a_mouse_drawn_digit(trained, digit):
     page = trained
-    if "Draw" not in page.locator("h1").first.inner_text():
-        go_to(page, "Draw")
-    else:
-        clear_canvas(page)
+    go_to(page, "Draw")
     draw_digit(page, digit)
     prediction = metric_value(page, "Prediction")
-    prediction.wait_for(timeout=20_000)
+    expect(prediction).to_be_visible(timeout=20_000)
     wait_idle(page)
     got = prediction.inner_text()
     screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
     assert got == str(digit), f"drew a {digit}, the model read {got}"
+    clear_canvas(page)  # and Clear gives a blank pad again, ready for the next digit
+    expect(prediction).to_have_count(0)
 
 
 def test_draw_reads_an_uploaded_picture(trained, tmp_path):
     """A photo-like upload: dark ink on light paper, not square, digit off-centre."""
     page = trained
-    if "Draw" not in page.locator("h1").first.inner_text():
-        go_to(page, "Draw")
+    go_to(page, "Draw")
     import cv2
     import numpy as np
 
@@ -112,7 +93,7 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
     page.get_by_text("Upload", exact=True).click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     prediction = metric_value(page, "Prediction")
-    prediction.wait_for(timeout=20_000)
+    expect(prediction).to_be_visible(timeout=20_000)
     wait_idle(page)
     screenshot(page, "draw-upload")
     assert prediction.inner_text() == "0"
@@ -122,15 +103,16 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
                                            ("draw", "Draw")])
 def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path, heading):
     # A teacher shares /train: it must open with the app's navigation (Home first), not as a
-    # bare script. Only a fresh server's first request shows the difference (once app.py has
-    # run st.navigation, Streamlit stops looking at pages/ by file name), so each link gets
-    # a server of its own.
+    # bare script, and with no "Page not found" box over it. Only a fresh server's first
+    # request shows the difference (once app.py has run st.navigation, Streamlit stops looking
+    # at pages/ by file name), so each link gets a server of its own.
     with AppServer() as fresh:
         other = new_page(chromium, f"{fresh.url}/{path}")
         try:
-            other.get_by_role("heading", name=heading).first.wait_for()
+            expect(other.get_by_role("heading", name=heading).first).to_be_visible()
             nav = other.locator('[data-testid="stSidebarNav"]')
-            assert nav.get_by_role("link", name="Home").is_visible()
-            assert nav.get_by_role("link", name="app", exact=True).count() == 0
+            expect(nav.get_by_role("link", name="Home")).to_be_visible()
+            expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+            expect(other.get_by_text("Page not found")).to_have_count(0)
         finally:
-            other.close()
+            other.context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
 import pytest
 
 from digitlab import fitting
@@ -114,17 +113,6 @@ def test_a_private_call_uses_a_stored_value_but_never_stores_its_own():
     assert cache.peek("k") is None
     cache.get_or_compute("k", lambda emit: "shared")
     assert cache.get_or_compute("k", lambda emit: "mine", private=True) == ("shared", "stored")
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    """400 synthetic 28x28 'digits': two classes told apart by which half holds the ink."""
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 400).astype(np.uint8)
-    X = rng.integers(0, 40, (400, 28, 28)).astype(np.uint8)
-    for i, label in enumerate(y):
-        X[i, :, 14 * label:14 * label + 14] += 200
-    return X.reshape(400, -1), y
 
 
 def test_ten_sessions_asking_for_the_same_fit_at_once_share_one(tiny):

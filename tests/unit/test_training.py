@@ -12,9 +12,18 @@ from digitlab.store import FitStore
 
 
 @pytest.fixture(scope="module")
-def split(mnist, tutorial_split):
-    X_train, X_test, y_train, y_test = tutorial_split
-    return training.Split(X_train, X_test, y_train, y_test, "MNIST:70000", 28)
+def split(digit_split):
+    X_train, X_test, y_train, y_test = digit_split
+    return training.Split(X_train, X_test, y_train, y_test, "synthetic:7000", 28)
+
+
+@pytest.fixture(scope="module")
+def tutorial_sized():
+    """A split with as many training rows as the tutorial's (59,500), for estimates only: the
+    pixels are one blank row repeated (a view, no memory), never fitted."""
+    X = np.broadcast_to(np.zeros(784, np.uint8), (59_500, 784))
+    y = np.zeros(59_500, np.uint8)
+    return training.Split(X, X[:10_500], y, y[:10_500], "blank:70000", 28)
 
 
 def test_tutorial_preset_is_the_tutorials_setting():
@@ -52,14 +61,15 @@ def test_job_turns_a_refused_setting_into_a_sentence(split):
     assert job.error.startswith("Training could not run:") and "one class" in job.error
 
 
-def test_sklearn_progress_is_an_estimate_until_done(split):
-    job = training.TrainingJob(tutorial.CONFIG, split)  # not started: only asked for progress
+def test_sklearn_progress_is_an_estimate_until_done(tutorial_sized):
+    # not started: only asked for progress
+    job = training.TrainingJob(tutorial.CONFIG, tutorial_sized)
     fraction, text = job.progress()
     assert fraction is not None and fraction < 0.01
     assert training.format_seconds(full_estimate := training.expected_seconds(
-        tutorial.CONFIG, len(split.y_train))) in text and "estimated" in text
+        tutorial.CONFIG, len(tutorial_sized.y_train))) in text and "estimated" in text
     assert full_estimate > 600
-    job = training.TrainingJob(TrainConfig(solver="lbfgs"), split)
+    job = training.TrainingJob(TrainConfig(solver="lbfgs"), tutorial_sized)
     assert job.progress()[0] is None  # no honest fraction for lbfgs
     assert not solvers.get(tutorial.CONFIG.solver).can_stop
 

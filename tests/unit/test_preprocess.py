@@ -1,7 +1,8 @@
-"""preprocess: every input kind -> a 28x28 MNIST-like image, "no ink" as a clear result, deskew.
+"""preprocess: every input kind -> a 28x28 MNIST-like image, "no ink" as a clear result.
 
 Drawings here are made with OpenCV strokes (lines and ellipses with a round brush), the way a
-canvas draws them, plus real MNIST digits where the question is "does it look like MNIST".
+canvas draws them (tests/unit/drawings.py). Real MNIST digits, where the question is "does it
+look like MNIST": tests/model/test_preprocess_on_mnist.py; deskew: test_deskew.py.
 """
 
 from __future__ import annotations
@@ -12,46 +13,9 @@ import pytest
 
 from benchmarks.canvas import plain_resize
 from digitlab import preprocess as pp
-from digitlab.deskew import deskew_image, deskew_rows
 from digitlab.preprocess import Prepared, PreprocessError
 
-
-def draw_seven(size: int = 280, box=(60, 40, 200, 240), brush: int = 18) -> np.ndarray:
-    """A '7' (grey, white ink on black) inside box = (x0, y0, x1, y1) of a size x size canvas."""
-    x0, y0, x1, y1 = box
-    img = np.zeros((size, size), np.uint8)
-    cv2.line(img, (x0, y0), (x1, y0), 255, brush, cv2.LINE_AA)
-    cv2.line(img, (x1, y0), (x0 + (x1 - x0) // 3, y1), 255, brush, cv2.LINE_AA)
-    return img
-
-
-def draw_zero(size: int = 280, centre=(140, 140), axes=(55, 90), brush: int = 18) -> np.ndarray:
-    img = np.zeros((size, size), np.uint8)
-    cv2.ellipse(img, centre, axes, 0, 0, 360, 255, brush, cv2.LINE_AA)
-    return img
-
-
-def rgba_canvas(grey: np.ndarray) -> np.ndarray:
-    """What streamlit-drawable-canvas returns with a black background: alpha 255 everywhere."""
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
-
-
-def transparent_canvas(grey: np.ndarray, colour=(0, 0, 0)) -> np.ndarray:
-    """A canvas with no background colour: stroke colour where there is ink, alpha = coverage."""
-    out = np.zeros(grey.shape + (4,), np.uint8)
-    out[:, :, :3] = colour
-    out[:, :, 3] = grey
-    out[grey == 0, :3] = 0  # transparent pixels are (0, 0, 0, 0) in a PNG from the browser
-    return out
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine similarity of two images after a 1-pixel blur (1 = same up to brightness).
-
-    The blur forgives the half-pixel jitter of whole-pixel centring, which MNIST has too.
-    """
-    a, b = (cv2.GaussianBlur(np.asarray(v, np.float64), (5, 5), 1.0).ravel() for v in (a, b))
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+from .drawings import draw_seven, draw_zero, rgba_canvas, similarity, transparent_canvas
 
 
 def test_similarity_tells_different_digits_apart():
@@ -160,18 +124,6 @@ def test_a_fine_pen_on_a_large_photo_is_not_averaged_away(side, pen):
     assert_mnist_like(p)
     assert p.info["stroke before"] < 0.5 and 1.8 < p.info["stroke after"] < 2.8
     assert similarity(p.image28, pp.to_mnist(draw_seven()).image28) > 0.9
-
-
-def test_mnist_digits_pass_through_nearly_unchanged(mnist):
-    # A digit that already is MNIST-like must come out like itself (it gets re-fitted from its
-    # own 28x28 pixels, so small resampling differences are expected).
-    sims = [similarity(pp.to_mnist(x.reshape(28, 28)).image28, x) for x in mnist.X[:200]]
-    assert np.median(sims) > 0.9 and min(sims) > 0.6
-
-
-def test_mnist_stroke_constant_matches_real_mnist(mnist):
-    fractions = [pp.stroke_fraction(x.reshape(28, 28)) for x in mnist.X[:500]]
-    assert abs(np.median(fractions) - pp.MNIST_STROKE) < 0.015
 
 
 # --- "no ink" ------------------------------------------------------------------------------
@@ -284,54 +236,3 @@ def test_plain_resize_is_the_whole_picture_squashed():
     small = plain_resize(rgba_canvas(draw_seven()))
     assert small.shape == (28, 28) and small.dtype == np.uint8
     assert similarity(small, plain_resize(255 - draw_seven())) > 0.99  # polarity fixed
-
-
-# --- deskew --------------------------------------------------------------------------------
-
-
-def test_deskew_leaves_an_upright_digit_upright():
-    upright = pp.to_mnist(draw_zero(axes=(40, 90))).image28
-    out = deskew_image(upright)
-    assert np.abs(out.astype(int) - upright.astype(int)).max() <= 2
-
-
-def test_deskew_straightens_a_slanted_stroke():
-    img = np.zeros((28, 28), np.uint8)
-    cv2.line(img, (10, 24), (18, 4), 255, 2, cv2.LINE_AA)  # a '1' leaning right
-    out = deskew_image(img)
-    before, after = np.ptp(np.nonzero(img > 127)[1]), np.ptp(np.nonzero(out > 127)[1])
-    assert before >= 8 and after <= 3  # now (nearly) vertical
-    # and the centre of mass has not moved
-    def com_x(a):
-        return (a.sum(0) * np.arange(28)).sum() / a.sum()
-    assert abs(com_x(out.astype(float)) - com_x(img.astype(float))) < 0.3
-
-
-def test_deskew_rows_matches_deskew_image_and_keeps_dtype(mnist):
-    X = mnist.X[:300]
-    D = deskew_rows(X)
-    assert D.shape == X.shape and D.dtype == np.uint8
-    assert np.array_equal(D[7], deskew_image(X[7].reshape(28, 28)).ravel())
-    assert np.array_equal(deskew_rows(np.zeros((2, 784), np.uint8)), np.zeros((2, 784)))
-
-
-def test_deskew_agrees_with_opencv_warp_affine(mnist):
-    # The vectorised shear is the same as cv2.warpAffine with the moment-based matrix.
-    for x in mnist.X[:20]:
-        img = x.reshape(28, 28)
-        m = cv2.moments(img.astype(np.float32))
-        skew, cy = m["mu11"] / m["mu02"], m["m01"] / m["m00"]
-        M = np.float32([[1, skew, -skew * cy], [0, 1, 0]])
-        ref = cv2.warpAffine(img, M, (28, 28), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR)
-        assert np.abs(deskew_image(img).astype(int) - ref.astype(int)).max() <= 1
-
-
-def test_deskewed_step_is_shown_when_asked():
-    p = pp.to_mnist(draw_seven(), deskew=True)
-    assert list(p.steps)[-1] == "deskewed"
-    assert np.array_equal(p.steps["deskewed"], deskew_image(p.image28))
-
-
-def test_deskew_rows_refuses_wrong_shapes():
-    with pytest.raises(ValueError, match="784"):
-        deskew_rows(np.zeros((3, 28, 28), np.uint8))

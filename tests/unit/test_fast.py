@@ -1,6 +1,6 @@
-"""The fast solver (digitlab.fast) and its place in fitting.fit: accuracy on real MNIST subsets,
-progress, stop, warm starts, caches, model files. Small data: each test takes well under a
-second or two."""
+"""The fast solver (digitlab.fast) as an estimator: progress, stop, warm starts, parameters, on
+synthetic digits (tests/unit/synthetic.py); each test well under a second. How well it learns
+MNIST itself: tests/model/test_fast_on_mnist.py."""
 
 from __future__ import annotations
 
@@ -10,32 +10,16 @@ import threading
 import numpy as np
 import pytest
 
-from digitlab import fitting, modelfile, predict, solvers, transform
-from digitlab.config import ConfigError, TrainConfig
 from digitlab.fast import EpochInfo, FastLogisticRegression
-from digitlab.store import FitStore
 
 
 @pytest.fixture(scope="module")
-def small(tutorial_split):
-    """(Z, y, Zt, yt): 5,000 training and 2,000 test images as float32 pixels / 255."""
-    X_train, X_test, y_train, y_test = tutorial_split
-    Z = X_train[:5000].astype(np.float32) / np.float32(255)
-    Zt = X_test[:2000].astype(np.float32) / np.float32(255)
-    return Z, y_train[:5000], Zt, y_test[:2000]
-
-
-def test_fast_solver_learns_mnist_and_looks_like_a_sklearn_classifier(small):
-    Z, y, Zt, yt = small
-    est = FastLogisticRegression().fit(Z, y)
-    assert est.score(Zt, yt) > 0.87
-    assert est.coef_.shape == (10, 784) and est.coef_.dtype == np.float32
-    assert est.intercept_.shape == (10,) and list(est.classes_) == list(range(10))
-    assert est.n_iter_.shape == (1,) and 1 <= est.n_iter_[0] < est.max_iter
-    proba = est.predict_proba(Zt[:50])
-    assert proba.shape == (50, 10) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
-    assert np.array_equal(est.predict(Zt[:50]), est.classes_[proba.argmax(axis=1)])
-    assert est.stopped_by_ == "early stopping"
+def small(digit_split):
+    """(Z, y, Zt, yt): 5,000 synthetic training and 2,000 test digits as float32 pixels / 255."""
+    X_train, X_test, y_train, y_test = digit_split
+    Z = X_train.astype(np.float32) / np.float32(255)
+    Zt = X_test.astype(np.float32) / np.float32(255)
+    return Z, y_train, Zt, y_test
 
 
 def test_float64_input_is_fitted_in_float64(small):
@@ -171,107 +155,6 @@ def test_one_class_is_refused(small):
         FastLogisticRegression().fit(Z[:50], np.zeros(50, int))
 
 
-# --- through fitting.fit -----------------------------------------------------------------------
-
-
-def test_the_default_config_is_the_fast_path():
-    assert TrainConfig().solver == solvers.FAST == next(iter(solvers.SOLVERS))
-    pipe = transform.make_pipeline(TrainConfig())
-    assert isinstance(pipe.steps[0][1], transform.PixelTransform)
-    assert isinstance(pipe.steps[1][1], FastLogisticRegression)
-
-
-def test_fast_solver_refuses_l1_with_a_sentence():
-    with pytest.raises(ConfigError, match="only supports the L2 penalty"):
-        TrainConfig(solver=solvers.FAST, l1_ratio=0.5)
-
-
-def test_model_fit_reports_each_epoch_and_says_done(tutorial_split):
-    X_train, X_test, y_train, y_test = tutorial_split
-    events = []
-    r = fitting.fit(TrainConfig(train_size=4000), X_train, y_train, on_progress=events.append)
-    assert events[0].message == "fitting" and events[-1].message == "done"
-    curve = [e for e in events if e.val_accuracy is not None]
-    assert len(curve) == r.n_iter + 1 and all(e.max_iter == 100 for e in curve)
-    assert r.converged and r.n_train == 4000 and r.history == tuple(events)
-    assert r.model.score(X_test[:2000], y_test[:2000]) > 0.87
-
-
-def test_a_repeated_config_comes_from_the_store(tutorial_split):
-    X_train, _, y_train, _ = tutorial_split
-    cfg, store = TrainConfig(train_size=3000), FitStore()
-    first = fitting.fit(cfg, X_train, y_train, store=store)
-    events = []
-    again = fitting.fit(cfg, X_train, y_train, on_progress=events.append, store=store)
-    assert again.model is first.model and any("Reused" in n for n in again.notes)
-    assert [e.val_accuracy for e in events[:-1]] == [e.val_accuracy for e in first.history[:-1]]
-    other_data = X_train.copy()
-    other_data[0, 400] ^= 1  # one pixel of one image differs: not the same data
-    assert fitting.fit(cfg, other_data, y_train, store=store).model is not first.model
-    store.clear()
-    assert fitting.fit(cfg, X_train, y_train, store=store).model is not first.model
-    assert fitting.fit(cfg, X_train, y_train).model is not first.model  # no store: no sharing
-
-
-def test_a_stopped_fit_is_not_stored(tutorial_split):
-    X_train, _, y_train, _ = tutorial_split
-    cfg, store = TrainConfig(train_size=3000), FitStore()
-    stopped = fitting.fit(cfg, X_train, y_train, should_stop=lambda: True, store=store)
-    assert any("Stopped on request" in n for n in stopped.notes)
-    assert fitting.fit(cfg, X_train, y_train, store=store).model is not stopped.model
-
-
-def test_refit_after_changing_C_warm_starts_from_the_last_model(tutorial_split):
-    X_train, X_test, y_train, y_test = tutorial_split
-    first = fitting.fit(TrainConfig(train_size=5000), X_train, y_train)
-    refit = fitting.fit(TrainConfig(train_size=5000, C=10.0), X_train, y_train,
-                      warm_start_from=first)
-    assert any("Warm start" in n for n in refit.notes)
-    assert refit.n_iter <= first.n_iter
-    assert refit.model.score(X_test[:2000], y_test[:2000]) > 0.87
-    other = fitting.fit(TrainConfig(train_size=5000, scaling="raw"), X_train, y_train,
-                      warm_start_from=first)
-    assert any("started from scratch" in n for n in other.notes)
-
-
-def test_sklearn_solvers_warm_start_too(tutorial_split):
-    from threadpoolctl import threadpool_limits
-
-    X_train, _, y_train, _ = tutorial_split
-    cfg = TrainConfig(solver="lbfgs", train_size=1000, max_iter=200)
-    with threadpool_limits(1):  # small products: a second BLAS thread only waits (10x here)
-        first = fitting.fit(cfg, X_train, y_train)
-        refit = fitting.fit(cfg.replace(C=0.5), X_train, y_train, warm_start_from=first)
-    assert any("Warm start" in n for n in refit.notes)
-    assert refit.n_iter < first.n_iter
-
-
-def test_a_fast_model_file_round_trips(tmp_path, tutorial_split):
-    X_train, X_test, y_train, _ = tutorial_split
-    r = fitting.fit(TrainConfig(train_size=2000), X_train, y_train)
-    loaded = modelfile.load(modelfile.save(r, tmp_path / "fast.skops"))
-    assert isinstance(loaded["model"].named_steps["logreg"], FastLogisticRegression)
-    assert np.array_equal(loaded["model"].predict_proba(X_test[:50]),
-                          r.model.predict_proba(X_test[:50]))
-    digit, proba = predict.predict_digit(loaded["model"], X_test[0].reshape(28, 28))
-    assert 0 <= digit <= 9 and proba.sum() == pytest.approx(1.0, abs=1e-5)
-
-
-def test_pixel_transform_never_writes_into_its_input():
-    X = np.full((3, 784), 255, np.float32)
-    transform.PixelTransform("unit").fit(X).transform(X)
-    transform.PixelTransform("standard").fit_transform(X)
-    assert (X == 255).all()
-
-
-def test_data_checksum_sees_every_pixel(tutorial_split):
-    X_train, _, y_train, _ = tutorial_split
-    X = X_train[:1000].copy()
-    before = fitting.data_checksum(X, y_train[:1000])
-    X[999, 783] ^= 1
-    assert fitting.data_checksum(X, y_train[:1000]) != before
-
-
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 def test_passes_scikit_learns_estimator_checks():
     from sklearn.utils.estimator_checks import check_estimator
@@ -280,10 +163,3 @@ def test_passes_scikit_learns_estimator_checks():
     failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
               if r["status"] == "failed"]
     assert not failed
-
-
-@pytest.mark.parametrize("scaling", ["raw", "standard"])
-def test_one_step_size_suits_raw_and_standardised_pixels(tutorial_split, scaling):
-    X_train, X_test, y_train, y_test = tutorial_split
-    r = fitting.fit(TrainConfig(train_size=5000, scaling=scaling), X_train, y_train)
-    assert r.model.score(X_test[:2000], y_test[:2000]) > 0.86

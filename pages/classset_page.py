@@ -1,0 +1,240 @@
+"""Class set: the digits the class saved on Draw. Browse and tidy them, see how the model reads
+the class's handwriting beside MNIST, train again with them and measure the gain on digits held
+back, see who stumped the model most, and share the set as a file.
+
+Everything here reads the SQLite store (digitlab.classset) afresh on each run, so digits saved
+by students a moment ago appear at the next click. Deleting and importing change what everyone
+sees, so when the server has a class password only the teacher's session may do them.
+"""
+
+import math
+
+import streamlit as st
+
+from digitlab import classfiles, classroom, classtrain, evaluate, plots, solvers, training
+from digitlab.classfiles import ClassFileError
+from digitlab.classset import ClassSet, ClassSetError, Filter
+from digitlab.classtrain import ClassTrainError
+from pages.shared import classroom as class_ui
+from pages.shared import classset_ui, figures, frame, nav, state
+
+PER_PAGE = 40
+UNDO = "classset_undo"  # ids deleted by the last click, for Undo
+RETRAINED = "classset_retrained"  # (what it was computed from, the Comparison)
+FOOLED = {"All": None, "Fooled it": True, "Read right": False}
+
+
+def may_edit() -> bool:
+    """Deleting and importing: anyone on a server without a class password (one user on their
+    own machine), else only the teacher's session."""
+    return not classroom.publishing_enabled() or class_ui.is_teacher()
+
+
+def cell(image28, size: int = 84):
+    return plots.enlarge(image28.reshape(28, 28), size)
+
+
+def _delete(ids: list[int]) -> None:
+    if may_edit():
+        with classset_ui.said_later():
+            classset_ui.store().delete(ids)
+            st.session_state[UNDO] = ids
+
+
+def _undo() -> None:
+    ids = st.session_state.pop(UNDO, [])
+    if ids and may_edit():
+        with classset_ui.said_later():
+            classset_ui.store().restore(ids)
+
+
+def filters(store: ClassSet) -> Filter:
+    cols = st.columns([1, 1, 1.3])
+    label = cols[0].selectbox("Label", ["All", *range(10)], key="cs_label")
+    group = cols[1].selectbox("Group", ["All", *store.groups()], key="cs_group")
+    fooled = cols[2].segmented_control("Model", list(FOOLED), default="All", key="cs_fooled")
+    return Filter(None if label == "All" else int(label), None if group == "All" else group,
+                  FOOLED.get(fooled or "All"))
+
+
+def digits_tab(store: ClassSet) -> None:
+    where = filters(store)
+    n = store.count(where)
+    if UNDO in st.session_state:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            ids = st.session_state[UNDO]
+            st.caption(f"Deleted #{', #'.join(map(str, ids))}.", width="content")
+            st.button("Undo", on_click=_undo, icon=":material/undo:")
+    if n == 0:
+        st.info("No saved digit matches these filters.")
+        return
+    pages = math.ceil(n / PER_PAGE)
+    page = st.number_input(f"Page (of {pages})", 1, pages, key="cs_page") if pages > 1 else 1
+    records = store.records(where, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    editable = may_edit()
+    for start in range(0, len(records), 8):
+        for col, r in zip(st.columns(8), records[start:start + 8]):
+            said = f", said {r.answer}" if r.fooled else ""
+            who = f" · {classset_ui.plain(r.name)}" if r.name else ""
+            col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84)
+            if editable:
+                col.button("Delete", key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
+                           icon=":material/delete:", type="tertiary")
+    st.caption(f"{n:,} digits. Each caption: #number: the label it was saved with, what the "
+               "model said if it was fooled, and who drew it.")
+    if not editable:
+        st.caption("Only the teacher can delete digits on this server.")
+
+
+def model_tab(store: ClassSet, tr: training.Trained) -> None:
+    X, y = store.arrays()
+    ev = evaluate.evaluate(tr.fit.model, X, y)
+    m = st.columns(3)
+    m[0].metric("On the class set", f"{ev.accuracy:.1%}", help=f"{ev.n} digits the class drew")
+    m[1].metric("On MNIST's test set", f"{tr.evaluation.accuracy:.1%}",
+                help=f"{tr.evaluation.n:,} test images")
+    m[2].metric("Gap", f"{(ev.accuracy - tr.evaluation.accuracy) * 100:+.1f} points",
+                help="How much worse the model reads the class's handwriting than MNIST's.")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.image(figures.confusion_png(ev.confusion, f"The class set (accuracy {ev.accuracy:.3f})"),
+                 caption="Rows: the digit the student meant; columns: what the model said.")
+    with right:
+        st.markdown(f"**The model:** {classroom.describe(tr)}")
+        st.dataframe(evaluate.report_frame(ev).style.format(
+            {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
+
+
+def retrain_config(tr: training.Trained):
+    """The answering model's settings when they fit in seconds, else the Fast preset."""
+    if tr.config.solver == solvers.FAST:
+        return tr.config, ("the settings of the model answering now "
+                           f"({classroom.settings(tr.config)})")
+    fast = training.presets()["Fast"].replace(deskew=tr.config.deskew)
+    return fast, (f"the Fast preset ({tr.config.solver}, the answering model's solver, would "
+                  "take minutes twice)")
+
+
+def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
+    config, which = retrain_config(tr)
+    X, y = store.arrays()
+    st.markdown(f"The class digits join MNIST's training images and the model is fitted again "
+                f"with {which}. A **{classtrain.HOLD_OUT:.0%}** of each digit's drawings is held "
+                "back: neither model sees them, so they measure the gain.")
+    key = (config, len(y), hash(X.tobytes()), state.data_key(ds))
+    if st.button("Train again with the class set", type="primary", icon=":material/replay:"):
+        try:
+            with st.spinner("Fitting without and with the class digits…"):
+                comparison = classtrain.retrain(config, state.split_for(ds, config), X, y,
+                                                store=state.fit_store())
+            st.session_state[RETRAINED] = (key, comparison)
+        except ClassTrainError as exc:
+            st.info(f"{exc}")
+            return
+    done = st.session_state.get(RETRAINED)
+    if done is None:
+        return
+    if done[0] != key:
+        st.caption("The class set or the model changed since this run; train again to update.")
+    c = done[1]
+    m = st.columns(2)
+    m[0].metric(f"Held-out class digits ({c.n_held_out})", f"{c.class_after.accuracy:.1%}",
+                delta=f"{c.gain * 100:+.1f} points (was {c.class_before.accuracy:.1%})")
+    mnist = c.after.evaluation.accuracy - c.before.evaluation.accuracy
+    m[1].metric(f"MNIST test images ({c.after.evaluation.n:,})",
+                f"{c.after.evaluation.accuracy:.1%}",
+                delta=f"{mnist * 100:+.1f} points (was {c.before.evaluation.accuracy:.1%})")
+    st.caption(f"{c.n_added} class digits joined {c.before.fit.n_train:,} training images, each "
+               f"counted {c.repeats} times (so they are about a tenth of the training rows); "
+               f"fitted in {c.after.fit.fit_seconds:.1f} s.")
+    left, right = st.columns(2)
+    left.image(figures.confusion_png(c.class_before.confusion, "Held out, before"))
+    right.image(figures.confusion_png(c.class_after.confusion, "Held out, after"))
+    with st.container(horizontal=True):
+        st.button("Use the retrained model", icon=":material/check:",
+                  on_click=st.session_state.update, args=({state.TRAINED: c.after},),
+                  help="Your session draws and browses with it (others keep theirs).")
+        if class_ui.is_teacher():
+            st.button("Publish it to the class", icon=":material/campaign:",
+                      on_click=class_ui.publish, args=(c.after,))
+
+
+def board_tab(store: ClassSet) -> None:
+    board = store.fooled_board(8)
+    if not board:
+        st.info("No drawing has fooled the model yet. Try a 7 with a bar, a 4 with a closed "
+                "top, a 1 with a flag…")
+        return
+    st.markdown("The drawings the model got wrong **most confidently** when they were saved.")
+    for start in range(0, len(board), 4):
+        for rank, (col, r) in enumerate(zip(st.columns(4), board[start:start + 4]), start + 1):
+            who = classset_ui.plain(r.name) if r.name else "someone"
+            group = f" ({classset_ui.plain(r.group)})" if r.group else ""
+            col.image(cell(r.image28, 168), width=168,
+                      caption=f"{rank}. {who}{group}: a {r.label}, "
+                              f"read as {r.answer} ({plots.percent(r.confidence or 0)} sure)")
+
+
+def share_tab(store: ClassSet) -> None:
+    st.markdown("Download the set to share it or to train with it on the command line "
+                "(`python -m digitlab train --add-set class-set.npz`).")
+    with st.container(horizontal=True):
+        st.download_button("Download .npz", lambda: classfiles.to_npz(
+            classfiles.from_store(store)), file_name="class-set.npz", on_click="ignore",
+            mime="application/octet-stream", icon=":material/download:")
+        st.download_button("Download IDX (zip)", lambda: classfiles.to_idx_zip(
+            classfiles.from_store(store)), file_name="class-set-idx.zip", on_click="ignore",
+            mime="application/zip", icon=":material/download:")
+    if not may_edit():
+        st.caption("Only the teacher can import digits on this server.")
+        return
+    upload = st.file_uploader("Import a class set (.npz or IDX .zip)", type=["npz", "zip"])
+    if upload is not None and st.button("Add these digits to the class set"):
+        try:
+            digits = classfiles.read_set(upload.getvalue())
+            added, skipped = store.add_many(digits.X, digits.y, digits.names, digits.groups)
+        except (ClassFileError, ClassSetError) as exc:
+            st.error(f"{exc}")
+            return
+        st.success(f"Added {added:,} digits" + (f" ({skipped:,} were in the set already)."
+                                                  if skipped else "."))
+
+
+with frame.guard("The Class set page"):
+    st.title("Class set")
+    ds = frame.need_data(state.dataset())
+    store = classset_ui.store()
+    classset_ui.show_later()
+    try:
+        total = store.count()
+        fooled = store.count(Filter(fooled=True))
+    except ClassSetError as exc:
+        st.error(f"{exc}")
+        st.stop()
+    if total == 0:
+        st.info("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
+                "when the model is wrong, one click on the right digit saves it.")
+        nav.link("draw", "Go to Draw")
+        share_tab(store)
+        st.stop()
+    tr = frame.need_model(ds, state.trained())
+    st.caption(f"**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
+               "answered when they were saved.")
+    if classroom.publishing_enabled() and not class_ui.is_teacher():
+        with st.expander("Teacher"):
+            class_ui.teacher_unlock()
+    tabs = st.tabs(["Digits", "How the model reads them", "Train again", "Stump board",
+                    "Share"])
+    try:
+        with tabs[0]:
+            digits_tab(store)
+        with tabs[1]:
+            model_tab(store, tr)
+        with tabs[2]:
+            retrain_tab(store, ds, tr)
+        with tabs[3]:
+            board_tab(store)
+        with tabs[4]:
+            share_tab(store)
+    except ClassSetError as exc:
+        st.error(f"{exc}")

@@ -1,0 +1,112 @@
+"""What the browser does on its own, where a round trip to the server would be too late:
+clearing the canvas, and closing the sidebar on a phone after a page is chosen in it; and the
+layout for phones.
+
+Both are st.components.v2 components with a few lines of our own JavaScript (no build step, no
+iframe: they run in the page's document). Nothing a user types reaches this code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+# Clear = the drawable canvas's own "Reset canvas & history" toolbar button, pressed in the
+# browser. It empties the same canvas (no remount), so a stroke begun a moment later lands on
+# it and counts. The old Clear changed the canvas's key: the server then sent a new canvas,
+# and a stroke begun before it arrived (0.1 s alone, ~1.5 s with ten sessions drawing) was
+# drawn on the old one and lost. The canvas sits in an open shadow root; if a future canvas
+# has no such button, the component asks the server to remount instead (the old way).
+_CLEAR_JS = """
+export default function ({ parentElement, setTriggerValue }) {
+  const button = parentElement.querySelector("button");
+  const resetButtons = () => {
+    const found = [];
+    const walk = (root) => {
+      root.querySelectorAll('button[aria-label="Reset canvas & history"]')
+          .forEach((b) => found.push(b));
+      root.querySelectorAll("*").forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
+    };
+    walk(document);
+    return found;
+  };
+  button.onclick = () => {
+    const resets = resetButtons();
+    if (resets.length === 0) { setTriggerValue("remount", true); return; }
+    resets.forEach((b) => b.click());
+  };
+}
+"""
+_CLEAR_HTML = """<button type="button" aria-label="Clear" title="Start again (the canvas's own
+toolbar, above it, also has undo and redo)"><svg viewBox="0 0 24 24" aria-hidden="true"
+fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"
+stroke-linejoin="round"><path d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/>
+</svg>Clear</button>"""
+# Looks like Streamlit's secondary st.button (its theme variables reach into the shadow root).
+_CLEAR_CSS = """
+button { display: inline-flex; align-items: center; gap: .5rem; min-height: 2.5rem;
+  padding: .25rem .85rem; font: inherit; font-size: 1rem; cursor: pointer;
+  touch-action: manipulation;
+  color: var(--st-text-color, #31333f); background: var(--st-background-color, #fff);
+  border: 1px solid color-mix(in srgb, var(--st-text-color, #31333f) 20%, transparent);
+  border-radius: var(--st-button-radius, .5rem); }
+button:hover { border-color: var(--st-primary-color, #ff4b4b);
+  color: var(--st-primary-color, #ff4b4b); }
+button:active {
+  background: color-mix(in srgb, var(--st-primary-color, #ff4b4b) 12%, transparent); }
+svg { width: 1.05rem; height: 1.05rem; }
+"""
+
+# On a narrow screen the sidebar is an overlay: Streamlit closes it after a page is chosen only
+# when the browser says it is a phone (user agent), so a tablet in desktop mode or a narrow
+# window kept it open over the page. 768 px is Streamlit's own "medium" breakpoint, below which
+# the sidebar overlays the page instead of sitting beside it.
+_SIDEBAR_JS = """
+export default function () {
+  if (window.__digitlabSidebarHook) return;
+  window.__digitlabSidebarHook = true;
+  const narrow = window.matchMedia("(max-width: 768px)");
+  document.addEventListener("click", (event) => {
+    if (!narrow.matches || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {  // after Streamlit's own handler, which may have closed it already
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      if (!sidebar || sidebar.getAttribute("data-collapsed") !== "false") return;
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button')
+        || document.querySelector('button[data-testid="stSidebarCollapseButton"]');
+      if (close) close.click();
+    }, 0);
+  }, true);
+}
+"""
+
+_clear = st.components.v2.component("digitlab_clear_canvas", html=_CLEAR_HTML, css=_CLEAR_CSS,
+                                    js=_CLEAR_JS)
+_sidebar = st.components.v2.component("digitlab_sidebar_closer", js=_SIDEBAR_JS)
+
+
+def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
+    """A Clear button under the canvas that empties it in the browser; `remount` (a callback)
+    is the fallback when the canvas's reset button cannot be found."""
+    _clear(key=key, on_remount_change=remount, width="content")
+
+
+# A phone held upright (Streamlit stacks columns below 640 px): less air above and between the
+# blocks, so the canvas, Clear, the Prediction and the save row fit one 390x844 screen.
+_PHONE_CSS = """<style>@media (max-width: 640px) {
+  [data-testid='stMainBlockContainer'] {padding-top: 3.2rem}
+  h1 {font-size: 2.1rem !important; padding-bottom: 0 !important}
+  [data-testid='stHorizontalBlock'] {row-gap: .6rem !important}
+  [data-testid='stMetricValue'] {font-size: 3.4rem !important}
+}</style>"""
+
+
+def compact_on_phones() -> None:
+    st.html(_PHONE_CSS)  # style only: Streamlit puts it where it takes no space
+
+
+def close_sidebar_after_navigation() -> None:
+    """Mount once per page run (in the sidebar): on a narrow screen, choosing a page closes the
+    sidebar so the page is in view."""
+    with st.sidebar:
+        _sidebar(key="digitlab_sidebar_closer", width="content")

@@ -1,0 +1,141 @@
+"""The class in the app: which model answers a session that has none of its own (the model the
+teacher published, else the server's default), the teacher's unlock and "Publish to class", and
+the class's address with a QR code for the Home page.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import streamlit as st
+
+from digitlab import classroom, fitting, training
+from digitlab.classroom import ClassModel
+from digitlab.data import Dataset
+from digitlab.training import Trained
+from pages.shared import state
+
+TEACHER = "teacher"  # session state: this session gave the class password
+TRIES = "teacher_tries"  # session state: wrong passwords given so far
+MAX_TRIES = 5  # then this session stops asking (a guessing script has to start new sessions)
+
+
+@st.cache_resource
+def class_model() -> ClassModel:
+    """One per server. Safe to share: publishing swaps a reference under a lock, and the
+    Trained it holds is frozen, so every session sees the old model or the new, never a mix."""
+    return ClassModel()
+
+
+@st.cache_resource(show_spinner="Getting the default model ready (the Fast preset, fitted once "
+                                "for the whole server: a second or so)…", max_entries=4)
+def _default(key: str, _ds: Dataset) -> Trained:
+    """The Fast preset on this data, keyed by the data set. Fitted through the server's FitStore
+    (single-flight: ten students opening Draw at once share one fit). Safe to share between
+    sessions: a Trained is never modified."""
+    config = training.presets()["Fast"]
+    split = state.split_for(_ds, config)
+    fit = fitting.fit(config, split.X_train, split.y_train, side=split.side,
+                      store=state.fit_store())
+    return training.trained(fit, split)
+
+
+def fallback(ds: Dataset) -> tuple[Trained, str]:
+    """(the model for a session without its own, a few words saying which one it is)."""
+    published = class_model().current()
+    if published is not None and state.model_matches(published.model, ds):
+        return published.model, f"the class model (published at {published.when})"
+    return _default(state.data_key(ds), ds), "the default model (the Fast preset)"
+
+
+# --- the teacher -------------------------------------------------------------------------------
+
+
+def is_teacher() -> bool:
+    return bool(st.session_state.get(TEACHER)) and classroom.publishing_enabled()
+
+
+def teacher_unlock() -> bool:
+    """True when this session may publish; else the password field (or why there is none)."""
+    if is_teacher():
+        return True
+    if not classroom.publishing_enabled():
+        st.caption(f"Publishing is off on this server: start it with **{classroom.PASSWORD_ENV}** "
+                   "set (see the README, *A class*).")
+        return False
+    tries = st.session_state.get(TRIES, 0)
+    if tries >= MAX_TRIES:
+        st.warning("Too many wrong passwords in this session. Open the app again to retry.")
+        return False
+    with st.form("teacher_unlock", border=False, enter_to_submit=True):
+        given = st.text_input("Class password (teacher)", type="password", max_chars=200)
+        if st.form_submit_button("Unlock publishing", icon=":material/lock_open:"):
+            if classroom.password_ok(given):
+                st.session_state[TEACHER] = True
+                st.rerun()
+            st.session_state[TRIES] = tries + 1
+            time.sleep(1.0)  # slows guessing in this session; the others do not wait for it
+            st.error("That is not the class password.")
+    return False
+
+
+def publish(tr: Trained) -> None:
+    if is_teacher():  # checked again here: a callback must not trust what was on screen
+        class_model().publish(tr)
+
+
+def _withdraw() -> None:
+    if is_teacher():
+        class_model().withdraw()
+
+
+def publish_panel(tr: Trained) -> None:
+    """"Publish to class": this model becomes the one every session without its own uses."""
+    published = class_model().current()
+    with st.expander("Publish to the class", icon=":material/campaign:",
+                     expanded=is_teacher()):
+        if published is None:
+            st.caption("Nothing is published: students without a model of their own get the "
+                       "default model (the Fast preset).")
+        else:
+            st.caption(f"Published at {published.when}: {classroom.describe(published.model)}. "
+                       "Every student without a model of their own uses it.")
+        if not teacher_unlock():
+            return
+        if published is not None and published.model is tr:
+            st.success("This model is the class model.", icon=":material/check_circle:")
+        else:
+            st.button("Publish this model to the class", type="primary", on_click=publish,
+                      args=(tr,), icon=":material/campaign:",
+                      help="Every session without a model of its own starts using it at its "
+                           "next drawing.")
+        if published is not None:
+            st.button("Withdraw it (back to the default model)", on_click=_withdraw)
+
+
+# --- the class's address -----------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def qr_png(url: str) -> bytes:
+    """A QR code of `url` (pure function of the text: safe to share)."""
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=10, border=2)
+    return buf.getvalue()
+
+
+def class_address() -> None:
+    """When the app serves a class: the address to open and its QR code, big."""
+    url = classroom.class_url()
+    if url is None:
+        return
+    with st.container(border=True, horizontal=True, vertical_alignment="center"):
+        st.image(qr_png(url), width=170)
+        with st.container():
+            st.markdown("##### Students: scan the code, or open")
+            st.markdown(f"## `{url}`")
+            st.caption("on a phone, tablet or laptop in this room's network. Everyone draws "
+                       "at once; each browser has its own model and drawing.")

@@ -1,0 +1,119 @@
+"""The class set in the app: the server's one store, and the Draw page's "save it with its
+label" row (one click when the model is right, one click on the right digit when it is not).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+
+import numpy as np
+import streamlit as st
+
+from digitlab import classroom, classset
+from digitlab.classset import ClassSet, ClassSetError
+from digitlab.fitting import FitResult
+from digitlab.images import resize_longest
+from digitlab.preprocess import Prepared
+
+PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
+MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save
+WRONG = "classset_wrong"  # the "it was a ..." digits
+NAME, GROUP = "classset_name", "classset_group"
+LATER = "classset_error"  # a store error from a callback, said by the next run
+
+
+@st.cache_resource(max_entries=4)
+def _store(path: str) -> ClassSet:
+    """One per database file for the whole server. Safe to share: a ClassSet holds no
+    connection (each call opens its own) and SQLite makes concurrent writers take turns."""
+    return ClassSet(path)
+
+
+def store() -> ClassSet:
+    return _store(str(classset.default_path()))
+
+
+def plain(text: str) -> str:
+    """A student's name or group, shown as typed: markdown's characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$:" else c for c in text)
+
+
+@contextlib.contextmanager
+def said_later() -> Iterator[None]:
+    """In a callback: keep a ClassSetError's sentence for the page to show (a callback runs
+    before the page draws, and an error there would otherwise surface as a traceback)."""
+    try:
+        yield
+    except ClassSetError as exc:
+        st.session_state[LATER] = str(exc)
+
+
+def show_later() -> None:
+    if error := st.session_state.pop(LATER, None):
+        st.error(error)
+
+
+def _save(label: int) -> None:
+    """Store the drawing on screen with `label` (a callback: it runs before the next run)."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    try:
+        saved = store().save(pending["image28"], label, pending["answer"],
+                             pending["confidence"], classset.picture_png(pending["picture"]),
+                             st.session_state.get(NAME, ""), st.session_state.get(GROUP, ""),
+                             pending["model"])
+    except ClassSetError as exc:
+        st.session_state[MESSAGE] = (pending["key"], "error", str(exc))
+        return
+    fooled = label != pending["answer"]
+    text = {
+        "saved": f"Saved as a **{label}** (#{saved.id})"
+                 + (": it fooled the model!" if fooled else ". Thank you!"),
+        "already": f"Already saved as a **{label}** (#{saved.id}); nothing changed.",
+        "relabelled": f"Saved #{saved.id} again, now as a **{label}**.",
+    }[saved.how]
+    st.session_state[MESSAGE] = (pending["key"], "fooled" if fooled else "ok", text)
+
+
+def _save_wrong() -> None:
+    label = st.session_state.get(WRONG)
+    if label is not None:
+        _save(int(label))
+        st.session_state[WRONG] = None  # ready for the next drawing
+
+
+def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult, digit: int,
+               proba: np.ndarray) -> None:
+    """Under the Prediction (`digit`, from the ten probabilities `proba`): save this drawing
+    to the class set with its true label."""
+    if max(picture.shape[:2]) > 280:  # an uploaded photo: keep a small copy, not megabytes
+        picture = resize_longest(picture, 280)
+    key = hashlib.sha256(prepared.image28.tobytes()).hexdigest()[:16]
+    st.session_state[PENDING] = {"key": key, "image28": prepared.image28, "picture": picture,
+                                 "answer": digit, "confidence": float(proba[digit]),
+                                 "model": classroom.settings(fitted.config)}
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button(f"Right: save as {digit}", icon=":material/check:", on_click=_save,
+                  args=(digit,), key="classset_right",
+                  help="Save this drawing to the class set with its label.")
+        with st.popover("Name", icon=":material/person:",
+                        help="Your name or group, saved with your drawings (optional)."):
+            st.text_input("Name or nickname", key=NAME, max_chars=classset.MAX_TEXT,
+                          persist_state="session")
+            st.text_input("Group or class", key=GROUP, max_chars=classset.MAX_TEXT,
+                          persist_state="session")
+        st.pills("Wrong? It was a …", [d for d in range(10) if d != digit], key=WRONG,
+                 on_change=_save_wrong,
+                 help="One click saves it to the class set with the right label.")
+    said = st.session_state.get(MESSAGE)
+    if said is not None and said[0] == key:  # only about the drawing on screen
+        kind, text = said[1], said[2]
+        if kind == "error":
+            st.error(text)
+        elif kind == "fooled":
+            st.success(text, icon=":material/emoji_events:")
+        else:
+            st.success(text, icon=":material/check_circle:")

@@ -1,0 +1,54 @@
+"""The Train page's settings for digits unlike MNIST's: augmented training and the feature map.
+
+The page's settings form calls `settings` (two widgets in its sidebar) and its preset buttons
+call `extras` (what a preset adds, for its tooltip). What they do is digitlab's: augment.py,
+features.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from digitlab import features, solvers
+from digitlab.config import TrainConfig
+
+_LABELS = {"pixels": "Pixels (the tutorial)", "rbf": "RBF kernel (Nystroem)"}
+
+
+def _augmenting() -> list[str]:
+    return [s.name for s in solvers.SOLVERS.values() if s.augments]
+
+
+def _solver_that_augments(keys: dict[str, str]) -> None:
+    """Turning augmentation on switches to a solver that can use it instead of refusing."""
+    if st.session_state[keys["augment"]] and (st.session_state[keys["solver"]]
+                                              not in _augmenting()):
+        st.session_state[keys["solver"]] = _augmenting()[0]
+
+
+def settings(keys: dict[str, str], kept: Callable[[str], dict]) -> None:
+    """The augment toggle and the feature-map choice, keyed like the page's other settings."""
+    st.toggle("Augment (stretched, re-inked copies every epoch)", **kept("augment"),
+              on_change=_solver_that_augments, args=(keys,),
+              help="Each epoch sees every training digit changed at random: stretched wider or "
+                   "narrower, its strokes thinned or thickened, framed as this app frames a "
+                   "drawing. It helps with printed digits; it needs "
+                   + " or ".join(_augmenting()) + ".")
+    st.radio("Features", list(features.FEATURES), **kept("features"),
+             format_func=lambda f: _LABELS.get(f, f),
+             help=" ".join(f"**{_LABELS.get(f.name, f.name)}**: {f.summary}."
+                           for f in features.FEATURES.values())
+             + " Weight images and evidence maps exist only for pixel features.")
+    if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != "pixels":
+        st.caption("Augmentation and RBF features each make a fit 5-15 times slower than "
+                   "pixels alone: tens of seconds on all of MNIST.")
+
+
+def extras(config: TrainConfig) -> str:
+    """What a preset adds beyond solver, C, max_iter and scaling, for its tooltip."""
+    bits = [name for name, on in (("deskew", config.deskew), ("augment", config.augment)) if on]
+    if config.features != features.PIXELS:
+        bits.append(f"{config.features} features")
+    return "".join(f", {b}" for b in bits)

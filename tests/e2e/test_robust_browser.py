@@ -1,0 +1,27 @@
+"""In Chromium: the Robust preset (deskew + augmented training) turns its toggle on, trains from
+the Train page, and its model reads a digit drawn with the mouse; the RBF choice sits beside
+it in the sidebar. A new visitor on a fresh page (conftest.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from .app_utils import draw_digit, go_to, metric_value, screenshot, wait_idle
+
+
+def test_the_robust_preset_trains_and_reads_a_drawing(page):
+    go_to(page, "Train")
+    page.get_by_role("button", name="Robust").click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    augment = sidebar.locator("label", has_text="Augment (stretched, re-inked").locator("input")
+    expect(augment).to_be_checked()  # the preset's settings reached the widgets
+    expect(sidebar.get_by_text("RBF kernel (Nystroem)")).to_be_visible()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=180_000)
+    wait_idle(page, timeout=180_000)
+    assert float(metric_value(page, "Test accuracy").inner_text()) > 0.9
+    screenshot(page, "train-robust")
+    go_to(page, "Draw")
+    draw_digit(page, 1)
+    expect(metric_value(page, "Prediction")).to_have_text("1", timeout=30_000)

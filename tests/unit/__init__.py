@@ -1,0 +1,1 @@
+"""Unit tests: small synthetic arrays and pure functions; no MNIST, no Streamlit runtime."""

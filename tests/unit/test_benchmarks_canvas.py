@@ -1,0 +1,30 @@
+"""benchmarks.canvas refuses silly sizes with a sentence before it loads anything. (Its runs on
+real MNIST: tests/model/test_benchmarks_canvas_on_mnist.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import canvas as bc
+
+
+@pytest.mark.parametrize("argv", [["--n", "3"], ["--train-size", "5"]])
+def test_main_refuses_silly_sizes_with_a_sentence(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        bc.main(argv)
+    assert e.value.code == 2 and "must be at least" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, says", [(["--models", "plain,best"], "must name some of"),
+                                        (["--limit", "-1"], "at least 0")])
+def test_main_refuses_unknown_models_and_negative_limits(argv, says, capsys):
+    with pytest.raises(SystemExit) as e:
+        bc.main(argv)
+    assert e.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_every_benchmarked_model_is_a_valid_config_and_augment_rows_have_a_plain_twin():
+    assert bc.MODELS["plain"] == bc.TrainConfig()
+    for name, config in bc.MODELS.items():
+        if config.augment:
+            assert config.replace(augment=False) in bc.MODELS.values(), name

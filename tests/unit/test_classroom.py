@@ -1,0 +1,94 @@
+"""A class on one server: the password, the published model, and `run.py app --class` (the
+address it serves on and the command it runs; nothing is served here)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import run
+from digitlab import classroom
+from digitlab.classroom import ClassModel
+
+
+def test_nobody_can_publish_without_a_password_set(monkeypatch):
+    monkeypatch.delenv(classroom.PASSWORD_ENV, raising=False)
+    assert not classroom.publishing_enabled()
+    assert not classroom.password_ok("")
+    assert not classroom.password_ok("anything")
+
+
+def test_only_the_class_password_unlocks(monkeypatch):
+    monkeypatch.setenv(classroom.PASSWORD_ENV, "maple-42")
+    assert classroom.publishing_enabled()
+    assert classroom.password_ok("maple-42")
+    for wrong in ("", "maple-4", "maple-42 ", "MAPLE-42", "maple-42\x00"):
+        assert not classroom.password_ok(wrong)
+
+
+def test_publish_and_withdraw_swap_the_class_model():
+    board = ClassModel()
+    assert board.current() is None
+    first, second = object(), object()
+    assert board.publish(first).model is first and board.current().model is first
+    board.publish(second)
+    assert board.current().model is second and len(board.current().when) == 5  # "HH:MM"
+    board.withdraw()
+    assert board.current() is None
+
+
+def test_readers_see_a_whole_model_while_it_is_republished():
+    board, models, seen = ClassModel(), [object() for _ in range(50)], []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            p = board.current()
+            seen.append(p is None or p.model in models)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for r in readers:
+        r.start()
+    for m in models * 20:
+        board.publish(m)
+    stop.set()
+    for r in readers:
+        r.join()
+    assert seen and all(seen)
+
+
+def test_the_class_address_comes_from_the_environment_and_is_never_loopback(monkeypatch):
+    monkeypatch.setenv("DIGITLAB_CLASS_HOST", "192.168.7.20")
+    assert run.lan_address() == "192.168.7.20"
+    monkeypatch.delenv("DIGITLAB_CLASS_HOST")
+    address = run.lan_address()
+    assert address is None or not address.startswith(("127.", "0."))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "192.168.7.20"])
+def test_the_server_keeps_xsrf_on_and_caps_uploads(host):
+    cmd = run.streamlit_command(["--server.port", "8600"], host)
+    options = cmd[cmd.index("app.py") + 1:]  # `python app.py --flag value ...`
+    flags = dict(zip(options[::2], options[1::2]))
+    assert flags["--server.address"] == host
+    assert flags["--server.enableXsrfProtection"] == "true"
+    assert 0 < int(flags["--server.maxUploadSize"]) <= 25
+    assert cmd[-2:] == ["--server.port", "8600"]  # the user's words come last and win
+
+
+def test_plain_app_serves_on_loopback_only(monkeypatch):
+    """`python3 run.py app` without --class: the command it runs binds 127.0.0.1."""
+    ran = {}
+    monkeypatch.setattr(run, "ensure_venv", lambda req: None)
+    monkeypatch.setattr(run.subprocess, "run", lambda cmd, **kw: ran.setdefault(
+        "cmds", []).append((cmd, kw)) or type("R", (), {"returncode": 0})())
+    assert run.app([]) == 0
+    cmd, kw = ran["cmds"][-1]
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert "DIGITLAB_CLASS_URL" not in kw["env"]
+    monkeypatch.setenv("DIGITLAB_CLASS_HOST", "192.168.7.20")
+    assert run.app(["--class"]) == 0
+    cmd, kw = ran["cmds"][-1]
+    assert cmd[cmd.index("--server.address") + 1] == "192.168.7.20" and "--class" not in cmd
+    assert kw["env"]["DIGITLAB_CLASS_URL"] == "http://192.168.7.20:8501"

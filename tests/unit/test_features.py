@@ -1,0 +1,88 @@
+"""digitlab.features: the feature-map registry, the rbf map inside a fitted pipeline (a named
+step, so pixel-only views can tell), its model files, its warm starts and the fit store's keys.
+(Accuracy on real MNIST: tests/model/test_features_on_mnist.py.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab import features, fitting, modelfile, predict, transform
+from digitlab.config import ConfigError, TrainConfig
+from digitlab.store import FitStore
+
+
+@pytest.fixture(scope="module")
+def rbf_fit(digit_split):
+    X_train, _, y_train, _ = digit_split
+    return fitting.fit(TrainConfig(train_size=3000, features="rbf"), X_train, y_train)
+
+
+def test_the_registry_names_pixels_and_rbf_and_config_refuses_others():
+    assert list(features.FEATURES) == ["pixels", "rbf"]
+    assert TrainConfig().features == "pixels"
+    assert features.get("pixels").pixel_weights and not features.get("rbf").pixel_weights
+    with pytest.raises(ConfigError, match="features must be one of pixels, rbf"):
+        TrainConfig(features="wavelets")
+
+
+def test_an_rbf_model_is_pixels_then_a_named_feature_step_then_logreg(rbf_fit, digit_split):
+    _, X_test, _, y_test = digit_split
+    model = rbf_fit.model
+    assert list(model.named_steps) == ["pixels", features.STEP, "logreg"]
+    assert not features.has_pixel_weights(model)
+    kernel = model.named_steps[features.STEP].named_steps["kernel"]
+    assert kernel.n_components == features.RBF_COMPONENTS
+    assert model.named_steps["logreg"].coef_.shape == (10, features.RBF_COMPONENTS)
+    digit, proba = predict.predict_digit(model, X_test[0])  # raw uint8 pixels in
+    assert 0 <= digit <= 9 and proba.sum() == pytest.approx(1.0, abs=1e-5)
+    assert model.predict_proba(X_test[:5]).dtype == np.float32
+
+
+def test_a_pixel_model_keeps_the_tutorials_two_steps(digit_split):
+    X_train, _, y_train, _ = digit_split
+    model = fitting.fit(TrainConfig(train_size=1000), X_train, y_train).model
+    assert list(model.named_steps) == ["pixels", "logreg"]
+    assert features.has_pixel_weights(model)
+
+
+def test_better_features_beat_pixels_with_the_same_linear_model(rbf_fit, digit_split):
+    X_train, X_test, y_train, y_test = digit_split
+    pixels = fitting.fit(TrainConfig(train_size=3000), X_train, y_train).model
+    assert rbf_fit.model.score(X_test, y_test) > pixels.score(X_test, y_test) + 0.01
+
+
+def test_an_rbf_model_file_round_trips(tmp_path, rbf_fit, digit_split):
+    X_test = digit_split[1]
+    loaded = modelfile.load(modelfile.save(rbf_fit, tmp_path / "rbf.skops"))
+    assert loaded["config"].features == "rbf"
+    assert np.array_equal(loaded["model"].predict_proba(X_test[:50]),
+                          rbf_fit.model.predict_proba(X_test[:50]))
+
+
+def test_a_warm_start_needs_the_same_feature_map(rbf_fit, digit_split):
+    X_train, _, y_train, _ = digit_split
+    other = fitting.fit(TrainConfig(train_size=3000, features="rbf", C=0.5), X_train, y_train,
+                        warm_start_from=rbf_fit)
+    assert other.warm_started and any("Warm start" in n for n in other.notes)
+    pixels = fitting.fit(TrainConfig(train_size=3000, C=0.5), X_train, y_train,
+                         warm_start_from=rbf_fit)
+    assert not pixels.warm_started and any("other features" in n for n in pixels.notes)
+
+
+def test_the_store_keeps_pixel_and_rbf_features_apart(digit_split):
+    X_train, _, y_train, _ = digit_split
+    store = FitStore(features=2)
+    a = fitting.fit(TrainConfig(train_size=1000), X_train, y_train, store=store)
+    b = fitting.fit(TrainConfig(train_size=1000, features="rbf"), X_train, y_train, store=store)
+    assert len(store.features) == 2 and a.model is not b.model
+
+
+def test_make_pipeline_builds_the_feature_step_from_the_pixels_it_will_see(digit_split):
+    Z = digit_split[0][:500].astype(np.float32) / 255
+    pipe = transform.make_pipeline(TrainConfig(features="rbf"), Z=Z)
+    assert list(pipe.named_steps) == ["pixels", features.STEP, "logreg"]
+    gamma = pipe.named_steps[features.STEP].named_steps["kernel"].gamma
+    assert gamma == pytest.approx(features.RBF_WIDTH / (784 * Z.var()), rel=1e-3)
+    with pytest.raises(ValueError, match="pixel features"):
+        transform.make_pipeline(TrainConfig(features="rbf"))
