@@ -1,6 +1,6 @@
 """A 9-point C sweep the plain way and DigitLab's way, side by side in one run.
 
-    python3 run.py bench sweep [--train-size N] [--C LIST] [--cluster] [--json] [--help]
+    python3 run.py bench sweep [--train-size N] [--C LIST] [--cluster] [--json] [--png PATH]
 
 Rows
 ----
@@ -79,15 +79,59 @@ def table(rows: dict[str, tuple[float, list]], fast_s: float, base: str) -> str:
         lines.append(f"{name:<9}{s:>9.1f}{s / rows[base][0]:>11.2f}"
                      f"{sum(p.n_iter for p in pts):>11d}")
     lines.append("")
-    head = f"{'C':>8}" + "".join(f"{n + ' train/test':>24}" for n in names)
+    lines.append("each point: train/test accuracy, iterations, fit seconds")
+    head = f"{'C':>8}" + "".join(f"{n:>32}" for n in names)
     lines.append(head)
     for i, p in enumerate(rows[names[0]][1]):
         cells = []
         for n in names:
             q = rows[n][1][i]
-            cells.append(f"{q.train_accuracy:.4f}/{q.test_accuracy:.4f} ({q.n_iter:>4})")
-        lines.append(f"{p.x:>8g}" + "".join(f"{c:>24}" for c in cells))
+            cells.append(f"{q.train_accuracy:.4f}/{q.test_accuracy:.4f} {q.n_iter:>4}it "
+                         f"{q.fit_seconds:>5.1f}s")
+        lines.append(f"{p.x:>8g}" + "".join(f"{c:>32}" for c in cells))
     return "\n".join(lines)
+
+
+def figure(rows: dict[str, tuple[float, list]], fast_s: float, base: str, title: str):
+    """Times and accuracies side by side: each row's wall time (the fast fit for scale), and
+    its train and test accuracy along C (the rows' curves lie on one another when they agree)."""
+    import matplotlib.pyplot as plt
+
+    from digitlab import plots
+
+    names = list(rows)
+    colours = dict(zip(names, (plots.NEUTRAL, plots.ACCENT, "#8250df", "#bc4c00")))
+    with plt.rc_context(plots.STYLE):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2),
+                                          gridspec_kw={"width_ratios": [1, 1.5]})
+        labels = ["fast (1 fit)", *names]
+        secs = [fast_s, *(rows[n][0] for n in names)]
+        bars = left.barh(labels, secs, color=["#d0d7de", *(colours[n] for n in names)])
+        for bar, s in zip(bars, secs):
+            left.text(bar.get_width(), bar.get_y() + bar.get_height() / 2,
+                      f" {s:.{0 if s >= 10 else 1}f} s (x{s / rows[base][0]:.2f})",
+                      va="center", fontsize=12)
+        left.invert_yaxis()
+        left.set_xlim(0, max(secs) * 1.45)
+        left.set_xlabel(f"wall seconds (x = of {base})")
+        left.set_title("time for the whole sweep")
+        for k, n in enumerate(names):
+            pts = rows[n][1]
+            x = [p.x for p in pts]
+            style = {"color": colours[n], "lw": 2, "ms": 11 - 3 * k, "alpha": 0.9}
+            right.plot(x, [p.train_accuracy for p in pts], ls="--", marker="o", mfc="none",
+                       label=f"{n} train", **style)
+            right.plot(x, [p.test_accuracy for p in pts], ls="-", marker="s", mfc="none",
+                       label=f"{n} test", **style)
+        right.set_xscale("log")
+        right.set_xlabel("C (inverse regularisation)")
+        right.set_ylabel("accuracy")
+        right.set_title("train (dashed) and test (solid) accuracy")
+        right.grid(True, alpha=0.3)
+        right.legend(fontsize=10, ncol=len(names), loc="lower right")
+        fig.suptitle(title, fontsize=13)
+        fig.tight_layout()
+    return fig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,21 +141,25 @@ def main(argv: list[str] | None = None) -> int:
                    help="the grid (default: 9 points, 0.001 ... 10 at half decades)")
     p.add_argument("--train-size", type=int, default=None,
                    help="training images (default: the full tutorial split, 59,500)")
+    p.add_argument("--solver", default=sweep.BASE.solver,
+                   help=f"the sweep's solver, both rows (default {sweep.BASE.solver})")
     p.add_argument("--jobs", type=int, default=None, help="local threads (default: all cores)")
     p.add_argument("--default-threads", action="store_true",
                    help="also time the plain way with BLAS/OpenMP at their default threads")
     p.add_argument("--cluster", action="store_true",
                    help="also run the sweep on a LocalCluster of 2 workers started here")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--png", metavar="PATH",
+                   help="also write the times and accuracies side by side as a figure")
     args = p.parse_args(argv)
 
     spec = sweep.SweepSpec(values=sweep.parse_list(args.C),
-                           base=sweep.BASE.replace(train_size=args.train_size))
+                           base=sweep.BASE.replace(train_size=args.train_size, solver=args.solver))
     X_train, X_test, y_train, y_test = tutorial_split()
     data = sweep_run.sweep_data(spec, X_train, y_train, X_test, y_test)
     n = len(data.y_train)
     say(f"{len(spec.values)} values of C on {n:,} training images; "
-        f"{spec.stopping_rule('lbfgs')}")
+        f"{spec.stopping_rule(args.solver)}")
     t = time.perf_counter()
     fit(TrainConfig(train_size=args.train_size), X_train, y_train)
     fast_s = time.perf_counter() - t
@@ -137,6 +185,14 @@ def main(argv: list[str] | None = None) -> int:
             wheres["cluster"] = where
     ratio = rows["sweep"][0] / rows[base][0]
     verdict = "MET" if ratio <= TARGET_RATIO else "MISSED"
+    if args.png:
+        from digitlab import plots
+
+        title = (f"{len(spec.values)}-point C sweep on {n:,} images, {args.solver} tol "
+                 f"{spec.base.tol:g}: sweep / {base} = {ratio:.2f}")
+        with open(args.png, "wb") as out:
+            out.write(plots.to_png(figure(rows, fast_s, base, title)))
+        say(f"wrote {args.png}")
     if args.json:
         print(dumps({"fast_seconds": fast_s, "fast_accuracy_note": "early-stopped, not converged",
                      "baseline": base, "ratio": ratio, "target": TARGET_RATIO, "met": ratio <=
@@ -148,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                               "warm_start_from": q.warm_from} for q in pts]}
                          for k, (s, pts) in rows.items()}}, indent=1))
         return 0
-    print(f"{len(spec.values)}-point C sweep, {n:,} training images, lbfgs tol="
+    print(f"{len(spec.values)}-point C sweep, {n:,} training images, {args.solver} tol="
           f"{spec.base.tol:g} (to convergence); machine: {sweep_run.Where().describe()}")
     for k, w in wheres.items():
         print(f"  {k}: {w}")

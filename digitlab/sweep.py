@@ -5,8 +5,9 @@
     result = sweep_run.run(spec, X_train, y_train, X_test, y_test)       # digitlab.sweep_run
 
 This module says WHAT a sweep is: its grid (checked, with a sentence for a bad one), its points,
-how they are cut into warm-start chains, how one point is fitted and scored, and the result's
-rows. digitlab.sweep_run says WHERE the fits run (local cores or a Dask cluster).
+how a chain of them is fitted and scored, and the result's rows. digitlab.sweep_plan cuts the
+points into warm-start chains; digitlab.sweep_run says WHERE the fits run (local cores or a
+Dask cluster).
 
 Every fit in a sweep runs to convergence of its objective (objective.py), never stopped early
 on held-out accuracy: early stopping is a regulariser of its own and would flatten the curve at
@@ -82,7 +83,7 @@ class SweepSpec:
 
     Checked on creation (ConfigError with a sentence); values come back sorted, without
     repeats. warm_start: each fit begins from its neighbour's weights along its chain
-    (`chains`); False fits every point cold.
+    (digitlab.sweep_plan.chains); False fits every point cold.
     """
 
     x: str = "C"
@@ -175,7 +176,7 @@ def _checked_values(x: str, values) -> tuple:
     return tuple(sorted({int(v) for v in values}))
 
 
-# --- the plan: points and warm-start chains -----------------------------------------------------
+# --- the points ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -190,32 +191,6 @@ class Point:
 
 def points(spec: SweepSpec) -> list[Point]:
     return [Point(i, s, v, c) for i, (s, v, c) in enumerate(spec.configs())]
-
-
-def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
-    """The points cut into chains that run in parallel: within a chain, each fit warm-starts
-    from the one before it (x ascending: from strong to weak penalty, or from few images to
-    many), so a chain is sequential. Warm starts and parallel workers pull in opposite
-    directions; each curve is cut into contiguous pieces, as many in all as there are
-    workers (at least one per curve). Solvers that start cold get one chain per point.
-
-    A function of the spec and the worker count only: the same sweep on two machines with as
-    many workers fits the same chains and gives the same numbers."""
-    pts = points(spec)
-    curves: dict[Any, list[int]] = {}
-    for p in pts:
-        curves.setdefault(p.series, []).append(p.index)
-    out: list[list[int]] = []
-    pieces = max(1, workers // len(curves))
-    for idx in curves.values():
-        if not spec.warm_start:
-            out.extend([i] for i in idx)
-            continue
-        k = min(pieces, len(idx))
-        # uneven lengths go to the first pieces: fits at small C converge soonest
-        bounds = [math.ceil(j * len(idx) / k) for j in range(k + 1)]
-        out.extend(idx[a:b] for a, b in zip(bounds, bounds[1:]))
-    return out
 
 
 # --- one point: fit and score ------------------------------------------------------------------

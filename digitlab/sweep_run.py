@@ -4,7 +4,7 @@
     result = run(spec, ..., where=Where(scheduler="tcp://10.0.0.5:8786"))    # a Dask cluster
     result = run(spec, ..., where=Where.from_env())    # DIGITLAB_DASK_SCHEDULER, if it is set
 
-A sweep is cut into chains (digitlab.sweep.chains: as many as there are workers); each chain
+A sweep is cut into chains (digitlab.sweep_plan.chains: at most one per worker); each chain
 is one joblib task that fits its points in order, each warm-started from the one before. The
 chains run side by side through joblib, with no barrier between them:
 - locally on its threading backend, one thread per core. The fits are lbfgs's, whose work is
@@ -40,10 +40,10 @@ from digitlab.sweep import (
     SweepData,
     SweepResult,
     SweepSpec,
-    chains,
     fit_chain,
     points,
 )
+from digitlab.sweep_plan import chains
 from digitlab.transform import PixelTransform
 
 SCHEDULER_ENV = "DIGITLAB_DASK_SCHEDULER"

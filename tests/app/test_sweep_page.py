@@ -3,10 +3,10 @@ the downloads and the numbers; a bad grid is a sentence, not a traceback."""
 
 from __future__ import annotations
 
-from page_utils import open_app
-
 from digitlab import sweep
 from pages import sweep_page
+
+from .page_utils import open_app
 
 
 def small(at, cs: str = "0.01, 0.1, 1"):

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from .app_utils import go_to, new_page, screenshot, wait_idle
+from .app_utils import go_to, screenshot, wait_idle
 
 
 @pytest.fixture
-def page(chromium, app_server):
-    page = new_page(chromium, app_server.url)
+def sweep_page(page):
+    """A new visitor on the Sweep page (the shared `page` fixture: a context of its own)."""
     go_to(page, "Sweep")
-    yield page
-    page.close()
+    return page
 
 
 def type_grid(page, text: str) -> None:
@@ -30,16 +30,17 @@ def few_images(page) -> None:
     wait_idle(page)
 
 
-def test_a_sweep_runs_and_its_figure_and_numbers_download(page):
+def test_a_sweep_runs_and_its_figure_and_numbers_download(sweep_page):
+    page = sweep_page
     type_grid(page, "0.001, 0.01, 0.1, 1, 10")
     few_images(page)
-    page.get_by_text("5 fits, run on this machine's cores").wait_for()
+    expect(page.get_by_text("5 fits, run on this machine's cores")).to_be_visible()
     page.get_by_role("button", name="Run sweep").click()
     download = page.get_by_role("button", name="Figure (PNG)")
-    download.wait_for(timeout=180_000)
+    expect(download).to_be_visible(timeout=180_000)
     wait_idle(page, timeout=180_000)
-    assert page.get_by_text("Best test accuracy").is_visible()
-    assert page.get_by_text("lbfgs runs to convergence").is_visible()
+    expect(page.get_by_text("Best test accuracy")).to_be_visible()
+    expect(page.get_by_text("lbfgs runs to convergence")).to_be_visible()
     shown = page.locator('[data-testid="stImage"] img').first.get_attribute("src")
     with page.expect_download() as png:
         download.click()
@@ -52,7 +53,7 @@ def test_a_sweep_runs_and_its_figure_and_numbers_download(page):
     screenshot(page, "sweep")
 
 
-def test_a_bad_grid_is_a_sentence_and_nothing_runs(page):
-    type_grid(page, "0.1, -1")
-    page.get_by_text("C must be positive").wait_for()
-    assert page.get_by_role("button", name="Run sweep").is_disabled()
+def test_a_bad_grid_is_a_sentence_and_nothing_runs(sweep_page):
+    type_grid(sweep_page, "0.1, -1")
+    expect(sweep_page.get_by_text("C must be positive")).to_be_visible()
+    expect(sweep_page.get_by_role("button", name="Run sweep")).to_be_disabled()

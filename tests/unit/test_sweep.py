@@ -14,7 +14,8 @@ import pytest
 
 from digitlab import plots, sweep, sweep_run
 from digitlab.config import ConfigError
-from digitlab.sweep import SweepSpec, chains, parse_list
+from digitlab.sweep import SweepSpec, parse_list
+from digitlab.sweep_plan import chains
 from digitlab.sweep_plot import sweep_figure
 
 BASE = sweep.BASE
@@ -102,12 +103,18 @@ def test_too_many_fits_and_a_bad_comparison_are_refused():
 # --- the plan ----------------------------------------------------------------------------------
 
 
-def test_chains_cut_each_curve_into_contiguous_pieces_one_per_worker():
-    spec = SweepSpec()
-    assert chains(spec, 1) == [list(range(9))]
-    assert chains(spec, 2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8]]
-    assert chains(spec, 4) == [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
-    assert chains(spec, 20) == [[i] for i in range(9)]
+def test_chains_cut_each_curve_into_contiguous_pieces_of_even_cost():
+    half_decades = SweepSpec(values=tuple(float(f"{c:.3g}") for c in np.logspace(-3, 1, 9)))
+    assert chains(half_decades, 1) == [list(range(9))]
+    # the slow fits are at large C: the last piece is short (measured best on 10,000 images)
+    assert chains(half_decades, 2) == [[0, 1, 2, 3, 4, 5, 6], [7, 8]]
+    assert chains(half_decades, 4) == [[0, 1, 2, 3, 4], [5, 6], [7], [8]]
+    # no more pieces than make the slowest one shorter: the rest stay warm-started
+    assert chains(half_decades, 20) == chains(half_decades, 4)
+    assert chains(SweepSpec(), 3) == [[0, 1, 2, 3, 4, 5, 6, 7], [8]]  # 8 alone is the most
+    # a learning curve's fits cost about as many rows as they fit
+    sizes = SweepSpec(x="train_size", values=(100, 300, 1000, 3000, 10_000))
+    assert chains(sizes, 2) == [[0, 1, 2, 3], [4]]
     two = SweepSpec(values=(0.1, 1.0, 10.0), series="deskew", series_values=(False, True))
     assert chains(two, 2) == [[0, 1, 2], [3, 4, 5]]  # one chain per curve
     assert chains(SweepSpec(warm_start=False), 2) == [[i] for i in range(9)]
@@ -121,8 +128,8 @@ def test_a_sweep_reports_every_point_once_and_fits_along_its_chains(blobs):
     spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0))
     result = run(spec, blobs, where=sweep_run.Where(n_jobs=2), on_point=seen.append)
     assert sorted(p.index for p in seen) == [0, 1, 2, 3, 4] and not result.stopped
-    assert result.chains == ((0, 1, 2), (3, 4)) and result.where == "local cores: 2 threads"
-    assert [p.warm_from for p in result.points] == [None, 0.001, 0.01, None, 1.0]
+    assert result.chains == ((0, 1, 2, 3), (4,)) and result.where == "local cores: 2 threads"
+    assert [p.warm_from for p in result.points] == [None, 0.001, 0.01, 0.1, None]
     assert all(p.converged and p.n_train == 400 for p in result.points)
     train = [p.train_accuracy for p in result.points]
     assert train[0] < train[-1]  # a weaker penalty fits the training rows better
