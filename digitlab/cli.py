@@ -403,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sweep"]:
+        from digitlab.sweep_cli import glue_lists
+
+        argv = glue_lists(argv)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -53,6 +53,22 @@ def add_arguments(p: argparse.ArgumentParser, number: Callable[[str], float]) ->
     p.add_argument("--png", metavar="PATH", help="also write the figure as PNG")
 
 
+LISTS = ("--C", "--l1-ratio", "--train-sizes")
+
+
+def glue_lists(argv: list[str]) -> list[str]:
+    """`--C -1,0.1` -> `--C=-1,0.1`: argparse takes a list starting with a minus for an option
+    and would answer "expected one argument"; glued, the list reaches the check that says
+    what is wrong with it."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] in LISTS and arg.startswith("-") and arg[1:2] in "0123456789.,":
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def spec_from_args(args) -> tuple[SweepSpec, list[str]]:
     """The SweepSpec the options describe, and notes for the user (a choice made for them).
     Raises ConfigError with a sentence for a bad combination."""

@@ -100,6 +100,8 @@ def test_the_sweep_command_prints_a_table_and_writes_png_and_csv(mnist, capsys, 
 
 @pytest.mark.parametrize("argv, says", [
     (["--C=-0.1,1"], "C must be positive"),
+    (["--C", "-0.1,1"], "C must be positive"),  # not argparse's "expected one argument"
+    (["--C", "1", "--l1-ratio", "-0.5"], "l1_ratio must be between 0 (L2) and 1 (L1)"),
     (["--C", ","], "The list of C values is empty"),
     (["--train-sizes", "100,200", "--C", "1,2"], "runs at one C"),
     (["--solver", "lbfgs,sag", "--deskew", "both"], "Compare one setting at a time"),
