@@ -156,7 +156,7 @@ with frame.guard("The Sweep page"):
     row = st.columns([1.2, 1, 3.5])
     run = row[0].button("Run sweep", type="primary", width="stretch",
                         disabled=spec is None or running)
-    stop = row[1].button("Stop", width="stretch", disabled=not running,
+    stop = row[1].button("Stop sweep", width="stretch", disabled=not running,
                          help="Ends the sweep after the fits in flight; keeps finished points.")
     n_fits = len(spec.configs()) if spec is not None else 0
     row[2].caption(f"{n_fits} fits, run on {where.describe()}"
