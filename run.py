@@ -5,7 +5,8 @@
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
-                                       # draw_latency), e.g. `python3 run.py bench training`
+                                       # draw_latency, train_burst, clear_burst, sweep), e.g.
+                                       # `python3 run.py bench training`
 
 Standard library only: this file runs before anything is installed. Re-runs are quick: the
 install step is skipped while the requirements files are unchanged.

@@ -7,8 +7,6 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +14,7 @@ import numpy as np
 from digitlab import evaluate, fitting, solvers, tutorial
 from digitlab.config import ConfigError, TrainConfig
 from digitlab.fitting import FitResult, ProgressEvent
+from digitlab.jobs import BackgroundJob
 from digitlab.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
@@ -94,54 +93,26 @@ def trained(fit: FitResult, split: Split) -> Trained:
                    split.side)
 
 
-class TrainingJob:
+class TrainingJob(BackgroundJob):
     """One fit (then its evaluation) in a daemon thread, through `store` when one is given.
+    `stop()` asks the solver to stop and keep its best model so far (if its registry entry
+    says it can_stop).
 
     The page reads `events`, `running`, `result` and `error` from its own thread; the worker
     only appends to `events` and sets the others once, so no lock is needed (list.append and
     attribute stores are atomic in CPython)."""
 
+    thread_name = "digitlab-fit"
+
     def __init__(self, config: TrainConfig, split: Split,
                  warm_start_from: FitResult | None = None, store: FitStore | None = None):
+        super().__init__()
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
         self.store = store
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
-        self.error: str | None = None  # a sentence for the page
-        self.exception: BaseException | None = None  # kept for tests and bug reports
-        self.started = time.monotonic()
-        self.finished: float | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="digitlab-fit", daemon=True)
-
-    def start(self) -> TrainingJob:
-        self.started = time.monotonic()
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Ask the solver to stop and keep its best model so far (if its registry entry says
-        it can_stop)."""
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def running(self) -> bool:
-        return self.finished is None
-
-    @property
-    def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until done (tests, the CLI); True if finished."""
-        self._thread.join(timeout)
-        return not self.running
 
     def progress(self) -> tuple[float | None, str]:
         """(fraction done or None if unknown, a short line for the progress bar)."""
@@ -188,5 +159,3 @@ class TrainingJob:
             self.error = (f"Training failed ({type(exc).__name__}: {exc}). Try the Fast preset; "
                           "if this keeps happening, it is a bug worth reporting.")
             self.exception = exc
-        finally:
-            self.finished = time.monotonic()

@@ -29,6 +29,7 @@ PAGES = {p.url: p for p in (
     Page("train", "Train", "pages/train_page.py", ":material/model_training:"),
     Page("gallery", "Gallery", "pages/gallery_page.py", ":material/photo_library:"),
     Page("draw", "Draw", "pages/draw_page.py", ":material/draw:"),
+    Page("sweep", "Sweep", "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", "Class set", "pages/classset_page.py", ":material/groups:"),
 )}
 HOME = "home"

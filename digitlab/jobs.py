@@ -1,0 +1,63 @@
+"""Work in a daemon thread that a page polls: start it, ask it to stop, see whether it still
+runs and for how long, wait for it. training.TrainingJob (one fit) and sweep_run.SweepJob (a
+sweep) are its two kinds; each writes its own `_run`.
+
+No lock is needed: the worker only appends to lists and sets attributes once (both atomic in
+CPython), and the page only reads them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Self
+
+
+class BackgroundJob:
+    """`_run` in a daemon thread named `thread_name`; `finished` is when it ended (None while it
+    runs); `error` (a sentence for the page) and `exception` are the subclass's to set."""
+
+    thread_name = "digitlab-job"
+
+    def __init__(self) -> None:
+        self.error: str | None = None  # a sentence for the page
+        self.exception: BaseException | None = None  # kept for tests and bug reports
+        self.started = time.monotonic()
+        self.finished: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=self.thread_name, daemon=True)
+
+    def start(self) -> Self:
+        self.started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the work to stop; what it keeps is the subclass's to say."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until done (tests, the CLI); True if finished."""
+        self._thread.join(timeout)
+        return not self.running
+
+    def _main(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.finished = time.monotonic()
+
+    def _run(self) -> None:
+        raise NotImplementedError

@@ -1,0 +1,184 @@
+"""Sweep: train and test accuracy along a grid of C (a validation curve) or of training sizes
+(a learning curve), fitted in parallel on local cores or on a Dask cluster, with a progress bar
+that counts fits, a Stop that keeps the finished points, and the figure (PNG) and numbers (CSV)
+to download. The widgets describe a SweepSpec; digitlab.sweep_run does the rest."""
+
+import math
+import time
+
+import streamlit as st
+
+from digitlab import plots, solvers, sweep, sweep_plot, sweep_run
+from digitlab.config import ConfigError
+from pages.shared import frame, state
+
+JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
+CURVES = {"C": "Validation curve: accuracy against C",
+          "train_size": "Learning curve: accuracy against training images"}
+COMPARE = {"": "nothing", "deskew": "deskew off and on", "solver": "solvers",
+           "l1_ratio": "penalty mix (l1_ratio, with saga)"}
+SWEEP_SOLVERS = [s for s in solvers.SOLVERS if s != solvers.FAST]
+SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, None]
+C_STEPS = [1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4]
+TOLS = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
+
+
+def kept(key: str, default) -> dict:
+    """A widget's key, its value kept while the user visits other pages."""
+    st.session_state.setdefault(key, default)
+    return {"key": key, "persist_state": "session"}
+
+
+def settings() -> sweep.SweepSpec | None:
+    """The sidebar's widgets; the SweepSpec they describe, or None with a sentence."""
+    st.markdown("##### Sweep")
+    x = st.radio("Curve", list(CURVES), format_func=CURVES.get, **kept("sweep_x", "C"))
+    if x == "C":
+        grid = st.text_input("Values of C (comma-separated)",
+                             help="Small C = strong penalty; each value is one fit.",
+                             **kept("sweep_cs", ", ".join(f"{c:g}" for c in sweep.DEFAULT_CS)))
+        n = st.select_slider("Training images", SUBSETS, format_func=lambda v: "all"
+                             if v is None else f"{v:,}", **kept("sweep_train_size", 5000),
+                             help="Fewer images fit faster and over-fit sooner.")
+    else:
+        grid = st.text_input("Training sizes (comma-separated)",
+                             **kept("sweep_sizes", "100, 300, 1000, 3000, 10000"))
+        c = st.select_slider("C", C_STEPS, format_func=lambda v: f"{v:g}", **kept("sweep_c", 1.0))
+    compare = st.selectbox("Compare", list(COMPARE), format_func=COMPARE.get,
+                           **kept("sweep_compare", ""))
+    series_values: tuple = ()
+    fixed = {}
+    if compare == "solver":
+        series_values = tuple(st.multiselect("Solvers", SWEEP_SOLVERS,
+                                             **kept("sweep_solvers", ["lbfgs", "newton-cg"])))
+    elif compare == "l1_ratio":
+        ratios = st.text_input("l1_ratio values", **kept("sweep_l1", "0, 0.5, 1"),
+                               help="0 = L2, 1 = L1, between = elastic net.")
+        fixed["solver"] = "saga"
+        st.caption("Solver: saga, the one that takes L1 (slower: keep the images few).")
+    else:
+        fixed["solver"] = st.selectbox("Solver", SWEEP_SOLVERS, **kept("sweep_solver", "lbfgs"))
+    if compare == "deskew":
+        series_values = (False, True)
+    else:
+        fixed["deskew"] = st.toggle("Deskew", **kept("sweep_deskew", False))
+    with st.expander("Stopping rule"):
+        fixed["tol"] = st.select_slider("tol", TOLS, format_func=lambda t: f"{t:g}",
+                                        **kept("sweep_tol", sweep.BASE.tol))
+        fixed["max_iter"] = st.number_input("max_iter", 10, 20_000, step=100,
+                                            **kept("sweep_max_iter", sweep.BASE.max_iter))
+        warm = st.toggle("Warm starts along the grid", **kept("sweep_warm", True))
+    try:
+        if compare == "l1_ratio":
+            series_values = sweep.parse_list(ratios, "l1_ratio")
+        if x == "C":
+            fixed["train_size"] = n
+        else:
+            fixed["C"] = c
+        return sweep.SweepSpec(x=x, values=sweep.parse_list(grid, x),
+                               series=compare or None, series_values=series_values,
+                               base=sweep.BASE.replace(**fixed), warm_start=warm)
+    except ConfigError as exc:
+        st.error(str(exc))
+        return None
+
+
+def figure_png(result: sweep.SweepResult) -> bytes:
+    """The figure as shown and as downloaded: one rendering, closed at once."""
+    return plots.to_png(sweep_plot.sweep_figure(result))
+
+
+def follow(job: sweep_run.SweepJob, bar, picture) -> None:
+    """Poll the running sweep: the bar counts fits, the figure grows with each point. A click
+    on Stop reruns the script, which ends this loop at its next update."""
+    drawn = 0
+    while job.running:
+        done = len(job.points)
+        text = f"{done} of {job.planned} fits done · {job.elapsed:.0f} s"
+        if job.stop_requested:
+            text += " · stopping after the fits in flight"
+        bar.progress(done / job.planned, text=text)
+        if done != drawn and done >= 1:
+            drawn = done
+            picture.image(figure_png(job.so_far()), width="stretch")
+        time.sleep(0.25)
+
+
+def finish(job: sweep_run.SweepJob) -> None:
+    """Keep a finished job's result and its one rendering in the session."""
+    if job.result is not None and st.session_state.get(RESULT) is not job.result:
+        st.session_state[RESULT] = job.result
+        st.session_state[PNG] = figure_png(job.result)
+
+
+def show(result: sweep.SweepResult, png: bytes) -> None:
+    st.image(png, width="stretch")
+    best = result.best()
+    left, mid, right = st.columns([2, 1, 1])
+    if best is not None:
+        at = f"C={best.x:g}" if result.spec.x == "C" else f"{best.x:,} images"
+        left.markdown(f"**Best test accuracy {best.test_accuracy:.3f}** at {at}"
+                      + (f" ({sweep_plot.curve_label(result.spec.series, best.series)})"
+                         if result.spec.series else ""))
+    name = "validation-curve" if result.spec.x == "C" else "learning-curve"
+    mid.download_button("Figure (PNG)", png, f"digitlab-{name}.png", "image/png",
+                        icon=":material/download:", width="stretch")
+    right.download_button("Numbers (CSV)", result.to_csv(), f"digitlab-{name}.csv", "text/csv",
+                          icon=":material/download:", width="stretch")
+    fits = f"{len(result.points)} of {result.planned} fits" if result.stopped else \
+        f"{len(result.points)} fits"
+    st.caption(f"**Ran on** {result.where}: {fits} in {result.seconds:.1f} s, "
+               f"{len(result.chains)} chains. " + " ".join(
+                   f"**Stopping rule:** {result.spec.stopping_rule(s)}." for s in result.solvers))
+    if result.stopped:
+        st.info(f"Stopped: the {len(result.points)} finished fits are kept.")
+    if any(not p.converged for p in result.points):
+        st.warning("Some fits hit max_iter before converging (marked in the table): raise "
+                   "max_iter or tol in **Stopping rule**.", icon=":material/warning:")
+    rows = result.rows()
+    for r in rows:
+        r.pop("worker")
+        r["C"] = "inf" if math.isinf(r["C"]) else r["C"]
+    st.dataframe(rows, width="stretch", hide_index=True)
+
+
+with frame.guard("The Sweep page"):
+    st.title("Sweep")
+    st.caption("How accuracy on the training and the test images moves as C changes (too "
+               "little penalty over-fits, too much under-fits), or as the model sees more "
+               "images. Each point is a fit run to convergence.")
+    ds = frame.need_data(state.dataset())
+    with st.sidebar:
+        spec = settings()
+    where = sweep_run.Where.from_env()
+    job: sweep_run.SweepJob | None = st.session_state.get(JOB)
+    running = job is not None and job.running
+    row = st.columns([1.2, 1, 3.5])
+    run = row[0].button("Run sweep", type="primary", width="stretch",
+                        disabled=spec is None or running)
+    stop = row[1].button("Stop sweep", width="stretch", disabled=not running,
+                         help="Ends the sweep after the fits in flight; keeps finished points.")
+    n_fits = len(spec.configs()) if spec is not None else 0
+    row[2].caption(f"{n_fits} fits, run on {where.describe()}"
+                   + (" (DIGITLAB_DASK_SCHEDULER)" if where.scheduler else ""))
+    if stop and running:
+        job.stop()
+    if run and spec is not None:
+        job = sweep_run.SweepJob(spec, state.split_for(ds, spec.base), where).start()
+        st.session_state[JOB] = job
+        st.rerun()  # redraw the buttons: Run off, Stop on
+    if job is not None and job.running:
+        follow(job, st.progress(0.0, text="starting"), st.empty())
+        st.rerun()
+    if job is not None and job.error:
+        st.error(job.error)
+    if job is not None and not job.running:
+        finish(job)
+    if RESULT in st.session_state:
+        if spec is not None and spec != st.session_state[RESULT].spec:
+            st.caption("These are the results of the last sweep you ran; press **Run sweep** "
+                       "for the settings now in the sidebar.")
+        show(st.session_state[RESULT], st.session_state[PNG])
+    elif job is None:
+        st.info("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
+                "values of C on 5,000 images, takes seconds to a minute.")

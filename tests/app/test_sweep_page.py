@@ -1,0 +1,65 @@
+"""Sweep: the widgets describe a sweep; Run fits it (a small one here) and shows the figure,
+the downloads and the numbers; a bad grid is a sentence, not a traceback."""
+
+from __future__ import annotations
+
+from digitlab import sweep
+from pages import sweep_page
+
+from .page_utils import open_app
+
+
+def small(at, cs: str = "0.01, 0.1, 1"):
+    at.text_input(key="sweep_cs").set_value(cs)
+    at.select_slider(key="sweep_train_size").set_value(500)
+    return at
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_a_small_validation_curve_runs_and_shows_figure_downloads_and_numbers(mnist):
+    at = small(open_app("sweep")).run()
+    assert not at.exception and not at.error
+    assert "3 fits" in " ".join(c.value for c in at.caption)
+    button(at, "Run sweep").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state[sweep_page.RESULT]
+    assert [p.x for p in result.points] == [0.01, 0.1, 1.0] and not result.stopped
+    assert all(0.5 < p.test_accuracy <= p.train_accuracy + 0.05 for p in result.points)
+    png = at.session_state[sweep_page.PNG]
+    assert png.startswith(b"\x89PNG")
+    assert len(at.get("download_button")) == 2  # the figure (these very bytes) and the CSV
+    captions = " ".join(c.value for c in at.caption)
+    assert "Ran on" in captions and "local cores" in captions
+    assert "lbfgs runs to convergence" in captions and "tol=1e-06" in captions
+    rows = at.dataframe[0].value
+    assert list(rows["C"]) == [0.01, 0.1, 1.0] and "test_accuracy" in rows.columns
+
+
+def test_a_bad_grid_is_refused_with_a_sentence(mnist):
+    at = small(open_app("sweep"), "0.1, -1").run()
+    assert not at.exception
+    assert "C must be positive" in at.error[0].value
+    assert button(at, "Run sweep").disabled
+    at.text_input(key="sweep_cs").set_value(" , ").run()
+    assert "empty" in at.error[0].value
+
+
+def test_the_learning_curve_and_comparisons_describe_their_sweep(mnist):
+    at = open_app("sweep")
+    at.radio(key="sweep_x").set_value("train_size").run()
+    at.text_input(key="sweep_sizes").set_value("100, 200")
+    at.selectbox(key="sweep_compare").set_value("deskew").run()
+    assert not at.exception and not at.error
+    assert "4 fits" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="sweep_compare").set_value("l1_ratio").run()
+    assert not at.error and "6 fits" in " ".join(c.value for c in at.caption)
+    assert "sweep_solver" not in [s.key for s in at.selectbox]  # saga, said in a caption
+    at.text_input(key="sweep_l1").set_value("0, 2").run()
+    assert "l1_ratio must be between 0 (L2) and 1 (L1)" in at.error[0].value
+
+
+def test_the_default_sweep_is_the_documented_grid():
+    assert sweep.DEFAULT_CS == (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4)

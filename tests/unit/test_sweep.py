@@ -1,0 +1,230 @@
+"""Sweeps on small synthetic data: the grid is checked with a sentence, the plan cuts it into
+chains, chains warm-start and agree with cold fits, a stop keeps what is finished, and the
+result reads as rows, CSV, JSON and a figure."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from digitlab import plots, sweep, sweep_run
+from digitlab.config import ConfigError
+from digitlab.sweep import SweepSpec, parse_list
+from digitlab.sweep_plan import chains
+from digitlab.sweep_plot import sweep_figure
+
+BASE = sweep.BASE
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """X_train, y_train, X_test, y_test: three overlapping classes of 16 "pixels" (uint8,
+    side 4): a linear model fits them well but not perfectly."""
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(60, 200, size=(3, 16))
+
+    def draw(n):
+        y = rng.integers(0, 3, n)
+        X = np.clip(centres[y] + rng.normal(0, 70, size=(n, 16)), 0, 255).astype(np.uint8)
+        return X, y
+
+    X_train, y_train = draw(400)
+    X_test, y_test = draw(300)
+    return X_train, y_train, X_test, y_test
+
+
+def run(spec, blobs, **kw):
+    X_train, y_train, X_test, y_test = blobs
+    return sweep_run.run(spec, X_train, y_train, X_test, y_test, side=4, **kw)
+
+
+# --- the grid ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("values, says", [
+    ((), "The list of C values is empty"),
+    ((0.1, -1.0), "C must be positive"),
+    ((0.0,), "C must be positive"),
+    ((math.nan,), "holds nan"),
+    ((math.inf,), "no place on a log axis"),
+    (("a",), "is not a number"),
+])
+def test_a_bad_C_grid_is_refused_with_a_sentence(values, says):
+    with pytest.raises(ConfigError, match=says):
+        SweepSpec(values=values)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "empty"), (" , ,", "empty"), ("0.1, ten", "'ten' in the C list is not a number"),
+])
+def test_a_typed_grid_is_parsed_or_refused_with_a_sentence(text, says):
+    with pytest.raises(ConfigError, match=says):
+        parse_list(text)
+
+
+def test_a_typed_grid_is_read_sorted_and_without_repeats():
+    assert parse_list("1, 0.01;1e-3 ,0.01") == (1.0, 0.01, 0.001, 0.01)
+    assert SweepSpec(values=parse_list("1, 0.01;1e-3 ,0.01")).values == (0.001, 0.01, 1.0)
+
+
+def test_training_sizes_are_whole_numbers_of_at_least_ten():
+    assert SweepSpec(x="train_size", values=(300.0, 100)).values == (100, 300)
+    for bad in ((5,), (100.5,)):
+        with pytest.raises(ConfigError, match="whole numbers of at least 10"):
+            SweepSpec(x="train_size", values=bad)
+
+
+def test_every_point_is_a_valid_config_or_the_point_is_named():
+    with pytest.raises(ConfigError, match=r"At C=1, l1_ratio=0.5: solver 'lbfgs' only supports"):
+        SweepSpec(values=(1.0,), series="l1_ratio", series_values=(0.0, 0.5))
+    spec = SweepSpec(values=(1.0,), series="l1_ratio", series_values=(0.0, 0.5),
+                     base=BASE.replace(solver="saga"))
+    assert [c.l1_ratio for *_, c in spec.configs()] == [0.0, 0.5]
+
+
+def test_the_early_stopping_solver_is_refused_with_the_reason():
+    with pytest.raises(ConfigError, match="stops early on held-out accuracy"):
+        SweepSpec(base=BASE.replace(solver="digitlab-fast"))
+
+
+def test_too_many_fits_and_a_bad_comparison_are_refused():
+    with pytest.raises(ConfigError, match="at most"):
+        SweepSpec(values=tuple(10.0 ** k for k in np.linspace(-4, 4, 31)), series="deskew",
+                  series_values=(False, True))
+    with pytest.raises(ConfigError, match="Compare by one of"):
+        SweepSpec(series="C", series_values=(1.0,))
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def test_chains_cut_each_curve_into_contiguous_pieces_of_even_cost():
+    half_decades = SweepSpec(values=tuple(float(f"{c:.3g}") for c in np.logspace(-3, 1, 9)))
+    assert chains(half_decades, 1) == [list(range(9))]
+    # the slow fits are at large C: the last piece is short (measured best on 10,000 images)
+    assert chains(half_decades, 2) == [[0, 1, 2, 3, 4, 5, 6], [7, 8]]
+    assert chains(half_decades, 4) == [[0, 1, 2, 3, 4], [5, 6], [7], [8]]
+    # no more pieces than make the slowest one shorter: the rest stay warm-started
+    assert chains(half_decades, 20) == chains(half_decades, 4)
+    assert chains(SweepSpec(), 3) == [[0, 1, 2, 3, 4, 5, 6, 7], [8]]  # 8 alone is the most
+    # a learning curve's fits cost about as many rows as they fit
+    sizes = SweepSpec(x="train_size", values=(100, 300, 1000, 3000, 10_000))
+    assert chains(sizes, 2) == [[0, 1, 2, 3], [4]]
+    two = SweepSpec(values=(0.1, 1.0, 10.0), series="deskew", series_values=(False, True))
+    assert chains(two, 2) == [[0, 1, 2], [3, 4, 5]]  # one chain per curve
+    assert chains(SweepSpec(warm_start=False), 2) == [[i] for i in range(9)]
+
+
+# --- fitting -----------------------------------------------------------------------------------
+
+
+def test_a_sweep_reports_every_point_once_and_fits_along_its_chains(blobs):
+    seen = []
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0))
+    result = run(spec, blobs, where=sweep_run.Where(n_jobs=2), on_point=seen.append)
+    assert sorted(p.index for p in seen) == [0, 1, 2, 3, 4] and not result.stopped
+    assert result.chains == ((0, 1, 2, 3), (4,)) and result.where == "local cores: 2 threads"
+    assert [p.warm_from for p in result.points] == [None, 0.001, 0.01, 0.1, None]
+    assert all(p.converged and p.n_train == 400 for p in result.points)
+    train = [p.train_accuracy for p in result.points]
+    assert train[0] < train[-1]  # a weaker penalty fits the training rows better
+
+
+def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0))
+    warm = run(spec, blobs, where=sweep_run.Where(n_jobs=1))
+    cold = run(SweepSpec(values=spec.values, warm_start=False), blobs,
+               where=sweep_run.Where(n_jobs=1))
+    assert [p.warm_from is None for p in cold.points] == [True] * 5
+    for w, c in zip(warm.points, cold.points):
+        # both stop once the gradient's largest entry is below tol=1e-6; measured, their
+        # objectives (evaluated in float32, as the features are) then differ by at most
+        # 2.3e-6 of their value, and the models predict alike
+        assert w.objective == pytest.approx(c.objective, rel=1e-5)
+        assert abs(w.test_accuracy - c.test_accuracy) <= 1 / 300
+
+
+def test_a_stop_keeps_the_finished_points(blobs):
+    stop = threading.Event()
+
+    def first_then_stop(point):
+        stop.set()
+
+    result = run(SweepSpec(values=(0.001, 0.01, 0.1, 1.0)), blobs,
+                 where=sweep_run.Where(n_jobs=1), on_point=first_then_stop,
+                 should_stop=stop.is_set)
+    assert result.stopped and len(result.points) == 1 and result.planned == 4
+    assert result.points[0].x == 0.001
+
+
+def test_a_learning_curve_fits_the_first_n_rows(blobs):
+    result = run(SweepSpec(x="train_size", values=(50, 400)), blobs,
+                 where=sweep_run.Where(n_jobs=1))
+    assert [p.n_train for p in result.points] == [50, 400]
+    with pytest.raises(ConfigError, match="has 400 images"):
+        run(SweepSpec(x="train_size", values=(50, 500)), blobs)
+
+
+def test_the_scheduler_comes_from_the_option_then_the_environment(monkeypatch):
+    monkeypatch.setenv(sweep_run.SCHEDULER_ENV, "tcp://10.1.2.3:8786")
+    assert sweep_run.Where.from_env().scheduler == "tcp://10.1.2.3:8786"
+    assert sweep_run.Where.from_env("tcp://h:1").scheduler == "tcp://h:1"
+    monkeypatch.setenv(sweep_run.SCHEDULER_ENV, "  ")
+    assert sweep_run.Where.from_env().scheduler is None
+    assert "this machine's cores" in sweep_run.Where.from_env(n_jobs=2).describe()
+
+
+# --- the result --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def result(blobs):
+    return run(SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0)), blobs,
+               where=sweep_run.Where(n_jobs=2))
+
+
+def test_the_result_reads_as_rows_csv_and_json(result):
+    rows = result.rows()
+    assert list(rows[0]) == list(sweep.COLUMNS) and [r["C"] for r in rows] == list(
+        result.spec.values)
+    csv = result.to_csv().splitlines()
+    assert csv[0] == ",".join(sweep.COLUMNS) and len(csv) == 6
+    out = json.loads(json.dumps(result.summary()))
+    assert {"C", "train_accuracy", "test_accuracy", "fit_seconds"} <= set(out["results"][0])
+    assert out["where"] == "local cores: 2 threads" and out["planned"] == 5
+    assert "lbfgs runs to convergence" in out["stopping_rules"]["lbfgs"]
+    best = result.best()
+    assert out["best"]["test_accuracy"] == max(p.test_accuracy for p in result.points)
+    assert best.test_accuracy == out["best"]["test_accuracy"]
+
+
+def test_the_figure_marks_the_best_point_and_names_both_sides(result):
+    fig = sweep_figure(result)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_xlabel().startswith("C")
+    assert ax.get_ylabel() == "accuracy"
+    texts = " ".join(t.get_text() for t in ax.texts)
+    best = result.best()
+    if best.x > min(result.spec.values):
+        assert "under-fitting" in texts
+    if best.x < max(result.spec.values):
+        assert "over-fitting" in texts
+    assert f"best: C={best.x:g}" in texts
+    assert {"train", "test"} <= {t.get_text() for t in ax.get_legend().get_texts()}
+    png = plots.to_png(fig)
+    assert png.startswith(b"\x89PNG") and not plt.get_fignums()  # rendered and closed
+
+
+def test_a_learning_curve_figure_names_the_gap(blobs):
+    r = run(SweepSpec(x="train_size", values=(30, 100, 400)), blobs,
+            where=sweep_run.Where(n_jobs=1))
+    fig = sweep_figure(r)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "training images"
+    assert "gap = over-fitting" in " ".join(t.get_text() for t in ax.texts)
+    plt.close(fig)
