@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,10 @@ from digitlab.fitting import FitResult, ProgressEvent
 from digitlab.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
+# A fit whose owner (a browser tab) has been gone this long is stopped: long enough for a
+# phone's websocket to reconnect after a blip, short enough that a closed tab's fit frees its
+# core within about a second.
+ABANDON_AFTER_S = 1.0
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -97,20 +102,29 @@ def trained(fit: FitResult, split: Split) -> Trained:
 class TrainingJob:
     """One fit (then its evaluation) in a daemon thread, through `store` when one is given.
 
-    The page reads `events`, `running`, `result` and `error` from its own thread; the worker
-    only appends to `events` and sets the others once, so no lock is needed (list.append and
-    attribute stores are atomic in CPython)."""
+    Stop (`stop()`) and a gone owner (`owner_alive()` false for ABANDON_AFTER_S: a closed
+    tab) both end the fit within about a second, whatever the solver (the registry's
+    can_stop); the owner's last good model is never touched.
+
+    The page reads `events`, `running`, `result`, `error` and `notice` from its own thread;
+    the worker only appends to `events` and sets the others once, so no lock is needed
+    (list.append and attribute stores are atomic in CPython)."""
 
     def __init__(self, config: TrainConfig, split: Split,
-                 warm_start_from: FitResult | None = None, store: FitStore | None = None):
+                 warm_start_from: FitResult | None = None, store: FitStore | None = None,
+                 owner_alive: Callable[[], bool] | None = None):
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
         self.store = store
+        self.owner_alive = owner_alive
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
-        self.error: str | None = None  # a sentence for the page
+        self.error: str | None = None  # a sentence for the page: the fit failed
+        self.notice: str | None = None  # a sentence for the page: stopped, nothing to keep
         self.exception: BaseException | None = None  # kept for tests and bug reports
+        self.abandoned = False  # stopped because its owner was gone
+        self._gone_since: float | None = None
         self.started = time.monotonic()
         self.finished: float | None = None
         self._stop = threading.Event()
@@ -122,13 +136,28 @@ class TrainingJob:
         return self
 
     def stop(self) -> None:
-        """Ask the solver to stop and keep its best model so far (if its registry entry says
-        it can_stop)."""
+        """Ask the fit to stop: within about a second it ends, keeping its best model so far
+        if its solver keeps_best (else nothing: `notice` says so)."""
         self._stop.set()
 
     @property
     def stop_requested(self) -> bool:
         return self._stop.is_set()
+
+    def _should_stop(self) -> bool:
+        """Polled by the fit: Stop was pressed, or the owner has been gone ABANDON_AFTER_S."""
+        if self._stop.is_set():
+            return True
+        if self.owner_alive is None or self.owner_alive():
+            self._gone_since = None
+            return False
+        now = time.monotonic()
+        if self._gone_since is None:
+            self._gone_since = now
+        if now - self._gone_since >= ABANDON_AFTER_S:
+            self.abandoned = True
+            self._stop.set()
+        return self.abandoned
 
     @property
     def running(self) -> bool:
@@ -171,11 +200,11 @@ class TrainingJob:
         s = self.split
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
-                              side=s.side, should_stop=self._stop.is_set,
+                              side=s.side, should_stop=self._should_stop,
                               warm_start_from=self.warm_start_from, store=self.store)
             self.result = trained(fit, s)
         except fitting.FitStopped as exc:
-            self.error = f"{exc} Your previous model is kept."
+            self.notice = f"{exc} Your previous model is kept."
             self.exception = exc
         except (ConfigError, MemoryError) as exc:
             self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "

@@ -157,7 +157,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     if tr.stopped:
         st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
                 "the best model so far.")
-        if solver.can_stop:
+        if solver.keeps_best:
             st.button("Continue training from here", key="continue", on_click=continue_from,
                       args=(tr,), help="Warm start: more epochs from these weights, not zero.")
     elif not fit.converged:
@@ -200,12 +200,7 @@ with frame.guard("The Train page"):
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
-        job.stop()
-        if not solvers.get(job.config.solver).can_stop:
-            st.session_state.pop(state.JOB, None)  # abandon: sklearn cannot be interrupted
-            st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
-                    "background and its result is dropped. Your previous model is kept.")
-            job = None
+        job.stop()  # every solver ends within about a second (the registry's can_stop)
     if train and config is not None:
         job = state.start_training(config, ds)
         if job is None:
@@ -217,6 +212,8 @@ with frame.guard("The Train page"):
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
         st.error(job.error)
+    if job is not None and job.notice:
+        st.info(job.notice)
     tr = state.trained()
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)

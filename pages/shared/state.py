@@ -9,6 +9,8 @@ are shared, through the FitStore.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from digitlab import data, fitting, training
@@ -126,9 +128,23 @@ def start_training(config: TrainConfig, ds: Dataset,
         return None
     previous = trained()
     warm = previous.fit if warm_start and previous is not None else None
-    job = TrainingJob(config, split, warm_start_from=warm, store=fit_store()).start()
+    job = TrainingJob(config, split, warm_start_from=warm, store=fit_store(),
+                      owner_alive=session_alive()).start()
     st.session_state[JOB] = job
     return job
+
+
+def session_alive() -> Callable[[], bool] | None:
+    """Whether this browser session is still connected (a closed tab is not): a fit whose
+    tab is gone is stopped (TrainingJob). None outside a served app (AppTest, scripts)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session)
 
 
 def model_matches(tr: Trained | None, ds: Dataset | None) -> bool:
