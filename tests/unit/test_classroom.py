@@ -69,7 +69,8 @@ def test_the_class_address_comes_from_the_environment_and_is_never_loopback(monk
 @pytest.mark.parametrize("host", ["127.0.0.1", "192.168.7.20"])
 def test_the_server_keeps_xsrf_on_and_caps_uploads(host):
     cmd = run.streamlit_command(["--server.port", "8600"], host)
-    flags = dict(zip(cmd[5::2], cmd[6::2]))
+    options = cmd[cmd.index("app.py") + 1:]  # `python app.py --flag value ...`
+    flags = dict(zip(options[::2], options[1::2]))
     assert flags["--server.address"] == host
     assert flags["--server.enableXsrfProtection"] == "true"
     assert 0 < int(flags["--server.maxUploadSize"]) <= 25
