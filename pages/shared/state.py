@@ -46,12 +46,20 @@ def dataset() -> Dataset | None:
         return _load("digits", "sklearn")
     path = data.cache_path()
     if not path.exists():
-        return None
+        return _in_memory().get(str(path))
     try:
         return _load("cache", str(path))
     except data.DataError as exc:
         st.session_state[DATA_ERROR] = f"The MNIST cache could not be read: {exc}"
         return None
+
+
+@st.cache_resource
+def _in_memory() -> dict[str, Dataset]:
+    """{cache path: MNIST fetched while that cache folder cannot be written (data.load_mnist
+    says so in a note)}: kept for the server's life, so it is fetched once, not on every
+    rerun. Shared between sessions: the arrays are read-only."""
+    return {}
 
 
 def fetch(progress_bar) -> Dataset | None:
@@ -65,6 +73,10 @@ def fetch(progress_bar) -> Dataset | None:
     except (data.DataError, OSError) as exc:
         st.session_state[DATA_ERROR] = str(exc)
         return None
+    if not data.cache_path().exists():  # the cache folder cannot be written (ds.notes say)
+        ds.X.setflags(write=False)
+        ds.y.setflags(write=False)
+        _in_memory()[str(data.cache_path())] = ds
     st.session_state.pop(DATA_ERROR, None)
     st.session_state[DATA_CHOICE] = "mnist"
     return ds
