@@ -178,11 +178,8 @@ def cmd_predict(args) -> int:
 
     try:
         payload = modelfile.load(args.model)
-    except FileNotFoundError:
-        _err(f"no model file at {args.model}; make one with: python -m digitlab train --save PATH")
-        return 2
-    except Exception as exc:  # skops raises many kinds for a damaged file
-        _err(f"could not read the model file {args.model}: {exc}")
+    except modelfile.ModelFileError as exc:
+        _err(str(exc))
         return 2
     pipe = payload["model"]
     results = []

@@ -1,7 +1,9 @@
 """Model files: a fitted pipeline and what it expects as input, in skops format (no pickle).
 
 Loading refuses any type outside DigitLab, scikit-learn, NumPy and Python's builtins before
-anything in the file runs.
+anything in the file runs. Every file it cannot use (missing, truncated or not a zip, from
+another DigitLab version, for other input than 28x28 digits, carrying untrusted types) is a
+`ModelFileError` whose message is one sentence saying what to do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ TRUSTED_PREFIXES = ("digitlab.", "sklearn.", "numpy.", "builtins.")
 # Types that lived elsewhere before the package was reshaped: such a file is from an older
 # DigitLab, and says so instead of failing on an import.
 MOVED = ("digitlab.model.",)
+PIXELS = 784  # what the app and the CLI feed a model: 28x28 MNIST-like images, flattened
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used; the message says why and what to do."""
 
 
 def save(result: FitResult, path: str | Path, data_name: str = "MNIST") -> Path:
@@ -41,19 +48,45 @@ def save(result: FitResult, path: str | Path, data_name: str = "MNIST") -> Path:
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    """Read a DigitLab skops file; refuses any type outside digitlab/sklearn/numpy."""
+    """Read a DigitLab skops file; refuses any type outside digitlab/sklearn/numpy (before it
+    is built), and anything else it cannot use, with a ModelFileError."""
     import skops.io as sio
 
     path = Path(path)
-    untrusted = sio.get_untrusted_types(file=path)
+    if not path.is_file():
+        raise ModelFileError(f"There is no model file at {path}; make one with: "
+                             "python -m digitlab train --save PATH")
+    redo = "train the model again and save it with this version"
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # a damaged zip surfaces as many exception types
+        raise ModelFileError(f"{path} is damaged or is not a model file (it cannot be opened: "
+                             f"{type(exc).__name__}); {redo}.") from exc
     if any(t.startswith(MOVED) for t in untrusted):
-        raise ValueError(f"{path} was saved by an older DigitLab; train the model again and "
-                         "save it with this version.")
+        raise ModelFileError(f"{path} was saved by an older DigitLab; {redo}.")
     bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if bad:
-        raise ValueError(f"{path} contains types DigitLab does not trust: {', '.join(bad)}")
-    payload = sio.load(path, trusted=untrusted)
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a DigitLab model file")
-    payload["config"] = TrainConfig.from_dict(payload["config"])
+        raise ModelFileError(f"{path} contains types DigitLab does not trust, so it was not "
+                             f"opened: {', '.join(bad)}.")
+    try:
+        payload = sio.load(path, trusted=untrusted)
+    except Exception as exc:  # a type that moved inside scikit-learn, a truncated member...
+        raise ModelFileError(f"{path} cannot be read by this DigitLab ({type(exc).__name__}: "
+                             f"{exc}); {redo}.") from exc
+    if not isinstance(payload, dict) or not str(payload.get("format", "")).startswith(
+            "digitlab-model-"):
+        raise ModelFileError(f"{path} is not a DigitLab model file.")
+    if payload["format"] != FORMAT:
+        raise ModelFileError(f"{path} is a model file of another DigitLab version "
+                             f"({payload['format']}; this one reads {FORMAT}); {redo}.")
+    takes = getattr(payload.get("model"), "n_features_in_", None)
+    if takes != PIXELS:
+        raise ModelFileError(f"{path} was trained on other input ({takes} pixels per image, "
+                             f"{payload.get('data', 'unknown data')}); DigitLab reads 28x28 "
+                             "digits (784 pixels): train it on MNIST.")
+    try:
+        payload["config"] = TrainConfig.from_dict(payload["config"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path} holds settings this DigitLab does not know ({exc}); "
+                             f"{redo}.") from exc
     return payload
