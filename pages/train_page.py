@@ -196,7 +196,8 @@ with frame.guard("The Train page"):
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running))
     stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
-                         help="Keeps the best model so far.")
+                         help="Ends the fit within a second; DigitLab's solver keeps its best "
+                              "model so far, the others keep nothing (yours stays).")
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:

@@ -21,12 +21,13 @@ def fit_children(pid: int | None = None) -> list[psutil.Process]:
     return found
 
 
-def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5) -> psutil.Process:
-    """The one child fit, once it has used `cpu_seconds` of CPU: past its imports (~1.5 s of
-    CPU), fitting."""
+def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
+                           pid: int | None = None) -> psutil.Process:
+    """The one child fit (of process `pid`, default: this one), once it has used
+    `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for child in fit_children():
+        for child in fit_children(pid):
             try:
                 if sum(child.cpu_times()[:2]) >= cpu_seconds:
                     return child
@@ -56,3 +57,17 @@ class Leftovers:
             if (not self.threads and not self.fits) or time.monotonic() > deadline:
                 return False
             time.sleep(0.05)
+
+
+def gone_within(proc: psutil.Process, seconds: float) -> float | None:
+    """Seconds until `proc` ended (or became a zombie), or None if it still runs after
+    `seconds`."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return time.monotonic() - t0
+        except psutil.NoSuchProcess:
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
