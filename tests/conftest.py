@@ -50,9 +50,9 @@ def tutorial_split(mnist):
     return parts
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # one ledger per run (session-scoped: Hypothesis tests use it)
 def ledger() -> Ledger:
-    """What this test tried and injected, for the run's closing line (tests/ledger.py)."""
+    """What the tests tried and injected, for the run's closing line (tests/ledger.py)."""
     return LEDGER
 
 
