@@ -40,7 +40,9 @@ from dataclasses import dataclass, field
 import psutil
 
 from benchmarks.common import say
-from tests.e2e.app_utils import (  # the browser tests' helpers: one way to start and draw
+from benchmarks.draw_latency import WATCH  # mouse-up -> the Prediction metric, in the page
+from tests.e2e.app_utils import _IDLE as IDLE  # the browser tests' helpers: one way to drive
+from tests.e2e.app_utils import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -48,27 +50,8 @@ from tests.e2e.app_utils import (  # the browser tests' helpers: one way to star
     AppServer,
     digit_strokes,
 )
+from tests.unit.procs import fit_children
 
-IDLE = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-        && document.querySelector('[data-stale="true"]') === null;
-}"""
-# mouse-up -> the Prediction metric's value appearing (draw_latency.py times the same)
-WATCH = """() => {
-    window.__up = null; window.__shown = null;
-    window.addEventListener('mouseup', () => { window.__up = performance.now(); },
-                            {capture: true, once: true});
-    const seen = () => {
-        const v = document.querySelector('[data-testid="stMetricValue"]');
-        if (v && window.__up !== null && window.__shown === null) {
-            window.__shown = performance.now();
-        }
-    };
-    new MutationObserver(seen).observe(document.body,
-        {subtree: true, childList: true, characterData: true});
-}"""
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMetricValue"]'
 TIMEOUT_MS = 90_000
 
@@ -162,21 +145,6 @@ class Watch:
 
     def share(self, cpu_seconds: float) -> float:
         return 100 * cpu_seconds / (self.wall * psutil.cpu_count())
-
-
-def fit_children(server_pid: int) -> list[psutil.Process]:
-    try:
-        kids = psutil.Process(server_pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for k in kids:
-        try:
-            if "digitlab.childfit" in " ".join(k.cmdline()) and k.status() != "zombie":
-                found.append(k)
-        except psutil.NoSuchProcess:
-            continue
-    return found
 
 
 # --- one session ----------------------------------------------------------------------------------
