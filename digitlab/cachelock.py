@@ -38,6 +38,12 @@ def memory_note(folder: Path, why: str) -> str:
             "memory and the next start fetches it again")
 
 
+def as_sentence(note: str) -> str:
+    """memory_note() as a page shows it: "Nothing will be cached: ... again." """
+    said = note.removeprefix("cache: ")
+    return said[:1].upper() + said[1:] + "."
+
+
 @contextlib.contextmanager
 def fetch_lock(folder: Path) -> Iterator[None]:
     """Held by one fetching process at a time (an OS lock on a file in `folder`: released even

@@ -41,7 +41,7 @@ def data_card(ds) -> None:
     origin = "the local cache" if ds.source == "cache" else f"{ds.source} ({ds.detail})"
     st.caption(f"Loaded from {origin}; {data.cache_status()}.")
     for note in (n for n in ds.notes if cachelock.MEMORY in n):
-        st.warning("N" + note.removeprefix("cache: n") + ".")
+        st.warning(cachelock.as_sentence(note))
 
 
 def model_card(ds) -> None:
