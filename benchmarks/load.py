@@ -55,6 +55,7 @@ from tests.unit.procs import fit_children
 
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMetricValue"]'
 TIMEOUT_MS = 90_000
+ARRIVAL_S = 1.0  # between two students opening the app: a class arrives over half a minute
 
 
 @dataclass
@@ -209,8 +210,9 @@ async def read_name(page) -> str:
 async def drawer(browser, url: str, i: int, rounds: int, max_seconds: float, tally: Tally):
     """Session i: Draw, its own draft name, then `rounds` drawings (at most `max_seconds`
     once it is set up), then the isolation check."""
-    page = await open_session(browser, url)
+    page = None
     try:
+        page = await open_session(browser, url)
         await nav(page, "Draw")
         await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
         await draw(page, 1)  # a first answer, so the Name popover is on the page
@@ -241,7 +243,8 @@ async def drawer(browser, url: str, i: int, rounds: int, max_seconds: float, tal
     except Exception as exc:  # noqa: BLE001 - a session that never got going
         tally.errors.append(f"session {i} setup: {type(exc).__name__}: {str(exc)[:80]}")
     finally:
-        await page.context.close()
+        if page is not None:
+            await page.context.close()
 
 
 async def isolation(page, i: int, digit: int, tally: Tally) -> None:
@@ -263,8 +266,9 @@ async def isolation(page, i: int, digit: int, tally: Tally) -> None:
 async def trainer(browser, url: str, server_pid: int, stop_event: asyncio.Event,
                   tally: Tally) -> None:
     """Fast once, then the Tutorial settings started and stopped until the drawers finish."""
-    page = await open_session(browser, url)
+    page = None
     try:
+        page = await open_session(browser, url)
         await nav(page, "Train")
         await page.get_by_role("button", name="Fast").click()
         await page.get_by_role("button", name="Train", exact=True).click()
@@ -287,7 +291,8 @@ async def trainer(browser, url: str, server_pid: int, stop_event: asyncio.Event,
     except Exception as exc:  # noqa: BLE001 - counted
         tally.errors.append(f"trainer: {type(exc).__name__}: {str(exc)[:80]}")
     finally:
-        await page.context.close()
+        if page is not None:
+            await page.context.close()
 
 
 # --- one N ------------------------------------------------------------------------------------
@@ -313,7 +318,7 @@ async def run_n(n: int, rounds: int, max_seconds: float) -> tuple[Tally, Watch]:
                 for i in range(n):  # a class arriving over a few seconds, not in one instant
                     drawers.append(asyncio.create_task(
                         drawer(browser, app.url, i, rounds, max_seconds, tally)))
-                    await asyncio.sleep(0.3)
+                    await asyncio.sleep(ARRIVAL_S)
                 await asyncio.gather(*drawers)
                 done.set()
                 await asyncio.wait_for(train, timeout=120)
@@ -339,34 +344,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=180,
                         help="time limit of each session's drawing, once it is set up")
     args = parser.parse_args(argv)
-    rows = []
-    for n in (int(s) for s in args.sessions.split(",")):
-        say(f"N = {n}: {n} drawing sessions + 1 training, {args.rounds} rounds each")
-        tally, watch = asyncio.run(run_n(n, args.rounds, args.max_seconds))
-        for e in tally.errors[:5] + tally.isolation_failures[:5]:
-            say(f"  {e}")
-        rows.append((n, tally, watch))
     cores = psutil.cpu_count()
     print(f"A class's load: N drawing sessions (mouse strokes, the default Fast model) + 1 "
           f"session starting and stopping the Tutorial settings; Chromium headless on the "
           f"same {cores} cores. No Sweep page on this branch: no sweeping session.")
     print(f"{'N':>3} {'draws':>6} {'p50':>6} {'p95':>6} {'max':>6} {'errors':>6} "
           f"{'wrong':>5} {'isolated':>8} {'srv peak':>9} {'+fits':>8} {'srv CPU':>8} "
-          f"{'client CPU':>10} {'stop->free':>10} {'load avg':>10}")
-    for n, t, w in rows:
+          f"{'client CPU':>10} {'stop->free':>10} {'load avg':>10}", flush=True)
+    stops = []
+    for n in (int(s) for s in args.sessions.split(",")):
+        say(f"N = {n}: {n} drawing sessions + 1 training, {args.rounds} rounds each")
+        t, w = asyncio.run(run_n(n, args.rounds, args.max_seconds))
+        for e in t.errors[:5] + t.isolation_failures[:5]:
+            say(f"  {e}")
         isolated = "yes" if not t.isolation_failures else f"NO ({len(t.isolation_failures)})"
         stop = f"{statistics.median(t.stops):.2f}s" if t.stops else "-"
+        stops.append(len(t.stops))
         lat = t.latencies
         print(f"{n:>3} {t.rounds:>6} {pct(lat, .5):>5.2f}s {pct(lat, .95):>5.2f}s "
               f"{max(lat, default=float('nan')):>5.2f}s {len(t.errors):>6} {t.wrong:>5} "
               f"{isolated:>8} {w.peak_server_mb:>6.0f} MB {w.peak_mb:>5.0f} MB "
               f"{w.share(w.server_cpu):>7.0f}% {w.share(w.client_cpu):>9.0f}% {stop:>10} "
-              f"{w.load0:>4.1f}->{w.load1:<4.1f}")
+              f"{w.load0:>4.1f}->{w.load1:<4.1f}", flush=True)
     print("p50/p95/max: mouse-up -> Prediction in the page. srv peak: the app's process; "
           "+fits: with its child fits (the Tutorial fit holds its own copy of the features). "
           "CPU: share of all cores over the drawing span. stop->free: median Stop click -> "
-          "the Tutorial fit's process gone (of "
-          + ", ".join(str(len(t.stops)) for _, t, _ in rows) + " stops).")
+          "the Tutorial fit's process gone (of " + ", ".join(map(str, stops)) + " stops). "
+          "load avg: the machine's 1-minute load average at the start and end of the span.")
     return 0
 
 
