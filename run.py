@@ -94,12 +94,12 @@ def lan_address() -> str | None:
 
 def streamlit_command(extra: list[str], host: str) -> list[str]:
     """`python app.py` (it starts Streamlit itself: app.py says why) on `host`. XSRF protection
-    stays on and uploads are capped (a class set file is at most 20 MB, a photo ~5 MB) in both
-    modes."""
+    and CORS protection (no other site may read the app's answers) stay on and uploads are
+    capped (a class set file is at most 20 MB, a photo ~5 MB) in both modes."""
     return [str(PY), "app.py", "--server.address", host,
             "--server.port", "8501", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-            "--server.maxUploadSize", str(MAX_UPLOAD_MB), *extra]
+            "--server.enableCORS", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB), *extra]
 
 
 def app(extra: list[str]) -> int:
@@ -108,6 +108,12 @@ def app(extra: list[str]) -> int:
     extra = [a for a in extra if a != "--class"]
     host = "127.0.0.1"
     env = dict(os.environ)
+    if for_class and not env.get("DIGITLAB_CLASS_PASSWORD"):
+        # On a LAN anyone can open the app: without a password anyone could also publish a
+        # model to everyone, or delete and import class digits.
+        say("a class needs a teacher's password: start it as "
+            "DIGITLAB_CLASS_PASSWORD=your-password python3 run.py app --class")
+        return 2
     if for_class:
         host = lan_address()
         if host is None:
@@ -122,10 +128,8 @@ def app(extra: list[str]) -> int:
         env["DIGITLAB_CLASS_URL"] = url
         say(f"DigitLab for the class at {url} (Ctrl+C stops it)")
         say("students open that address on this network, or scan the QR code on the Home page")
-        if env.get("DIGITLAB_CLASS_PASSWORD"):
-            say("publishing is on: unlock it on the Train page with DIGITLAB_CLASS_PASSWORD")
-        else:
-            say("publishing is off: start with DIGITLAB_CLASS_PASSWORD=... to publish a model")
+        say("publishing, deleting and importing class digits: unlock them on the Train page "
+            "with the password in DIGITLAB_CLASS_PASSWORD")
     else:
         say(f"starting DigitLab on {url} (Ctrl+C stops it)")
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,11 +111,15 @@ def read_set(data: bytes) -> ClassDigits:
     return _from_idx_zip(z, members)
 
 
+# What a damaged zip member raises while it is read (a bad CRC, a cut-short or corrupt stream)
+_DAMAGED = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
 def _from_npz(data: bytes) -> ClassDigits:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files if k in ("X", "y", "names", "groups")}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+    except _DAMAGED as exc:
         # allow_pickle=False refuses object arrays (they could run code) with a ValueError
         raise ClassFileError(f"The .npz could not be read safely ({exc}). {GOOD_FILE}") from exc
     if "X" not in arrays or "y" not in arrays:
@@ -125,13 +130,18 @@ def _from_npz(data: bytes) -> ClassDigits:
 def _from_idx_zip(z: zipfile.ZipFile, members: dict) -> ClassDigits:
     found: dict[int, np.ndarray] = {}
     for name, info in members.items():
-        with z.open(info) as f:
-            head = f.read(4)
-        nd = next((nd for nd, magic in _IDX_MAGIC.items() if head == magic), None)
-        if nd is None or nd in found:
-            raise ClassFileError(f"The zip holds {Path(name).name!r}, which is not the one IDX "
-                                 f"image file or label file expected. {GOOD_FILE}")
-        found[nd] = parse_idx(z.read(info), name)
+        try:
+            with z.open(info) as f:
+                head = f.read(4)
+            nd = next((nd for nd, magic in _IDX_MAGIC.items() if head == magic), None)
+            if nd is None or nd in found:
+                raise ClassFileError(f"The zip holds {Path(name).name!r}, which is not the one "
+                                     f"IDX image file or label file expected. {GOOD_FILE}")
+            raw = z.read(info)
+        except _DAMAGED as exc:
+            raise ClassFileError(f"The file is damaged ({Path(name).name!r} cannot be read: "
+                                 f"{exc}). {GOOD_FILE}") from exc
+        found[nd] = parse_idx(raw, name)
     if set(found) != {1, 3}:
         raise ClassFileError(f"The zip needs both an IDX image file and an IDX label file. "
                              f"{GOOD_FILE}")

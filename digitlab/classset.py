@@ -261,6 +261,11 @@ class ClassSet:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables and app_id != APPLICATION_ID:
                 raise sqlite3.DatabaseError("not a DigitLab class set")
+            # A damaged file (a disk error, a copy cut short) is found here, once per
+            # server, not halfway through a class: quick_check reads every page (milliseconds
+            # for a class's few thousand digits).
+            if tables and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("damaged (quick_check failed)")
             if version > SCHEMA_VERSION:
                 raise ClassSetError(f"The class set file ({self.path.name}) was written by a "
                                     "newer DigitLab; update DigitLab to use it.")
@@ -272,7 +277,8 @@ class ClassSet:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # see transaction()
+                conn.execute("ROLLBACK")
             raise
 
     @contextlib.contextmanager
@@ -287,7 +293,10 @@ class ClassSet:
                 try:
                     yield conn
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    # SQLite has already rolled back after some errors (a full disk): a
+                    # second ROLLBACK would replace the real reason with "no transaction"
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
             finally:

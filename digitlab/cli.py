@@ -177,13 +177,9 @@ def cmd_predict(args) -> int:
     from digitlab.predict import predict_digit
 
     try:
-        payload = modelfile.load(args.model)
-        modelfile.check_input(payload, name=args.model)  # an 8x8 model cannot read a photo
-    except FileNotFoundError:
-        _err(f"no model file at {args.model}; make one with: python -m digitlab train --save PATH")
-        return 2
-    except Exception as exc:  # skops raises many kinds for a damaged file
-        _err(f"could not read the model file {args.model}: {exc}")
+        payload = modelfile.load(args.model)  # refuses an 8x8 model: it cannot read a photo
+    except modelfile.ModelFileError as exc:
+        _err(str(exc))
         return 2
     pipe = payload["model"]
     results = []

@@ -11,7 +11,7 @@ traceback. Which solver takes which penalty is the solver registry's to say (dig
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -85,9 +85,21 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """The inverse of to_dict, for settings read from a file (a model file, JSON): any
+        mapping that is not a valid config is a ConfigError."""
+        if not isinstance(d, dict):
+            raise ConfigError(f"settings must be a mapping of names to values; got {d!r:.60}.")
+        known = {f.name for f in fields(cls)}
+        unknown = [str(k) for k in d if k not in known]
+        if unknown:
+            raise ConfigError(f"unknown settings {', '.join(unknown)}; the settings are "
+                              f"{', '.join(sorted(known))}.")
         d = dict(d)
-        if "C" in d:
-            d["C"] = float(d["C"])
+        if isinstance(d.get("C"), str) or _is_number(d.get("C")):
+            try:
+                d["C"] = float(d["C"])  # "inf" (to_dict's spelling of no penalty), or a number
+            except ValueError:
+                pass  # validate() says what C must be
         return cls(**d)
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -99,14 +111,25 @@ def _is_whole(v: Any) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+def _is_number(v: Any) -> bool:
+    """A real number (numpy's too), not a bool, a string or None: the type check comes first so
+    that any value from a form, a URL or a file is a sentence, never a TypeError."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_))
+
+
+def _one_of(v: Any, names) -> bool:
+    return isinstance(v, str) and v in names
+
+
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the bad value and what is allowed."""
-    if c.solver not in solvers.SOLVERS:
+    if not _one_of(c.solver, solvers.SOLVERS):
         raise ConfigError(f"solver must be one of {', '.join(solvers.SOLVERS)}; "
                           f"got {c.solver!r}.")
-    if not (isinstance(c.C, (int, float)) and (c.C > 0)) or math.isnan(c.C):
+    if not (_is_number(c.C) and c.C > 0) or math.isnan(c.C):
         raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
-    if not 0.0 <= c.l1_ratio <= 1.0:
+    if not (_is_number(c.l1_ratio) and 0.0 <= c.l1_ratio <= 1.0):
         raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
     if c.solver not in solvers.accepting(c.l1_ratio, c.C):
         takers = " or ".join(repr(s) for s in solvers.accepting(1.0, 1.0))
@@ -117,13 +140,13 @@ def validate(c: TrainConfig) -> None:
         )
     if not _is_whole(c.max_iter) or c.max_iter < 1:
         raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
-    if not (isinstance(c.tol, (int, float)) and c.tol > 0):
+    if not (_is_number(c.tol) and c.tol > 0 and math.isfinite(c.tol)):
         raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
-    if not 0.0 < c.test_size < 1.0:
+    if not (_is_number(c.test_size) and 0.0 < c.test_size < 1.0):
         raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")
     if not _is_whole(c.seed) or c.seed < 0:
         raise ConfigError(f"seed must be a whole number of at least 0; got {c.seed!r}.")
-    if c.scaling not in SCALINGS:
+    if not _one_of(c.scaling, SCALINGS):
         raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {c.scaling!r}.")
     if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):
         raise ConfigError(f"train_size must be a whole number of at least 10, or None for all; "
@@ -136,6 +159,6 @@ def validate(c: TrainConfig) -> None:
         raise ConfigError(f"augmentation makes new training digits every epoch, which only a "
                           f"solver that fits in mini-batches can use: choose solver {takers}, "
                           f"or turn augment off (solver {c.solver!r} was chosen).")
-    if c.features not in features.FEATURES:
+    if not _one_of(c.features, features.FEATURES):
         raise ConfigError(f"features must be one of {', '.join(features.FEATURES)}; "
                           f"got {c.features!r}.")

@@ -4,6 +4,7 @@ order and keeps what it got in the cache, and the tutorial's split.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
@@ -11,6 +12,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from digitlab import cachelock
 from digitlab.sources import (  # noqa: F401  (Dataset, DataError and cache_path: callers use data.*)
     SOURCES,
     DataError,
@@ -55,21 +57,29 @@ def load_mnist(source: str = "auto", idx_path: str | Path | None = None,
         if order[0].needs_path and folder is None:
             raise ValueError(f"source {source!r} needs a folder path (idx_path)")
     notes: list[str] = []
-    for s in order:
-        try:
-            ds = s.load(progress, folder)
-        except _SOURCE_ERRORS as exc:
-            notes.append(f"{s.name}: {exc}")
-            continue
-        if s.caches:
+    caching = any(s.caches for s in order)
+    cache_folder = cache_path().parent
+    why_not = cachelock.unwritable(cache_folder) if caching else None
+    # One fetch at a time into a shared cache: a second process waits, then finds the
+    # first one's cache (the "cache" source comes first in "auto") instead of downloading.
+    with cachelock.fetch_lock(cache_folder) if caching else contextlib.nullcontext():
+        for s in order:
             try:
-                write_cache(ds.X, ds.y)
-                notes.append(f"cache: saved to {cache_path()}")
-            except OSError as exc:
-                notes.append(f"cache: could not save ({exc}); the data will be fetched again")
-        if progress:
-            progress(1.0, f"loaded {ds.describe()}")
-        return replace(ds, notes=ds.notes + tuple(notes))
+                ds = s.load(progress, folder)
+            except _SOURCE_ERRORS as exc:
+                notes.append(f"{s.name}: {exc}")
+                continue
+            if s.caches and why_not is not None:
+                notes.append(cachelock.memory_note(cache_folder, why_not))
+            elif s.caches:
+                try:
+                    write_cache(ds.X, ds.y)
+                    notes.append(f"cache: saved to {cache_path()}")
+                except OSError as exc:
+                    notes.append(cachelock.memory_note(cache_folder, exc.strerror or str(exc)))
+            if progress:
+                progress(1.0, f"loaded {ds.describe()}")
+            return replace(ds, notes=ds.notes + tuple(notes))
 
     fallback = next((s for s in SOURCES.values() if s.fallback), None)
     if source == "auto" and allow_fallback and fallback is not None:

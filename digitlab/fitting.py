@@ -23,7 +23,7 @@ from sklearn.pipeline import Pipeline
 from digitlab import augment, features, solvers
 from digitlab.config import ConfigError, TrainConfig
 from digitlab.fast import blas_limit
-from digitlab.store import FitStore
+from digitlab.store import FitStore, Stopped
 from digitlab.transform import PixelTransform
 
 
@@ -58,9 +58,9 @@ class FitResult:
     warm_started: bool = False  # began from an earlier model: depends on more than the config
 
 
-class FitStopped(RuntimeError):
-    """Stop was asked while waiting for another caller's fit of the same settings: there is
-    no model of this caller's own to keep."""
+class FitStopped(Stopped):
+    """Stop was asked and there is no model of this caller's own to keep: it was waiting for
+    another caller's fit of the same settings, or its solver has none before it finishes."""
 
 
 def training_rows(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray):

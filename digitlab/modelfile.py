@@ -70,9 +70,16 @@ def save(result: FitResult, path: str | Path, data_name: str = "MNIST") -> Path:
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    """Read a DigitLab skops file; refuses any type outside digitlab/sklearn/numpy."""
+    """Read a DigitLab skops file for this app's input (28x28 digits); refuses any type outside
+    digitlab/sklearn/numpy before it is built, and anything else it cannot use, with a
+    ModelFileError."""
     path = Path(path)
-    return from_bytes(path.read_bytes(), name=str(path))
+    if not path.is_file():
+        raise ModelFileError(f"There is no model file at {path}; make one with: "
+                             "python -m digitlab train --save PATH")
+    payload = from_bytes(path.read_bytes(), name=str(path))
+    check_input(payload, name=str(path))
+    return payload
 
 
 def from_bytes(data: bytes, name: str = "this file") -> dict[str, Any]:
@@ -109,8 +116,13 @@ def from_bytes(data: bytes, name: str = "this file") -> dict[str, Any]:
         payload = sio.loads(data, trusted=untrusted)
     except Exception as exc:
         raise ModelFileError(f"{name} is damaged or is not a model file ({exc}).") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ModelFileError(f"{name} is not a DigitLab model file")
+    if not isinstance(payload, dict) or not str(payload.get("format", "")).startswith(
+            "digitlab-model-"):
+        raise ModelFileError(f"{name} is not a DigitLab model file.")
+    if payload["format"] != FORMAT:
+        raise ModelFileError(f"{name} is a model file of another DigitLab version "
+                             f"({payload['format']}; this one reads {FORMAT}); train the model "
+                             "again and save it with this version.")
     try:
         payload["config"] = TrainConfig.from_dict(payload["config"])
     except (ConfigError, TypeError, KeyError, ValueError) as exc:

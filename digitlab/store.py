@@ -23,6 +23,11 @@ from typing import Any
 _POLL_S = 0.05  # how often a waiter relays new events and asks whether to stop waiting
 
 
+class Stopped(RuntimeError):
+    """A computation ended by its own caller's request: no answer for anyone else, so a caller
+    waiting for the same key computes it itself instead of receiving this."""
+
+
 class _Flight:
     """One computation in progress: its events so far, then its value or error."""
 
@@ -62,7 +67,8 @@ class SingleFlightCache:
 
         compute(emit) returns the value; each `emit(event)` reaches this caller's on_event and
         every waiter's. A value is stored only if keep(value) (a fit stopped by its own caller
-        is not what its key describes); waiters then compute it themselves. A private call (a
+        is not what its key describes); waiters then compute it themselves, as they do when
+        compute raises Stopped. A private call (a
         warm start: its value depends on more than the key) uses a stored or running value
         of the key if there is one, but neither registers its own nor stores it.
         """
@@ -98,7 +104,8 @@ class SingleFlightCache:
             flight.kept = bool(keep(flight.value))
             return flight.value
         except BaseException as exc:
-            flight.error = exc
+            if not isinstance(exc, Stopped):
+                flight.error = exc
             raise
         finally:
             with self._lock:

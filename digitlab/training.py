@@ -7,6 +7,8 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,10 @@ from digitlab.jobs import BackgroundJob
 from digitlab.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
+# A fit whose owner (a browser tab) has been gone this long is stopped: long enough for a
+# phone's websocket to reconnect after a blip, short enough that a closed tab's fit frees its
+# core within about a second.
+ABANDON_AFTER_S = 1.0
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -98,21 +104,45 @@ class TrainingJob(BackgroundJob):
     `stop()` asks the solver to stop and keep its best model so far (if its registry entry
     says it can_stop).
 
-    The page reads `events`, `running`, `result` and `error` from its own thread; the worker
-    only appends to `events` and sets the others once, so no lock is needed (list.append and
-    attribute stores are atomic in CPython)."""
+    Stop (`stop()`) and a gone owner (`owner_alive()` false for ABANDON_AFTER_S: a closed
+    tab) both end the fit within about a second, whatever the solver (the registry's
+    can_stop); the owner's last good model is never touched.
+
+    The page reads `events`, `running`, `result`, `error` and `notice` from its own thread;
+    the worker only appends to `events` and sets the others once, so no lock is needed
+    (list.append and attribute stores are atomic in CPython)."""
 
     thread_name = "digitlab-fit"
 
     def __init__(self, config: TrainConfig, split: Split,
-                 warm_start_from: FitResult | None = None, store: FitStore | None = None):
+                 warm_start_from: FitResult | None = None, store: FitStore | None = None,
+                 owner_alive: Callable[[], bool] | None = None):
         super().__init__()
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
         self.store = store
+        self.owner_alive = owner_alive
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
+        self.notice: str | None = None  # a sentence for the page: stopped, nothing to keep
+        self.abandoned = False  # stopped because its owner was gone
+        self._gone_since: float | None = None
+
+    def _should_stop(self) -> bool:
+        """Polled by the fit: Stop was pressed, or the owner has been gone ABANDON_AFTER_S."""
+        if self._stop.is_set():
+            return True
+        if self.owner_alive is None or self.owner_alive():
+            self._gone_since = None
+            return False
+        now = time.monotonic()
+        if self._gone_since is None:
+            self._gone_since = now
+        if now - self._gone_since >= ABANDON_AFTER_S:
+            self.abandoned = True
+            self._stop.set()
+        return self.abandoned
 
     def progress(self) -> tuple[float | None, str]:
         """(fraction done or None if unknown, a short line for the progress bar)."""
@@ -145,11 +175,11 @@ class TrainingJob(BackgroundJob):
         s = self.split
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
-                              side=s.side, should_stop=self._stop.is_set,
+                              side=s.side, should_stop=self._should_stop,
                               warm_start_from=self.warm_start_from, store=self.store)
             self.result = trained(fit, s)
         except fitting.FitStopped as exc:
-            self.error = f"{exc} Your previous model is kept."
+            self.notice = f"{exc} Your previous model is kept."
             self.exception = exc
         except (ConfigError, MemoryError) as exc:
             self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "

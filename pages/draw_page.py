@@ -39,7 +39,7 @@ def read_canvas():
 
 def read_upload():
     file = st.file_uploader("A picture of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg",
-                                                                           "bmp", "webp"])
+                                                                           "bmp", "webp", "gif"])
     if file is None:
         return None
     try:

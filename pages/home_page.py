@@ -3,7 +3,7 @@ whether a model is trained, and the way to the other pages."""
 
 import streamlit as st
 
-from digitlab import data
+from digitlab import cachelock, data
 from pages.shared import classroom, figures, frame, nav, state
 
 
@@ -40,6 +40,8 @@ def data_card(ds) -> None:
                 "grey pixels each (0 = black, 255 = white ink), labelled 0–9.")
     origin = "the local cache" if ds.source == "cache" else f"{ds.source} ({ds.detail})"
     st.caption(f"Loaded from {origin}; {data.cache_status()}.")
+    for note in (n for n in ds.notes if cachelock.MEMORY in n):
+        st.warning(cachelock.as_sentence(note))
 
 
 def model_card(ds) -> None:

@@ -178,7 +178,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     if tr.stopped:
         st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
                 "the best model so far.")
-        if solver.can_stop:
+        if solver.keeps_best:
             st.button("Continue training from here", key="continue", on_click=continue_from,
                       args=(tr,), help="Warm start: more epochs from these weights, not zero.")
     elif not fit.converged:
@@ -220,7 +220,8 @@ with frame.guard("The Train page"):
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running))
     stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
-                         help="Keeps the best model so far.")
+                         help="Ends the fit within a second; DigitLab's solver keeps its best "
+                              "model so far, the others keep nothing (yours stays).")
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
         links.builder(config)
@@ -229,12 +230,7 @@ with frame.guard("The Train page"):
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
-        job.stop()
-        if not solvers.get(job.config.solver).can_stop:
-            st.session_state.pop(state.JOB, None)  # abandon: sklearn cannot be interrupted
-            st.info(f"{job.config.solver} cannot be interrupted: it finishes in the "
-                    "background and its result is dropped. Your previous model is kept.")
-            job = None
+        job.stop()  # every solver ends within about a second (the registry's can_stop)
     if train and config is not None:
         job = state.start_training(config, ds)
         if job is None:  # a stored fit: the model is here already; so is the stale sidebar
@@ -247,6 +243,8 @@ with frame.guard("The Train page"):
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
         st.error(job.error)
+    if job is not None and job.notice:
+        st.info(job.notice)
     tr = state.trained()
     with tools[2]:  # filled last: a fit reused from the store just now is already the model
         modelfiles_ui.panel(tr, ds, apply)

@@ -10,6 +10,11 @@ Every test has a kind, given by its folder and applied as a marker (registered i
     tests/e2e    the real app in headless Chromium
 
 so `pytest -m "not e2e"` is the quick loop and `pytest -m unit` needs no data at all.
+
+Across the kinds, the fault tests (injected failures: unwritable folders, killed writers,
+stopped fits, ...) are marked `fault` and the property tests (Hypothesis: hostile arrays,
+bytes, settings, files) `property`; both report to the `ledger` (tests/ledger.py), whose line
+closes the run.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import numpy as np
 import pytest
 
 from digitlab import data
+
+from .ledger import LEDGER, Ledger
 
 TESTS = Path(__file__).resolve().parent
 KINDS = ("unit", "model", "app", "e2e")
@@ -43,6 +50,17 @@ def tutorial_split(mnist):
     return parts
 
 
+@pytest.fixture(scope="session")  # one ledger per run (session-scoped: Hypothesis tests use it)
+def ledger() -> Ledger:
+    """What the tests tried and injected, for the run's closing line (tests/ledger.py)."""
+    return LEDGER
+
+
+@pytest.hookimpl(trylast=True)  # after the durations and the short summary: the closing line
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    terminalreporter.write_sep("=", LEDGER.line())
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
@@ -64,6 +82,14 @@ def pytest_configure(config):
     # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
     import os
     import tempfile
+
+    from hypothesis import HealthCheck, settings
+
+    # Property tests: bounded example counts (each test sets its own max_examples) and a fixed
+    # seed, so the suite's time and its failures are the same on every run.
+    settings.register_profile("digitlab", derandomize=True, database=None, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+    settings.load_profile("digitlab")
 
     os.environ.setdefault("DIGITLAB_NO_OPENML", "1")
     # The class set of this run (app and browser tests save drawings): never the user's own.

@@ -9,6 +9,8 @@ are shared, through the FitStore.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from digitlab import data, fitting, training
@@ -46,12 +48,20 @@ def dataset() -> Dataset | None:
         return _load("digits", "sklearn")
     path = data.cache_path()
     if not path.exists():
-        return None
+        return _in_memory().get(str(path))
     try:
         return _load("cache", str(path))
     except data.DataError as exc:
         st.session_state[DATA_ERROR] = f"The MNIST cache could not be read: {exc}"
         return None
+
+
+@st.cache_resource
+def _in_memory() -> dict[str, Dataset]:
+    """{cache path: MNIST fetched while that cache folder cannot be written (data.load_mnist
+    says so in a note)}: kept for the server's life, so it is fetched once, not on every
+    rerun. Shared between sessions: the arrays are read-only."""
+    return {}
 
 
 def fetch(progress_bar) -> Dataset | None:
@@ -65,6 +75,10 @@ def fetch(progress_bar) -> Dataset | None:
     except (data.DataError, OSError) as exc:
         st.session_state[DATA_ERROR] = str(exc)
         return None
+    if not data.cache_path().exists():  # the cache folder cannot be written (ds.notes say)
+        ds.X.setflags(write=False)
+        ds.y.setflags(write=False)
+        _in_memory()[str(data.cache_path())] = ds
     st.session_state.pop(DATA_ERROR, None)
     st.session_state[DATA_CHOICE] = "mnist"
     return ds
@@ -137,9 +151,23 @@ def start_training(config: TrainConfig, ds: Dataset,
         return None
     previous = trained()
     warm = previous.fit if warm_start and previous is not None else None
-    job = TrainingJob(config, split, warm_start_from=warm, store=fit_store()).start()
+    job = TrainingJob(config, split, warm_start_from=warm, store=fit_store(),
+                      owner_alive=session_alive()).start()
     st.session_state[JOB] = job
     return job
+
+
+def session_alive() -> Callable[[], bool] | None:
+    """Whether this browser session is still connected (a closed tab is not): a fit whose
+    tab is gone is stopped (TrainingJob). None outside a served app (AppTest, scripts)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session)
 
 
 def model_matches(tr: Trained | None, ds: Dataset | None) -> bool:

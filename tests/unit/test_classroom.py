@@ -73,6 +73,7 @@ def test_the_server_keeps_xsrf_on_and_caps_uploads(host):
     flags = dict(zip(options[::2], options[1::2]))
     assert flags["--server.address"] == host
     assert flags["--server.enableXsrfProtection"] == "true"
+    assert flags["--server.enableCORS"] == "true"  # Streamlit's CORS protection: on
     assert 0 < int(flags["--server.maxUploadSize"]) <= 25
     assert cmd[-2:] == ["--server.port", "8600"]  # the user's words come last and win
 
@@ -88,6 +89,9 @@ def test_plain_app_serves_on_loopback_only(monkeypatch):
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert "DIGITLAB_CLASS_URL" not in kw["env"]
     monkeypatch.setenv("DIGITLAB_CLASS_HOST", "192.168.7.20")
+    assert run.app(["--class"]) == 2  # no teacher's password: no class server
+    assert cmd == ran["cmds"][-1][0]  # nothing was started
+    monkeypatch.setenv("DIGITLAB_CLASS_PASSWORD", "maple-42")
     assert run.app(["--class"]) == 0
     cmd, kw = ran["cmds"][-1]
     assert cmd[cmd.index("--server.address") + 1] == "192.168.7.20" and "--class" not in cmd

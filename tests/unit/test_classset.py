@@ -165,7 +165,8 @@ def test_a_new_set_lets_readers_and_writers_pass_each_other(store):
     assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_many_threads_saving_at_once_lose_nothing(store):
+@pytest.mark.fault
+def test_many_threads_saving_at_once_lose_nothing(store, ledger):
     # the store is new: the threads also race to create it (that once lost a save: fixed)
     errors = []
 
@@ -181,6 +182,8 @@ def test_many_threads_saving_at_once_lose_nothing(store):
         th.start()
     for th in threads:
         th.join()
+    ledger.sessions(8)
+    ledger.records(expected=160, found=store.count())
     assert errors == [] and store.count() == 160
 
 
@@ -201,17 +204,21 @@ WRITER = """
 """
 
 
-def test_two_writer_processes_at_once_store_everything(store):
+@pytest.mark.fault
+def test_two_writer_processes_at_once_store_everything(store, ledger):
     store.count()  # create the file first, as the app does
     procs = [_child(WRITER, str(store.path), str(first), "150") for first in (0, 10_000)]
     for p in procs:
         out, _ = p.communicate(timeout=120)
         assert p.returncode == 0 and len(out.split()) == 150
+    ledger.sessions(2)
+    ledger.records(expected=300, found=store.count())
     assert store.count() == 300
     assert sqlite3.connect(store.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_a_writer_killed_mid_import_leaves_no_partial_record(store):
+@pytest.mark.fault
+def test_a_writer_killed_mid_import_leaves_no_partial_record(store, ledger):
     # The import's rows are hashed one by one inside its transaction; the child slows the
     # hashing from row 500 on and is killed there, half way through writing.
     code = """
@@ -234,19 +241,24 @@ def test_a_writer_killed_mid_import_leaves_no_partial_record(store):
     child = _child(code, str(store.path))
     assert child.stdout.readline().strip() == "half way"
     child.send_signal(signal.SIGKILL)
+    ledger.fault()
     child.wait(10)
+    ledger.records(expected=1, found=store.count(), torn=max(store.count() - 1, 0))
     assert store.count() == 1  # the one saved before; none of the import
     assert sqlite3.connect(store.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert store.add_many(np.stack([digit(i).ravel() for i in range(2, 5)]), [2, 3, 4]) == (3, 0)
 
 
-def test_a_writer_killed_while_saving_leaves_whole_records(store):
+@pytest.mark.fault
+def test_a_writer_killed_while_saving_leaves_whole_records(store, ledger):
     store.count()
     child = _child(WRITER, str(store.path), "0", "100000")
     acknowledged = [child.stdout.readline() for _ in range(40)]
     child.send_signal(signal.SIGKILL)
+    ledger.fault()
     child.wait(10)
     n = store.count()
+    ledger.records(expected=len(acknowledged), found=n)
     assert n >= len(acknowledged)  # every save it reported is there (and perhaps the next)
     for r in store.records():  # the only writer: record k holds the writer's drawing k - 1
         i = r.id - 1

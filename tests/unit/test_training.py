@@ -71,7 +71,8 @@ def test_sklearn_progress_is_an_estimate_until_done(tutorial_sized):
     assert full_estimate > 600
     job = training.TrainingJob(TrainConfig(solver="lbfgs"), tutorial_sized)
     assert job.progress()[0] is None  # no honest fraction for lbfgs
-    assert not solvers.get(tutorial.CONFIG.solver).can_stop
+    sag = solvers.get(tutorial.CONFIG.solver)
+    assert sag.can_stop and not sag.keeps_best  # Stop ends it; it has no model until done
 
 
 def test_store_shares_complete_fits_and_drops_the_oldest(split):

@@ -1,0 +1,73 @@
+"""Processes and threads a test leaves behind: the fault tests count them before and after."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psutil
+
+
+def fit_children(pid: int | None = None) -> list[psutil.Process]:
+    """The child fits (digitlab.childfit) under process `pid` (default: this one), alive."""
+    found = []
+    for child in psutil.Process(pid or os.getpid()).children(recursive=True):
+        try:
+            if "digitlab.childfit" in " ".join(child.cmdline()) and child.status() != "zombie":
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
+                           pid: int | None = None) -> psutil.Process:
+    """The one child fit (of process `pid`, default: this one), once it has used
+    `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in fit_children(pid):
+            try:
+                if sum(child.cpu_times()[:2]) >= cpu_seconds:
+                    return child
+            except psutil.NoSuchProcess:
+                continue
+        time.sleep(0.05)
+    raise AssertionError(f"no child fit was busy within {timeout} s")
+
+
+class Leftovers:
+    """`with Leftovers() as left:` ... `left.threads`, `left.fits`: threads and child fits
+    that exist after the block and did not before (waiting up to `grace` s for them to end)."""
+
+    def __init__(self, grace: float = 5.0):
+        self.grace = grace
+
+    def __enter__(self) -> Leftovers:
+        self.before = set(threading.enumerate())
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        deadline = time.monotonic() + self.grace
+        while True:
+            self.threads = [t for t in threading.enumerate()
+                            if t not in self.before and t.is_alive()]
+            self.fits = fit_children()
+            if (not self.threads and not self.fits) or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+def gone_within(proc: psutil.Process, seconds: float) -> float | None:
+    """Seconds until `proc` ended (or became a zombie), or None if it still runs after
+    `seconds`."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return time.monotonic() - t0
+        except psutil.NoSuchProcess:
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
