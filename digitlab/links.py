@@ -145,7 +145,9 @@ def url(base: str, config: TrainConfig, locked=(), hidden=()) -> str:
 def _one(params: Mapping[str, Any], key: str) -> str:
     """A parameter's text (the last one when a link repeats it, as st.query_params does)."""
     value = params[key]
-    return str(value[-1] if isinstance(value, (list, tuple)) else value).strip()
+    if isinstance(value, (list, tuple)):  # a key given twice: the last one counts
+        value = value[-1] if value else ""
+    return str(value).strip()
 
 
 def _names(text: str, key: str, problems: list[str]) -> tuple[str, ...]:

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -127,6 +126,21 @@ class _Here:
         return self.should_stop is not None and self.should_stop()
 
 
+def _as_message(result: PointResult) -> dict:
+    """A point as plain values (what Dask's event log carries as msgpack): no pickle crosses
+    the network, and the weights stay on the worker (the figure needs only the numbers)."""
+    light = {f.name: getattr(result, f.name) for f in fields(result)
+             if f.name not in ("coef", "intercept", "config")}
+    return {**light, "config": result.config.to_dict()}
+
+
+def _from_message(message: dict) -> PointResult:
+    from digitlab.config import TrainConfig
+
+    return PointResult(**{**message, "config": TrainConfig.from_dict(message["config"])},
+                       coef=np.empty((0, 0)), intercept=np.empty(0))
+
+
 @dataclass
 class _OnDask:
     """Reporter for chains on Dask workers (pickled into each task): a point goes back as an
@@ -138,8 +152,7 @@ class _OnDask:
     def point(self, result: PointResult) -> None:
         from distributed import get_worker
 
-        light = replace(result, coef=np.empty((0, 0)), intercept=np.empty(0))
-        get_worker().log_event(self.topic, {"point": pickle.dumps(light)})
+        get_worker().log_event(self.topic, {"point": _as_message(result)})
 
     def stop_requested(self) -> bool:
         from distributed import Event
@@ -188,7 +201,7 @@ def _on_dask(address: str, data: SweepData, collected: _Collected,
 
     watcher = threading.Thread(target=relay_stop, name="digitlab-sweep-stop", daemon=True)
     client.subscribe_topic(reporter.topic,
-                           lambda event: collected.add(pickle.loads(event[1]["point"])))
+                           lambda event: collected.add(_from_message(event[1]["point"])))
     watcher.start()
     try:
         threads = client.ncores()  # {worker address: threads}

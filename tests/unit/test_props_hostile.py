@@ -163,3 +163,34 @@ def test_any_import_file_is_a_class_set_or_a_sentence(ledger, data):
         assert digits.X.dtype == np.uint8 and digits.X.shape == (len(digits), 784)
         assert digits.y.max(initial=0) <= 9
     assert (digits is None) != (said is None)
+
+
+# --- a link's query parameters (the Train page's settings in its URL) ---------------------------
+
+def _link_values() -> st.SearchStrategy[str]:
+    from digitlab import links
+
+    known = [links.write(f, getattr(links.DEFAULTS, f)) for f in links.FIELDS]
+    return st.one_of(st.text(max_size=30), st.sampled_from(
+        known + ["nan", "inf", "-inf", "1e999", "-0", "0x10", "", " ", "1,2", "None",
+                 "true", "False", "solver,tol", "lock", "🙂"]))
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(
+    st.one_of(st.sampled_from(["C", "l1_ratio", "solver", "max_iter", "tol", "test_size",
+                               "seed", "scaling", "train_size", "deskew", "augment",
+                               "features", "lock", "hide"]), st.text(max_size=12)),
+    st.one_of(_link_values(), st.lists(_link_values(), max_size=3)), max_size=8))
+def test_any_link_gives_valid_settings_and_a_sentence_per_refusal(ledger, params):
+    """`links.read` never raises: whatever a URL holds, the settings it applies make a valid
+    TrainConfig, and each value it refuses is a sentence naming that value's key."""
+    from digitlab import links
+    from digitlab.config import validate
+
+    link, _ = ledger.result_or_sentence(links.read, params, sentence=())
+    validate(link.config())  # what the page applies is a setting the model accepts
+    for said in link.problems:
+        assert said.strip() and said.endswith((".", ")")), said
+    for said in link.problems:  # each names the key it refused (or the lock/hide it read)
+        assert any(said.startswith(f"{key}=") for key in [*params, "lock", "hide"]), said
