@@ -1,4 +1,4 @@
-"""A class's load on one server: N browser sessions drawing at once, one more training.
+"""A class's load on one server: N browser sessions drawing at once, one training, one sweeping.
 
     python -m benchmarks.load [--sessions 10,30] [--rounds 6] [--max-seconds 240]
                               (from the repository's root; `python3 run.py bench load`)
@@ -10,8 +10,8 @@ into the class-set draft, then, `--rounds` times, clears the canvas, draws a 1 o
 mouse (session i starts with i % 2, then alternates) and times, inside the page, mouse-up ->
 the Prediction metric showing. Meanwhile one more session trains: the Fast preset once (a
 model of its own), then, over and over, the Tutorial settings (sag, ~10 min if left), stopped
-after 3 s; each Stop is timed until the fit's process is gone (its core free again). A sweep
-session would run too, but this branch has no Sweep page (said in the output).
+after 3 s; each Stop is timed until the fit's process is gone (its core free again). And one
+more runs the Sweep page's default sweep (nine fits on the server's cores) again and again.
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` after it is
 set up; every wait on a page gives up after 90 s (counted as an error).
@@ -67,6 +67,7 @@ class Tally:
     isolation_failures: list[str] = field(default_factory=list)
     stops: list[float] = field(default_factory=list)  # Stop -> the fit's process gone, s
     trainer_notes: list[str] = field(default_factory=list)
+    sweeps: int = 0  # sweeps the sweeping session finished while the class drew
 
 
 # --- the server and the machine ----------------------------------------------------------------
@@ -295,6 +296,25 @@ async def trainer(browser, url: str, server_pid: int, stop_event: asyncio.Event,
             await page.context.close()
 
 
+async def sweeper(browser, url: str, stop_event: asyncio.Event, tally: Tally) -> None:
+    """The Sweep page's default sweep (nine fits on 5,000 images, on the server's cores), run
+    again and again until the drawers finish."""
+    page = None
+    try:
+        page = await open_session(browser, url)
+        await nav(page, "Sweep")
+        while not stop_event.is_set():
+            await page.get_by_role("button", name="Run sweep").click()
+            await page.get_by_text("Best test accuracy").first.wait_for(timeout=600_000)
+            await idle(page, 600_000)
+            tally.sweeps += 1
+    except Exception as exc:  # noqa: BLE001 - counted
+        tally.errors.append(f"sweeper: {type(exc).__name__}: {str(exc)[:80]}")
+    finally:
+        if page is not None:
+            await page.context.close()
+
+
 # --- one N ------------------------------------------------------------------------------------
 
 
@@ -314,6 +334,7 @@ async def run_n(n: int, rounds: int, max_seconds: float) -> tuple[Tally, Watch]:
             with Watch(app.proc.pid) as watch:
                 train = asyncio.create_task(trainer(browser, app.url, app.proc.pid, done,
                                                     tally))
+                sweep = asyncio.create_task(sweeper(browser, app.url, done, tally))
                 drawers = []
                 for i in range(n):  # a class arriving over a few seconds, not in one instant
                     drawers.append(asyncio.create_task(
@@ -322,6 +343,7 @@ async def run_n(n: int, rounds: int, max_seconds: float) -> tuple[Tally, Watch]:
                 await asyncio.gather(*drawers)
                 done.set()
                 await asyncio.wait_for(train, timeout=120)
+                await asyncio.wait_for(sweep, timeout=600)
             left = fit_children(app.proc.pid)
             if left:
                 tally.errors.append(f"{len(left)} fit process(es) still running at the end")
@@ -346,15 +368,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cores = psutil.cpu_count()
     print(f"A class's load: N drawing sessions (mouse strokes, the default Fast model) + 1 "
-          f"session starting and stopping the Tutorial settings; Chromium headless on the "
-          f"same {cores} cores. No Sweep page on this branch: no sweeping session.")
+          f"session starting and stopping the Tutorial settings + 1 session running the Sweep "
+          f"page's default sweep over and over; Chromium headless on the same {cores} cores.")
     print(f"{'N':>3} {'draws':>6} {'p50':>6} {'p95':>6} {'max':>6} {'errors':>6} "
           f"{'wrong':>5} {'isolated':>8} {'srv peak':>9} {'+fits':>8} {'srv CPU':>8} "
           f"{'client CPU':>10} {'stop->free':>10} {'load avg':>10}", flush=True)
     stops = []
     for n in (int(s) for s in args.sessions.split(",")):
-        say(f"N = {n}: {n} drawing sessions + 1 training, {args.rounds} rounds each")
+        say(f"N = {n}: {n} drawing sessions + 1 training + 1 sweeping, {args.rounds} rounds "
+            "each")
         t, w = asyncio.run(run_n(n, args.rounds, args.max_seconds))
+        say(f"  sweeps finished meanwhile: {t.sweeps}")
         for e in t.errors[:5] + t.isolation_failures[:5]:
             say(f"  {e}")
         isolated = "yes" if not t.isolation_failures else f"NO ({len(t.isolation_failures)})"
