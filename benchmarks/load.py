@@ -299,13 +299,19 @@ async def trainer(browser, url: str, server_pid: int, stop_event: asyncio.Event,
 async def sweeper(browser, url: str, stop_event: asyncio.Event, tally: Tally) -> None:
     """The Sweep page's default sweep (nine fits on 5,000 images, on the server's cores), run
     again and again until the drawers finish."""
+    from playwright.async_api import expect
+
     page = None
     try:
         page = await open_session(browser, url)
         await nav(page, "Sweep")
+        run = page.get_by_role("button", name="Run sweep")
         while not stop_event.is_set():
-            await page.get_by_role("button", name="Run sweep").click()
-            await page.get_by_text("Best test accuracy").first.wait_for(timeout=600_000)
+            await run.click()
+            # the page shows the last sweep's results until the new one ends: wait for the
+            # button to go off (a sweep is running) and on again (it has finished)
+            await expect(run).to_be_disabled(timeout=TIMEOUT_MS)
+            await expect(run).to_be_enabled(timeout=600_000)
             await idle(page, 600_000)
             tally.sweeps += 1
     except Exception as exc:  # noqa: BLE001 - counted
