@@ -271,49 +271,9 @@ def cmd_reproduce(args) -> int:
 
 def cmd_sweep(args) -> int:
     """Fit along a grid (C, or training sizes) and print train and test accuracy per point."""
-    from digitlab import plots, sweep_plot, sweep_run
-    from digitlab.sweep_cli import spec_from_args, table
+    from digitlab import sweep_cli
 
-    spec, notes = spec_from_args(args)
-    where = sweep_run.Where.from_env(args.scheduler, args.jobs)
-    ds = _load()
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-    X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, spec.base.test_size, spec.base.seed)
-    planned = len(spec.configs())
-    print(f"sweeping {planned} fits on {where.describe()}", file=sys.stderr)
-    done = []
-
-    def progress(p) -> None:
-        done.append(p)
-        if not args.json:
-            print(f"  [{len(done)}/{planned}] {spec.x}={p.x:g}: train {p.train_accuracy:.4f}, "
-                  f"test {p.test_accuracy:.4f}, {p.fit_seconds:.1f} s", file=sys.stderr,
-                  flush=True)
-
-    stop = threading.Event()
-    try:
-        result = sweep_run.run(spec, X_train, y_train, X_test, y_test, where, ds.side,
-                               on_point=progress, should_stop=stop.is_set)
-    except KeyboardInterrupt:
-        stop.set()  # the chains end before their next fit
-        raise
-    if args.csv:
-        Path(args.csv).write_text(result.to_csv())
-        print(f"wrote the numbers to {args.csv}", file=sys.stderr)
-    if args.png:
-        Path(args.png).write_bytes(plots.to_png(sweep_plot.sweep_figure(result)))
-        print(f"wrote the figure to {args.png}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({**result.summary(), "data": ds.describe()}))
-        return 0
-    print(f"data:    {ds.describe()}")
-    print(f"ran on:  {result.where} ({len(result.chains)} chains), {result.seconds:.1f} s")
-    for solver in result.solvers:
-        print(f"rule:    {spec.stopping_rule(solver)}")
-    print()
-    print(table(result))
-    return 0
+    return sweep_cli.command(args, _load)
 
 
 # --- the parser ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `sweep` command's options, how they become a SweepSpec, and its table (cli.py runs it).
+"""The `sweep` command: its options, how they become a SweepSpec, its run and its table.
 
     python -m digitlab sweep --C 0.001,0.01,0.1,1,10 [--l1-ratio 0,0.5] [--train-size N]
                              [--train-sizes 500,5000 --C 1] [--solver lbfgs,sag]
@@ -12,10 +12,15 @@ at a time); --train-sizes turns the sweep into a learning curve at one C.
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from digitlab import solvers, sweep
 from digitlab.config import SCALINGS, ConfigError
+from digitlab.data import Dataset
 from digitlab.sweep import SweepResult, SweepSpec, parse_list
 
 
@@ -128,3 +133,50 @@ def table(result: SweepResult) -> str:
     if result.stopped:
         lines.append(f"(stopped: {len(result.points)} of {result.planned} fits done)")
     return "\n".join(lines)
+
+
+def command(args, load: Callable[[], Dataset]) -> int:
+    """Run `python -m digitlab sweep` with its parsed `args`; `load` gets the data (the CLI's,
+    which says where it came from)."""
+    from digitlab import data, plots, sweep_plot, sweep_run
+
+    spec, notes = spec_from_args(args)
+    where = sweep_run.Where.from_env(args.scheduler, args.jobs)
+    ds = load()
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, spec.base.test_size, spec.base.seed)
+    planned = len(spec.configs())
+    print(f"sweeping {planned} fits on {where.describe()}", file=sys.stderr)
+    done = []
+
+    def progress(p) -> None:
+        done.append(p)
+        if not args.json:
+            print(f"  [{len(done)}/{planned}] {spec.x}={p.x:g}: train {p.train_accuracy:.4f}, "
+                  f"test {p.test_accuracy:.4f}, {p.fit_seconds:.1f} s", file=sys.stderr,
+                  flush=True)
+
+    stop = threading.Event()
+    try:
+        result = sweep_run.run(spec, X_train, y_train, X_test, y_test, where, ds.side,
+                               on_point=progress, should_stop=stop.is_set)
+    except KeyboardInterrupt:
+        stop.set()  # the chains end before their next fit
+        raise
+    if args.csv:
+        Path(args.csv).write_text(result.to_csv())
+        print(f"wrote the numbers to {args.csv}", file=sys.stderr)
+    if args.png:
+        Path(args.png).write_bytes(plots.to_png(sweep_plot.sweep_figure(result)))
+        print(f"wrote the figure to {args.png}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({**result.summary(), "data": ds.describe()}))
+        return 0
+    print(f"data:    {ds.describe()}")
+    print(f"ran on:  {result.where} ({len(result.chains)} chains), {result.seconds:.1f} s")
+    for solver in result.solvers:
+        print(f"rule:    {spec.stopping_rule(solver)}")
+    print()
+    print(table(result))
+    return 0
