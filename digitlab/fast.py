@@ -27,8 +27,6 @@ keeps the best model so far. Both are called from the thread that runs `fit`.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 import time
 from collections.abc import Callable
@@ -40,9 +38,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import ThreadpoolController
 
 from digitlab import objective
+from digitlab.threads import blas_limit
 
 # Adam's usual moment decay rates; they are not worth exposing.
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
@@ -51,19 +49,6 @@ _SETTLE = 0.1
 _STOP_POLL_BATCHES = 32  # ~8 ms of work between two should_stop() calls
 # Rows sampled for the features' RMS and for a warm start's shrink factor: enough for both.
 _SAMPLE_ROWS = 5000
-
-
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    """Found once: scanning the loaded libraries costs milliseconds."""
-    return ThreadpoolController()
-
-
-def blas_limit(threads: int | None):
-    """A context that caps BLAS threads (no-op for None)."""
-    if threads is None:
-        return contextlib.nullcontext()
-    return _threadpools().limit(limits=threads, user_api="blas")
 
 
 class _WholeNumber(Interval):

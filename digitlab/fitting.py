@@ -22,8 +22,8 @@ from sklearn.pipeline import Pipeline
 
 from digitlab import augment, features, solvers
 from digitlab.config import ConfigError, TrainConfig
-from digitlab.fast import blas_limit
 from digitlab.store import FitStore, Stopped
+from digitlab.threads import blas_limit
 from digitlab.transform import PixelTransform
 
 

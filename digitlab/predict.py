@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from digitlab.fast import blas_limit
+from digitlab.threads import blas_limit
 
 
 def predict_digit(model: Pipeline, image28: np.ndarray) -> tuple[int, np.ndarray]:

@@ -121,7 +121,7 @@ def _run_sklearn(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     """
     from sklearn.exceptions import ConvergenceWarning
 
-    from digitlab.fast import blas_limit
+    from digitlab.threads import blas_limit
 
     if hooks.init is not None:
         est.set_params(warm_start=True)
