@@ -92,26 +92,6 @@ def as_image28(image28: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a.reshape(PIXELS))
 
 
-def picture_png(image: np.ndarray, longest: int = 280) -> bytes:
-    """The drawing as the student made it (the canvas's RGBA, or an uploaded picture shrunk to
-    `longest` px), as PNG bytes to keep beside its 28x28 image."""
-    import cv2
-
-    from digitlab.images import resize_longest
-
-    a = np.asarray(image)
-    if max(a.shape[:2]) > longest:
-        a = resize_longest(a, longest)
-    if a.dtype != np.uint8:
-        a = np.clip(a, 0, 255).astype(np.uint8)
-    if a.ndim == 3:  # OpenCV writes BGR(A)
-        a = cv2.cvtColor(a, cv2.COLOR_RGBA2BGRA if a.shape[2] == 4 else cv2.COLOR_RGB2BGR)
-    ok, png = cv2.imencode(".png", a)
-    if not ok:  # pragma: no cover - OpenCV encodes any uint8 grey/BGR/BGRA array
-        raise ValueError("could not encode the picture")
-    return png.tobytes()
-
-
 @dataclass(frozen=True)
 class Record:
     """One saved digit. `answer`/`confidence`: what the model said when it was saved (None for

@@ -126,3 +126,19 @@ def read_image(data: bytes | str | Path) -> np.ndarray:
     flag = cv2.IMREAD_GRAYSCALE if raw.ndim == 2 else cv2.IMREAD_COLOR_RGB
     decoded = cv2.imdecode(buf, flag)
     return decoded if decoded is not None else _as_uint8(raw)
+
+
+def picture_png(image: np.ndarray, longest: int = 280) -> bytes:
+    """The drawing as the student made it (the canvas's RGBA, or an uploaded picture shrunk to
+    `longest` px), as PNG bytes to keep beside its 28x28 image (the class set)."""
+    a = np.asarray(image)
+    if max(a.shape[:2]) > longest:
+        a = resize_longest(a, longest)
+    if a.dtype != np.uint8:
+        a = np.clip(a, 0, 255).astype(np.uint8)
+    if a.ndim == 3:  # OpenCV writes BGR(A)
+        a = cv2.cvtColor(a, cv2.COLOR_RGBA2BGRA if a.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+    ok, png = cv2.imencode(".png", a)
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 grey/BGR/BGRA array
+        raise ValueError("could not encode the picture")
+    return png.tobytes()

@@ -14,7 +14,7 @@ import streamlit as st
 from digitlab import classroom, classset
 from digitlab.classset import ClassSet, ClassSetError
 from digitlab.fitting import FitResult
-from digitlab.images import resize_longest
+from digitlab.images import picture_png, resize_longest
 from digitlab.preprocess import Prepared
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
@@ -62,7 +62,7 @@ def _save(label: int) -> None:
         return
     try:
         saved = store().save(pending["image28"], label, pending["answer"],
-                             pending["confidence"], classset.picture_png(pending["picture"]),
+                             pending["confidence"], picture_png(pending["picture"]),
                              st.session_state.get(NAME, ""), st.session_state.get(GROUP, ""),
                              pending["model"])
     except ClassSetError as exc:

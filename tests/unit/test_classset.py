@@ -18,6 +18,7 @@ import pytest
 
 from digitlab import classset
 from digitlab.classset import ClassSet, ClassSetError, Filter
+from digitlab.images import picture_png
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +34,7 @@ def store(tmp_path) -> ClassSet:
 
 
 def test_a_saved_drawing_comes_back_whole(store):
-    png = classset.picture_png(np.zeros((280, 280, 4), np.uint8))
+    png = picture_png(np.zeros((280, 280, 4), np.uint8))
     saved = store.save(digit(1), 7, answer=1, confidence=0.93, png=png, name=" Ana\x00 ",
                        group="5b", model="digitlab-fast, C=1")
     assert saved.how == "saved"
