@@ -16,6 +16,8 @@ How, with no pickle either way:
 - the child fits with digitlab.solvers' own `_run_sklearn` and writes the fitted attributes
   (`coef_`, `intercept_`, ...) and its Outcome as an .npz on stdout, read with
   allow_pickle=False;
+- the child runs at the lowest CPU priority (digitlab.threads.lower_priority): it takes idle
+  cores, and yields them to the server and the browsers of a class that is drawing;
 - the child dies with its parent (PR_SET_PDEATHSIG on Linux) and on Ctrl+C, so an ended server
   or CLI leaves no fit behind.
 """
@@ -36,6 +38,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+from digitlab.threads import lower_priority
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop
 _ALIGN = 64  # byte alignment of each array in the shared file
@@ -190,6 +194,7 @@ def _estimator(header: dict):
 def main(argv: list[str]) -> int:
     header = json.loads(argv[0])
     _die_with_parent(header["parent"])
+    lower_priority()  # a fit is background work: drawing sessions come first (threads.py)
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr; stdout carries only the result
     from digitlab.solvers import Hooks, _run_sklearn

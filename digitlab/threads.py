@@ -1,11 +1,19 @@
-"""BLAS threads for one piece of work: the fits and predictions use one BLAS thread each
-(measured on 2 busy cores: lbfgs on 10k images took 36 s with two threads, 3.5 s with one),
-because the app runs many of them side by side."""
+"""How much of the machine one piece of work takes: its BLAS threads and its CPU priority.
+
+- Fits and predictions use one BLAS thread each (measured on 2 busy cores: lbfgs on 10k images
+  took 36 s with two threads, 3.5 s with one), because the app runs many of them side by side.
+- Fits are background work (`lower_priority`): in a class, 30 students drawing must not wait
+  for a sweep or a 10-minute Tutorial fit. A niced fit takes every idle cycle, so alone on a
+  machine it runs as fast as before; it only yields when someone else wants the core.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sys
+import threading
 
 from threadpoolctl import ThreadpoolController
 
@@ -21,3 +29,22 @@ def blas_limit(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     return _threadpools().limit(limits=threads, user_api="blas")
+
+
+# The nice value of a fit: the lowest priority. Measured with the load benchmark (benchmarks/
+# load.py, 30 drawing sessions + a Tutorial fit + a sweep on 2 cores): see its docstring.
+BACKGROUND_NICE = 19
+
+
+def lower_priority(nice: int = BACKGROUND_NICE) -> None:
+    """Make the calling thread background work: its nice value becomes `nice` (never lowered:
+    an unprivileged process cannot raise a priority back). On Linux each thread has its own
+    nice value, so this marks one thread (and the threads it starts); elsewhere the process.
+    Best effort: a system that refuses leaves the priority as it was."""
+    if not hasattr(os, "setpriority"):  # pragma: no cover - Windows
+        return
+    who = threading.get_native_id() if sys.platform.startswith("linux") else 0
+    try:
+        os.setpriority(os.PRIO_PROCESS, who, max(nice, os.getpriority(os.PRIO_PROCESS, who)))
+    except OSError:  # pragma: no cover - a sandbox without the right
+        pass

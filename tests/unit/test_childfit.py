@@ -16,7 +16,7 @@ import numpy as np
 import psutil
 import pytest
 
-from digitlab import childfit, fitting, solvers
+from digitlab import childfit, fitting, solvers, threads
 from digitlab.config import TrainConfig
 
 from .procs import Leftovers, fit_children, wait_for_fitting_child
@@ -92,11 +92,14 @@ def test_stop_ends_the_child_at_once_and_frees_its_core(rows, ledger):
     with Leftovers() as left:
         th, box = in_thread(lambda: childfit.run(est, Z, y, solvers.Hooks(should_stop=stop.is_set)))
         child = wait_for_fitting_child()
+        # background work: the lowest priority, so a class's drawing sessions come first
+        assert child.nice() == threads.BACKGROUND_NICE
         ledger.fault()
         stop.set()
         th.join(60)
         assert not th.is_alive()
         assert not running(child)  # ended and reaped, not left running
+    assert os.nice(0) == 0  # the parent (the server) keeps its priority
     assert isinstance(box.get("error"), fitting.FitStopped)
     assert "nothing was kept" in str(box["error"]) and not hasattr(est, "coef_")
     assert left.threads == [] and left.fits == []

@@ -1,0 +1,27 @@
+"""Background work's priority: lower_priority marks the calling thread only (Linux), so the
+server's own threads keep theirs while a sweep's threads or a child fit yield the cores."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from digitlab import threads
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_lower_priority_marks_the_calling_thread_only():
+    seen = {}
+
+    def background():
+        threads.lower_priority()
+        seen["worker"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join()
+    assert seen["worker"] == threads.BACKGROUND_NICE
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
