@@ -127,7 +127,7 @@ def app(extra: list[str]) -> int:
     if for_class:
         env["DIGITLAB_CLASS_URL"] = url
         say(f"DigitLab for the class at {url} (Ctrl+C stops it)")
-        say("students open that address on this network, or scan the QR code on the Home page")
+        say(f"students open {url}/draw on this network, or scan the QR code on the Home page")
         say("publishing, deleting and importing class digits: unlock them on the Train page "
             "with the password in DIGITLAB_CLASS_PASSWORD")
     else:

@@ -19,7 +19,10 @@ from digitlab.config import TrainConfig
 from digitlab.training import Trained
 
 PASSWORD_ENV = "DIGITLAB_CLASS_PASSWORD"
-URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the address students open
+URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the server's address
+# Where students land: the page they came for. The Home page first would cost each of 30
+# phones a page they do not need (and the server a script run), and a tap to find Draw.
+STUDENTS_PAGE = "draw"
 
 
 def publishing_enabled() -> bool:
@@ -34,8 +37,14 @@ def password_ok(given: str) -> bool:
 
 
 def class_url() -> str | None:
-    """The address students open, when the app serves a class (run.py app --class)."""
+    """The server's address, when the app serves a class (run.py app --class)."""
     return os.environ.get(URL_ENV) or None
+
+
+def students_url(base: str | None = None) -> str | None:
+    """The address students open (the QR code's): the Draw page of the class server."""
+    base = base or class_url()
+    return None if base is None else f"{base.rstrip('/')}/{STUDENTS_PAGE}"
 
 
 def settings(config: TrainConfig) -> str:

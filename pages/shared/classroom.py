@@ -129,7 +129,7 @@ def qr_png(url: str) -> bytes:
 
 def class_address() -> None:
     """When the app serves a class: the address to open and its QR code, big."""
-    url = classroom.class_url()
+    url = classroom.students_url()
     if url is None:
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center"):

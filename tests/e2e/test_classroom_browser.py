@@ -176,7 +176,7 @@ def test_a_class_server_shows_its_address_and_only_the_teacher_publishes(chromiu
     try:
         with fresh:
             home = open_page(chromium, fresh.url)
-            expect(home.get_by_text(fresh.url)).to_be_visible()
+            expect(home.get_by_text(f"{fresh.url}/draw")).to_be_visible()  # students land on Draw
             expect(home.locator('[data-testid="stImage"] img').first).to_be_visible()
             screenshot(home, "home-class")
             train_fast(home)

@@ -96,3 +96,10 @@ def test_plain_app_serves_on_loopback_only(monkeypatch):
     cmd, kw = ran["cmds"][-1]
     assert cmd[cmd.index("--server.address") + 1] == "192.168.7.20" and "--class" not in cmd
     assert kw["env"]["DIGITLAB_CLASS_URL"] == "http://192.168.7.20:8501"
+
+
+def test_students_land_on_the_draw_page(monkeypatch):
+    monkeypatch.delenv("DIGITLAB_CLASS_URL", raising=False)
+    assert classroom.students_url() is None  # no class: no address to show
+    monkeypatch.setenv("DIGITLAB_CLASS_URL", "http://192.168.7.20:8501")
+    assert classroom.students_url() == "http://192.168.7.20:8501/draw"
