@@ -40,11 +40,13 @@ class AppServer:
     `root` is the checkout whose app runs (default: this one; a benchmark may compare another
     commit's app, checked out elsewhere, on the same terms). `bare=True` starts the script with
     `streamlit run` instead (a script that does not start itself: the benchmarks' bare canvas
-    page, or an older checkout's app.py)."""
+    page, or an older checkout's app.py). `nice` starts the server at that CPU priority (the
+    load benchmark: see benchmarks/load.py)."""
 
     def __init__(self, script: str = "app.py", log: Path | None = None, timeout: float = 60,
-                 root: Path = ROOT, bare: bool = False):
+                 root: Path = ROOT, bare: bool = False, nice: int = 0):
         self.script = script
+        self.nice = nice  # the server's CPU priority (a negative value needs root)
         self.root = Path(root)
         self.bare = bare
         self.port = free_port()
@@ -62,7 +64,9 @@ class AppServer:
         env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,
-                                         stderr=subprocess.STDOUT, env=env)
+                                         stderr=subprocess.STDOUT, env=env,
+                                         preexec_fn=(lambda: os.nice(self.nice)) if self.nice
+                                         else None)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
