@@ -430,7 +430,8 @@ async def sweeper(browser, url: str, stop_event: asyncio.Event, tally: Tally) ->
             while not await run.is_enabled():
                 if stop_event.is_set():
                     await page.get_by_role("button", name="Stop sweep").click()
-                    await expect(run).to_be_enabled(timeout=TIMEOUT_MS)
+                    # Stop keeps the finished points and lets the fits in flight end
+                    await expect(run).to_be_enabled(timeout=600_000)
                     break
                 await asyncio.sleep(0.5)
             else:
@@ -474,7 +475,7 @@ async def run_n(n: int, rounds: int, think: float, max_seconds: float) -> tuple[
                 await asyncio.gather(*drawers)
                 done.set()
                 await asyncio.wait_for(train, timeout=120)
-                await asyncio.wait_for(sweep, timeout=120)
+                await asyncio.wait_for(sweep, timeout=660)
             left = fit_children(app.proc.pid)
             if left:
                 tally.errors.append(f"{len(left)} fit process(es) still running at the end")
