@@ -4,10 +4,12 @@
     fits[i].coef, fits[i].intercept, fits[i].n_iter, fits[i].converged
 
 A C sweep is many fits of the same multinomial logistic regression on the SAME rows. Each fit
-alone is scikit-learn's lbfgs: scipy's L-BFGS-B with scikit-learn's options (LBFGS_OPTIONS)
+alone is scikit-learn's lbfgs: scipy's L-BFGS-B with scikit-learn's options (lbfgs_options)
 on the objective of digitlab.objective (mean cross-entropy + 0.5 / (C n) ||W||^2, intercepts
-unpenalised), with float32 features as scikit-learn keeps them. Per iteration a fit reads all
-of X twice (X @ W and G.T @ X) with only 10 columns in W: skinny products that wait on memory.
+unpenalised), computed as scikit-learn computes it for float32 features (its own per-row loss,
+float32 weights, sums and gradient: BatchObjective says why that matters). Per iteration a
+fit reads all of X twice (X @ W and G.T @ X) with only 10 columns in W: skinny products that
+wait on memory.
 Run side by side, the fits post their weights and ONE product X @ [W_1 .. W_k] evaluates them
 all: X is read once per round for every fit still running, and the product is a real GEMM.
 Measured on the 59,500 tutorial images (one thread, CPU time per evaluation): scikit-learn's
@@ -17,9 +19,11 @@ How: scipy's minimize calls fun(x) and waits for its value, so each fit's minimi
 own thread, whose fun(x) posts x and sleeps until the round's value comes back. The calling
 thread is the coordinator: when every running fit has posted, it evaluates them all at once,
 hands back the values, and reports each fit the moment it ends (in the calling thread, which
-is the one a Dask worker knows). Each fit's iterates are exactly those of its own minimize:
-only the arithmetic is shared, and a fit's value does not depend on which others share its
-round (tests/unit/test_lockstep.py compares with fits run alone).
+is the one a Dask worker knows). Each fit is its own minimize: only the arithmetic is shared.
+Its values agree with those it would get alone to float32 rounding (a product over 9 fits'
+columns rounds a little unlike one over 1), so near the end, where the objective's changes
+are below float32's grain, the paths may part: tests/unit/test_lockstep.py compares with fits
+run alone and with scikit-learn's.
 
 The rows are cut into LANES fixed blocks, each summed in its own buffer and the buffers added
 in a fixed order: the numbers do not depend on how many threads share the work, so a sweep

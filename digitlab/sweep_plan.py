@@ -47,6 +47,18 @@ def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
     return out
 
 
+def describe(spec: SweepSpec, pieces) -> str:
+    """How the pieces ran, in words: "9 fits side by side", "2 warm-start chains", or both."""
+    pts = points(spec)
+    batches = [p for p in pieces if spec.in_lockstep(pts[p[0]].config.solver)]
+    words = [f"{len(b)} fits side by side" for b in batches]
+    chained = len(pieces) - len(batches)
+    if chained:
+        words.append(f"{chained} {'warm-start ' if spec.warm_start else ''}"
+                     f"chain{'s' if chained > 1 else ''}")
+    return ", ".join(words)
+
+
 # A cold fit's cost relative to the curve's first point: lbfgs at tol 1e-6 needed 62 ... 676
 # iterations cold for C = 0.001 ... 10 on 10,000 images (11x over 4 decades: C ** 0.26); a fit
 # warm-started along its chain took about 0.7 of that at large C. A learning curve's fits
