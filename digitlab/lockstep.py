@@ -12,8 +12,10 @@ fit reads all of X twice (X @ W and G.T @ X) with only 10 columns in W: skinny p
 wait on memory.
 Run side by side, the fits post their weights and ONE product X @ [W_1 .. W_k] evaluates them
 all: X is read once per round for every fit still running, and the product is a real GEMM.
-Measured on the 59,500 tutorial images (one thread, CPU time per evaluation): scikit-learn's
-loss_gradient 80-85 ms for one fit; here 74 ms for one, 115 ms for three, 251 ms for nine.
+Measured on the 59,500 tutorial images, quiet machine, ms per evaluation of all k fits:
+scikit-learn's loss_gradient 78 for one fit; here, one thread, 63 (k=1), 85 (2), 164 (5), 260
+(9); two threads 37, 48, 92, 147. The 9-point sweep took 98 s against 369 s for scikit-learn's
+fits one after the other (benchmarks/sweep.py).
 
 How: scipy's minimize calls fun(x) and waits for its value, so each fit's minimize runs in its
 own thread, whose fun(x) posts x and sleeps until the round's value comes back. The calling
