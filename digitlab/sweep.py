@@ -6,25 +6,22 @@
 
 This module says WHAT a sweep is: its grid (checked, with a sentence for a bad one), its points,
 how a chain of them is fitted and scored, and the result's rows. digitlab.sweep_plan cuts the
-points into warm-start chains; digitlab.sweep_run says WHERE the fits run (local cores or a
-Dask cluster).
+points into pieces; digitlab.sweep_run says WHERE they run (local cores or a Dask cluster). An
+lbfgs curve along C is one piece whose points are fitted side by side (digitlab.sweep_lockstep);
+other pieces are chains, each fit warm-started from its neighbour.
 
 Every fit in a sweep runs to convergence of its objective (objective.py), never stopped early
 on held-out accuracy: early stopping is a regulariser of its own and would flatten the curve at
-large C. Measured on 5,000 training images against lbfgs at tol 1e-10 (the optimum), the
-choice was:
+large C. Measured on 5,000 training images against lbfgs at tol 1e-10 (the optimum):
 - digitlab-fast with a rule "halve Adam's step when an epoch lowers the objective by less than
-  tol, stop after ten halvings" ends 3 % (C=0.1) to 27 % (C=10) above the optimum: mini-batch
-  Adam never gets there in tens of epochs, and warm starts do not shorten it;
+  tol, stop after ten halvings" ends 3 % (C=0.1) to 27 % (C=10) above the optimum;
 - scikit-learn's lbfgs at its default tol=1e-4 gets there cold, but a warm start from the
-  neighbour passes its gradient test at once for C >= 100 (0 iterations: it returns the
-  neighbour's model, which flattens the curve exactly where it should bend);
-- lbfgs at tol=1e-6 ends within 1e-5 of the optimum's objective (C = 0.1 ... 10); warm and
-  cold fits agree to 3e-5 of it up to C=100 (4e-4 at C=1000), and warm starts along the C
-  path cut its iterations from 2,000 to 1,216 for the 9-point grid (968 when each start is
-  extrapolated from the two before it, as fit_chain does).
-So a sweep uses lbfgs at tol 1e-6 (BASE), warm-started along the C path; digitlab-fast is
-refused with that reason.
+  neighbour passes its gradient test at once for C >= 100 (it returns the neighbour's model);
+- lbfgs at tol=1e-6 ends within 1e-5 of the optimum's objective (C = 0.1 ... 10).
+So a sweep uses lbfgs at tol 1e-6 (BASE); digitlab-fast is refused with that reason. On float32
+features scikit-learn's lbfgs mostly ends by its other test, ftol: the objective (a float32 sum)
+stops falling, with the gradient's largest entry at 2e-6 ... 5e-5 (measured, 10,000 images);
+the lockstep fits compute it the same way, so they end where scikit-learn's do.
 """
 
 from __future__ import annotations
@@ -131,8 +128,20 @@ class SweepSpec:
                     raise ConfigError(f"At {where}: {exc}") from None
         return out
 
+    def in_lockstep(self, solver: str) -> bool:
+        """Whether a curve with this solver is fitted side by side (digitlab.sweep_lockstep):
+        lbfgs along C, where every point fits the same rows."""
+        return self.x == "C" and solver == "lbfgs"
+
     def stopping_rule(self, solver: str) -> str:
-        """One sentence a page or the CLI shows: when a fit of this sweep ends."""
+        """One sentence a page or the CLI shows: when a fit of this sweep ends, and how."""
+        if self.in_lockstep(solver):
+            return (f"{solver} runs to convergence (scipy's L-BFGS-B with scikit-learn's "
+                    f"settings): until its gradient's largest entry is below "
+                    f"tol={self.base.tol:g} or its objective, summed in float32 as "
+                    f"scikit-learn does, stops falling (scikit-learn's two tests), at most "
+                    f"max_iter={self.base.max_iter}; every fit starts cold, the points fitted "
+                    "side by side, sharing each pass over the data")
         test = ("the largest change in its weights" if solvers.get(solver).per_epoch
                 else "its gradient's largest entry")
         start = ("from its neighbour's weights along the C path" if self.warm_start and
@@ -270,18 +279,33 @@ def fit_point(data: SweepData, point: Point, start: tuple[np.ndarray, np.ndarray
               warm_from: Any = None) -> PointResult:
     """Fit one point on the shipped data and score it on its training rows and on the test
     split; `start` = (coef, intercept) to begin from (a warm start), else cold."""
-    c = point.config
-    Z, Zt = data.features[c.deskew]
-    n = len(data.y_train) if c.train_size is None else min(c.train_size, len(data.y_train))
-    Z, y = Z[:n], data.y_train[:n]  # the first n rows, as TrainConfig.train_size means
-    solver = solvers.get(c.solver)
-    est = solver.build(c)
+    Z, y = rows(data, point)
+    solver = solvers.get(point.config.solver)
+    est = solver.build(point.config)
     t0 = time.perf_counter()
     outcome = solver.run(est, Z, y, solvers.Hooks(init=start))
-    seconds = time.perf_counter() - t0
+    return scored(data, point, est, time.perf_counter() - t0, outcome.n_iter,
+                  outcome.converged, warm_from)
+
+
+def rows(data: SweepData, point: Point) -> tuple[np.ndarray, np.ndarray]:
+    """A point's training features and labels: the first n rows, as TrainConfig.train_size
+    means."""
+    Z = data.features[point.config.deskew][0]
+    n = point.config.train_size
+    n = len(data.y_train) if n is None else min(n, len(data.y_train))
+    return Z[:n], data.y_train[:n]
+
+
+def scored(data: SweepData, point: Point, est, seconds: float, n_iter: int, converged: bool,
+           warm_from: Any = None) -> PointResult:
+    """A fitted estimator as a PointResult: scored on its training rows and the test split."""
+    c = point.config
+    Z, y = rows(data, point)
+    Zt = data.features[c.deskew][1]
     return PointResult(
-        point.index, point.series, point.x, c, n, float(est.score(Z, y)),
-        float(est.score(Zt, data.y_test)), seconds, outcome.n_iter, outcome.converged,
+        point.index, point.series, point.x, c, len(y), float(est.score(Z, y)),
+        float(est.score(Zt, data.y_test)), seconds, n_iter, converged,
         training_objective(est, Z, y, c), warm_from, _worker_name(),
         np.asarray(est.coef_), np.asarray(est.intercept_))
 

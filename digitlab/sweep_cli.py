@@ -47,7 +47,8 @@ def add_arguments(p: argparse.ArgumentParser, number: Callable[[str], float]) ->
     p.add_argument("--seed", type=int)
     p.add_argument("--test-size", dest="test_size", type=float)
     p.add_argument("--cold", action="store_true",
-                   help="start every fit from scratch (no warm starts along the grid)")
+                   help="start every fit from scratch (no warm starts along the grid; lbfgs "
+                        "along C always starts cold, its fits side by side)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on this Dask scheduler (default: $DIGITLAB_DASK_SCHEDULER if set, "
                         "else local cores)")
@@ -138,7 +139,7 @@ def table(result: SweepResult) -> str:
 def command(args, load: Callable[[], Dataset]) -> int:
     """Run `python -m digitlab sweep` with its parsed `args`; `load` gets the data (the CLI's,
     which says where it came from)."""
-    from digitlab import data, plots, sweep_plot, sweep_run
+    from digitlab import data, plots, sweep_plan, sweep_plot, sweep_run
 
     spec, notes = spec_from_args(args)
     where = sweep_run.Where.from_env(args.scheduler, args.jobs)
@@ -174,7 +175,8 @@ def command(args, load: Callable[[], Dataset]) -> int:
         print(json.dumps({**result.summary(), "data": ds.describe()}))
         return 0
     print(f"data:    {ds.describe()}")
-    print(f"ran on:  {result.where} ({len(result.chains)} chains), {result.seconds:.1f} s")
+    print(f"ran on:  {result.where} ({sweep_plan.describe(spec, result.chains)}), "
+          f"{result.seconds:.1f} s")
     for solver in result.solvers:
         print(f"rule:    {spec.stopping_rule(solver)}")
     print()

@@ -1,6 +1,9 @@
-"""How a sweep's points are cut into warm-start chains that run side by side.
+"""How a sweep's points are cut into pieces that run side by side: an lbfgs curve along C is
+one piece (its fits run in lockstep, digitlab.sweep_lockstep); other curves are cut into
+warm-start chains.
 
-    chains(SweepSpec(values=(0.001, 0.01, 0.1, 1, 10)), workers=2)  ->  [[0, 1, 2, 3], [4]]
+    chains(SweepSpec(values=(0.001, 0.01, 0.1, 1, 10)), workers=2)  ->  [[0, 1, 2, 3, 4]]
+    chains(SweepSpec(values=..., base=BASE.replace(solver="sag")), 2)  ->  [[0, 1, 2, 3], [4]]
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
     no cut is made that would not shorten the costliest piece. A sweep with warm_start off
     gets one chain per point.
 
+    An lbfgs curve along C (SweepSpec.in_lockstep) is one piece whatever the workers: its fits
+    run side by side and share each pass over the data, and the threads of wherever it runs
+    share the arithmetic.
+
     A function of the spec and the worker count only: the same sweep on two machines with as
     many workers fits the same chains and gives the same numbers."""
     pts = points(spec)
@@ -29,12 +36,27 @@ def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
     out: list[list[int]] = []
     pieces = max(1, workers // len(curves))
     for idx in curves.values():
+        if spec.in_lockstep(pts[idx[0]].config.solver):
+            out.append(idx)
+            continue
         if not spec.warm_start:
             out.extend([i] for i in idx)
             continue
         cold = [cost(spec.x, pts[i].x, pts[idx[0]].x) for i in idx]
         out.extend([idx[i] for i in piece] for piece in _balanced(cold, min(pieces, len(idx))))
     return out
+
+
+def describe(spec: SweepSpec, pieces) -> str:
+    """How the pieces ran, in words: "9 fits side by side", "2 warm-start chains", or both."""
+    pts = points(spec)
+    batches = [p for p in pieces if spec.in_lockstep(pts[p[0]].config.solver)]
+    words = [f"{len(b)} fits side by side" for b in batches]
+    chained = len(pieces) - len(batches)
+    if chained:
+        words.append(f"{chained} {'warm-start ' if spec.warm_start else ''}"
+                     f"chain{'s' if chained > 1 else ''}")
+    return ", ".join(words)
 
 
 # A cold fit's cost relative to the curve's first point: lbfgs at tol 1e-6 needed 62 ... 676

@@ -4,9 +4,11 @@
     result = run(spec, ..., where=Where(scheduler="tcp://10.0.0.5:8786"))    # a Dask cluster
     result = run(spec, ..., where=Where.from_env())    # DIGITLAB_DASK_SCHEDULER, if it is set
 
-A sweep is cut into chains (digitlab.sweep_plan.chains: at most one per worker); each chain
-is one joblib task that fits its points in order, each warm-started from the one before. The
-chains run side by side through joblib, with no barrier between them:
+A sweep is cut into pieces (digitlab.sweep_plan.chains), each one joblib task: an lbfgs curve
+along C is one task that fits its points side by side in lockstep (digitlab.sweep_lockstep),
+its rounds' arithmetic shared by the task's threads; any other piece is a chain that fits its
+points in order, each warm-started from the one before. The tasks run side by side through
+joblib, with no barrier between them:
 - locally on its threading backend, one thread per core. The fits are lbfgs's, whose work is
   NumPy/BLAS and scikit-learn's Cython loss, which release the GIL; the data stays in this
   process (nothing to ship), and BLAS/OpenMP are held to one thread per fit meanwhile;
@@ -14,8 +16,8 @@ chains run side by side through joblib, with no barrier between them:
   (`scatter=[data]`, i.e. client.scatter(..., broadcast=True)): every chain's task refers to
   it by its future.
 Each finished point is reported at once (a callback here; a Dask event from a worker), so a
-progress bar counts fits, and a stop request ends every chain before its next fit, keeping
-the finished points.
+progress bar counts fits, and a stop request ends every chain before its next fit and every
+lockstep batch within a round, keeping the finished points.
 
 Dask workers must be able to import digitlab (the same checkout on PYTHONPATH, or installed).
 """
@@ -42,6 +44,7 @@ from digitlab.sweep import (
     fit_chain,
     points,
 )
+from digitlab.sweep_lockstep import fit_batch
 from digitlab.sweep_plan import chains
 from digitlab.transform import PixelTransform
 
@@ -240,12 +243,14 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
         y_test: np.ndarray, where: Where = Where(), side: int = 28,
         on_point: Callable[[PointResult], None] | None = None,
         should_stop: Callable[[], bool] | None = None) -> SweepResult:
-    """Fit every point of `spec` where `where` says, in warm-start chains across the workers.
+    """Fit every point of `spec` where `where` says: lbfgs curves along C side by side in
+    lockstep, other curves in warm-start chains, across the workers.
 
     on_point(PointResult) is called once per point as it finishes (from a worker thread or
     Dask's event loop: keep it quick); when should_stop() turns True every chain ends before
-    its next fit, and the finished points are kept. Raises ConfigError (ClusterError) with a
-    sentence for a bad grid or an unreachable cluster."""
+    its next fit and every lockstep batch within a round, and the finished points are kept.
+    Raises ConfigError (ClusterError) with a sentence for a bad grid or an unreachable
+    cluster."""
     from joblib import Parallel, delayed
 
     t0 = time.perf_counter()
@@ -254,9 +259,13 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
     collected = _Collected(on_point)
     with backend(where, data, collected, should_stop) as (workers, described, shipped, reporter):
         plan = chains(spec, workers)
+        # local threads: a lockstep batch gets the cores the tasks leave; on Dask, its worker's
+        threads = None if where.scheduler else max(1, workers // len(plan))
         outputs = Parallel(n_jobs=min(workers, len(plan)))(
-            delayed(fit_chain)(shipped, [pts[i] for i in chain], spec, reporter)
-            for chain in plan)
+            delayed(fit_batch)(shipped, [pts[i] for i in piece], spec, reporter, threads)
+            if spec.in_lockstep(pts[piece[0]].config.solver) else
+            delayed(fit_chain)(shipped, [pts[i] for i in piece], spec, reporter)
+            for piece in plan)
     for result in (r for chain in outputs for r in chain):
         collected.add(result)
     finished = tuple(sorted(collected.points.values(), key=lambda p: p.index))
@@ -268,7 +277,7 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
 class SweepJob(BackgroundJob):
     """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
     `result` and `error` (a sentence) are set once; `stop()` ends every chain before its
-    next fit, keeping the finished points."""
+    next fit and every lockstep batch within a round, keeping the finished points."""
 
     thread_name = "digitlab-sweep"
 

@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from digitlab import plots, solvers, sweep, sweep_plot, sweep_run
+from digitlab import plots, solvers, sweep, sweep_plan, sweep_plot, sweep_run
 from digitlab.config import ConfigError
 from pages.shared import frame, state
 
@@ -67,7 +67,10 @@ def settings() -> sweep.SweepSpec | None:
                                         **kept("sweep_tol", sweep.BASE.tol))
         fixed["max_iter"] = st.number_input("max_iter", 10, 20_000, step=100,
                                             **kept("sweep_max_iter", sweep.BASE.max_iter))
-        warm = st.toggle("Warm starts along the grid", **kept("sweep_warm", True))
+        warm = st.toggle("Warm starts along the grid", **kept("sweep_warm", True),
+                         help="For chains: learning curves and solvers other than lbfgs. "
+                              "lbfgs along C fits its points side by side from cold, sharing "
+                              "each pass over the data.")
     try:
         if compare == "l1_ratio":
             series_values = sweep.parse_list(ratios, "l1_ratio")
@@ -128,7 +131,7 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     fits = f"{len(result.points)} of {result.planned} fits" if result.stopped else \
         f"{len(result.points)} fits"
     st.caption(f"**Ran on** {result.where}: {fits} in {result.seconds:.1f} s, "
-               f"{len(result.chains)} chains. " + " ".join(
+               f"{sweep_plan.describe(result.spec, result.chains)}. " + " ".join(
                    f"**Stopping rule:** {result.spec.stopping_rule(s)}." for s in result.solvers))
     if result.stopped:
         st.info(f"Stopped: the {len(result.points)} finished fits are kept.")

@@ -1,6 +1,7 @@
-"""Sweeps on small synthetic data: the grid is checked with a sentence, the plan cuts it into
-chains, chains warm-start and agree with cold fits, a stop keeps what is finished, and the
-result reads as rows, CSV, JSON and a figure."""
+"""Sweeps on small synthetic data: the grid is checked with a sentence, the plan makes an lbfgs
+curve along C one batch (fitted side by side, agreeing with scikit-learn's own fits) and cuts
+other curves into chains, which warm-start and agree with cold fits; a stop keeps what is
+finished; the result reads as rows, CSV, JSON and a figure."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from digitlab import plots, sweep, sweep_run
 from digitlab.config import ConfigError
@@ -103,48 +105,81 @@ def test_too_many_fits_and_a_bad_comparison_are_refused():
 # --- the plan ----------------------------------------------------------------------------------
 
 
-def test_chains_cut_each_curve_into_contiguous_pieces_of_even_cost():
+def test_an_lbfgs_curve_along_C_is_one_piece_fitted_side_by_side():
     half_decades = SweepSpec(values=tuple(float(f"{c:.3g}") for c in np.logspace(-3, 1, 9)))
+    for workers in (1, 2, 4):
+        assert chains(half_decades, workers) == [list(range(9))]
+    assert chains(SweepSpec(warm_start=False), 2) == [list(range(9))]  # cold anyway
+    two = SweepSpec(values=(0.1, 1.0, 10.0), series="deskew", series_values=(False, True))
+    assert chains(two, 2) == [[0, 1, 2], [3, 4, 5]]  # one batch per curve (its own rows)
+    assert "side by side" in half_decades.stopping_rule("lbfgs")
+    mixed = SweepSpec(values=(0.1, 1.0, 10.0), series="solver", series_values=("lbfgs", "sag"))
+    assert chains(mixed, 4) == [[0, 1, 2], [3, 4], [5]]  # sag's curve keeps its chains
+
+
+def test_chains_cut_each_curve_into_contiguous_pieces_of_even_cost():
+    sag = BASE.replace(solver="sag")
+    half_decades = SweepSpec(values=tuple(float(f"{c:.3g}") for c in np.logspace(-3, 1, 9)),
+                             base=sag)
     assert chains(half_decades, 1) == [list(range(9))]
     # the slow fits are at large C: the last piece is short (measured best on 10,000 images)
     assert chains(half_decades, 2) == [[0, 1, 2, 3, 4, 5, 6], [7, 8]]
     assert chains(half_decades, 4) == [[0, 1, 2, 3, 4], [5, 6], [7], [8]]
     # no more pieces than make the slowest one shorter: the rest stay warm-started
     assert chains(half_decades, 20) == chains(half_decades, 4)
-    assert chains(SweepSpec(), 3) == [[0, 1, 2, 3, 4, 5, 6, 7], [8]]  # 8 alone is the most
-    # a learning curve's fits cost about as many rows as they fit
+    assert chains(SweepSpec(base=sag), 3) == [[0, 1, 2, 3, 4, 5, 6, 7], [8]]  # 8 alone: most
+    # a learning curve's fits cost about as many rows as they fit (lbfgs too: not one batch)
     sizes = SweepSpec(x="train_size", values=(100, 300, 1000, 3000, 10_000))
     assert chains(sizes, 2) == [[0, 1, 2, 3], [4]]
-    two = SweepSpec(values=(0.1, 1.0, 10.0), series="deskew", series_values=(False, True))
+    two = SweepSpec(values=(0.1, 1.0, 10.0), series="deskew", series_values=(False, True),
+                    base=sag)
     assert chains(two, 2) == [[0, 1, 2], [3, 4, 5]]  # one chain per curve
-    assert chains(SweepSpec(warm_start=False), 2) == [[i] for i in range(9)]
+    assert chains(SweepSpec(warm_start=False, base=sag), 2) == [[i] for i in range(9)]
 
 
 # --- fitting -----------------------------------------------------------------------------------
 
 
-def test_a_sweep_reports_every_point_once_and_fits_along_its_chains(blobs):
+def test_a_sweep_reports_every_point_once_and_fits_an_lbfgs_curve_side_by_side(blobs):
     seen = []
     spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0))
     result = run(spec, blobs, where=sweep_run.Where(n_jobs=2), on_point=seen.append)
     assert sorted(p.index for p in seen) == [0, 1, 2, 3, 4] and not result.stopped
-    assert result.chains == ((0, 1, 2, 3), (4,)) and result.where == "local cores: 2 threads"
-    assert [p.warm_from for p in result.points] == [None, 0.001, 0.01, 0.1, None]
+    assert result.chains == ((0, 1, 2, 3, 4),) and result.where == "local cores: 2 threads"
+    assert [p.warm_from for p in result.points] == [None] * 5
     assert all(p.converged and p.n_train == 400 for p in result.points)
     train = [p.train_accuracy for p in result.points]
     assert train[0] < train[-1]  # a weaker penalty fits the training rows better
 
 
-def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
+def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
+    """The same solver and stopping rule as LogisticRegression(solver="lbfgs") fitted alone:
+    the same models within the solver's tolerance, and the same numbers on 1 or 2 threads."""
     spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0))
-    warm = run(spec, blobs, where=sweep_run.Where(n_jobs=1))
-    cold = run(SweepSpec(values=spec.values, warm_start=False), blobs,
-               where=sweep_run.Where(n_jobs=1))
+    two = run(spec, blobs, where=sweep_run.Where(n_jobs=2))
+    one = run(spec, blobs, where=sweep_run.Where(n_jobs=1))
+    data = sweep_run.sweep_data(spec, *blobs[:2], *blobs[2:], side=4)
+    for a, b, point in zip(two.points, one.points, sweep.points(spec)):
+        assert (a.n_iter, a.objective, a.test_accuracy) == (b.n_iter, b.objective,
+                                                            b.test_accuracy)
+        with threadpool_limits(1):  # OpenMP's spinning threads: slow on busy cores
+            alone = sweep.fit_point(data, point)  # scikit-learn's fit, cold
+        assert a.objective == pytest.approx(alone.objective, rel=1e-5)
+        assert abs(a.test_accuracy - alone.test_accuracy) <= 1 / 300
+        assert abs(a.n_iter - alone.n_iter) <= 0.3 * alone.n_iter + 5
+
+
+def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
+    """Chains (here of newton-cg, whose curve is not fitted side by side) warm-start."""
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0),
+                     base=BASE.replace(solver="newton-cg"))
+    with threadpool_limits(1):
+        warm = run(spec, blobs, where=sweep_run.Where(n_jobs=1))
+        cold = run(SweepSpec(values=spec.values, base=spec.base, warm_start=False), blobs,
+                   where=sweep_run.Where(n_jobs=1))
+    assert [p.warm_from for p in warm.points] == [None, 0.001, 0.01, 0.1, 1.0]
     assert [p.warm_from is None for p in cold.points] == [True] * 5
     for w, c in zip(warm.points, cold.points):
-        # both stop once the gradient's largest entry is below tol=1e-6; measured, their
-        # objectives (evaluated in float32, as the features are) then differ by at most
-        # 2.3e-6 of their value, and the models predict alike
         assert w.objective == pytest.approx(c.objective, rel=1e-5)
         assert abs(w.test_accuracy - c.test_accuracy) <= 1 / 300
 
@@ -155,11 +190,24 @@ def test_a_stop_keeps_the_finished_points(blobs):
     def first_then_stop(point):
         stop.set()
 
+    before = threading.active_count()
     result = run(SweepSpec(values=(0.001, 0.01, 0.1, 1.0)), blobs,
-                 where=sweep_run.Where(n_jobs=1), on_point=first_then_stop,
+                 where=sweep_run.Where(n_jobs=2), on_point=first_then_stop,
                  should_stop=stop.is_set)
-    assert result.stopped and len(result.points) == 1 and result.planned == 4
-    assert result.points[0].x == 0.001
+    # side by side, the fits that end in the same round as the first are kept too
+    assert result.stopped and 1 <= len(result.points) < 4 and result.planned == 4
+    assert result.points[0].x == 0.001 and all(p.converged for p in result.points)
+    assert threading.active_count() == before  # every fit's thread has ended
+
+
+def test_a_stop_ends_a_chain_before_its_next_fit(blobs):
+    stop = threading.Event()
+    with threadpool_limits(1):
+        result = run(SweepSpec(values=(0.001, 0.01, 0.1, 1.0),
+                               base=BASE.replace(solver="newton-cg")),
+                     blobs, where=sweep_run.Where(n_jobs=1), on_point=lambda p: stop.set(),
+                     should_stop=stop.is_set)
+    assert result.stopped and len(result.points) == 1 and result.points[0].x == 0.001
 
 
 def test_a_learning_curve_fits_the_first_n_rows(blobs):
