@@ -15,6 +15,7 @@ that path longer. Measured on the 59,500 tutorial images, C=10 needs 1,526 itera
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -31,6 +32,7 @@ from digitlab.sweep import (
     rows,
     scored,
 )
+from digitlab.threads import lower_priority
 
 
 def fit_batch(data: SweepData, batch: list[Point], spec: SweepSpec,
@@ -43,6 +45,11 @@ def fit_batch(data: SweepData, batch: list[Point], spec: SweepSpec,
     if len(np.unique(y)) < 3:
         return fit_chain(data, batch, spec, reporter)
     base = batch[0].config
+    # Background work, as a child fit is: the threads fit_lockstep starts inherit it (Linux),
+    # so in a class the drawing sessions come first and the sweep takes the idle cores. Not a
+    # caller's main thread (a sweep run one fit at a time): its priority could not come back.
+    if threading.current_thread() is not threading.main_thread():
+        lower_priority()
     stop = reporter.stop_requested if reporter is not None else None
     done: list[PointResult] = []
     t0 = time.perf_counter()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 import threading
 
 import matplotlib.pyplot as plt
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from digitlab import plots, sweep, sweep_run
+from digitlab import plots, sweep, sweep_run, threads
 from digitlab.config import ConfigError
 from digitlab.sweep import SweepSpec, parse_list
 from digitlab.sweep_plan import chains
@@ -150,6 +152,21 @@ def test_a_sweep_reports_every_point_once_and_fits_an_lbfgs_curve_side_by_side(b
     assert all(p.converged and p.n_train == 400 for p in result.points)
     train = [p.train_accuracy for p in result.points]
     assert train[0] < train[-1]  # a weaker penalty fits the training rows better
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_a_sweep_in_a_thread_is_background_work_and_the_caller_keeps_its_priority(blobs):
+    nice = []  # the priority of the thread that reports each point: the sweep's worker
+
+    def seen(point):
+        nice.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    job = threading.Thread(target=run, args=(SweepSpec(values=(0.01, 1.0)), blobs),
+                           kwargs={"where": sweep_run.Where(n_jobs=2), "on_point": seen})
+    job.start()  # as the app's SweepJob runs a sweep: in a thread of its own
+    job.join()
+    assert nice == [threads.BACKGROUND_NICE] * 2
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
 
 
 def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
