@@ -41,9 +41,9 @@ def class_url() -> str | None:
     return os.environ.get(URL_ENV) or None
 
 
-def students_url(base: str | None = None) -> str | None:
+def students_url() -> str | None:
     """The address students open (the QR code's): the Draw page of the class server."""
-    base = base or class_url()
+    base = class_url()
     return None if base is None else f"{base.rstrip('/')}/{STUDENTS_PAGE}"
 
 
