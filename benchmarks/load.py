@@ -364,37 +364,42 @@ async def isolation(page, i: int, digit: int, tally: Tally) -> None:
         tally.errors.append(f"session {i} shows a traceback")
 
 
-async def trainer(browser, url: str, server_pid: int, stop_event: asyncio.Event,
-                  tally: Tally) -> None:
-    """Fast once, then the Tutorial settings started and stopped until the drawers finish."""
+async def side_session(browser, url: str, who: str, tally: Tally, body) -> None:
+    """One more session beside the class: `await body(page)` on a page of its own; an error
+    is counted under `who` (the run goes on), and the page is closed either way."""
     page = None
     try:
         page = await open_session(browser, url)
-        await nav(page, "Train")
-        await page.get_by_role("button", name="Fast").click()
-        await page.get_by_role("button", name="Train", exact=True).click()
-        await page.locator('[data-testid="stMetric"]', has_text="Test accuracy").wait_for(
-            timeout=300_000)
-        await idle(page, 300_000)
-        tally.trainer_notes.append("trained Fast")
-        while not stop_event.is_set():
-            await page.get_by_role("button", name="Tutorial settings").click()
-            await page.get_by_role("button", name="Train anyway").click()
-            await page.get_by_text("Training:").first.wait_for(timeout=TIMEOUT_MS)
-            await asyncio.sleep(3.0)
-            await page.get_by_role("button", name="Stop training").click()
-            t0 = time.monotonic()
-            while any(not ended(c) for c in fit_children(server_pid)) and \
-                    time.monotonic() - t0 < 30:
-                await asyncio.sleep(0.05)
-            tally.stops.append(time.monotonic() - t0)
-            await page.get_by_text("nothing was kept").first.wait_for(timeout=TIMEOUT_MS)
-            await idle(page)
+        await body(page)
     except Exception as exc:  # noqa: BLE001 - counted
-        tally.errors.append(f"trainer: {type(exc).__name__}: {str(exc)[:80]}")
+        tally.errors.append(f"{who}: {type(exc).__name__}: {str(exc)[:80]}")
     finally:
         if page is not None:
             await page.context.close()
+
+
+async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally) -> None:
+    """Fast once, then the Tutorial settings started and stopped until the drawers finish."""
+    await nav(page, "Train")
+    await page.get_by_role("button", name="Fast").click()
+    await page.get_by_role("button", name="Train", exact=True).click()
+    await page.locator('[data-testid="stMetric"]', has_text="Test accuracy").wait_for(
+        timeout=300_000)
+    await idle(page, 300_000)
+    tally.trainer_notes.append("trained Fast")
+    while not stop_event.is_set():
+        await page.get_by_role("button", name="Tutorial settings").click()
+        await page.get_by_role("button", name="Train anyway").click()
+        await page.get_by_text("Training:").first.wait_for(timeout=TIMEOUT_MS)
+        await asyncio.sleep(3.0)
+        await page.get_by_role("button", name="Stop training").click()
+        t0 = time.monotonic()
+        while any(not ended(c) for c in fit_children(server_pid)) and \
+                time.monotonic() - t0 < 30:
+            await asyncio.sleep(0.05)
+        tally.stops.append(time.monotonic() - t0)
+        await page.get_by_text("nothing was kept").first.wait_for(timeout=TIMEOUT_MS)
+        await idle(page)
 
 
 def ended(proc) -> bool:
@@ -410,38 +415,30 @@ def ended(proc) -> bool:
     return bool(pending & (1 << (9 - 1)))  # SIGKILL is signal 9
 
 
-async def sweeper(browser, url: str, stop_event: asyncio.Event, tally: Tally) -> None:
+async def sweeper(page, stop_event: asyncio.Event, tally: Tally) -> None:
     """The Sweep page's default sweep (nine fits on 5,000 images, on the server's cores), run
     again and again until the drawers finish."""
     from playwright.async_api import expect
 
-    page = None
-    try:
-        page = await open_session(browser, url)
-        await nav(page, "Sweep")
-        run = page.get_by_role("button", name="Run sweep")
-        while not stop_event.is_set():
-            await run.click()
-            # the page shows the last sweep's results until the new one ends: wait for the
-            # button to go off (a sweep is running) and on again (it has finished); when the
-            # class is done, Stop the sweep rather than wait for it (its fits are niced, so
-            # on a busy machine a sweep takes minutes)
-            await expect(run).to_be_disabled(timeout=TIMEOUT_MS)
-            while not await run.is_enabled():
-                if stop_event.is_set():
-                    await page.get_by_role("button", name="Stop sweep").click()
-                    # Stop keeps the finished points and lets the fits in flight end
-                    await expect(run).to_be_enabled(timeout=600_000)
-                    break
-                await asyncio.sleep(0.5)
-            else:
-                tally.sweeps += 1
-            await idle(page)
-    except Exception as exc:  # noqa: BLE001 - counted
-        tally.errors.append(f"sweeper: {type(exc).__name__}: {str(exc)[:80]}")
-    finally:
-        if page is not None:
-            await page.context.close()
+    await nav(page, "Sweep")
+    run = page.get_by_role("button", name="Run sweep")
+    while not stop_event.is_set():
+        await run.click()
+        # the page shows the last sweep's results until the new one ends: wait for the
+        # button to go off (a sweep is running) and on again (it has finished); when the
+        # class is done, Stop the sweep rather than wait for it (its fits are niced, so
+        # on a busy machine a sweep takes minutes)
+        await expect(run).to_be_disabled(timeout=TIMEOUT_MS)
+        while not await run.is_enabled():
+            if stop_event.is_set():
+                await page.get_by_role("button", name="Stop sweep").click()
+                # Stop keeps the finished points and lets the fits in flight end
+                await expect(run).to_be_enabled(timeout=600_000)
+                break
+            await asyncio.sleep(0.5)
+        else:
+            tally.sweeps += 1
+        await idle(page)
 
 
 # --- one N ------------------------------------------------------------------------------------
@@ -461,9 +458,12 @@ async def run_n(n: int, rounds: int, think: float, max_seconds: float) -> tuple[
             await warm.context.close()
             done = asyncio.Event()
             with Watch(app.proc.pid) as watch:
-                train = asyncio.create_task(trainer(browser, app.url, app.proc.pid, done,
-                                                    tally))
-                sweep = asyncio.create_task(sweeper(browser, app.url, done, tally))
+                train = asyncio.create_task(side_session(
+                    browser, app.url, "trainer", tally,
+                    lambda page: trainer(page, app.proc.pid, done, tally)))
+                sweep = asyncio.create_task(side_session(
+                    browser, app.url, "sweeper", tally,
+                    lambda page: sweeper(page, done, tally)))
                 drawers, room = [], Room(n)
                 tally.opened = time.monotonic()
                 for i in range(n):  # a class arriving over half a minute, not in one instant
