@@ -20,6 +20,7 @@ progress bar counts fits, and a stop request ends every chain before its next fi
 lockstep batch within a round, keeping the finished points.
 
 Dask workers must be able to import digitlab (the same checkout on PYTHONPATH, or installed).
+The app's sweeps (SweepJob) run this on local cores in a child process (digitlab.childsweep).
 """
 
 from __future__ import annotations
@@ -81,19 +82,22 @@ class Where:
         return max(1, self.n_jobs or cpu_count())
 
 
+def rows_needed(spec: SweepSpec, n_train: int) -> int:
+    """How many of the split's `n_train` training rows the sweep's largest point fits."""
+    return max(n_train if c.train_size is None else c.train_size for *_, c in spec.configs())
+
+
 def sweep_data(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
                y_test: np.ndarray, side: int = 28) -> SweepData:
     """The features every fit shares, computed once: one (train, test) pair per deskew setting
     in the sweep, for as many training rows as its largest point uses. The pixel transform is
     fitted on those rows (it learns only for "standard" scaling)."""
-    configs = [c for *_, c in spec.configs()]
-    sizes = [len(y_train) if c.train_size is None else c.train_size for c in configs]
-    if max(sizes) > len(y_train):
+    n = rows_needed(spec, len(y_train))
+    if n > len(y_train):
         raise ConfigError(f"The training split has {len(y_train):,} images; a sweep point asks "
-                          f"for {max(sizes):,}. Use sizes up to {len(y_train):,}.")
-    n = max(sizes)
+                          f"for {n:,}. Use sizes up to {len(y_train):,}.")
     features = {}
-    for deskew in sorted({c.deskew for c in configs}):
+    for deskew in sorted({c.deskew for *_, c in spec.configs()}):
         pixels = PixelTransform(spec.base.scaling, deskew, side)
         features[deskew] = (pixels.fit_transform(X_train[:n]), pixels.transform(X_test))
     return SweepData(features, np.asarray(y_train[:n]), np.asarray(y_test))
@@ -129,7 +133,7 @@ class _Here:
         return self.should_stop is not None and self.should_stop()
 
 
-def _as_message(result: PointResult) -> dict:
+def point_message(result: PointResult) -> dict:
     """A point as plain values (what Dask's event log carries as msgpack): no pickle crosses
     the network, and the weights stay on the worker (the figure needs only the numbers)."""
     light = {f.name: getattr(result, f.name) for f in fields(result)
@@ -137,7 +141,7 @@ def _as_message(result: PointResult) -> dict:
     return {**light, "config": result.config.to_dict()}
 
 
-def _from_message(message: dict) -> PointResult:
+def point_from_message(message: dict) -> PointResult:
     from digitlab.config import TrainConfig
 
     return PointResult(**{**message, "config": TrainConfig.from_dict(message["config"])},
@@ -155,7 +159,7 @@ class _OnDask:
     def point(self, result: PointResult) -> None:
         from distributed import get_worker
 
-        get_worker().log_event(self.topic, {"point": _as_message(result)})
+        get_worker().log_event(self.topic, {"point": point_message(result)})
 
     def stop_requested(self) -> bool:
         from distributed import Event
@@ -204,7 +208,7 @@ def _on_dask(address: str, data: SweepData, collected: _Collected,
 
     watcher = threading.Thread(target=relay_stop, name="digitlab-sweep-stop", daemon=True)
     client.subscribe_topic(reporter.topic,
-                           lambda event: collected.add(_from_message(event[1]["point"])))
+                           lambda event: collected.add(point_from_message(event[1]["point"])))
     watcher.start()
     try:
         threads = client.ncores()  # {worker address: threads}
@@ -276,13 +280,19 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
 
 class SweepJob(BackgroundJob):
     """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
-    `result` and `error` (a sentence) are set once; `stop()` ends every chain before its
-    next fit and every lockstep batch within a round, keeping the finished points."""
+    `result` and `error` (a sentence) are set once; `stop()` (or the owner gone: jobs.py) ends
+    every chain before its next fit and every lockstep batch within a round, keeping the
+    finished points.
+
+    On local cores the sweep runs in a child process at the lowest priority
+    (digitlab.childsweep: a server's threads would hold its GIL), and a stop that its fits do
+    not honour within about a second ends that process; on Dask, from this process."""
 
     thread_name = "digitlab-sweep"
 
-    def __init__(self, spec: SweepSpec, split, where: Where = Where()):
-        super().__init__()
+    def __init__(self, spec: SweepSpec, split, where: Where = Where(),
+                 owner_alive: Callable[[], bool] | None = None):
+        super().__init__(owner_alive)
         self.spec, self.split, self.where = spec, split, where
         self.planned = len(points(spec))
         self.points: list[PointResult] = []
@@ -298,11 +308,14 @@ class SweepJob(BackgroundJob):
                            self.elapsed, stopped=False)
 
     def _run(self) -> None:
+        from digitlab import childproc, childsweep
+
         s = self.split
+        here = self.where.scheduler is None and childproc.supported()
         try:
-            self.result = run(self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where,
-                              s.side, on_point=self.points.append,
-                              should_stop=self._stop.is_set)
+            self.result = (childsweep.run if here else run)(
+                self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where, s.side,
+                on_point=self.points.append, should_stop=self.should_stop)
         except ConfigError as exc:
             self.error = str(exc)
             self.exception = exc

@@ -7,7 +7,6 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,10 +19,6 @@ from digitlab.jobs import BackgroundJob
 from digitlab.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
-# A fit whose owner (a browser tab) has been gone this long is stopped: long enough for a
-# phone's websocket to reconnect after a blip, short enough that a closed tab's fit frees its
-# core within about a second.
-ABANDON_AFTER_S = 1.0
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -104,7 +99,7 @@ class TrainingJob(BackgroundJob):
     `stop()` asks the solver to stop and keep its best model so far (if its registry entry
     says it can_stop).
 
-    Stop (`stop()`) and a gone owner (`owner_alive()` false for ABANDON_AFTER_S: a closed
+    Stop (`stop()`) and a gone owner (`owner_alive()` false for jobs.ABANDON_AFTER_S: a closed
     tab) both end the fit within about a second, whatever the solver (the registry's
     can_stop); the owner's last good model is never touched.
 
@@ -117,32 +112,14 @@ class TrainingJob(BackgroundJob):
     def __init__(self, config: TrainConfig, split: Split,
                  warm_start_from: FitResult | None = None, store: FitStore | None = None,
                  owner_alive: Callable[[], bool] | None = None):
-        super().__init__()
+        super().__init__(owner_alive)
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
         self.store = store
-        self.owner_alive = owner_alive
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
         self.notice: str | None = None  # a sentence for the page: stopped, nothing to keep
-        self.abandoned = False  # stopped because its owner was gone
-        self._gone_since: float | None = None
-
-    def _should_stop(self) -> bool:
-        """Polled by the fit: Stop was pressed, or the owner has been gone ABANDON_AFTER_S."""
-        if self._stop.is_set():
-            return True
-        if self.owner_alive is None or self.owner_alive():
-            self._gone_since = None
-            return False
-        now = time.monotonic()
-        if self._gone_since is None:
-            self._gone_since = now
-        if now - self._gone_since >= ABANDON_AFTER_S:
-            self.abandoned = True
-            self._stop.set()
-        return self.abandoned
 
     def progress(self) -> tuple[float | None, str]:
         """(fraction done or None if unknown, a short line for the progress bar)."""
@@ -175,7 +152,7 @@ class TrainingJob(BackgroundJob):
         s = self.split
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
-                              side=s.side, should_stop=self._should_stop,
+                              side=s.side, should_stop=self.should_stop,
                               warm_start_from=self.warm_start_from, store=self.store)
             self.result = trained(fit, s)
         except fitting.FitStopped as exc:

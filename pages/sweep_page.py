@@ -167,7 +167,8 @@ with frame.guard("The Sweep page"):
     if stop and running:
         job.stop()
     if run and spec is not None:
-        job = sweep_run.SweepJob(spec, state.split_for(ds, spec.base), where).start()
+        job = sweep_run.SweepJob(spec, state.split_for(ds, spec.base), where,
+                                 owner_alive=state.session_alive()).start()
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on
     if job is not None and job.running:

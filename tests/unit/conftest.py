@@ -29,3 +29,19 @@ def tiny():
     _read_only(X, y)
     return X, y
 
+
+@pytest.fixture(scope="session")
+def blobs():
+    """X_train, y_train, X_test, y_test: three overlapping classes of 16 "pixels" (uint8,
+    side 4): a linear model fits them well but not perfectly. For sweeps."""
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(60, 200, size=(3, 16))
+
+    def draw(n):
+        y = rng.integers(0, 3, n)
+        X = np.clip(centres[y] + rng.normal(0, 70, size=(n, 16)), 0, 255).astype(np.uint8)
+        return X, y
+
+    X_train, y_train = draw(400)
+    X_test, y_test = draw(300)
+    return X_train, y_train, X_test, y_test

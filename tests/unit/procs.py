@@ -9,12 +9,18 @@ import time
 import psutil
 
 
-def fit_children(pid: int | None = None) -> list[psutil.Process]:
-    """The child fits (digitlab.childfit) under process `pid` (default: this one), alive."""
+CHILD_WORK = ("digitlab.childfit", "digitlab.childsweep")  # the kinds of background process
+
+
+def fit_children(pid: int | None = None, kinds: tuple[str, ...] = CHILD_WORK,
+                 recursive: bool = True) -> list[psutil.Process]:
+    """The child fits and sweeps (of `kinds`) under process `pid` (default: this one), alive;
+    `recursive=False`: its own children only (not a sweep's fits)."""
     found = []
-    for child in psutil.Process(pid or os.getpid()).children(recursive=True):
+    for child in psutil.Process(pid or os.getpid()).children(recursive=recursive):
         try:
-            if "digitlab.childfit" in " ".join(child.cmdline()) and child.status() != "zombie":
+            command = " ".join(child.cmdline())
+            if any(k in command for k in kinds) and child.status() != "zombie":
                 found.append(child)
         except psutil.NoSuchProcess:
             continue
@@ -27,7 +33,7 @@ def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
     `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for child in fit_children(pid):
+        for child in fit_children(pid, ("digitlab.childfit",)):
             try:
                 if sum(child.cpu_times()[:2]) >= cpu_seconds:
                     return child

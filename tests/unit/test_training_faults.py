@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from digitlab import solvers, training
+from digitlab import jobs, solvers, training
 from digitlab.config import TrainConfig
 from digitlab.store import FitStore
 
@@ -62,12 +62,12 @@ def test_a_stopped_or_abandoned_sklearn_fit_ends_at_once_and_keeps_nothing(split
     assert "nothing was kept" in job.notice and "previous model is kept" in job.notice
     assert job.abandoned == (how == "owner gone")
     # an abandoned fit waits ABANDON_AFTER_S for a reconnect; a stopped one does not wait
-    assert (waited >= training.ABANDON_AFTER_S) == (how == "owner gone")
+    assert (waited >= jobs.ABANDON_AFTER_S) == (how == "owner gone")
     assert len(store.fits) == 0
 
 
 def test_an_abandoned_fast_fit_stops_too(split, ledger, monkeypatch):
-    monkeypatch.setattr(training, "ABANDON_AFTER_S", 0.0)  # a fast fit is over in a second
+    monkeypatch.setattr(jobs, "ABANDON_AFTER_S", 0.0)  # a fast fit is over in a second
     config = TrainConfig(solver=solvers.FAST, max_iter=5000)
     ledger.fault()
     with Leftovers() as left:

@@ -1,0 +1,123 @@
+"""The app's sweeps run in a child process (digitlab.childsweep): the same points as in this
+process, at the lowest priority, reported as they finish; a stop keeps the finished points and
+ends the process within about a second, as does a closed tab; a refused grid or a failing child
+is a sentence."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+import psutil
+import pytest
+
+from digitlab import childproc, childsweep, jobs, sweep, sweep_run, threads
+from digitlab.config import ConfigError
+from digitlab.sweep import SweepSpec
+from digitlab.training import Split
+
+from .procs import Leftovers, fit_children
+
+pytestmark = pytest.mark.skipif(not childproc.supported(), reason="child processes are POSIX's")
+
+
+def in_child(spec, blobs, **kw):
+    X_train, y_train, X_test, y_test = blobs
+    return childsweep.run(spec, X_train, y_train, X_test, y_test, side=4, **kw)
+
+
+def test_a_sweep_in_a_child_gives_the_points_of_a_sweep_in_this_process(blobs):
+    spec = SweepSpec(values=(0.001, 0.1, 10.0))
+    here = sweep_run.run(spec, *blobs, side=4, where=sweep_run.Where(n_jobs=2))
+    seen = []
+    with Leftovers() as left:
+        there = in_child(spec, blobs, where=sweep_run.Where(n_jobs=2), on_point=seen.append)
+    assert left.fits == [] and left.threads == []
+    assert sorted(p.index for p in seen) == [0, 1, 2]  # each reported as it finished
+    assert not there.stopped and there.planned == 3 and "local cores" in there.where
+    for a, b in zip(there.points, here.points):
+        assert (a.x, a.n_iter, a.objective, a.train_accuracy, a.test_accuracy) == \
+               (b.x, b.n_iter, b.objective, b.train_accuracy, b.test_accuracy)
+        assert a.worker.split(":")[1].split("/")[0] != str(os.getpid())  # fitted elsewhere
+        assert a.coef.size == 0  # the numbers come back, the weights stay (as from Dask)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_child_is_background_work_and_the_caller_keeps_its_priority(blobs):
+    nice = []
+
+    def seen(point):  # the child's pid is in the point's worker name: host:pid/thread
+        pid = int(point.worker.split(":")[1].split("/")[0])
+        nice.append(psutil.Process(pid).nice())
+
+    in_child(SweepSpec(values=(0.01, 1.0)), blobs, where=sweep_run.Where(n_jobs=1),
+             on_point=seen)
+    assert nice and set(nice) == {threads.BACKGROUND_NICE}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+
+
+def test_a_stop_keeps_the_finished_points_and_leaves_nothing_running(blobs, ledger):
+    stop = threading.Event()
+    with Leftovers() as left:
+        result = in_child(SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0)), blobs,
+                          where=sweep_run.Where(n_jobs=1), on_point=lambda p: stop.set(),
+                          should_stop=stop.is_set)
+    assert result.stopped and 1 <= len(result.points) < 6 and result.planned == 6
+    assert result.points[0].x == 0.001 and all(p.converged for p in result.points)
+    assert left.fits == [] and left.threads == []
+    ledger.fault()
+
+
+def test_a_child_that_does_not_stop_in_time_is_ended_and_its_points_kept(blobs, monkeypatch,
+                                                                          ledger):
+    """A chain's fit in flight may run for minutes: past STOP_GRACE_S the process is killed."""
+    monkeypatch.setattr(childsweep, "STOP_GRACE_S", 0.0)
+    stop = threading.Event()
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0), base=sweep.BASE.replace(solver="newton-cg"))
+    with Leftovers() as left:
+        t0 = time.monotonic()
+        result = in_child(spec, blobs, where=sweep_run.Where(n_jobs=1),
+                          on_point=lambda p: stop.set(), should_stop=stop.is_set)
+    assert result.stopped and [p.x for p in result.points][:1] == [0.001]
+    assert time.monotonic() - t0 < 60
+    assert left.fits == [] and left.threads == []
+    ledger.fault()
+
+
+def test_a_grid_the_child_refuses_is_a_sentence(blobs):
+    with pytest.raises(ConfigError, match="has 400 images"):
+        in_child(SweepSpec(x="train_size", values=(50, 500)), blobs)
+
+
+def test_a_child_that_fails_says_its_last_words(blobs, ledger):
+    X_train, y_train, X_test, y_test = blobs
+    with Leftovers() as left, pytest.raises(childproc.ChildFitError, match="features"):
+        childsweep.run(SweepSpec(values=(0.1,)), X_train, y_train, X_test[:, :9], y_test,
+                       side=4)  # test images of another size: the child's scoring raises
+    assert left.fits == []
+    ledger.fault()
+
+
+def test_a_sweep_job_whose_tab_closed_stops_and_keeps_its_points(blobs, monkeypatch, ledger):
+    monkeypatch.setattr(jobs, "ABANDON_AFTER_S", 0.0)
+    X_train, y_train, X_test, y_test = blobs
+    split = Split(X_train, X_test, y_train, y_test, "blobs", 4)
+    alive = threading.Event()
+    alive.set()
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0),
+                     base=sweep.BASE.replace(solver="newton-cg"))
+    with Leftovers() as left:
+        job = sweep_run.SweepJob(spec, split, sweep_run.Where(n_jobs=1),
+                                 owner_alive=alive.is_set).start()
+        deadline = time.monotonic() + 60
+        while not job.points and time.monotonic() < deadline:
+            time.sleep(0.02)
+        alive.clear()  # the tab is closed
+        assert job.wait(30)
+    assert job.abandoned and job.error is None and job.result.stopped
+    assert 1 <= len(job.result.points) < 6
+    assert left.fits == [] and left.threads == []
+    assert fit_children() == []
+    ledger.fault()
