@@ -16,22 +16,23 @@ drawing, as a student reads the answer and the panels under it. `--think 0` is a
 every session draws again the moment its answer shows. Meanwhile one more session trains: the
 Fast preset once (a model of its own), then, over and over, the Tutorial settings (sag, ~10 min
 if left), stopped after 3 s; each Stop is timed until the fit's process is gone (its core free
-again). And one more runs the Sweep page's default sweep (nine fits on the server's cores) again
-and again. Fits run at the lowest CPU priority (digitlab.threads.lower_priority): they take the
-cores the class leaves idle; the server runs above the test's browsers (SERVER_NICE says why).
+again). And one more runs the Sweep page's default sweep (nine fits, in a child process of the
+server: digitlab.childsweep) again and again. Fits and sweeps run at the lowest CPU priority
+(digitlab.threads.lower_priority): they take the cores the class leaves idle; the server runs
+above the test's browsers (SERVER_NICE says why).
 
-Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone
-is in; every wait on a page gives up after 90 s (counted as an error).
+Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
+in; every wait on a page gives up after 90 s (counted as an error).
 
 Prints, per N: how long coming in took; p50/p95/max mouse-up -> Prediction, and where the median
 wait went (the browser before sending, the server, the browser drawing the answer); errors (a
 round that timed out or raised, and any traceback element on a page); wrong answers (a
 Prediction other than the digit drawn); session isolation (each page at the end shows its own
 last digit, its own draft name, and the default model, not the trainer's); the server's peak
-memory (its process; and with its child fits, in PSS) and CPU share; the client's (this process,
-Playwright's driver and Chromium) CPU share. CPU shares are of the whole machine (all cores)
-over the measured span; the load average is printed beside them because other jobs share the
-cores.
+memory (its process; and with its child fits and sweeps, in PSS) and CPU share; the client's
+(this process, Playwright's driver and Chromium) CPU share. CPU shares are of the whole machine
+(all cores) over the measured span; the load average is printed beside them because other jobs
+share the cores.
 
 A measurement, not a test: it asserts nothing.
 """
@@ -339,13 +340,18 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                 tally.wrong += said != str(digit)
                 await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
             except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
-                tally.errors.append(f"session {i}: {type(exc).__name__}: {str(exc)[:80]}")
+                tally.errors.append(f"session {i}: {said(exc)}")
         await isolation(page, i, last, tally)
     except Exception as exc:  # noqa: BLE001 - a session that never got going
-        tally.errors.append(f"session {i} setup: {type(exc).__name__}: {str(exc)[:80]}")
+        tally.errors.append(f"session {i} setup: {said(exc)}")
     finally:
         if page is not None:
             await page.context.close()
+
+
+def said(exc: BaseException) -> str:
+    """An error in one line: Playwright's first lines name the step and what it waited for."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
 async def isolation(page, i: int, digit: int, tally: Tally) -> None:
@@ -372,7 +378,7 @@ async def side_session(browser, url: str, who: str, tally: Tally, body) -> None:
         page = await open_session(browser, url)
         await body(page)
     except Exception as exc:  # noqa: BLE001 - counted
-        tally.errors.append(f"{who}: {type(exc).__name__}: {str(exc)[:80]}")
+        tally.errors.append(f"{who}: {said(exc)}")
     finally:
         if page is not None:
             await page.context.close()
@@ -421,7 +427,7 @@ def ended(proc) -> bool:
 
 
 async def sweeper(page, stop_event: asyncio.Event, tally: Tally) -> None:
-    """The Sweep page's default sweep (nine fits on 5,000 images, on the server's cores), run
+    """The Sweep page's default sweep (nine fits on 5,000 images, in a child process), run
     again and again until the drawers finish."""
     from playwright.async_api import expect
 
@@ -544,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"sent), server {server:.2f}s (p95 {p95_server:.2f}s), browser {after:.2f}s "
                   f"(answer received -> shown)", flush=True)
     print("p50/p95/max: mouse-up -> Prediction in the page. srv peak: the app's process; "
-          "+fits: with its child fits, in PSS (shared pages counted once; each child fit "
-          "holds a copy of its training rows). "
+          "+fits: with its child fits and sweeps, in PSS (shared pages counted once: "
+          "a child fit maps the server's copy of its features). "
           "CPU: share of all cores over the drawing span. stop->free: median Stop click -> "
           "the Tutorial fit's process killed (gone, or SIGKILL pending: it runs no more of "
           "its code; of " + ", ".join(map(str, stops)) + " stops). "

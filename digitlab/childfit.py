@@ -7,11 +7,13 @@ other session. A child process can be ended: `run` polls `should_stop` every POL
 and, when asked, kills the child; its core is free at once (tests/unit/test_childfit.py
 measures it). A fit that ends normally gives exactly the in-process estimator (same calls,
 same data, one BLAS thread, as before); the price is the child's start (importing
-scikit-learn: ~1 s, ~3 s on a busy machine) and one copy of the features.
+scikit-learn: ~1 s, ~3 s on a busy machine).
 
 How, with no pickle either way (digitlab.childproc starts the child):
-- the features, the labels and any warm-start weights are written once into an anonymous
-  shared file (Linux `memfd`; a deleted temp file elsewhere), which the child maps read-only;
+- the features, the labels and any warm-start weights reach the child in anonymous shared
+  files (Linux `memfd`; a deleted temp file elsewhere), which it maps read-only. The app's
+  features already live in one (digitlab.fitting makes them shareable), so the child maps the
+  server's pages instead of holding a copy (187 MB for the full split); the rest is written;
 - the estimator's class (scikit-learn's only) and its parameters go as JSON on the command line;
 - the child fits with digitlab.solvers' own `_run_sklearn` and writes the fitted attributes
   (`coef_`, `intercept_`, ...) and its Outcome as an .npz on stdout, read with

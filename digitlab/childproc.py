@@ -3,7 +3,11 @@
 digitlab.childfit (one scikit-learn fit) and digitlab.childsweep (a sweep) use it:
 - `shared_file(arrays)`: the arrays, written once into an anonymous shared file (Linux
   `memfd`; a deleted temp file elsewhere) whose descriptor the child inherits; the header's
-  `layout` says where each one lies, and the child maps them read-only with `mapped(header)`;
+  `files` and `layout` say where each one lies, and the child maps them read-only with
+  `mapped(header)`;
+- `shareable(a)`: a copy of `a` that already lives in such a file. Handed to `shared_file`, it
+  is not written again: the child maps the same pages, so the features a child fits on (187 MB
+  for the full split) are held once, not once in the server and once in each child;
 - `start(module, header, fd)`: `python -m module HEADER_JSON`, with the package importable and
   stdin/stdout/stderr as pipes;
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
@@ -21,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,45 +47,96 @@ def supported() -> bool:
 # --- the parent's side -----------------------------------------------------------------------
 
 
-def _layout(arrays: dict[str, np.ndarray]) -> tuple[dict, int]:
-    """{name: (offset, shape, dtype)} and the total size, each array aligned."""
-    layout, end = {}, 0
-    for name, a in arrays.items():
-        end = -(-end // _ALIGN) * _ALIGN
-        layout[name] = (end, list(a.shape), a.dtype.str)
-        end += a.nbytes
-    return layout, max(end, 1)
-
-
-@contextlib.contextmanager
-def shared_file(arrays: dict[str, np.ndarray]) -> Iterator[dict]:
-    """The header's part for `arrays` ({"fd", "size", "layout"}) of an anonymous file holding
-    them; the descriptor is closed afterwards."""
-    layout, size = _layout(arrays)
+def _anonymous_file(size: int) -> int:
     if hasattr(os, "memfd_create"):
         fd = os.memfd_create("digitlab-child", os.MFD_CLOEXEC)
     else:  # pragma: no cover - macOS and the BSDs
         fd = os.dup(tempfile.TemporaryFile().fileno())
+    os.ftruncate(fd, size)
+    return fd
+
+
+# The shareable arrays' files: {address of the mapping's first byte: (fd, size)}, while the
+# mapping lives (each entry is dropped, and its descriptor closed, when the mapping goes).
+_SHAREABLE: dict[int, tuple[int, int]] = {}
+
+
+def shareable(a: np.ndarray) -> np.ndarray:
+    """A read-only copy of `a` in an anonymous shared file, which `shared_file` hands to a
+    child without writing it again."""
+    size = max(a.nbytes, 1)
+    fd = _anonymous_file(size)
     try:
-        os.ftruncate(fd, size)
-        for name, a in arrays.items():
-            view = memoryview(np.ascontiguousarray(a)).cast("B")
-            at, done = layout[name][0], 0
+        buf = mmap.mmap(fd, size, flags=mmap.MAP_SHARED)
+    except BaseException:
+        os.close(fd)
+        raise
+    out = np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
+    out[...] = a
+    out.flags.writeable = False
+    start = out.__array_interface__["data"][0]
+    _SHAREABLE[start] = (fd, size)
+    weakref.finalize(buf, _forget, start, fd)
+    return out
+
+
+def _forget(start: int, fd: int) -> None:
+    _SHAREABLE.pop(start, None)
+    os.close(fd)
+
+
+def _in_shareable(a: np.ndarray) -> tuple[list[int], int] | None:
+    """([fd, size] of the file, offset) of C-contiguous `a` inside a shareable array's file,
+    else None."""
+    if not a.flags.c_contiguous:
+        return None
+    at = a.__array_interface__["data"][0]
+    for start, (fd, size) in list(_SHAREABLE.items()):
+        if start <= at and at + a.nbytes <= start + size:
+            return [fd, size], at - start
+    return None
+
+
+@contextlib.contextmanager
+def shared_file(arrays: dict[str, np.ndarray]) -> Iterator[dict]:
+    """The header's part for `arrays` ({"files": [[fd, size], ...], "layout": {name: [file,
+    offset, shape, dtype]}}): shareable arrays where they already are, the others written
+    (aligned) into one new anonymous file, closed afterwards."""
+    files, layout, fresh, end = [], {}, {}, 0
+    for name, a in arrays.items():
+        found = _in_shareable(a)
+        if found is None:
+            end = -(-end // _ALIGN) * _ALIGN
+            fresh[name] = end
+            end += a.nbytes
+            continue
+        file, offset = found
+        if file not in files:
+            files.append(file)
+        layout[name] = [files.index(file), offset, list(a.shape), a.dtype.str]
+    fd = _anonymous_file(max(end, 1))
+    try:
+        for name, at in fresh.items():
+            view = memoryview(np.ascontiguousarray(arrays[name])).cast("B")
+            done = 0
             while done < len(view):  # pwrite may write less than asked
                 done += os.pwrite(fd, view[done:], at + done)
-        yield {"fd": fd, "size": size, "layout": layout}
+            a = arrays[name]
+            layout[name] = [len(files), at, list(a.shape), a.dtype.str]
+        files.append([fd, max(end, 1)])
+        yield {"files": files, "layout": layout}
     finally:
         os.close(fd)
 
 
 def start(module: str, header: dict, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`python -m module HEADER` with the shared file's descriptor (header["fd"]) inherited
-    and this process as header["parent"]; pipes for stdin, stdout and stderr."""
+    """`python -m module HEADER` with the shared files' descriptors (header["files"])
+    inherited and this process as header["parent"]; pipes for stdin, stdout and stderr."""
     header = {**header, "parent": os.getpid()}
     env = dict(os.environ if env is None else env,
                PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]))
     return subprocess.Popen([sys.executable, "-m", module, json.dumps(header)],
-                            pass_fds=(header["fd"],), stdin=subprocess.PIPE,
+                            pass_fds=[fd for fd, _ in header["files"]], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
@@ -113,7 +169,7 @@ def die_with_parent(parent: int) -> None:
 
 def mapped(header: dict) -> dict[str, np.ndarray]:
     """The parent's arrays, read-only, from the inherited shared file."""
-    buf = mmap.mmap(header["fd"], header["size"], access=mmap.ACCESS_READ)
-    return {name: np.frombuffer(buf, dtype=np.dtype(dtype), count=int(np.prod(shape)),
+    bufs = [mmap.mmap(fd, size, access=mmap.ACCESS_READ) for fd, size in header["files"]]
+    return {name: np.frombuffer(bufs[f], dtype=np.dtype(dtype), count=int(np.prod(shape)),
                                 offset=at).reshape(shape)
-            for name, (at, shape, dtype) in header["layout"].items()}
+            for name, (f, at, shape, dtype) in header["layout"].items()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from digitlab import augment, features, solvers
+from digitlab import augment, childproc, features, solvers
 from digitlab.config import ConfigError, TrainConfig
 from digitlab.store import FitStore, Stopped
 from digitlab.threads import blas_limit
@@ -189,8 +189,9 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
 
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
               side: int, store: FitStore | None, checksum: tuple | None):
-    """(fitted PixelTransform, fitted feature step or None, read-only float32 features,
-    labels, uint8 rows) for the rows the solver fits on, in its order; through the store when
+    """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
+    shared memory for a solver that fits in a child process), labels, uint8 rows) for the
+    rows the solver fits on, in its order; through the store when
     there is one, so a refit after changing only C (or the solver, within the same row order)
     skips this work."""
     def compute(emit=None):
@@ -208,6 +209,8 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
             # 59,500 digits took 19 s with one and 24 s with two.
             with blas_limit(1):
                 Z = step.fit_transform(Z).astype(np.float32, copy=False)
+        if solver.in_child:  # the child fit maps these very pages (childproc.shareable)
+            Z = childproc.shareable(Z)
         Z.flags.writeable = False  # may be shared by later fits through the store
         return pixels, step, Z, ys, Xs
 
@@ -215,7 +218,7 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
         return compute()
     order = config.seed if solver.shuffled_rows else None
     key = (checksum, config.train_size, config.scaling, config.deskew, config.features, side,
-           order)
+           order, solver.in_child)
     (pixels, step, Z, ys, Xs), _ = store.features.get_or_compute(key, compute)
     return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from digitlab import childproc
+
 if TYPE_CHECKING:
     from digitlab.config import TrainConfig
     from digitlab.fast import EpochInfo
@@ -70,6 +72,8 @@ class Solver:
         for every mini-batch (scikit-learn's solvers see one fixed array).
     build : TrainConfig -> an unfitted estimator.
     run : (estimator, features, labels, Hooks) -> Outcome; fits the estimator in place.
+    in_child : fits in a child process (digitlab.childfit): its features are made shareable
+        (digitlab.childproc), so the child maps the server's copy instead of its own.
     """
 
     name: str
@@ -84,6 +88,7 @@ class Solver:
     augments: bool
     build: Callable[[TrainConfig], Any]
     run: Callable[[Any, np.ndarray, np.ndarray, Hooks], Outcome]
+    in_child: bool = False
 
     @property
     def unit(self) -> str:
@@ -141,7 +146,7 @@ def _run_sklearn_stoppable(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> O
     """_run_sklearn in a child process that should_stop() ends (digitlab.childfit)."""
     from digitlab import childfit
 
-    if not childfit.supported():  # pragma: no cover - Windows: in-process, not stoppable
+    if not childproc.supported():  # pragma: no cover - Windows: in-process, not stoppable
         return _run_sklearn(est, Z, y, hooks)
     return childfit.run(est, Z, y, hooks)
 
@@ -197,7 +202,8 @@ _NEWTON = "none: each step solves with the curvature (the Hessian), then a line 
 
 # scikit-learn's solvers: one fit() call, run in a child process that Stop ends.
 _SKLEARN = dict(can_stop=True, keeps_best=False, shuffled_rows=False, augments=False,
-                build=_build_sklearn, run=_run_sklearn_stoppable)
+                build=_build_sklearn, run=_run_sklearn_stoppable,
+                in_child=childproc.supported())
 
 SOLVERS: dict[str, Solver] = {s.name: s for s in (
     Solver(FAST, "DigitLab's own: mini-batch Adam in float32, stops when held-out accuracy "

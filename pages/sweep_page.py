@@ -21,6 +21,9 @@ SWEEP_SOLVERS = [s for s in solvers.SOLVERS if s != solvers.FAST]
 SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, None]
 C_STEPS = [1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4]
 TOLS = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
+# The live figure is drawn again at most this often while a sweep runs: each drawing costs the
+# server ~0.4 CPU s under Python's lock (matplotlib), which a class's answers would wait for.
+LIVE_FIGURE_S = 2.0
 
 
 def kept(key: str, default) -> dict:
@@ -92,17 +95,18 @@ def figure_png(result: sweep.SweepResult) -> bytes:
 
 
 def follow(job: sweep_run.SweepJob, bar, picture) -> None:
-    """Poll the running sweep: the bar counts fits, the figure grows with each point. A click
-    on Stop reruns the script, which ends this loop at its next update."""
-    drawn = 0
+    """Poll the running sweep: the bar counts fits, the figure grows with the points (drawn
+    again at most every LIVE_FIGURE_S). A click on Stop reruns the script, which ends this loop
+    at its next update."""
+    drawn, drawn_at = 0, 0.0
     while job.running:
         done = len(job.points)
         text = f"{done} of {job.planned} fits done · {job.elapsed:.0f} s"
         if job.stop_requested:
             text += " · stopping after the fits in flight"
         bar.progress(done / job.planned, text=text)
-        if done != drawn and done >= 1:
-            drawn = done
+        if done != drawn and done >= 1 and time.monotonic() - drawn_at >= LIVE_FIGURE_S:
+            drawn, drawn_at = done, time.monotonic()
             picture.image(figure_png(job.so_far()), width="stretch")
         time.sleep(0.25)
 

@@ -1,0 +1,57 @@
+"""digitlab.childproc: arrays reach a child through anonymous shared files. A shareable array
+(the features a child fit works on) is mapped where it lies, not written again, and its file is
+closed when the array goes; the features of solvers that fit in a child are made shareable."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+import numpy as np
+import pytest
+
+from digitlab import childproc, fitting, solvers
+from digitlab.config import TrainConfig
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files")
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_shareable_array_is_mapped_where_it_lies_and_only_the_rest_is_written():
+    a = np.arange(12_000, dtype=np.float32).reshape(3000, 4)
+    s = childproc.shareable(a)
+    assert np.array_equal(s, a) and not s.flags.writeable
+    y = np.arange(3000)
+    with childproc.shared_file({"Z": s[1000:], "y": y}) as part:
+        (_, z_size), (_, fresh_size) = part["files"]
+        assert z_size == s.nbytes  # the shareable array's own file, not a copy of it
+        assert fresh_size == y.nbytes  # the one new file holds only the labels
+        got = childproc.mapped(part)
+        assert np.array_equal(got["Z"], a[1000:]) and np.array_equal(got["y"], y)
+        assert part["layout"]["Z"][1] == 1000 * 4 * 4  # its offset in the shared file
+        del got
+
+
+def test_a_shareable_arrays_file_is_closed_when_the_array_goes():
+    gc.collect()
+    before = open_files()
+    s = childproc.shareable(np.ones((100, 10)))
+    view = s[10:]
+    assert open_files() > before
+    del s
+    assert open_files() > before  # the view still holds the mapping
+    del view
+    gc.collect()
+    assert open_files() == before
+
+
+@pytest.mark.parametrize("solver, shared", [("lbfgs", True), (solvers.FAST, False)])
+def test_the_features_of_a_fit_in_a_child_are_shareable(tiny, solver, shared):
+    X, y = tiny
+    config = TrainConfig(solver=solver)
+    _, _, Z, _, _ = fitting._features(config, solvers.get(solver), X, y, 28, None, None)
+    assert (childproc._in_shareable(Z) is not None) == (shared and childproc.supported())
+    assert not Z.flags.writeable
