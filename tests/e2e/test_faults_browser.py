@@ -1,9 +1,12 @@
 """Fits in the real app that are rerun, stopped or abandoned mid-way: the session keeps its
 last good model and the fit's process ends (its core freed) within seconds. The fit is the
 Tutorial settings (sag on all of MNIST, ~10 minutes if nothing ends it), in a child process of
-the server (digitlab.childfit) that the test watches."""
+the server (digitlab.childfit) that the test watches; a sweep's child process
+(digitlab.childsweep) ends as well when its tab closes."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -56,4 +59,28 @@ def test_a_tab_closed_mid_fit_frees_its_core(chromium, app_server, ledger):
     ledger.fault()
     took = gone_within(child, 15)
     assert took is not None, "the abandoned fit still runs 15 s after its tab closed"
+    assert fit_children(app_server.proc.pid) == []
+
+
+def test_a_tab_closed_mid_sweep_ends_the_sweeps_process(chromium, app_server, ledger):
+    """The Sweep page's sweep runs in a child process of the server (digitlab.childsweep)."""
+    page = new_page(chromium, app_server.url)
+    try:
+        go_to(page, "Sweep")
+        slider = page.locator('[data-testid="stSlider"]', has_text="Training images")
+        slider.get_by_role("slider").press("End")  # all 59,500 images: minutes of fitting
+        wait_idle(page)
+        page.get_by_role("button", name="Run sweep").click()
+        expect(page.get_by_text("fits done").first).to_be_visible()
+        sweeps = []
+        deadline = time.monotonic() + 60
+        while not sweeps and time.monotonic() < deadline:
+            sweeps = fit_children(app_server.proc.pid, ("digitlab.childsweep",), False)
+            time.sleep(0.1)
+        assert len(sweeps) == 1, "no sweep process started"
+    finally:
+        page.context.close()
+    ledger.fault()
+    took = gone_within(sweeps[0], 15)
+    assert took is not None, "the abandoned sweep still runs 15 s after its tab closed"
     assert fit_children(app_server.proc.pid) == []

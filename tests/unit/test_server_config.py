@@ -1,0 +1,16 @@
+"""The server's settings a class depends on (.streamlit/config.toml; run.py serves from the
+repository's root, where Streamlit reads it)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_full_garbage_collection_after_every_script_run():
+    """Streamlit's default collects all of the server's heap after each script run, holding
+    the GIL: with 30 students drawing, each answer waited behind the others' collections."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
