@@ -74,7 +74,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks):
             out, err = _wait(proc, hooks.should_stop, est)
         finally:
             if proc.poll() is None:  # stopped, Ctrl+C, or an error of ours: leave nothing behind
-                proc.kill()
+                childproc.end(proc)
                 proc.communicate()
     if proc.returncode != 0:
         raise childproc.failure(proc.returncode, err)
@@ -94,7 +94,7 @@ def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
             return proc.communicate(timeout=POLL_S)
         except subprocess.TimeoutExpired:
             if should_stop is not None and should_stop():
-                proc.kill()
+                childproc.end(proc)
                 proc.communicate()
                 from digitlab.fitting import FitStopped
 

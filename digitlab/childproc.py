@@ -12,6 +12,7 @@ digitlab.childfit (one scikit-learn fit) and digitlab.childsweep (a sweep) use i
   stdin/stdout/stderr as pipes;
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
   (a server ended mid-fit leaves nothing running) and on Ctrl+C;
+- `end(proc)`: kill the child and release its memory at once;
 - `failure(returncode, stderr)`: the child's last words as an exception for the parent.
 """
 
@@ -21,6 +22,7 @@ import contextlib
 import json
 import mmap
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -32,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 _ALIGN = 64  # byte alignment of each array in the shared file
+_PROCESS_MRELEASE = {"x86_64": 448, "aarch64": 448}  # the syscall's number (Linux 5.15+)
 _ROOT = Path(__file__).resolve().parents[1]  # the folder holding the digitlab package
 
 
@@ -138,6 +141,32 @@ def start(module: str, header: dict, env: dict[str, str] | None = None) -> subpr
     return subprocess.Popen([sys.executable, "-m", module, json.dumps(header)],
                             pass_fds=[fd for fd, _ in header["files"]], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def end(proc: subprocess.Popen) -> bool:
+    """Kill the child and hand its memory back at once; True if the memory was released
+    before the child had exited.
+
+    A killed child runs no more of its code, but it exits only when the kernel gives it a
+    slice of CPU, and at nice 19 on a busy machine that can take seconds, while it still holds
+    its memory (~100 MB of imports and buffers per fit). Linux's process_mrelease (5.15+)
+    frees a killed process's memory without waiting for that; elsewhere it is the wait."""
+    pidfd = None
+    if sys.platform.startswith("linux") and hasattr(os, "pidfd_open"):
+        with contextlib.suppress(OSError):
+            pidfd = os.pidfd_open(proc.pid)  # before the kill: the pid cannot be reused
+    proc.kill()
+    if pidfd is None:
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syscall(_PROCESS_MRELEASE.get(platform.machine(), -1), pidfd, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no libc.syscall
+        return False
+    finally:
+        os.close(pidfd)
 
 
 def failure(code: int, err: bytes) -> BaseException:

@@ -85,18 +85,18 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
         for r in readers:
             r.start()
         try:
-            end = _follow(proc, lines, found, on_point, should_stop)
+            end, stopped = _follow(proc, lines, found, on_point, should_stop)
             with contextlib.suppress(subprocess.TimeoutExpired):  # it is ending: let it
                 proc.wait(timeout=EXIT_S)
         finally:
             if proc.poll() is None:  # past EXIT_S, Ctrl+C, or an error of ours
-                proc.kill()
+                childproc.end(proc)
             proc.wait()
             for r in readers:
                 r.join()
             for pipe in (proc.stdin, proc.stdout, proc.stderr):
                 pipe.close()
-    if end is None and proc.returncode not in (0, -9):  # -9: killed, after a stop
+    if end is None and proc.returncode != 0 and not stopped:  # it died: say why
         raise childproc.failure(proc.returncode, b"".join(line for line in said if line))
     if end is not None and "refused" in end:
         raise ConfigError(end["refused"])
@@ -115,22 +115,22 @@ def _read_lines(stream, put: Callable) -> None:
 
 
 def _follow(proc, lines: queue.Queue, found: list[PointResult], on_point,
-            should_stop) -> dict | None:
+            should_stop) -> tuple[dict | None, bool]:
     """Hand each point to on_point as it comes; ask the child to stop when should_stop()
-    turns true and kill it after STOP_GRACE_S. Returns the child's last line, or None when
-    it ended (or was ended) without one."""
-    asked = None  # when the stop was asked for
+    turns true and kill it after STOP_GRACE_S. Returns the child's last line (None when it
+    ended, or was ended, without one) and whether a stop was asked for."""
+    asked, ended = None, False  # when the stop was asked for; whether the child was ended
     while True:
         try:
             line = lines.get(timeout=POLL_S)
         except queue.Empty:
             line = ""
         if line is None:
-            return None
+            return None, asked is not None
         if line:
             message = json.loads(line)
             if "point" not in message:
-                return message
+                return message, asked is not None
             found.append(sweep_run.point_from_message(message["point"]))
             if on_point is not None:
                 on_point(found[-1])
@@ -141,8 +141,9 @@ def _follow(proc, lines: queue.Queue, found: list[PointResult], on_point,
                 proc.stdin.flush()
             except (BrokenPipeError, OSError):  # it has just ended
                 pass
-        elif asked is not None and time.monotonic() - asked > STOP_GRACE_S:
-            proc.kill()
+        elif asked is not None and not ended and time.monotonic() - asked > STOP_GRACE_S:
+            childproc.end(proc)
+            ended = True
 
 
 # --- the child's side --------------------------------------------------------------------------

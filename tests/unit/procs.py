@@ -8,7 +8,6 @@ import time
 
 import psutil
 
-
 CHILD_WORK = ("digitlab.childfit", "digitlab.childsweep")  # the kinds of background process
 
 

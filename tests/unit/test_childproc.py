@@ -1,11 +1,15 @@
 """digitlab.childproc: arrays reach a child through anonymous shared files. A shareable array
 (the features a child fit works on) is mapped where it lies, not written again, and its file is
-closed when the array goes; the features of solvers that fit in a child are made shareable."""
+closed when the array goes; the features of solvers that fit in a child are made shareable; an
+ended child's memory is released at once."""
 
 from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -55,3 +59,29 @@ def test_the_features_of_a_fit_in_a_child_are_shareable(tiny, solver, shared):
     _, _, Z, _, _ = fitting._features(config, solvers.get(solver), X, y, 28, None, None)
     assert (childproc._in_shareable(Z) is not None) == (shared and childproc.supported())
     assert not Z.flags.writeable
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process_mrelease is Linux's")
+def test_an_ended_child_gives_its_memory_back_without_waiting_to_exit():
+    """A killed child at nice 19 on a busy core may wait seconds to exit, holding its memory:
+    end() releases it at once (process_mrelease). Here the child and a busy loop share one
+    core, as a niced fit and a class's browsers do."""
+    core = {min(os.sched_getaffinity(0))}
+    hold = "import numpy; a = numpy.ones(25_000_000); print('ready', flush=True)\n" \
+           "while True: a[0] += 1"  # busy, as a fit is
+    child = subprocess.Popen([sys.executable, "-c", hold], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        assert child.stdout.readline().strip() == b"ready"  # 200 MB held
+        os.sched_setaffinity(child.pid, core)
+        os.sched_setaffinity(hog.pid, core)
+        os.setpriority(os.PRIO_PROCESS, child.pid, 19)
+        time.sleep(0.3)  # the hog owns the core
+        assert childproc.end(child)
+    finally:
+        for p in (child, hog):
+            p.kill()
+        child.communicate()
+        hog.wait()
+    assert child.returncode == -9

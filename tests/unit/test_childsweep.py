@@ -6,6 +6,7 @@ is a sentence."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -97,6 +98,18 @@ def test_a_child_that_fails_says_its_last_words(blobs, ledger):
         childsweep.run(SweepSpec(values=(0.1,)), X_train, y_train, X_test[:, :9], y_test,
                        side=4)  # test images of another size: the child's scoring raises
     assert left.fits == []
+    ledger.fault()
+
+
+def test_a_child_killed_from_outside_is_a_failure_not_a_stop(blobs, ledger):
+    """The kernel's out-of-memory killer, say: the sweep failed, and the page says so."""
+    def kill_it(point):
+        os.kill(int(point.worker.split(":")[1].split("/")[0]), signal.SIGKILL)
+
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0), base=sweep.BASE.replace(solver="newton-cg"))
+    with Leftovers() as left, pytest.raises(childproc.ChildFitError, match="SIGKILL"):
+        in_child(spec, blobs, where=sweep_run.Where(n_jobs=1), on_point=kill_it)
+    assert left.fits == [] and left.threads == []
     ledger.fault()
 
 
