@@ -349,6 +349,20 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
             await page.context.close()
 
 
+async def on_page(page, who: str) -> str:
+    """What a page that went wrong shows: its error messages, and a screenshot kept in
+    test-output/ (named in the text)."""
+    if page is None:
+        return ""
+    try:
+        shot = ROOT / "test-output" / f"load-{who}.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    except Exception:  # noqa: BLE001 - the page itself is gone
+        return ""
+    return f" [page: {' | '.join(e[:120] for e in errors) or 'no error shown'}; {shot.name}]"
+
+
 def said(exc: BaseException) -> str:
     """An error in one line: Playwright's first lines name the step and what it waited for."""
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
@@ -378,7 +392,7 @@ async def side_session(browser, url: str, who: str, tally: Tally, body) -> None:
         page = await open_session(browser, url)
         await body(page)
     except Exception as exc:  # noqa: BLE001 - counted
-        tally.errors.append(f"{who}: {said(exc)}")
+        tally.errors.append(f"{who}: {said(exc)}{await on_page(page, who)}")
     finally:
         if page is not None:
             await page.context.close()
@@ -437,14 +451,14 @@ async def sweeper(page, stop_event: asyncio.Event, tally: Tally) -> None:
         await run.click()
         # the page shows the last sweep's results until the new one ends: wait for the
         # button to go off (a sweep is running) and on again (it has finished); when the
-        # class is done, Stop the sweep rather than wait for it (its fits are niced, so
-        # on a busy machine a sweep takes minutes)
+        # class is done, Stop the sweep rather than wait for it (at nice 19 on a busy
+        # machine a sweep takes minutes)
         await expect(run).to_be_disabled(timeout=TIMEOUT_MS)
         while not await run.is_enabled():
             if stop_event.is_set():
                 await page.get_by_role("button", name="Stop sweep").click()
-                # Stop keeps the finished points and lets the fits in flight end
-                await expect(run).to_be_enabled(timeout=600_000)
+                # Stop keeps the finished points; the sweep's process ends within ~1 s
+                await expect(run).to_be_enabled(timeout=120_000)
                 break
             await asyncio.sleep(0.5)
         else:
@@ -486,7 +500,7 @@ async def run_n(n: int, rounds: int, think: float, max_seconds: float) -> tuple[
                 await asyncio.gather(*drawers)
                 done.set()
                 await asyncio.wait_for(train, timeout=120)
-                await asyncio.wait_for(sweep, timeout=660)
+                await asyncio.wait_for(sweep, timeout=180)
             left = fit_children(app.proc.pid)
             if left:
                 tally.errors.append(f"{len(left)} fit process(es) still running at the end")

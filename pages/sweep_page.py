@@ -10,7 +10,7 @@ import streamlit as st
 
 from digitlab import plots, solvers, sweep, sweep_plan, sweep_plot, sweep_run
 from digitlab.config import ConfigError
-from pages.shared import frame, state
+from pages.shared import figures, frame, state
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
 CURVES = {"C": "Validation curve: accuracy against C",
@@ -107,7 +107,9 @@ def follow(job: sweep_run.SweepJob, bar, picture) -> None:
         bar.progress(done / job.planned, text=text)
         if done != drawn and done >= 1 and time.monotonic() - drawn_at >= LIVE_FIGURE_S:
             drawn, drawn_at = done, time.monotonic()
-            picture.image(figure_png(job.so_far()), width="stretch")
+            if not figures.live_image(picture, lambda: figure_png(job.so_far()),
+                                      width="stretch"):
+                drawn = 0  # skipped: draw it at the next turn
         time.sleep(0.25)
 
 

@@ -6,6 +6,7 @@ settings, by anyone, comes back instantly from the shared store)."""
 
 import math
 import time
+from functools import partial
 
 import streamlit as st
 
@@ -153,9 +154,8 @@ def follow(job: training.TrainingJob) -> None:
         events = list(job.events)
         if len(events) != drawn:  # redraw only when a point was added
             drawn = len(events)
-            png = figures.history_png(events)
-            if png is not None:
-                curve.image(png, width=720)
+            if not figures.live_image(curve, partial(figures.history_png, events), width=720):
+                drawn = 0  # skipped: draw it at the next turn
         time.sleep(0.25)
     status.update(label="Training finished", state="complete", expanded=False)
 

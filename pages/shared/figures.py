@@ -4,10 +4,26 @@ small inputs, so safe to share between sessions), and the charts the browser dra
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
 from digitlab import plots
+
+
+def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:
+    """Draw one frame of a live figure (a fit's curve, a sweep's points) into `slot`; False if
+    drawing failed and the frame was skipped. A page's follow loop must go on whatever a frame
+    does: ending it early leaves the page with its Run button off and nothing to turn it on
+    (matplotlib's pyplot state is shared by every session's script thread)."""
+    try:
+        png = make_png()
+    except Exception:  # noqa: BLE001 - the next frame draws again
+        return False
+    if png is not None:
+        slot.image(png, **image_args)
+    return True
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

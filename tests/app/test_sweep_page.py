@@ -63,3 +63,21 @@ def test_the_learning_curve_and_comparisons_describe_their_sweep(mnist):
 
 def test_the_default_sweep_is_the_documented_grid():
     assert sweep.DEFAULT_CS == (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4)
+
+
+def test_a_live_frame_that_fails_is_skipped_and_the_follow_loop_goes_on():
+    """pyplot is shared by every session's thread: a frame that fails to draw must not end the
+    loop that turns the Run button back on."""
+    from pages.shared import figures
+
+    shown = []
+
+    class Slot:
+        def image(self, png, **kw):
+            shown.append(png)
+
+    def broken():
+        raise RuntimeError("pyplot was busy")
+
+    assert figures.live_image(Slot(), broken) is False and shown == []
+    assert figures.live_image(Slot(), lambda: b"png", width=10) is True and shown == [b"png"]
