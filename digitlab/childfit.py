@@ -31,7 +31,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 
@@ -133,7 +132,3 @@ def main(argv: list[str]) -> int:
              **{f"attr.{k}": np.asarray(v) for k, v in attrs.items()})
     result.close()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -8,8 +8,8 @@ digitlab.childfit (one scikit-learn fit) and digitlab.childsweep (a sweep) use i
 - `shareable(a)`: a copy of `a` that already lives in such a file. Handed to `shared_file`, it
   is not written again: the child maps the same pages, so the features a child fits on (187 MB
   for the full split) are held once, not once in the server and once in each child;
-- `start(module, header, fd)`: `python -m module HEADER_JSON`, with the package importable and
-  stdin/stdout/stderr as pipes;
+- `start(module, header)`: the child module's `main` in a new Python, with the package
+  importable, without pandas (_UNNEEDED), and stdin/stdout/stderr as pipes;
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
   (a server ended mid-fit leaves nothing running) and on Ctrl+C;
 - `end(proc)`: kill the child and release its memory at once;
@@ -19,6 +19,7 @@ digitlab.childfit (one scikit-learn fit) and digitlab.childsweep (a sweep) use i
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import mmap
 import os
@@ -35,6 +36,11 @@ import numpy as np
 
 _ALIGN = 64  # byte alignment of each array in the shared file
 _PROCESS_MRELEASE = {"x86_64": 448, "aarch64": 448}  # the syscall's number (Linux 5.15+)
+CHILDREN = ("digitlab.childfit", "digitlab.childsweep")  # what start() runs
+# What a child never needs: scikit-learn imports pandas (and pandas pyarrow) when installed,
+# though a child only ever sees NumPy arrays. Kept out, each child starts with ~60 MB less of
+# its own memory and ~0.5 s sooner (measured: a sweep child's imports 179 -> 117 MB).
+_UNNEEDED = ("pandas", "pyarrow")
 _ROOT = Path(__file__).resolve().parents[1]  # the folder holding the digitlab package
 
 
@@ -133,12 +139,16 @@ def shared_file(arrays: dict[str, np.ndarray]) -> Iterator[dict]:
 
 
 def start(module: str, header: dict, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`python -m module HEADER` with the shared files' descriptors (header["files"])
-    inherited and this process as header["parent"]; pipes for stdin, stdout and stderr."""
+    """`module.main([HEADER])` in a new Python (through this module's own `_main`), with the
+    shared files' descriptors (header["files"]) inherited and this process as
+    header["parent"]; pipes for stdin, stdout and stderr."""
     header = {**header, "parent": os.getpid()}
     env = dict(os.environ if env is None else env,
                PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.Popen([sys.executable, "-m", module, json.dumps(header)],
+    if module not in CHILDREN:
+        raise ValueError(f"{module} is not one of DigitLab's child processes")
+    return subprocess.Popen([sys.executable, "-m", "digitlab.childproc", module,
+                             json.dumps(header)],
                             pass_fds=[fd for fd, _ in header["files"]], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
@@ -202,3 +212,27 @@ def mapped(header: dict) -> dict[str, np.ndarray]:
     return {name: np.frombuffer(bufs[f], dtype=np.dtype(dtype), count=int(np.prod(shape)),
                                 offset=at).reshape(shape)
             for name, (f, at, shape, dtype) in header["layout"].items()}
+
+
+class _Unneeded:
+    """An import finder that refuses _UNNEEDED (ImportError: scikit-learn goes without them).
+    Not `sys.modules[name] = None`: libraries that look for pandas in sys.modules would
+    find None there."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in _UNNEEDED:
+            raise ImportError(f"{name} is not needed in a child process")
+        return None
+
+
+def _main(argv: list[str]) -> int:
+    """A child's entry: `python -m digitlab.childproc MODULE HEADER`."""
+    sys.meta_path.insert(0, _Unneeded)
+    if argv[0] not in CHILDREN:
+        raise SystemExit(f"{argv[0]} is not one of DigitLab's child processes")
+    return importlib.import_module(argv[0]).main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -190,7 +190,3 @@ def main(argv: list[str]) -> int:
          "chains": [list(c) for c in result.chains], "stopped": result.stopped})
     out.close()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -85,3 +85,15 @@ def test_an_ended_child_gives_its_memory_back_without_waiting_to_exit():
         child.communicate()
         hog.wait()
     assert child.returncode == -9
+
+
+def test_a_child_goes_without_pandas_and_scikit_learn_still_fits():
+    code = ("import sys; from digitlab import childproc; sys.meta_path.insert(0, "
+            "childproc._Unneeded); import numpy as np; "
+            "from sklearn.linear_model import LogisticRegression; "
+            "X = np.random.default_rng(0).normal(size=(60, 3)); y = (X[:, 0] > 0).astype(int); "
+            "print(LogisticRegression().fit(X, y).score(X, y), 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=childproc._ROOT, timeout=120)
+    score, pandas = out.stdout.split()
+    assert float(score) > 0.9 and pandas == "False"
