@@ -116,7 +116,10 @@ def read_image(data: bytes | str | Path) -> np.ndarray:
     if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) == 0:
         raise PreprocessError("The file is empty: upload a PNG or JPEG picture of a digit.")
     buf = np.frombuffer(data, np.uint8)
-    raw = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    try:  # a header that claims an impossible size raises rather than returning None
+        raw = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        raw = None
     if raw is None or raw.size == 0:
         raise PreprocessError("Could not read this file as a picture: upload a PNG or JPEG.")
     if raw.ndim == 3 and raw.shape[2] == 4:

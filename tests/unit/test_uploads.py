@@ -62,3 +62,16 @@ def test_an_upload_is_read_as_its_digit_or_refused_with_a_sentence(kind, ledger)
     prepared = pp.to_mnist(image)
     assert not prepared.empty, prepared.message
     assert similarity(prepared.image28, reference) > 0.9, kind
+
+
+def test_a_bmp_that_claims_to_be_sixteen_million_rows_tall_is_a_sentence(ledger):
+    """Found by the property test: OpenCV raises on a header over its size limit, where other
+    bad files give None."""
+    import cv2
+
+    ok, bmp = cv2.imencode(".bmp", np.zeros((1, 1), np.uint8))
+    data = bytearray(bmp.tobytes())
+    data[22:26] = (0x01000001).to_bytes(4, "little")  # the height field
+    with pytest.raises(pp.PreprocessError, match="Could not read this file as a picture"):
+        pp.read_image(bytes(data))
+    ledger.bad_input()
