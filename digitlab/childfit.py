@@ -35,7 +35,6 @@ import subprocess
 import numpy as np
 
 from digitlab import childproc
-from digitlab.childproc import ChildFitError, supported  # noqa: F401  (callers use childfit.*)
 from digitlab.threads import lower_priority
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop

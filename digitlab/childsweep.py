@@ -36,24 +36,12 @@ from collections.abc import Callable
 import numpy as np
 
 from digitlab import childproc, sweep_run
-from digitlab.config import ConfigError, TrainConfig
+from digitlab.config import ConfigError
 from digitlab.sweep import PointResult, SweepResult, SweepSpec, points
 
 POLL_S = 0.1  # how often the parent asks should_stop while the child works
 STOP_GRACE_S = 1.0  # after a stop request, how long the child may take to end its fits
 EXIT_S = 5.0  # after its last line, how long the child may take to exit before it is ended
-
-
-def _spec_dict(spec: SweepSpec) -> dict:
-    return {"x": spec.x, "values": list(spec.values), "series": spec.series,
-            "series_values": list(spec.series_values), "base": spec.base.to_dict(),
-            "warm_start": spec.warm_start}
-
-
-def _spec(d: dict) -> SweepSpec:
-    return SweepSpec(x=d["x"], values=tuple(d["values"]), series=d["series"],
-                     series_values=tuple(d["series_values"]),
-                     base=TrainConfig.from_dict(d["base"]), warm_start=d["warm_start"])
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -74,7 +62,7 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
               "y_test": y_test}
     found: list[PointResult] = []
     with childproc.shared_file(arrays) as shared:
-        header = {**shared, "spec": _spec_dict(spec), "side": side, "n_jobs": where.n_jobs}
+        header = {**shared, "spec": spec.to_dict(), "side": side, "n_jobs": where.n_jobs}
         proc = childproc.start("digitlab.childsweep", header)
         lines: queue.Queue = queue.Queue()
         said: list[bytes] = []  # its stderr: warnings, and last words if it fails
@@ -101,10 +89,10 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
     if end is not None and "refused" in end:
         raise ConfigError(end["refused"])
     how = end or {"where": where.describe(), "workers": 0, "chains": [], "stopped": True}
-    finished = tuple(sorted(found, key=lambda p: p.index))
-    return SweepResult(spec, finished, len(points(spec)), how["where"], how["workers"],
+    finished, planned = tuple(sorted(found, key=lambda p: p.index)), len(points(spec))
+    return SweepResult(spec, finished, planned, how["where"], how["workers"],
                        tuple(tuple(c) for c in how["chains"]), time.perf_counter() - t0,
-                       how["stopped"] or len(finished) < len(points(spec)))
+                       how["stopped"] or len(finished) < planned)
 
 
 def _read_lines(stream, put: Callable) -> None:
@@ -178,9 +166,9 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=wait_for_stop, daemon=True).start()
     a = childproc.mapped(header)
     try:
-        result = sweep_run.run(_spec(header["spec"]), a["X_train"], a["y_train"], a["X_test"],
-                               a["y_test"], sweep_run.Where(n_jobs=header["n_jobs"]),
-                               header["side"],
+        result = sweep_run.run(SweepSpec.from_dict(header["spec"]), a["X_train"],
+                               a["y_train"], a["X_test"], a["y_test"],
+                               sweep_run.Where(n_jobs=header["n_jobs"]), header["side"],
                                on_point=lambda p: say({"point": sweep_run.point_message(p)}),
                                should_stop=stop.is_set)
     except ConfigError as exc:

@@ -128,6 +128,19 @@ class SweepSpec:
                     raise ConfigError(f"At {where}: {exc}") from None
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (how a sweep reaches its child process: digitlab.childsweep)."""
+        return {"x": self.x, "values": list(self.values), "series": self.series,
+                "series_values": list(self.series_values), "base": self.base.to_dict(),
+                "warm_start": self.warm_start}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SweepSpec:
+        """The inverse of to_dict; checked as on creation (ConfigError)."""
+        return cls(x=d["x"], values=tuple(d["values"]), series=d["series"],
+                   series_values=tuple(d["series_values"]),
+                   base=TrainConfig.from_dict(d["base"]), warm_start=d["warm_start"])
+
     def in_lockstep(self, solver: str) -> bool:
         """Whether a curve with this solver is fitted side by side (digitlab.sweep_lockstep):
         lbfgs along C, where every point fits the same rows."""

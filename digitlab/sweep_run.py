@@ -308,7 +308,7 @@ class SweepJob(BackgroundJob):
                            self.elapsed, stopped=False)
 
     def _run(self) -> None:
-        from digitlab import childproc, childsweep
+        from digitlab import childproc, childsweep  # childsweep imports this module
 
         s = self.split
         here = self.where.scheduler is None and childproc.supported()

@@ -8,10 +8,10 @@ import time
 
 import psutil
 
-CHILD_WORK = ("digitlab.childfit", "digitlab.childsweep")  # the kinds of background process
+from digitlab import childproc
 
 
-def fit_children(pid: int | None = None, kinds: tuple[str, ...] = CHILD_WORK,
+def fit_children(pid: int | None = None, kinds: tuple[str, ...] = childproc.CHILDREN,
                  recursive: bool = True) -> list[psutil.Process]:
     """The child fits and sweeps (of `kinds`) under process `pid` (default: this one), alive;
     `recursive=False`: its own children only (not a sweep's fits)."""

@@ -16,7 +16,7 @@ import numpy as np
 import psutil
 import pytest
 
-from digitlab import childfit, fitting, solvers, threads
+from digitlab import childfit, childproc, fitting, solvers, threads
 from digitlab.config import TrainConfig
 
 from .procs import Leftovers, fit_children, wait_for_fitting_child
@@ -110,7 +110,7 @@ def test_a_child_that_fails_says_why(rows, ledger):
     est = solvers.get("lbfgs").build(TrainConfig(solver="lbfgs"))
     est.set_params(C=-1.0)  # scikit-learn refuses it, in the child
     ledger.fault()
-    with Leftovers() as left, pytest.raises(childfit.ChildFitError, match="'C' parameter"):
+    with Leftovers() as left, pytest.raises(childproc.ChildFitError, match="'C' parameter"):
         childfit.run(est, Z, y, solvers.Hooks())
     assert left.fits == [] and left.threads == []
 
@@ -123,7 +123,7 @@ def test_a_child_killed_from_outside_is_a_sentence_not_a_hang(rows, ledger):
         wait_for_fitting_child().kill()  # the kernel's out-of-memory killer, say
         ledger.fault()
         th.join(60)
-    assert isinstance(box.get("error"), childfit.ChildFitError)
+    assert isinstance(box.get("error"), childproc.ChildFitError)
     assert "signal 9 (SIGKILL; out of memory?)" in str(box["error"])
     assert left.fits == [] and left.threads == []
 

@@ -276,3 +276,9 @@ def test_a_learning_curve_figure_names_the_gap(blobs):
     assert ax.get_xlabel() == "training images"
     assert "gap = over-fitting" in " ".join(t.get_text() for t in ax.texts)
     plt.close(fig)
+
+
+def test_a_spec_goes_through_json_and_comes_back_the_same():
+    spec = SweepSpec(x="train_size", values=(50, 400), series="deskew",
+                     series_values=(False, True), base=BASE.replace(C=math.inf))
+    assert SweepSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
