@@ -3,20 +3,20 @@
     python3 run.py bench canvas [--n 1000] [--train-size N] [--quick] [--json] [--help]
 
 Three families of drawings, each on the Draw page's 280x280 canvas in both ink styles of
-digitlab.redraw ("canvas": white ink on black; "paper": a photo of dark ink on light paper),
+digitlab.data.redraw ("canvas": white ink on black; "paper": a photo of dark ink on light paper),
 and each read through the Draw page's own path (`to_mnist` -> the model):
 
 - re-drawn: the tutorial split's test digits, re-drawn with a random size, place and brush
-  (digitlab.redraw): MNIST's writers, a user's way of drawing;
-- printed: digits set in typefaces no training image comes from (digitlab.unseen);
-- writers: other people's handwriting, UCI's optical digits (digitlab.unseen names the
+  (digitlab.data.redraw): MNIST's writers, a user's way of drawing;
+- printed: digits set in typefaces no training image comes from (digitlab.data.unseen);
+- writers: other people's handwriting, UCI's optical digits (digitlab.data.unseen names the
   source and its licence).
 
 Printed and writers are their "report" parts: their other parts (other typefaces, the other
 half of the writers' digits) are the ones DigitLab's augmentation and feature settings were
 chosen on, so these figures are not tuned on the renderings they report.
 
-Models (`MODELS`, each fitted here with digitlab.fitting.fit on the tutorial split): plain (the
+Models (`MODELS`, each fitted here with digitlab.training.fitting.fit on the tutorial split): plain (the
 Fast preset), deskew (Best), augment (Robust: + augmented training), rbf (deskew + the RBF
 kernel features) and rbf+augment. Beside each: its fit time and its clean test accuracy (on
 the whole test split). For the re-drawn digits, a plain `cv2.resize` of the same drawings is
@@ -35,12 +35,13 @@ import cv2
 import numpy as np
 
 from benchmarks.common import dumps, say, time_each, tutorial_split
-from digitlab import preprocess, tutorial, unseen
-from digitlab.config import TrainConfig
-from digitlab.fitting import fit
-from digitlab.images import round_u8, to_grey
-from digitlab.predict import predict_digit
-from digitlab.redraw import CANVAS, STYLES, redraw
+from digitlab.data import preprocess, unseen
+from digitlab.data.images import round_u8, to_grey
+from digitlab.data.redraw import CANVAS, STYLES, redraw
+from digitlab.model.config import TrainConfig
+from digitlab.model.predict import predict_digit
+from digitlab.training import tutorial
+from digitlab.training.fitting import fit
 
 DEFAULT_N = 1000
 TIMED_DRAWINGS = 200  # drawings timed end to end (preprocess + predict), one at a time
@@ -337,7 +338,7 @@ def format_table(r: BenchResult) -> str:
 
 def _load_models(paths: list[str], parser: argparse.ArgumentParser) -> tuple[dict, dict]:
     """{name: pipeline}, {name: description} of saved model files trained on the tutorial split."""
-    from digitlab.modelfile import load
+    from digitlab.training.modelfile import load
 
     models, described = {}, {}
     for path in paths:

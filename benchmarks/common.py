@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository: `python -m benchma
 def tutorial_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """X_train, X_test, y_train, y_test: real MNIST (never the offline fallback, whose figures
     would mean nothing) split as the tutorial did."""
-    from digitlab import data, tutorial
+    from digitlab.data import mnist as data
+    from digitlab.training import tutorial
 
     ds = data.load_mnist(allow_fallback=False)
     return data.split(ds.X, ds.y, test_size=tutorial.CONFIG.test_size, seed=tutorial.CONFIG.seed)

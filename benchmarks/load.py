@@ -17,8 +17,8 @@ every session draws again the moment its answer shows. Meanwhile one more sessio
 Fast preset once (a model of its own), then, over and over, the Tutorial settings (sag, ~10 min
 if left), stopped after 3 s; each Stop is timed until the fit's process is gone (its core free
 again). And one more runs the Sweep page's default sweep (nine fits, in a child process of the
-server: digitlab.childsweep) again and again. Fits and sweeps run at the lowest CPU priority
-(digitlab.threads.lower_priority): they take the cores the class leaves idle; the server runs
+server: digitlab.sweeps.child) again and again. Fits and sweeps run at the lowest CPU priority
+(digitlab.runtime.threads.lower_priority): they take the cores the class leaves idle; the server runs
 above the test's browsers (SERVER_NICE says why).
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
@@ -53,8 +53,8 @@ import psutil
 
 from benchmarks.common import say
 from benchmarks.draw_latency import WATCH  # mouse-up -> the Prediction metric, in the page
-from digitlab import threads
-from digitlab.classroom import STUDENTS_PAGE
+from digitlab.classroom.publish import STUDENTS_PAGE
+from digitlab.runtime import threads
 from tests.e2e.app_utils import _IDLE as IDLE  # the browser tests' helpers: one way to drive
 from tests.e2e.app_utils import (
     CHROMIUM,
@@ -424,7 +424,7 @@ async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally
 
 def tutorial_fits(server_pid: int) -> list:
     """The server's own child fits (a sweep's child process, and its fits, are not these)."""
-    return fit_children(server_pid, ("digitlab.childfit",), recursive=False)
+    return fit_children(server_pid, ("digitlab.model.solvers.child",), recursive=False)
 
 
 def ended(proc) -> bool:

@@ -8,14 +8,14 @@ fast     one cold fit of DigitLab's default (digitlab-fast, early-stopped) on th
          the scale a sweep is measured against; not a converged fit.
 plain    the plain way, the baseline: independent cold fits with the sweep's solver and
          stopping rule (scikit-learn's LogisticRegression, lbfgs, tol 1e-6, max_iter 3000:
-         digitlab.sweep.BASE), one after the other in this process, one BLAS/OpenMP thread
+         digitlab.sweeps.spec.BASE), one after the other in this process, one BLAS/OpenMP thread
          per fit.
 plain-N  (--default-threads) the same with BLAS and OpenMP at their defaults (every core for
          each fit). Measured here while other jobs shared the 2 cores: 1.6 s an iteration
          instead of ~0.15, as a second thread waits for a core; then the faster row is the
          baseline.
-sweep    `digitlab.sweep_run.run` on local cores: for lbfgs, the 9 fits side by side in
-         lockstep (digitlab.lockstep: scipy's L-BFGS-B with scikit-learn's options on the same
+sweep    `digitlab.sweeps.run.run` on local cores: for lbfgs, the 9 fits side by side in
+         lockstep (digitlab.sweeps.lockstep: scipy's L-BFGS-B with scikit-learn's options on the same
          objective, every fit cold), one pass over the data per round for all of them, the
          rows of each round shared by one thread per core. For other solvers, warm-started
          chains side by side.
@@ -41,9 +41,11 @@ import warnings
 import numpy as np
 
 from benchmarks.common import dumps, say, tutorial_split
-from digitlab import solvers, sweep, sweep_run
-from digitlab.config import TrainConfig
-from digitlab.fitting import fit
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps import spec as sweep
+from digitlab.training.fitting import fit
 
 TARGET_RATIO = 1 / 3
 # The issue's example grid (0.001 ... 10) at half decades: 9 points. Not the page's 1e-4 ... 1e4:
@@ -68,7 +70,7 @@ def plain(spec: sweep.SweepSpec, data: sweep.SweepData, one_thread: bool) -> tup
 
 def fit_here(data: sweep.SweepData, point: sweep.Point) -> sweep.PointResult:
     """One cold scikit-learn fit in this process: sweep.fit_point runs lbfgs in a child
-    process that Stop can end (digitlab.childfit), whose start and data transfer the
+    process that Stop can end (digitlab.model.solvers.child), whose start and data transfer the
     baseline should not pay."""
     Z, y = sweep.rows(data, point)
     solver = solvers.get(point.config.solver)
@@ -146,7 +148,7 @@ def figure(rows: dict[str, tuple[float, list]], fast_s: float, base: str, title:
     its train and test accuracy along C (the rows' curves lie on one another when they agree)."""
     import matplotlib.pyplot as plt
 
-    from digitlab import plots
+    from digitlab.plots import charts as plots
 
     names = list(rows)
     colours = dict(zip(names, (plots.NEUTRAL, plots.ACCENT, "#8250df", "#bc4c00")))
@@ -235,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = rows["sweep"][0] / rows[base][0]
     verdict = "MET" if ratio <= TARGET_RATIO else "MISSED"
     if args.png:
-        from digitlab import plots
+        from digitlab.plots import charts as plots
 
         title = (f"{len(spec.values)}-point C sweep on {n:,} images, {args.solver} tol "
                  f"{spec.base.tol:g}: sweep / {base} = {ratio:.2f}")

@@ -58,11 +58,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.common import ROOT, Peak, dumps, median_time, say, time_each, tutorial_split
-from digitlab import solvers
-from digitlab.config import TrainConfig
-from digitlab.fitting import FitResult, fit
-from digitlab.store import FitStore
-from digitlab.transform import PixelTransform, make_estimator
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.model.pipeline import PixelTransform, make_estimator
+from digitlab.training.fitting import FitResult, fit
+from digitlab.training.store import FitStore
 
 TARGET = 0.919
 LBFGS_CAP = 1000  # "max_iter raised until it converges": lbfgs needs ~250 here
@@ -496,9 +496,9 @@ def ablation(s: Setup) -> list[dict]:
 def drawing_latency(pipe, s: Setup) -> dict:
     """Median ms of preprocess (to_mnist) + predict for one canvas drawing, over s.drawings."""
     # OpenCV: loaded only when this row runs
-    from digitlab.predict import predict_digit
-    from digitlab.preprocess import to_mnist
-    from digitlab.redraw import redraw
+    from digitlab.data.preprocess import to_mnist
+    from digitlab.data.redraw import redraw
+    from digitlab.model.predict import predict_digit
 
     def read(img: np.ndarray) -> None:
         p = to_mnist(img)

@@ -1,4 +1,4 @@
-"""`python -m digitlab` runs the command line (see digitlab/cli.py)."""
+"""`python -m digitlab` runs the command line (see digitlab/cli/__init__.py)."""
 
 import sys
 

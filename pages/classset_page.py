@@ -2,7 +2,7 @@
 the class's handwriting beside MNIST, train again with them and measure the gain on digits held
 back, see who stumped the model most, and share the set as a file.
 
-Everything here reads the SQLite store (digitlab.classset) afresh on each run, so digits saved
+Everything here reads the SQLite store (digitlab.classroom.classset) afresh on each run, so digits saved
 by students a moment ago appear at the next click. Deleting and importing change what everyone
 sees, so when the server has a class password only the teacher's session may do them.
 """
@@ -11,10 +11,16 @@ import math
 
 import streamlit as st
 
-from digitlab import classfiles, classroom, classtrain, evaluate, plots, solvers, training
-from digitlab.classfiles import ClassFileError
-from digitlab.classset import ClassSet, ClassSetError, Filter
-from digitlab.classtrain import ClassTrainError
+from digitlab.classroom import classfiles
+from digitlab.classroom import publish as classroom
+from digitlab.classroom import retrain as classtrain
+from digitlab.classroom.classfiles import ClassFileError
+from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
+from digitlab.classroom.retrain import ClassTrainError
+from digitlab.model import solvers
+from digitlab.plots import charts as plots
+from digitlab.training import evaluate
+from digitlab.training import session as training
 from pages.shared import classroom as class_ui
 from pages.shared import classset_ui, figures, frame, nav, state
 

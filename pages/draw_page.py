@@ -8,8 +8,9 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 
 import streamlit as st
 
-from digitlab import plots, preprocess
-from digitlab.predict import predict_digit
+from digitlab.data import preprocess
+from digitlab.model.predict import predict_digit
+from digitlab.plots import charts as plots
 from pages.shared import browser, classset_ui, draw_insides, figures, frame, nav, state
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel

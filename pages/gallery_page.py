@@ -4,7 +4,8 @@ grid; filter to the mistakes, to one true class, to one predicted class."""
 import numpy as np
 import streamlit as st
 
-from digitlab import evaluate, plots
+from digitlab.plots import charts as plots
+from digitlab.training import evaluate
 from pages.shared import figures, frame, inside, state
 
 POS = "g_pos"  # position in the current selection

@@ -3,7 +3,8 @@ whether a model is trained, and the way to the other pages."""
 
 import streamlit as st
 
-from digitlab import cachelock, data
+from digitlab.data import cachelock
+from digitlab.data import mnist as data
 from pages.shared import classroom, figures, frame, nav, state
 
 

@@ -1,15 +1,20 @@
 """Sweep: train and test accuracy along a grid of C (a validation curve) or of training sizes
 (a learning curve), fitted in parallel on local cores or on a Dask cluster, with a progress bar
 that counts fits, a Stop that keeps the finished points, and the figure (PNG) and numbers (CSV)
-to download. The widgets describe a SweepSpec; digitlab.sweep_run does the rest."""
+to download. The widgets describe a SweepSpec; digitlab.sweeps.run does the rest."""
 
 import math
 import time
 
 import streamlit as st
 
-from digitlab import plots, solvers, sweep, sweep_plan, sweep_plot, sweep_run
-from digitlab.config import ConfigError
+from digitlab.model import solvers
+from digitlab.model.config import ConfigError
+from digitlab.plots import charts as plots
+from digitlab.plots import sweep as sweep_plot
+from digitlab.sweeps import plan as sweep_plan
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps import spec as sweep
 from pages.shared import figures, frame, state
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep

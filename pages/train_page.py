@@ -10,9 +10,11 @@ from functools import partial
 
 import streamlit as st
 
-from digitlab import evaluate, solvers, training
-from digitlab.config import SCALINGS, ConfigError, TrainConfig
-from digitlab.links import BOUNDS
+from digitlab.lab.links import BOUNDS
+from digitlab.model import solvers
+from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
+from digitlab.training import evaluate
+from digitlab.training import session as training
 from pages.shared import (
     classroom,
     code_ui,

@@ -10,10 +10,12 @@ import time
 
 import streamlit as st
 
-from digitlab import classroom, fitting, training
-from digitlab.classroom import ClassModel
-from digitlab.data import Dataset
-from digitlab.training import Trained
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.publish import ClassModel
+from digitlab.data.mnist import Dataset
+from digitlab.training import fitting
+from digitlab.training import session as training
+from digitlab.training.session import Trained
 from pages.shared import state
 
 TEACHER = "teacher"  # session state: this session gave the class password

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import numpy as np
 import streamlit as st
 
-from digitlab import classroom, classset
-from digitlab.classset import ClassSet, ClassSetError
-from digitlab.fitting import FitResult
-from digitlab.images import picture_png, resize_longest
-from digitlab.preprocess import Prepared
+from digitlab.classroom import classset
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.classset import ClassSet, ClassSetError
+from digitlab.data.images import picture_png, resize_longest
+from digitlab.data.preprocess import Prepared
+from digitlab.training.fitting import FitResult
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
 MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save

@@ -1,12 +1,13 @@
 """Train's "Show the code": the current settings as a runnable scikit-learn script and as the
-`python -m digitlab train` command (both written by digitlab.script)."""
+`python -m digitlab train` command (both written by digitlab.lab.script)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from digitlab import script, solvers
-from digitlab.config import TrainConfig
+from digitlab.lab import script
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
 
 
 def panel(config: TrainConfig | None) -> None:

@@ -1,7 +1,7 @@
 """The Train page's confusion matrix, clickable: click a cell (true i, predicted j) and see
 exactly those test images below it.
 
-What is shown is the seaborn heatmap itself (digitlab.plots.confusion_heatmap: its counts, its
+What is shown is the seaborn heatmap itself (digitlab.plots.charts.confusion_heatmap: its counts, its
 colour scale), as the background of a small Vega-Lite chart; over each cell lies an invisible
 rectangle that Streamlit's chart selection (`on_select="rerun"`) reports when clicked. So the
 figure keeps its look, and a click needs no second widget. The same PNG is the download.
@@ -14,7 +14,8 @@ import base64
 import numpy as np
 import streamlit as st
 
-from digitlab import evaluate, plots
+from digitlab.plots import charts as plots
+from digitlab.training import evaluate
 from pages.shared import figures, nav, state
 
 KEY = "cm_select"  # the chart's selection state

@@ -10,8 +10,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from digitlab.fitting import FitResult
-from digitlab.preprocess import Prepared
+from digitlab.data.preprocess import Prepared
+from digitlab.training.fitting import FitResult
 from pages.shared import fooling, inside, lookalikes, state
 
 TABS = ("Why this answer", "Looks like…", "Can you fool it?")

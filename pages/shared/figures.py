@@ -1,4 +1,4 @@
-"""Figures for the pages: digitlab.plots rendered once and cached as PNG bytes (pure functions of
+"""Figures for the pages: digitlab.plots.charts rendered once and cached as PNG bytes (pure functions of
 small inputs, so safe to share between sessions), and the charts the browser draws itself.
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from digitlab import plots
+from digitlab.plots import charts as plots
 
 
 def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:

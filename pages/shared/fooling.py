@@ -1,6 +1,6 @@
 """The Draw page's "Can you fool it?": sliders that shift, rotate, scale and thicken the drawing
 before it reaches the model, the answer following live, what the preprocessing undid, and
-where along a full turn the answer flips. The maths is digitlab.fool's.
+where along a full turn the answer flips. The maths is digitlab.lab.fool's.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from digitlab import fool, plots
-from digitlab.fool import Change
+from digitlab.lab import fool
+from digitlab.lab.fool import Change
+from digitlab.plots import charts as plots
 from pages.shared import figures
 
 # Slider keys and their resting values (the Reset button puts these back).

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from digitlab.data import Dataset
-from digitlab.training import Trained
+from digitlab.data.mnist import Dataset
+from digitlab.training.session import Trained
 from pages.shared import classroom, nav
 from pages.shared.state import current_job, model_matches
 

@@ -2,7 +2,7 @@
 settings back into the sidebar, and two runs side by side (accuracy, per-class recall, the
 difference of their confusion matrices, their weight images).
 
-The runs are state.history()'s (digitlab.history); this module only lays them out.
+The runs are state.history()'s (digitlab.lab.history); this module only lays them out.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from digitlab import compare_plots, explain, history, plots
-from digitlab.config import TrainConfig
+from digitlab.lab import explain, history
+from digitlab.model.config import TrainConfig
+from digitlab.plots import charts as plots
+from digitlab.plots import compare as compare_plots
 from pages.shared import inside, state
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings

@@ -1,7 +1,7 @@
 """See inside the model: the weight images (Train), "why this answer" for one image (Draw, and
 the Gallery's single view) and the maths panel with the current model's and image's numbers.
 
-The numbers come from digitlab.explain; this module only lays them out. Whether a model has
+The numbers come from digitlab.lab.explain; this module only lays them out. Whether a model has
 per-pixel weights at all is explain.pixel_weights's question: a model on other features gets a
 sentence instead of a picture, and still its scores and softmax.
 """
@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digitlab import explain, plots, solvers
-from digitlab import explain_plots as eplots
-from digitlab.explain import Reading
-from digitlab.images import round_u8
+from digitlab.data.images import round_u8
+from digitlab.lab import explain
+from digitlab.lab.explain import Reading
+from digitlab.model import solvers
+from digitlab.plots import charts as plots
+from digitlab.plots import explain as eplots
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
 NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "

@@ -9,7 +9,7 @@
 - `banner`: the link's refusals, and which settings the lesson fixed.
 - `builder`: "Share as a lesson link": choose what to lock and hide, copy the link.
 
-Parsing and checking are digitlab.links's; this module only reads and writes the session.
+Parsing and checking are digitlab.lab.links's; this module only reads and writes the session.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from digitlab import classroom, links
-from digitlab.config import TrainConfig
-from digitlab.links import Lesson
+from digitlab.classroom import publish as classroom
+from digitlab.lab import links
+from digitlab.lab.links import Lesson
+from digitlab.model.config import TrainConfig
 
 READ = "link_read"  # session state: this session has read its link (once, on its first Train)
 LESSON = "link_lesson"  # session state: the Lesson the link opened (empty: none)

@@ -1,6 +1,6 @@
 """The Draw page's "looks like": the training images nearest to the drawing, with their labels.
 
-The index (digitlab.neighbours) is built once per training split and deskew setting for the
+The index (digitlab.lab.neighbours) is built once per training split and deskew setting for the
 whole server (~0.5 s; ~1 s with deskew) and answers a drawing in a few milliseconds.
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from digitlab import neighbours, plots
-from digitlab.training import Split
+from digitlab.lab import neighbours
+from digitlab.plots import charts as plots
+from digitlab.training.session import Split
 
 SHOW = 8  # neighbours shown: one row
 PX = 90

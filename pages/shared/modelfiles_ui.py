@@ -1,7 +1,7 @@
 """Train's model file: download this session's model (the skops file `python -m digitlab train
 --save` writes) and load one back by upload, which then answers on Draw and Gallery.
 
-Every check is digitlab.modelfile's (size, damage, trusted types, the input it expects); a
+Every check is digitlab.training.modelfile's (size, damage, trusted types, the input it expects); a
 refusal is its sentence, shown here, and the session's model stays as it was.
 """
 
@@ -12,10 +12,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from digitlab import links, modelfile
-from digitlab.config import TrainConfig
-from digitlab.data import Dataset
-from digitlab.training import Trained
+from digitlab.data.mnist import Dataset
+from digitlab.lab import links
+from digitlab.model.config import TrainConfig
+from digitlab.training import modelfile
+from digitlab.training.session import Trained
 from pages.shared import state
 
 UPLOAD = "model_upload"

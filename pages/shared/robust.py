@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from digitlab import features, solvers
-from digitlab.config import TrainConfig
+from digitlab.model import features, solvers
+from digitlab.model.config import TrainConfig
 
 _LABELS = {"pixels": "Pixels (the tutorial)", "rbf": "RBF kernel (Nystroem)"}
 

@@ -13,19 +13,21 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from digitlab import data, fitting, training
-from digitlab.config import TrainConfig
-from digitlab.data import Dataset
-from digitlab.history import History
-from digitlab.store import FitStore
-from digitlab.training import Split, Trained, TrainingJob
+from digitlab.data import mnist as data
+from digitlab.data.mnist import Dataset
+from digitlab.lab.history import History
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
+from digitlab.training import session as training
+from digitlab.training.session import Split, Trained, TrainingJob
+from digitlab.training.store import FitStore
 
 # Session-state keys (one user's own things).
 TRAINED = "trained"  # the Trained this session is looking at
 JOB = "job"  # the TrainingJob running (or just finished) for this session
 DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, chosen)
 DATA_ERROR = "data_error"  # why loading failed, as a sentence
-HISTORY = "run_history"  # the History of this session's fits (digitlab.history)
+HISTORY = "run_history"  # the History of this session's fits (digitlab.lab.history)
 
 
 # --- data --------------------------------------------------------------------------------------

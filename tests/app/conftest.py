@@ -10,7 +10,7 @@ import streamlit  # noqa: F401  (sets up its loggers; the next line quiets one o
 # Outside `streamlit run`, declaring a cached function logs "No runtime found" once per function.
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
-from digitlab import training  # noqa: E402
+from digitlab.training import session as training  # noqa: E402
 from pages.shared import state  # noqa: E402
 
 from .page_utils import SMALL  # noqa: E402

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from digitlab.config import TrainConfig
+from digitlab.model.config import TrainConfig
 from pages.shared import nav
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

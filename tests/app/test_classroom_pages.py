@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import classfiles, classroom
-from digitlab.classset import ClassSet
+from digitlab.classroom import classfiles
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.classset import ClassSet
 from pages.shared import classroom as class_ui
 from pages.shared import state
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from digitlab import data, sources
+from digitlab.data import mnist as data
+from digitlab.data import sources
 from pages.shared import state
 
 from .page_utils import image_captions, open_app

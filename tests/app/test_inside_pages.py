@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
-from digitlab import evaluate, explain, preprocess, training
+from digitlab.data import preprocess
+from digitlab.lab import explain
+from digitlab.training import evaluate
+from digitlab.training import session as training
 from pages.shared import confusion_drill, draw_insides, inside, state
 
 from .page_utils import canvas_state, drawn, image_captions, open_app

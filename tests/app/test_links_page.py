@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from digitlab import links
+from digitlab.lab import links
 from pages.shared import nav
 
 from .page_utils import APP, open_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab import modelfile
+from digitlab.training import modelfile
 from pages.shared import modelfiles_ui, nav, state
 
 from .page_utils import open_app
@@ -47,8 +47,8 @@ def test_a_damaged_file_is_refused_with_a_sentence_and_the_model_stays(mnist, sm
 
 def test_a_model_with_settings_beyond_the_sidebar_loads_and_the_sidebar_stays(
         mnist, tutorial_split):
-    from digitlab import fitting
-    from digitlab.config import TrainConfig
+    from digitlab.model.config import TrainConfig
+    from digitlab.training import fitting
 
     X_train, _, y_train, _ = tutorial_split
     fit = fitting.fit(TrainConfig(solver="lbfgs", max_iter=9000, train_size=500), X_train,

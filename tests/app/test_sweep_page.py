@@ -3,7 +3,7 @@ the downloads and the numbers; a bad grid is a sentence, not a traceback."""
 
 from __future__ import annotations
 
-from digitlab import sweep
+from digitlab.sweeps import spec as sweep
 from pages import sweep_page
 
 from .page_utils import open_app

@@ -3,8 +3,10 @@ accuracy, the heatmap and the report; long settings are announced with quicker o
 
 from __future__ import annotations
 
-from digitlab import evaluate, solvers, training, tutorial
-from digitlab.config import TrainConfig
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.training import evaluate, tutorial
+from digitlab.training import session as training
 from pages.shared import nav, state
 
 from .page_utils import image_captions, open_app

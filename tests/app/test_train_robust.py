@@ -3,7 +3,8 @@ TrainConfig like every other setting; an RBF model trains here and draws on the 
 
 from __future__ import annotations
 
-from digitlab import features, training
+from digitlab.model import features
+from digitlab.training import session as training
 from pages.shared import state
 
 from .page_utils import canvas_state, drawn, open_app

@@ -1,8 +1,8 @@
 """Fits in the real app that are rerun, stopped or abandoned mid-way: the session keeps its
 last good model and the fit's process ends (its core freed) within seconds. The fit is the
 Tutorial settings (sag on all of MNIST, ~10 minutes if nothing ends it), in a child process of
-the server (digitlab.childfit) that the test watches; a sweep's child process
-(digitlab.childsweep) ends as well when its tab closes."""
+the server (digitlab.model.solvers.child) that the test watches; a sweep's child process
+(digitlab.sweeps.child) ends as well when its tab closes."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_a_tab_closed_mid_fit_frees_its_core(chromium, app_server, ledger):
 
 
 def test_a_tab_closed_mid_sweep_ends_the_sweeps_process(chromium, app_server, ledger):
-    """The Sweep page's sweep runs in a child process of the server (digitlab.childsweep)."""
+    """The Sweep page's sweep runs in a child process of the server (digitlab.sweeps.child)."""
     page = new_page(chromium, app_server.url)
     try:
         go_to(page, "Sweep")
@@ -75,7 +75,7 @@ def test_a_tab_closed_mid_sweep_ends_the_sweeps_process(chromium, app_server, le
         sweeps = []
         deadline = time.monotonic() + 60
         while not sweeps and time.monotonic() < deadline:
-            sweeps = fit_children(app_server.proc.pid, ("digitlab.childsweep",), False)
+            sweeps = fit_children(app_server.proc.pid, ("digitlab.sweeps.child",), False)
             time.sleep(0.1)
         assert len(sweeps) == 1, "no sweep process started"
     finally:

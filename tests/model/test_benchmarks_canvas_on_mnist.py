@@ -10,8 +10,8 @@ import json
 import pytest
 
 from benchmarks import canvas as bc
-from digitlab.config import TrainConfig
-from digitlab.fitting import fit
+from digitlab.model.config import TrainConfig
+from digitlab.training.fitting import fit
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_augment_and_rbf_rows_report_their_cost_against_the_same_model_without(
 
 def test_main_measures_a_saved_model_and_refuses_one_from_another_split(
         tmp_path, capsys, monkeypatch, tutorial_split):
-    from digitlab.modelfile import save
+    from digitlab.training.modelfile import save
 
     monkeypatch.setattr(bc, "tutorial_split", lambda: tutorial_split)
     X_train, _, y_train, _ = tutorial_split

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from digitlab import cli, data, sources
+from digitlab import cli
+from digitlab.data import mnist as data
+from digitlab.data import sources
 
 pytestmark = pytest.mark.fault
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +77,8 @@ def test_two_processes_fetching_into_an_empty_cache_download_once(tmp_path, whee
     script = textwrap.dedent(f"""
         import shutil, sys, time
         from pathlib import Path
-        from digitlab import data, sources
+        from digitlab.data import mnist as data
+        from digitlab.data import sources
 
         def download(dest, progress=None):
             with open({str(tmp_path / "downloads.log")!r}, "a") as log:

@@ -10,9 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import classfiles, classtrain, cli, training
-from digitlab.classfiles import ClassDigits
-from digitlab.training import Split
+from digitlab import cli
+from digitlab.classroom import classfiles
+from digitlab.classroom import retrain as classtrain
+from digitlab.classroom.classfiles import ClassDigits
+from digitlab.training import session as training
+from digitlab.training.session import Split
 
 
 def class_handwriting(X: np.ndarray, angle: float = 25.0) -> np.ndarray:

@@ -9,7 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
-from digitlab import data, sources
+from digitlab.data import mnist as data
+from digitlab.data import sources
 
 # --- the data itself -------------------------------------------------------------------------
 

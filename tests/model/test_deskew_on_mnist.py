@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digitlab.deskew import deskew_image
+from digitlab.data.deskew import deskew_image
 
 
 def test_deskew_agrees_with_opencv_warp_affine(mnist):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab.fast import FastLogisticRegression
+from digitlab.model.solvers.fast import FastLogisticRegression
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitlab import training
-from digitlab.fitting import fit
+from digitlab.training import session as training
+from digitlab.training.fitting import fit
 
 N = 20_000  # a third of the training split: ~10 s a fit here
 

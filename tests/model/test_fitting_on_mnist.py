@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitlab import fitting
-from digitlab.config import TrainConfig
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
 
 
 def test_small_real_fit_beats_085_on_a_10k_subset(tutorial_split):

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import explain, fitting, neighbours
-from digitlab.config import TrainConfig
+from digitlab.lab import explain, neighbours
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from digitlab.fast import FastLogisticRegression
-from digitlab.objective import objective, penalty_strength
+from digitlab.model.objective import objective, penalty_strength
+from digitlab.model.solvers.fast import FastLogisticRegression
 
 
 @pytest.fixture(scope="module")

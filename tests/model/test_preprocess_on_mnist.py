@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab import preprocess as pp
+from digitlab.data import preprocess as pp
 
 from ..unit.drawings import similarity
 

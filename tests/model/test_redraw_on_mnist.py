@@ -1,4 +1,4 @@
-"""digitlab.redraw on real MNIST test digits: the re-drawn digits are real drawings (different
+"""digitlab.data.redraw on real MNIST test digits: the re-drawn digits are real drawings (different
 from MNIST, still digits). (Their formats and seeds, on synthetic digits: tests/unit/
 test_redraw.py.)"""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab import preprocess as pp
-from digitlab.redraw import redraw
+from digitlab.data import preprocess as pp
+from digitlab.data.redraw import redraw
 
 
 def test_redrawn_digits_vary_in_size_place_and_stroke_width(tutorial_split):

@@ -10,8 +10,10 @@ import sys
 
 import pytest
 
-from digitlab import data, evaluate, fitting, script
-from digitlab.config import TrainConfig
+from digitlab.data import mnist as data
+from digitlab.lab import script
+from digitlab.model.config import TrainConfig
+from digitlab.training import evaluate, fitting
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

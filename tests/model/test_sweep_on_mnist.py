@@ -8,8 +8,10 @@ import json
 
 import pytest
 
-from digitlab import cli, sweep, sweep_run
-from digitlab.sweep import SweepSpec
+from digitlab import cli
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps import spec as sweep
+from digitlab.sweeps.spec import SweepSpec
 
 SPEC = SweepSpec(values=(1e-3, 1e-2, 0.1, 1.0, 10.0), base=sweep.BASE.replace(train_size=1000))
 

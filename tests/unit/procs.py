@@ -8,7 +8,7 @@ import time
 
 import psutil
 
-from digitlab import childproc
+from digitlab.runtime import childproc
 
 
 def fit_children(pid: int | None = None, kinds: tuple[str, ...] = childproc.CHILDREN,
@@ -32,7 +32,7 @@ def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
     `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for child in fit_children(pid, ("digitlab.childfit",)):
+        for child in fit_children(pid, ("digitlab.model.solvers.child",)):
             try:
                 if sum(child.cpu_times()[:2]) >= cpu_seconds:
                     return child

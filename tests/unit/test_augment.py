@@ -1,4 +1,4 @@
-"""digitlab.augment and the fast solver's batch hook: augmented digits are changed digits in the
+"""digitlab.data.augment and the fast solver's batch hook: augmented digits are changed digits in the
 Draw page's frame, repeatable with their seed, and an augmented fit only changes what the
 batches hold. (What augmentation does to accuracy: benchmarks/canvas.py.)"""
 
@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import augment, fitting
-from digitlab.augment import Augmentation, augment_images, augment_rows, batch_source
-from digitlab.config import ConfigError, TrainConfig
-from digitlab.fast import FastLogisticRegression
+from digitlab.data import augment
+from digitlab.data.augment import Augmentation, augment_images, augment_rows, batch_source
+from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.solvers.fast import FastLogisticRegression
+from digitlab.training import fitting
 
 NONE = Augmentation(rotation=0, stretch=(1, 1), shear=0, scale=(1, 1), shift=0, stroke=0)
 

@@ -16,8 +16,11 @@ import numpy as np
 import psutil
 import pytest
 
-from digitlab import childfit, childproc, fitting, solvers, threads
-from digitlab.config import TrainConfig
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.model.solvers import child as childfit
+from digitlab.runtime import childproc, threads
+from digitlab.training import fitting
 
 from .procs import Leftovers, fit_children, wait_for_fitting_child
 
@@ -132,8 +135,9 @@ def test_a_child_dies_with_its_parent(ledger):
     # A parent process (a server, a CLI) that starts an endless child fit, then dies hard.
     code = textwrap.dedent("""
         import numpy as np
-        from digitlab import childfit, solvers
-        from digitlab.config import TrainConfig
+        from digitlab.model.solvers import child as childfit
+        from digitlab.model import solvers
+        from digitlab.model.config import TrainConfig
         rng = np.random.default_rng(0)
         Z = rng.integers(0, 256, (2000, 784)).astype(np.float32)
         y = np.arange(2000) % 10

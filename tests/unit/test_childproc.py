@@ -1,4 +1,4 @@
-"""digitlab.childproc: arrays reach a child through anonymous shared files. A shareable array
+"""digitlab.runtime.childproc: arrays reach a child through anonymous shared files. A shareable array
 (the features a child fit works on) is mapped where it lies, not written again, and its file is
 closed when the array goes; the features of solvers that fit in a child are made shareable; an
 ended child's memory is released at once."""
@@ -14,8 +14,10 @@ import time
 import numpy as np
 import pytest
 
-from digitlab import childproc, fitting, solvers
-from digitlab.config import TrainConfig
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.runtime import childproc
+from digitlab.training import fitting
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files")
 
@@ -88,7 +90,7 @@ def test_an_ended_child_gives_its_memory_back_without_waiting_to_exit():
 
 
 def test_a_child_goes_without_pandas_and_scikit_learn_still_fits():
-    code = ("import sys; from digitlab import childproc; sys.meta_path.insert(0, "
+    code = ("import sys; from digitlab.runtime import childproc; sys.meta_path.insert(0, "
             "childproc._Unneeded); import numpy as np; "
             "from sklearn.linear_model import LogisticRegression; "
             "X = np.random.default_rng(0).normal(size=(60, 3)); y = (X[:, 0] > 0).astype(int); "

@@ -1,4 +1,4 @@
-"""The app's sweeps run in a child process (digitlab.childsweep): the same points as in this
+"""The app's sweeps run in a child process (digitlab.sweeps.child): the same points as in this
 process, at the lowest priority, reported as they finish; a stop keeps the finished points and
 ends the process within about a second, as does a closed tab; a refused grid or a failing child
 is a sentence."""
@@ -15,10 +15,13 @@ import numpy as np
 import psutil
 import pytest
 
-from digitlab import childproc, childsweep, jobs, sweep, sweep_run, threads
-from digitlab.config import ConfigError
-from digitlab.sweep import SweepSpec
-from digitlab.training import Split
+from digitlab.model.config import ConfigError
+from digitlab.runtime import childproc, jobs, threads
+from digitlab.sweeps import child as childsweep
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps import spec as sweep
+from digitlab.sweeps.spec import SweepSpec
+from digitlab.training.session import Split
 
 from .procs import Leftovers, fit_children
 

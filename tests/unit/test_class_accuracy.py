@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from digitlab import fitting, objective
-from digitlab.config import TrainConfig
-from digitlab.fast import FastLogisticRegression
+from digitlab.model import objective
+from digitlab.model.config import TrainConfig
+from digitlab.model.solvers.fast import FastLogisticRegression
+from digitlab.training import fitting
 
 
 def test_held_out_by_class_counts_each_classes_rows():

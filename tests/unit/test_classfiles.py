@@ -9,9 +9,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitlab import classfiles, sources
-from digitlab.classfiles import ClassDigits, ClassFileError, read_set
-from digitlab.classset import ClassSet
+from digitlab.classroom import classfiles
+from digitlab.classroom.classfiles import ClassDigits, ClassFileError, read_set
+from digitlab.classroom.classset import ClassSet
+from digitlab.data import sources
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 import run
-from digitlab import classroom
-from digitlab.classroom import ClassModel
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.publish import ClassModel
 
 
 def test_nobody_can_publish_without_a_password_set(monkeypatch):

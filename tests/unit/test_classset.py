@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitlab import classset
-from digitlab.classset import ClassSet, ClassSetError, Filter
-from digitlab.images import picture_png
+from digitlab.classroom import classset
+from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
+from digitlab.data.images import picture_png
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,7 +196,7 @@ def _child(code: str, *args: str, **kw) -> subprocess.Popen:
 
 WRITER = """
     import sys, numpy as np
-    from digitlab.classset import ClassSet
+    from digitlab.classroom.classset import ClassSet
     store, first = ClassSet(sys.argv[1]), int(sys.argv[2])
     for i in range(first, first + int(sys.argv[3])):
         image = np.random.default_rng(i).integers(0, 256, 784, dtype=np.uint8)
@@ -224,7 +224,7 @@ def test_a_writer_killed_mid_import_leaves_no_partial_record(store, ledger):
     # hashing from row 500 on and is killed there, half way through writing.
     code = """
         import sys, time, numpy as np
-        from digitlab import classset
+        from digitlab.classroom import classset
         real = classset.digit_uid
         seen = [0]
         def slow(pixels):

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from digitlab.classset import ClassSet, ClassSetError
+from digitlab.classroom.classset import ClassSet, ClassSetError
 
 pytestmark = pytest.mark.fault
 

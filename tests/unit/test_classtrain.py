@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import classtrain
-from digitlab.classtrain import ClassTrainError
-from digitlab.config import TrainConfig
-from digitlab.training import Split
+from digitlab.classroom import retrain as classtrain
+from digitlab.classroom.retrain import ClassTrainError
+from digitlab.model.config import TrainConfig
+from digitlab.training.session import Split
 
 
 def test_hold_out_is_per_label_seeded_disjoint_and_never_takes_all():

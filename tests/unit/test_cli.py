@@ -11,7 +11,11 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import cli, data, modelfile, predict, preprocess
+from digitlab import cli
+from digitlab.data import mnist as data
+from digitlab.data import preprocess
+from digitlab.model import predict
+from digitlab.training import modelfile
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from digitlab import compare_plots, plots
+from digitlab.plots import charts as plots
+from digitlab.plots import compare as compare_plots
 
 
 def test_the_difference_map_is_centred_at_zero_and_labelled():

@@ -6,9 +6,10 @@ import math
 
 import pytest
 
-from digitlab import solvers, transform
-from digitlab.config import ConfigError, TrainConfig
-from digitlab.fast import FastLogisticRegression
+from digitlab.model import pipeline as transform
+from digitlab.model import solvers
+from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.solvers.fast import FastLogisticRegression
 
 
 @pytest.mark.parametrize("changes, words", [

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import preprocess as pp
-from digitlab.deskew import deskew_image, deskew_rows
+from digitlab.data import preprocess as pp
+from digitlab.data.deskew import deskew_image, deskew_rows
 
 from .drawings import draw_seven, draw_zero
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import evaluate
+from digitlab.training import evaluate
 
 
 class FixedModel:

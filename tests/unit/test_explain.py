@@ -1,4 +1,4 @@
-"""digitlab.explain on small synthetic digits: the evidence maps add up to the scores, the
+"""digitlab.lab.explain on small synthetic digits: the evidence maps add up to the scores, the
 softmax of the scores is what predict_proba says, the maths panel's identities hold, and only
 models whose weights belong to pixels get weight images."""
 
@@ -12,9 +12,11 @@ from sklearn.kernel_approximation import RBFSampler
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from digitlab import explain, fitting, objective
-from digitlab.config import TrainConfig
-from digitlab.transform import PixelTransform
+from digitlab.lab import explain
+from digitlab.model import objective
+from digitlab.model.config import TrainConfig
+from digitlab.model.pipeline import PixelTransform
+from digitlab.training import fitting
 
 
 def synthetic_digits(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

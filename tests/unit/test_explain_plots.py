@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from digitlab import explain_plots, plots
+from digitlab.plots import charts as plots
+from digitlab.plots import explain as explain_plots
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The fast solver (digitlab.fast) as an estimator: progress, stop, warm starts, parameters, on
+"""The fast solver (digitlab.model.solvers.fast) as an estimator: progress, stop, warm starts, parameters, on
 synthetic digits (tests/unit/synthetic.py); each test well under a second. How well it learns
 MNIST itself: tests/model/test_fast_on_mnist.py."""
 
@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from digitlab.fast import EpochInfo, FastLogisticRegression
+from digitlab.model.solvers.fast import EpochInfo, FastLogisticRegression
 
 
 @pytest.fixture(scope="module")

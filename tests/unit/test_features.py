@@ -1,4 +1,4 @@
-"""digitlab.features: the feature-map registry, the rbf map inside a fitted pipeline (a named
+"""digitlab.model.features: the feature-map registry, the rbf map inside a fitted pipeline (a named
 step, so pixel-only views can tell), its model files, its warm starts and the fit store's keys.
 (Accuracy on real MNIST: tests/model/test_features_on_mnist.py.)"""
 
@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import features, fitting, modelfile, predict, transform
-from digitlab.config import ConfigError, TrainConfig
-from digitlab.store import FitStore
+from digitlab.model import features, predict
+from digitlab.model import pipeline as transform
+from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.training import fitting, modelfile
+from digitlab.training.store import FitStore
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import fitting
-from digitlab.config import ConfigError, TrainConfig
-from digitlab.store import FitStore
+from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.training import fitting
+from digitlab.training.store import FitStore
 
 
 def test_model_fit_reports_each_epoch_and_says_done(digit_split):

@@ -1,4 +1,4 @@
-"""digitlab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a rotation
+"""digitlab.lab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a rotation
 reaches the model's input, a thicker pen adds ink; the sweep answers at every angle."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 
-from digitlab import fool, preprocess
-from digitlab.fool import Change
-from digitlab.transform import PixelTransform
+from digitlab.data import preprocess
+from digitlab.lab import fool
+from digitlab.lab.fool import Change
+from digitlab.model.pipeline import PixelTransform
 
 
 def canvas_one() -> np.ndarray:

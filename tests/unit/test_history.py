@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import fitting, history, training
-from digitlab.config import TrainConfig
+from digitlab.lab import history
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
+from digitlab.training import session as training
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from digitlab import links
-from digitlab.config import TrainConfig
+from digitlab.lab import links
+from digitlab.model.config import TrainConfig
 
 
 @pytest.mark.parametrize("config", [

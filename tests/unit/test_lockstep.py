@@ -1,4 +1,4 @@
-"""Fits in lockstep (digitlab.lockstep) on scikit-learn's 8x8 digits: the batched objective is
+"""Fits in lockstep (digitlab.sweeps.lockstep) on scikit-learn's 8x8 digits: the batched objective is
 scikit-learn's, each fit is the L-BFGS-B fit it would be alone, the numbers do not depend on the
 threads, a stop keeps the finished fits, and every thread ends."""
 
@@ -11,7 +11,8 @@ import pytest
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from digitlab import lockstep, objective
+from digitlab.model import objective
+from digitlab.sweeps import lockstep
 
 CS = (0.001, 0.1, 10.0)
 
@@ -44,7 +45,7 @@ def test_the_batched_objective_is_scikit_learns_for_every_fit(digits):
             f_sk, g_sk = theirs.loss_gradient(x, X, y.astype(np.float32), None, lam, 1)
             assert f == pytest.approx(f_sk, rel=1e-6)  # both sum float32 losses
             assert np.abs(g - g_sk).max() <= 1e-6 * max(1.0, np.abs(g_sk).max())
-            # and digitlab.objective's, in its own layout (W = features x classes, b)
+            # and digitlab.model.objective's, in its own layout (W = features x classes, b)
             W, b = x.reshape(d + 1, 10)[:d], x.reshape(d + 1, 10)[d]
             f_o, gW, gb = objective.objective(W, b, X.astype(np.float64), y, lam)
             assert f == pytest.approx(f_o, rel=1e-6)

@@ -3,12 +3,16 @@ is refused with a sentence. (Synthetic digits: the file does not care what was l
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from digitlab import fitting, modelfile, predict
-from digitlab.config import TrainConfig
-from digitlab.fast import FastLogisticRegression
+from digitlab.model import predict
+from digitlab.model.config import TrainConfig
+from digitlab.model.solvers.fast import FastLogisticRegression
+from digitlab.training import fitting, modelfile
 
 
 def test_a_fast_model_file_round_trips(tmp_path, digit_split):
@@ -105,3 +109,36 @@ def test_a_model_for_other_pixels_is_refused(small_fit):
     bare = Pipeline([("logreg", small_fit.model.named_steps["logreg"])])
     _refused(sio.dumps({**modelfile.payload_of(small_fit), "model": bare}),
              "does not start with DigitLab's pixel step")
+
+
+@pytest.mark.parametrize("solver", ["fast", "lbfgs"])
+def test_a_model_file_saved_before_the_subpackages_still_loads(solver):
+    """Files written by main at 6c725ff name `digitlab.transform` and `digitlab.fast`, which
+    moved into digitlab.model; they load and answer as they did (made by that commit from the
+    digits in saved_by_6c725ff_digits.npz)."""
+    here = Path(__file__).parent / "data"
+    payload = modelfile.load(here / f"saved_by_6c725ff_{solver}.skops")
+    with np.load(here / "saved_by_6c725ff_digits.npz") as saved:
+        X, y, proba = saved["X"], saved["y"], saved["proba"]
+    assert np.array_equal(payload["model"].predict(X), y)
+    if solver == "lbfgs":
+        np.testing.assert_allclose(payload["model"].predict_proba(X), proba, rtol=1e-6, atol=1e-9)
+
+
+def test_a_file_from_the_single_module_digitlab_is_refused_with_a_sentence(tmp_path):
+    """Before 845798c every type lived in one module, digitlab.model (now a package)."""
+    import json
+    import zipfile
+
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 256, (100, 784), dtype=np.uint8), np.arange(100) % 10
+    good = modelfile.to_bytes(fitting.fit(TrainConfig(solver="lbfgs", max_iter=5), X, y))
+    src = zipfile.ZipFile(io.BytesIO(good))
+    schema = src.read("schema.json").decode().replace('"digitlab.model.pipeline"',
+                                                       '"digitlab.model"')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            z.writestr(info, schema if info.filename == "schema.json" else src.read(info))
+    with pytest.raises(modelfile.ModelFileError, match="older DigitLab"):
+        modelfile.from_bytes(out.getvalue())

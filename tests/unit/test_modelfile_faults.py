@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitlab import cli, fitting, modelfile
-from digitlab.config import TrainConfig
+from digitlab import cli
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting, modelfile
 
 pytestmark = pytest.mark.fault
 

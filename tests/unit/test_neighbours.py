@@ -1,4 +1,4 @@
-"""digitlab.neighbours: exact nearest training images (checked against brute force), a training
+"""digitlab.lab.neighbours: exact nearest training images (checked against brute force), a training
 image's nearest neighbour is itself, and the search widens when its first candidates might
 miss one."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import neighbours
+from digitlab.lab import neighbours
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_the_vote_counts_the_commonest_label(rows, index):
 
 
 def test_a_deskewing_index_compares_deskewed_images(rows):
-    from digitlab.deskew import deskew_rows
+    from digitlab.data.deskew import deskew_rows
 
     X, y = rows
     index = neighbours.build(X[:500], y[:500], deskew=True, components=10)

@@ -1,4 +1,4 @@
-"""digitlab.objective (value and gradient) equals scikit-learn's own multinomial loss at the same
+"""digitlab.model.objective (value and gradient) equals scikit-learn's own multinomial loss at the same
 C: the objective FastLogisticRegression minimises is LogisticRegression's. (That the solver gets
 within a small gap of lbfgs's optimum on real MNIST: tests/model/test_objective_on_mnist.py.)
 
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from digitlab.objective import objective, penalty_strength
+from digitlab.model.objective import objective, penalty_strength
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from digitlab import plots
+from digitlab.plots import charts as plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import fitting, predict
-from digitlab.config import TrainConfig
+from digitlab.model import predict
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
 
 
 def test_predict_digit_returns_a_digit_and_ten_probabilities(digit_split):

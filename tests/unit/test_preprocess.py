@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from benchmarks.canvas import plain_resize
-from digitlab import preprocess as pp
-from digitlab.preprocess import Prepared, PreprocessError
+from digitlab.data import preprocess as pp
+from digitlab.data.preprocess import Prepared, PreprocessError
 
 from .drawings import draw_seven, draw_zero, rgba_canvas, similarity, transparent_canvas
 

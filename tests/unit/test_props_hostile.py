@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from digitlab import classfiles
-from digitlab import preprocess as pp
-from digitlab.config import ConfigError, TrainConfig
+from digitlab.classroom import classfiles
+from digitlab.data import preprocess as pp
+from digitlab.model.config import ConfigError, TrainConfig
 
 pytestmark = pytest.mark.property
 
@@ -168,7 +168,7 @@ def test_any_import_file_is_a_class_set_or_a_sentence(ledger, data):
 # --- a link's query parameters (the Train page's settings in its URL) ---------------------------
 
 def _link_values() -> st.SearchStrategy[str]:
-    from digitlab import links
+    from digitlab.lab import links
 
     known = [links.write(f, getattr(links.DEFAULTS, f)) for f in links.FIELDS]
     return st.one_of(st.text(max_size=30), st.sampled_from(
@@ -185,8 +185,8 @@ def _link_values() -> st.SearchStrategy[str]:
 def test_any_link_gives_valid_settings_and_a_sentence_per_refusal(ledger, params):
     """`links.read` never raises: whatever a URL holds, the settings it applies make a valid
     TrainConfig, and each value it refuses is a sentence naming that value's key."""
-    from digitlab import links
-    from digitlab.config import validate
+    from digitlab.lab import links
+    from digitlab.model.config import validate
 
     link, _ = ledger.result_or_sentence(links.read, params, sentence=())
     validate(link.config())  # what the page applies is a setting the model accepts

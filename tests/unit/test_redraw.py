@@ -1,4 +1,4 @@
-"""digitlab.redraw makes a canvas drawing (RGBA) or a photo of paper (RGB) of a digit, and repeats
+"""digitlab.data.redraw makes a canvas drawing (RGBA) or a photo of paper (RGB) of a digit, and repeats
 with its seed. (That the drawings of real MNIST digits vary like drawings and stay the same
 digit: tests/model/test_redraw_on_mnist.py.)"""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab.redraw import redraw
+from digitlab.data.redraw import redraw
 
 
 def test_redraw_gives_canvas_rgba_and_paper_rgb(digit_split):

@@ -7,8 +7,9 @@ import math
 
 import pytest
 
-from digitlab import cli, script
-from digitlab.config import TrainConfig
+from digitlab import cli
+from digitlab.lab import script
+from digitlab.model.config import TrainConfig
 
 
 @pytest.mark.parametrize("config", [

@@ -15,7 +15,7 @@ import pytest
 import run
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = sorted([*(ROOT / "digitlab").glob("*.py"), *(ROOT / "pages").rglob("*.py"),
+CODE = sorted([*(ROOT / "digitlab").rglob("*.py"), *(ROOT / "pages").rglob("*.py"),
                ROOT / "app.py"])
 
 
@@ -53,7 +53,7 @@ def test_nothing_is_unpickled_but_the_hash_checked_wheel():
             if name.endswith("sio.load"):
                 kw = {k.arg for k in call.keywords}
                 assert "trusted" in kw, f"{where}: skops load without a trusted list"
-    unpickler = (ROOT / "digitlab" / "sources.py").read_text()
+    unpickler = (ROOT / "digitlab" / "data" / "sources.py").read_text()
     assert "class NumpyOnlyUnpickler(pickle.Unpickler)" in unpickler
     assert "PYPI_MEMBER_SHA256" in unpickler
 
@@ -79,7 +79,7 @@ def test_pages_never_open_a_path(path):
                                                           ".unlink")), \
             f"{path.relative_to(ROOT)}:{call.lineno} calls {name}"
     # URL parameters are read in one place, the Train page's link, and every value goes
-    # through digitlab.links' validation (its property tests are in test_props_hostile.py).
+    # through digitlab.lab.links' validation (its property tests are in test_props_hostile.py).
     if path.name != "links.py":
         assert "query_params" not in path.read_text(), f"{path.name} reads URL parameters"
     else:

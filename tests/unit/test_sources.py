@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from digitlab import data, sources
+from digitlab.data import mnist as data
+from digitlab.data import sources
 
 
 def test_openml_fails_fast_when_unreachable(monkeypatch):

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from digitlab import fitting
-from digitlab.config import TrainConfig
-from digitlab.store import FitStore, SingleFlightCache
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting
+from digitlab.training.store import FitStore, SingleFlightCache
 
 
 def test_the_least_recently_used_value_goes_first():

@@ -16,11 +16,14 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from digitlab import plots, sweep, sweep_run, threads
-from digitlab.config import ConfigError
-from digitlab.sweep import SweepSpec, parse_list
-from digitlab.sweep_plan import chains
-from digitlab.sweep_plot import sweep_figure
+from digitlab.model.config import ConfigError
+from digitlab.plots import charts as plots
+from digitlab.plots.sweep import sweep_figure
+from digitlab.runtime import threads
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps import spec as sweep
+from digitlab.sweeps.plan import chains
+from digitlab.sweeps.spec import SweepSpec, parse_list
 
 BASE = sweep.BASE
 

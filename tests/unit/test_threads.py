@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from digitlab import threads
+from digitlab.runtime import threads
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")

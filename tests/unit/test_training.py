@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import fitting, solvers, training, tutorial
-from digitlab.config import TrainConfig
-from digitlab.store import FitStore
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.training import fitting, tutorial
+from digitlab.training import session as training
+from digitlab.training.store import FitStore
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from digitlab import jobs, solvers, training
-from digitlab.config import TrainConfig
-from digitlab.store import FitStore
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+from digitlab.runtime import jobs
+from digitlab.training import session as training
+from digitlab.training.store import FitStore
 
 from .procs import Leftovers, wait_for_fitting_child
 

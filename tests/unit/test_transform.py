@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import transform
+from digitlab.model import pipeline as transform
 
 
 @pytest.mark.parametrize("scaling, lo, hi", [("unit", 0, 1), ("raw", 0, 255)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab import tutorial
+from digitlab.training import tutorial
 
 
 def test_published_matrix_has_the_tutorial_test_supports_and_accuracy():

@@ -1,4 +1,4 @@
-"""digitlab.unseen: the printed and writers families are drawings the Draw page can read, repeat
+"""digitlab.data.unseen: the printed and writers families are drawings the Draw page can read, repeat
 with their seed, and hold their report and tuning parts apart."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitlab import preprocess, unseen
+from digitlab.data import preprocess, unseen
 
 
 def test_report_and_tuning_faces_are_disjoint_and_each_has_every_source():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitlab import preprocess as pp
+from digitlab.data import preprocess as pp
 
 from .drawings import draw_seven, similarity
 

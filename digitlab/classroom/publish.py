@@ -1,0 +1,93 @@
+"""A class on one server: the teacher's password, the model the teacher published, and the
+one-line descriptions of models that the pages show. No Streamlit here (the app's glue is
+pages/shared/classroom.py).
+
+Only a session that gave the class password may publish. The password comes from the
+environment of the server (`DIGITLAB_CLASS_PASSWORD`), never from a file or a URL; without it,
+nobody can publish.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from digitlab.model.config import TrainConfig
+from digitlab.training.session import Trained
+
+PASSWORD_ENV = "DIGITLAB_CLASS_PASSWORD"
+URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the server's address
+# Where students land: the page they came for. The Home page first would cost each of 30
+# phones a page they do not need (and the server a script run), and a tap to find Draw.
+STUDENTS_PAGE = "draw"
+
+
+def publishing_enabled() -> bool:
+    return bool(os.environ.get(PASSWORD_ENV))
+
+
+def password_ok(given: str) -> bool:
+    """True if `given` is the class password (compared in constant time); always False when no
+    password is set."""
+    expected = os.environ.get(PASSWORD_ENV, "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def class_url() -> str | None:
+    """The server's address, when the app serves a class (run.py app --class)."""
+    return os.environ.get(URL_ENV) or None
+
+
+def students_url() -> str | None:
+    """The address students open (the QR code's): the Draw page of the class server."""
+    base = class_url()
+    return None if base is None else f"{base.rstrip('/')}/{STUDENTS_PAGE}"
+
+
+def settings(config: TrainConfig) -> str:
+    """A model's settings in a few words, e.g. "digitlab-fast, C=1, deskew"."""
+    return ", ".join([config.solver, f"C={config.C:g}"] + (["deskew"] if config.deskew else []))
+
+
+def describe(tr: Trained) -> str:
+    """A model in a few words: its settings and its test accuracy."""
+    return (f"{settings(tr.config)}; {tr.evaluation.accuracy:.1%} right on the "
+            f"{tr.evaluation.n:,} test images")
+
+
+@dataclass(frozen=True)
+class Published:
+    model: Trained
+    at: float  # time.time() when it was published
+
+    @property
+    def when(self) -> str:
+        return time.strftime("%H:%M", time.localtime(self.at))
+
+
+class ClassModel:
+    """The model the teacher published, for every session without a model of its own.
+
+    One per server, read from every session's thread: `publish` and `withdraw` swap a
+    reference under a lock, and the Trained it holds is frozen, so a reader sees either the old
+    model or the new one, never a mix."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: Published | None = None
+
+    def publish(self, tr: Trained) -> Published:
+        with self._lock:
+            self._current = Published(tr, time.time())
+            return self._current
+
+    def withdraw(self) -> None:
+        with self._lock:
+            self._current = None
+
+    def current(self) -> Published | None:
+        with self._lock:
+            return self._current

@@ -1,0 +1,144 @@
+"""Code to reproduce a TrainConfig: a short Python script in plain scikit-learn (what a learner
+pastes into a notebook) and the `python -m digitlab train ...` command.
+
+The script trains on the tutorial's split exactly as DigitLab does (the same rows, the same
+float32 pixels, the same estimator), so it prints the accuracy the app shows. What scikit-learn
+has no word for is imported from DigitLab, and the script says so: the digitlab-fast solver
+(and its row shuffle), deskewing. Augmented training needs DigitLab's fitting loop: the script
+leaves it out and says so; the command includes it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from digitlab.lab.links import DEFAULTS, to_query, write
+from digitlab.model import features, solvers
+from digitlab.model.config import TrainConfig
+
+FILE = "digitlab_run.py"
+_FLAGS = {"deskew": "--deskew", "augment": "--augment"}
+
+
+def command(config: TrainConfig) -> str:
+    """`python -m digitlab train` with the settings that differ from its defaults."""
+    words = ["python -m digitlab train"]
+    for f, value in config.to_dict().items():
+        if getattr(config, f) == getattr(DEFAULTS, f):
+            continue
+        if f in _FLAGS:
+            words.append(_FLAGS[f])
+        elif f == "train_size" and value is None:
+            continue  # all images: the default
+        else:
+            words.append(f"--{f.replace('_', '-')} {write(f, getattr(config, f))}")
+    return " ".join(words)
+
+
+def _number(v: float) -> str:
+    return "np.inf" if math.isinf(v) else repr(float(v))
+
+
+def _scaling(config: TrainConfig) -> list[str]:
+    if config.scaling == "raw":
+        return ["# raw pixels 0..255 (the tutorial), in float32 as DigitLab gives them",
+                "X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)"]
+    if config.scaling == "unit":
+        return ["# pixels / 255, in float32 as DigitLab scales them",
+                "X_train = X_train.astype(np.float32) * np.float32(1 / 255)",
+                "X_test = X_test.astype(np.float32) * np.float32(1 / 255)"]
+    return ["# each pixel z-scored over the training images (pixels that never vary stay 0)",
+            "X_train, X_test = X_train.astype(np.float32), X_test.astype(np.float32)",
+            "mean = X_train.mean(axis=0, dtype=np.float64).astype(np.float32)",
+            "std = X_train.std(axis=0, dtype=np.float64).astype(np.float32)",
+            "std[std < 1e-3] = 1",
+            "X_train, X_test = (X_train - mean) / std, (X_test - mean) / std"]
+
+
+def _rbf(config: TrainConfig) -> list[str]:
+    return ["",
+            f"# RBF kernel features: {features.RBF_COMPONENTS:,} training digits as landmarks "
+            "(Nystroem), standardised",
+            f"gamma = {features.RBF_WIDTH!r} / (X_train.shape[1] * X_train[:5000].var("
+            "dtype=np.float64))",
+            f"landmarks = min({features.RBF_COMPONENTS}, len(X_train))",
+            "kernel = make_pipeline(Nystroem(gamma=gamma, n_components=landmarks, "
+            f"random_state={config.seed}),",
+            "                       StandardScaler())",
+            "X_train = kernel.fit_transform(X_train).astype(np.float32)",
+            "X_test = kernel.transform(X_test).astype(np.float32)"]
+
+
+def sklearn_script(config: TrainConfig) -> str:
+    """A runnable script for `config`: `python digitlab_run.py` fetches MNIST from OpenML;
+    `python digitlab_run.py mnist.npz [N]` reads arrays X and y from a file (DigitLab's cache
+    is one) and fits on the first N training images."""
+    fast = config.solver == solvers.FAST
+    rbf = config.features == "rbf"
+    imports = ["import sys", "", "import numpy as np",
+               "from sklearn.datasets import fetch_openml"]
+    if rbf:
+        imports.append("from sklearn.kernel_approximation import Nystroem")
+    if not fast:
+        imports.append("from sklearn.linear_model import LogisticRegression")
+    imports.append("from sklearn.model_selection import train_test_split")
+    if rbf:
+        imports += ["from sklearn.pipeline import make_pipeline",
+                    "from sklearn.preprocessing import StandardScaler"]
+    if config.deskew or fast:
+        imports.append("")  # DigitLab's own, after the third-party imports
+    if config.deskew:
+        imports.append("from digitlab.data.deskew import deskew_rows  # DigitLab's own")
+    if fast:
+        imports.append("from digitlab.model.solvers.fast import FastLogisticRegression  # DigitLab's own")
+    size = "None" if config.train_size is None else str(config.train_size)
+    given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
+    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with',
+             f"{given or 'its defaults (the Fast preset)'}.",
+             "",
+             f"python {FILE}              # MNIST from OpenML (20 MB, once)",
+             f'python {FILE} mnist.npz N  # arrays X, y from a file; N training images"""',
+             ""]
+    lines += [*imports, "",
+              f"TRAIN_SIZE = {size}  # the first TRAIN_SIZE training images (None: all)",
+              "if len(sys.argv) > 1:",
+             "    with np.load(sys.argv[1]) as f:",
+             '        X, y = f["X"], f["y"].astype(int)',
+             "    TRAIN_SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else TRAIN_SIZE",
+             "else:",
+             '    X, y = fetch_openml("mnist_784", version=1, return_X_y=True, as_frame=False)',
+             "    y = y.astype(int)",
+             "",
+             "# the tutorial's split",
+             "X_train, X_test, y_train, y_test = train_test_split(X, y, "
+             f"test_size={config.test_size!r}, random_state={config.seed})",
+             "X_train, y_train = X_train[:TRAIN_SIZE], y_train[:TRAIN_SIZE]"]
+    if fast:
+        lines += ["# digitlab-fast holds out the last tenth of the rows, shuffled by the seed",
+                  f"order = np.random.default_rng({config.seed}).permutation(len(y_train))",
+                  "X_train, y_train = X_train[order], y_train[order]"]
+    if config.deskew:
+        lines += ["# straighten slanted digits (moment-based shear), before scaling",
+                  "X_train = deskew_rows(X_train.astype(np.uint8), 28)",
+                  "X_test = deskew_rows(X_test.astype(np.uint8), 28)"]
+    lines += ["", *_scaling(config)]
+    if rbf:
+        lines += _rbf(config)
+    lines.append("")
+    if config.augment:
+        lines += ["# augment=1 (new stretched, re-inked digits every epoch) needs DigitLab's",
+                  "# fitting loop: this script trains without it; the command includes it."]
+    if fast:
+        lines.append(f"model = FastLogisticRegression(C={_number(config.C)}, "
+                     f"max_iter={config.max_iter}, tol={config.tol!r}, "
+                     f"random_state={config.seed}, shuffle=False)")
+    else:
+        l1 = 0.0 if math.isinf(config.C) else float(config.l1_ratio)
+        lines += [f"model = LogisticRegression(C={_number(config.C)}, l1_ratio={l1!r}, "
+                  f'solver="{config.solver}",',
+                  f"                           max_iter={config.max_iter}, tol={config.tol!r}, "
+                  f"random_state={config.seed})"]
+    lines += ["model.fit(X_train, y_train)",
+              'print(f"accuracy: {model.score(X_test, y_test):.4f} on {len(y_test):,} test '
+              'images")', ""]
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""TrainConfig: every setting that changes a trained model, validated in one place.
+
+The tutorial wrote `LogisticRegression(multi_class="multinomial", solver="sag", C=1, ...)` with
+`penalty="l2"`. scikit-learn 1.9 removed `multi_class` (every solver but liblinear is
+multinomial now) and deprecates `penalty`: the penalty is chosen by `l1_ratio` (0 = L2,
+1 = L1, between = elastic net) and "no penalty" is `C=np.inf`. `TrainConfig` speaks that
+modern API and checks each combination before any fit, so a refused mix is a sentence, not a
+traceback. Which solver takes which penalty is the solver registry's to say (digitlab.model.solvers).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from digitlab.model import features, solvers
+
+SCALINGS = {
+    "unit": "pixels / 255 (0..1)",
+    "raw": "raw pixels 0..255 (the tutorial)",
+    "standard": "per-pixel z-score (mean 0, std 1 over the training set)",
+}
+
+
+class ConfigError(ValueError):
+    """A setting a user chose that cannot work; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting that changes a trained model. Frozen and hashable: it keys the fit store.
+
+    Parameters
+    ----------
+    C : inverse regularisation strength; ``math.inf`` means no penalty.
+    l1_ratio : 0 = L2 penalty, 1 = L1, in between = elastic net (only solvers that take L1).
+    solver : a name in digitlab.model.solvers.SOLVERS; "digitlab-fast" (the default) stops early,
+        when accuracy on a held-out tenth of the training rows stops improving, and keeps the
+        best model.
+    max_iter : iteration (for solvers that count epochs: epoch) limit.
+    tol : stopping tolerance (for digitlab-fast: the least rise in held-out accuracy that
+        counts as an improvement).
+    test_size : fraction of the 70k held out for testing (the tutorial: 0.15).
+    seed : random_state of the split and the solver.
+    scaling : one of SCALINGS ("unit" = pixels/255).
+    train_size : fit on only the first n training images (None = all); the test set is unchanged.
+    deskew : straighten slanted digits (moment-based shear) before scaling.
+    augment : train on copies of the training digits changed at random (stretched, strokes
+        thinned or thickened, framed as the Draw page frames a drawing: digitlab.data.augment),
+        made afresh every epoch; only solvers that fit in mini-batches can (digitlab-fast).
+    features : what the classifier sees after the pixel transform: a name in
+        digitlab.model.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel approximation).
+    """
+
+    C: float = 1.0
+    l1_ratio: float = 0.0
+    solver: str = solvers.FAST
+    max_iter: int = 100
+    tol: float = 1e-4
+    test_size: float = 0.15
+    seed: int = 0
+    scaling: str = "unit"
+    train_size: int | None = None
+    deskew: bool = False
+    augment: bool = False
+    features: str = features.PIXELS
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def penalty_name(self) -> str:
+        if math.isinf(self.C):
+            return "none"
+        named = {0.0: "L2", 1.0: "L1"}
+        return named.get(self.l1_ratio, f"elastic net (l1_ratio={self.l1_ratio:g})")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["C"] = "inf" if math.isinf(self.C) else self.C  # JSON has no infinity
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """The inverse of to_dict, for settings read from a file (a model file, JSON): any
+        mapping that is not a valid config is a ConfigError."""
+        if not isinstance(d, dict):
+            raise ConfigError(f"settings must be a mapping of names to values; got {d!r:.60}.")
+        known = {f.name for f in fields(cls)}
+        unknown = [str(k) for k in d if k not in known]
+        if unknown:
+            raise ConfigError(f"unknown settings {', '.join(unknown)}; the settings are "
+                              f"{', '.join(sorted(known))}.")
+        d = dict(d)
+        if isinstance(d.get("C"), str) or _is_number(d.get("C")):
+            try:
+                d["C"] = float(d["C"])  # "inf" (to_dict's spelling of no penalty), or a number
+            except ValueError:
+                pass  # validate() says what C must be
+        return cls(**d)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return replace(self, **changes)
+
+
+def _is_whole(v: Any) -> bool:
+    """An int (numpy ints too), but not a bool or float: scikit-learn 1.9 refuses max_iter=10.0."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    """A real number (numpy's too), not a bool, a string or None: the type check comes first so
+    that any value from a form, a URL or a file is a sentence, never a TypeError."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_))
+
+
+def _one_of(v: Any, names) -> bool:
+    return isinstance(v, str) and v in names
+
+
+def validate(c: TrainConfig) -> None:
+    """Raise ConfigError naming the bad value and what is allowed."""
+    if not _one_of(c.solver, solvers.SOLVERS):
+        raise ConfigError(f"solver must be one of {', '.join(solvers.SOLVERS)}; "
+                          f"got {c.solver!r}.")
+    if not (_is_number(c.C) and c.C > 0) or math.isnan(c.C):
+        raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
+    if not (_is_number(c.l1_ratio) and 0.0 <= c.l1_ratio <= 1.0):
+        raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
+    if c.solver not in solvers.accepting(c.l1_ratio, c.C):
+        takers = " or ".join(repr(s) for s in solvers.accepting(1.0, 1.0))
+        raise ConfigError(
+            f"solver {c.solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
+            f"{c.l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
+            "to 0."
+        )
+    if not _is_whole(c.max_iter) or c.max_iter < 1:
+        raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
+    if not (_is_number(c.tol) and c.tol > 0 and math.isfinite(c.tol)):
+        raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
+    if not (_is_number(c.test_size) and 0.0 < c.test_size < 1.0):
+        raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")
+    if not _is_whole(c.seed) or c.seed < 0:
+        raise ConfigError(f"seed must be a whole number of at least 0; got {c.seed!r}.")
+    if not _one_of(c.scaling, SCALINGS):
+        raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {c.scaling!r}.")
+    if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):
+        raise ConfigError(f"train_size must be a whole number of at least 10, or None for all; "
+                          f"got {c.train_size!r}.")
+    for flag in ("deskew", "augment"):
+        if not isinstance(getattr(c, flag), (bool, np.bool_)):
+            raise ConfigError(f"{flag} must be True or False; got {getattr(c, flag)!r}.")
+    if c.augment and not solvers.get(c.solver).augments:
+        takers = " or ".join(repr(s.name) for s in solvers.SOLVERS.values() if s.augments)
+        raise ConfigError(f"augmentation makes new training digits every epoch, which only a "
+                          f"solver that fits in mini-batches can use: choose solver {takers}, "
+                          f"or turn augment off (solver {c.solver!r} was chosen).")
+    if not _one_of(c.features, features.FEATURES):
+        raise ConfigError(f"features must be one of {', '.join(features.FEATURES)}; "
+                          f"got {c.features!r}.")

@@ -1,0 +1,265 @@
+"""A fit with no hidden state: a TrainConfig and the training rows -> a FitResult.
+
+    result = fit(TrainConfig(), X_train, y_train)        # from the pixels, every time
+    result = fit(config, X_train, y_train, store=store)  # shared through an explicit FitStore
+
+The solver registry (digitlab.model.solvers) builds and runs the estimator; this module does what is
+the same for every solver: the training subset, the features, warm starts, progress events,
+the result, and the store's keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from digitlab.data import augment
+from digitlab.model import features, solvers
+from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.pipeline import PixelTransform
+from digitlab.runtime import childproc
+from digitlab.runtime.threads import blas_limit
+from digitlab.training.store import FitStore, Stopped
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a fit, for progress bars and live curves. Fields a solver cannot report
+    are None (scikit-learn's solvers report only start and end)."""
+
+    iteration: int
+    max_iter: int
+    elapsed: float
+    loss: float | None = None
+    val_accuracy: float | None = None
+    message: str = ""
+    val_class_accuracy: tuple[float, ...] | None = None  # per class, in classes_ order
+
+
+OnProgress = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class FitResult:
+    config: TrainConfig
+    model: Pipeline
+    fit_seconds: float
+    n_iter: int
+    converged: bool
+    n_train: int
+    history: tuple[ProgressEvent, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    stopped: bool = False  # ended by should_stop: the best model so far, not the config's fit
+    warm_started: bool = False  # began from an earlier model: depends on more than the config
+
+
+class FitStopped(Stopped):
+    """Stop was asked and there is no model of this caller's own to keep: it was waiting for
+    another caller's fit of the same settings, or its solver has none before it finishes."""
+
+
+def training_rows(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray):
+    """The first `train_size` rows of the (already shuffled) training split."""
+    if config.train_size is None or config.train_size >= len(y_train):
+        return X_train, y_train
+    return X_train[: config.train_size], y_train[: config.train_size]
+
+
+def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
+    """Shape, dtype and crc32 of every byte of X and y: ~10 ms for the 47 MB training split,
+    cheap next to a fit, and it changes if a single pixel does."""
+    X, y = np.ascontiguousarray(X), np.ascontiguousarray(y)
+    return (X.shape, X.dtype.str, zlib.crc32(memoryview(X).cast("B")),
+            y.shape, y.dtype.str, zlib.crc32(memoryview(y).cast("B")))
+
+
+def fit_key(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
+            side: int = 28) -> tuple:
+    """What a stored fit is filed under: the config, the image side and the data's checksum."""
+    return (config, side, data_checksum(X_train, y_train))
+
+
+def stored(store: FitStore, config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
+           side: int = 28) -> FitResult | None:
+    """The finished fit of `config` on this data in `store`, as `fit` would return it, or None
+    (never fits, never waits)."""
+    t0 = time.perf_counter()
+    cached = store.fits.peek(fit_key(config, X_train, y_train, side))
+    return None if cached is None else _replay(cached, None, time.perf_counter() - t0)
+
+
+def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
+        on_progress: OnProgress | None = None, side: int = 28,
+        should_stop: Callable[[], bool] | None = None,
+        warm_start_from: FitResult | None = None,
+        store: FitStore | None = None) -> FitResult:
+    """Fit the pipeline for `config` on the training split (subset by `config.train_size`).
+
+    Parameters
+    ----------
+    on_progress : called with a ProgressEvent at the start, after every epoch of a solver
+        that reports epochs (with the training loss and the held-out accuracy), and at the end
+        (message "done"). scikit-learn's solvers report only the start and the end.
+    should_stop : polled by solvers that can stop (digitlab-fast: every few mini-batches);
+        when it returns True the fit ends at once and returns the best model so far
+        (FitResult.stopped and notes say so).
+    warm_start_from : an earlier FitResult whose weights start this fit (same scaling,
+        deskew and classes; otherwise a note says it started from scratch). For
+        "digitlab-fast" a refit after changing only C then takes an epoch or two.
+    store : a FitStore to share through. A fit of this config on this data that is stored
+        comes back at once (its curve replayed, a note says so); one running for another
+        caller is waited for; otherwise this call fits and stores the result, unless it was
+        stopped or warm-started (then it is not what its config alone describes). Its
+        features are kept for the next fit of the same rows (a refit after changing C).
+
+    From a page (Streamlit): run `fit` in a worker thread; both callbacks are called from that
+    thread, so they must not call Streamlit. Let on_progress append the event to a list that
+    the page reads while it polls, and let should_stop return a threading.Event's is_set(),
+    which the Stop button sets. Keep both quick: they run between mini-batches.
+    """
+    t0 = time.perf_counter()
+    if store is None:
+        return _fit(config, X_train, y_train, side, on_progress, should_stop, warm_start_from,
+                    t0)
+    key = fit_key(config, X_train, y_train, side)
+    result, how = store.fits.get_or_compute(
+        key, lambda emit: _fit(config, X_train, y_train, side, emit, should_stop,
+                               warm_start_from, t0, store, key[2]),
+        keep=lambda r: not (r.stopped or r.warm_started), on_event=on_progress,
+        should_stop=should_stop, private=warm_start_from is not None)
+    if how == "stored":
+        return _replay(result, on_progress, time.perf_counter() - t0)
+    if how == "abandoned":
+        raise FitStopped("Stopped while another session's fit of the same settings was running; "
+                         "nothing was fitted for this request.")
+    if how == "joined":
+        note = "Shared one fit with another session that asked for the same settings at once."
+        return replace(result, fit_seconds=time.perf_counter() - t0, notes=result.notes + (note,))
+    return result
+
+
+def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: int,
+         on_progress: OnProgress | None, should_stop: Callable[[], bool] | None,
+         warm_start_from: FitResult | None, t0: float, store: FitStore | None = None,
+         checksum: tuple | None = None) -> FitResult:
+    solver = solvers.get(config.solver)
+    X, y = training_rows(config, X_train, y_train)
+    if len(np.unique(y)) < 2:
+        raise ConfigError("the training subset holds only one class; use more training images.")
+    notes = []
+    if math.isinf(config.C) and config.l1_ratio > 0:
+        notes.append("C is infinite (no penalty), so l1_ratio has no effect.")
+    history = [ProgressEvent(0, config.max_iter, 0.0, message="fitting")]
+    if on_progress:
+        on_progress(history[0])
+    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum)
+    init = _warm_weights(warm_start_from, config, side, step, Z.shape[1], y, notes)
+    fresh = None
+    if config.augment:  # the solver asks for each mini-batch made afresh from its uint8 rows
+        def front(R: np.ndarray) -> np.ndarray:
+            Zb = pixels.transform(R)
+            return Zb if step is None else step.transform(Zb)
+
+        fresh = augment.batch_source(rows, front, config.seed, side)
+
+    def relay(info) -> None:
+        ev = ProgressEvent(info.epoch, info.max_epochs, time.perf_counter() - t0, info.loss,
+                           info.val_accuracy, info.message, info.val_class_accuracy)
+        history.append(ev)
+        if on_progress:
+            on_progress(ev)
+
+    est = solver.build(config)
+    outcome = solver.run(est, Z, yz, solvers.Hooks(init, relay, should_stop, fresh))
+    seconds = time.perf_counter() - t0
+    done = ProgressEvent(outcome.n_iter, config.max_iter, seconds, message="done")
+    history.append(done)
+    if on_progress:
+        on_progress(done)
+    pipe = features.assemble(pixels, step, est)
+    return FitResult(config, pipe, seconds, outcome.n_iter, outcome.converged, len(y),
+                     tuple(history), tuple(notes) + outcome.notes, outcome.stopped,
+                     init is not None)
+
+
+def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
+              side: int, store: FitStore | None, checksum: tuple | None):
+    """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
+    shared memory for a solver that fits in a child process), labels, uint8 rows) for the
+    rows the solver fits on, in its order; through the store when
+    there is one, so a refit after changing only C (or the solver, within the same row order)
+    skips this work."""
+    def compute(emit=None):
+        Xs, ys = X, y
+        if solver.shuffled_rows:
+            # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32
+            # features, and the solver then holds out the last tenth without a copy.
+            perm = np.random.default_rng(config.seed).permutation(len(y))
+            Xs, ys = X[perm], y[perm]
+        pixels = PixelTransform(config.scaling, config.deskew, side)
+        Z = pixels.fit_transform(Xs)
+        step = features.build(config, Z)
+        if step is not None:
+            # One BLAS thread, as the solvers use: on a busy 2-core machine the rbf map of all
+            # 59,500 digits took 19 s with one and 24 s with two.
+            with blas_limit(1):
+                Z = step.fit_transform(Z).astype(np.float32, copy=False)
+        if solver.in_child:  # the child fit maps these very pages (childproc.shareable)
+            Z = childproc.shareable(Z)
+        Z.flags.writeable = False  # may be shared by later fits through the store
+        return pixels, step, Z, ys, Xs
+
+    if store is None:
+        return compute()
+    order = config.seed if solver.shuffled_rows else None
+    key = (checksum, config.train_size, config.scaling, config.deskew, config.features, side,
+           order, solver.in_child)
+    (pixels, step, Z, ys, Xs), _ = store.features.get_or_compute(key, compute)
+    return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs
+
+
+def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
+                  n_features: int, y: np.ndarray,
+                  notes: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(coef, intercept) of `prev` if they can start this fit (same pixels, the same fitted
+    feature step `step`, same classes), else None (with a note why)."""
+    if prev is None:
+        return None
+    try:
+        pixels, est = prev.model.named_steps["pixels"], prev.model.named_steps["logreg"]
+        coef, intercept, classes = est.coef_, est.intercept_, est.classes_
+    except (AttributeError, KeyError):
+        notes.append("The earlier model has no weights to start from; started from scratch.")
+        return None
+    same_input = (pixels.scaling, pixels.deskew, pixels.side) == (config.scaling,
+                                                                  config.deskew, side)
+    # A kernel map's weights mean nothing against other landmark digits: the step must match.
+    same_map = features.same_step(prev.model.named_steps.get(features.STEP), step)
+    labels = np.unique(y)
+    if not (same_input and same_map) or coef.shape != (len(labels), n_features) or not (
+            np.array_equal(classes, labels)):
+        notes.append("The earlier model used other pixels (scaling, deskew or size), other "
+                     "features or other classes, so this fit started from scratch.")
+        return None
+    notes.append(f"Warm start: began from the earlier model ({prev.config.solver}, "
+                 f"C={prev.config.C:g}).")
+    return np.array(coef, copy=True), np.array(intercept, copy=True)
+
+
+def _replay(cached: FitResult, on_progress: OnProgress | None, seconds: float) -> FitResult:
+    """A stored fit: replay its curve to on_progress and return it."""
+    done = ProgressEvent(cached.n_iter, cached.config.max_iter, seconds, message="done")
+    history = cached.history[:-1] + (done,)
+    if on_progress:
+        for ev in history:
+            on_progress(ev)
+    note = (f"Reused the model fitted earlier for this setting and data "
+            f"(that fit took {cached.fit_seconds:.2f} s).")
+    return replace(cached, fit_seconds=seconds, history=history, notes=cached.notes + (note,))
