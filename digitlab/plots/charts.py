@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -20,8 +21,11 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # One place for the projector look: 14 pt text is readable from the back of a classroom.
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 14,
     "axes.titlesize": 16,
     "axes.labelsize": 15,

@@ -6,15 +6,27 @@ not a legend). Pure matplotlib; callers render it once with plots.to_png, which 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from digitlab.plots import charts as plots
 from digitlab.sweeps.spec import PointResult, SweepResult
 
-TRAIN_STYLE = {"ls": "--", "marker": "o", "mfc": "white"}
-TEST_STYLE = {"ls": "-", "marker": "s"}
+
+class LineStyle(TypedDict, total=False):
+    """Line2D properties for Axes.plot's keywords: a TypedDict, so that the type checker sees
+    none of them is plot's `scalex`, `scaley` or `data`."""
+
+    ls: str
+    marker: str
+    mfc: str
+
+
+TRAIN_STYLE: LineStyle = {"ls": "--", "marker": "o", "mfc": "white"}
+TEST_STYLE: LineStyle = {"ls": "-", "marker": "s"}
 # One colour per curve (the first is the house accent); train and test differ by line style.
 COLOURS = (plots.ACCENT, "#bc4c00", "#8250df", "#1a7f37", "#cf222e")
 UNDER, OVER = "#fff8c5", "#ffebe9"  # pale yellow / pale red bands: readable when washed out
@@ -66,7 +78,7 @@ def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.2)) -> 
                       else "training images")
         ax.set_ylabel("accuracy")
         if spec.x == "train_size":
-            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         lo = min((min(p.train_accuracy, p.test_accuracy) for p in result.points), default=0.0)
         ax.set_ylim(max(0.0, lo - 0.03), 1.005)
         ax.grid(True, which="major", alpha=0.3)

@@ -126,7 +126,7 @@ def shared_file(arrays: dict[str, np.ndarray]) -> Iterator[dict]:
     fd = _anonymous_file(max(end, 1))
     try:
         for name, at in fresh.items():
-            view = memoryview(np.ascontiguousarray(arrays[name])).cast("B")
+            view = np.ascontiguousarray(arrays[name]).data.cast("B")
             done = 0
             while done < len(view):  # pwrite may write less than asked
                 done += os.pwrite(fd, view[done:], at + done)

@@ -41,10 +41,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from digitlab.model import objective
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
 
 LANES = 16  # blocks of rows (fixed, so the sums' order is too); threads take whole lanes
 _CHUNK = 1024  # rows per product inside a lane: its logits stay in cache for G.T @ X
@@ -176,7 +180,7 @@ class _Slot:
         self.index = index
         self.x: np.ndarray | None = None  # posted, waiting for its value
         self.value: tuple[float, np.ndarray] | None = None
-        self.result = None  # scipy's OptimizeResult when its minimize returned
+        self.result: OptimizeResult | None = None  # when its minimize returned
         self.error: BaseException | None = None
         self.evaluations = 0
 
@@ -254,7 +258,7 @@ def fit_lockstep(X: np.ndarray, y: np.ndarray, Cs: Sequence[float], tol: float,
                     cond.wait()
                 ended = [s for s in running if s.result is not None or s.error is not None]
                 running = [s for s in running if s not in ended]
-                posted = [s for s in running if s.x is not None]
+                posted = [(s, s.x) for s in running if s.x is not None]
             for s in ended:
                 if s.error is not None:
                     raise s.error
@@ -267,9 +271,9 @@ def fit_lockstep(X: np.ndarray, y: np.ndarray, Cs: Sequence[float], tol: float,
                 next_check = time.monotonic() + _STOP_EVERY_S  # it may ask a Dask scheduler
                 if should_stop():
                     break
-            values = batch([s.x for s in posted], [lams[s.index] for s in posted], pool)
+            values = batch([x for _, x in posted], [lams[s.index] for s, _ in posted], pool)
             with cond:
-                for s, v in zip(posted, values):
+                for (s, _), v in zip(posted, values):
                     s.x, s.value = None, v
                     s.evaluations += 1
                 cond.notify_all()
@@ -287,6 +291,8 @@ def fit_lockstep(X: np.ndarray, y: np.ndarray, Cs: Sequence[float], tol: float,
 
 def _outcome(slot: _Slot, classes: np.ndarray, dtype, d: int, K: int) -> LockstepFit:
     res = slot.result
+    if res is None:  # only a fit that ended comes here, and one that failed raised
+        raise RuntimeError(f"fit {slot.index} ended without a result")
     w = np.asarray(res.x).reshape(d + 1, K)
     return LockstepFit(slot.index, np.ascontiguousarray(w[:d].T, dtype=dtype),
                        w[d].astype(dtype), int(res.nit), slot.evaluations, res.status == 0,

@@ -6,6 +6,7 @@ Names follow the tutorial (`yhat` for predictions) so a learner can map the code
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
@@ -38,10 +39,14 @@ def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
     yhat = labels[np.argmax(proba, axis=1)]
     cm = confusion_matrix(y_test, yhat, labels=labels)
     names = [str(label) for label in labels]
-    report = classification_report(y_test, yhat, labels=labels, target_names=names,
-                                   output_dict=True, zero_division=0)
-    text = classification_report(y_test, yhat, labels=labels, target_names=names,
-                                 zero_division=0)
+    # scikit-learn is untyped: pyright reads zero_division's type from its default ("warn"),
+    # and the return type as dict or str whatever output_dict says.
+    report = cast(dict, classification_report(
+        y_test, yhat, labels=labels, target_names=names, output_dict=True,
+        zero_division=0))  # pyright: ignore[reportArgumentType] - 0 is documented, not only str
+    text = cast(str, classification_report(
+        y_test, yhat, labels=labels, target_names=names,
+        zero_division=0))  # pyright: ignore[reportArgumentType] - 0 is documented, not only str
     return Evaluation(float(np.mean(yhat == y_test)), cm, report, text, yhat, proba, labels)
 
 

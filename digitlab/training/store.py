@@ -81,7 +81,7 @@ class SingleFlightCache:
                 lead = flight is None
                 if lead and not private:
                     flight = self._flights[key] = _Flight()
-            if lead and private:
+            if flight is None:  # leading a private call: nothing registered, nothing stored
                 return compute(on_event or (lambda event: None)), "computed"
             if lead:
                 return self._lead(key, flight, compute, keep, on_event), "computed"
@@ -144,7 +144,8 @@ class SingleFlightCache:
 
 class FitStore:
     """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last training
-    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds them."""
+    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds
+    them."""
 
     def __init__(self, fits: int = 32, features: int = 1):
         self.fits = SingleFlightCache(fits)
