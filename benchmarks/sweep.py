@@ -43,6 +43,7 @@ import numpy as np
 from benchmarks.common import dumps, say, tutorial_split
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
+from digitlab.model.solvers import logistic
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from digitlab.training.fitting import fit
@@ -76,7 +77,7 @@ def fit_here(data: sweep.SweepData, point: sweep.Point) -> sweep.PointResult:
     solver = solvers.get(point.config.solver)
     est = solver.build(point.config)
     t0 = time.perf_counter()
-    outcome = solvers._run_sklearn(est, Z, y, solvers.Hooks())
+    outcome = logistic.run(est, Z, y, solvers.Hooks())
     return sweep.scored(data, point, est, time.perf_counter() - t0, outcome.n_iter,
                         outcome.converged)
 

@@ -106,6 +106,15 @@ class TrainConfig:
         return replace(self, **changes)
 
 
+def training_rows(config: TrainConfig, X_train, y_train):
+    """The rows `config` fits on: the first `train_size` of the (already shuffled) training
+    split, or all of them (train_size None, or more than there are). Features or pixels alike:
+    (X_train[:n], y_train[:n])."""
+    if config.train_size is None or config.train_size >= len(y_train):
+        return X_train, y_train
+    return X_train[: config.train_size], y_train[: config.train_size]
+
+
 def _is_whole(v: Any) -> bool:
     """An int (numpy ints too), but not a bool or float: scikit-learn 1.9 refuses max_iter=10.0."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
