@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from digitlab.plots import charts as plots
-from digitlab.sweeps.spec import PointResult, SweepResult
+from digitlab.sweeps.fit import PointResult
+from digitlab.sweeps.spec import SweepResult
 
 TRAIN_STYLE = {"ls": "--", "marker": "o", "mfc": "white"}
 TEST_STYLE = {"ls": "-", "marker": "s"}

@@ -20,6 +20,7 @@ from digitlab.model.config import ConfigError
 from digitlab.plots import charts as plots
 from digitlab.plots.sweep import sweep_figure
 from digitlab.runtime import threads
+from digitlab.sweeps import fit as sweep_fit
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from digitlab.sweeps.plan import chains
@@ -166,7 +167,7 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
         assert (a.n_iter, a.objective, a.test_accuracy) == (b.n_iter, b.objective,
                                                             b.test_accuracy)
         with threadpool_limits(1):  # OpenMP's spinning threads: slow on busy cores
-            alone = sweep.fit_point(data, point)  # scikit-learn's fit, cold
+            alone = sweep_fit.fit_point(data, point)  # scikit-learn's fit, cold
         assert a.objective == pytest.approx(alone.objective, rel=1e-5)
         assert abs(a.test_accuracy - alone.test_accuracy) <= 1 / 300
         assert abs(a.n_iter - alone.n_iter) <= 0.3 * alone.n_iter + 5
