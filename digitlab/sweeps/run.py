@@ -41,7 +41,7 @@ from digitlab.model.pipeline import PixelTransform
 from digitlab.sweeps.fit import PointResult, SweepData, fit_chain
 from digitlab.sweeps.lockstep_curve import fit_batch
 from digitlab.sweeps.plan import chains
-from digitlab.sweeps.spec import SweepResult, SweepSpec, points
+from digitlab.sweeps.spec import MAX_POINTS, SweepResult, SweepSpec, points
 
 SCHEDULER_ENV = "DIGITLAB_DASK_SCHEDULER"
 _CONNECT_S = 10  # a scheduler that does not answer in this long is reported, not waited for
@@ -59,6 +59,13 @@ class Where:
     scheduler: str | None = None
     n_jobs: int | None = None
 
+    def __post_init__(self) -> None:
+        n = self.n_jobs
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                              or n < 1):
+            raise ConfigError(f"The number of fits at a time (--jobs) must be a whole number "
+                              f"of at least 1; got {n!r}.")
+
     @classmethod
     def from_env(cls, scheduler: str | None = None, n_jobs: int | None = None) -> Where:
         """`scheduler` if given, else $DIGITLAB_DASK_SCHEDULER if set, else local cores."""
@@ -71,9 +78,10 @@ class Where:
         return f"this machine's cores ({self.local_jobs()} at a time)"
 
     def local_jobs(self) -> int:
+        """Threads here: n_jobs, or one per core; never more than a sweep has fits."""
         from joblib import cpu_count
 
-        return max(1, self.n_jobs or cpu_count())
+        return min(self.n_jobs or max(1, cpu_count()), MAX_POINTS)
 
 
 def rows_needed(spec: SweepSpec, n_train: int) -> int:

@@ -191,7 +191,7 @@ def _checked_values(x: str, values) -> tuple:
             raise ConfigError("C=inf (no penalty) has no place on a log axis; use a large C "
                               "such as 10000 instead.")
         return tuple(sorted({float(v) for v in values}))
-    bad = [v for v in values if v != int(v) or v < 10]
+    bad = [v for v in values if math.isinf(v) or v != int(v) or v < 10]
     if bad:
         raise ConfigError(f"Training sizes must be whole numbers of at least 10 images; "
                           f"{_fmt(bad[0])} is not.")

@@ -141,7 +141,8 @@ class SingleFlightCache:
 
 class FitStore:
     """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last training
-    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds them."""
+    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds
+    them."""
 
     def __init__(self, fits: int = 32, features: int = 1):
         self.fits = SingleFlightCache(fits)

@@ -68,6 +68,9 @@ def test_training_sizes_are_whole_numbers_of_at_least_ten():
     for bad in ((5,), (100.5,)):
         with pytest.raises(ConfigError, match="whole numbers of at least 10"):
             SweepSpec(x="train_size", values=bad)
+    for bad in ((math.inf,), "1e400", "inf"):  # was an OverflowError (int(inf))
+        with pytest.raises(ConfigError, match="inf is not"):
+            SweepSpec(x="train_size", values=bad)
 
 
 def test_every_point_is_a_valid_config_or_the_point_is_named():
@@ -229,6 +232,18 @@ def test_the_scheduler_comes_from_the_option_then_the_environment(monkeypatch):
     monkeypatch.setenv(sweep_run.SCHEDULER_ENV, "  ")
     assert sweep_run.Where.from_env().scheduler is None
     assert "this machine's cores" in sweep_run.Where.from_env(n_jobs=2).describe()
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, True])
+def test_fits_at_a_time_is_a_whole_number_of_at_least_one(n_jobs):
+    with pytest.raises(ConfigError, match="must be a whole number of at least 1"):
+        sweep_run.Where(n_jobs=n_jobs)
+
+
+def test_more_fits_at_a_time_than_a_sweep_can_have_start_no_more_threads():
+    # 10**20 threads was "can't start new thread"; a sweep has at most MAX_POINTS fits
+    assert sweep_run.Where(n_jobs=10**20).local_jobs() == sweep.MAX_POINTS
+    assert sweep_run.Where(n_jobs=3).local_jobs() == 3
 
 
 # --- the result --------------------------------------------------------------------------------
