@@ -15,8 +15,8 @@ plain-N  (--default-threads) the same with BLAS and OpenMP at their defaults (ev
          instead of ~0.15, as a second thread waits for a core; then the faster row is the
          baseline.
 sweep    `digitlab.sweeps.run.run` on local cores: for lbfgs, the 9 fits side by side in
-         lockstep (digitlab.sweeps.lockstep: scipy's L-BFGS-B with scikit-learn's options on the same
-         objective, every fit cold), one pass over the data per round for all of them, the
+         lockstep (digitlab.sweeps.lockstep: scipy's L-BFGS-B with scikit-learn's options on
+         the same objective, every fit cold), one pass over the data per round for all of them, the
          rows of each round shared by one thread per core. For other solvers, warm-started
          chains side by side.
 cluster  (--cluster) the same sweep on a dask.distributed.LocalCluster started here (2 worker
