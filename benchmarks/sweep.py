@@ -15,8 +15,8 @@ plain-N  (--default-threads) the same with BLAS and OpenMP at their defaults (ev
          instead of ~0.15, as a second thread waits for a core; then the faster row is the
          baseline.
 sweep    `digitlab.sweeps.run.run` on local cores: for lbfgs, the 9 fits side by side in
-         lockstep (digitlab.sweeps.lockstep: scipy's L-BFGS-B with scikit-learn's options on the same
-         objective, every fit cold), one pass over the data per round for all of them, the
+         lockstep (digitlab.sweeps.lockstep: scipy's L-BFGS-B with scikit-learn's options on
+         the same objective, every fit cold), one pass over the data per round for all of them, the
          rows of each round shared by one thread per core. For other solvers, warm-started
          chains side by side.
 cluster  (--cluster) the same sweep on a dask.distributed.LocalCluster started here (2 worker
@@ -43,6 +43,8 @@ import numpy as np
 from benchmarks.common import dumps, say, tutorial_split
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
+from digitlab.model.solvers import logistic
+from digitlab.sweeps import fit as sweep_fit
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from digitlab.training.fitting import fit
@@ -54,7 +56,7 @@ TARGET_RATIO = 1 / 3
 GRID = tuple(float(f"{c:.3g}") for c in np.logspace(-3, 1, 9))
 
 
-def plain(spec: sweep.SweepSpec, data: sweep.SweepData, one_thread: bool) -> tuple[float, list]:
+def plain(spec: sweep.SweepSpec, data: sweep_fit.SweepData, one_thread: bool) -> tuple[float, list]:
     """Independent cold fits, one after the other: the baseline."""
     from threadpoolctl import threadpool_limits
 
@@ -68,16 +70,16 @@ def plain(spec: sweep.SweepSpec, data: sweep.SweepData, one_thread: bool) -> tup
     return time.perf_counter() - t0, out
 
 
-def fit_here(data: sweep.SweepData, point: sweep.Point) -> sweep.PointResult:
-    """One cold scikit-learn fit in this process: sweep.fit_point runs lbfgs in a child
+def fit_here(data: sweep_fit.SweepData, point: sweep.Point) -> sweep_fit.PointResult:
+    """One cold scikit-learn fit in this process: sweep_fit.fit_point runs lbfgs in a child
     process that Stop can end (digitlab.model.solvers.child), whose start and data transfer the
     baseline should not pay."""
-    Z, y = sweep.rows(data, point)
+    Z, y = sweep_fit.rows(data, point)
     solver = solvers.get(point.config.solver)
     est = solver.build(point.config)
     t0 = time.perf_counter()
-    outcome = solvers._run_sklearn(est, Z, y, solvers.Hooks())
-    return sweep.scored(data, point, est, time.perf_counter() - t0, outcome.n_iter,
+    outcome = logistic.run(est, Z, y, solvers.Hooks())
+    return sweep_fit.scored(data, point, est, time.perf_counter() - t0, outcome.n_iter,
                         outcome.converged)
 
 

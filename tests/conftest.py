@@ -2,7 +2,7 @@
 and the tutorial's split, loaded once per session (tests must not mutate these arrays); and the
 test kinds.
 
-Every test has a kind, given by its folder and applied as a marker (registered in pytest.ini):
+Every test has a kind, given by its folder and applied as a marker (registered in pyproject.toml):
 
     tests/unit   small synthetic arrays and pure functions (no MNIST, no Streamlit runtime)
     tests/model  the real MNIST: data integrity, accuracy against baselines, benchmarks

@@ -1,0 +1,38 @@
+"""A class: the digits its students drew (the class set), shared as files, a model the teacher
+publishes to everyone, and a model trained again with the class's own handwriting.
+
+    classdb     the class set's SQLite file: where it lives, its schema, transactions
+    classset    ClassSet: save, delete and read the class's digits
+    classfiles  a class set as a file to share (.npz, or MNIST's IDX zipped), checked on read
+    publish     the teacher's password and the published model, for every session
+    retrain     train again with the class set, compared on a held-out part of it
+
+`retrain.retrain` and publish's describe/settings stay behind their modules.
+"""
+
+from digitlab.classroom.classdb import ClassSetError, default_path
+from digitlab.classroom.classfiles import (
+    ClassDigits,
+    ClassFileError,
+    from_store,
+    load_set,
+    read_set,
+    to_idx_zip,
+    to_npz,
+)
+from digitlab.classroom.classset import ClassSet, Filter, Record, Saved
+from digitlab.classroom.publish import (
+    ClassModel,
+    Published,
+    class_url,
+    password_ok,
+    publishing_enabled,
+    students_url,
+)
+from digitlab.classroom.retrain import ClassTrainError, add_set, hold_out, repeats_for
+
+__all__ = ["ClassDigits", "ClassFileError", "ClassModel", "ClassSet", "ClassSetError",
+           "ClassTrainError", "Filter", "Published", "Record", "Saved", "add_set",
+           "class_url", "default_path", "from_store", "hold_out", "load_set", "password_ok",
+           "publishing_enabled", "read_set", "repeats_for", "students_url", "to_idx_zip",
+           "to_npz"]

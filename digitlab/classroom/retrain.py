@@ -16,7 +16,6 @@ the training rows (oversampling, the simplest form of a sample weight; every sol
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,7 +118,14 @@ def add_set(X_train: np.ndarray, y_train: np.ndarray, X_class: np.ndarray, y_cla
             repeats: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """All the class digits joined to the training rows (the CLI's --add-set): (X, y, repeats)."""
     k = repeats_for(len(y_class), len(y_train)) if repeats is None else repeats
-    if k < 1 or not math.isfinite(k):
-        raise ClassTrainError("--add-repeats must be at least 1.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ClassTrainError("--add-repeats must be a whole number of at least 1.")
+    # the class digits may make up at most half of the rows: beyond that they are a training
+    # set of their own (and a huge K would ask for more memory than there is)
+    most = max(1, len(y_train) // max(1, len(y_class)))
+    if k > most:
+        raise ClassTrainError(f"--add-repeats {k} would count {len(y_class):,} class digits "
+                              f"{k:,} times against {len(y_train):,} training images; at most "
+                              f"{most} keeps them no more than half of the rows.")
     X, y = joined(X_train, y_train, X_class, y_class, k)
     return X, y, k

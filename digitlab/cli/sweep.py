@@ -15,18 +15,19 @@ import argparse
 import json
 import sys
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
-from digitlab.data.mnist import Dataset
-from digitlab.model import solvers
-from digitlab.model.config import SCALINGS, ConfigError
-from digitlab.sweeps import spec as sweep
-from digitlab.sweeps.spec import SweepResult, SweepSpec, parse_list
+from digitlab import data
+from digitlab.cli.shared import load, number, write
+from digitlab.model import SCALINGS, ConfigError, solvers
+from digitlab.sweeps import BASE, DEFAULT_CS, SweepResult, SweepSpec, Where, parse_list, plan
+from digitlab.sweeps import run as sweep_run
+
+HELP = ("train and test accuracy along a grid of C (or of training sizes), on local cores or a "
+        "Dask cluster")
 
 
-def add_arguments(p: argparse.ArgumentParser, number: Callable[[str], float]) -> None:
-    grid = ",".join(f"{c:g}" for c in sweep.DEFAULT_CS)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    grid = ",".join(f"{c:g}" for c in DEFAULT_CS)
     p.add_argument("--C", help=f"values of C, comma-separated (default {grid}); one value with "
                                "--train-sizes")
     p.add_argument("--train-sizes", dest="train_sizes",
@@ -41,9 +42,9 @@ def add_arguments(p: argparse.ArgumentParser, number: Callable[[str], float]) ->
                    help="straighten slanted digits; both = one curve each")
     p.add_argument("--train-size", dest="train_size", type=int,
                    help="fit on the first N training images (default: all 59,500)")
-    p.add_argument("--tol", type=number, help=f"stopping tolerance (default {sweep.BASE.tol:g})")
+    p.add_argument("--tol", type=number, help=f"stopping tolerance (default {BASE.tol:g})")
     p.add_argument("--max-iter", dest="max_iter", type=int,
-                   help=f"iteration limit per fit (default {sweep.BASE.max_iter})")
+                   help=f"iteration limit per fit (default {BASE.max_iter})")
     p.add_argument("--scaling", help=f"one of: {', '.join(SCALINGS)}")
     p.add_argument("--seed", type=int)
     p.add_argument("--test-size", dest="test_size", type=float)
@@ -87,6 +88,9 @@ def spec_from_args(args) -> tuple[SweepSpec, list[str]]:
         lists["l1_ratio"] = parse_list(args.l1_ratio, "l1_ratio")
     if args.solver is not None:
         lists["solver"] = tuple(s.strip() for s in args.solver.split(",") if s.strip())
+        if not lists["solver"]:
+            raise ConfigError(f"--solver needs at least one solver, e.g. lbfgs or lbfgs,sag; "
+                              f"got {args.solver!r}.")
     lists["deskew"] = {"off": (False,), "on": (True,), "both": (False, True)}[args.deskew]
     many = [k for k, v in lists.items() if len(v) > 1]
     if len(many) > 1:
@@ -108,8 +112,8 @@ def spec_from_args(args) -> tuple[SweepSpec, list[str]]:
         x, values = "train_size", parse_list(args.train_sizes, "train_size")
         fixed.pop("train_size", None)
     else:
-        x, values = "C", parse_list(args.C, "C") if args.C is not None else sweep.DEFAULT_CS
-    base = sweep.BASE.replace(**fixed)
+        x, values = "C", parse_list(args.C, "C") if args.C is not None else DEFAULT_CS
+    base = BASE.replace(**fixed)
     return SweepSpec(x=x, values=values, series=series,
                      series_values=lists[series] if series else (), base=base,
                      warm_start=not args.cold), notes
@@ -137,17 +141,10 @@ def table(result: SweepResult) -> str:
     return "\n".join(lines)
 
 
-def command(args, load: Callable[[], Dataset]) -> int:
-    """Run `python -m digitlab sweep` with its parsed `args`; `load` gets the data (the CLI's,
-    which says where it came from)."""
-    from digitlab.data import mnist as data
-    from digitlab.plots import charts as plots
-    from digitlab.plots import sweep as sweep_plot
-    from digitlab.sweeps import plan as sweep_plan
-    from digitlab.sweeps import run as sweep_run
-
+def command(args) -> int:
+    """Run `python -m digitlab sweep` with its parsed `args`."""
     spec, notes = spec_from_args(args)
-    where = sweep_run.Where.from_env(args.scheduler, args.jobs)
+    where = Where.from_env(args.scheduler, args.jobs)
     ds = load()
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -171,16 +168,18 @@ def command(args, load: Callable[[], Dataset]) -> int:
         stop.set()  # the chains end before their next fit
         raise
     if args.csv:
-        Path(args.csv).write_text(result.to_csv())
+        write(args.csv, result.to_csv().encode())
         print(f"wrote the numbers to {args.csv}", file=sys.stderr)
     if args.png:
-        Path(args.png).write_bytes(plots.to_png(sweep_plot.sweep_figure(result)))
+        from digitlab.plots import sweep_figure, to_png  # matplotlib: only when asked
+
+        write(args.png, to_png(sweep_figure(result)))
         print(f"wrote the figure to {args.png}", file=sys.stderr)
     if args.json:
         print(json.dumps({**result.summary(), "data": ds.describe()}))
         return 0
     print(f"data:    {ds.describe()}")
-    print(f"ran on:  {result.where} ({sweep_plan.describe(spec, result.chains)}), "
+    print(f"ran on:  {result.where} ({plan.describe(spec, result.chains)}), "
           f"{result.seconds:.1f} s")
     for solver in result.solvers:
         print(f"rule:    {spec.stopping_rule(solver)}")

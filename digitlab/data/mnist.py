@@ -5,6 +5,7 @@ order and keeps what it got in the cache, and the tutorial's split.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import pickle
 import subprocess
@@ -97,9 +98,17 @@ def split(X: np.ndarray, y: np.ndarray, test_size: float = 0.15, seed: int = 0
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tutorial's split: train_test_split(X, y, test_size=0.15, random_state=0).
 
-    Returns X_train, X_test, y_train, y_test (the tutorial's names and order)."""
+    Returns X_train, X_test, y_train, y_test (the tutorial's names and order). A test_size
+    that leaves either part empty on these images is a DataError with a sentence (TrainConfig
+    checks that it is a fraction; only the data says how many images it leaves)."""
     from sklearn.model_selection import train_test_split
 
+    n = len(y)
+    n_test = math.ceil(test_size * n)  # scikit-learn's own rounding of a fraction
+    if n_test < 1 or n - n_test < 1:
+        raise DataError(f"test_size={test_size:g} of {n:,} images leaves "
+                        f"{'no test images' if n_test < 1 else 'no training images'}; use a "
+                        "test_size such as 0.15.")
     # Arrays in, arrays out; scikit-learn's own signature says only "list".
     X_train, X_test, y_train, y_test = (
         cast(np.ndarray, a)

@@ -5,7 +5,8 @@ The tutorial wrote `LogisticRegression(multi_class="multinomial", solver="sag", 
 multinomial now) and deprecates `penalty`: the penalty is chosen by `l1_ratio` (0 = L2,
 1 = L1, between = elastic net) and "no penalty" is `C=np.inf`. `TrainConfig` speaks that
 modern API and checks each combination before any fit, so a refused mix is a sentence, not a
-traceback. Which solver takes which penalty is the solver registry's to say (digitlab.model.solvers).
+traceback. Which solver takes which penalty is the solver registry's to say
+(digitlab.model.solvers).
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ SCALINGS = {
     "raw": "raw pixels 0..255 (the tutorial)",
     "standard": "per-pixel z-score (mean 0, std 1 over the training set)",
 }
+# The ends of each setting's domain that the libraries underneath set:
+MAX_SEED = 2**32 - 1  # NumPy's and scikit-learn's random_state is an unsigned 32-bit int
+MAX_ITER = 2**31 - 1  # sag and saga count iterations in a C int (OverflowError above)
+# Below this C the penalty (1 / (C n): 1e5 on 10 images) swamps the data and the fits break:
+# measured, sag fails on 10 images at C=1e-10 (in float32 its step times the penalty rounds to
+# 1) and on 600 at 1e-15, digitlab-fast's weights are not finite at 1e-100, while every solver
+# fits at 1e-8 with any scaling. The pages start at C=1e-4; at 1e-6 every weight is ~0.
+MIN_C = 1e-6
 
 
 class ConfigError(ValueError):
@@ -52,7 +61,8 @@ class TrainConfig:
         thinned or thickened, framed as the Draw page frames a drawing: digitlab.data.augment),
         made afresh every epoch; only solvers that fit in mini-batches can (digitlab-fast).
     features : what the classifier sees after the pixel transform: a name in
-        digitlab.model.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel approximation).
+        digitlab.model.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel
+        approximation).
     """
 
     C: float = 1.0
@@ -106,6 +116,15 @@ class TrainConfig:
         return replace(self, **changes)
 
 
+def training_rows(config: TrainConfig, X_train, y_train):
+    """The rows `config` fits on: the first `train_size` of the (already shuffled) training
+    split, or all of them (train_size None, or more than there are). Features or pixels alike:
+    (X_train[:n], y_train[:n])."""
+    if config.train_size is None or config.train_size >= len(y_train):
+        return X_train, y_train
+    return X_train[: config.train_size], y_train[: config.train_size]
+
+
 def _is_whole(v: Any) -> bool:
     """An int (numpy ints too), but not a bool or float: scikit-learn 1.9 refuses max_iter=10.0."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -129,6 +148,9 @@ def validate(c: TrainConfig) -> None:
                           f"got {c.solver!r}.")
     if not (_is_number(c.C) and c.C > 0) or math.isnan(c.C):
         raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
+    if c.C < MIN_C:
+        raise ConfigError(f"C must be at least {MIN_C:g}: smaller, the penalty leaves every "
+                          f"weight at zero and the solvers overflow; got {c.C!r}.")
     if not (_is_number(c.l1_ratio) and 0.0 <= c.l1_ratio <= 1.0):
         raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
     if c.solver not in solvers.accepting(c.l1_ratio, c.C):
@@ -140,12 +162,15 @@ def validate(c: TrainConfig) -> None:
         )
     if not _is_whole(c.max_iter) or c.max_iter < 1:
         raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
+    if c.max_iter > MAX_ITER:
+        raise ConfigError(f"max_iter must be at most {MAX_ITER:,}; got {c.max_iter!r}.")
     if not (_is_number(c.tol) and c.tol > 0 and math.isfinite(c.tol)):
         raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
     if not (_is_number(c.test_size) and 0.0 < c.test_size < 1.0):
         raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")
-    if not _is_whole(c.seed) or c.seed < 0:
-        raise ConfigError(f"seed must be a whole number of at least 0; got {c.seed!r}.")
+    if not _is_whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
+        raise ConfigError(f"seed must be a whole number from 0 to {MAX_SEED:,} (what NumPy and "
+                          f"scikit-learn accept); got {c.seed!r}.")
     if not _one_of(c.scaling, SCALINGS):
         raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {c.scaling!r}.")
     if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):

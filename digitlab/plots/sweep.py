@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from digitlab.plots import charts as plots
-from digitlab.sweeps.spec import PointResult, SweepResult
+from digitlab.sweeps.fit import PointResult
+from digitlab.sweeps.spec import SweepResult
 
 
 class LineStyle(TypedDict, total=False):

@@ -1,0 +1,16 @@
+"""The base of DigitLab: how background work runs, and how much of the machine it takes.
+
+    threads    BLAS threads per fit, and the low CPU priority of background work
+    jobs       BackgroundJob: work in a daemon thread that a page polls and can stop; Stopped
+    childproc  child processes for fits and sweeps, arrays shared with them without pickle
+
+childproc's names are not re-exported: it is also the children's entry
+(`python -m digitlab.runtime.childproc`), and a package that imported it first would make
+Python run it twice; its users (the solvers, the sweeps, fitting) import the module.
+"""
+
+from digitlab.runtime.jobs import ABANDON_AFTER_S, BackgroundJob, Stopped
+from digitlab.runtime.threads import BACKGROUND_NICE, blas_limit, lower_priority
+
+__all__ = ["ABANDON_AFTER_S", "BACKGROUND_NICE", "BackgroundJob", "Stopped", "blas_limit",
+           "lower_priority"]

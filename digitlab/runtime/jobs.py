@@ -1,6 +1,7 @@
 """Work in a daemon thread that a page polls: start it, ask it to stop, see whether it still
-runs and for how long, wait for it. training.TrainingJob (one fit) and sweep_run.SweepJob (a
-sweep) are its two kinds; each writes its own `_run`, which polls `should_stop`.
+runs and for how long, wait for it. training.TrainingJob (one fit) and sweeps.SweepJob (a
+sweep) are its two kinds; each writes its own `_run`, which polls `should_stop`. Work that ends
+because its caller asked raises `Stopped` (a fit's FitStopped is one).
 
 A job whose owner is gone (`owner_alive()` false for ABANDON_AFTER_S: a closed tab) stops as if
 Stop had been pressed: nobody will see its result, and in a class its cores are wanted.
@@ -20,6 +21,11 @@ from typing import Self
 # phone's websocket to reconnect after a blip, short enough that a closed tab's fit frees its
 # core within about a second.
 ABANDON_AFTER_S = 1.0
+
+
+class Stopped(RuntimeError):
+    """A computation ended by its own caller's request: no answer for anyone else, so a caller
+    waiting for the same key computes it itself instead of receiving this."""
 
 
 class BackgroundJob:

@@ -38,7 +38,8 @@ import numpy as np
 from digitlab.model.config import ConfigError
 from digitlab.runtime import childproc
 from digitlab.sweeps import run as sweep_run
-from digitlab.sweeps.spec import PointResult, SweepResult, SweepSpec, points
+from digitlab.sweeps.fit import PointResult
+from digitlab.sweeps.spec import SweepResult, SweepSpec, points
 
 POLL_S = 0.1  # how often the parent asks should_stop while the child works
 STOP_GRACE_S = 1.0  # after a stop request, how long the child may take to end its fits

@@ -24,16 +24,8 @@ import numpy as np
 from digitlab.model import solvers
 from digitlab.runtime.threads import lower_priority
 from digitlab.sweeps import lockstep
-from digitlab.sweeps.spec import (
-    Point,
-    PointResult,
-    Reporter,
-    SweepData,
-    SweepSpec,
-    fit_chain,
-    rows,
-    scored,
-)
+from digitlab.sweeps.fit import PointResult, Reporter, SweepData, fit_chain, rows, scored
+from digitlab.sweeps.spec import Point, SweepSpec
 
 
 def fit_batch(data: SweepData, batch: list[Point], spec: SweepSpec,

@@ -20,7 +20,8 @@ progress bar counts fits, and a stop request ends every chain before its next fi
 lockstep batch within a round, keeping the finished points.
 
 Dask workers must be able to import digitlab (the same checkout on PYTHONPATH, or installed).
-The app's sweeps (SweepJob) run this on local cores in a child process (digitlab.sweeps.child).
+The app's sweeps (digitlab.sweeps.job) run this on local cores in a child process
+(digitlab.sweeps.child).
 """
 
 from __future__ import annotations
@@ -37,17 +38,10 @@ import numpy as np
 
 from digitlab.model.config import ConfigError
 from digitlab.model.pipeline import PixelTransform
-from digitlab.runtime.jobs import BackgroundJob
+from digitlab.sweeps.fit import PointResult, SweepData, fit_chain
 from digitlab.sweeps.lockstep_curve import fit_batch
 from digitlab.sweeps.plan import chains
-from digitlab.sweeps.spec import (
-    PointResult,
-    SweepData,
-    SweepResult,
-    SweepSpec,
-    fit_chain,
-    points,
-)
+from digitlab.sweeps.spec import MAX_POINTS, SweepResult, SweepSpec, points
 
 SCHEDULER_ENV = "DIGITLAB_DASK_SCHEDULER"
 _CONNECT_S = 10  # a scheduler that does not answer in this long is reported, not waited for
@@ -65,6 +59,13 @@ class Where:
     scheduler: str | None = None
     n_jobs: int | None = None
 
+    def __post_init__(self) -> None:
+        n = self.n_jobs
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                              or n < 1):
+            raise ConfigError(f"The number of fits at a time (--jobs) must be a whole number "
+                              f"of at least 1; got {n!r}.")
+
     @classmethod
     def from_env(cls, scheduler: str | None = None, n_jobs: int | None = None) -> Where:
         """`scheduler` if given, else $DIGITLAB_DASK_SCHEDULER if set, else local cores."""
@@ -77,9 +78,10 @@ class Where:
         return f"this machine's cores ({self.local_jobs()} at a time)"
 
     def local_jobs(self) -> int:
+        """Threads here: n_jobs, or one per core; never more than a sweep has fits."""
         from joblib import cpu_count
 
-        return max(1, self.n_jobs or cpu_count())
+        return min(self.n_jobs or max(1, cpu_count()), MAX_POINTS)
 
 
 def rows_needed(spec: SweepSpec, n_train: int) -> int:
@@ -276,55 +278,3 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
     return SweepResult(spec, finished, len(pts), described, workers,
                        tuple(tuple(c) for c in plan), time.perf_counter() - t0,
                        len(finished) < len(pts))
-
-
-class SweepJob(BackgroundJob):
-    """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
-    `result` and `error` (a sentence) are set once; `stop()` (or the owner gone: jobs.py) ends
-    every chain before its next fit and every lockstep batch within a round, keeping the
-    finished points.
-
-    On local cores the sweep runs in a child process at the lowest priority
-    (digitlab.sweeps.child: a server's threads would hold its GIL), and a stop that its fits do
-    not honour within about a second ends that process; on Dask, from this process."""
-
-    thread_name = "digitlab-sweep"
-
-    def __init__(self, spec: SweepSpec, split, where: Where = Where(),
-                 owner_alive: Callable[[], bool] | None = None):
-        super().__init__(owner_alive)
-        self.spec, self.split, self.where = spec, split, where
-        self.planned = len(points(spec))
-        self.points: list[PointResult] = []
-        self.result: SweepResult | None = None
-
-    def so_far(self) -> SweepResult:
-        """The result when finished, else the points finished so far as a stopped result
-        (for a live figure)."""
-        if self.result is not None:
-            return self.result
-        pts = tuple(sorted(self.points, key=lambda p: p.index))
-        return SweepResult(self.spec, pts, self.planned, self.where.describe(), 0, (),
-                           self.elapsed, stopped=False)
-
-    def _run(self) -> None:
-        from digitlab.runtime import childproc
-        from digitlab.sweeps import child as childsweep  # childsweep imports this module
-
-        s = self.split
-        here = self.where.scheduler is None and childproc.supported()
-        try:
-            self.result = (childsweep.run if here else run)(
-                self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where, s.side,
-                on_point=self.points.append, should_stop=self.should_stop)
-        except ConfigError as exc:
-            self.error = str(exc)
-            self.exception = exc
-        except MemoryError as exc:
-            self.error = "The sweep ran out of memory: use fewer training images."
-            self.exception = exc
-        except Exception as exc:  # a bug or a worker that died: said plainly, kept for reports
-            self.error = (f"The sweep failed ({type(exc).__name__}: {exc}). Try fewer training "
-                          "images or fewer points; if it keeps happening, it is a bug.")
-            self.exception = exc
-

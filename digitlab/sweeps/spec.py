@@ -4,11 +4,12 @@
     spec = SweepSpec(x="train_size", values=(500, 2000, 10_000, 59_500))  # learning curve
     result = sweep_run.run(spec, X_train, y_train, X_test, y_test)       # digitlab.sweeps.run
 
-This module says WHAT a sweep is: its grid (checked, with a sentence for a bad one), its points,
-how a chain of them is fitted and scored, and the result's rows. digitlab.sweeps.plan cuts the
-points into pieces; digitlab.sweeps.run says WHERE they run (local cores or a Dask cluster). An
-lbfgs curve along C is one piece whose points are fitted side by side (digitlab.sweeps.lockstep_curve);
-other pieces are chains, each fit warm-started from its neighbour.
+This module says WHAT a sweep is: its grid (checked, with a sentence for a bad one), its
+points, and its result's rows. digitlab.sweeps.fit says how a chain of points is fitted and
+scored; digitlab.sweeps.plan cuts the points into pieces; digitlab.sweeps.run says WHERE they
+run (local cores or a Dask cluster). An lbfgs curve along C is one piece whose points are
+fitted side by side (digitlab.sweeps.lockstep_curve); other pieces are chains, each fit
+warm-started from its neighbour.
 
 Every fit in a sweep runs to convergence of its objective (objective.py), never stopped early
 on held-out accuracy: early stopping is a regulariser of its own and would flatten the curve at
@@ -29,17 +30,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import socket
-import threading
-import time
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from digitlab.model import objective, solvers
+from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
+
+if TYPE_CHECKING:
+    from digitlab.sweeps.fit import PointResult
 
 # What a sweep can run along (the x axis) and compare (one curve per value).
 X_AXES = {"C": "C (inverse regularisation)", "train_size": "training images"}
@@ -191,7 +191,7 @@ def _checked_values(x: str, values) -> tuple:
             raise ConfigError("C=inf (no penalty) has no place on a log axis; use a large C "
                               "such as 10000 instead.")
         return tuple(sorted({float(v) for v in values}))
-    bad = [v for v in values if v != int(v) or v < 10]
+    bad = [v for v in values if math.isinf(v) or v != int(v) or v < 10]
     if bad:
         raise ConfigError(f"Training sizes must be whole numbers of at least 10 images; "
                           f"{_fmt(bad[0])} is not.")
@@ -213,136 +213,6 @@ class Point:
 
 def points(spec: SweepSpec) -> list[Point]:
     return [Point(i, s, v, c) for i, (s, v, c) in enumerate(spec.configs())]
-
-
-# --- one point: fit and score ------------------------------------------------------------------
-
-
-@dataclass
-class SweepData:
-    """What every fit needs, shipped to the workers once: the features of the training and
-    test rows (one pair per deskew setting in the sweep) and the labels."""
-
-    features: dict[bool, tuple[np.ndarray, np.ndarray]]
-    y_train: np.ndarray
-    y_test: np.ndarray
-
-
-@dataclass(frozen=True)
-class PointResult:
-    """A fitted point. `objective` is the training objective (objective.py, with the L1 part
-    for elastic net) at the model kept: what warm and cold fits are compared by."""
-
-    index: int
-    series: Any
-    x: Any
-    config: TrainConfig
-    n_train: int
-    train_accuracy: float
-    test_accuracy: float
-    fit_seconds: float
-    n_iter: int
-    converged: bool
-    objective: float
-    warm_from: Any  # the x value of the neighbour it started from, or None (cold)
-    worker: str  # host:pid of the process that fitted it
-    coef: np.ndarray = field(repr=False)
-    intercept: np.ndarray = field(repr=False)
-
-
-class Reporter(Protocol):
-    """How a chain, wherever it runs, tells the sweep a point is done and asks whether to go
-    on (digitlab.sweeps.run has one for this process and one for Dask workers)."""
-
-    def point(self, result: PointResult) -> None: ...
-
-    def stop_requested(self) -> bool: ...
-
-
-def fit_chain(data: SweepData, chain: list[Point], spec: SweepSpec,
-              reporter: Reporter | None = None) -> list[PointResult]:
-    """Fit a chain's points in order, each from the weights of the one before it (extrapolated
-    along log C once two are known: the path is smooth, and measured on 5,000 images this
-    saved a fifth of lbfgs's iterations over starting at the neighbour). Reports each point as
-    it is done; a stop request ends the chain before its next fit."""
-    done: list[PointResult] = []
-    for point in chain:
-        if reporter is not None and reporter.stop_requested():
-            break
-        start = _start(done, point) if spec.warm_start else None
-        done.append(fit_point(data, point, start, done[-1].x if start is not None else None))
-        if reporter is not None:
-            reporter.point(done[-1])
-    return done
-
-
-def _start(done: list[PointResult], point: Point) -> tuple[np.ndarray, np.ndarray] | None:
-    if not done:
-        return None
-    last = done[-1]
-    if len(done) < 2 or not isinstance(point.x, float):
-        return last.coef, last.intercept
-    prev = done[-2]
-    t = math.log(point.x / last.x) / math.log(last.x / prev.x)
-    return (last.coef + t * (last.coef - prev.coef),
-            last.intercept + t * (last.intercept - prev.intercept))
-
-
-def fit_point(data: SweepData, point: Point, start: tuple[np.ndarray, np.ndarray] | None = None,
-              warm_from: Any = None) -> PointResult:
-    """Fit one point on the shipped data and score it on its training rows and on the test
-    split; `start` = (coef, intercept) to begin from (a warm start), else cold."""
-    Z, y = rows(data, point)
-    solver = solvers.get(point.config.solver)
-    est = solver.build(point.config)
-    t0 = time.perf_counter()
-    outcome = solver.run(est, Z, y, solvers.Hooks(init=start))
-    return scored(data, point, est, time.perf_counter() - t0, outcome.n_iter,
-                  outcome.converged, warm_from)
-
-
-def rows(data: SweepData, point: Point) -> tuple[np.ndarray, np.ndarray]:
-    """A point's training features and labels: the first n rows, as TrainConfig.train_size
-    means."""
-    Z = data.features[point.config.deskew][0]
-    n = point.config.train_size
-    n = len(data.y_train) if n is None else min(n, len(data.y_train))
-    return Z[:n], data.y_train[:n]
-
-
-def scored(data: SweepData, point: Point, est, seconds: float, n_iter: int, converged: bool,
-           warm_from: Any = None) -> PointResult:
-    """A fitted estimator as a PointResult: scored on its training rows and the test split."""
-    c = point.config
-    Z, y = rows(data, point)
-    Zt = data.features[c.deskew][1]
-    return PointResult(
-        point.index, point.series, point.x, c, len(y), float(est.score(Z, y)),
-        float(est.score(Zt, data.y_test)), seconds, n_iter, converged,
-        training_objective(est, Z, y, c), warm_from, _worker_name(),
-        np.asarray(est.coef_), np.asarray(est.intercept_))
-
-
-def _worker_name() -> str:
-    """The Dask worker's address, or host:pid/thread here."""
-    try:
-        from distributed import get_worker
-
-        return get_worker().address
-    except (ImportError, ValueError):
-        return f"{socket.gethostname()}:{os.getpid()}/{threading.current_thread().name}"
-
-
-def training_objective(est, Z: np.ndarray, y: np.ndarray, config: TrainConfig) -> float:
-    """objective.py's value at the fitted model, the L1 part of an elastic net added:
-    mean cross-entropy + lam * ((1 - r) / 2 ||W||^2 + r ||W||_1), lam = 1 / (C n)."""
-    W = np.asarray(est.coef_, dtype=np.float64).T
-    b = np.asarray(est.intercept_, dtype=np.float64)
-    yi = np.searchsorted(est.classes_, y)
-    loss, _ = objective.held_out(Z, yi, W.astype(Z.dtype), b.astype(Z.dtype))
-    lam = objective.penalty_strength(config.C, len(y))
-    r = 0.0 if math.isinf(config.C) else config.l1_ratio
-    return loss + objective.penalty(W, lam * (1 - r)) + lam * r * float(np.abs(W).sum())
 
 
 # --- the result --------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""Training: a TrainConfig and the training rows become a fitted, scored model, shared between
+sessions, run in the background for a page, and saved to a file.
+
+    fitting    fit(config, X_train, y_train) -> FitResult, with no hidden state
+    store      FitStore: finished fits and their features, single-flight between sessions
+    session    presets, time estimates, Split and Trained, TrainingJob for a page
+    evaluate   accuracy, the confusion matrix, the per-class report, the mistakes
+    modelfile  model files in skops format, refused with a sentence when unsafe
+    tutorial   the tutorial's setting and published results, verbatim
+
+`evaluate.evaluate` and modelfile's save/load stay behind their modules
+(`from digitlab.training import evaluate, modelfile`).
+"""
+
+from digitlab.training.evaluate import Evaluation
+from digitlab.training.fitting import FitResult, OnProgress, ProgressEvent, fit
+from digitlab.training.modelfile import ModelFileError
+from digitlab.training.session import (
+    LONG_FIT_SECONDS,
+    Split,
+    Trained,
+    TrainingJob,
+    expected_seconds,
+    format_seconds,
+    n_train_for,
+    presets,
+    trained,
+)
+from digitlab.training.store import FitStore, SingleFlightCache
+
+__all__ = ["LONG_FIT_SECONDS", "Evaluation", "FitResult", "FitStore", "ModelFileError",
+           "OnProgress", "ProgressEvent", "SingleFlightCache", "Split", "Trained",
+           "TrainingJob", "expected_seconds", "fit", "format_seconds", "n_train_for",
+           "presets", "trained"]

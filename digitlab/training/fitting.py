@@ -22,11 +22,12 @@ from sklearn.pipeline import Pipeline
 
 from digitlab.data import augment
 from digitlab.model import features, solvers
-from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.config import ConfigError, TrainConfig, training_rows
 from digitlab.model.pipeline import PixelTransform
+from digitlab.model.solvers import FitStopped
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import blas_limit
-from digitlab.training.store import FitStore, Stopped
+from digitlab.training.store import FitStore
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,6 @@ class FitResult:
     notes: tuple[str, ...] = field(default=())
     stopped: bool = False  # ended by should_stop: the best model so far, not the config's fit
     warm_started: bool = False  # began from an earlier model: depends on more than the config
-
-
-class FitStopped(Stopped):
-    """Stop was asked and there is no model of this caller's own to keep: it was waiting for
-    another caller's fit of the same settings, or its solver has none before it finishes."""
-
-
-def training_rows(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray):
-    """The first `train_size` rows of the (already shuffled) training split."""
-    if config.train_size is None or config.train_size >= len(y_train):
-        return X_train, y_train
-    return X_train[: config.train_size], y_train[: config.train_size]
 
 
 def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:

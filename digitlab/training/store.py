@@ -20,12 +20,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from digitlab.runtime.jobs import Stopped
+
 _POLL_S = 0.05  # how often a waiter relays new events and asks whether to stop waiting
-
-
-class Stopped(RuntimeError):
-    """A computation ended by its own caller's request: no answer for anyone else, so a caller
-    waiting for the same key computes it itself instead of receiving this."""
 
 
 class _Flight:

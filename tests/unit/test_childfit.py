@@ -19,6 +19,7 @@ import pytest
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from digitlab.model.solvers import child as childfit
+from digitlab.model.solvers import logistic
 from digitlab.runtime import childproc, threads
 from digitlab.training import fitting
 
@@ -67,7 +68,7 @@ def test_a_child_fit_gives_the_in_process_model(rows, solver):
     Z = Z / np.float32(255)
     config = TrainConfig(solver=solver, max_iter=30)
     here, there = solvers.get(solver).build(config), solvers.get(solver).build(config)
-    said_here = solvers._run_sklearn(here, Z, y, solvers.Hooks())
+    said_here = logistic.run(here, Z, y, solvers.Hooks())
     said_there = childfit.run(there, Z, y, solvers.Hooks())
     assert said_here == said_there
     for name in ("coef_", "intercept_", "classes_", "n_iter_", "n_features_in_"):
@@ -83,7 +84,7 @@ def test_a_warm_started_child_fit_starts_from_the_given_weights(rows):
     childfit.run(first, Z, y, solvers.Hooks())
     here, there = (solvers.get("lbfgs").build(config) for _ in range(2))
     init = (first.coef_, first.intercept_)
-    solvers._run_sklearn(here, Z, y, solvers.Hooks(init=init))
+    logistic.run(here, Z, y, solvers.Hooks(init=init))
     childfit.run(there, Z, y, solvers.Hooks(init=init))
     assert np.array_equal(here.coef_, there.coef_) and there.get_params()["warm_start"]
 

@@ -20,6 +20,7 @@ from digitlab.runtime import childproc, jobs, threads
 from digitlab.sweeps import child as childsweep
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
+from digitlab.sweeps.job import SweepJob
 from digitlab.sweeps.spec import SweepSpec
 from digitlab.training.session import Split
 
@@ -131,7 +132,7 @@ def test_a_sweep_job_whose_tab_closed_stops_and_keeps_its_points(blobs, monkeypa
     spec = SweepSpec(values=tuple(np.logspace(-3, 3, 24)),
                      base=sweep.BASE.replace(solver="newton-cg"))
     with Leftovers() as left:
-        job = sweep_run.SweepJob(spec, split, sweep_run.Where(n_jobs=1),
+        job = SweepJob(spec, split, sweep_run.Where(n_jobs=1),
                                  owner_alive=alive.is_set).start()
         deadline = time.monotonic() + 60
         while not job.points and time.monotonic() < deadline:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitlab.classroom import classset
+from digitlab.classroom import classdb, classset
 from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
 from digitlab.data.images import picture_png
 
@@ -149,7 +149,7 @@ def test_a_read_only_set_says_why_it_cannot_be_written(tmp_path):
     store = ClassSet(tmp_path / "c.sqlite3")
     store.save(digit(0), 0)
     ro = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
-    with pytest.raises(ClassSetError, match="read-only"), classset._sentences(store.path):
+    with pytest.raises(ClassSetError, match="read-only"), classdb._sentences(store.path):
         ro.execute("UPDATE digits SET label = 1")
     ro.close()
     if os.geteuid() != 0:  # and the real thing, where permissions bind

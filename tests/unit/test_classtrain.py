@@ -37,6 +37,20 @@ def test_joined_appends_the_class_digits_k_times():
     assert Xj.shape == (11, 4) and Xj.dtype == np.uint8 and list(yj[5:]) == [3, 4] * 3
 
 
+@pytest.mark.parametrize("repeats, says", [
+    (0, "whole number of at least 1"), (-1, "whole number of at least 1"),
+    (2.5, "whole number of at least 1"),
+    (11, "at most 10 keeps them no more than half"),  # 50 digits against 500 rows
+    (2**32, "at most 10"),  # was a 153 TiB allocation
+])
+def test_the_repeats_of_added_digits_are_bounded_with_a_sentence(repeats, says):
+    X, y = np.zeros((500, 4), np.uint8), np.arange(500) % 10
+    with pytest.raises(ClassTrainError, match=says):
+        classtrain.add_set(X, y, np.ones((50, 4), np.uint8), np.arange(50) % 10, repeats)
+    assert len(classtrain.add_set(X, y, np.ones((50, 4), np.uint8), np.arange(50) % 10,
+                                  10)[1]) == 1000
+
+
 def blobs(rng, n, shift):
     """Ten classes of 16-pixel 'images', each a bright block at its own place; `shift` moves
     every block (another 'handwriting')."""

@@ -11,8 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import cli
-from digitlab.data import mnist as data
+from digitlab import cli, data
 from digitlab.data import preprocess
 from digitlab.model import predict
 from digitlab.training import modelfile
@@ -158,3 +157,36 @@ def test_train_augment_and_rbf_are_flags_saved_into_the_model_file(capsys, tmp_p
 def test_train_refuses_augment_without_mini_batches_and_unknown_features(capsys, argv, says):
     code, _, err = run(capsys, "train", *argv)
     assert code == 2 and says in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["train", "--seed", "99999999999999999999"], "seed must be a whole number from 0 to"),
+    (["train", "--seed", "4294967296"], "what NumPy and scikit-learn accept"),
+    (["train", "--max-iter", "2147483648", "--solver", "sag"], "max_iter must be at most"),
+    (["train", "--C", "1e-300"], "C must be at least"),
+    (["sweep", "--C", "1", "--jobs", "0"], "(--jobs) must be a whole number of at least 1"),
+    (["sweep", "--train-sizes", "inf"], "inf is not"),
+    (["sweep", "--solver", ","], "--solver needs at least one solver"),
+])
+def test_an_option_beyond_its_domain_is_one_sentence_and_exit_code_2(capsys, argv, says):
+    """Each was a traceback (InvalidParameterError, OverflowError) or went unchecked; all are
+    refused before any data is loaded or fitted."""
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and says in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_test_size_that_leaves_no_training_images_is_a_sentence(capsys, synthetic_load):
+    code, _, err = run(capsys, "train", "--test-size", "0.99999")
+    assert code == 2 and "leaves no training images" in err
+
+
+def test_files_that_cannot_be_written_are_a_sentence(capsys, synthetic_load, tmp_path):
+    missing = tmp_path / "no such folder"
+    code, _, err = run(capsys, "sweep", "--C", "1", "--train-size", "300", "--jobs", "1",
+                       "--csv", str(missing / "s.csv"))
+    assert code == 2 and f"could not write {missing / 's.csv'}" in err
+    (tmp_path / "taken").mkdir()
+    code, _, err = run(capsys, "train", "--solver", "lbfgs", "--train-size", "300",
+                       "--max-iter", "5", "--save", str(tmp_path / "taken"), "--json")
+    assert code == 2 and "could not write" in err and "Traceback" not in err

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from digitlab.model import config, solvers
 from digitlab.model import pipeline as transform
-from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.model.solvers.fast import FastLogisticRegression
+from digitlab.training import fitting
 
 
 @pytest.mark.parametrize("changes, words", [
@@ -62,3 +64,38 @@ def test_the_default_config_is_the_fast_path():
 def test_fast_solver_refuses_l1_with_a_sentence():
     with pytest.raises(ConfigError, match="only supports the L2 penalty"):
         TrainConfig(solver=solvers.FAST, l1_ratio=0.5)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"seed": 2**32}, "seed must be a whole number from 0 to 4,294,967,295"),
+    ({"seed": 10**20}, "what NumPy and scikit-learn accept"),
+    ({"max_iter": 2**31}, "max_iter must be at most 2,147,483,647"),
+    ({"C": 1e-7}, "C must be at least 1e-06"),
+    ({"C": 5e-324}, "C must be at least"),
+])
+def test_settings_beyond_what_numpy_and_the_solvers_take_are_sentences(changes, words):
+    """A seed past 2**32 - 1 (the libraries' random_state), a max_iter past a C int (sag) or
+    a C so small that the fits overflow were tracebacks deep in a fit."""
+    with pytest.raises(ConfigError, match=words):
+        TrainConfig(**changes)
+
+
+def test_the_ends_of_each_domain_are_valid_settings():
+    edge = TrainConfig(seed=config.MAX_SEED, max_iter=config.MAX_ITER, C=config.MIN_C)
+    assert (edge.seed, edge.max_iter, edge.C) == (2**32 - 1, 2**31 - 1, 1e-6)
+
+
+@pytest.mark.parametrize("solver", [solvers.FAST, "sag"])  # the two that broke at tiny C
+def test_the_smallest_C_still_fits_finite_weights_on_ten_images(solver):
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 256, (10, 784), dtype=np.uint8), np.arange(10)
+    result = fitting.fit(TrainConfig(solver=solver, C=config.MIN_C, max_iter=5), X, y)
+    assert np.isfinite(result.model.named_steps["logreg"].coef_).all()
+
+
+def test_training_rows_are_the_first_train_size_rows_or_all():
+    X, y = np.arange(40).reshape(20, 2), np.arange(20)
+    assert config.training_rows(TrainConfig(train_size=12), X, y)[1].tolist() == list(range(12))
+    for n in (None, 20, 500):
+        Xn, yn = config.training_rows(TrainConfig(train_size=n), X, y)
+        assert Xn is X and yn is y

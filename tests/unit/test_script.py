@@ -8,6 +8,7 @@ import math
 import pytest
 
 from digitlab import cli
+from digitlab.cli import train as train_cli
 from digitlab.lab import script
 from digitlab.model.config import TrainConfig
 
@@ -26,4 +27,4 @@ def test_the_script_is_python_with_short_lines_and_the_command_parses_back(confi
     assert ("# augment=1" in text) == config.augment
     words = script.command(config).split()
     assert words[:4] == ["python", "-m", "digitlab", "train"]
-    assert cli._config_from_args(cli.build_parser().parse_args(words[3:])) == config
+    assert train_cli.config_from_args(cli.build_parser().parse_args(words[3:])) == config

@@ -24,6 +24,20 @@ def test_openml_fails_fast_when_unreachable(monkeypatch):
     assert time.perf_counter() - t0 < sources.OPENML_TIMEOUT_S + 1
 
 
+@pytest.mark.parametrize("test_size, says", [(0.9999, "no training images"),
+                                             (1e-9, None), (0.5, None)])
+def test_a_split_that_leaves_a_part_empty_is_a_sentence(test_size, says):
+    """TrainConfig checks that test_size is a fraction; how many images it leaves depends on
+    the data (it was scikit-learn's ValueError)."""
+    X, y = np.zeros((2000, 3)), np.arange(2000) % 10
+    if says is None:
+        X_train, X_test, _, _ = data.split(X, y, test_size)
+        assert len(X_train) and len(X_test) and len(X_train) + len(X_test) == 2000
+    else:
+        with pytest.raises(data.DataError, match=says):
+            data.split(X, y, test_size)
+
+
 class _Evil:
     def __init__(self, marker):
         self.marker = marker

@@ -20,6 +20,7 @@ from digitlab.model.config import ConfigError
 from digitlab.plots import charts as plots
 from digitlab.plots.sweep import sweep_figure
 from digitlab.runtime import threads
+from digitlab.sweeps import fit as sweep_fit
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from digitlab.sweeps.plan import chains
@@ -66,6 +67,9 @@ def test_training_sizes_are_whole_numbers_of_at_least_ten():
     assert SweepSpec(x="train_size", values=(300.0, 100)).values == (100, 300)
     for bad in ((5,), (100.5,)):
         with pytest.raises(ConfigError, match="whole numbers of at least 10"):
+            SweepSpec(x="train_size", values=bad)
+    for bad in ((math.inf,), "1e400", "inf"):  # was an OverflowError (int(inf))
+        with pytest.raises(ConfigError, match="inf is not"):
             SweepSpec(x="train_size", values=bad)
 
 
@@ -166,7 +170,7 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
         assert (a.n_iter, a.objective, a.test_accuracy) == (b.n_iter, b.objective,
                                                             b.test_accuracy)
         with threadpool_limits(1):  # OpenMP's spinning threads: slow on busy cores
-            alone = sweep.fit_point(data, point)  # scikit-learn's fit, cold
+            alone = sweep_fit.fit_point(data, point)  # scikit-learn's fit, cold
         assert a.objective == pytest.approx(alone.objective, rel=1e-5)
         assert abs(a.test_accuracy - alone.test_accuracy) <= 1 / 300
         assert abs(a.n_iter - alone.n_iter) <= 0.3 * alone.n_iter + 5
@@ -228,6 +232,18 @@ def test_the_scheduler_comes_from_the_option_then_the_environment(monkeypatch):
     monkeypatch.setenv(sweep_run.SCHEDULER_ENV, "  ")
     assert sweep_run.Where.from_env().scheduler is None
     assert "this machine's cores" in sweep_run.Where.from_env(n_jobs=2).describe()
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, True])
+def test_fits_at_a_time_is_a_whole_number_of_at_least_one(n_jobs):
+    with pytest.raises(ConfigError, match="must be a whole number of at least 1"):
+        sweep_run.Where(n_jobs=n_jobs)
+
+
+def test_more_fits_at_a_time_than_a_sweep_can_have_start_no_more_threads():
+    # 10**20 threads was "can't start new thread"; a sweep has at most MAX_POINTS fits
+    assert sweep_run.Where(n_jobs=10**20).local_jobs() == sweep.MAX_POINTS
+    assert sweep_run.Where(n_jobs=3).local_jobs() == 3
 
 
 # --- the result --------------------------------------------------------------------------------

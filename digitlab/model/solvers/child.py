@@ -12,14 +12,15 @@ scikit-learn: ~1 s, ~3 s on a busy machine).
 How, with no pickle either way (digitlab.runtime.childproc starts the child):
 - the features, the labels and any warm-start weights reach the child in anonymous shared
   files (Linux `memfd`; a deleted temp file elsewhere), which it maps read-only. The app's
-  features already live in one (digitlab.training.fitting makes them shareable), so the child maps the
-  server's pages instead of holding a copy (187 MB for the full split); the rest is written;
+  features already live in one (digitlab.training.fitting makes them shareable), so the child
+  maps the server's pages instead of holding a copy (187 MB for the full split); the rest is
+  written;
 - the estimator's class (scikit-learn's only) and its parameters go as JSON on the command line;
-- the child fits with digitlab.model.solvers' own `_run_sklearn` and writes the fitted attributes
+- the child fits with digitlab.model.solvers.logistic's `run` and writes the fitted attributes
   (`coef_`, `intercept_`, ...) and its Outcome as an .npz on stdout, read with
   allow_pickle=False;
-- the child runs at the lowest CPU priority (digitlab.runtime.threads.lower_priority): it takes idle
-  cores, and yields them to the server and the browsers of a class that is drawing;
+- the child runs at the lowest CPU priority (digitlab.runtime.threads.lower_priority): it takes
+  idle cores, and yields them to the server and the browsers of a class that is drawing;
 - the child dies with its parent (PR_SET_PDEATHSIG on Linux) and on Ctrl+C, so an ended server
   or CLI leaves no fit behind.
 """
@@ -34,12 +35,14 @@ import subprocess
 
 import numpy as np
 
+from digitlab.model.solvers import logistic
+from digitlab.model.solvers.base import FitStopped, Hooks, Outcome
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import lower_priority
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop
-# One BLAS/OpenMP thread from the child's first import (digitlab.model.solvers says why: a second
-# thread mostly waits for a core on a shared machine).
+# One BLAS/OpenMP thread from the child's first import (digitlab.model.solvers.logistic says
+# why: a second thread mostly waits for a core on a shared machine).
 _ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -54,20 +57,22 @@ def _params(est) -> dict:
     return params
 
 
-def run(est, Z: np.ndarray, y: np.ndarray, hooks):
+def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     """Fit scikit-learn estimator `est` on (Z, y) in a child process, in place; return the
-    child's Outcome. `hooks` as digitlab.model.solvers.Hooks: `init` warm-starts it; when
-    `should_stop()` turns true the child is killed and fitting.FitStopped is raised (such
-    solvers have no model before they finish, so there is nothing to keep)."""
-    from digitlab.model.solvers import Outcome
-
+    child's Outcome. `hooks.init` warm-starts it; when `hooks.should_stop()` turns true the
+    child is killed and FitStopped is raised (such solvers have no model before they finish,
+    so there is nothing to keep). Where there are no child processes (Windows) it fits in this
+    process, and cannot be stopped."""
+    if not childproc.supported():  # pragma: no cover - Windows
+        return logistic.run(est, Z, y, hooks)
     arrays = {"Z": Z, "y": y}
     if hooks.init is not None:
         arrays["coef"], arrays["intercept"] = hooks.init
     with childproc.shared_file(arrays) as shared:
         header = {**shared, "estimator": [type(est).__module__, type(est).__qualname__],
                   "params": _params(est)}
-        proc = childproc.start("digitlab.model.solvers.child", header, dict(os.environ, **_ONE_THREAD))
+        proc = childproc.start("digitlab.model.solvers.child", header,
+                               dict(os.environ, **_ONE_THREAD))
         try:
             out, err = _wait(proc, hooks.should_stop, est)
         finally:
@@ -76,7 +81,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks):
                 proc.communicate()
     if proc.returncode != 0:
         raise childproc.failure(proc.returncode, err)
-    if hooks.init is not None:  # as the child's copy was set up (solvers._run_sklearn)
+    if hooks.init is not None:  # as the child's copy was set up (logistic.run)
         est.set_params(warm_start=True)
     with np.load(io.BytesIO(out), allow_pickle=False) as result:
         meta = json.loads(str(result["meta"]))
@@ -94,8 +99,6 @@ def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
             if should_stop is not None and should_stop():
                 childproc.end(proc)
                 proc.communicate()
-                from digitlab.training.fitting import FitStopped
-
                 raise FitStopped(
                     f"Stopped: {est.solver} gives no model until it has finished, so the fit "
                     "was ended (its core is free again) and nothing was kept.") from None
@@ -117,12 +120,10 @@ def main(argv: list[str]) -> int:
     lower_priority()  # a fit is background work: drawing sessions come first (threads.py)
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr; stdout carries only the result
-    from digitlab.model.solvers import Hooks, _run_sklearn
-
     arrays = childproc.mapped(header)
     init = (arrays["coef"].copy(), arrays["intercept"].copy()) if "coef" in arrays else None
     est = _estimator(header)
-    outcome = _run_sklearn(est, arrays["Z"], arrays["y"], Hooks(init=init))
+    outcome = logistic.run(est, arrays["Z"], arrays["y"], Hooks(init=init))
     attrs = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
     scalars = [k for k, v in attrs.items() if not isinstance(v, np.ndarray)]
     meta = {"n_iter": outcome.n_iter, "converged": outcome.converged,

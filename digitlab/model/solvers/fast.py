@@ -23,6 +23,9 @@ What each ingredient buys (the bench's ablation rows):
 Progress: `on_progress(EpochInfo)` after every epoch (and for the initial model, epoch 0);
 `should_stop()` is polled every 32 mini-batches (~10 ms); when it returns True the fit ends and
 keeps the best model so far. Both are called from the thread that runs `fit`.
+
+Its parts: the epoch step (digitlab.model.solvers.adam) and the stopping rule
+(digitlab.model.solvers.stopping); `build` and `run`, last, are the registry's interface.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -40,13 +44,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from digitlab.model import objective
+from digitlab.model.solvers.adam import EpochStep
+from digitlab.model.solvers.base import Hooks, Outcome
+from digitlab.model.solvers.stopping import StoppingRule
 from digitlab.runtime.threads import blas_limit
 
-# Adam's usual moment decay rates; they are not worth exposing.
-_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
-# An epoch whose objective fell by more than this share has not settled (_StoppingRule).
-_SETTLE = 0.1
-_STOP_POLL_BATCHES = 32  # ~8 ms of work between two should_stop() calls
+if TYPE_CHECKING:
+    from digitlab.model.config import TrainConfig
+
 # Rows sampled for the features' RMS and for a warm start's shrink factor: enough for both.
 _SAMPLE_ROWS = 5000
 
@@ -80,132 +85,6 @@ class EpochInfo:
     best_epoch: int
     message: str = ""
     val_class_accuracy: tuple[float, ...] | None = None  # held-out accuracy per class
-
-
-# --- the epoch step ----------------------------------------------------------------------------
-
-
-class _Adam:
-    """Adam's two moment estimates for one parameter array; updates it in place."""
-
-    def __init__(self, p: np.ndarray):
-        self.m, self.v, self.t = np.zeros_like(p), np.zeros_like(p), 0
-
-    def step(self, p: np.ndarray, g: np.ndarray, lr: float) -> None:
-        self.t += 1
-        self.m *= _BETA1
-        self.m += (1 - _BETA1) * g
-        self.v *= _BETA2
-        self.v += (1 - _BETA2) * (g * g)
-        # bias correction folded into the step size (Kingma & Ba, section 2)
-        a = lr * math.sqrt(1 - _BETA2 ** self.t) / (1 - _BETA1 ** self.t)
-        p -= p.dtype.type(a) * self.m / (np.sqrt(self.v) + p.dtype.type(_EPS))
-
-
-class _Epoch:
-    """The epoch step: one pass of mini-batch Adam over the training rows, batches in a random
-    order, updating (W, b) in place. A call returns the epoch's model (the mean of its iterates,
-    or with average=False the last) and its mean training cross-entropy; None if should_stop()
-    came before the first step. `stopped`: should_stop() ended a pass. With `batch_transform`,
-    a batch's features are batch_transform(its rows) instead of X[its rows]."""
-
-    def __init__(self, X, y, W, b, lam, lr_w, lr_b, batch_size, average, batch_transform=None):
-        self.X, self.y, self.W, self.b, self.lam, self.average = X, y, W, b, lam, average
-        self.adam_w, self.adam_b, self.lr_w, self.lr_b = _Adam(W), _Adam(b), lr_w, lr_b
-        self.bs, self.stopped = min(int(batch_size), len(y)), False
-        self.batch_transform = batch_transform
-
-    def __call__(self, rng, should_stop) -> tuple[np.ndarray, np.ndarray, float] | None:
-        X, y, W, b, bs = self.X, self.y, self.W, self.b, self.bs
-        sum_W, sum_b = np.zeros_like(W), np.zeros_like(b)
-        loss_sum, done = 0.0, 0
-        for j in rng.permutation(math.ceil(len(y) / bs)):
-            if should_stop is not None and done % _STOP_POLL_BATCHES == 0 and should_stop():
-                self.stopped = True
-                break
-            rows = slice(j * bs, min((j + 1) * bs, len(y)))
-            # the hook (augmentation) makes this batch's features afresh from its rows
-            xb = (X[rows] if self.batch_transform is None
-                  else self.batch_transform(rows).astype(X.dtype, copy=False))
-            yb = y[rows]
-            p = objective.probabilities(xb, W, b)
-            loss_sum += objective.cross_entropy(p, yb)
-            gW, gb = objective.gradient(p, xb, yb, W, self.lam)  # the objective's, per batch
-            self.adam_w.step(W, gW, self.lr_w)
-            self.adam_b.step(b, gb, self.lr_b)
-            if self.average:
-                sum_W += W
-                sum_b += b
-            done += 1
-        if done == 0:
-            return None
-        n = W.dtype.type(done)
-        return (sum_W / n, sum_b / n, loss_sum / done) if self.average else (W, b, loss_sum / done)
-
-
-# --- the stopping rule -------------------------------------------------------------------------
-
-
-class _StoppingRule:
-    """After each epoch: does the fit end, and which model is kept (the rule: see
-    FastLogisticRegression). Created with the initial model (epoch 0), kept only if cold.
-
-    `since` counts epochs since the held-out accuracy last rose by more than tol above every
-    earlier one. A warm start and its unsettled epochs count for `since` but are never kept.
-    Without held-out rows (accuracy None) each model replaces the last.
-    """
-
-    def __init__(self, tol, patience, max_iter, warm, lam, W, b, vloss, acc):
-        self.tol, self.patience, self.max_iter, self.warm, self.lam = (
-            tol, patience, max_iter, warm, lam)
-        self.since, self.reference = 0, -math.inf
-        self.W: np.ndarray | None = None
-        self.b: np.ndarray | None = None
-        self.epoch, self.acc, self.loss = 0, -math.inf, math.inf
-        self.last_objective = self._objective(W, vloss)
-        self._offer(0, W, b, acc, vloss, keepable=not warm)
-        self.latest = (0, W.copy(), b.copy())
-
-    def after_epoch(self, epoch, W, b, vloss, acc) -> tuple[str | None, str]:
-        """Offer the epoch's model; (stopped_by_, why) if the fit ends here, else (None, "")."""
-        # "Settled": the objective fell by less than _SETTLE this epoch. A model still on
-        # its way may not end the fit, and a warm start's is not kept either: it lies
-        # between the old setting and the new one (say C), and a warm start that stopped
-        # there would hide what the new C does.
-        now = self._objective(W, vloss)
-        settled = not now < (1 - _SETTLE) * self.last_objective
-        self.last_objective = now
-        self.latest = (epoch, W, b)
-        self._offer(epoch, W, b, acc, vloss, keepable=settled or not self.warm or acc is None)
-        if acc is not None and settled and (self.warm or self.since >= self.patience):
-            # A cold fit stops once held-out accuracy stops rising. A warm start began at
-            # a model already stopped that way on these rows: once the new setting has
-            # settled there is no peak left to look for.
-            return "early stopping", ("the warm start has settled" if self.warm else
-                                      "held-out accuracy has not improved for "
-                                      + (f"{self.since} epochs" if self.since > 1 else "an epoch"))
-        return ("max_iter" if epoch >= self.max_iter else None), ""
-
-    def kept(self) -> tuple[int, np.ndarray, np.ndarray]:
-        """(epoch, W, b) to keep: the best model, or the latest if none was keepable."""
-        return self.latest if self.W is None else (self.epoch, self.W, self.b)
-
-    def _objective(self, W, vloss: float | None) -> float:
-        # `objective`'s value, its data term taken on the held-out rows.
-        return math.nan if vloss is None else vloss + objective.penalty(W, self.lam)
-
-    def _offer(self, epoch, W, b, acc, loss, keepable: bool) -> None:
-        """Keep the model if keepable and the best so far: the highest held-out accuracy,
-        ties going to the lower loss."""
-        if acc is not None:
-            self.since = 0 if acc > self.reference + self.tol else self.since + 1
-            self.reference = max(self.reference, acc)
-        better = (self.W is None or acc is None or acc > self.acc
-                  or (acc == self.acc and loss < self.loss))
-        if keepable and better:
-            self.W, self.b, self.epoch = W.copy(), b.copy(), epoch
-            if acc is not None:
-                self.acc, self.loss = acc, loss
 
 
 class FastLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -350,10 +229,10 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         W, b = self._initial_weights(coef_init, intercept_init, ytr, k, Xtr.shape[1], dtype)
         if warm and lam:
             W *= dtype(objective.best_scale(Xtr[:_SAMPLE_ROWS], ytr[:_SAMPLE_ROWS], W, b, lam))
-        step = _Epoch(Xtr, ytr, W, b, lam, self.learning_rate / self.feature_rms_,
+        step = EpochStep(Xtr, ytr, W, b, lam, self.learning_rate / self.feature_rms_,
                       self.learning_rate, self.batch_size, self.average, batch_transform)
         vloss, acc, by_class = objective.held_out_by_class(Xval, yval, W, b)
-        rule = _StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
+        rule = StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
                              W, b, vloss, acc)
         curves: tuple[list, list, list] = ([], [], [])  # loss, held-out accuracy, held-out loss
 
@@ -429,3 +308,42 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         scores = self._logits(X)
         return self.classes_[np.argmax(scores, axis=1)]
+
+
+# --- the registry's interface (digitlab.model.solvers) ------------------------------------------
+
+
+def build(config: TrainConfig) -> FastLogisticRegression:
+    return FastLogisticRegression(C=float(config.C), max_iter=int(config.max_iter),
+                                  tol=float(config.tol), random_state=int(config.seed))
+
+
+def run(est: FastLogisticRegression, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
+    """Rows come shuffled (the registry's shuffled_rows), so the estimator holds out their last
+    tenth as they are, without a copy."""
+    import sklearn
+
+    asked = []
+
+    def stop() -> bool:
+        if hooks.should_stop():
+            asked.append(True)
+            return True
+        return False
+
+    coef, intercept = hooks.init if hooks.init is not None else (None, None)
+    est.set_params(shuffle=False)
+    with sklearn.config_context(assume_finite=True):  # pixels from uint8: always finite
+        est.fit(Z, y, coef_init=coef, intercept_init=intercept, on_progress=hooks.on_epoch,
+                should_stop=stop if hooks.should_stop is not None else None,
+                batch_transform=hooks.batch_transform)
+    n_iter = int(est.n_iter_[0])
+    converged = est.stopped_by_ == "early stopping"
+    notes = []
+    if asked:
+        notes.append(f"Stopped on request after {n_iter} epochs; kept the best model so far "
+                     f"(epoch {est.best_iteration_}).")
+    elif not converged:
+        notes.append(f"Stopped at max_iter={est.max_iter} epochs while the held-out accuracy "
+                     "was still rising: raise max_iter.")
+    return Outcome(n_iter, converged, bool(asked), tuple(notes))

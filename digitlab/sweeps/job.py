@@ -1,0 +1,68 @@
+"""A sweep as a page's background job: SweepJob runs it in a daemon thread (digitlab.runtime.jobs)
+and keeps its points as they come, for the page to poll.
+
+On local cores the sweep runs in a child process (digitlab.sweeps.child); on a Dask cluster
+from this process (digitlab.sweeps.run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from digitlab.model.config import ConfigError
+from digitlab.runtime import childproc
+from digitlab.runtime.jobs import BackgroundJob
+from digitlab.sweeps import child as childsweep
+from digitlab.sweeps import run as sweep_run
+from digitlab.sweeps.fit import PointResult
+from digitlab.sweeps.run import Where
+from digitlab.sweeps.spec import SweepResult, SweepSpec, points
+
+
+class SweepJob(BackgroundJob):
+    """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
+    `result` and `error` (a sentence) are set once; `stop()` (or the owner gone: jobs.py) ends
+    every chain before its next fit and every lockstep batch within a round, keeping the
+    finished points.
+
+    On local cores the sweep runs in a child process at the lowest priority
+    (digitlab.sweeps.child: a server's threads would hold its GIL), and a stop that its fits do
+    not honour within about a second ends that process; on Dask, from this process."""
+
+    thread_name = "digitlab-sweep"
+
+    def __init__(self, spec: SweepSpec, split, where: Where = Where(),
+                 owner_alive: Callable[[], bool] | None = None):
+        super().__init__(owner_alive)
+        self.spec, self.split, self.where = spec, split, where
+        self.planned = len(points(spec))
+        self.points: list[PointResult] = []
+        self.result: SweepResult | None = None
+
+    def so_far(self) -> SweepResult:
+        """The result when finished, else the points finished so far as a stopped result
+        (for a live figure)."""
+        if self.result is not None:
+            return self.result
+        pts = tuple(sorted(self.points, key=lambda p: p.index))
+        return SweepResult(self.spec, pts, self.planned, self.where.describe(), 0, (),
+                           self.elapsed, stopped=False)
+
+    def _run(self) -> None:
+        s = self.split
+        here = self.where.scheduler is None and childproc.supported()
+        try:
+            self.result = (childsweep.run if here else sweep_run.run)(
+                self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where, s.side,
+                on_point=self.points.append, should_stop=self.should_stop)
+        except ConfigError as exc:
+            self.error = str(exc)
+            self.exception = exc
+        except MemoryError as exc:
+            self.error = "The sweep ran out of memory: use fewer training images."
+            self.exception = exc
+        except Exception as exc:  # a bug or a worker that died: said plainly, kept for reports
+            self.error = (f"The sweep failed ({type(exc).__name__}: {exc}). Try fewer training "
+                          "images or fewer points; if it keeps happening, it is a bug.")
+            self.exception = exc
+
