@@ -1,6 +1,6 @@
 """A class on one server: the teacher's password, the model the teacher published, and the
 one-line descriptions of models that the pages show. No Streamlit here (the app's glue is
-pages/shared/classroom.py).
+pages/panels/classroom_panel.py).
 
 Only a session that gave the class password may publish. The password comes from the
 environment of the server (`DIGITLAB_CLASS_PASSWORD`), never from a file or a URL; without it,

@@ -13,7 +13,8 @@ import streamlit as st
 
 from digitlab.data.mnist import Dataset
 from digitlab.training.session import Trained
-from pages.shared import classroom, nav
+from pages.panels import classroom_panel
+from pages.shared import nav
 from pages.shared.state import current_job, model_matches
 
 
@@ -50,7 +51,7 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
     the server's default (the Fast preset), with a line saying which and the way to Train."""
     if model_matches(tr, ds):
         return tr  # type: ignore[return-value]
-    other, which = classroom.fallback(ds)
+    other, which = classroom_panel.fallback(ds)
     mine = "" if tr is None else f" (yours was fitted on {tr.data_key.split(':')[0]})"
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(f"Answering: **{which}**, {other.evaluation.accuracy:.1%} right on the test "

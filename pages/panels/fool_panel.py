@@ -114,7 +114,7 @@ def reach_sentence(reached: dict[str, float]) -> str:
     return "; ".join(bits)
 
 
-def fool_panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
+def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
                answer: int, model_id: int) -> None:
     """Everything under the "Can you fool it?" tab."""
     change = sliders()
