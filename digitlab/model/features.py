@@ -12,8 +12,9 @@ better, and so does the accuracy (0.922 -> 0.971 on the tutorial split with the 
 pixels' (the 59,500 x 1,200 kernel), and its weights belong to those 1,200 features, not to
 pixels, so there are no weight images or pixel evidence maps for it.
 
-How to tell from a fitted pipeline: a map other than the pixels is a step named `STEP`
-("features") between "pixels" and "logreg"; `has_pixel_weights(model)` asks exactly that.
+How to tell from a fitted pipeline: a map other than the pixels is the step named
+`pipeline.FEATURES_STEP` between the pixel transform and the classifier;
+`pipeline.has_pixel_weights(model)` asks exactly that (digitlab.model.pipeline assembles it).
 Adding a feature map is one `FeatureMap(...)` entry below.
 """
 
@@ -29,8 +30,7 @@ from sklearn.pipeline import Pipeline
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
 
-PIXELS = "pixels"
-STEP = "features"  # the pipeline step that holds a feature map other than the pixels
+PIXELS = "pixels"  # no feature map: the classifier sees the pixels themselves
 RBF_COMPONENTS = 1200  # kernel features (chosen on a held-out slice of the training rows)
 # The kernel's width, gamma = RBF_WIDTH / (n_features * variance of the pixel features):
 # scikit-learn SVC's "scale" rule, times 2 (chosen on a held-out slice of the training rows).
@@ -89,19 +89,6 @@ def build(config: TrainConfig, Z: np.ndarray):
     """The unfitted feature step for `config` given the pixel features it will see, or None."""
     fmap = get(config.features)
     return None if fmap.build is None else fmap.build(config, Z)
-
-
-def assemble(pixels, step, classifier) -> Pipeline:
-    """pixels -> [features] -> logreg: the model's pipeline, with the feature step only when
-    there is one (so a pixel model keeps the tutorial's two steps)."""
-    middle = [] if step is None else [(STEP, step)]
-    return Pipeline([("pixels", pixels), *middle, ("logreg", classifier)])
-
-
-def has_pixel_weights(model: Pipeline) -> bool:
-    """Whether a fitted DigitLab pipeline's weights are one per pixel (then, and only then,
-    they can be drawn as images): true unless it has a `STEP` step."""
-    return STEP not in model.named_steps
 
 
 def same_step(a, b) -> bool:

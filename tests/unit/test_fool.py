@@ -1,5 +1,5 @@
-"""digitlab.lab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a rotation
-reaches the model's input, a thicker pen adds ink; the sweep answers at every angle."""
+"""digitlab.lab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a
+rotation reaches the model's input, a thicker pen adds ink; the sweep answers at every angle."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from digitlab.data import preprocess
 from digitlab.lab import fool
 from digitlab.lab.fool import Change
-from digitlab.model.pipeline import PixelTransform
+from digitlab.model.pipeline import LOGREG_STEP, PIXELS_STEP, PixelTransform
 
 
 def canvas_one() -> np.ndarray:
@@ -66,8 +66,8 @@ def test_reached_names_only_the_changes_that_are_set(original28):
 
 
 def test_a_change_that_pushes_the_ink_off_the_picture_gives_no_answer():
-    model = Pipeline([("pixels", PixelTransform()),
-                      ("logreg", DummyClassifier(strategy="prior"))]).fit(
+    model = Pipeline([(PIXELS_STEP, PixelTransform()),
+                      (LOGREG_STEP, DummyClassifier(strategy="prior"))]).fit(
         np.zeros((10, 784), np.uint8), np.arange(10))
     a = fool.attempt(model, canvas_one(), Change(shift_x=0.9))
     assert a.digit is None and a.prepared.empty
@@ -75,8 +75,8 @@ def test_a_change_that_pushes_the_ink_off_the_picture_gives_no_answer():
 
 def test_the_rotation_sweep_answers_at_every_angle():
     X = np.zeros((10, 784), np.uint8)
-    model = Pipeline([("pixels", PixelTransform()),
-                      ("logreg", DummyClassifier(strategy="prior"))]).fit(X, np.arange(10))
+    model = Pipeline([(PIXELS_STEP, PixelTransform()),
+                      (LOGREG_STEP, DummyClassifier(strategy="prior"))]).fit(X, np.arange(10))
     sweep = fool.rotation_sweep(model, canvas_one(), Change(scale=0.9), [-30, 0, 30])
     assert [a for a, _, _ in sweep] == [-30.0, 0.0, 30.0]
     assert all(d is not None and 0 < p <= 1 for _, d, p in sweep)
