@@ -128,7 +128,7 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
     st.markdown(f"The class digits join MNIST's training images and the model is fitted again "
                 f"with {which}. A **{classtrain.HOLD_OUT:.0%}** of each digit's drawings is held "
                 "back: neither model sees them, so they measure the gain.")
-    key = (config, len(y), hash(X.tobytes()), state.data_key(ds))
+    key = (config, len(y), hash(X.tobytes()), training.data_key(ds))
     if st.button("Train again with the class set", type="primary", icon=":material/replay:"):
         try:
             with st.spinner("Fitting without and with the class digits…"):

@@ -48,7 +48,7 @@ def fallback(ds: Dataset) -> tuple[Trained, str]:
     published = class_model().current()
     if published is not None and state.model_matches(published.model, ds):
         return published.model, f"the class model (published at {published.when})"
-    return _default(state.data_key(ds), ds), "the default model (the Fast preset)"
+    return _default(training.data_key(ds), ds), "the default model (the Fast preset)"
 
 
 # --- the teacher -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import streamlit as st
 
 from digitlab.data.mnist import Dataset
+from digitlab.training import session as training
 from digitlab.training.session import Trained
 from pages.panels import classroom_panel
 from pages.shared import nav
@@ -52,7 +53,7 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
     if model_matches(tr, ds):
         return tr  # type: ignore[return-value]
     other, which = classroom_panel.fallback(ds)
-    mine = "" if tr is None else f" (yours was fitted on {tr.data_key.split(':')[0]})"
+    mine = "" if tr is None else f" (yours was fitted on {training.data_name(tr.data_key)})"
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(f"Answering: **{which}**, {other.evaluation.accuracy:.1%} right on the test "
                    f"images{mine}.", width="content")

@@ -90,21 +90,14 @@ def use_digits_fallback() -> None:
     st.session_state[DATA_CHOICE] = "digits"
 
 
-def data_key(ds: Dataset) -> str:
-    return f"{ds.name}:{len(ds.y)}"
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _split(key: str, test_size: float, seed: int, _ds: Dataset) -> Split:
     """Keyed by data set, test fraction and seed (what changes the split). Shared: read-only."""
-    X_train, X_test, y_train, y_test = data.split(_ds.X, _ds.y, test_size=test_size, seed=seed)
-    for a in (X_train, X_test, y_train, y_test):
-        a.setflags(write=False)
-    return Split(X_train, X_test, y_train, y_test, key, _ds.side)
+    return training.split_of(_ds, test_size, seed)
 
 
 def split_for(ds: Dataset, config: TrainConfig) -> Split:
-    return _split(data_key(ds), config.test_size, config.seed, ds)
+    return _split(training.data_key(ds), config.test_size, config.seed, ds)
 
 
 # --- models ------------------------------------------------------------------------------------
@@ -173,4 +166,4 @@ def session_alive() -> Callable[[], bool] | None:
 
 
 def model_matches(tr: Trained | None, ds: Dataset | None) -> bool:
-    return tr is not None and ds is not None and tr.data_key == data_key(ds)
+    return tr is not None and ds is not None and tr.data_key == training.data_key(ds)

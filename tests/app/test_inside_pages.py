@@ -133,7 +133,7 @@ def test_the_maths_panel_is_collapsed_and_opens_with_live_numbers(small_model):
 
 def test_a_model_without_pixel_weights_gets_a_sentence_not_a_picture(small_model,
                                                                      tutorial_split):
-    split = training.Split(*tutorial_split, small_model.data_key, 28)
+    split = training.Split.of(*tutorial_split, training.data_name(small_model.data_key), 28)
     config = small_model.config.replace(features="rbf", train_size=2000)  # the kernel map
     job = training.TrainingJob(config, split).start()
     assert job.wait(120) and job.result is not None, job.error

@@ -53,7 +53,7 @@ def test_retrain_gains_on_held_out_digits_of_another_handwriting(rng):
     X_train, y_train = blobs(rng, 3000, 0)
     X_test, y_test = blobs(rng, 500, 0)
     X_class, y_class = blobs(rng, 200, 4)  # the class writes lower on the page
-    split = Split(X_train, X_test, y_train, y_test, "blobs:3500", 16)
+    split = Split.of(X_train, X_test, y_train, y_test, "blobs", 16)
     c = classtrain.retrain(TrainConfig(max_iter=30), split, X_class, y_class, seed=0)
     assert c.n_added + c.n_held_out == 200 and c.n_held_out >= 10
     assert c.class_after.accuracy > c.class_before.accuracy + 0.2, c
@@ -63,7 +63,7 @@ def test_retrain_gains_on_held_out_digits_of_another_handwriting(rng):
 
 def test_retrain_says_when_the_set_is_too_small(rng):
     X, y = blobs(rng, 100, 0)
-    split = Split(X, X, y, y, "blobs", 16)
+    split = Split.of(X, X, y, y, "blobs", 16)
     with pytest.raises(ClassTrainError, match="save at least 20"):
         classtrain.retrain(TrainConfig(), split, X[:5], y[:5])
     with pytest.raises(ClassTrainError, match="single digit"):
@@ -73,7 +73,7 @@ def test_retrain_says_when_the_set_is_too_small(rng):
 def test_a_training_subset_keeps_the_added_digits(rng):
     X_train, y_train = blobs(rng, 1000, 0)
     X_class, y_class = blobs(rng, 40, 4)
-    split = Split(X_train, X_train[:100], y_train, y_train[:100], "blobs", 16)
+    split = Split.of(X_train, X_train[:100], y_train, y_train[:100], "blobs", 16)
     c = classtrain.retrain(TrainConfig(max_iter=10, train_size=300), split, X_class, y_class)
     assert c.before.fit.n_train == 300
     assert c.after.fit.n_train == 300 + c.n_added * c.repeats
