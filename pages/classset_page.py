@@ -18,7 +18,6 @@ from digitlab.classroom import retrain as classtrain
 from digitlab.classroom.classfiles import ClassFileError
 from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
 from digitlab.classroom.retrain import ClassTrainError
-from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
@@ -112,18 +111,8 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
             {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
 
 
-def retrain_config(tr: training.Trained):
-    """The answering model's settings when they fit in seconds, else the Fast preset."""
-    if tr.config.solver == solvers.FAST:
-        return tr.config, ("the settings of the model answering now "
-                           f"({classroom.settings(tr.config)})")
-    fast = training.presets()["Fast"].replace(deskew=tr.config.deskew)
-    return fast, (f"the Fast preset ({tr.config.solver}, the answering model's solver, would "
-                  "take minutes twice)")
-
-
 def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
-    config, which = retrain_config(tr)
+    config, which = classtrain.retrain_config(tr.config)
     X, y = store.arrays()
     st.markdown(f"The class digits join MNIST's training images and the model is fitted again "
                 f"with {which}. A **{classtrain.HOLD_OUT:.0%}** of each digit's drawings is held "

@@ -8,8 +8,9 @@ import pytest
 
 from digitlab.classroom import retrain as classtrain
 from digitlab.classroom.retrain import ClassTrainError
+from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
-from digitlab.training.session import Split
+from digitlab.training.session import Split, presets
 
 
 def test_hold_out_is_per_label_seeded_disjoint_and_never_takes_all():
@@ -35,6 +36,20 @@ def test_joined_appends_the_class_digits_k_times():
     X, y = np.zeros((5, 4), np.uint8), np.zeros(5, np.uint8)
     Xj, yj = classtrain.joined(X, y, np.ones((2, 4)), np.array([3, 4]), 3)
     assert Xj.shape == (11, 4) and Xj.dtype == np.uint8 and list(yj[5:]) == [3, 4] * 3
+
+
+def test_a_retrain_keeps_the_answering_models_settings_when_they_fit_in_seconds():
+    mine = TrainConfig(solver=solvers.FAST, C=0.1, deskew=True, max_iter=7)
+    config, which = classtrain.retrain_config(mine)
+    assert config == mine
+    assert "answering now" in which and "C=0.1" in which and "deskew" in which
+
+
+@pytest.mark.parametrize("solver, deskew", [("sag", True), ("lbfgs", False)])
+def test_a_retrain_of_a_slow_solvers_model_uses_the_fast_preset_with_its_deskew(solver, deskew):
+    config, which = classtrain.retrain_config(TrainConfig(solver=solver, deskew=deskew, C=3.0))
+    assert config == presets()["Fast"].replace(deskew=deskew)
+    assert config.solver == solvers.FAST and "Fast preset" in which and solver in which
 
 
 def blobs(rng, n, shift):
