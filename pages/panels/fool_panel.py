@@ -108,9 +108,7 @@ def reach_sentence(reached: dict[str, float]) -> str:
              "thicken": "the new pen width"}
     bits = []
     for name, share in reached.items():
-        verdict = ("undone by the preprocessing" if share < 0.05 else
-                   "partly undone" if share < 0.15 else "reaches the model")
-        bits.append(f"{names[name]}: {share:.0%} of the ink moved, {verdict}")
+        bits.append(f"{names[name]}: {share:.0%} of the ink moved, {fool.verdict(share)}")
     return "; ".join(bits)
 
 

@@ -65,6 +65,18 @@ def test_reached_names_only_the_changes_that_are_set(original28):
     assert got["rotate"] > got["shift"]
 
 
+def test_the_verdict_reads_the_share_of_ink_that_moved():
+    assert fool.verdict(0.0) == fool.verdict(fool.UNDONE - 1e-9) == "undone by the preprocessing"
+    assert fool.verdict(fool.UNDONE) == fool.verdict(fool.PARTLY_UNDONE - 1e-9) == "partly undone"
+    assert fool.verdict(fool.PARTLY_UNDONE) == fool.verdict(1.0) == "reaches the model"
+
+
+def test_a_shift_is_undone_and_a_turn_reaches_the_model(original28):
+    got = fool.reached(canvas_one(), Change(angle=40, shift_x=0.2, shift_y=-0.1), original28)
+    assert fool.verdict(got["shift"]) == "undone by the preprocessing"
+    assert fool.verdict(got["rotate"]) == "reaches the model"
+
+
 def test_a_change_that_pushes_the_ink_off_the_picture_gives_no_answer():
     model = Pipeline([(PIXELS_STEP, PixelTransform()),
                       (LOGREG_STEP, DummyClassifier(strategy="prior"))]).fit(
