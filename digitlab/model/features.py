@@ -43,6 +43,7 @@ class FeatureMap:
     """One feature map, everything the rest of DigitLab needs to know about it.
 
     name : the `TrainConfig.features` value.
+    label : its name for people, a few words (the Train page's choice shows it).
     summary : one line for pickers and help.
     pixel_weights : the classifier's weights are one per pixel (weight images and evidence
         maps exist only then).
@@ -51,6 +52,7 @@ class FeatureMap:
     """
 
     name: str
+    label: str
     summary: str
     pixel_weights: bool
     build: Callable[[TrainConfig, np.ndarray], Any] | None
@@ -73,10 +75,12 @@ def _build_rbf(config: TrainConfig, Z: np.ndarray):
 
 
 FEATURES: dict[str, FeatureMap] = {f.name: f for f in (
-    FeatureMap(PIXELS, "the pixels themselves (the tutorial): one weight per pixel and class",
+    FeatureMap(PIXELS, "Pixels (the tutorial)",
+               "the pixels themselves (the tutorial): one weight per pixel and class",
                pixel_weights=True, build=None),
-    FeatureMap("rbf", f"an RBF kernel against {RBF_COMPONENTS:,} training digits (scikit-learn's "
-                      "Nystroem, standardised): better features for the same linear model",
+    FeatureMap("rbf", "RBF kernel (Nystroem)",
+               f"an RBF kernel against {RBF_COMPONENTS:,} training digits (scikit-learn's "
+               "Nystroem, standardised): better features for the same linear model",
                pixel_weights=False, build=_build_rbf),
 )}
 

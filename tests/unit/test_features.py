@@ -29,6 +29,13 @@ def test_the_registry_names_pixels_and_rbf_and_config_refuses_others():
         TrainConfig(features="wavelets")
 
 
+def test_each_feature_map_has_its_own_label_and_summary_for_people():
+    labels = [f.label for f in features.FEATURES.values()]
+    assert len(set(labels)) == len(labels) and all(label.strip() for label in labels)
+    assert all(f.summary.strip() and f.label != f.name for f in features.FEATURES.values())
+    assert "tutorial" in features.get(features.PIXELS).label  # the Train page's first choice
+
+
 def test_an_rbf_model_is_pixels_then_a_named_feature_step_then_logreg(rbf_fit, digit_split):
     _, X_test, _, y_test = digit_split
     model = rbf_fit.model
