@@ -1,7 +1,7 @@
 """A class on one server: the teacher's password, the model the teacher published, which model
 answers a session without one of its own, and the one-line descriptions of models that the
-pages show. No Streamlit here (the app's glue is
-pages/panels/classroom_panel.py).
+pages show. No Streamlit here (the app's glue is pages/panels/classroom_panel.py, and the
+server-wide caches of the class model and the default model in pages/shared/state.py).
 
 Only a session that gave the class password may publish. The password comes from the
 environment of the server (`DIGITLAB_CLASS_PASSWORD`), never from a file or a URL; without it,
