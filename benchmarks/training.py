@@ -60,7 +60,7 @@ import numpy as np
 from benchmarks.common import ROOT, Peak, dumps, median_time, say, time_each, tutorial_split
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
-from digitlab.model.pipeline import PixelTransform, make_estimator
+from digitlab.model.pipeline import LOGREG_STEP, PixelTransform, make_estimator
 from digitlab.training.fitting import FitResult, fit
 from digitlab.training.store import FitStore
 
@@ -379,7 +379,7 @@ def group_digitlab(s: Setup) -> dict:
     to_target = (median_time(lambda: _cold(cfg.replace(max_iter=k_hit), s), s.repeats)[0]
                  if k_hit else None)
     notes = [f"first fit in a fresh process: {first_s:.2f} s (one-time BLAS and memory set-up)"]
-    kept = getattr(r.model.named_steps["logreg"], "best_iteration_", None)
+    kept = getattr(r.model.named_steps[LOGREG_STEP], "best_iteration_", None)
     if kept is not None:  # solvers that stop early keep their best epoch
         notes.append(f"kept epoch {kept} of {r.n_iter}")
     d = _row("d", f"DigitLab default ({cfg.solver}): fit(TrainConfig()), cold", fit_s,

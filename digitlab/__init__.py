@@ -2,7 +2,7 @@
 
 Data flows one way: sources -> data -> (config, solvers) -> fitting -> evaluate -> plots; a
 drawing takes images -> preprocess -> predict. Nothing here imports Streamlit: the app's glue
-lives beside its pages (pages/shared/).
+lives beside its pages (pages/shared/, pages/panels/).
 """
 
 __version__ = "0.2.0"

@@ -2,9 +2,10 @@
 the class's handwriting beside MNIST, train again with them and measure the gain on digits held
 back, see who stumped the model most, and share the set as a file.
 
-Everything here reads the SQLite store (digitlab.classroom.classset) afresh on each run, so digits saved
-by students a moment ago appear at the next click. Deleting and importing change what everyone
-sees, so when the server has a class password only the teacher's session may do them.
+Everything here reads the SQLite store (digitlab.classroom.classset) afresh on each run, so
+digits saved by students a moment ago appear at the next click. Deleting and importing change
+what everyone sees, so when the server has a class password only the teacher's session may do
+them.
 """
 
 import math
@@ -17,12 +18,11 @@ from digitlab.classroom import retrain as classtrain
 from digitlab.classroom.classfiles import ClassFileError
 from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
 from digitlab.classroom.retrain import ClassTrainError
-from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.shared import classroom as class_ui
-from pages.shared import classset_ui, figures, frame, nav, state
+from pages.panels import classroom_panel, classset_panel
+from pages.shared import figures, frame, nav, state
 
 PER_PAGE = 40
 UNDO = "classset_undo"  # ids deleted by the last click, for Undo
@@ -33,7 +33,7 @@ FOOLED = {"All": None, "Fooled it": True, "Read right": False}
 def may_edit() -> bool:
     """Deleting and importing: anyone on a server without a class password (one user on their
     own machine), else only the teacher's session."""
-    return not classroom.publishing_enabled() or class_ui.is_teacher()
+    return not classroom.publishing_enabled() or classroom_panel.is_teacher()
 
 
 def cell(image28, size: int = 84):
@@ -42,16 +42,16 @@ def cell(image28, size: int = 84):
 
 def _delete(ids: list[int]) -> None:
     if may_edit():
-        with classset_ui.said_later():
-            classset_ui.store().delete(ids)
+        with classset_panel.said_later():
+            classset_panel.store().delete(ids)
             st.session_state[UNDO] = ids
 
 
 def _undo() -> None:
     ids = st.session_state.pop(UNDO, [])
     if ids and may_edit():
-        with classset_ui.said_later():
-            classset_ui.store().restore(ids)
+        with classset_panel.said_later():
+            classset_panel.store().restore(ids)
 
 
 def filters(store: ClassSet) -> Filter:
@@ -81,7 +81,7 @@ def digits_tab(store: ClassSet) -> None:
     for start in range(0, len(records), 8):
         for col, r in zip(st.columns(8), records[start:start + 8]):
             said = f", said {r.answer}" if r.fooled else ""
-            who = f" · {classset_ui.plain(r.name)}" if r.name else ""
+            who = f" · {classset_panel.plain(r.name)}" if r.name else ""
             col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84)
             if editable:
                 col.button("Delete", key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
@@ -111,23 +111,13 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
             {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
 
 
-def retrain_config(tr: training.Trained):
-    """The answering model's settings when they fit in seconds, else the Fast preset."""
-    if tr.config.solver == solvers.FAST:
-        return tr.config, ("the settings of the model answering now "
-                           f"({classroom.settings(tr.config)})")
-    fast = training.presets()["Fast"].replace(deskew=tr.config.deskew)
-    return fast, (f"the Fast preset ({tr.config.solver}, the answering model's solver, would "
-                  "take minutes twice)")
-
-
 def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
-    config, which = retrain_config(tr)
+    config, which = classtrain.retrain_config(tr.config)
     X, y = store.arrays()
     st.markdown(f"The class digits join MNIST's training images and the model is fitted again "
                 f"with {which}. A **{classtrain.HOLD_OUT:.0%}** of each digit's drawings is held "
                 "back: neither model sees them, so they measure the gain.")
-    key = (config, len(y), hash(X.tobytes()), state.data_key(ds))
+    key = (config, len(y), hash(X.tobytes()), training.data_key(ds))
     if st.button("Train again with the class set", type="primary", icon=":material/replay:"):
         try:
             with st.spinner("Fitting without and with the class digits…"):
@@ -160,9 +150,9 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
         st.button("Use the retrained model", icon=":material/check:",
                   on_click=st.session_state.update, args=({state.TRAINED: c.after},),
                   help="Your session draws and browses with it (others keep theirs).")
-        if class_ui.is_teacher():
+        if classroom_panel.is_teacher():
             st.button("Publish it to the class", icon=":material/campaign:",
-                      on_click=class_ui.publish, args=(c.after,))
+                      on_click=classroom_panel.publish, args=(c.after,))
 
 
 def board_tab(store: ClassSet) -> None:
@@ -174,8 +164,8 @@ def board_tab(store: ClassSet) -> None:
     st.markdown("The drawings the model got wrong **most confidently** when they were saved.")
     for start in range(0, len(board), 4):
         for rank, (col, r) in enumerate(zip(st.columns(4), board[start:start + 4]), start + 1):
-            who = classset_ui.plain(r.name) if r.name else "someone"
-            group = f" ({classset_ui.plain(r.group)})" if r.group else ""
+            who = classset_panel.plain(r.name) if r.name else "someone"
+            group = f" ({classset_panel.plain(r.group)})" if r.group else ""
             col.image(cell(r.image28, 168), width=168,
                       caption=f"{rank}. {who}{group}: a {r.label}, "
                               f"read as {r.answer} ({plots.percent(r.confidence or 0)} sure)")
@@ -209,8 +199,8 @@ def share_tab(store: ClassSet) -> None:
 with frame.guard("The Class set page"):
     st.title("Class set")
     ds = frame.need_data(state.dataset())
-    store = classset_ui.store()
-    classset_ui.show_later()
+    store = classset_panel.store()
+    classset_panel.show_later()
     try:
         total = store.count()
         fooled = store.count(Filter(fooled=True))
@@ -226,9 +216,9 @@ with frame.guard("The Class set page"):
     tr = frame.need_model(ds, state.trained())
     st.caption(f"**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
                "answered when they were saved.")
-    if classroom.publishing_enabled() and not class_ui.is_teacher():
+    if classroom.publishing_enabled() and not classroom_panel.is_teacher():
         with st.expander("Teacher"):
-            class_ui.teacher_unlock()
+            classroom_panel.teacher_unlock()
     tabs = st.tabs(["Digits", "How the model reads them", "Train again", "Stump board",
                     "Share"])
     try:

@@ -1,23 +1,41 @@
 """Draw: a canvas (or an uploaded picture) read by the trained model, live, with the steps that
-turn a drawing into the 28x28 image the model sees.
+turn a drawing into the 28x28 image the model sees, and under them a look inside: why this
+answer (and the maths), the training images it looks like, and can you fool it.
 
 Speed: the canvas and everything that depends on it sit in one st.fragment, so a stroke reruns
 only that fragment (not the page); the model comes from session state (no fitting, no loading),
 and the Prediction metric is drawn before the slower images so it reaches the browser first.
 """
 
+import time
+
+import numpy as np
 import streamlit as st
 
 from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
 from digitlab.plots import charts as plots
-from pages.shared import browser, classset_ui, draw_insides, figures, frame, nav, state
+from digitlab.training.fitting import FitResult
+from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
+from pages.shared import browser, figures, frame, nav, state
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
 CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fallback)
+TABS = ("Why this answer", "Looks like…", "Can you fool it?")
+TAB = "draw_tab"
+# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
+# not draw it (an empty canvas after Clear shows no tabs), and the learner on "Can you fool
+# it?" would land on "Why this answer" again with every new drawing.
+TAB_KEPT = "draw_tab_kept"
+# Seconds the script pauses before the tabs, so that the server's event loop (which needs
+# the GIL this script thread would hold) sends the Prediction metric first. On the shared
+# 2-core machine the tabs' ~20 ms of work otherwise delayed the metric by up to ~50 ms
+# (median mouse-up -> metric 0.35 s instead of 0.29 s under load); with the pause the page
+# was level with the page without them (benchmarks/draw_latency.py; see the issue-9 report).
+SEND_FIRST = 0.05
 
 
 def canvas_key() -> str:
@@ -68,7 +86,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
               delta_color="off", delta_arrow="off",
               help="The digit with the highest probability.")
-    classset_ui.offer_save(image, prepared, fitted, digit, proba)
+    classset_panel.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
     return prepared
 
@@ -105,7 +123,35 @@ def pad_body(fitted, deskew: bool) -> None:
         prepared = show_answer(fitted, image, deskew)
     if prepared is not None:
         show_steps(prepared)
-        draw_insides.panels(fitted, image, prepared)  # why, looks like, can you fool it
+        look_inside(fitted, image, prepared)  # why, looks like, can you fool it
+
+
+def keep_tab() -> None:
+    st.session_state[TAB_KEPT] = st.session_state[TAB]
+
+
+def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared) -> None:
+    """Tabs that run only when open, so a stroke costs only what the open tab shows, and all
+    of it after the Prediction metric has gone out."""
+    time.sleep(SEND_FIRST)
+    deskew = fit.config.deskew
+    why, like, trick = st.tabs(list(TABS), default=st.session_state.get(TAB_KEPT, TABS[0]),
+                               key=TAB, on_change=keep_tab)
+    if why.open:
+        with why:
+            reading = explain_panel.why(fit.model, prepared.image28, deskew)
+            explain_panel.maths(fit.model, fit, reading, key="draw_maths")
+    if like.open:
+        with like:
+            split = state.split_for(state.dataset(), fit.config)
+            idx = neighbours_panel.index_for(split, fit.config.test_size, fit.config.seed,
+                                             deskew)
+            answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
+            neighbours_panel.panel(idx, split, prepared.image28, answer)
+    if trick.open:
+        with trick:
+            answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
+            fool_panel.panel(fit.model, image, deskew, prepared.image28, answer, id(fit))
 
 
 with frame.guard("The Draw page"):

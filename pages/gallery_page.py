@@ -6,7 +6,8 @@ import streamlit as st
 
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
-from pages.shared import figures, frame, inside, state
+from pages.panels import explain_panel
+from pages.shared import figures, frame, state
 
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
@@ -68,8 +69,8 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
         st.image(figures.bars_png(proba, pred, true),
                  caption="The ten probabilities (the true digit is outlined).")
     st.markdown("#### Why this answer")
-    reading = inside.why(fit.model, split.X_test[i], fit.config.deskew)
-    inside.maths(fit.model, fit, reading, label=true, key="gallery_maths")
+    reading = explain_panel.why(fit.model, split.X_test[i], fit.config.deskew)
+    explain_panel.maths(fit.model, fit, reading, label=true, key="gallery_maths")
 
 
 def grid(idx: np.ndarray, split, ev, what: str) -> None:

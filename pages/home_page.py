@@ -5,7 +5,8 @@ import streamlit as st
 
 from digitlab.data import cachelock
 from digitlab.data import mnist as data
-from pages.shared import classroom, figures, frame, nav, state
+from pages.panels import classroom_panel
+from pages.shared import figures, frame, nav, state
 
 
 def fetch_button(primary: bool) -> None:
@@ -91,7 +92,7 @@ with frame.guard("The Home page"):
     st.markdown("Teach a computer to read handwritten digits: **multinomial logistic "
                 "regression on MNIST**, the classic scikit-learn tutorial, as a live lab. "
                 "Train a model, see where it errs, then draw your own digits for it.")
-    classroom.class_address()
+    classroom_panel.class_address()
     links()
     ds = state.dataset()
     cols = st.columns([3, 2], gap="medium")

@@ -15,19 +15,17 @@ from digitlab.model import solvers
 from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.shared import (
-    classroom,
-    code_ui,
-    confusion_drill,
-    figures,
-    frame,
-    history,
-    inside,
-    links,
-    modelfiles_ui,
-    robust,
-    state,
+from pages.panels import (
+    augment_panel,
+    classroom_panel,
+    confusion_panel,
+    explain_panel,
+    history_panel,
+    links_panel,
+    modelfile_panel,
+    script_panel,
 )
+from pages.shared import figures, frame, state
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
@@ -43,11 +41,11 @@ def kept(field: str, disabled: bool = False) -> dict:
     """Key a setting's widget; "session" keeps its value while the user visits other pages
     (Streamlit otherwise forgets the state of widgets it did not draw). A setting a lesson
     link fixed is disabled."""
-    return {"key": K[field], "persist_state": "session", **links.disabled(field, disabled)}
+    return {"key": K[field], "persist_state": "session", **links_panel.disabled(field, disabled)}
 
 
 def steps(grid: list, field: str) -> list:
-    return links.on_grid(grid, st.session_state[K[field]])
+    return links_panel.on_grid(grid, st.session_state[K[field]])
 
 
 def apply(config: TrainConfig) -> None:
@@ -91,7 +89,7 @@ def settings_form(ds) -> TrainConfig | None:
     st.radio("Pixel scaling", list(SCALINGS), **kept("scaling"),
              format_func=lambda s: SCALINGS[s])
     st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
-    robust.settings(K, kept)
+    augment_panel.settings(K, kept)
     with st.expander("Tolerance, test split, seed"):
         st.select_slider("tol (stopping tolerance)", steps(TOL_STEPS, "tol"), **kept("tol"),
                          format_func=lambda t: f"{t:g}")
@@ -109,7 +107,7 @@ def preset_buttons(cols) -> None:
     for col, (name, config) in zip(cols, training.presets().items()):
         col.button(name, on_click=apply, args=(config,), width="stretch",
                    help=f"{config.solver}, C={config.C:g}, max_iter={config.max_iter}, "
-                        f"{config.scaling} pixels" + robust.extras(config))
+                        f"{config.scaling} pixels" + augment_panel.extras(config))
 
 
 def time_advice(config: TrainConfig, n_available: int) -> None:
@@ -191,7 +189,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
                    "the settings now shown in the sidebar.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        confusion_drill.confusion(tr, beside=right)  # click a cell: its images on the right
+        confusion_panel.confusion(tr, beside=right)  # click a cell: its images on the right
     with right:
         curve = figures.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
@@ -200,7 +198,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
             width="stretch")
-    inside.weights(tr)
+    explain_panel.weights(tr)
 
 
 with frame.guard("The Train page"):
@@ -208,13 +206,13 @@ with frame.guard("The Train page"):
     ds = frame.need_data(state.dataset())
     if K["C"] not in st.session_state:  # first visit: start from the Fast preset
         apply(training.presets()["Fast"])
-    links.open_link(apply)  # the first visit's link: its settings (and lesson) win
-    links.pin(K)
-    links.hide_widgets(K)
+    links_panel.open_link(apply)  # the first visit's link: its settings (and lesson) win
+    links_panel.pin(K)
+    links_panel.hide_widgets(K)
     with st.sidebar:  # the settings beside the navigation; the results get the whole page
         config = settings_form(ds)
-    links.keep_in_step(config)
-    links.banner(config)
+    links_panel.keep_in_step(config)
+    links_panel.banner(config)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
@@ -226,9 +224,9 @@ with frame.guard("The Train page"):
                               "model so far, the others keep nothing (yours stays).")
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
-        links.builder(config)
+        links_panel.builder(config)
     with tools[1]:
-        code_ui.panel(config)
+        script_panel.panel(config)
     if config is not None:
         time_advice(config, n_available)
     if stop and job is not None and job.running:
@@ -249,11 +247,11 @@ with frame.guard("The Train page"):
         st.info(job.notice)
     tr = state.trained()
     with tools[2]:  # filled last: a fit reused from the store just now is already the model
-        modelfiles_ui.panel(tr, ds, apply)
+        modelfile_panel.panel(tr, ds, apply)
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
-        classroom.publish_panel(tr)
+        classroom_panel.publish_panel(tr)
     elif tr is None and (job is None or not job.error):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")
-    history.panel(apply)
+    history_panel.panel(apply)

@@ -1,6 +1,7 @@
-"""A class on one server: the teacher's password, the model the teacher published, and the
-one-line descriptions of models that the pages show. No Streamlit here (the app's glue is
-pages/shared/classroom.py).
+"""A class on one server: the teacher's password, the model the teacher published, which model
+answers a session without one of its own, and the one-line descriptions of models that the
+pages show. No Streamlit here (the app's glue is pages/panels/classroom_panel.py, and the
+server-wide caches of the class model and the default model in pages/shared/state.py).
 
 Only a session that gave the class password may publish. The password comes from the
 environment of the server (`DIGITLAB_CLASS_PASSWORD`), never from a file or a URL; without it,
@@ -13,6 +14,7 @@ import hmac
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from digitlab.model.config import TrainConfig
@@ -23,6 +25,7 @@ URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the server's addr
 # Where students land: the page they came for. The Home page first would cost each of 30
 # phones a page they do not need (and the server a script run), and a tap to find Draw.
 STUDENTS_PAGE = "draw"
+DEFAULT_PRESET = "Fast"  # the server's default model: this preset, fitted once per data set
 
 
 def publishing_enabled() -> bool:
@@ -91,3 +94,14 @@ class ClassModel:
     def current(self) -> Published | None:
         with self._lock:
             return self._current
+
+
+def fallback_model(published: Published | None, data_key: str,
+                   default: Callable[[], Trained]) -> tuple[Trained, str]:
+    """The model that answers a session without one of its own, and a few words saying which:
+    the model the teacher published when it was fitted on the data on screen (`data_key`),
+    else the server's default (`default()`, the DEFAULT_PRESET fitted on that data: called
+    only then, since it may have to be fitted first)."""
+    if published is not None and published.model.data_key == data_key:
+        return published.model, f"the class model (published at {published.when})"
+    return default(), f"the default model (the {DEFAULT_PRESET} preset)"

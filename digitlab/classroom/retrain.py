@@ -1,6 +1,7 @@
 """Train again with the class set: does a model read the class's own handwriting better once it
 has seen some of it?
 
+    config, which = retrain_config(answering.config)   # the settings, and words saying which
     comparison = retrain(config, split, X_class, y_class, store=store)
     comparison.class_before.accuracy, comparison.class_after.accuracy   # on held-out class digits
 
@@ -20,11 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitlab.classroom.publish import settings
+from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from digitlab.training import evaluate, fitting
 from digitlab.training.evaluate import Evaluation
 from digitlab.training.fitting import OnProgress
-from digitlab.training.session import Split, Trained, trained
+from digitlab.training.session import Split, Trained, presets, trained
 from digitlab.training.store import FitStore
 
 HOLD_OUT = 0.3  # share of each label's class digits kept back to measure the gain
@@ -35,6 +38,17 @@ MIN_DIGITS = 20  # fewer cannot give a held-out part worth a percentage
 
 class ClassTrainError(ValueError):
     """The class set cannot be used yet; the message says what to do."""
+
+
+def retrain_config(answering: TrainConfig) -> tuple[TrainConfig, str]:
+    """The settings to train again with, and a few words saying which: those of the model
+    answering now when they fit in seconds (the digitlab-fast solver), else the Fast preset
+    with its deskew (another solver would take minutes, and a retrain fits twice)."""
+    if answering.solver == solvers.FAST:
+        return answering, f"the settings of the model answering now ({settings(answering)})"
+    fast = presets()["Fast"].replace(deskew=answering.deskew)
+    return fast, (f"the Fast preset ({answering.solver}, the answering model's solver, would "
+                  "take minutes twice)")
 
 
 def hold_out(y: np.ndarray, fraction: float = HOLD_OUT,

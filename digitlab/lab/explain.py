@@ -23,8 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from digitlab.model.features import has_pixel_weights
-from digitlab.model.pipeline import PixelTransform
+from digitlab.model.pipeline import (
+    LOGREG_STEP,
+    PIXELS_STEP,
+    PixelTransform,
+    has_pixel_weights,
+)
 
 
 def one_row(image) -> np.ndarray:
@@ -64,14 +68,14 @@ def pixel_weights(model: Pipeline) -> PixelWeights | None:
     """The model's per-pixel weights, or None when its weights do not belong to pixels.
 
     The explain code's one place that asks "does this model have pixel weights?"; it asks
-    digitlab.model.features.has_pixel_weights (a feature step, such as the rbf kernel map, between
+    digitlab.model.pipeline.has_pixel_weights (a feature step, such as the rbf kernel map, between
     the pixels and the classifier means no), and then that the weights really are one per
     pixel and class. Without them: no weight images or evidence maps, only scores.
     """
     if not has_pixel_weights(model):
         return None
     steps = model.named_steps
-    pixels, est = steps.get("pixels"), steps.get("logreg")
+    pixels, est = steps.get(PIXELS_STEP), steps.get(LOGREG_STEP)
     if not isinstance(pixels, PixelTransform):
         return None
     coef, intercept = getattr(est, "coef_", None), getattr(est, "intercept_", None)
@@ -222,6 +226,6 @@ def loss_terms(weights: np.ndarray, C: float, l1_ratio: float, n_train: int,
 
 def model_weights(model: Pipeline) -> np.ndarray | None:
     """The estimator's coef_ whatever features it acts on (the penalty is on these), or None."""
-    est = getattr(model, "named_steps", {}).get("logreg")
+    est = getattr(model, "named_steps", {}).get(LOGREG_STEP)
     coef = getattr(est, "coef_", None)
     return None if coef is None else np.asarray(coef)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from digitlab.model import solvers
+from digitlab.model import features, solvers
 from digitlab.training.session import Trained
 
 MAX_RUNS = 30
@@ -54,7 +54,7 @@ class Run:
 
 def describe_extras(config) -> str:
     bits = [name for name, on in (("deskew", config.deskew), ("augment", config.augment)) if on]
-    if config.features != "pixels":
+    if config.features != features.PIXELS:
         bits.append(config.features)
     if config.tol != 1e-4:
         bits.append(f"tol {config.tol:g}")

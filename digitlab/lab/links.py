@@ -8,7 +8,7 @@ plus every setting it locks or hides, so it stays short and still says what it f
 are written exactly (the shortest text that reads back to the same float): C=0.05 stays 0.05,
 never snapped to a slider's step. Reading a link never fails: each bad value is refused with a
 sentence that names it, and the rest still apply. No Streamlit here: the page glue is
-pages/shared/links.py.
+pages/panels/links_panel.py.
 """
 
 from __future__ import annotations

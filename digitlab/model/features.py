@@ -12,8 +12,9 @@ better, and so does the accuracy (0.922 -> 0.971 on the tutorial split with the 
 pixels' (the 59,500 x 1,200 kernel), and its weights belong to those 1,200 features, not to
 pixels, so there are no weight images or pixel evidence maps for it.
 
-How to tell from a fitted pipeline: a map other than the pixels is a step named `STEP`
-("features") between "pixels" and "logreg"; `has_pixel_weights(model)` asks exactly that.
+How to tell from a fitted pipeline: a map other than the pixels is the step named
+`pipeline.FEATURES_STEP` between the pixel transform and the classifier;
+`pipeline.has_pixel_weights(model)` asks exactly that (digitlab.model.pipeline assembles it).
 Adding a feature map is one `FeatureMap(...)` entry below.
 """
 
@@ -29,8 +30,7 @@ from sklearn.pipeline import Pipeline
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
 
-PIXELS = "pixels"
-STEP = "features"  # the pipeline step that holds a feature map other than the pixels
+PIXELS = "pixels"  # no feature map: the classifier sees the pixels themselves
 RBF_COMPONENTS = 1200  # kernel features (chosen on a held-out slice of the training rows)
 # The kernel's width, gamma = RBF_WIDTH / (n_features * variance of the pixel features):
 # scikit-learn SVC's "scale" rule, times 2 (chosen on a held-out slice of the training rows).
@@ -43,6 +43,7 @@ class FeatureMap:
     """One feature map, everything the rest of DigitLab needs to know about it.
 
     name : the `TrainConfig.features` value.
+    label : its name for people, a few words (the Train page's choice shows it).
     summary : one line for pickers and help.
     pixel_weights : the classifier's weights are one per pixel (weight images and evidence
         maps exist only then).
@@ -51,6 +52,7 @@ class FeatureMap:
     """
 
     name: str
+    label: str
     summary: str
     pixel_weights: bool
     build: Callable[[TrainConfig, np.ndarray], Any] | None
@@ -73,10 +75,12 @@ def _build_rbf(config: TrainConfig, Z: np.ndarray):
 
 
 FEATURES: dict[str, FeatureMap] = {f.name: f for f in (
-    FeatureMap(PIXELS, "the pixels themselves (the tutorial): one weight per pixel and class",
+    FeatureMap(PIXELS, "Pixels (the tutorial)",
+               "the pixels themselves (the tutorial): one weight per pixel and class",
                pixel_weights=True, build=None),
-    FeatureMap("rbf", f"an RBF kernel against {RBF_COMPONENTS:,} training digits (scikit-learn's "
-                      "Nystroem, standardised): better features for the same linear model",
+    FeatureMap("rbf", "RBF kernel (Nystroem)",
+               f"an RBF kernel against {RBF_COMPONENTS:,} training digits (scikit-learn's "
+               "Nystroem, standardised): better features for the same linear model",
                pixel_weights=False, build=_build_rbf),
 )}
 
@@ -89,19 +93,6 @@ def build(config: TrainConfig, Z: np.ndarray):
     """The unfitted feature step for `config` given the pixel features it will see, or None."""
     fmap = get(config.features)
     return None if fmap.build is None else fmap.build(config, Z)
-
-
-def assemble(pixels, step, classifier) -> Pipeline:
-    """pixels -> [features] -> logreg: the model's pipeline, with the feature step only when
-    there is one (so a pixel model keeps the tutorial's two steps)."""
-    middle = [] if step is None else [(STEP, step)]
-    return Pipeline([("pixels", pixels), *middle, ("logreg", classifier)])
-
-
-def has_pixel_weights(model: Pipeline) -> bool:
-    """Whether a fitted DigitLab pipeline's weights are one per pixel (then, and only then,
-    they can be drawn as images): true unless it has a `STEP` step."""
-    return STEP not in model.named_steps
 
 
 def same_step(a, b) -> bool:

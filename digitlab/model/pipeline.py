@@ -1,9 +1,9 @@
 """The pixel transform that travels inside every model file, and the pipeline it heads.
 
-A model is `Pipeline([("pixels", PixelTransform), ("logreg", estimator)])`, with a feature map
-between them when the config asks for one (digitlab.model.features): `predict` takes raw 0..255
-uint8 pixels whatever the model was trained with, because the scaling (and the deskew) it learned
-are part of it.
+A model is `Pipeline([(PIXELS_STEP, PixelTransform), (LOGREG_STEP, estimator)])`, with a
+feature map between them (a FEATURES_STEP) when the config asks for one
+(digitlab.model.features): `predict` takes raw 0..255 uint8 pixels whatever the model was
+trained with, because the scaling (and the deskew) it learned are part of it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from sklearn.pipeline import Pipeline
 
 from digitlab.model import features, solvers
 from digitlab.model.config import TrainConfig
+
+# The pipeline's step names, said once. Every saved model file holds them: renaming one would
+# refuse the files saved before. ("pixels" is also the features registry's name for no feature
+# map, features.PIXELS: another idea, which happens to be spelt the same.)
+PIXELS_STEP = "pixels"  # the PixelTransform: uint8 pixels -> float32, as at training time
+FEATURES_STEP = "features"  # a feature map other than the pixels (digitlab.model.features)
+LOGREG_STEP = "logreg"  # the multinomial logistic regression
 
 
 def rows(X) -> np.ndarray:
@@ -92,5 +99,18 @@ def make_pipeline(config: TrainConfig, side: int = 28, Z: np.ndarray | None = No
             raise ValueError(f"features={config.features!r} needs the pixel features (Z) to "
                              "build its step.")
         step = features.build(config, Z)
-    return features.assemble(PixelTransform(config.scaling, config.deskew, side), step,
-                             make_estimator(config))
+    return assemble(PixelTransform(config.scaling, config.deskew, side), step,
+                    make_estimator(config))
+
+
+def assemble(pixels, step, classifier) -> Pipeline:
+    """pixels -> [features] -> logreg: the model's pipeline, with the feature step only when
+    there is one (so a pixel model keeps the tutorial's two steps)."""
+    middle = [] if step is None else [(FEATURES_STEP, step)]
+    return Pipeline([(PIXELS_STEP, pixels), *middle, (LOGREG_STEP, classifier)])
+
+
+def has_pixel_weights(model: Pipeline) -> bool:
+    """Whether a fitted DigitLab pipeline's weights are one per pixel (then, and only then,
+    they can be drawn as images): true unless it has a FEATURES_STEP."""
+    return FEATURES_STEP not in model.named_steps

@@ -23,7 +23,13 @@ from sklearn.pipeline import Pipeline
 from digitlab.data import augment
 from digitlab.model import features, solvers
 from digitlab.model.config import ConfigError, TrainConfig, training_rows
-from digitlab.model.pipeline import PixelTransform
+from digitlab.model.pipeline import (
+    FEATURES_STEP,
+    LOGREG_STEP,
+    PIXELS_STEP,
+    PixelTransform,
+    assemble,
+)
 from digitlab.model.solvers import FitStopped
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import blas_limit
@@ -172,7 +178,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     history.append(done)
     if on_progress:
         on_progress(done)
-    pipe = features.assemble(pixels, step, est)
+    pipe = assemble(pixels, step, est)
     return FitResult(config, pipe, seconds, outcome.n_iter, outcome.converged, len(y),
                      tuple(history), tuple(notes) + outcome.notes, outcome.stopped,
                      init is not None)
@@ -222,7 +228,7 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
     if prev is None:
         return None
     try:
-        pixels, est = prev.model.named_steps["pixels"], prev.model.named_steps["logreg"]
+        pixels, est = prev.model.named_steps[PIXELS_STEP], prev.model.named_steps[LOGREG_STEP]
         coef, intercept, classes = est.coef_, est.intercept_, est.classes_
     except (AttributeError, KeyError):
         notes.append("The earlier model has no weights to start from; started from scratch.")
@@ -230,7 +236,7 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
     same_input = (pixels.scaling, pixels.deskew, pixels.side) == (config.scaling,
                                                                   config.deskew, side)
     # A kernel map's weights mean nothing against other landmark digits: the step must match.
-    same_map = features.same_step(prev.model.named_steps.get(features.STEP), step)
+    same_map = features.same_step(prev.model.named_steps.get(FEATURES_STEP), step)
     labels = np.unique(y)
     if not (same_input and same_map) or coef.shape != (len(labels), n_features) or not (
             np.array_equal(classes, labels)):

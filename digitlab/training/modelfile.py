@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.pipeline import LOGREG_STEP, PIXELS_STEP
 from digitlab.training.fitting import FitResult
 from digitlab.training.session import Split, Trained, trained
 
@@ -179,7 +180,7 @@ def check_input(payload: dict[str, Any], side: int = 28, name: str = "this model
 
     model, config = payload["model"], payload["config"]
     steps = getattr(model, "named_steps", {})
-    pixels = steps.get("pixels") if hasattr(steps, "get") else None
+    pixels = steps.get(PIXELS_STEP) if hasattr(steps, "get") else None
     if not isinstance(pixels, PixelTransform):
         raise ModelFileError(f"{name} does not start with DigitLab's pixel step, so it expects "
                              "its pixels prepared some other way; train one on Train or with "
@@ -194,7 +195,7 @@ def check_input(payload: dict[str, Any], side: int = 28, name: str = "this model
         raise ModelFileError(f"{name} expects other pixels than this app gives a model "
                              f"(it says: {payload.get('input')!r}, scaling "
                              f"{pixels.scaling!r}); DigitLab models take {INPUT}.")
-    classes = getattr(steps.get("logreg"), "classes_", None)
+    classes = getattr(steps.get(LOGREG_STEP), "classes_", None)
     if classes is None or not np.array_equal(np.asarray(classes), np.arange(10)):
         raise ModelFileError(f"{name} does not answer with the ten digits 0-9.")
 
@@ -203,7 +204,7 @@ def as_trained(payload: dict[str, Any], split: Split) -> Trained:
     """A loaded model as the app holds a fit: scored on the test images of the split its
     settings name (`split`: the caller makes it from the config's test_size and seed)."""
     model, config = payload["model"], payload["config"]
-    est = model.named_steps["logreg"]
+    est = model.named_steps[LOGREG_STEP]
     n_iter = payload.get("n_iter", int(np.max(getattr(est, "n_iter_", 0))))
     fit = FitResult(config, model, float(payload.get("fit_seconds", 0.0)), int(n_iter),
                     bool(payload.get("converged", True)), int(payload.get("n_train", 0)),

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitlab.data import mnist
+from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.runtime.jobs import BackgroundJob
@@ -56,16 +58,51 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def data_key(ds: Dataset) -> str:
+    """Which data set a split or a model comes from, e.g. "MNIST:70000": its name and its
+    number of images (the 8x8 fallback is "digits (8x8):1797"). A model answers for the data
+    on screen only when its key is that data's."""
+    return _key(ds.name, len(ds.y))
+
+
+def data_name(key: str) -> str:
+    """The data set's name in a data_key: "MNIST:70000" -> "MNIST"."""
+    return key.rpartition(":")[0]
+
+
+def _key(name: str, n_images: int) -> str:
+    return f"{name}:{n_images}"
+
+
 @dataclass(frozen=True)
 class Split:
-    """The tutorial's four arrays (read-only) and what they were made from."""
+    """The tutorial's four arrays (read-only) and what they were made from. Made by
+    `split_of` (a Dataset) or `Split.of` (four arrays), which write its data_key."""
 
     X_train: np.ndarray
     X_test: np.ndarray
     y_train: np.ndarray
     y_test: np.ndarray
-    data_key: str  # which data set, e.g. "MNIST:70000"
+    data_key: str  # which data set, e.g. "MNIST:70000" (data_key)
     side: int
+
+    @classmethod
+    def of(cls, X_train: np.ndarray, X_test: np.ndarray, y_train: np.ndarray,
+           y_test: np.ndarray, name: str, side: int) -> Split:
+        """A split of the data set called `name`, whose images are its training and test
+        images together; the arrays are read-only views (the caller's stay as they were)."""
+        arrays = []
+        for a in (X_train, X_test, y_train, y_test):
+            view = np.asarray(a).view()
+            view.setflags(write=False)
+            arrays.append(view)
+        return cls(*arrays, _key(name, len(y_train) + len(y_test)), side)
+
+
+def split_of(ds: Dataset, test_size: float, seed: int) -> Split:
+    """The tutorial's split of `ds` (digitlab.data.mnist.split), read-only, with its key."""
+    X_train, X_test, y_train, y_test = mnist.split(ds.X, ds.y, test_size=test_size, seed=seed)
+    return Split.of(X_train, X_test, y_train, y_test, ds.name, ds.side)
 
 
 @dataclass(frozen=True)

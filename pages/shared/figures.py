@@ -1,5 +1,6 @@
-"""Figures for the pages: digitlab.plots.charts rendered once and cached as PNG bytes (pure functions of
-small inputs, so safe to share between sessions), and the charts the browser draws itself.
+"""Figures for the pages: digitlab.plots.charts rendered once and cached as PNG bytes (pure
+functions of small inputs, so safe to share between sessions), and the charts the browser draws
+itself.
 """
 
 from __future__ import annotations

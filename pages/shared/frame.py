@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import streamlit as st
 
 from digitlab.data.mnist import Dataset
+from digitlab.training import session as training
 from digitlab.training.session import Trained
-from pages.shared import classroom, nav
-from pages.shared.state import current_job, model_matches
+from pages.shared import nav
+from pages.shared.state import current_job, fallback, model_matches
 
 
 def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
@@ -50,8 +51,8 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
     the server's default (the Fast preset), with a line saying which and the way to Train."""
     if model_matches(tr, ds):
         return tr  # type: ignore[return-value]
-    other, which = classroom.fallback(ds)
-    mine = "" if tr is None else f" (yours was fitted on {tr.data_key.split(':')[0]})"
+    other, which = fallback(ds)
+    mine = "" if tr is None else f" (yours was fitted on {training.data_name(tr.data_key)})"
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(f"Answering: **{which}**, {other.evaluation.accuracy:.1%} right on the test "
                    f"images{mine}.", width="content")

@@ -1,5 +1,5 @@
 """What a session works on (its data, its model, its running fit) and what the whole server
-shares (the data, the splits, the store of fits).
+shares (the data, the splits, the store of fits, the class's model and the default model).
 
 Caching rule of the house: `st.cache_resource` for big values handed out by reference (the data,
 the splits, the fit store) — safe because nothing ever mutates them (arrays are read-only,
@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.publish import ClassModel
 from digitlab.data import mnist as data
 from digitlab.data.mnist import Dataset
 from digitlab.lab.history import History
@@ -90,21 +92,14 @@ def use_digits_fallback() -> None:
     st.session_state[DATA_CHOICE] = "digits"
 
 
-def data_key(ds: Dataset) -> str:
-    return f"{ds.name}:{len(ds.y)}"
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _split(key: str, test_size: float, seed: int, _ds: Dataset) -> Split:
     """Keyed by data set, test fraction and seed (what changes the split). Shared: read-only."""
-    X_train, X_test, y_train, y_test = data.split(_ds.X, _ds.y, test_size=test_size, seed=seed)
-    for a in (X_train, X_test, y_train, y_test):
-        a.setflags(write=False)
-    return Split(X_train, X_test, y_train, y_test, key, _ds.side)
+    return training.split_of(_ds, test_size, seed)
 
 
 def split_for(ds: Dataset, config: TrainConfig) -> Split:
-    return _split(data_key(ds), config.test_size, config.seed, ds)
+    return _split(training.data_key(ds), config.test_size, config.seed, ds)
 
 
 # --- models ------------------------------------------------------------------------------------
@@ -116,6 +111,33 @@ def fit_store() -> FitStore:
     (data, config), so handing the same object to two sessions is safe; fits asked for by
     several sessions at once run once (single-flight)."""
     return FitStore()
+
+
+@st.cache_resource
+def class_model() -> ClassModel:
+    """The model the teacher published, one holder per server. Safe to share: publishing swaps
+    a reference under a lock, and the Trained it holds is frozen, so every session sees the
+    old model or the new, never a mix."""
+    return ClassModel()
+
+
+@st.cache_resource(show_spinner=f"Getting the default model ready (the "
+                                f"{classroom.DEFAULT_PRESET} preset, fitted once for the whole "
+                                "server: a second or so)…", max_entries=4)
+def _default(key: str, _ds: Dataset) -> Trained:
+    """The default preset on this data, keyed by the data set. Fitted through the server's
+    FitStore (single-flight: ten students opening Draw at once share one fit). Safe to share
+    between sessions: a Trained is never modified."""
+    config = training.presets()[classroom.DEFAULT_PRESET]
+    split = split_for(_ds, config)
+    fit = fitting.fit(config, split.X_train, split.y_train, side=split.side, store=fit_store())
+    return training.trained(fit, split)
+
+
+def fallback(ds: Dataset) -> tuple[Trained, str]:
+    """(the model for a session without its own, a few words saying which one it is)."""
+    key = training.data_key(ds)
+    return classroom.fallback_model(class_model().current(), key, lambda: _default(key, ds))
 
 
 def current_job() -> TrainingJob | None:
@@ -173,4 +195,4 @@ def session_alive() -> Callable[[], bool] | None:
 
 
 def model_matches(tr: Trained | None, ds: Dataset | None) -> bool:
-    return tr is not None and ds is not None and tr.data_key == data_key(ds)
+    return tr is not None and ds is not None and tr.data_key == training.data_key(ds)

@@ -11,7 +11,6 @@ import streamlit  # noqa: F401  (sets up its loggers; the next line quiets one o
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 from digitlab.training import session as training  # noqa: E402
-from pages.shared import state  # noqa: E402
 
 from .page_utils import SMALL  # noqa: E402
 
@@ -19,7 +18,7 @@ from .page_utils import SMALL  # noqa: E402
 @pytest.fixture(scope="session")
 def small_model(mnist, tutorial_split) -> training.Trained:
     X_train, X_test, y_train, y_test = tutorial_split
-    split = training.Split(X_train, X_test, y_train, y_test, state.data_key(mnist), mnist.side)
+    split = training.Split.of(X_train, X_test, y_train, y_test, mnist.name, mnist.side)
     job = training.TrainingJob(SMALL, split).start()
     assert job.wait(120) and job.error is None, job.error
     return job.result

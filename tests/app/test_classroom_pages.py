@@ -10,7 +10,6 @@ import pytest
 from digitlab.classroom import classfiles
 from digitlab.classroom import publish as classroom
 from digitlab.classroom.classset import ClassSet
-from pages.shared import classroom as class_ui
 from pages.shared import state
 
 from .page_utils import canvas_state, drawn, open_app
@@ -28,9 +27,9 @@ def store(tmp_path, monkeypatch) -> ClassSet:
 
 @pytest.fixture
 def no_class_model():
-    class_ui.class_model().withdraw()
+    state.class_model().withdraw()
     yield
-    class_ui.class_model().withdraw()
+    state.class_model().withdraw()
 
 
 def draw(at, digit: int):
@@ -161,13 +160,13 @@ def test_publish_needs_the_password_and_then_serves_every_session(small_model, m
     student.text_input[0].input("guess")
     button(student, "Unlock publishing").click().run()
     assert "not the class password" in student.error[0].value
-    assert not publish_buttons(student) and class_ui.class_model().current() is None
+    assert not publish_buttons(student) and state.class_model().current() is None
 
     teacher = open_app("train", {state.TRAINED: small_model})
     teacher.text_input[0].input("maple-42")
     button(teacher, "Unlock publishing").click().run()
     publish_buttons(teacher)[0].click().run()
-    assert class_ui.class_model().current().model is small_model
+    assert state.class_model().current().model is small_model
     assert "This model is the class model" in teacher.success[0].value
 
     fresh = draw(open_app("draw"), 1)  # a new session with no model of its own

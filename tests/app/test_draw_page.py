@@ -49,7 +49,7 @@ def test_draw_needs_mnist(mnist):
 def test_a_deskewing_model_shows_the_deskewed_step_last(small_model, tutorial_split):
     from digitlab.training import session as training
 
-    split = training.Split(*tutorial_split, small_model.data_key, 28)
+    split = training.Split.of(*tutorial_split, training.data_name(small_model.data_key), 28)
     job = training.TrainingJob(small_model.config.replace(deskew=True, train_size=3000), split)
     assert job.start().wait(60) and job.result is not None, job.error
     at = open_app("draw", {state.TRAINED: job.result})

@@ -3,7 +3,8 @@ run's settings back into the sidebar."""
 
 from __future__ import annotations
 
-from pages.shared import history, state
+from pages.panels import history_panel
+from pages.shared import state
 
 from .page_utils import image_captions, open_app
 
@@ -28,7 +29,7 @@ def test_fits_are_listed_newest_first_compared_and_restored(mnist):
     assert {"accuracy", "fit s", "epochs / iterations", "ended"} <= set(table.columns)
     # The two newest are compared: accuracies, the difference of the confusion matrices,
     # per-class recall and both runs' weight images.
-    assert at.multiselect(key=history.PICK).value == [1, 2]
+    assert at.multiselect(key=history_panel.PICK).value == [1, 2]
     labels = [m.label for m in at.metric]
     assert "Run 1: test accuracy" in labels and "Run 2: test accuracy" in labels
     captions = image_captions(at)
@@ -38,9 +39,9 @@ def test_fits_are_listed_newest_first_compared_and_restored(mnist):
     fit(at, 0.01)
     assert len(at.session_state[state.HISTORY]) == 2
     # One click: run 1's settings go back into the sidebar (and into the link).
-    at.pills(key=history.RESTORE).set_value(1).run()
+    at.pills(key=history_panel.RESTORE).set_value(1).run()
     assert at.session_state["cfg_C"] == 1.0
-    assert at.session_state[history.RESTORE] is None  # ready for the next click
+    assert at.session_state[history_panel.RESTORE] is None  # ready for the next click
     assert "C" not in at.query_params  # C=1 is the default again
 
 

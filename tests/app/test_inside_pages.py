@@ -16,7 +16,8 @@ from digitlab.data import preprocess
 from digitlab.lab import explain
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.shared import confusion_drill, draw_insides, inside, state
+from pages.panels import confusion_panel, explain_panel
+from pages.shared import state
 
 from .page_utils import canvas_state, drawn, image_captions, open_app
 
@@ -28,19 +29,19 @@ def select_cell(at, true: int, pred: int):
     """Click a heatmap cell the way the browser reports it: the chart's selection state.
     AppTest has no chart widget to click, so the run gets that state directly."""
     chart = next(e for e in at.get("vega_lite_chart")
-                 if e.proto.id.endswith(confusion_drill.KEY))
+                 if e.proto.id.endswith(confusion_panel.KEY))
     states: WidgetStates = at._tree.get_widget_states()
     clicked = states.widgets.add()
     clicked.id = chart.proto.id
-    clicked.string_value = json.dumps({"selection": {confusion_drill.PARAM: [
-        {confusion_drill.TRUE: str(true), confusion_drill.PRED: str(pred)}]}})
+    clicked.string_value = json.dumps({"selection": {confusion_panel.PARAM: [
+        {confusion_panel.TRUE: str(true), confusion_panel.PRED: str(pred)}]}})
     return at._run(states)
 
 
 def drawing(small_model, digit: int = 1, tab: str | None = None):
     state_ = {state.TRAINED: small_model}
     if tab is not None:
-        state_[draw_insides.KEY] = tab
+        state_["draw_tab"] = tab  # the Draw page's tabs (draw_page.TAB)
     at = open_app("draw", state_)
     at.session_state[CANVAS] = canvas_state(drawn(digit))
     at.run()
@@ -55,7 +56,7 @@ def softmax_column(at, column: str) -> list[str]:
 
 def shows_probabilities(at, proba: np.ndarray) -> bool:
     """The softmax table prints exactly these probabilities (to its precision)."""
-    return softmax_column(at, "probability") == [inside._number(p) for p in proba]
+    return softmax_column(at, "probability") == [explain_panel._number(p) for p in proba]
 
 
 # --- Train -------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_why_this_answer_adds_up_and_its_softmax_is_the_shown_probabilities(smal
     proba = small_model.fit.model.predict_proba(prepared.image28.reshape(1, -1))[0]
     z = small_model.fit.model.decision_function(prepared.image28.reshape(1, -1))[0]
     assert np.allclose(explain.softmax(z), proba, atol=1e-6)  # softmax(scores) = proba
-    assert softmax_column(at, "score z") == [inside._number(v) for v in z]
+    assert softmax_column(at, "score z") == [explain_panel._number(v) for v in z]
     assert shows_probabilities(at, proba)
     sums = [SUM.search(c) for c in image_captions(at)]
     sums = [m for m in sums if m]
@@ -132,7 +133,7 @@ def test_the_maths_panel_is_collapsed_and_opens_with_live_numbers(small_model):
 
 def test_a_model_without_pixel_weights_gets_a_sentence_not_a_picture(small_model,
                                                                      tutorial_split):
-    split = training.Split(*tutorial_split, small_model.data_key, 28)
+    split = training.Split.of(*tutorial_split, training.data_name(small_model.data_key), 28)
     config = small_model.config.replace(features="rbf", train_size=2000)  # the kernel map
     job = training.TrainingJob(config, split).start()
     assert job.wait(120) and job.result is not None, job.error

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from digitlab.training import modelfile
-from pages.shared import modelfiles_ui, nav, state
+from pages.panels import modelfile_panel
+from pages.shared import nav, state
 
 from .page_utils import open_app
 
@@ -19,8 +20,8 @@ def test_download_then_upload_gives_identical_predictions_and_draw_uses_it(mnist
     assert button.proto.label == "Download this model (.skops)"
     data = modelfile.to_bytes(small_model.fit, mnist.name)  # what the button's data gives
     other = open_app("train")  # a new session, without a model
-    other.file_uploader(key=modelfiles_ui.UPLOAD).upload(
-        modelfiles_ui.file_name(small_model), data).run()
+    other.file_uploader(key=modelfile_panel.UPLOAD).upload(
+        modelfile_panel.file_name(small_model), data).run()
     assert not other.exception and not other.error
     loaded = other.session_state[state.TRAINED]
     assert loaded is not small_model
@@ -39,7 +40,7 @@ def test_download_then_upload_gives_identical_predictions_and_draw_uses_it(mnist
 def test_a_damaged_file_is_refused_with_a_sentence_and_the_model_stays(mnist, small_model):
     at = open_app("train", {state.TRAINED: small_model})
     good = modelfile.to_bytes(small_model.fit, mnist.name)
-    at.file_uploader(key=modelfiles_ui.UPLOAD).upload("half.skops", good[:5000]).run()
+    at.file_uploader(key=modelfile_panel.UPLOAD).upload("half.skops", good[:5000]).run()
     assert not at.exception
     assert "half.skops is damaged or is not a model file" in at.error[0].value
     assert at.session_state[state.TRAINED] is small_model
@@ -54,7 +55,7 @@ def test_a_model_with_settings_beyond_the_sidebar_loads_and_the_sidebar_stays(
     fit = fitting.fit(TrainConfig(solver="lbfgs", max_iter=9000, train_size=500), X_train,
                       y_train)  # the command line allows max_iter=9000; the sidebar stops at 5000
     at = open_app("train")
-    at.file_uploader(key=modelfiles_ui.UPLOAD).upload("cli.skops",
+    at.file_uploader(key=modelfile_panel.UPLOAD).upload("cli.skops",
                                                       modelfile.to_bytes(fit)).run()
     assert not at.exception and not at.error
     assert at.session_state[state.TRAINED].config.max_iter == 9000

@@ -116,7 +116,7 @@ def test_settings_survive_a_visit_to_another_page(mnist):
 
 
 def test_a_stopped_fit_can_continue_from_its_weights(mnist, tutorial_split):
-    split = training.Split(*tutorial_split, state.data_key(mnist), 28)
+    split = training.Split.of(*tutorial_split, mnist.name, mnist.side)
     config = TrainConfig(solver=solvers.FAST, max_iter=200, train_size=3000)
     job = training.TrainingJob(config, split)
     job.stop()

@@ -4,6 +4,7 @@ TrainConfig like every other setting; an RBF model trains here and draws on the 
 from __future__ import annotations
 
 from digitlab.model import features
+from digitlab.model.pipeline import has_pixel_weights
 from digitlab.training import session as training
 from pages.shared import state
 
@@ -19,7 +20,7 @@ def button(at, label: str):
 def test_the_robust_preset_turns_on_deskew_and_augmentation(mnist):
     at = open_app("train")
     assert at.toggle(key="cfg_augment").value is False
-    assert at.radio(key="cfg_features").value == "pixels"
+    assert at.radio(key="cfg_features").value == features.PIXELS
     button(at, "Robust").click().run()
     assert at.toggle(key="cfg_augment").value and at.toggle(key="cfg_deskew").value
     assert "augment" in button(at, "Robust").help
@@ -44,7 +45,7 @@ def test_an_rbf_model_trains_here_and_reads_a_drawing(mnist):
     button(at, "Train").click().run()
     assert not at.exception and not at.error
     trained = at.session_state[state.TRAINED]
-    assert trained.config.features == "rbf" and not features.has_pixel_weights(trained.fit.model)
+    assert trained.config.features == "rbf" and not has_pixel_weights(trained.fit.model)
     assert float(next(m.value for m in at.metric if m.label == "Test accuracy")) > 0.9
     at = open_app("draw", {state.TRAINED: trained})
     at.session_state[CANVAS] = canvas_state(drawn(1))

@@ -28,7 +28,7 @@ def class_handwriting(X: np.ndarray, angle: float = 25.0) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def split(tutorial_split) -> Split:
-    return Split(*tutorial_split, "MNIST:70000", 28)
+    return Split.of(*tutorial_split, "MNIST", 28)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""digitlab.data.augment and the fast solver's batch hook: augmented digits are changed digits in the
-Draw page's frame, repeatable with their seed, and an augmented fit only changes what the
+"""digitlab.data.augment and the fast solver's batch hook: augmented digits are changed digits in
+the Draw page's frame, repeatable with their seed, and an augmented fit only changes what the
 batches hold. (What augmentation does to accuracy: benchmarks/canvas.py.)"""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 from digitlab.data import augment
 from digitlab.data.augment import Augmentation, augment_images, augment_rows, batch_source
 from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.pipeline import LOGREG_STEP, PIXELS_STEP
 from digitlab.model.solvers.fast import FastLogisticRegression
 from digitlab.training import fitting
 
@@ -101,7 +102,7 @@ def test_an_augmented_fit_trains_on_new_digits_and_still_learns(digit_split):
     assert not np.array_equal(plain.model[-1].coef_, aug.model[-1].coef_)
     assert np.array_equal(aug.model[-1].coef_, again.model[-1].coef_)  # seeded
     assert aug.model.score(X_test, y_test) > 0.75
-    assert list(aug.model.named_steps) == ["pixels", "logreg"]  # nothing of it is kept
+    assert list(aug.model.named_steps) == [PIXELS_STEP, LOGREG_STEP]  # nothing of it is kept
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sag"])

@@ -125,7 +125,7 @@ def test_a_child_killed_from_outside_is_a_failure_not_a_stop(blobs, ledger):
 def test_a_sweep_job_whose_tab_closed_stops_and_keeps_its_points(blobs, monkeypatch, ledger):
     monkeypatch.setattr(jobs, "ABANDON_AFTER_S", 0.0)
     X_train, y_train, X_test, y_test = blobs
-    split = Split(X_train, X_test, y_train, y_test, "blobs", 4)
+    split = Split.of(X_train, X_test, y_train, y_test, "blobs", 4)
     alive = threading.Event()
     alive.set()
     # a chain of 24 fits, one after the other: the stop lands long before its end

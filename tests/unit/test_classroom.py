@@ -4,12 +4,14 @@ address it serves on and the command it runs; nothing is served here)."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
 import run
 from digitlab.classroom import publish as classroom
-from digitlab.classroom.publish import ClassModel
+from digitlab.classroom.publish import ClassModel, Published
+from digitlab.training.session import presets
 
 
 def test_nobody_can_publish_without_a_password_set(monkeypatch):
@@ -36,6 +38,26 @@ def test_publish_and_withdraw_swap_the_class_model():
     assert board.current().model is second and len(board.current().when) == 5  # "HH:MM"
     board.withdraw()
     assert board.current() is None
+
+
+def _never_fitted():
+    raise AssertionError("the default model was fitted although another answers")
+
+
+def test_a_session_without_a_model_gets_the_published_model_of_its_data():
+    mine = SimpleNamespace(data_key="MNIST:70000")
+    model, which = classroom.fallback_model(Published(mine, 0.0), "MNIST:70000", _never_fitted)
+    assert model is mine and which.startswith("the class model (published at ")
+
+
+def test_without_a_published_model_of_its_data_a_session_gets_the_default():
+    default = SimpleNamespace(data_key="MNIST:70000")
+    other_data = Published(SimpleNamespace(data_key="digits (8x8):1797"), 0.0)
+    for published in (None, other_data):
+        model, which = classroom.fallback_model(published, "MNIST:70000", lambda: default)
+        assert model is default
+        assert which == f"the default model (the {classroom.DEFAULT_PRESET} preset)"
+    assert classroom.DEFAULT_PRESET in presets()  # what the app fits as the default
 
 
 def test_readers_see_a_whole_model_while_it_is_republished():

@@ -8,8 +8,9 @@ import pytest
 
 from digitlab.classroom import retrain as classtrain
 from digitlab.classroom.retrain import ClassTrainError
+from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
-from digitlab.training.session import Split
+from digitlab.training.session import Split, presets
 
 
 def test_hold_out_is_per_label_seeded_disjoint_and_never_takes_all():
@@ -51,6 +52,20 @@ def test_the_repeats_of_added_digits_are_bounded_with_a_sentence(repeats, says):
                                   10)[1]) == 1000
 
 
+def test_a_retrain_keeps_the_answering_models_settings_when_they_fit_in_seconds():
+    mine = TrainConfig(solver=solvers.FAST, C=0.1, deskew=True, max_iter=7)
+    config, which = classtrain.retrain_config(mine)
+    assert config == mine
+    assert "answering now" in which and "C=0.1" in which and "deskew" in which
+
+
+@pytest.mark.parametrize("solver, deskew", [("sag", True), ("lbfgs", False)])
+def test_a_retrain_of_a_slow_solvers_model_uses_the_fast_preset_with_its_deskew(solver, deskew):
+    config, which = classtrain.retrain_config(TrainConfig(solver=solver, deskew=deskew, C=3.0))
+    assert config == presets()["Fast"].replace(deskew=deskew)
+    assert config.solver == solvers.FAST and "Fast preset" in which and solver in which
+
+
 def blobs(rng, n, shift):
     """Ten classes of 16-pixel 'images', each a bright block at its own place; `shift` moves
     every block (another 'handwriting')."""
@@ -67,7 +82,7 @@ def test_retrain_gains_on_held_out_digits_of_another_handwriting(rng):
     X_train, y_train = blobs(rng, 3000, 0)
     X_test, y_test = blobs(rng, 500, 0)
     X_class, y_class = blobs(rng, 200, 4)  # the class writes lower on the page
-    split = Split(X_train, X_test, y_train, y_test, "blobs:3500", 16)
+    split = Split.of(X_train, X_test, y_train, y_test, "blobs", 16)
     c = classtrain.retrain(TrainConfig(max_iter=30), split, X_class, y_class, seed=0)
     assert c.n_added + c.n_held_out == 200 and c.n_held_out >= 10
     assert c.class_after.accuracy > c.class_before.accuracy + 0.2, c
@@ -77,7 +92,7 @@ def test_retrain_gains_on_held_out_digits_of_another_handwriting(rng):
 
 def test_retrain_says_when_the_set_is_too_small(rng):
     X, y = blobs(rng, 100, 0)
-    split = Split(X, X, y, y, "blobs", 16)
+    split = Split.of(X, X, y, y, "blobs", 16)
     with pytest.raises(ClassTrainError, match="save at least 20"):
         classtrain.retrain(TrainConfig(), split, X[:5], y[:5])
     with pytest.raises(ClassTrainError, match="single digit"):
@@ -87,7 +102,7 @@ def test_retrain_says_when_the_set_is_too_small(rng):
 def test_a_training_subset_keeps_the_added_digits(rng):
     X_train, y_train = blobs(rng, 1000, 0)
     X_class, y_class = blobs(rng, 40, 4)
-    split = Split(X_train, X_train[:100], y_train, y_train[:100], "blobs", 16)
+    split = Split.of(X_train, X_train[:100], y_train, y_train[:100], "blobs", 16)
     c = classtrain.retrain(TrainConfig(max_iter=10, train_size=300), split, X_class, y_class)
     assert c.before.fit.n_train == 300
     assert c.after.fit.n_train == 300 + c.n_added * c.repeats

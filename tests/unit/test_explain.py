@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from digitlab.lab import explain
 from digitlab.model import objective
 from digitlab.model.config import TrainConfig
-from digitlab.model.pipeline import PixelTransform
+from digitlab.model.pipeline import FEATURES_STEP, LOGREG_STEP, PIXELS_STEP, PixelTransform
 from digitlab.training import fitting
 
 
@@ -90,9 +90,9 @@ def test_only_per_pixel_weights_give_weight_images(data):
     with pytest.raises(ValueError):
         r.evidence_sum(0)
 
-    other = Pipeline([("pixels", PixelTransform()),  # any feature step, not only the registry's
-                      ("features", RBFSampler(n_components=50, random_state=0)),
-                      ("logreg", LogisticRegression(max_iter=50))]).fit(X, y)
+    other = Pipeline([(PIXELS_STEP, PixelTransform()),  # any feature step, not the registry's
+                      (FEATURES_STEP, RBFSampler(n_components=50, random_state=0)),
+                      (LOGREG_STEP, LogisticRegression(max_iter=50))]).fit(X, y)
     assert explain.pixel_weights(other) is None
 
 

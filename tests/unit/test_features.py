@@ -10,6 +10,7 @@ import pytest
 from digitlab.model import features, predict
 from digitlab.model import pipeline as transform
 from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.model.pipeline import FEATURES_STEP, LOGREG_STEP, PIXELS_STEP, has_pixel_weights
 from digitlab.training import fitting, modelfile
 from digitlab.training.store import FitStore
 
@@ -28,14 +29,21 @@ def test_the_registry_names_pixels_and_rbf_and_config_refuses_others():
         TrainConfig(features="wavelets")
 
 
+def test_each_feature_map_has_its_own_label_and_summary_for_people():
+    labels = [f.label for f in features.FEATURES.values()]
+    assert len(set(labels)) == len(labels) and all(label.strip() for label in labels)
+    assert all(f.summary.strip() and f.label != f.name for f in features.FEATURES.values())
+    assert "tutorial" in features.get(features.PIXELS).label  # the Train page's first choice
+
+
 def test_an_rbf_model_is_pixels_then_a_named_feature_step_then_logreg(rbf_fit, digit_split):
     _, X_test, _, y_test = digit_split
     model = rbf_fit.model
-    assert list(model.named_steps) == ["pixels", features.STEP, "logreg"]
-    assert not features.has_pixel_weights(model)
-    kernel = model.named_steps[features.STEP].named_steps["kernel"]
+    assert list(model.named_steps) == [PIXELS_STEP, FEATURES_STEP, LOGREG_STEP]
+    assert not has_pixel_weights(model)
+    kernel = model.named_steps[FEATURES_STEP].named_steps["kernel"]
     assert kernel.n_components == features.RBF_COMPONENTS
-    assert model.named_steps["logreg"].coef_.shape == (10, features.RBF_COMPONENTS)
+    assert model.named_steps[LOGREG_STEP].coef_.shape == (10, features.RBF_COMPONENTS)
     digit, proba = predict.predict_digit(model, X_test[0])  # raw uint8 pixels in
     assert 0 <= digit <= 9 and proba.sum() == pytest.approx(1.0, abs=1e-5)
     assert model.predict_proba(X_test[:5]).dtype == np.float32
@@ -44,8 +52,8 @@ def test_an_rbf_model_is_pixels_then_a_named_feature_step_then_logreg(rbf_fit, d
 def test_a_pixel_model_keeps_the_tutorials_two_steps(digit_split):
     X_train, _, y_train, _ = digit_split
     model = fitting.fit(TrainConfig(train_size=1000), X_train, y_train).model
-    assert list(model.named_steps) == ["pixels", "logreg"]
-    assert features.has_pixel_weights(model)
+    assert list(model.named_steps) == [PIXELS_STEP, LOGREG_STEP]
+    assert has_pixel_weights(model)
 
 
 def test_better_features_beat_pixels_with_the_same_linear_model(rbf_fit, digit_split):
@@ -83,8 +91,8 @@ def test_the_store_keeps_pixel_and_rbf_features_apart(digit_split):
 def test_make_pipeline_builds_the_feature_step_from_the_pixels_it_will_see(digit_split):
     Z = digit_split[0][:500].astype(np.float32) / 255
     pipe = transform.make_pipeline(TrainConfig(features="rbf"), Z=Z)
-    assert list(pipe.named_steps) == ["pixels", features.STEP, "logreg"]
-    gamma = pipe.named_steps[features.STEP].named_steps["kernel"].gamma
+    assert list(pipe.named_steps) == [PIXELS_STEP, FEATURES_STEP, LOGREG_STEP]
+    gamma = pipe.named_steps[FEATURES_STEP].named_steps["kernel"].gamma
     assert gamma == pytest.approx(features.RBF_WIDTH / (784 * Z.var()), rel=1e-3)
     with pytest.raises(ValueError, match="pixel features"):
         transform.make_pipeline(TrainConfig(features="rbf"))

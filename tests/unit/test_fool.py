@@ -1,5 +1,5 @@
-"""digitlab.lab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a rotation
-reaches the model's input, a thicker pen adds ink; the sweep answers at every angle."""
+"""digitlab.lab.fool on a drawn "1": a shift or a new size is undone by the preprocessing, a
+rotation reaches the model's input, a thicker pen adds ink; the sweep answers at every angle."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from digitlab.data import preprocess
 from digitlab.lab import fool
 from digitlab.lab.fool import Change
-from digitlab.model.pipeline import PixelTransform
+from digitlab.model.pipeline import LOGREG_STEP, PIXELS_STEP, PixelTransform
 
 
 def canvas_one() -> np.ndarray:
@@ -65,9 +65,21 @@ def test_reached_names_only_the_changes_that_are_set(original28):
     assert got["rotate"] > got["shift"]
 
 
+def test_the_verdict_reads_the_share_of_ink_that_moved():
+    assert fool.verdict(0.0) == fool.verdict(fool.UNDONE - 1e-9) == "undone by the preprocessing"
+    assert fool.verdict(fool.UNDONE) == fool.verdict(fool.PARTLY_UNDONE - 1e-9) == "partly undone"
+    assert fool.verdict(fool.PARTLY_UNDONE) == fool.verdict(1.0) == "reaches the model"
+
+
+def test_a_shift_is_undone_and_a_turn_reaches_the_model(original28):
+    got = fool.reached(canvas_one(), Change(angle=40, shift_x=0.2, shift_y=-0.1), original28)
+    assert fool.verdict(got["shift"]) == "undone by the preprocessing"
+    assert fool.verdict(got["rotate"]) == "reaches the model"
+
+
 def test_a_change_that_pushes_the_ink_off_the_picture_gives_no_answer():
-    model = Pipeline([("pixels", PixelTransform()),
-                      ("logreg", DummyClassifier(strategy="prior"))]).fit(
+    model = Pipeline([(PIXELS_STEP, PixelTransform()),
+                      (LOGREG_STEP, DummyClassifier(strategy="prior"))]).fit(
         np.zeros((10, 784), np.uint8), np.arange(10))
     a = fool.attempt(model, canvas_one(), Change(shift_x=0.9))
     assert a.digit is None and a.prepared.empty
@@ -75,8 +87,8 @@ def test_a_change_that_pushes_the_ink_off_the_picture_gives_no_answer():
 
 def test_the_rotation_sweep_answers_at_every_angle():
     X = np.zeros((10, 784), np.uint8)
-    model = Pipeline([("pixels", PixelTransform()),
-                      ("logreg", DummyClassifier(strategy="prior"))]).fit(X, np.arange(10))
+    model = Pipeline([(PIXELS_STEP, PixelTransform()),
+                      (LOGREG_STEP, DummyClassifier(strategy="prior"))]).fit(X, np.arange(10))
     sweep = fool.rotation_sweep(model, canvas_one(), Change(scale=0.9), [-30, 0, 30])
     assert [a for a, _, _ in sweep] == [-30.0, 0.0, 30.0]
     assert all(d is not None and 0 < p <= 1 for _, d, p in sweep)

@@ -15,7 +15,7 @@ from digitlab.training import session as training
 @pytest.fixture(scope="module")
 def two(digit_split):
     X_train, X_test, y_train, y_test = digit_split
-    split = training.Split(X_train, X_test, y_train, y_test, "synthetic:7000", 28)
+    split = training.Split.of(X_train, X_test, y_train, y_test, "synthetic", 28)
     return [training.trained(fitting.fit(TrainConfig(C=C, train_size=800, max_iter=4),
                                          X_train, y_train), split) for C in (0.01, 100.0)]
 

@@ -11,6 +11,7 @@ import pytest
 
 from digitlab.model import predict
 from digitlab.model.config import TrainConfig
+from digitlab.model.pipeline import LOGREG_STEP
 from digitlab.model.solvers.fast import FastLogisticRegression
 from digitlab.training import fitting, modelfile
 
@@ -19,7 +20,7 @@ def test_a_fast_model_file_round_trips(tmp_path, digit_split):
     X_train, X_test, y_train, _ = digit_split
     r = fitting.fit(TrainConfig(train_size=2000), X_train, y_train)
     loaded = modelfile.load(modelfile.save(r, tmp_path / "fast.skops"))
-    assert isinstance(loaded["model"].named_steps["logreg"], FastLogisticRegression)
+    assert isinstance(loaded["model"].named_steps[LOGREG_STEP], FastLogisticRegression)
     assert np.array_equal(loaded["model"].predict_proba(X_test[:50]),
                           r.model.predict_proba(X_test[:50]))
     digit, proba = predict.predict_digit(loaded["model"], X_test[0].reshape(28, 28))
@@ -106,7 +107,7 @@ def test_a_model_for_other_pixels_is_refused(small_fit):
 
     other = {**modelfile.payload_of(small_fit), "input": "float pixels 0..1"}
     _refused(sio.dumps(other), "expects other pixels than this app gives")
-    bare = Pipeline([("logreg", small_fit.model.named_steps["logreg"])])
+    bare = Pipeline([(LOGREG_STEP, small_fit.model.named_steps[LOGREG_STEP])])
     _refused(sio.dumps({**modelfile.payload_of(small_fit), "model": bare}),
              "does not start with DigitLab's pixel step")
 
@@ -127,7 +128,6 @@ def test_a_model_file_saved_before_the_subpackages_still_loads(solver):
 
 def test_a_file_from_the_single_module_digitlab_is_refused_with_a_sentence(tmp_path):
     """Before 845798c every type lived in one module, digitlab.model (now a package)."""
-    import json
     import zipfile
 
     rng = np.random.default_rng(0)

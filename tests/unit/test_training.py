@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from digitlab.training import fitting, tutorial
@@ -16,7 +17,7 @@ from digitlab.training.store import FitStore
 @pytest.fixture(scope="module")
 def split(digit_split):
     X_train, X_test, y_train, y_test = digit_split
-    return training.Split(X_train, X_test, y_train, y_test, "synthetic:7000", 28)
+    return training.Split.of(X_train, X_test, y_train, y_test, "synthetic", 28)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,34 @@ def tutorial_sized():
     pixels are one blank row repeated (a view, no memory), never fitted."""
     X = np.broadcast_to(np.zeros(784, np.uint8), (59_500, 784))
     y = np.zeros(59_500, np.uint8)
-    return training.Split(X, X[:10_500], y, y[:10_500], "blank:70000", 28)
+    return training.Split.of(X, X[:10_500], y, y[:10_500], "blank", 28)
+
+
+def test_a_split_of_a_data_set_is_the_tutorials_split_keyed_by_its_name_and_size(digit_split):
+    X = np.concatenate([digit_split[0], digit_split[1]])
+    y = np.concatenate([digit_split[2], digit_split[3]])
+    ds = Dataset(X, y, "MNIST", "test", "synthetic digits", 28)
+    split = training.split_of(ds, test_size=0.15, seed=0)
+    assert training.data_key(ds) == split.data_key == f"MNIST:{len(y)}"
+    assert training.data_name(split.data_key) == "MNIST" and split.side == 28
+    assert len(split.y_train) + len(split.y_test) == len(y)
+    assert abs(len(split.y_test) - 0.15 * len(y)) <= 1
+    assert np.array_equal(split.X_test, training.split_of(ds, 0.15, 0).X_test)  # the seed's
+    assert not np.array_equal(split.X_test, training.split_of(ds, 0.15, 1).X_test)
+    for a in (split.X_train, split.X_test, split.y_train, split.y_test):
+        assert not a.flags.writeable  # shared between sessions: nobody may write into it
+    other = Dataset(X[:100], y[:100], "digits (8x8)", "test", "the first 100", 28)
+    assert training.data_key(other) != training.data_key(ds)  # another set, another key
+    assert training.data_name(training.data_key(other)) == "digits (8x8)"
+
+
+def test_a_split_of_four_arrays_keys_the_whole_set_and_leaves_the_arrays_writable():
+    X, y = np.zeros((10, 4), np.uint8), np.arange(10) % 2
+    split = training.Split.of(X[:7], X[7:], y[:7], y[7:], "blobs", 2)
+    assert split.data_key == "blobs:10" and split.side == 2
+    assert not split.X_train.flags.writeable and np.shares_memory(split.X_train, X)
+    X[0, 0] = 1  # the caller's arrays stay theirs
+    assert split.X_train[0, 0] == 1
 
 
 def test_tutorial_preset_is_the_tutorials_setting():
@@ -55,8 +83,8 @@ def test_job_fits_evaluates_and_reports(split):
 
 
 def test_job_turns_a_refused_setting_into_a_sentence(split):
-    one_class = training.Split(split.X_train[:50], split.X_test[:50],
-                               np.zeros(50, np.uint8), split.y_test[:50], "x", 28)
+    one_class = training.Split.of(split.X_train[:50], split.X_test[:50],
+                                  np.zeros(50, np.uint8), split.y_test[:50], "x", 28)
     job = training.TrainingJob(TrainConfig(train_size=20), one_class).start()
     assert job.wait(30)
     assert job.result is None

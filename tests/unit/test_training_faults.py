@@ -24,7 +24,7 @@ ENDLESS = TrainConfig(solver="sag", max_iter=100_000, tol=1e-12, scaling="raw", 
 @pytest.fixture(scope="module")
 def split(digit_split):
     X_train, X_test, y_train, y_test = digit_split
-    return training.Split(X_train, X_test, y_train, y_test, "synthetic", 28)
+    return training.Split.of(X_train, X_test, y_train, y_test, "synthetic", 28)
 
 
 def test_a_fit_that_raises_is_a_sentence_and_leaves_nothing(split, monkeypatch, ledger):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from digitlab.model import pipeline as transform
+from digitlab.model.config import TrainConfig
 
 
 @pytest.mark.parametrize("scaling, lo, hi", [("unit", 0, 1), ("raw", 0, 255)])
@@ -31,3 +32,13 @@ def test_pixel_transform_never_writes_into_its_input():
     transform.PixelTransform("unit").fit(X).transform(X)
     transform.PixelTransform("standard").fit_transform(X)
     assert (X == 255).all()
+
+
+def test_the_step_names_are_the_ones_saved_model_files_hold():
+    # Said once, in digitlab.model.pipeline; every model file saved so far names its steps so,
+    # so a rename would refuse them all (test_modelfile loads files saved by older code).
+    assert (transform.PIXELS_STEP, transform.FEATURES_STEP, transform.LOGREG_STEP) == (
+        "pixels", "features", "logreg")
+    no_map = transform.make_pipeline(TrainConfig())
+    assert list(no_map.named_steps) == [transform.PIXELS_STEP, transform.LOGREG_STEP]
+    assert transform.has_pixel_weights(no_map)

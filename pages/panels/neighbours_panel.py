@@ -28,7 +28,7 @@ def index_for(split: Split, test_size: float, seed: int, deskew: bool):
     return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
 
 
-def lookalikes(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
+def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
                answer: int) -> None:
     """"Your 7 looks most like these": the nearest training images, nearest first."""
     found, dist = neighbours.nearest(idx, image28, SHOW)

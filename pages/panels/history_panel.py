@@ -17,7 +17,8 @@ from digitlab.lab import explain, history
 from digitlab.model.config import TrainConfig
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
-from pages.shared import inside, state
+from pages.panels import explain_panel
+from pages.shared import state
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
 PICK = "history_pick"  # the two runs compared
@@ -115,5 +116,5 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
         if w is None:
             col.caption(f"Run {run.number} reads kernel features, not pixels: no weight images.")
             continue
-        col.image(inside.weights_png(w.images(), tuple(str(c) for c in w.classes)),
+        col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes)),
                   caption=f"Run {run.number}'s weights (red: ink here counts for the digit)")

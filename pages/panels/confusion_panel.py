@@ -1,8 +1,8 @@
 """The Train page's confusion matrix, clickable: click a cell (true i, predicted j) and see
 exactly those test images below it.
 
-What is shown is the seaborn heatmap itself (digitlab.plots.charts.confusion_heatmap: its counts, its
-colour scale), as the background of a small Vega-Lite chart; over each cell lies an invisible
+What is shown is the seaborn heatmap itself (digitlab.plots.charts.confusion_heatmap: its counts,
+its colour scale), as the background of a small Vega-Lite chart; over each cell lies an invisible
 rectangle that Streamlit's chart selection (`on_select="rerun"`) reports when clicked. So the
 figure keeps its look, and a click needs no second widget. The same PNG is the download.
 """

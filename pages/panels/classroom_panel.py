@@ -1,6 +1,6 @@
-"""The class in the app: which model answers a session that has none of its own (the model the
-teacher published, else the server's default), the teacher's unlock and "Publish to class", and
-the class's address with a QR code for the Home page.
+"""The class in the app: the teacher's unlock and "Publish to class", and the class's address
+with a QR code for the Home page. Which model answers a session without one of its own is
+digitlab.classroom.publish.fallback_model's to say (pages/shared/state.py asks it).
 """
 
 from __future__ import annotations
@@ -11,44 +11,12 @@ import time
 import streamlit as st
 
 from digitlab.classroom import publish as classroom
-from digitlab.classroom.publish import ClassModel
-from digitlab.data.mnist import Dataset
-from digitlab.training import fitting
-from digitlab.training import session as training
 from digitlab.training.session import Trained
 from pages.shared import state
 
 TEACHER = "teacher"  # session state: this session gave the class password
 TRIES = "teacher_tries"  # session state: wrong passwords given so far
 MAX_TRIES = 5  # then this session stops asking (a guessing script has to start new sessions)
-
-
-@st.cache_resource
-def class_model() -> ClassModel:
-    """One per server. Safe to share: publishing swaps a reference under a lock, and the
-    Trained it holds is frozen, so every session sees the old model or the new, never a mix."""
-    return ClassModel()
-
-
-@st.cache_resource(show_spinner="Getting the default model ready (the Fast preset, fitted once "
-                                "for the whole server: a second or so)…", max_entries=4)
-def _default(key: str, _ds: Dataset) -> Trained:
-    """The Fast preset on this data, keyed by the data set. Fitted through the server's FitStore
-    (single-flight: ten students opening Draw at once share one fit). Safe to share between
-    sessions: a Trained is never modified."""
-    config = training.presets()["Fast"]
-    split = state.split_for(_ds, config)
-    fit = fitting.fit(config, split.X_train, split.y_train, side=split.side,
-                      store=state.fit_store())
-    return training.trained(fit, split)
-
-
-def fallback(ds: Dataset) -> tuple[Trained, str]:
-    """(the model for a session without its own, a few words saying which one it is)."""
-    published = class_model().current()
-    if published is not None and state.model_matches(published.model, ds):
-        return published.model, f"the class model (published at {published.when})"
-    return _default(state.data_key(ds), ds), "the default model (the Fast preset)"
 
 
 # --- the teacher -------------------------------------------------------------------------------
@@ -84,17 +52,17 @@ def teacher_unlock() -> bool:
 
 def publish(tr: Trained) -> None:
     if is_teacher():  # checked again here: a callback must not trust what was on screen
-        class_model().publish(tr)
+        state.class_model().publish(tr)
 
 
 def _withdraw() -> None:
     if is_teacher():
-        class_model().withdraw()
+        state.class_model().withdraw()
 
 
 def publish_panel(tr: Trained) -> None:
     """"Publish to class": this model becomes the one every session without its own uses."""
-    published = class_model().current()
+    published = state.class_model().current()
     with st.expander("Publish to the class", icon=":material/campaign:",
                      expanded=is_teacher()):
         if published is None:

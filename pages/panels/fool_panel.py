@@ -108,13 +108,11 @@ def reach_sentence(reached: dict[str, float]) -> str:
              "thicken": "the new pen width"}
     bits = []
     for name, share in reached.items():
-        verdict = ("undone by the preprocessing" if share < 0.05 else
-                   "partly undone" if share < 0.15 else "reaches the model")
-        bits.append(f"{names[name]}: {share:.0%} of the ink moved, {verdict}")
+        bits.append(f"{names[name]}: {share:.0%} of the ink moved, {fool.verdict(share)}")
     return "; ".join(bits)
 
 
-def fool_panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
+def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
                answer: int, model_id: int) -> None:
     """Everything under the "Can you fool it?" tab."""
     change = sliders()

@@ -1,8 +1,10 @@
-"""The Train page's settings for digits unlike MNIST's: augmented training and the feature map.
+"""The Train page's settings for digits unlike MNIST's: augmented training, and beside it the
+feature map (the two that make a fit slower).
 
 The page's settings form calls `settings` (two widgets in its sidebar) and its preset buttons
-call `extras` (what a preset adds, for its tooltip). What they do is digitlab's: augment.py,
-features.py.
+call `extras` (what a preset adds, for its tooltip). What they do is digitlab's: which solvers
+augment is the solver registry's (digitlab.model.solvers), the feature maps, their names for
+people and their summaries are the features registry's (digitlab.model.features).
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ import streamlit as st
 
 from digitlab.model import features, solvers
 from digitlab.model.config import TrainConfig
-
-_LABELS = {"pixels": "Pixels (the tutorial)", "rbf": "RBF kernel (Nystroem)"}
 
 
 def _augmenting() -> list[str]:
@@ -37,11 +37,10 @@ def settings(keys: dict[str, str], kept: Callable[[str], dict]) -> None:
                    "drawing. It helps with printed digits; it needs "
                    + " or ".join(_augmenting()) + ".")
     st.radio("Features", list(features.FEATURES), **kept("features"),
-             format_func=lambda f: _LABELS.get(f, f),
-             help=" ".join(f"**{_LABELS.get(f.name, f.name)}**: {f.summary}."
-                           for f in features.FEATURES.values())
+             format_func=lambda f: features.get(f).label,
+             help=" ".join(f"**{f.label}**: {f.summary}." for f in features.FEATURES.values())
              + " Weight images and evidence maps exist only for pixel features.")
-    if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != "pixels":
+    if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != features.PIXELS:
         st.caption("Augmentation and RBF features each make a fit 5-15 times slower than "
                    "pixels alone: tens of seconds on all of MNIST.")
 
