@@ -8,7 +8,14 @@ import re
 
 from playwright.sync_api import expect
 
-from .app_utils import clear_canvas, draw_digit, go_to, metric_value, screenshot, wait_idle
+from tests.support.browser import (
+    clear_canvas,
+    draw_digit,
+    go_to,
+    metric_value,
+    screenshot,
+    wait_idle,
+)
 
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
 

@@ -21,8 +21,7 @@ from digitlab.model.config import TrainConfig
 from digitlab.model.solvers import child as childfit
 from digitlab.runtime import childproc, threads
 from digitlab.training import fitting
-
-from .procs import Leftovers, fit_children, wait_for_fitting_child
+from tests.support.procs import Leftovers, fit_children, wait_for_fitting_child
 
 pytestmark = pytest.mark.fault
 ROOT = Path(__file__).resolve().parents[2]

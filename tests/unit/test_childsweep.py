@@ -22,8 +22,7 @@ from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from digitlab.sweeps.spec import SweepSpec
 from digitlab.training.session import Split
-
-from .procs import Leftovers, fit_children
+from tests.support.procs import Leftovers, fit_children
 
 pytestmark = pytest.mark.skipif(not childproc.supported(), reason="child processes are POSIX's")
 
