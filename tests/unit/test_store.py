@@ -10,6 +10,7 @@ import pytest
 from digitlab.model.config import TrainConfig
 from digitlab.training import fitting
 from digitlab.training.store import FitStore, SingleFlightCache
+from tests.support.threads import InThread
 
 
 def test_the_least_recently_used_value_goes_first():
@@ -18,31 +19,6 @@ def test_the_least_recently_used_value_goes_first():
         cache.get_or_compute(key, lambda emit, k=key: k.upper())
     assert cache.peek("a") is None and cache.peek("c") == "C" and len(cache) == 2
     assert cache.get_or_compute("b", lambda emit: "not again") == ("B", "stored")
-
-
-def in_thread(fn) -> tuple[threading.Thread, dict]:
-    """Run fn() in a thread that hands its outcome back: box["value"] or box["error"], for the
-    test's own thread to assert (an assertion inside a thread is only a warning)."""
-    box: dict = {}
-
-    def work():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            box["error"] = exc
-
-    th = threading.Thread(target=work)
-    th.start()
-    return th, box
-
-
-def joined(th: threading.Thread, box: dict):
-    """The thread's value, once it has ended; its exception raised here."""
-    th.join(10)
-    assert not th.is_alive(), "the caller is still waiting"
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 def test_many_callers_at_once_compute_once_and_all_get_the_value():
@@ -65,11 +41,11 @@ def test_many_callers_at_once_compute_once_and_all_get_the_value():
         value, how = cache.get_or_compute("k", compute, on_event=seen)
         return value, how, events
 
-    callers = [in_thread(ask) for _ in range(10)]
+    callers = [InThread(ask) for _ in range(10)]
     for _ in callers:  # every caller has heard the flight's event: all ten are in it
         assert told.acquire(timeout=10)
     gate.set()
-    results = [joined(*c) for c in callers]
+    results = [c.result() for c in callers]
     assert len(runs) == 1
     assert len({id(v) for v, _, _ in results}) == 1
     assert sorted(how for _, how, _ in results) == ["computed"] + ["joined"] * 9
@@ -90,15 +66,15 @@ def test_a_value_that_is_not_kept_is_computed_again_by_a_waiter():
 
     keep = lambda v: v == "whole"  # noqa: E731
     leading = threading.Event()
-    leader = in_thread(lambda: cache.get_or_compute("k", compute, keep=keep,
+    leader = InThread(lambda: cache.get_or_compute("k", compute, keep=keep,
                                                     on_event=lambda e: leading.set()))
     assert leading.wait(10)
-    waiter = in_thread(lambda: cache.get_or_compute("k", compute, keep=keep,
+    waiter = InThread(lambda: cache.get_or_compute("k", compute, keep=keep,
                                                     on_event=lambda e: waiting.set()))
     assert waiting.wait(10)  # the leader's event was relayed: the waiter is in the flight
     gate.set()
-    assert joined(*leader) == ("stopped", "computed")
-    assert joined(*waiter) == ("whole", "computed")
+    assert leader.result() == ("stopped", "computed")
+    assert waiter.result() == ("whole", "computed")
     assert len(runs) == 2 and cache.peek("k") == "whole"
 
 
@@ -114,16 +90,16 @@ def test_a_waiter_can_stop_waiting_and_a_failure_reaches_everyone():
     def not_the_leaders(emit):
         return "computed by the waiter"  # it would if it had not joined the failing flight
 
-    leader = in_thread(lambda: cache.get_or_compute("k", slow, on_event=lambda e: started.set()))
+    leader = InThread(lambda: cache.get_or_compute("k", slow, on_event=lambda e: started.set()))
     assert started.wait(10)
     assert cache.get_or_compute("k", slow, should_stop=lambda: True) == (None, "abandoned")
-    waiter = in_thread(lambda: cache.get_or_compute("k", not_the_leaders,
+    waiter = InThread(lambda: cache.get_or_compute("k", not_the_leaders,
                                                     on_event=lambda e: waiting.set()))
     assert waiting.wait(10)
     gate.set()
-    for th, box in (leader, waiter):
+    for caller in (leader, waiter):
         with pytest.raises(MemoryError, match="too big"):
-            joined(th, box)
+            caller.result()
     assert cache.peek("k") is None
 
 
