@@ -29,7 +29,7 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.common import say
-from tests.e2e.app_utils import (
+from tests.support.browser import (
     ROOT,
     AppServer,
     clear_canvas,

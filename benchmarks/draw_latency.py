@@ -22,7 +22,7 @@ import sys
 
 from playwright.sync_api import expect
 
-from tests.e2e.app_utils import (  # the browser tests' helpers: one way to drive the app
+from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
     AppServer,
     canvas,
     clear_canvas,

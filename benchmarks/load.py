@@ -18,8 +18,8 @@ Fast preset once (a model of its own), then, over and over, the Tutorial setting
 if left), stopped after 3 s; each Stop is timed until the fit's process is gone (its core free
 again). And one more runs the Sweep page's default sweep (nine fits, in a child process of the
 server: digitlab.sweeps.child) again and again. Fits and sweeps run at the lowest CPU priority
-(digitlab.runtime.threads.lower_priority): they take the cores the class leaves idle; the server runs
-above the test's browsers (SERVER_NICE says why).
+(digitlab.runtime.threads.lower_priority): they take the cores the class leaves idle; the server
+runs above the test's browsers (SERVER_NICE says why).
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
 in; every wait on a page gives up after 90 s (counted as an error).
@@ -55,16 +55,16 @@ from benchmarks.common import say
 from benchmarks.draw_latency import WATCH  # mouse-up -> the Prediction metric, in the page
 from digitlab.classroom.publish import STUDENTS_PAGE
 from digitlab.runtime import threads
-from tests.e2e.app_utils import _IDLE as IDLE  # the browser tests' helpers: one way to drive
-from tests.e2e.app_utils import (
+from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
     CHROMIUM,
     CHROMIUM_ARGS,
+    IDLE_JS,
     ROOT,
     VIEWPORT,
     AppServer,
     digit_strokes,
 )
-from tests.unit.procs import fit_children
+from tests.support.procs import fit_children
 
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMetricValue"]'
 TIMEOUT_MS = 90_000
@@ -221,7 +221,7 @@ class Watch:
 
 
 async def idle(page, timeout: float = TIMEOUT_MS) -> None:
-    await page.wait_for_function(IDLE, timeout=timeout, polling=POLL_MS)
+    await page.wait_for_function(IDLE_JS, timeout=timeout, polling=POLL_MS)
 
 
 async def nav(page, title: str, wait: bool = True) -> None:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import status_kb
-from tests.e2e.app_utils import ROOT, AppServer, go_to, launch_chromium, metric_value, new_page
+from tests.support.browser import ROOT, AppServer, go_to, launch_chromium, metric_value, new_page
 
 
 def memory_mb(pid: int) -> tuple[float, float]:

@@ -1,1 +1,1 @@
-"""DigitLab's tests; a package so that benchmarks can import tests.e2e.app_utils."""
+"""DigitLab's tests; a package so that the benchmarks can import its helpers (tests.support)."""

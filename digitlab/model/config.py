@@ -80,6 +80,12 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         validate(self)
+        # Python's own numbers, whatever the caller handed (NumPy scalars, an int for C): the
+        # config then goes through JSON and back unchanged, and keys the fit store the same.
+        for name, kind in _KINDS.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, kind(value))
 
     @property
     def penalty_name(self) -> str:
@@ -108,7 +114,7 @@ class TrainConfig:
         if isinstance(d.get("C"), str) or _is_number(d.get("C")):
             try:
                 d["C"] = float(d["C"])  # "inf" (to_dict's spelling of no penalty), or a number
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass  # validate() says what C must be
         return cls(**d)
 
@@ -125,6 +131,10 @@ def training_rows(config: TrainConfig, X_train, y_train):
     return X_train[: config.train_size], y_train[: config.train_size]
 
 
+_KINDS = {"C": float, "l1_ratio": float, "tol": float, "test_size": float, "max_iter": int,
+          "seed": int, "train_size": int, "deskew": bool, "augment": bool}
+
+
 def _is_whole(v: Any) -> bool:
     """An int (numpy ints too), but not a bool or float: scikit-learn 1.9 refuses max_iter=10.0."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -137,6 +147,17 @@ def _is_number(v: Any) -> bool:
         v, (bool, np.bool_))
 
 
+def _real(v: Any) -> float | None:
+    """v as a float when it is a real number that has one, else None (a bool, a string, an
+    int past float's range: 10**400 would raise OverflowError in any comparison with a float)."""
+    if not _is_number(v):
+        return None
+    try:
+        return float(v)
+    except OverflowError:
+        return None
+
+
 def _one_of(v: Any, names) -> bool:
     return isinstance(v, str) and v in names
 
@@ -146,25 +167,27 @@ def validate(c: TrainConfig) -> None:
     if not _one_of(c.solver, solvers.SOLVERS):
         raise ConfigError(f"solver must be one of {', '.join(solvers.SOLVERS)}; "
                           f"got {c.solver!r}.")
-    if not (_is_number(c.C) and c.C > 0) or math.isnan(c.C):
+    C = _real(c.C)
+    if C is None or not C > 0:  # nan too
         raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
-    if c.C < MIN_C:
+    if C < MIN_C:
         raise ConfigError(f"C must be at least {MIN_C:g}: smaller, the penalty leaves every "
                           f"weight at zero and the solvers overflow; got {c.C!r}.")
-    if not (_is_number(c.l1_ratio) and 0.0 <= c.l1_ratio <= 1.0):
+    l1_ratio = _real(c.l1_ratio)
+    if l1_ratio is None or not 0.0 <= l1_ratio <= 1.0:
         raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
-    if c.solver not in solvers.accepting(c.l1_ratio, c.C):
+    if c.solver not in solvers.accepting(l1_ratio, C):
         takers = " or ".join(repr(s) for s in solvers.accepting(1.0, 1.0))
         raise ConfigError(
             f"solver {c.solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
-            f"{c.l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
+            f"{l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
             "to 0."
         )
-    if not _is_whole(c.max_iter) or c.max_iter < 1:
-        raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
-    if c.max_iter > MAX_ITER:
-        raise ConfigError(f"max_iter must be at most {MAX_ITER:,}; got {c.max_iter!r}.")
-    if not (_is_number(c.tol) and c.tol > 0 and math.isfinite(c.tol)):
+    if not _is_whole(c.max_iter) or not 1 <= c.max_iter <= MAX_ITER:
+        raise ConfigError(f"max_iter must be a whole number of at least 1 and at most "
+                          f"{MAX_ITER:,}; got {c.max_iter!r}.")
+    tol = _real(c.tol)
+    if tol is None or not 0 < tol < math.inf:
         raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
     if not (_is_number(c.test_size) and 0.0 < c.test_size < 1.0):
         raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .app_utils import CHROMIUM, SCREENSHOTS, AppServer, launch_chromium, new_page, train_fast
+from tests.support.browser import (
+    CHROMIUM,
+    SCREENSHOTS,
+    AppServer,
+    launch_chromium,
+    new_page,
+    train_fast,
+)
 
 # What a person waits for on a busy machine: a page run, a fit of the Fast preset.
 expect.set_options(timeout=30_000)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .app_utils import (
+from tests.support.browser import (
     AppServer,
     clear_canvas,
     draw_digit,

@@ -13,7 +13,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from .app_utils import (
+from tests.support.browser import (
     PHONE,
     TABLET,
     AppServer,

@@ -11,9 +11,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.unit.procs import fit_children, gone_within, wait_for_fitting_child
-
-from .app_utils import go_to, metric_value, new_page, screenshot, train_fast, wait_idle
+from tests.support.browser import go_to, metric_value, new_page, screenshot, train_fast, wait_idle
+from tests.support.procs import fit_children, gone_within, wait_for_fitting_child
 
 pytestmark = pytest.mark.fault
 

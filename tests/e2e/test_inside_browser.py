@@ -8,23 +8,31 @@ import re
 
 from playwright.sync_api import expect
 
-from .app_utils import clear_canvas, draw_digit, go_to, metric_value, screenshot, wait_idle
+from tests.support.browser import (
+    clear_canvas,
+    draw_digit,
+    go_to,
+    metric_value,
+    screenshot,
+    wait_idle,
+)
 
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
 
 
-def close_toasts(page) -> None:
-    """Close any toast ("reused an earlier fit") before a screenshot: it would cover it."""
-    toasts = page.locator('[data-testid="stToast"] button[aria-label="Close"]')
-    for i in reversed(range(toasts.count())):
-        toasts.nth(i).click()
+def no_toast_covers_it(page) -> None:
+    """Before a screenshot, wait until no toast ("Same settings as an earlier fit: reused it")
+    covers the page: a toast leaves by itself after a few seconds, as a person sees it go.
+    Never its Close button: a toast is nothing to click (one that left between finding it and
+    clicking it held a test for the whole timeout)."""
+    page.mouse.move(5, 5)  # the pointer away from the toasts (bottom right) and the charts
     expect(page.locator('[data-testid="stToast"]')).to_have_count(0)
 
 
 def show(page, text: str) -> None:
     """Scroll so that `text` is near the top of the window (clear of the app's header), for a
     screenshot of what follows."""
-    close_toasts(page)
+    no_toast_covers_it(page)
     page.get_by_text(text).first.evaluate("""e => {
         e.scrollIntoView({block: 'start'});
         let box = e.parentElement;
@@ -46,8 +54,7 @@ def test_clicking_a_confusion_cell_shows_its_test_images(trained):
     expect(heading).to_have_text(re.compile(rf"^True 4, predicted 9: {count:,} test images"))
     expect(page.get_by_role("button", name="Open these in the Gallery")).to_be_visible()
     wait_idle(page)
-    page.mouse.move(5, 5)  # no tooltip over the picture
-    close_toasts(page)
+    no_toast_covers_it(page)  # which also moves the pointer: no tooltip over the picture
     page.locator("h1").first.evaluate("e => e.scrollIntoView()")
     screenshot(page, "inside-confusion")
 

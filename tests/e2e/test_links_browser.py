@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from playwright.sync_api import expect
 
-from .app_utils import metric_value, new_page, screenshot, wait_idle
+from tests.support.browser import metric_value, new_page, screenshot, wait_idle
 
 
 def choose(page, label: str, names: list[str]) -> None:

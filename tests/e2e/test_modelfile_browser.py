@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .app_utils import go_to, metric_value, new_page, wait_idle
+from tests.support.browser import go_to, metric_value, new_page, wait_idle
 
 
 def test_a_downloaded_model_uploads_into_a_new_session(trained, chromium, app_server,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .app_utils import draw_digit, go_to, metric_value, screenshot, wait_idle
+from tests.support.browser import draw_digit, go_to, metric_value, screenshot, wait_idle
 
 
 def test_the_robust_preset_trains_and_reads_a_drawing(page):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .app_utils import go_to, screenshot, wait_idle
+from tests.support.browser import go_to, screenshot, wait_idle
 
 
 @pytest.fixture

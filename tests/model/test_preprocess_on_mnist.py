@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from digitlab.data import preprocess as pp
-
-from ..unit.drawings import similarity
+from tests.support.drawings import similarity
 
 
 def test_mnist_digits_pass_through_nearly_unchanged(mnist):

@@ -22,8 +22,8 @@ from digitlab.model.solvers import child as childfit
 from digitlab.model.solvers import logistic
 from digitlab.runtime import childproc, threads
 from digitlab.training import fitting
-
-from .procs import Leftovers, fit_children, wait_for_fitting_child
+from tests.support.procs import Leftovers, fit_children, wait_for_fitting_child
+from tests.support.threads import InThread
 
 pytestmark = pytest.mark.fault
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,21 +45,6 @@ def running(proc: psutil.Process) -> bool:
         return proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
-
-
-def in_thread(fn):
-    """Run fn in a thread; returns (thread, box) where box gets its result or exception."""
-    box = {}
-
-    def work():
-        try:
-            box["result"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            box["error"] = exc
-
-    th = threading.Thread(target=work)
-    th.start()
-    return th, box
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sag"])
@@ -94,18 +79,17 @@ def test_stop_ends_the_child_at_once_and_frees_its_core(rows, ledger):
     stop = threading.Event()
     est = solvers.get("sag").build(ENDLESS)
     with Leftovers() as left:
-        th, box = in_thread(lambda: childfit.run(est, Z, y, solvers.Hooks(should_stop=stop.is_set)))
+        fit = InThread(lambda: childfit.run(est, Z, y, solvers.Hooks(should_stop=stop.is_set)))
         child = wait_for_fitting_child()
         # background work: the lowest priority, so a class's drawing sessions come first
         assert child.nice() == threads.BACKGROUND_NICE
         ledger.fault()
         stop.set()
-        th.join(60)
-        assert not th.is_alive()
+        error = fit.error(60)
         assert not running(child)  # ended and reaped, not left running
     assert os.nice(0) == 0  # the parent (the server) keeps its priority
-    assert isinstance(box.get("error"), fitting.FitStopped)
-    assert "nothing was kept" in str(box["error"]) and not hasattr(est, "coef_")
+    assert isinstance(error, fitting.FitStopped)
+    assert "nothing was kept" in str(error) and not hasattr(est, "coef_")
     assert left.threads == [] and left.fits == []
 
 
@@ -123,12 +107,12 @@ def test_a_child_killed_from_outside_is_a_sentence_not_a_hang(rows, ledger):
     Z, y = rows
     est = solvers.get("sag").build(ENDLESS)
     with Leftovers() as left:
-        th, box = in_thread(lambda: childfit.run(est, Z, y, solvers.Hooks()))
+        fit = InThread(lambda: childfit.run(est, Z, y, solvers.Hooks()))
         wait_for_fitting_child().kill()  # the kernel's out-of-memory killer, say
         ledger.fault()
-        th.join(60)
-    assert isinstance(box.get("error"), childproc.ChildFitError)
-    assert "signal 9 (SIGKILL; out of memory?)" in str(box["error"])
+        error = fit.error(60)
+    assert isinstance(error, childproc.ChildFitError)
+    assert "signal 9 (SIGKILL; out of memory?)" in str(error)
     assert left.fits == [] and left.threads == []
 
 

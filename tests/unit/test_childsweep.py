@@ -23,8 +23,7 @@ from digitlab.sweeps import spec as sweep
 from digitlab.sweeps.job import SweepJob
 from digitlab.sweeps.spec import SweepSpec
 from digitlab.training.session import Split
-
-from .procs import Leftovers, fit_children
+from tests.support.procs import Leftovers, fit_children
 
 pytestmark = pytest.mark.skipif(not childproc.supported(), reason="child processes are POSIX's")
 
@@ -70,13 +69,20 @@ def test_the_child_is_background_work_and_the_caller_keeps_its_priority(blobs):
 
 def test_a_stop_keeps_the_finished_points_and_leaves_nothing_running(blobs, ledger):
     stop = threading.Event()
+    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0))
     with Leftovers() as left:
-        result = in_child(SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0)), blobs,
-                          where=sweep_run.Where(n_jobs=1), on_point=lambda p: stop.set(),
-                          should_stop=stop.is_set)
-    assert result.stopped and 1 <= len(result.points) < 6 and result.planned == 6
-    assert result.points[0].x == 0.001 and all(p.converged for p in result.points)
+        result = in_child(spec, blobs, where=sweep_run.Where(n_jobs=1),
+                          on_point=lambda p: stop.set(), should_stop=stop.is_set)
     assert left.fits == [] and left.threads == []
+    assert result.stopped and 1 <= len(result.points) < 6 and result.planned == 6
+    # which C ends first depends on the CPU's rounding: the kept points are a set of whole
+    # points (each the one an unstopped sweep makes), not a named one
+    whole = sweep_run.run(spec, *blobs, side=4, where=sweep_run.Where(n_jobs=1)).points
+    kept = [p.index for p in result.points]
+    assert kept == sorted(set(kept)) and set(kept) <= set(range(6))
+    for p in result.points:
+        assert p.x == whole[p.index].x and p.converged
+        assert p.objective == pytest.approx(whole[p.index].objective, rel=1e-9)
     ledger.fault()
 
 

@@ -10,8 +10,7 @@ import pytest
 
 from digitlab.data import preprocess as pp
 from digitlab.data.deskew import deskew_image, deskew_rows
-
-from .drawings import draw_seven, draw_zero
+from tests.support.drawings import draw_seven, draw_zero
 
 
 def test_deskew_leaves_an_upright_digit_upright():

@@ -1,6 +1,6 @@
-"""Fits in lockstep (digitlab.sweeps.lockstep) on scikit-learn's 8x8 digits: the batched objective is
-scikit-learn's, each fit is the L-BFGS-B fit it would be alone, the numbers do not depend on the
-threads, a stop keeps the finished fits, and every thread ends."""
+"""Fits in lockstep (digitlab.sweeps.lockstep) on scikit-learn's 8x8 digits: the batched
+objective is scikit-learn's, each fit is the L-BFGS-B fit it would be alone, the numbers do not
+depend on the threads, a stop keeps the finished fits, and every thread ends."""
 
 from __future__ import annotations
 
@@ -53,6 +53,11 @@ def test_the_batched_objective_is_scikit_learns_for_every_fit(digits):
 
 
 def test_each_fit_is_the_lbfgs_fit_it_would_be_alone(digits):
+    """The same minimiser as L-BFGS-B run alone on the same objective: what holds on every BLAS
+    kernel. Not the iteration count: float32 products of 3 fits' columns round unlike one
+    fit's (and each CPU's kernels round their own way), so the paths part near the end, where
+    the objective's changes are below float32's grain (measured here: 158 against 179 alone
+    at C=10 with OpenBLAS's Haswell kernels, 171 and 171 with its Sandybridge ones)."""
     X, y = digits
     with threadpool_limits(1):
         together = lockstep.fit_lockstep(X, y, CS, tol=1e-6, max_iter=3000, threads=2)
@@ -64,12 +69,14 @@ def test_each_fit_is_the_lbfgs_fit_it_would_be_alone(digits):
                              method="L-BFGS-B", jac=True,
                              options=lockstep.lbfgs_options(1e-6, 3000))
             assert fit.converged and alone.status == 0
-            assert abs(fit.n_iter - alone.nit) <= 0.1 * alone.nit + 3
-            # float32 products of 3 fits' columns round unlike one fit's: the paths part near
-            # the end, where the objective's changes are below float32's grain
-            assert fit.objective == pytest.approx(alone.fun, rel=1e-5)
+            # measured up to 5e-6 apart (C=10, Haswell); the C values' objectives are 10x apart
+            assert fit.objective == pytest.approx(alone.fun, rel=1e-4)
             w = alone.x.reshape(65, 10)
             assert np.abs(fit.coef - w[:64].T).max() <= 1e-2 * np.abs(w).max()
+            ours = np.argmax(X @ fit.coef.T + fit.intercept, axis=1)
+            theirs = np.argmax(X @ w[:64] + w[64], axis=1)
+            assert np.mean(ours == theirs) >= 0.99  # the same answers, but for a near tie
+            assert abs(np.mean(ours == y) - np.mean(theirs == y)) <= 0.01
 
 
 def test_the_fits_match_scikit_learns_lbfgs(digits):
@@ -113,9 +120,18 @@ def test_a_stop_keeps_the_finished_fits_and_ends_every_thread(digits):
     # C values) shows that fits are reported while the others still run, not at the end
     assert 1 <= len(fits) < len(CS)
     assert fits == seen  # what was reported is what is returned: nothing more, nothing lost
-    assert all(f.converged for f in fits)
-    assert fits[0].index == 0  # the strongest penalty converges first
     assert threading.active_count() == before
+    # Kept: the fits that ended in the first round any fit ended, each whole (the fit the
+    # same batch makes when nobody stops it). Which C that is depends on the CPU's rounding,
+    # so the test compares with an unstopped run here rather than naming one.
+    full = {f.index: f for f in lockstep.fit_lockstep(X, y, CS, tol=1e-6, max_iter=3000,
+                                                      threads=2)}
+    first_round = min(f.n_evaluations for f in full.values())
+    assert {f.index for f in fits} == {i for i, f in full.items()
+                                       if f.n_evaluations == first_round}
+    for f in fits:
+        assert f.converged and f.objective == pytest.approx(full[f.index].objective, rel=1e-9)
+        assert np.allclose(f.coef, full[f.index].coef, rtol=1e-6, atol=1e-9)
 
 
 def test_every_thread_ends_when_a_fit_is_reported_and_the_report_fails(digits):

@@ -123,7 +123,10 @@ def test_a_model_file_saved_before_the_subpackages_still_loads(solver):
         X, y, proba = saved["X"], saved["y"], saved["proba"]
     assert np.array_equal(payload["model"].predict(X), y)
     if solver == "lbfgs":
-        np.testing.assert_allclose(payload["model"].predict_proba(X), proba, rtol=1e-6, atol=1e-9)
+        # the same weights, read back; the logits are float32 products, whose last bits differ
+        # with the CPU's kernels (measured 5e-6 apart, relative, with OpenBLAS's Prescott ones)
+        np.testing.assert_allclose(payload["model"].predict_proba(X), proba, rtol=1e-4,
+                                   atol=1e-7)
 
 
 def test_a_file_from_the_single_module_digitlab_is_refused_with_a_sentence(tmp_path):

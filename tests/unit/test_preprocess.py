@@ -1,7 +1,7 @@
 """preprocess: every input kind -> a 28x28 MNIST-like image, "no ink" as a clear result.
 
 Drawings here are made with OpenCV strokes (lines and ellipses with a round brush), the way a
-canvas draws them (tests/unit/drawings.py). Real MNIST digits, where the question is "does it
+canvas draws them (tests/support/drawings.py). Real MNIST digits, where the question is "does it
 look like MNIST": tests/model/test_preprocess_on_mnist.py; deskew: test_deskew.py.
 """
 
@@ -14,8 +14,13 @@ import pytest
 from benchmarks.canvas import plain_resize
 from digitlab.data import preprocess as pp
 from digitlab.data.preprocess import Prepared, PreprocessError
-
-from .drawings import draw_seven, draw_zero, rgba_canvas, similarity, transparent_canvas
+from tests.support.drawings import (
+    draw_seven,
+    draw_zero,
+    rgba_canvas,
+    similarity,
+    transparent_canvas,
+)
 
 
 def test_similarity_tells_different_digits_apart():

@@ -1,18 +1,20 @@
 """Property tests (Hypothesis) of everything a user or a file can hand DigitLab: arrays of any
 shape, dtype, channel count and values; bytes that claim to be images; every setting with any
-value; import files, damaged or made up. Each gives a result or a sentence (the module's own
-error, with a message), never anything else. Example counts are bounded and the seed fixed
+value of any type (the command line's options: test_props_cli.py); import files, damaged or
+made up. Each gives a result or a sentence (the module's own error, with a message), never
+anything else. Example counts are bounded and the seed fixed
 (tests/conftest.py), so the time and the outcome are the same on every run."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -90,30 +92,99 @@ def test_any_bytes_are_a_picture_or_a_sentence(ledger, data):
 
 # --- settings -----------------------------------------------------------------------------------
 
-ANY = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
-                st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-                st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3),
-                                                                     st.integers(), max_size=2),
-                st.sampled_from(["inf", "nan", "1e-3", "sag", "digitlab-fast", "rbf", "unit"]),
-                st.builds(np.float32, st.floats(width=32)), st.builds(np.int64,
-                                                                      st.integers(-9, 10**6)))
+# Every value a setting could be handed, from the whole of each type: huge and negative integers
+# (past float's range, past C's int and long, past a seed's 32 bits), inf and nan of every
+# float type, numpy's scalars at their limits, and wrong types.
+HUGE_INTS = [99999999999999999999, -99999999999999999999, 2**63, 2**63 - 1, -2**63, 2**64,
+             2**32, 2**32 - 1, 2**31, 2**31 - 1, 10**400, -10**400, -1, 0, 1, 9]
+NUMPY_SCALARS = [np.int64(2**63 - 1), np.int64(-2**63), np.uint64(2**64 - 1), np.int8(-1),
+                 np.uint32(2**32 - 1), np.int32(-2**31), np.float64("nan"), np.float32("inf"),
+                 np.float32("-inf"), np.float16(65504), np.float64(1e-300), np.bool_(True),
+                 np.float64(0.5), np.int64(10)]
+HOSTILE = st.one_of(
+    st.sampled_from(HUGE_INTS), st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([math.inf, -math.inf, math.nan, -0.0, 5e-324, 1.7976931348623157e308]),
+    st.sampled_from(NUMPY_SCALARS), st.builds(np.float32, st.floats(width=32)),
+    st.builds(np.int64, st.integers(-2**63, 2**63 - 1)),
+    st.none(), st.booleans(), st.text(max_size=12), st.binary(max_size=4),
+    st.sampled_from(["99999999999999999999", "-1", "inf", "nan", "1e-3", "", " ", "None",
+                     "sag", "lbfgs", "digitlab-fast", "rbf", "pixels", "unit"]),
+    st.complex_numbers(max_magnitude=10), st.fractions(), st.decimals(allow_nan=True),
+    st.lists(st.integers(), max_size=3), st.tuples(st.integers()),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 FIELDS = [f.name for f in dataclasses.fields(TrainConfig)]
 
 
+def usable(config: TrainConfig) -> None:
+    """An accepted config is one every part of DigitLab can use: its numbers are floats and
+    ints that NumPy, scikit-learn and the solvers' C code take, it goes through a file and back,
+    it keys the fit store, and its solver's estimator is built from it."""
+    from sklearn.utils import check_random_state
+
+    from digitlab.model import solvers
+
+    assert float(config.C) > 0 and not math.isnan(float(config.C))
+    assert 0 <= float(config.l1_ratio) <= 1
+    assert 0 < float(config.tol) < math.inf and 0 < float(config.test_size) < 1
+    # sag and saga hand max_iter to C as an int: a larger one raised OverflowError mid-fit
+    assert 1 <= config.max_iter <= 2**31 - 1
+    check_random_state(config.seed)  # the split's and the solvers' random_state: 32 bits
+    assert config.train_size is None or config.train_size >= 10
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    hash(config)  # it keys the fit store
+    solvers.get(config.solver).build(config)
+
+
 @settings(max_examples=600)
-@given(st.dictionaries(st.sampled_from(FIELDS), ANY, min_size=1, max_size=4))
-def test_any_setting_with_any_value_is_a_config_or_a_sentence(ledger, changes):
-    config, said = ledger.result_or_sentence(TrainConfig, **changes, sentence=ConfigError)
-    if config is not None:  # accepted: then it is a config every part of DigitLab can use
-        assert config.C > 0 and 0 <= config.l1_ratio <= 1 and config.max_iter >= 1
-        assert TrainConfig.from_dict(config.to_dict()) == config
-        hash(config)  # it keys the fit store
+@given(st.sampled_from(FIELDS), HOSTILE)
+# found by this test: OverflowError (C, tol past float's range; max_iter past C's int in a sag
+# fit); InvalidParameterError from the split (a seed past 32 bits)
+@example(field="C", value=10**400)
+@example(field="tol", value=10**400)
+@example(field="C", value=99999999999999999999)  # an int C comes back from a file the same
+@example(field="max_iter", value=2**31)
+@example(field="seed", value=99999999999999999999)
+@example(field="seed", value=2**32)
+def test_each_setting_with_any_value_of_any_type_is_a_config_or_a_sentence(ledger, field,
+                                                                          value):
+    config, _ = ledger.result_or_sentence(TrainConfig, **{field: value}, sentence=ConfigError)
+    if config is not None:
+        usable(config)
+
+
+@settings(max_examples=600)
+@given(st.dictionaries(st.sampled_from(FIELDS), HOSTILE, min_size=1, max_size=4))
+@example(changes={"seed": 2**32, "C": 10**20})
+def test_any_settings_with_any_values_are_a_config_or_a_sentence(ledger, changes):
+    config, _ = ledger.result_or_sentence(TrainConfig, **changes, sentence=ConfigError)
+    if config is not None:
+        usable(config)
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(st.sampled_from([*FIELDS, "bogus", "multi_class"]), ANY, max_size=5))
+@given(st.dictionaries(st.one_of(st.sampled_from([*FIELDS, "bogus", "multi_class"]),
+                                 st.integers(), st.none()), HOSTILE, max_size=5))
+@example(d={"seed": 99999999999999999999, "C": "inf"})
 def test_settings_read_from_a_file_are_a_config_or_a_sentence(ledger, d):
-    ledger.result_or_sentence(TrainConfig.from_dict, d, sentence=ConfigError)
+    config, _ = ledger.result_or_sentence(TrainConfig.from_dict, d, sentence=ConfigError)
+    if config is not None:
+        usable(config)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["C", "train_size"]),
+       st.one_of(st.lists(HOSTILE, max_size=4), st.text(max_size=12)))  # typed, or parsed
+@example(x="train_size", values=[math.inf])  # OverflowError in the whole-number check
+@example(x="C", values=[10**400])  # OverflowError in the nan check
+def test_a_sweep_grid_of_any_values_is_a_spec_or_a_sentence(ledger, x, values):
+    from digitlab.sweeps.spec import SweepSpec
+
+    spec, _ = ledger.result_or_sentence(SweepSpec, x=x, values=values, sentence=ConfigError)
+    if spec is not None:
+        assert spec.values and all(math.isfinite(v) and v > 0 for v in spec.values)
+        for *_, config in spec.configs():
+            usable(config)
 
 
 # --- import files -------------------------------------------------------------------------------

@@ -4,13 +4,13 @@ callers at once is computed once, and everyone gets it (with its events as they 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from digitlab.model.config import TrainConfig
 from digitlab.training import fitting
 from digitlab.training.store import FitStore, SingleFlightCache
+from tests.support.threads import InThread
 
 
 def test_the_least_recently_used_value_goes_first():
@@ -22,89 +22,85 @@ def test_the_least_recently_used_value_goes_first():
 
 
 def test_many_callers_at_once_compute_once_and_all_get_the_value():
-    cache, runs, results = SingleFlightCache(4), [], []
-    gate = threading.Event()
+    cache, runs = SingleFlightCache(4), []
+    gate, told = threading.Event(), threading.Semaphore(0)
 
     def compute(emit):
         runs.append(1)
         emit("half way")
-        gate.wait(5)  # hold the flight open until every caller has asked
+        gate.wait(10)  # hold the flight open until every caller has asked
         return object()
 
     def ask():
         events = []
-        value, how = cache.get_or_compute("k", compute, on_event=events.append)
-        results.append((value, how, events))
 
-    threads = [threading.Thread(target=ask) for _ in range(10)]
-    for t in threads:
-        t.start()
-    time.sleep(0.3)
+        def seen(event):
+            events.append(event)
+            told.release()  # this caller is in the flight (leader, or a waiter relayed to)
+
+        value, how = cache.get_or_compute("k", compute, on_event=seen)
+        return value, how, events
+
+    callers = [InThread(ask) for _ in range(10)]
+    for _ in callers:  # every caller has heard the flight's event: all ten are in it
+        assert told.acquire(timeout=10)
     gate.set()
-    for t in threads:
-        t.join(10)
+    results = [c.result() for c in callers]
     assert len(runs) == 1
-    values = {id(v) for v, _, _ in results}
-    assert len(values) == 1 and len(results) == 10
+    assert len({id(v) for v, _, _ in results}) == 1
     assert sorted(how for _, how, _ in results) == ["computed"] + ["joined"] * 9
     assert all(events == ["half way"] for _, _, events in results)
 
 
 def test_a_value_that_is_not_kept_is_computed_again_by_a_waiter():
     cache, gate, runs = SingleFlightCache(4), threading.Event(), []
+    waiting = threading.Event()
 
     def compute(emit):
         runs.append(1)
         if len(runs) == 1:
-            gate.wait(5)
+            emit("leading")
+            gate.wait(10)
             return "stopped"  # the leader's own stop: not what the key describes
         return "whole"
 
     keep = lambda v: v == "whole"  # noqa: E731
-    out = {}
-    leader = threading.Thread(target=lambda: out.update(a=cache.get_or_compute(
-        "k", compute, keep=keep)))
-    leader.start()
-    time.sleep(0.2)
-    waiter = threading.Thread(target=lambda: out.update(b=cache.get_or_compute(
-        "k", compute, keep=keep)))
-    waiter.start()
-    time.sleep(0.2)
+    leading = threading.Event()
+    leader = InThread(lambda: cache.get_or_compute("k", compute, keep=keep,
+                                                    on_event=lambda e: leading.set()))
+    assert leading.wait(10)
+    waiter = InThread(lambda: cache.get_or_compute("k", compute, keep=keep,
+                                                    on_event=lambda e: waiting.set()))
+    assert waiting.wait(10)  # the leader's event was relayed: the waiter is in the flight
     gate.set()
-    leader.join(5)
-    waiter.join(5)
-    assert out["a"] == ("stopped", "computed") and out["b"] == ("whole", "computed")
-    assert cache.peek("k") == "whole"
+    assert leader.result() == ("stopped", "computed")
+    assert waiter.result() == ("whole", "computed")
+    assert len(runs) == 2 and cache.peek("k") == "whole"
 
 
 def test_a_waiter_can_stop_waiting_and_a_failure_reaches_everyone():
     cache, gate = SingleFlightCache(4), threading.Event()
+    started, waiting = threading.Event(), threading.Event()
 
     def slow(emit):
-        gate.wait(5)
+        emit("started")
+        gate.wait(10)
         raise MemoryError("too big")
 
-    out = {}
-    leader = threading.Thread(target=lambda: out.update(a=pytest.raises(
-        MemoryError, cache.get_or_compute, "k", slow)))
-    leader.start()
-    time.sleep(0.2)
+    def not_the_leaders(emit):
+        return "computed by the waiter"  # it would if it had not joined the failing flight
+
+    leader = InThread(lambda: cache.get_or_compute("k", slow, on_event=lambda e: started.set()))
+    assert started.wait(10)
     assert cache.get_or_compute("k", slow, should_stop=lambda: True) == (None, "abandoned")
-    failed = {}
-
-    def follow():
-        try:
-            cache.get_or_compute("k", slow)
-        except MemoryError as exc:
-            failed["b"] = str(exc)
-
-    waiter = threading.Thread(target=follow)
-    waiter.start()
-    time.sleep(0.2)
+    waiter = InThread(lambda: cache.get_or_compute("k", not_the_leaders,
+                                                    on_event=lambda e: waiting.set()))
+    assert waiting.wait(10)
     gate.set()
-    leader.join(5)
-    waiter.join(5)
-    assert failed == {"b": "too big"} and cache.peek("k") is None
+    for caller in (leader, waiter):
+        with pytest.raises(MemoryError, match="too big"):
+            caller.result()
+    assert cache.peek("k") is None
 
 
 def test_a_private_call_uses_a_stored_value_but_never_stores_its_own():

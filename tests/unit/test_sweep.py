@@ -171,9 +171,11 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
                                                             b.test_accuracy)
         with threadpool_limits(1):  # OpenMP's spinning threads: slow on busy cores
             alone = sweep_fit.fit_point(data, point)  # scikit-learn's fit, cold
+        # the same minimiser, not the same path: iteration counts differ with the CPU's
+        # rounding (side by side, a product over 5 fits' columns rounds unlike one fit's)
+        assert a.converged and alone.converged
         assert a.objective == pytest.approx(alone.objective, rel=1e-5)
         assert abs(a.test_accuracy - alone.test_accuracy) <= 1 / 300
-        assert abs(a.n_iter - alone.n_iter) <= 0.3 * alone.n_iter + 5
 
 
 def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
@@ -191,19 +193,26 @@ def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
         assert abs(w.test_accuracy - c.test_accuracy) <= 1 / 300
 
 
-def test_a_stop_keeps_the_finished_points(blobs):
+def test_a_stop_keeps_the_finished_points(blobs, result):
     stop = threading.Event()
 
     def first_then_stop(point):
         stop.set()
 
     before = threading.active_count()
-    result = run(SweepSpec(values=(0.001, 0.01, 0.1, 1.0)), blobs,
-                 where=sweep_run.Where(n_jobs=2), on_point=first_then_stop,
-                 should_stop=stop.is_set)
-    # side by side, the fits that end in the same round as the first are kept too
-    assert result.stopped and 1 <= len(result.points) < 4 and result.planned == 4
-    assert result.points[0].x == 0.001 and all(p.converged for p in result.points)
+    stopped = run(result.spec, blobs, where=sweep_run.Where(n_jobs=2),
+                  on_point=first_then_stop, should_stop=stop.is_set)
+    # side by side, the fits that end in the same round as the first are kept too; which C
+    # ends first depends on the CPU's rounding, so: a set of whole points, not a named one
+    assert stopped.stopped and 1 <= len(stopped.points) < 5 and stopped.planned == 5
+    kept = [p.index for p in stopped.points]
+    assert kept == sorted(set(kept)) and set(kept) <= set(range(5))
+    for p in stopped.points:  # each the point an unstopped sweep makes, whole
+        whole = result.points[p.index]
+        assert p.x == whole.x == result.spec.values[p.index] and p.converged
+        assert p.n_train == whole.n_train and p.coef.shape == whole.coef.shape
+        assert p.objective == pytest.approx(whole.objective, rel=1e-9)
+        assert p.test_accuracy == pytest.approx(whole.test_accuracy, abs=1e-9)
     assert threading.active_count() == before  # every fit's thread has ended
 
 

@@ -14,8 +14,7 @@ from digitlab.model.config import TrainConfig
 from digitlab.runtime import jobs
 from digitlab.training import session as training
 from digitlab.training.store import FitStore
-
-from .procs import Leftovers, wait_for_fitting_child
+from tests.support.procs import Leftovers, wait_for_fitting_child
 
 pytestmark = pytest.mark.fault
 ENDLESS = TrainConfig(solver="sag", max_iter=100_000, tol=1e-12, scaling="raw", train_size=2000)

@@ -11,8 +11,7 @@ import pytest
 from PIL import Image
 
 from digitlab.data import preprocess as pp
-
-from .drawings import draw_seven, similarity
+from tests.support.drawings import draw_seven, similarity
 
 pytestmark = pytest.mark.fault
 

@@ -1,4 +1,5 @@
-"""Processes and threads a test leaves behind: the fault tests count them before and after."""
+"""Processes and threads a test leaves behind: the fault tests count them before and after
+(unit and browser), and benchmarks/load.py measures the child fits' memory."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Shared helpers for driving DigitLab in a real Chromium: start and stop the app,
 launch Debian's Chromium, move between pages, draw on the canvas, read what a person sees.
 
-Used by the browser tests (tests/e2e) and by benchmarks/draw_latency.py.
+Used by the browser tests (tests/e2e) and by the benchmarks that drive a browser
+(draw_latency, clear_burst, train_burst, load).
 """
 
 from __future__ import annotations
@@ -105,10 +106,10 @@ def new_page(browser, url: str):
     return page
 
 
-# The app shows a finished run: no script running (the state starts as "initial", so a page
-# that has not run yet does not count), the websocket up, and no element left stale (faded) from
-# an earlier run.
-_IDLE = """() => {
+# A page function (for wait_for_function), true once the app shows a finished run: no script
+# running (the state starts as "initial", so a page that has not run yet does not count), the
+# websocket up, and no element left stale (faded) from an earlier run.
+IDLE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
         && app.getAttribute('data-test-connection-state') === 'CONNECTED'
@@ -120,7 +121,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app shows a finished run. Call it once something the action produced is on
     the page (a heading, a metric), so that its run has begun: right after a click the page can
     still show the last run as finished (the click's rerun reached it 30-300 ms later here)."""
-    page.wait_for_function(_IDLE, timeout=timeout)
+    page.wait_for_function(IDLE_JS, timeout=timeout)
 
 
 def go_to(page, title: str) -> None:

@@ -1,6 +1,7 @@
 """Digits drawn with OpenCV strokes (lines and ellipses with a round brush), the way a canvas
 draws them, and a similarity of two images that forgives MNIST-sized jitter; for the
-preprocessing and deskew tests (and tests/model, which compares real MNIST digits with it)."""
+preprocessing, deskew and upload tests (and tests/model, which compares real MNIST digits with
+it)."""
 
 from __future__ import annotations
 
