@@ -16,7 +16,8 @@ Printed and writers are their "report" parts: their other parts (other typefaces
 half of the writers' digits) are the ones DigitLab's augmentation and feature settings were
 chosen on, so these figures are not tuned on the renderings they report.
 
-Models (`MODELS`, each fitted here with digitlab.training.fitting.fit on the tutorial split): plain (the
+Models (`MODELS`, each fitted here with digitlab.training.fitting.fit on the tutorial
+split): plain (the
 Fast preset), deskew (Best), augment (Robust: + augmented training), rbf (deskew + the RBF
 kernel features) and rbf+augment. Beside each: its fit time and its clean test accuracy (on
 the whole test split). For the re-drawn digits, a plain `cv2.resize` of the same drawings is

@@ -12,6 +12,7 @@ from digitlab.model import solvers
 from digitlab.model.config import ConfigError
 from digitlab.plots import charts as plots
 from digitlab.plots import sweep as sweep_plot
+from digitlab.sweeps import SweepJob
 from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
@@ -99,7 +100,7 @@ def figure_png(result: sweep.SweepResult) -> bytes:
     return plots.to_png(sweep_plot.sweep_figure(result))
 
 
-def follow(job: sweep_run.SweepJob, bar, picture) -> None:
+def follow(job: SweepJob, bar, picture) -> None:
     """Poll the running sweep: the bar counts fits, the figure grows with the points (drawn
     again at most every LIVE_FIGURE_S). A click on Stop reruns the script, which ends this loop
     at its next update."""
@@ -118,7 +119,7 @@ def follow(job: sweep_run.SweepJob, bar, picture) -> None:
         time.sleep(0.25)
 
 
-def finish(job: sweep_run.SweepJob) -> None:
+def finish(job: SweepJob) -> None:
     """Keep a finished job's result and its one rendering in the session."""
     if job.result is not None and st.session_state.get(RESULT) is not job.result:
         st.session_state[RESULT] = job.result
@@ -165,7 +166,7 @@ with frame.guard("The Sweep page"):
     with st.sidebar:
         spec = settings()
     where = sweep_run.Where.from_env()
-    job: sweep_run.SweepJob | None = st.session_state.get(JOB)
+    job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and job.running
     row = st.columns([1.2, 1, 3.5])
     run = row[0].button("Run sweep", type="primary", width="stretch",
@@ -178,7 +179,7 @@ with frame.guard("The Sweep page"):
     if stop and running:
         job.stop()
     if run and spec is not None:
-        job = sweep_run.SweepJob(spec, state.split_for(ds, spec.base), where,
+        job = SweepJob(spec, state.split_for(ds, spec.base), where,
                                  owner_alive=state.session_alive()).start()
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on

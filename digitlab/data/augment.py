@@ -153,7 +153,8 @@ def augment_rows(X: np.ndarray, rng: np.random.Generator, side: int = 28,
 def batch_source(X_rows: np.ndarray, features: Callable[[np.ndarray], np.ndarray], seed: int,
                  side: int = 28, a: Augmentation = DEFAULT) -> Callable[[slice], np.ndarray]:
     """The training hook of an augmented fit: `rows -> the features of those training rows,
-    augmented afresh`, for a solver that asks one mini-batch at a time (digitlab.model.solvers.fast).
+    augmented afresh`, for a solver that asks one mini-batch at a time
+    (digitlab.model.solvers.fast).
 
     X_rows are the uint8 rows in the solver's order; `features` is what the model's pipeline
     does before the classifier (pixel transform, feature map). Seeded apart from the shuffle

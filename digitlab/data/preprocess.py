@@ -45,7 +45,7 @@ from digitlab.data.deskew import deskew_image
 from digitlab.data.images import PreprocessError, read_image, resize_longest, round_u8, to_grey
 
 __all__ = ["PreprocessError", "Prepared", "read_image", "stroke_fraction", "stroke_width",
-           "to_mnist"]  # PreprocessError and read_image live in digitlab.data.images; pages use both
+           "to_mnist"]  # PreprocessError, read_image: digitlab.data.images; pages use both
 
 SIDE = 28  # MNIST image side
 BOX = 20  # the digit's longer side inside the 28x28 field

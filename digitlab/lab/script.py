@@ -90,7 +90,8 @@ def sklearn_script(config: TrainConfig) -> str:
     if config.deskew:
         imports.append("from digitlab.data.deskew import deskew_rows  # DigitLab's own")
     if fast:
-        imports.append("from digitlab.model.solvers.fast import FastLogisticRegression  # DigitLab's own")
+        imports.append("from digitlab.model.solvers.fast import FastLogisticRegression"
+                       "  # DigitLab's own")
     size = "None" if config.train_size is None else str(config.train_size)
     given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
     lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with',

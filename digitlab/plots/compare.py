@@ -1,4 +1,5 @@
-"""Two runs side by side as pictures (digitlab.lab.history.compare): per-class recall as paired bars,
+"""Two runs side by side as pictures (digitlab.lab.history.compare): per-class recall as paired
+bars,
 and the difference of their confusion matrices as a diverging heatmap. Pure matplotlib.
 
 The difference map is centred at zero (white: no change) on the same red/blue map as the

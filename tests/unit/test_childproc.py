@@ -1,4 +1,5 @@
-"""digitlab.runtime.childproc: arrays reach a child through anonymous shared files. A shareable array
+"""digitlab.runtime.childproc: arrays reach a child through anonymous shared files. A shareable
+array
 (the features a child fit works on) is mapped where it lies, not written again, and its file is
 closed when the array goes; the features of solvers that fit in a child are made shareable; an
 ended child's memory is released at once."""

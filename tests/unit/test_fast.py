@@ -1,4 +1,5 @@
-"""The fast solver (digitlab.model.solvers.fast) as an estimator: progress, stop, warm starts, parameters, on
+"""The fast solver (digitlab.model.solvers.fast) as an estimator: progress, stop, warm starts,
+parameters, on
 synthetic digits (tests/unit/synthetic.py); each test well under a second. How well it learns
 MNIST itself: tests/model/test_fast_on_mnist.py."""
 

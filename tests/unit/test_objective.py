@@ -1,4 +1,5 @@
-"""digitlab.model.objective (value and gradient) equals scikit-learn's own multinomial loss at the same
+"""digitlab.model.objective (value and gradient) equals scikit-learn's own multinomial loss at the
+same
 C: the objective FastLogisticRegression minimises is LogisticRegression's. (That the solver gets
 within a small gap of lbfgs's optimum on real MNIST: tests/model/test_objective_on_mnist.py.)
 

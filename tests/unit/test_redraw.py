@@ -1,4 +1,5 @@
-"""digitlab.data.redraw makes a canvas drawing (RGBA) or a photo of paper (RGB) of a digit, and repeats
+"""digitlab.data.redraw makes a canvas drawing (RGBA) or a photo of paper (RGB) of a digit, and
+repeats
 with its seed. (That the drawings of real MNIST digits vary like drawings and stay the same
 digit: tests/model/test_redraw_on_mnist.py.)"""
 

@@ -1,4 +1,5 @@
-"""digitlab.data.unseen: the printed and writers families are drawings the Draw page can read, repeat
+"""digitlab.data.unseen: the printed and writers families are drawings the Draw page can read,
+repeat
 with their seed, and hold their report and tuning parts apart."""
 
 from __future__ import annotations
