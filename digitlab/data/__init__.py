@@ -11,6 +11,9 @@ digits changed on purpose (deskewed, augmented, re-drawn).
     redraw      test digits re-drawn like canvas drawings and photos (benchmarks, tests)
     unseen      digits no training image comes from: fonts and other writers (benchmarks, tests)
 
+Images stay uint8 here (70k images: 55 MB, against 440 MB as float64); every consumer scales on
+its own (pixels/255, raw 0-255, ...), so the data layer keeps the exact integers.
+
 Names that need their module to mean something (redraw.redraw, unseen.faces,
 cachelock.as_sentence) stay behind it: `from digitlab.data import redraw`.
 """

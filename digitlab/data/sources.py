@@ -1,13 +1,9 @@
-"""Where images come from: one registry of sources, each source's loader, and the checks that
-make MNIST MNIST.
+"""Where images come from: one registry of sources, their loaders, and the checks of MNIST.
 
 Every MNIST source gives `Dataset` with `X` (70000, 784) uint8 and `y` (70000,) uint8 in
 OpenML's `mnist_784` order, verified against the sha256 of the exact pixels and labels.
-`digitlab.data.mnist.load_mnist` tries them in the registry's order and keeps each failure as a
-sentence. Adding a source is one `Source(...)` entry at the bottom (and its loader above it).
-
-Why uint8: the 70k images are 55 MB as uint8 and 440 MB as float64; every consumer scales on its
-own (pixels/255, raw 0-255, ...), so the data layer keeps the exact integers.
+`digitlab.data.mnist.load_mnist` tries them in order, keeping each failure as a sentence.
+Adding a source is one `Source(...)` entry at the bottom (and its loader above it).
 """
 
 from __future__ import annotations
