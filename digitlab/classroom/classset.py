@@ -139,6 +139,8 @@ class ClassSet(ClassSetFile):
                 cur = conn.execute(f"INSERT INTO digits (uid, created, label, answer, "
                                    f"confidence, name, grp, model, image28, png) "
                                    f"VALUES ({', '.join('?' * 10)})", row)
+                if cur.lastrowid is None:  # an INSERT always sets it
+                    raise sqlite3.DatabaseError("INSERT gave no row id.")
                 return Saved(cur.lastrowid, "saved")
             id_, old_label, deleted = old
             if old_label == row[2] and deleted is None:

@@ -85,7 +85,8 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
             for r in readers:
                 r.join()
             for pipe in (proc.stdin, proc.stdout, proc.stderr):
-                pipe.close()
+                if pipe is not None:
+                    pipe.close()
     if end is None and proc.returncode != 0 and not stopped:  # it died: say why
         raise childproc.failure(proc.returncode, b"".join(line for line in said if line))
     if end is not None and "refused" in end:

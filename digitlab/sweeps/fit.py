@@ -141,6 +141,8 @@ def training_objective(est, Z: np.ndarray, y: np.ndarray, config: TrainConfig) -
     b = np.asarray(est.intercept_, dtype=np.float64)
     yi = np.searchsorted(est.classes_, y)
     loss, _ = objective.held_out(Z, yi, W.astype(Z.dtype), b.astype(Z.dtype))
+    if loss is None:  # held_out gives None only for no rows
+        raise ValueError("training_objective needs at least one training row.")
     lam = objective.penalty_strength(config.C, len(y))
     r = 0.0 if math.isinf(config.C) else config.l1_ratio
     return loss + objective.penalty(W, lam * (1 - r)) + lam * r * float(np.abs(W).sum())

@@ -33,6 +33,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from typing import cast
 
 import numpy as np
 
@@ -166,7 +167,7 @@ class _OnDask:
     def stop_requested(self) -> bool:
         from distributed import Event
 
-        return Event(self.stop_event).is_set()
+        return cast(bool, Event(self.stop_event).is_set())  # sync client: a bool, not a coroutine
 
 
 @contextlib.contextmanager
@@ -213,7 +214,8 @@ def _on_dask(address: str, data: SweepData, collected: _Collected,
                            lambda event: collected.add(point_from_message(event[1]["point"])))
     watcher.start()
     try:
-        threads = client.ncores()  # {worker address: threads}
+        # {worker address: threads}; a sync client returns the dict, not a coroutine
+        threads = cast(dict[str, int], client.ncores())
         with parallel_config(backend="dask", client=client, scatter=[data]):
             yield (sum(threads.values()), f"Dask scheduler {address}: {len(threads)} workers, "
                    f"{sum(threads.values())} threads", data, reporter)
@@ -267,11 +269,11 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
         plan = chains(spec, workers)
         # local threads: a lockstep batch gets the cores the tasks leave; on Dask, its worker's
         threads = None if where.scheduler else max(1, workers // len(plan))
-        outputs = Parallel(n_jobs=min(workers, len(plan)))(
+        outputs = cast(list[list[PointResult]], Parallel(n_jobs=min(workers, len(plan)))(
             delayed(fit_batch)(shipped, [pts[i] for i in piece], spec, reporter, threads)
             if spec.in_lockstep(pts[piece[0]].config.solver) else
             delayed(fit_chain)(shipped, [pts[i] for i in piece], spec, reporter)
-            for piece in plan)
+            for piece in plan))
     for result in (r for chain in outputs for r in chain):
         collected.add(result)
     finished = tuple(sorted(collected.points.values(), key=lambda p: p.index))

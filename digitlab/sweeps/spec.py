@@ -217,7 +217,7 @@ def points(spec: SweepSpec) -> list[Point]:
 
 # --- the result --------------------------------------------------------------------------------
 
-COLUMNS = ("C", "l1_ratio", "solver", "deskew", "train_size", "train_accuracy",
+COLUMNS: tuple[str, ...] = ("C", "l1_ratio", "solver", "deskew", "train_size", "train_accuracy",
            "test_accuracy", "fit_seconds", "n_iter", "converged", "objective",
            "warm_start_from", "worker")
 

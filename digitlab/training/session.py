@@ -96,7 +96,9 @@ class Split:
             view = np.asarray(a).view()
             view.setflags(write=False)
             arrays.append(view)
-        return cls(*arrays, _key(name, len(y_train) + len(y_test)), side)
+        X_train, X_test, y_train, y_test = arrays
+        return cls(X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
+                   data_key=_key(name, len(y_train) + len(y_test)), side=side)
 
 
 def split_of(ds: Dataset, test_size: float, seed: int) -> Split:

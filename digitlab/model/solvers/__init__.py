@@ -35,10 +35,15 @@ _SAG_EPOCH_S = 1.1
 _NEWTON = "none: each step solves with the curvature (the Hessian), then a line search sets " \
           "its length"
 
-# scikit-learn's solvers: one fit() call, run in a child process that Stop ends.
-_SKLEARN = dict(can_stop=True, keeps_best=False, shuffled_rows=False, augments=False,
-                build=logistic.build, run=child.run,
-                in_child=childproc.supported())
+
+def _sklearn(name: str, summary: str, step_size: str, *, takes_l1: bool, per_epoch: bool,
+             seconds_per_epoch: float | None) -> Solver:
+    """A scikit-learn solver: one fit() call, run in a child process that Stop ends."""
+    return Solver(name, summary, step_size, takes_l1=takes_l1, per_epoch=per_epoch,
+                  can_stop=True, keeps_best=False, seconds_per_epoch=seconds_per_epoch,
+                  shuffled_rows=False, augments=False, build=logistic.build, run=child.run,
+                  in_child=childproc.supported())
+
 
 SOLVERS: dict[str, Solver] = {s.name: s for s in (
     Solver(FAST, "DigitLab's own: mini-batch Adam in float32, stops when held-out accuracy "
@@ -48,22 +53,22 @@ SOLVERS: dict[str, Solver] = {s.name: s for s in (
            takes_l1=False, per_epoch=True, can_stop=True, keeps_best=True,
            seconds_per_epoch=None, shuffled_rows=True, augments=True, build=fast.build,
            run=fast.run),
-    Solver("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
-           "none: a line search sets each step's length along a direction built from the "
-           "last few gradients",
-           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
-    Solver("newton-cg", "Newton's method, each step solved by conjugate gradients", _NEWTON,
-           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
-    Solver("newton-cholesky", "Newton's method with an exact (Cholesky) solve: costly with "
-                              "784 x 10 weights", _NEWTON,
-           takes_l1=False, per_epoch=False, seconds_per_epoch=None, **_SKLEARN),
-    Solver("sag", "stochastic average gradient: the tutorial's solver, one row at a time",
-           "set from the data: 1 / (the largest squared row norm + the penalty), so raw "
-           "0..255 pixels make it tiny",
-           takes_l1=False, per_epoch=True, seconds_per_epoch=_SAG_EPOCH_S, **_SKLEARN),
-    Solver("saga", "sag's variant that also takes L1 and elastic net",
-           "set from the data, as for sag", takes_l1=True, per_epoch=True,
-           seconds_per_epoch=_SAG_EPOCH_S, **_SKLEARN),
+    _sklearn("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
+             "none: a line search sets each step's length along a direction built from the "
+             "last few gradients",
+             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+    _sklearn("newton-cg", "Newton's method, each step solved by conjugate gradients", _NEWTON,
+             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+    _sklearn("newton-cholesky", "Newton's method with an exact (Cholesky) solve: costly with "
+                                "784 x 10 weights", _NEWTON,
+             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+    _sklearn("sag", "stochastic average gradient: the tutorial's solver, one row at a time",
+             "set from the data: 1 / (the largest squared row norm + the penalty), so raw "
+             "0..255 pixels make it tiny",
+             takes_l1=False, per_epoch=True, seconds_per_epoch=_SAG_EPOCH_S),
+    _sklearn("saga", "sag's variant that also takes L1 and elastic net",
+             "set from the data, as for sag", takes_l1=True, per_epoch=True,
+             seconds_per_epoch=_SAG_EPOCH_S),
 )}
 
 

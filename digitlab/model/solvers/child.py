@@ -128,7 +128,7 @@ def main(argv: list[str]) -> int:
     scalars = [k for k, v in attrs.items() if not isinstance(v, np.ndarray)]
     meta = {"n_iter": outcome.n_iter, "converged": outcome.converged,
             "notes": list(outcome.notes), "attributes": list(attrs), "scalars": scalars}
-    np.savez(result, meta=np.array(json.dumps(meta)),
+    np.savez(result, allow_pickle=False, meta=np.array(json.dumps(meta)),
              **{f"attr.{k}": np.asarray(v) for k, v in attrs.items()})
     result.close()
     return 0

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -288,7 +288,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        # Given X alone, validate_data returns X alone (a tuple only when y is passed too).
+        X = cast(np.ndarray, validate_data(self, X, dtype=[np.float32, np.float64], reset=False))
         return X @ self.coef_.T.astype(X.dtype, copy=False) + self.intercept_.astype(X.dtype)
 
     def decision_function(self, X) -> np.ndarray:
@@ -325,8 +326,10 @@ def run(est: FastLogisticRegression, Z: np.ndarray, y: np.ndarray, hooks: Hooks)
 
     asked = []
 
+    should_stop = hooks.should_stop
+
     def stop() -> bool:
-        if hooks.should_stop():
+        if should_stop is not None and should_stop():
             asked.append(True)
             return True
         return False

@@ -56,7 +56,9 @@ class StoppingRule:
 
     def kept(self) -> tuple[int, np.ndarray, np.ndarray]:
         """(epoch, W, b) to keep: the best model, or the latest if none was keepable."""
-        return self.latest if self.W is None else (self.epoch, self.W, self.b)
+        if self.W is None or self.b is None:  # both are set together, in _offer
+            return self.latest
+        return self.epoch, self.W, self.b
 
     def _objective(self, W, vloss: float | None) -> float:
         # `objective`'s value, its data term taken on the held-out rows.
