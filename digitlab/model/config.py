@@ -183,9 +183,10 @@ def validate(c: TrainConfig) -> None:
             f"{l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
             "to 0."
         )
-    if not _is_whole(c.max_iter) or not 1 <= c.max_iter <= MAX_ITER:
-        raise ConfigError(f"max_iter must be a whole number of at least 1 and at most "
-                          f"{MAX_ITER:,}; got {c.max_iter!r}.")
+    if not _is_whole(c.max_iter) or c.max_iter < 1:
+        raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
+    if c.max_iter > MAX_ITER:
+        raise ConfigError(f"max_iter must be at most {MAX_ITER:,}; got {c.max_iter!r}.")
     tol = _real(c.tol)
     if tol is None or not 0 < tol < math.inf:
         raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")

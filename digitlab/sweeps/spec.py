@@ -179,6 +179,11 @@ def _checked_values(x: str, values) -> tuple:
     for v in values:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
             raise ConfigError(f"{v!r} in the {x} list is not a number.")
+        try:
+            float(v)
+        except OverflowError:
+            raise ConfigError(f"{v} in the {x} list is too large for any fit; use values such "
+                              f"as {_example(x)}.") from None
         if math.isnan(v):
             raise ConfigError(f"The {x} list holds nan; give numbers only.")
     if x == "C":

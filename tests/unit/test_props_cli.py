@@ -15,8 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digitlab import cli
-from digitlab.data import mnist as data
+from digitlab import cli, data
 from digitlab.model import config as config_module
 from digitlab.model import features, solvers
 
