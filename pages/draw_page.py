@@ -24,7 +24,14 @@ CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
 CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fallback)
-TABS = ("Why this answer", "Looks like…", "Can you fool it?")
+# The look-inside tabs, in order: a title and a panel's `drawing_tab(fit, image, prepared)`
+# (the FitResult, the picture as drawn or uploaded, its preprocess.Prepared), which runs only
+# while its tab is open. A new tab is one panel file with that function and one entry here.
+TABS = {
+    "Why this answer": explain_panel.drawing_tab,
+    "Looks like…": neighbours_panel.drawing_tab,
+    "Can you fool it?": fool_panel.drawing_tab,
+}
 TAB = "draw_tab"
 # The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
 # not draw it (an empty canvas after Clear shows no tabs), and the learner on "Can you fool
@@ -134,24 +141,13 @@ def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared
     """Tabs that run only when open, so a stroke costs only what the open tab shows, and all
     of it after the Prediction metric has gone out."""
     time.sleep(SEND_FIRST)
-    deskew = fit.config.deskew
-    why, like, trick = st.tabs(list(TABS), default=st.session_state.get(TAB_KEPT, TABS[0]),
-                               key=TAB, on_change=keep_tab)
-    if why.open:
-        with why:
-            reading = explain_panel.why(fit.model, prepared.image28, deskew)
-            explain_panel.maths(fit.model, fit, reading, key="draw_maths")
-    if like.open:
-        with like:
-            split = state.split_for(state.dataset(), fit.config)
-            idx = neighbours_panel.index_for(split, fit.config.test_size, fit.config.seed,
-                                             deskew)
-            answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
-            neighbours_panel.panel(idx, split, prepared.image28, answer)
-    if trick.open:
-        with trick:
-            answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
-            fool_panel.panel(fit.model, image, deskew, prepared.image28, answer, id(fit))
+    titles = list(TABS)
+    tabs = st.tabs(titles, default=st.session_state.get(TAB_KEPT, titles[0]), key=TAB,
+                   on_change=keep_tab)
+    for tab, show in zip(tabs, TABS.values()):
+        if tab.open:
+            with tab:
+                show(fit, image, prepared)
 
 
 with frame.guard("The Draw page"):

@@ -248,3 +248,12 @@ def solvers_panel(current: str) -> None:
     rows = [{"solver": s.name + (" (this model)" if s.name == current else ""),
              "step size": s.step_size} for s in solvers.SOLVERS.values()]
     st.table(pd.DataFrame(rows).set_index("solver"))
+
+
+# --- the Draw page's tab -----------------------------------------------------------------------
+
+
+def drawing_tab(fit, image: np.ndarray, prepared) -> None:
+    """"Why this answer" for a drawing (an entry of the Draw page's TABS)."""
+    reading = why(fit.model, prepared.image28, fit.config.deskew)
+    maths(fit.model, fit, reading, key="draw_maths")

@@ -148,3 +148,9 @@ def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
     st.markdown("**Where does the answer flip?** The drawing turned from −90° to +90° "
                 "(with the other sliders as set): red dots are a different answer.")
     sweep_chart(sweep(model, image, change, deskew, model_id), answer, change.angle)
+
+
+def drawing_tab(fit, image: np.ndarray, prepared) -> None:
+    """"Can you fool it?" for a drawing (an entry of the Draw page's TABS)."""
+    answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
+    panel(fit.model, image, fit.config.deskew, prepared.image28, answer, id(fit))

@@ -12,6 +12,7 @@ import streamlit as st
 from digitlab.lab import neighbours
 from digitlab.plots import charts as plots
 from digitlab.training.session import Split
+from pages.shared import state
 
 SHOW = 8  # neighbours shown: one row
 PX = 90
@@ -44,3 +45,11 @@ def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
                f"{deskewed}, against all {len(idx.y):,} training images. The model does not "
                "look these up, it only keeps its weights; yet a drawing far from every "
                "training image is one it is likely to get wrong.")
+
+
+def drawing_tab(fit, image: np.ndarray, prepared) -> None:
+    """"Looks like…" for a drawing (an entry of the Draw page's TABS)."""
+    split = state.split_for(state.dataset(), fit.config)
+    idx = index_for(split, fit.config.test_size, fit.config.seed, fit.config.deskew)
+    answer = int(fit.model.predict(prepared.image28.reshape(1, -1))[0])
+    panel(idx, split, prepared.image28, answer)
