@@ -11,6 +11,13 @@ Every test has a kind, given by its folder and applied as a marker (registered i
 
 so `pytest -m "not e2e"` is the quick loop and `pytest -m unit` needs no data at all.
 
+A test in tests/unit that starts a child process (a scikit-learn fit runs in one, so do the
+class set's writer tests) is of the kind `process` instead: it says so with
+`pytest.mark.process`, and is then not `unit`, so `-m unit` stays a minute's loop and
+`-m process` runs those. A unit test that starts a process without saying so is an error
+(`pytest_runtest_setup`/`_call` below watch `subprocess.Popen`). Every run without `-m` (the
+README's `python3 run.py test`, .ci/run) runs all kinds.
+
 Across the kinds, the fault tests (injected failures: unwritable folders, killed writers,
 stopped fits, ...) are marked `fault` and the property tests (Hypothesis: hostile arrays,
 bytes, settings, files) `property`; both report to the `ledger` (tests/ledger.py), whose line
@@ -19,6 +26,7 @@ closes the run.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +37,7 @@ from digitlab.data import mnist as data
 from .ledger import LEDGER, Ledger
 
 TESTS = Path(__file__).resolve().parent
-KINDS = ("unit", "model", "app", "e2e")
+KINDS = ("unit", "model", "app", "e2e")  # the folders; `process` is a unit test's own mark
 MNIST_FIXTURES = {"mnist", "tutorial_split"}
 
 
@@ -116,9 +124,44 @@ def pytest_collection_modifyitems(config, items):
             problems.append(f"{item.nodeid}: not in tests/{{{','.join(KINDS)}}}/, so it has "
                             "no kind")
             continue
+        if kind == "unit" and item.get_closest_marker("process") is not None:
+            kind = "process"  # marked so by the test itself
         item.add_marker(getattr(pytest.mark, kind))
         if kind == "unit" and MNIST_FIXTURES & set(getattr(item, "fixturenames", ())):
             problems.append(f"{item.nodeid}: a unit test uses MNIST; use the synthetic digits "
                             "(tests/unit/conftest.py) or move it to tests/model/")
     if problems:
         raise pytest.UsageError("\n".join(problems))
+
+
+def _watching_processes(item):
+    """Run a phase of a `unit` test, failing it if it started a child process: such a test
+    takes seconds, not milliseconds, and is of the kind `process`."""
+    if item.get_closest_marker("unit") is None:
+        return (yield)
+    started: list = []
+    real = subprocess.Popen.__init__
+
+    def counting(self, args, *a, **kw):
+        started.append(args)
+        real(self, args, *a, **kw)
+
+    subprocess.Popen.__init__ = counting  # type: ignore[method-assign]
+    try:
+        result = yield
+    finally:
+        subprocess.Popen.__init__ = real  # type: ignore[method-assign]
+    if started:
+        pytest.fail(f"{item.nodeid} is a unit test that started a child process "
+                    f"({started[0]!r:.80}): mark it `pytest.mark.process`", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _watching_processes(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _watching_processes(item))

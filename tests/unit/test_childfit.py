@@ -48,6 +48,7 @@ def running(proc: psutil.Process) -> bool:
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sag"])
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_fit_gives_the_in_process_model(rows, solver):
     Z, y = rows
     Z = Z / np.float32(255)
@@ -61,6 +62,7 @@ def test_a_child_fit_gives_the_in_process_model(rows, solver):
     assert np.array_equal(here.predict_proba(Z[:100]), there.predict_proba(Z[:100]))
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_warm_started_child_fit_starts_from_the_given_weights(rows):
     Z, y = rows
     Z = Z / np.float32(255)
@@ -74,6 +76,7 @@ def test_a_warm_started_child_fit_starts_from_the_given_weights(rows):
     assert np.array_equal(here.coef_, there.coef_) and there.get_params()["warm_start"]
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_stop_ends_the_child_at_once_and_frees_its_core(rows, ledger):
     Z, y = rows
     stop = threading.Event()
@@ -93,6 +96,7 @@ def test_stop_ends_the_child_at_once_and_frees_its_core(rows, ledger):
     assert left.threads == [] and left.fits == []
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_that_fails_says_why(rows, ledger):
     Z, y = rows
     est = solvers.get("lbfgs").build(TrainConfig(solver="lbfgs"))
@@ -103,6 +107,7 @@ def test_a_child_that_fails_says_why(rows, ledger):
     assert left.fits == [] and left.threads == []
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_killed_from_outside_is_a_sentence_not_a_hang(rows, ledger):
     Z, y = rows
     est = solvers.get("sag").build(ENDLESS)
@@ -116,6 +121,7 @@ def test_a_child_killed_from_outside_is_a_sentence_not_a_hang(rows, ledger):
     assert left.fits == [] and left.threads == []
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_dies_with_its_parent(ledger):
     # A parent process (a server, a CLI) that starts an endless child fit, then dies hard.
     code = textwrap.dedent("""

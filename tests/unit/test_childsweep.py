@@ -38,6 +38,7 @@ def in_child(spec, blobs, **kw):
     return childsweep.run(spec, X_train, y_train, X_test, y_test, side=4, **kw)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_sweep_in_a_child_gives_the_points_of_a_sweep_in_this_process(blobs):
     spec = SweepSpec(values=(0.001, 0.1, 10.0))
     here = sweep_run.run(spec, *blobs, side=4, where=sweep_run.Where(n_jobs=2))
@@ -55,6 +56,7 @@ def test_a_sweep_in_a_child_gives_the_points_of_a_sweep_in_this_process(blobs):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_the_child_is_background_work_and_the_caller_keeps_its_priority(blobs):
     nice = []
 
@@ -67,6 +69,7 @@ def test_the_child_is_background_work_and_the_caller_keeps_its_priority(blobs):
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_stop_keeps_the_finished_points_and_leaves_nothing_running(blobs, ledger):
     stop = threading.Event()
     spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0))
@@ -86,6 +89,7 @@ def test_a_stop_keeps_the_finished_points_and_leaves_nothing_running(blobs, ledg
     ledger.fault()
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_that_does_not_stop_in_time_is_ended_and_its_points_kept(blobs, monkeypatch,
                                                                           ledger):
     """A chain's fit in flight may run for minutes: past STOP_GRACE_S the process is killed."""
@@ -102,11 +106,13 @@ def test_a_child_that_does_not_stop_in_time_is_ended_and_its_points_kept(blobs, 
     ledger.fault()
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_grid_the_child_refuses_is_a_sentence(blobs):
     with pytest.raises(ConfigError, match="has 400 images"):
         in_child(SweepSpec(x="train_size", values=(50, 500)), blobs)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_that_fails_says_its_last_words(blobs, ledger):
     X_train, y_train, X_test, y_test = blobs
     with Leftovers() as left, pytest.raises(childproc.ChildFitError, match="features"):
@@ -116,6 +122,7 @@ def test_a_child_that_fails_says_its_last_words(blobs, ledger):
     ledger.fault()
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_child_killed_from_outside_is_a_failure_not_a_stop(blobs, ledger):
     """The kernel's out-of-memory killer, say: the sweep failed, and the page says so."""
     def kill_it(point):
@@ -128,6 +135,7 @@ def test_a_child_killed_from_outside_is_a_failure_not_a_stop(blobs, ledger):
     ledger.fault()
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_sweep_job_whose_tab_closed_stops_and_keeps_its_points(blobs, monkeypatch, ledger):
     monkeypatch.setattr(jobs, "ABANDON_AFTER_S", 0.0)
     X_train, y_train, X_test, y_test = blobs

@@ -206,6 +206,7 @@ WRITER = """
 
 
 @pytest.mark.fault
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_two_writer_processes_at_once_store_everything(store, ledger):
     store.count()  # create the file first, as the app does
     procs = [_child(WRITER, str(store.path), str(first), "150") for first in (0, 10_000)]
@@ -219,6 +220,7 @@ def test_two_writer_processes_at_once_store_everything(store, ledger):
 
 
 @pytest.mark.fault
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_writer_killed_mid_import_leaves_no_partial_record(store, ledger):
     # The import's rows are hashed one by one inside its transaction; the child slows the
     # hashing from row 500 on and is killed there, half way through writing.
@@ -251,6 +253,7 @@ def test_a_writer_killed_mid_import_leaves_no_partial_record(store, ledger):
 
 
 @pytest.mark.fault
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_writer_killed_while_saving_leaves_whole_records(store, ledger):
     store.count()
     child = _child(WRITER, str(store.path), "0", "100000")

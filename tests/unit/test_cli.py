@@ -61,6 +61,7 @@ def synthetic_load(monkeypatch, synthetic_data):
     monkeypatch.setattr(data, "load_mnist", lambda *args, **kwargs: synthetic_data)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_train_json_has_the_promised_fields(capsys, synthetic_load):
     code, out, _ = run(capsys, "train", "--solver", "lbfgs", "--train-size", "2000",
                        "--max-iter", "50", "--json")
@@ -97,6 +98,7 @@ def _write_digit(path, digit28: np.ndarray, size: int, dark_on_light: bool) -> N
     cv2.imwrite(str(path), canvas)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_predict_classifies_image_files_and_survives_a_bad_one(capsys, tmp_path, saved_model,
                                                                digit_split):
     _, X_test, _, y_test = digit_split
@@ -181,6 +183,7 @@ def test_a_test_size_that_leaves_no_training_images_is_a_sentence(capsys, synthe
     assert code == 2 and "leaves no training images" in err
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_files_that_cannot_be_written_are_a_sentence(capsys, synthetic_load, tmp_path):
     missing = tmp_path / "no such folder"
     code, _, err = run(capsys, "sweep", "--C", "1", "--train-size", "300", "--jobs", "1",

@@ -86,6 +86,7 @@ def test_the_ends_of_each_domain_are_valid_settings():
 
 
 @pytest.mark.parametrize("solver", [solvers.FAST, "sag"])  # the two that broke at tiny C
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_the_smallest_C_still_fits_finite_weights_on_ten_images(solver):
     rng = np.random.default_rng(0)
     X, y = rng.integers(0, 256, (10, 784), dtype=np.uint8), np.arange(10)

@@ -41,6 +41,7 @@ def fitted(config: TrainConfig, data) -> Pipeline:
 
 @pytest.mark.parametrize("scaling, deskew", [("unit", False), ("standard", False),
                                              ("raw", False), ("unit", True)])
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_evidence_sums_to_the_score_and_softmax_is_predict_proba(data, scaling, deskew):
     model = fitted(TrainConfig(solver="lbfgs", max_iter=50, scaling=scaling, deskew=deskew),
                    data)
@@ -63,6 +64,7 @@ def test_the_fast_solver_reads_the_same_way(data):
     assert np.allclose(r.probabilities, model.predict_proba(X[3:4])[0], atol=1e-5)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_evidence_is_computed_on_the_deskewed_features_a_deskew_model_sees(data):
     model = fitted(TrainConfig(solver="lbfgs", max_iter=30, deskew=True), data)
     X, _ = data
@@ -76,6 +78,7 @@ def test_evidence_is_computed_on_the_deskewed_features_a_deskew_model_sees(data)
     assert np.allclose(r.features, x)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_only_per_pixel_weights_give_weight_images(data):
     X, y = data
     model = fitted(TrainConfig(solver="lbfgs", max_iter=20), data)

@@ -59,6 +59,7 @@ def test_refit_after_changing_C_warm_starts_from_the_last_model(digit_split):
     assert any("started from scratch" in n for n in other.notes)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_sklearn_solvers_warm_start_too(digit_split):
     from threadpoolctl import threadpool_limits
 
@@ -79,6 +80,7 @@ def test_data_checksum_sees_every_pixel(digit_split):
     assert fitting.data_checksum(X, y_train[:1000]) != before
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_unconverged_fit_says_so(digit_split):
     X_train, _, y_train, _ = digit_split
     result = fitting.fit(TrainConfig(solver="lbfgs", train_size=500, max_iter=2), X_train, y_train)
@@ -86,6 +88,7 @@ def test_unconverged_fit_says_so(digit_split):
     assert any("max_iter=2" in n for n in result.notes)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_fit_reports_progress_at_start_and_end(digit_split):
     X_train, _, y_train, _ = digit_split
     events = []

@@ -27,6 +27,7 @@ def test_a_fast_model_file_round_trips(tmp_path, digit_split):
     assert 0 <= digit <= 9 and proba.sum() == pytest.approx(1.0, abs=1e-5)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_model_file_round_trips_with_its_preprocessing(tmp_path, digit_split):
     X_train, X_test, y_train, _ = digit_split
     result = fitting.fit(TrainConfig(solver="lbfgs", train_size=1000, scaling="standard"),
@@ -129,6 +130,7 @@ def test_a_model_file_saved_before_the_subpackages_still_loads(solver):
                                    atol=1e-7)
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_file_from_the_single_module_digitlab_is_refused_with_a_sentence(tmp_path):
     """Before 845798c every type lived in one module, digitlab.model (now a package)."""
     import zipfile

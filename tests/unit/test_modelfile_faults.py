@@ -83,6 +83,7 @@ def test_a_file_from_another_version_says_so(good_file, tmp_path, ledger):
     refused(tmp_path / "old.skops", ledger, "another DigitLab version", "digitlab-model-0")
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_model_for_other_input_is_refused(tmp_path, ledger):
     rng = np.random.default_rng(0)
     X8, y8 = rng.integers(0, 256, (300, 64), dtype=np.uint8), np.arange(300) % 10

@@ -10,6 +10,7 @@ from digitlab.model.config import TrainConfig
 from digitlab.training import fitting
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_predict_digit_returns_a_digit_and_ten_probabilities(digit_split):
     X_train, X_test, y_train, y_test = digit_split
     result = fitting.fit(TrainConfig(solver="lbfgs", train_size=2000), X_train, y_train)

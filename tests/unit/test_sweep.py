@@ -159,6 +159,7 @@ def test_a_sweep_in_a_thread_is_background_work_and_the_caller_keeps_its_priorit
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
     """The same solver and stopping rule as LogisticRegression(solver="lbfgs") fitted alone:
     the same models within the solver's tolerance, and the same numbers on 1 or 2 threads."""
@@ -178,6 +179,7 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
         assert abs(a.test_accuracy - alone.test_accuracy) <= 1 / 300
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
     """Chains (here of newton-cg, whose curve is not fitted side by side) warm-start."""
     spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0),
@@ -216,6 +218,7 @@ def test_a_stop_keeps_the_finished_points(blobs, result):
     assert threading.active_count() == before  # every fit's thread has ended
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_stop_ends_a_chain_before_its_next_fit(blobs):
     stop = threading.Event()
     with threadpool_limits(1):
@@ -226,6 +229,7 @@ def test_a_stop_ends_a_chain_before_its_next_fit(blobs):
     assert result.stopped and len(result.points) == 1 and result.points[0].x == 0.001
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_learning_curve_fits_the_first_n_rows(blobs):
     result = run(SweepSpec(x="train_size", values=(50, 400)), blobs,
                  where=sweep_run.Where(n_jobs=1))
@@ -296,6 +300,7 @@ def test_the_figure_marks_the_best_point_and_names_both_sides(result):
     assert png.startswith(b"\x89PNG") and not plt.get_fignums()  # rendered and closed
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_learning_curve_figure_names_the_gap(blobs):
     r = run(SweepSpec(x="train_size", values=(30, 100, 400)), blobs,
             where=sweep_run.Where(n_jobs=1))

@@ -69,6 +69,7 @@ def test_expected_time_scales_with_images_and_epochs():
     assert training.expected_seconds(TrainConfig(solver="lbfgs"), 59_500) is None
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_job_fits_evaluates_and_reports(split):
     job = training.TrainingJob(TrainConfig(solver="sag", max_iter=3, train_size=500), split)
     assert job.running
@@ -105,6 +106,7 @@ def test_sklearn_progress_is_an_estimate_until_done(tutorial_sized):
     assert sag.can_stop and not sag.keeps_best  # Stop ends it; it has no model until done
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_store_shares_complete_fits_and_drops_the_oldest(split):
     store = FitStore(fits=2)
     config = TrainConfig(solver="sag", max_iter=2, train_size=300)

@@ -42,6 +42,7 @@ def test_a_fit_that_raises_is_a_sentence_and_leaves_nothing(split, monkeypatch, 
 
 
 @pytest.mark.parametrize("how", ["stop", "owner gone"])
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_stopped_or_abandoned_sklearn_fit_ends_at_once_and_keeps_nothing(split, how, ledger):
     alive = [True]
     store = FitStore()
@@ -78,6 +79,7 @@ def test_an_abandoned_fast_fit_stops_too(split, ledger, monkeypatch):
     assert job.result.stopped and job.result.fit.n_iter < config.max_iter
 
 
+@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_a_waiter_whose_leader_was_stopped_fits_by_itself(split, ledger):
     # Two sessions asked for the same sklearn fit; the one that runs it presses Stop: the other
     # must not inherit the Stop (it fits by itself), and nothing half-done is stored.
