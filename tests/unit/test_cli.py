@@ -133,12 +133,12 @@ def test_train_augment_and_rbf_are_flags_saved_into_the_model_file(capsys, tmp_p
     """`train --augment --features rbf --save` then `predict` with that file: the settings
     travel in the file and the feature step reads the image."""
     path = tmp_path / "robust.skops"
-    code, out, _ = run(capsys, "train", "--train-size", "2000", "--deskew", "--augment",
+    code, out, _ = run(capsys, "train", "--train-size", "1000", "--deskew", "--augment",
                        "--features", "rbf", "--save", str(path), "--json")
     assert code == 0
     result = json.loads(out)
     assert result["config"]["augment"] is True and result["config"]["features"] == "rbf"
-    assert result["accuracy"] > 0.8
+    assert result["accuracy"] > 0.8, result["accuracy"]  # 0.95 here on 1,000 images
     saved = modelfile.load(path)
     assert saved["config"].augment and saved["config"].features == "rbf"
     assert "features" in saved["model"].named_steps
