@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from digitlab.lab import explain
-from digitlab.model import objective
+from digitlab.model import objective, solvers
 from digitlab.model.config import TrainConfig
 from digitlab.model.pipeline import FEATURES_STEP, LOGREG_STEP, PIXELS_STEP, PixelTransform
 from digitlab.training import fitting
@@ -64,9 +64,10 @@ def test_the_fast_solver_reads_the_same_way(data):
     assert np.allclose(r.probabilities, model.predict_proba(X[3:4])[0], atol=1e-5)
 
 
-@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_evidence_is_computed_on_the_deskewed_features_a_deskew_model_sees(data):
-    model = fitted(TrainConfig(solver="lbfgs", max_iter=30, deskew=True), data)
+    # the solver is beside the point (the pipeline's deskew step is): digitlab-fast, in this
+    # process, keeps the test a unit test
+    model = fitted(TrainConfig(solver=solvers.FAST, max_iter=30, deskew=True), data)
     X, _ = data
     slanted = np.zeros((28, 28), np.uint8)
     for row in range(6, 22):
@@ -78,14 +79,13 @@ def test_evidence_is_computed_on_the_deskewed_features_a_deskew_model_sees(data)
     assert np.allclose(r.features, x)
 
 
-@pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_only_per_pixel_weights_give_weight_images(data):
-    X, y = data
-    model = fitted(TrainConfig(solver="lbfgs", max_iter=20), data)
+    X, y = data  # which models have pixel weights is the pipeline's, not the solver's, affair
+    model = fitted(TrainConfig(solver=solvers.FAST, max_iter=20), data)
     w = explain.pixel_weights(model)
     assert w is not None and w.images().shape == (10, 28, 28)
 
-    kernel = fitted(TrainConfig(solver="lbfgs", max_iter=30, features="rbf"), data)
+    kernel = fitted(TrainConfig(solver=solvers.FAST, max_iter=30, features="rbf"), data)
     assert explain.pixel_weights(kernel) is None  # the rbf map: weights on kernel features
     r = explain.read(kernel, X[0])  # still scores and probabilities, no evidence
     assert not r.has_evidence
