@@ -77,11 +77,12 @@ class Run:
     summary: Summary
     when: float = field(default_factory=time.time)  # seconds since the epoch
     source: str = "fit"  # "fit", or "file" for a model loaded from a file
-    bytes: int = 0  # what its Trained holds (nbytes), 0 once evicted
+    held_bytes: int = 0  # what its Trained holds (nbytes), 0 once evicted
 
     @classmethod
     def of(cls, number: int, trained: Trained, source: str = "fit") -> Run:
-        return cls(number, trained, Summary.of(trained), source=source, bytes=nbytes(trained))
+        return cls(number, trained, Summary.of(trained), source=source,
+                   held_bytes=nbytes(trained))
 
     @property
     def config(self) -> TrainConfig:
@@ -150,7 +151,7 @@ class History:
 
     @property
     def held_bytes(self) -> int:
-        return sum(r.bytes for r in self._runs)
+        return sum(r.held_bytes for r in self._runs)
 
     def _keep_to_budget(self) -> None:
         """Let the oldest runs' models go until the rest fit the budget (the run on screen
@@ -160,7 +161,7 @@ class History:
                 return
             run = self._runs[i]
             if run.trained is not None and run.number != self._on_screen:
-                self._runs[i] = dataclasses.replace(run, trained=None, bytes=0)
+                self._runs[i] = dataclasses.replace(run, trained=None, held_bytes=0)
 
     @property
     def runs(self) -> list[Run]:

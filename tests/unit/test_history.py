@@ -78,7 +78,7 @@ def test_a_run_counts_the_bytes_of_its_model_and_scores_not_the_probabilities(tw
     model = history.nbytes(t.fit.model)
     assert model > 10 * 784 * 4  # ten weight images at least
     ev = t.evaluation  # its arrays shared with the model (the labels) count once
-    assert model + ev.yhat.nbytes + ev.confidence.nbytes <= run.bytes <= (
+    assert model + ev.yhat.nbytes + ev.confidence.nbytes <= run.held_bytes <= (
         model + history.nbytes(ev) + history.nbytes(t.fit.history))
     assert not hasattr(t.evaluation, "proba")  # recomputed on demand, not kept per run
     proba = evaluate.probabilities(t.fit.model, np.zeros((2, 784), np.uint8))
@@ -88,7 +88,7 @@ def test_a_run_counts_the_bytes_of_its_model_and_scores_not_the_probabilities(tw
 
 def test_over_the_budget_the_oldest_models_go_first_and_the_rest_fit(two):
     runs = copies(two[0], 5)
-    each = history.Run.of(0, runs[0]).bytes
+    each = history.Run.of(0, runs[0]).held_bytes
     h = history.History(budget_bytes=int(2.5 * each))
     for t in runs:
         h.record(t)
@@ -99,7 +99,7 @@ def test_over_the_budget_the_oldest_models_go_first_and_the_rest_fit(two):
 
 def test_the_run_on_screen_is_never_let_go(two):
     a, b = copies(two[0], 2)
-    each = history.Run.of(0, a).bytes
+    each = history.Run.of(0, a).held_bytes
     h = history.History(budget_bytes=int(2.5 * each))
     h.record(a)
     h.record(b)
@@ -116,7 +116,7 @@ def test_an_evicted_run_says_so_and_still_shows_its_settings_and_scores(two):
     h = history.History(budget_bytes=1)
     first, second = (h.record(t) for t in two)
     (evicted,) = [r for r in h.runs if r.evicted]
-    assert evicted.number == 1 and evicted.trained is None and evicted.bytes == 0
+    assert evicted.number == 1 and evicted.trained is None and evicted.held_bytes == 0
     row = evicted.row()
     assert "let go" in row["ended"] and row["C"] == 0.01
     assert row["accuracy"] == two[0].evaluation.accuracy
