@@ -6,8 +6,10 @@ and two threads parsing at once raise "ParseException: exception raised in parse
 pyplot's list of open figures and `rc_context`'s swap of the global rcParams are shared too.
 So every function in digitlab.plots that touches pyplot or seaborn is wrapped in `@drawing`
 (tests/unit/test_render_threads.py checks that none is missing), and `to_png` renders and closes
-a figure under the same lock. The lock is re-entrant: a figure built inside another's lock, or
-rendered by a locked caller, does not deadlock.
+a figure under the same lock. Building is locked too, not only rendering: matplotlib's own
+lock (Figure.draw's) leaves out layout, and `fig.tight_layout()` in a builder, like savefig's
+`bbox_inches="tight"`, measures (so parses) every label. The lock is re-entrant: a figure
+built inside another's lock, or rendered by a locked caller, does not deadlock.
 
 What it costs (probability bars, 16 figures a trial, 6 trials, on a 2-core machine under a
 load of ~25): 8 threads through the lock render as many figures a second as 1 thread (median
