@@ -54,7 +54,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
     nav[2].number_input(f"Position in {what} (0–{n - 1})", 0, n - 1, step=1, key=POS, **KEEP)
     i = int(idx[st.session_state[POS]])
     true, pred = int(split.y_test[i]), int(ev.yhat[i])
-    proba = ev.proba[i]
+    proba = evaluate.probabilities(fit.model, split.X_test[i:i + 1])[0]  # not kept: recomputed
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.image(figures.big_digit(split.X_test[i], split.side, 336),

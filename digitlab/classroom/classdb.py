@@ -22,7 +22,10 @@ from pathlib import Path
 DB_ENV = "DIGITLAB_DB"
 DB_NAME = "classset.sqlite3"
 APPLICATION_ID = 0x44474C42  # "DGLB": marks the file as DigitLab's class set
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 2 added `author` (who saved a digit: the saving session's id, '' for imports and for
+# records from version 1, whose uid stays the pixels' own hash); _MIGRATIONS[v] takes v to v+1.
+_MIGRATIONS = {1: ("ALTER TABLE digits ADD COLUMN author TEXT NOT NULL DEFAULT ''",)}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digits (
@@ -34,6 +37,7 @@ CREATE TABLE IF NOT EXISTS digits (
     confidence REAL CHECK (confidence IS NULL OR confidence BETWEEN 0 AND 1),
     name TEXT NOT NULL DEFAULT '',
     grp TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL DEFAULT '',
     image28 BLOB NOT NULL CHECK (length(image28) = 784),
     png BLOB,
@@ -155,6 +159,10 @@ class ClassSetFile:
                 raise ClassSetError(f"The class set file ({self.path.name}) was written by a "
                                     "newer DigitLab; update DigitLab to use it.")
             if not tables or version < SCHEMA_VERSION:
+                if tables:  # an older class set: add what it lacks, keeping every record
+                    for step in range(version, SCHEMA_VERSION):
+                        for statement in _MIGRATIONS.get(step, ()):
+                            conn.execute(statement)
                 # statement by statement: executescript would commit this transaction
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)

@@ -2,11 +2,16 @@
 (digitlab.classroom.classdb: where it lives, its schema, transactions, errors as sentences).
 
     store = ClassSet()                          # $DIGITLAB_DB, else the user's data folder
-    saved = store.save(image28, label=7, answer=1, confidence=0.93, name="Ana", group="5b")
+    saved = store.save(image28, label=7, answer=1, confidence=0.93, name="Ana", group="5b",
+                       author=session_id)
     X, y = store.arrays()                       # every kept digit, for training and scoring
 
-A digit is identified by its 28x28 pixels (`uid`, a sha256): saving the same drawing twice (a
-double click, a retry) keeps one record, and saving it again with another label corrects it.
+A digit is identified by its 28x28 pixels and its author (`uid`, a sha256 of both): the author
+saving the same drawing twice (a double click, a retry) keeps one record, and saving it again
+with another label corrects it; two authors' drawings are two records even when their pixels
+are the same (a class draws many plain 1s). The author is whoever saves: the app passes the
+saving session's id (pages/panels/classset_panel.py); imports and records from before authors
+were kept have author '' and are identified by their pixels alone, as they always were.
 Deleting only marks a record, so it can be undone; exports and training skip marked records.
 A failure a user or the machine can cause is a `ClassSetError` with a sentence.
 """
@@ -37,8 +42,13 @@ def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
     return " ".join(text.split())[:limit]
 
 
-def digit_uid(image28: np.ndarray) -> str:
-    return hashlib.sha256(image28.tobytes()).hexdigest()
+def digit_uid(image28: np.ndarray, author: str = "") -> str:
+    """What makes a record one: the pixels' sha256, and the author's when there is one (so the
+    uid of an authorless record is what it was before authors were kept)."""
+    digest = hashlib.sha256(image28.tobytes())
+    if author:
+        digest.update(b"\0author\0" + author.encode())
+    return digest.hexdigest()
 
 
 def as_image28(image28: np.ndarray) -> np.ndarray:
@@ -63,6 +73,7 @@ class Record:
     group: str
     model: str
     image28: np.ndarray  # (784,) uint8
+    author: str = ""  # who saved it (a session's id; '' for imports and older records)
 
     @property
     def fooled(self) -> bool:
@@ -99,13 +110,13 @@ class Filter:
         return " AND ".join(sql), args
 
 
-_COLUMNS = "id, created, label, answer, confidence, name, grp, model, image28"
+_COLUMNS = "id, created, label, answer, confidence, name, grp, model, image28, author"
 
 
 def _record(row: tuple) -> Record:
-    id_, created, label, answer, confidence, name, grp, model, blob = row
+    id_, created, label, answer, confidence, name, grp, model, blob, author = row
     return Record(id_, created, label, answer, confidence, name, grp, model,
-                  np.frombuffer(blob, dtype=np.uint8))
+                  np.frombuffer(blob, dtype=np.uint8), author)
 
 
 class ClassSet(ClassSetFile):
@@ -119,26 +130,28 @@ class ClassSet(ClassSetFile):
 
     def save(self, image28: np.ndarray, label: int, answer: int | None = None,
              confidence: float | None = None, png: bytes | None = None, name: str = "",
-             group: str = "", model: str = "") -> Saved:
-        """Store one drawing with its label (and what the model answered); see the module doc
-        for what saving the same drawing again does."""
+             group: str = "", model: str = "", author: str = "") -> Saved:
+        """Store one drawing with its label (and what the model answered) as `author`'s (an
+        opaque id: the saving session's); see the module doc for what saving the same drawing
+        again does."""
         pixels = as_image28(image28)
         if not 0 <= int(label) <= 9:
             raise ValueError(f"label must be 0-9, got {label}")
         if png is not None and len(png) > MAX_PNG_BYTES:
             raise ClassSetError("That picture is too large to keep; shrink it and try again.")
-        row = (digit_uid(pixels), time.time(), int(label),
+        author = clean_text(author, 120)
+        row = (digit_uid(pixels, author), time.time(), int(label),
                None if answer is None else int(answer),
                None if confidence is None else float(confidence), clean_text(name),
-               clean_text(group), clean_text(model, 120), pixels.tobytes(), png)
+               clean_text(group), clean_text(model, 120), pixels.tobytes(), png, author)
         with self.transaction() as conn:
             old = conn.execute("SELECT id, label, deleted FROM digits WHERE uid = ?",
                                (row[0],)).fetchone()
             if old is None:
                 self._check_room(conn, 1)
                 cur = conn.execute(f"INSERT INTO digits (uid, created, label, answer, "
-                                   f"confidence, name, grp, model, image28, png) "
-                                   f"VALUES ({', '.join('?' * 10)})", row)
+                                   f"confidence, name, grp, model, image28, png, author) "
+                                   f"VALUES ({', '.join('?' * 11)})", row)
                 if cur.lastrowid is None:  # an INSERT always sets it
                     raise sqlite3.DatabaseError("INSERT gave no row id.")
                 return Saved(cur.lastrowid, "saved")

@@ -6,6 +6,7 @@ the back of a room, closed after rendering.
     explain  what is inside a model: weight images, evidence (digitlab.lab.explain)
     compare  two runs side by side (digitlab.lab.history)
     sweep    a sweep's train and test accuracy along its grid (digitlab.sweeps)
+    render   one lock around all of matplotlib (sessions are threads), and to_png
 """
 
 from digitlab.plots.charts import (

@@ -3,23 +3,26 @@ probability bars and the training curve. Pure matplotlib/seaborn, no Streamlit.
 
 Every figure is sized and lettered for a projector (large fonts, labelled axes, a sequential
 colour map that survives a washed-out beamer). Callers render a figure once and close it:
-`to_png(fig)` does both, so a long-running app never piles up open figures.
+`to_png(fig)` does both, so a long-running app never piles up open figures. Every function
+here that draws is `@drawing`: made under the one lock of digitlab.plots.render.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # no display on a server; must precede pyplot
+# render selects the Agg backend (before any figure is made) and holds to_png, re-exported here
+from digitlab.plots.render import drawing, to_png, to_png_with_box
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+__all__ = ["ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image", "class_balance",
+           "confusion_heatmap", "digit_grid", "enlarge", "percent", "probability_bars",
+           "square", "to_png", "to_png_with_box", "training_curve"]
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -38,35 +41,6 @@ RIGHT = "#1a7f37"  # green: a correct answer
 WRONG = "#cf222e"  # red: a mistake
 NEUTRAL = "#8c959f"
 ACCENT = "#0969da"
-
-
-def to_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render `fig` to PNG bytes and close it (figures are never reused)."""
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
-
-
-def to_png_with_box(fig: Figure, ax, dpi: int = 100) -> tuple[bytes, tuple[float, ...],
-                                                                  tuple[int, int]]:
-    """Render `fig` (closing it) and say where `ax`'s plotting area landed: (PNG bytes,
-    (left, top, right, bottom) of the axes in the PNG's pixels, (width, height) of the PNG).
-    For drawing a clickable layer exactly over the figure's cells in the browser; no tight
-    cropping, which would move the axes after they were measured."""
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi)
-        # After drawing: the position a fixed aspect (a square heatmap) gave the axes, in
-        # fractions of the figure, which do not depend on the dpi.
-        pos = ax.get_position()
-        width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
-    finally:
-        plt.close(fig)
-    box = (pos.x0 * width, (1 - pos.y1) * height, pos.x1 * width, (1 - pos.y0) * height)
-    return buf.getvalue(), box, (width, height)
 
 
 def as_image(row: np.ndarray, side: int) -> np.ndarray:
@@ -96,6 +70,7 @@ def square(image: np.ndarray, fill: int = 48) -> np.ndarray:
     return out
 
 
+@drawing
 def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int = 10,
                colors: Sequence[str] | None = None, cell: float = 1.0) -> Figure:
     """A grid of digits (white ink on black, as MNIST stores them) with a title each.
@@ -121,6 +96,7 @@ def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int 
     return fig
 
 
+@drawing
 def class_balance(y: np.ndarray, labels: Sequence[int] = tuple(range(10))) -> Figure:
     """How many images of each digit: a bar per class with its count on top."""
     counts = np.array([(np.asarray(y) == label).sum() for label in labels])
@@ -137,6 +113,7 @@ def class_balance(y: np.ndarray, labels: Sequence[int] = tuple(range(10))) -> Fi
     return fig
 
 
+@drawing
 def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None,
                       title: str = "Confusion matrix") -> Figure:
     """The confusion matrix as an annotated seaborn heatmap: counts in every cell, true label on
@@ -163,6 +140,7 @@ def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None
     return fig
 
 
+@drawing
 def probability_bars(proba: np.ndarray, predicted: int | None = None,
                      true: int | None = None, labels: Sequence[int] = tuple(range(10)),
                      size: tuple[float, float] = (6, 3)) -> Figure:
@@ -199,6 +177,7 @@ def percent(p: float) -> str:
     return ">99%" if 0.995 <= p < 1.0 else f"{p:.0%}"
 
 
+@drawing
 def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
                    val_accuracy: Sequence[float | None],
                    size: tuple[float, float] = (7, 3.4),

@@ -18,10 +18,12 @@ from matplotlib.figure import Figure
 
 from digitlab.plots import charts as plots
 from digitlab.plots.explain import CMAP
+from digitlab.plots.render import drawing
 
 PAIR = ("#9aa5b1", plots.ACCENT)  # run a in grey, run b in the accent colour
 
 
+@drawing
 def confusion_difference(diff: np.ndarray, labels: Sequence, unit: str,
                          names: tuple[str, str]) -> Figure:
     """b's confusion minus a's, every cell annotated with its signed change."""
@@ -48,6 +50,7 @@ def confusion_difference(diff: np.ndarray, labels: Sequence, unit: str,
     return fig
 
 
+@drawing
 def recall_bars(recall: np.ndarray, labels: Sequence, names: tuple[str, str]) -> Figure:
     """Per-class recall of the two runs as paired bars (0.5 to 1: where they differ)."""
     r = np.asarray(recall, float)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from digitlab.plots import charts as plots
+from digitlab.plots.render import drawing
 
 CMAP = "RdBu_r"  # red = positive (for), blue = negative (against)
 # The colour scale ends at this percentile of |values|: a handful of extreme weights (pixels
@@ -33,12 +35,13 @@ def symmetric_limit(values: np.ndarray) -> float:
 def diverging_rgb(image: np.ndarray, limit: float, size: int = 196) -> np.ndarray:
     """A signed 2-D array -> a crisp uint8 RGB picture of about `size` px (nearest neighbour),
     on CMAP from -limit (blue) through 0 (white) to +limit (red). Quick (~1 ms): no figure."""
-    cmap = plt.get_cmap(CMAP)
+    cmap = matplotlib.colormaps[CMAP]  # the registry, not pyplot: no figure, no lock needed
     rgb = cmap(Normalize(-limit, limit, clip=True)(np.asarray(image, float)), bytes=True)[..., :3]
     k = max(1, size // max(rgb.shape[:2]))
     return np.repeat(np.repeat(rgb, k, axis=0), k, axis=1)
 
 
+@drawing
 def colour_key(limit: float, label: str, size: tuple[float, float] = (5.6, 0.95)) -> Figure:
     """A horizontal colour bar from -limit to +limit with `label` under it: the legend for
     pictures made by `diverging_rgb`."""
@@ -52,6 +55,7 @@ def colour_key(limit: float, label: str, size: tuple[float, float] = (5.6, 0.95)
     return fig
 
 
+@drawing
 def weight_grid(images: np.ndarray, titles: Sequence[str], ncols: int = 5,
                 note: str = "weight", cell: float = 1.75) -> Figure:
     """The ten weight images (k, side, side) on one symmetric colour scale, a title each

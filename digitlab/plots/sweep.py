@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from digitlab.plots import charts as plots
+from digitlab.plots.render import drawing
 from digitlab.sweeps.fit import PointResult
 from digitlab.sweeps.spec import SweepResult
 
@@ -41,6 +42,7 @@ def curve_label(series: str | None, value) -> str:
     return f"{series}={value:g}" if isinstance(value, float) else f"{value}"
 
 
+@drawing
 def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.2)) -> Figure:
     """Train (dashed) and test (solid) accuracy against C (log axis) or training images, one
     colour per compared setting; the best test point starred and labelled; for a C sweep the

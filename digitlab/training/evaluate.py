@@ -1,6 +1,11 @@
 """How good is a fitted model: accuracy, the confusion matrix, the per-class report, the mistakes.
 
 Names follow the tutorial (`yhat` for predictions) so a learner can map the code to the notebook.
+
+An Evaluation keeps what is small (the answers, the confidence in each, the confusion matrix):
+a session's history holds one per run. The ten probabilities of a test image are recomputed
+from the model when a page shows them (`probabilities`: a millisecond for one image), not kept
+(10,500 x 10 of them were 0.42 MB a run, most of a pixel run's memory).
 """
 
 from __future__ import annotations
@@ -19,17 +24,18 @@ class Evaluation:
     report: dict  # classification_report(output_dict=True)
     report_text: str
     yhat: np.ndarray
-    proba: np.ndarray  # (n, n_classes)
+    confidence: np.ndarray  # (n,) float32: the probability the model gave its own answer
     labels: np.ndarray
 
     @property
     def n(self) -> int:
         return int(self.confusion.sum())
 
-    @property
-    def confidence(self) -> np.ndarray:
-        """The probability the model gave its own answer, per test image."""
-        return self.proba.max(axis=1)
+
+def probabilities(model, X: np.ndarray) -> np.ndarray:
+    """The class probabilities of the images X (n, pixels) as the evaluation saw them: recomputed
+    on demand from the model (an Evaluation does not keep them)."""
+    return model.predict_proba(np.asarray(X).reshape(len(X), -1))
 
 
 def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
@@ -47,7 +53,8 @@ def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
     text = cast(str, classification_report(
         y_test, yhat, labels=labels, target_names=names,
         zero_division=0))  # pyright: ignore[reportArgumentType] - 0 is documented, not only str
-    return Evaluation(float(np.mean(yhat == y_test)), cm, report, text, yhat, proba, labels)
+    return Evaluation(float(np.mean(yhat == y_test)), cm, report, text, yhat,
+                      proba.max(axis=1).astype(np.float32), labels)
 
 
 def mistakes(evaluation: Evaluation, y_test: np.ndarray, true: int | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import secrets
 from collections.abc import Iterator
 
 import numpy as np
@@ -23,6 +24,7 @@ MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save
 WRONG = "classset_wrong"  # the "it was a ..." digits
 NAME, GROUP = "classset_name", "classset_group"
 LATER = "classset_error"  # a store error from a callback, said by the next run
+AUTHOR = "classset_author"  # who this session's saves are by (see author())
 
 
 @st.cache_resource(max_entries=4)
@@ -56,6 +58,14 @@ def show_later() -> None:
         st.error(error)
 
 
+def author() -> str:
+    """This session's author id, made on its first save and kept for the session. The class set
+    keeps one record per drawing and author: a double click stays one record, two students'
+    identical plain 1s are two. Nothing else identifies a student (the name is optional and two
+    can type the same), so it is the session: a reload starts a new one."""
+    return st.session_state.setdefault(AUTHOR, secrets.token_hex(8))
+
+
 def _save(label: int) -> None:
     """Store the drawing on screen with `label` (a callback: it runs before the next run)."""
     pending = st.session_state.get(PENDING)
@@ -65,7 +75,7 @@ def _save(label: int) -> None:
         saved = store().save(pending["image28"], label, pending["answer"],
                              pending["confidence"], picture_png(pending["picture"]),
                              st.session_state.get(NAME, ""), st.session_state.get(GROUP, ""),
-                             pending["model"])
+                             pending["model"], author())
     except ClassSetError as exc:
         st.session_state[MESSAGE] = (pending["key"], "error", str(exc))
         return

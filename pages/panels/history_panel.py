@@ -63,6 +63,10 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
         return
     st.markdown(f"#### Run history: {len(runs)} run{'s' if len(runs) > 1 else ''} this session")
     table(runs)
+    if evicted := [r.number for r in runs if r.evicted]:
+        st.caption(f"To keep the server's memory in bounds, the models of the oldest runs "
+                   f"({', '.join(f'run {n}' for n in evicted)}) were let go: their settings and "
+                   "scores stay here, and ↺ puts a run's settings back to train it again.")
     st.pills("Put a run's settings back in the sidebar (one click)", [r.number for r in runs],
              key=RESTORE, on_change=_restore, args=(apply,),
              format_func=lambda n: f"↺ run {n}")
@@ -91,8 +95,8 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
         return
     cols = st.columns(2)
     for col, run, other in zip(cols, (a, b), (b, a)):
-        acc = run.trained.evaluation.accuracy
-        delta = acc - other.trained.evaluation.accuracy
+        acc = run.accuracy
+        delta = acc - other.accuracy
         col.metric(f"Run {run.number}: test accuracy", f"{acc:.4f}",
                    delta=f"{delta:+.4f} vs run {other.number}" if delta else "same",
                    delta_color="normal" if delta else "off")
@@ -112,6 +116,11 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                        "so each row of the difference is in percent of its true digit's test "
                        "images.")
     for col, run in zip(st.columns(2, gap="medium"), (a, b)):
+        if run.trained is None:
+            col.caption(f"Run {run.number}'s model was let go to keep this session's memory "
+                        "in bounds: no weight images. Put its settings back and train it again "
+                        "to see them.")
+            continue
         w = explain.pixel_weights(run.trained.fit.model)
         if w is None:
             col.caption(f"Run {run.number} reads kernel features, not pixels: no weight images.")

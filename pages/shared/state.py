@@ -9,6 +9,8 @@ are shared, through the FitStore.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable
 
 import streamlit as st
@@ -17,6 +19,7 @@ from digitlab.classroom import publish as classroom
 from digitlab.classroom.publish import ClassModel
 from digitlab.data import mnist as data
 from digitlab.data.mnist import Dataset
+from digitlab.lab import history as history_module
 from digitlab.lab.history import History
 from digitlab.model.config import TrainConfig
 from digitlab.training import fitting
@@ -30,6 +33,7 @@ JOB = "job"  # the TrainingJob running (or just finished) for this session
 DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, chosen)
 DATA_ERROR = "data_error"  # why loading failed, as a sentence
 HISTORY = "run_history"  # the History of this session's fits (digitlab.lab.history)
+HISTORY_MB_ENV = "DIGITLAB_HISTORY_MB"  # the byte budget of a session's history (megabytes)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -157,10 +161,23 @@ def trained() -> Trained | None:
 
 
 def history() -> History:
-    """This session's runs, newest first."""
+    """This session's runs, newest first, their models within the byte budget
+    (DIGITLAB_HISTORY_MB, see history_budget)."""
     if HISTORY not in st.session_state:
-        st.session_state[HISTORY] = History()
+        st.session_state[HISTORY] = History(history_budget())
     return st.session_state[HISTORY]
+
+
+def history_budget() -> int:
+    """The bytes of models one session's history may hold: $DIGITLAB_HISTORY_MB megabytes, else
+    digitlab.lab.history.BUDGET_BYTES (24 MB: the run on screen and another rbf run, or every
+    pixel run; 30 sessions x 24 MB = 0.72 GB beside the server's ~0.4 GB at rest). A value that
+    is not a positive number is ignored."""
+    try:
+        mb = float(os.environ.get(HISTORY_MB_ENV, ""))
+    except ValueError:
+        mb = 0.0
+    return int(mb * 1e6) if mb > 0 and math.isfinite(mb) else history_module.BUDGET_BYTES
 
 
 def start_training(config: TrainConfig, ds: Dataset,

@@ -10,6 +10,7 @@ import pytest
 from digitlab.classroom import classfiles
 from digitlab.classroom import publish as classroom
 from digitlab.classroom.classset import ClassSet
+from pages.panels import classset_panel
 from pages.shared import state
 
 from .page_utils import canvas_state, drawn, open_app
@@ -53,6 +54,22 @@ def test_right_answer_saves_with_one_click_and_a_double_click_stores_once(small_
     assert "Already saved" in at.success[0].value
     (r,) = store.records()
     assert (r.label, r.answer, r.fooled) == (1, 1, False) and store.png(r.id).startswith(b"\x89P")
+
+
+def test_two_students_saving_the_same_drawing_keep_two_records(small_model, store):
+    ana, ben = (draw(open_app("draw", {state.TRAINED: small_model}), 1) for _ in range(2))
+    ana.text_input(key=classset_panel.NAME).set_value("Ana")
+    ben.text_input(key=classset_panel.NAME).set_value("Ben")
+    for at in (ana, ben):
+        button(at, "Right: save as 1").click().run()
+        assert "Saved as a **1**" in at.success[0].value
+    button(ana, "Right: save as 1").click().run()  # Ana's double click
+    assert "Already saved" in ana.success[0].value
+    records = store.records()
+    assert sorted(r.name for r in records) == ["Ana", "Ben"]
+    assert {r.author for r in records} == {ana.session_state[classset_panel.AUTHOR],
+                                           ben.session_state[classset_panel.AUTHOR]}
+    assert len({r.author for r in records}) == 2
 
 
 def test_a_wrong_answer_is_corrected_and_saved_with_one_click(small_model, store):

@@ -48,3 +48,21 @@ def test_fits_are_listed_newest_first_compared_and_restored(mnist):
 def test_no_history_before_the_first_fit(mnist):
     at = open_app("train")
     assert not any("Run history" in m.value for m in at.markdown)
+
+
+def test_a_run_whose_model_was_let_go_says_so_and_can_be_trained_again(mnist, monkeypatch):
+    monkeypatch.setenv(state.HISTORY_MB_ENV, "0.000001")  # room for the run on screen only
+    at = open_app("train")
+    fit(at, 1.0)
+    fit(at, 0.01)
+    old, new = at.session_state[state.HISTORY].runs[::-1]
+    assert old.evicted and not new.evicted
+    table = at.dataframe[-1].value
+    assert "let go" in table.loc[1, "ended"] and "let go" not in table.loc[2, "ended"]
+    assert any("run 1) were let go" in c.value for c in at.caption)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Run 1's model was let go") for c in captions)
+    assert "Run 2's weights (red: ink here counts for the digit)" in image_captions(at)
+    assert "Run 1: test accuracy" in [m.label for m in at.metric]  # its scores stay
+    at.pills(key=history_panel.RESTORE).set_value(1).run()
+    assert at.session_state["cfg_C"] == 1.0 and not at.exception

@@ -26,7 +26,7 @@ def test_download_then_upload_gives_identical_predictions_and_draw_uses_it(mnist
     loaded = other.session_state[state.TRAINED]
     assert loaded is not small_model
     assert np.array_equal(loaded.evaluation.yhat, small_model.evaluation.yhat)
-    assert np.array_equal(loaded.evaluation.proba, small_model.evaluation.proba)
+    assert np.array_equal(loaded.evaluation.confidence, small_model.evaluation.confidence)
     assert "Draw and Gallery use it now" in other.success[0].value
     assert other.session_state["cfg_solver"] == small_model.config.solver  # its settings
     assert other.session_state[state.HISTORY].runs[0].outcome == "loaded from a file"

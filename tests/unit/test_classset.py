@@ -53,6 +53,46 @@ def test_a_double_click_stores_once_and_a_new_label_corrects_it(store):
     assert r.label == 9 and store.count() == 1
 
 
+def test_two_students_identical_drawings_are_two_records_and_a_double_click_one(store):
+    plain_one = np.zeros((28, 28), np.uint8)
+    plain_one[4:24, 13:15] = 255  # a straight stroke: after centring, every student's is this
+    first = store.save(plain_one, 1, answer=1, name="Ana", author="session-a")
+    assert store.save(plain_one, 1, answer=1, name="Ana", author="session-a") == \
+        classset.Saved(first.id, "already")  # the same student's double click
+    second = store.save(plain_one, 1, answer=7, name="Ben", author="session-b")
+    assert second.how == "saved" and second.id != first.id
+    records = store.records()
+    assert {(r.name, r.author) for r in records} == {("Ana", "session-a"), ("Ben", "session-b")}
+    assert store.count() == 2 and len(store.arrays()[1]) == 2  # both train and are scored
+    assert [r.id for r in store.fooled_board()] == [second.id]  # Ben's fooled the model
+    # one student relabelling their drawing leaves the other's alone
+    assert store.save(plain_one, 4, author="session-b").how == "relabelled"
+    assert sorted(r.label for r in store.records()) == [1, 4]
+
+
+def test_a_class_set_from_before_authors_keeps_its_records_and_takes_new_ones(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)  # version 1's table, as that DigitLab made it
+    conn.executescript("""
+        CREATE TABLE digits (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,
+            created REAL NOT NULL, label INTEGER NOT NULL, answer INTEGER, confidence REAL,
+            name TEXT NOT NULL DEFAULT '', grp TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '', image28 BLOB NOT NULL, png BLOB, deleted REAL);
+        PRAGMA application_id = 1145523266; PRAGMA user_version = 1;""")
+    conn.execute("INSERT INTO digits (uid, created, label, name, image28) VALUES (?, 0, 3, "
+                 "'Old', ?)", (classset.digit_uid(digit(3).ravel()), digit(3).tobytes()))
+    conn.commit()
+    conn.close()
+    store = ClassSet(path)
+    (old,) = store.records()
+    assert (old.label, old.name, old.author) == (3, "Old", "")
+    assert store.save(digit(3), 3).how == "already"  # an authorless save finds it as before
+    assert store.save(digit(3), 3, author="session-a").how == "saved"  # a student's is new
+    assert store.count() == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == \
+        classdb.SCHEMA_VERSION
+
+
 def test_delete_hides_a_digit_and_undo_brings_it_back(store):
     ids = [store.save(digit(i), i % 10).id for i in range(3)]
     assert store.delete([ids[0]]) == 1 and store.delete([ids[0]]) == 0
