@@ -7,7 +7,7 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +16,8 @@ from digitlab.data import mnist
 from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.runtime.jobs import BackgroundJob
+from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
+from digitlab.runtime.jobs import BackgroundJob, Stopped
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
@@ -139,6 +140,11 @@ class TrainingJob(BackgroundJob):
     `stop()` asks the solver to stop and keep its best model so far (if its registry entry
     says it can_stop).
 
+    With a `queue` (digitlab.runtime.fairqueue: one per server), the fit waits for its turn
+    there, as `owner`'s one waiting entry (ahead of the others' when `first`: the teacher's);
+    a fit that joins another session's identical fit (the store) takes no place of its own.
+    `waiting()` says where it stands; `leave()` takes it out of the line (nothing runs for it).
+
     Stop (`stop()`) and a gone owner (`owner_alive()` false for jobs.ABANDON_AFTER_S: a closed
     tab) both end the fit within about a second, whatever the solver (the registry's
     can_stop); the owner's last good model is never touched.
@@ -151,8 +157,12 @@ class TrainingJob(BackgroundJob):
 
     def __init__(self, config: TrainConfig, split: Split,
                  warm_start_from: FitResult | None = None, store: FitStore | None = None,
-                 owner_alive: Callable[[], bool] | None = None):
+                 owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
+                 owner: Hashable = None, first: bool = False):
         super().__init__(owner_alive)
+        self.queue, self.owner, self.first = queue, owner, first
+        self.ticket: Ticket | None = None  # its entry in the queue, once it has one
+        self.key: tuple | None = None  # the store's key of its fit (a follower finds its leader)
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
@@ -188,14 +198,54 @@ class TrainingJob(BackgroundJob):
         return None, (f"{self.config.solver}: {format_seconds(self.elapsed)} so far "
                       "(scikit-learn reports no progress until it is done)")
 
+    def waiting(self) -> tuple[Place, bool] | None:
+        """(its place, whether it waits for another session's identical fit) while its fit
+        waits in the queue for a turn; None otherwise (running, finished, or no queue)."""
+        if self.queue is None or not self.running or self.events:
+            return None
+        if self.ticket is not None:
+            place = self.queue.place(self.ticket)
+            return (place, False) if place.state == "waiting" else None
+        leader = self.queue.find(self.key)
+        if leader is not None and leader.waiting:
+            return self.queue.place(leader), True
+        return None
+
+    def leave(self) -> None:
+        """Leave the queue now (from the page's thread): nothing runs for this job."""
+        if self.queue is not None and self.ticket is not None:
+            self.queue.leave(self.ticket)
+        self.stop()
+
+    def _request(self) -> Request:
+        """Its queue entry: durations are estimated per kind of fit (solver and features),
+        in proportion to the training images."""
+        c = self.config
+        n = n_train_for(c, len(self.split.y_train))
+        kind = f"{c.solver} · {c.features}" + (" · augmented" if c.augment else "")
+        return Request(self.owner, kind, n / 1000, self.first, self.key,
+                       expected_seconds(c, len(self.split.y_train)))
+
+    def _took(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+
     def _run(self) -> None:
         s = self.split
+        turn = None
+        if self.queue is not None:
+            queue = self.queue
+            self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side)
+            request = self._request()
+
+            def turn():
+                return queue.turn(request, self.should_stop, self._took)
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
                               side=s.side, should_stop=self.should_stop,
-                              warm_start_from=self.warm_start_from, store=self.store)
+                              warm_start_from=self.warm_start_from, store=self.store,
+                              turn=turn)
             self.result = trained(fit, s)
-        except fitting.FitStopped as exc:
+        except Stopped as exc:  # stopped, left the queue, or replaced there
             self.notice = f"{exc} Your previous model is kept."
             self.exception = exc
         except (ConfigError, MemoryError) as exc:
