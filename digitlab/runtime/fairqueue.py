@@ -50,6 +50,18 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def workers_setting(name: str, default: int) -> int:
+    """How many pieces run at once: the environment variable `name` (a server's setting, e.g.
+    DIGITLAB_FIT_WORKERS=2) if set, else `default`."""
+    given = os.environ.get(name, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or int(given) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1 (how many run at once); "
+                         f"got {given!r}. Unset it to use one per core.")
+    return int(given)
+
+
 @dataclass(frozen=True)
 class Request:
     """What a caller asks the queue for: who asks (`owner`: one waiting entry each), what kind

@@ -7,6 +7,7 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -57,6 +58,16 @@ def format_seconds(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def queue_request(config: TrainConfig, available: int, owner: Hashable, first: bool = False,
+                  key: Hashable = None) -> Request:
+    """A fit's entry in a fair queue: its duration is estimated per kind of fit (solver and
+    features) in proportion to its training images (size: thousands of them), or by
+    expected_seconds until a fit of its kind has finished."""
+    kind = f"{config.solver} · {config.features}" + (" · augmented" if config.augment else "")
+    return Request(owner, kind, n_train_for(config, available) / 1000, first, key,
+                   expected_seconds(config, available))
 
 
 def data_key(ds: Dataset) -> str:
@@ -185,18 +196,26 @@ class TrainingJob(BackgroundJob):
             if last.val_class_accuracy is not None:
                 worst = int(np.nanargmin(last.val_class_accuracy))
                 bits.append(f"worst digit {worst}: {last.val_class_accuracy[worst]:.3f}")
-            bits.append(format_seconds(self.elapsed))
+            bits.append(format_seconds(self.fitting_for))
             return min(last.iteration / max(last.max_iter, 1), 1.0), " · ".join(bits)
         if last is not None and last.message == "done":
             return 1.0, f"fitted in {format_seconds(last.elapsed)}; scoring the test set"
         estimate = expected_seconds(self.config, len(s.y_train))
         if estimate:
-            frac = min(self.elapsed / estimate, 0.99)
-            return frac, (f"{self.config.solver}: {format_seconds(self.elapsed)} of about "
+            frac = min(self.fitting_for / estimate, 0.99)
+            return frac, (f"{self.config.solver}: {format_seconds(self.fitting_for)} of about "
                           f"{format_seconds(estimate)} (estimated; scikit-learn reports no "
                           "progress until it is done)")
-        return None, (f"{self.config.solver}: {format_seconds(self.elapsed)} so far "
+        return None, (f"{self.config.solver}: {format_seconds(self.fitting_for)} so far "
                       "(scikit-learn reports no progress until it is done)")
+
+    @property
+    def fitting_for(self) -> float:
+        """Seconds since its fit began: its time in the queue does not count."""
+        started = self.ticket.started if self.ticket is not None else None
+        if started is None:
+            return self.elapsed
+        return (self.finished or time.monotonic()) - started
 
     def waiting(self) -> tuple[Place, bool] | None:
         """(its place, whether it waits for another session's identical fit) while its fit
@@ -217,28 +236,18 @@ class TrainingJob(BackgroundJob):
             self.queue.leave(self.ticket)
         self.stop()
 
-    def _request(self) -> Request:
-        """Its queue entry: durations are estimated per kind of fit (solver and features),
-        in proportion to the training images."""
-        c = self.config
-        n = n_train_for(c, len(self.split.y_train))
-        kind = f"{c.solver} · {c.features}" + (" · augmented" if c.augment else "")
-        return Request(self.owner, kind, n / 1000, self.first, self.key,
-                       expected_seconds(c, len(self.split.y_train)))
-
     def _took(self, ticket: Ticket) -> None:
         self.ticket = ticket
 
     def _run(self) -> None:
         s = self.split
-        turn = None
+        turn: fitting.Turn | None = None
         if self.queue is not None:
             queue = self.queue
             self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side)
-            request = self._request()
-
-            def turn():
-                return queue.turn(request, self.should_stop, self._took)
+            request = queue_request(self.config, len(s.y_train), self.owner, self.first,
+                                    self.key)
+            turn = lambda: queue.turn(request, self.should_stop, self._took)  # noqa: E731
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
                               side=s.side, should_stop=self.should_stop,
