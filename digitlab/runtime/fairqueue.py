@@ -155,13 +155,15 @@ class FairQueue:
             if moved:
                 return True
 
-    def leave(self, ticket: Ticket) -> None:
+    def leave(self, ticket: Ticket, waiting_only: bool = False) -> None:
         """Take the ticket out: a waiting one leaves the line (nothing runs for it); a running
-        one frees its worker without its duration being counted. Safe from any thread."""
+        one frees its worker without its duration being counted, unless `waiting_only` (a
+        page's Leave button: a piece whose turn has just come frees its worker itself when it
+        has stopped). Safe from any thread."""
         with self._lock:
             if ticket.state == WAITING:
                 self._waiting.remove(ticket)
-            elif ticket.state == RUNNING:
+            elif ticket.state == RUNNING and not waiting_only:
                 self._running.remove(ticket)
             else:
                 return

@@ -64,7 +64,7 @@ class SweepJob(BackgroundJob):
     def leave(self) -> None:
         """Leave the queue now (from the page's thread): nothing runs for this sweep."""
         if self.queue is not None and self.ticket is not None:
-            self.queue.leave(self.ticket)
+            self.queue.leave(self.ticket, waiting_only=True)
         self.stop()
 
     def _took(self, ticket: Ticket) -> None:

@@ -240,3 +240,12 @@ def test_the_waiting_words_say_the_place_and_the_estimate():
     assert "Yours is next" in head and "No estimate yet" in detail
     head, _ = waiting_words(Place(WAITING, 1, 2, 3.0), shared=True)
     assert head == "1 fit ahead of the same fit another session asked for"
+
+
+def test_a_leave_button_pressed_as_the_turn_comes_does_not_free_a_worker_still_in_use():
+    q = FairQueue(workers=1)
+    running = q.submit(Request("ann"))
+    q.leave(running, waiting_only=True)  # too late: it runs, and frees its worker when done
+    assert running.state == RUNNING and q.counts() == (1, 0)
+    q.done(running)
+    assert q.counts() == (0, 0)
