@@ -259,7 +259,7 @@ with frame.guard("The Train page"):
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
         classroom_panel.publish_panel(tr)
-    elif tr is None and (job is None or not job.error):
+    elif tr is None and (job is None or not (job.error or job.running)):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")
     history_panel.panel(apply)

@@ -275,10 +275,10 @@ class FairQueue:
         return None if own is None else min(free) + own
 
 
-def waiting_words(place: Place, noun: str = "fit", shared: bool = False) -> tuple[str, str]:
-    """(a headline, a line of detail) for someone whose work waits, e.g. ("3 fits ahead of
-    yours", "Your result in about 8 s (estimated from the last fits of this kind). 2 running
-    now."). `shared`: they wait for another person's identical request."""
+def waiting_words(place: Place, noun: str = "fit", shared: bool = False) -> tuple[str, str, str]:
+    """(a headline, when, a note) for someone whose work waits, e.g. ("3 fits ahead of yours",
+    "Your result in about 8 s", "2 running now; estimated from the fits that finished here
+    recently."). `shared`: they wait for another person's identical request."""
     whose = "the same " + noun + " another session asked for" if shared else "yours"
     if place.ahead == 0:
         head = f"Yours is next: it starts when a running {noun} ends" if not shared else \
@@ -286,12 +286,12 @@ def waiting_words(place: Place, noun: str = "fit", shared: bool = False) -> tupl
     else:
         plural = noun if place.ahead == 1 else noun + "s"
         head = f"{place.ahead} {plural} ahead of {whose}"
+    running = f"{place.running} running now"
     if place.seconds is None:
-        when = "No estimate yet: nothing of this kind has finished since the server started."
-    else:
-        when = (f"Your result in about {_seconds_words(place.seconds)} (estimated from the "
-                f"{noun}s that finished here recently).")
-    return head, f"{when} {place.running} running now."
+        return (head, "No estimate yet",
+                f"{running}; nothing of this kind has finished here since the server started.")
+    return (head, f"Your result in about {_seconds_words(place.seconds)}",
+            f"{running}; estimated from the {noun}s that finished here recently.")
 
 
 def _seconds_words(seconds: float) -> str:

@@ -230,6 +230,14 @@ class TrainingJob(BackgroundJob):
             return self.queue.place(leader), True
         return None
 
+    def wait_placed(self, timeout: float = 1.0) -> None:
+        """Block (briefly) until the job waits in the queue, fits, or has ended: a page drawn
+        next shows the state it is in (its thread takes a few milliseconds to get there)."""
+        deadline = time.monotonic() + timeout
+        while (self.queue is not None and self.running and not self.events
+               and self.waiting() is None and time.monotonic() < deadline):
+            time.sleep(0.02)
+
     def leave(self) -> None:
         """Leave the queue now (from the page's thread): nothing runs for this job."""
         if self.queue is not None and self.ticket is not None:

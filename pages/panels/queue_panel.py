@@ -35,5 +35,5 @@ def _place(job, noun: str) -> None:
         st.rerun(scope="app")
     else:
         place, shared = where
-        head, detail = waiting_words(place, noun, shared)
-        st.markdown(f"## :material/hourglass_top: {head}\n\n### {detail}")
+        head, when, note = waiting_words(place, noun, shared)
+        st.markdown(f"## :material/hourglass_top: {head}\n\n### {when}\n\n{note}")

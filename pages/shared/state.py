@@ -215,6 +215,7 @@ def start_training(config: TrainConfig, ds: Dataset, warm_start: bool = False,
                       first=first).start()
     if waiting is not None and waiting.running:  # a press while waiting: the new one replaces it
         waiting.leave()
+    job.wait_placed()  # the next run draws it waiting or fitting, sidebar and page alike
     st.session_state[JOB] = job
     return job
 

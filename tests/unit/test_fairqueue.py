@@ -233,12 +233,12 @@ def test_the_estimate_comes_from_finished_work_of_the_same_kind():
 
 
 def test_the_waiting_words_say_the_place_and_the_estimate():
-    head, detail = waiting_words(Place(WAITING, 3, 2, 8.2))
-    assert head == "3 fits ahead of yours"
-    assert "about 8 s" in detail and "2 running now" in detail
-    head, detail = waiting_words(Place(WAITING, 0, 2, None), "sweep")
-    assert "Yours is next" in head and "No estimate yet" in detail
-    head, _ = waiting_words(Place(WAITING, 1, 2, 3.0), shared=True)
+    head, when, note = waiting_words(Place(WAITING, 3, 2, 8.2))
+    assert (head, when) == ("3 fits ahead of yours", "Your result in about 8 s")
+    assert note.startswith("2 running now")
+    head, when, note = waiting_words(Place(WAITING, 0, 2, None), "sweep")
+    assert "Yours is next" in head and when == "No estimate yet"
+    head, _, _ = waiting_words(Place(WAITING, 1, 2, 3.0), shared=True)
     assert head == "1 fit ahead of the same fit another session asked for"
 
 
