@@ -194,6 +194,8 @@ with frame.guard("The Sweep page"):
         st.rerun()  # redraw the buttons: Run off, Stop on
     if job is not None and job.running and job.waiting() is not None:
         queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn until its turn comes
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it
     elif job is not None and job.running:
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()

@@ -246,6 +246,8 @@ with frame.guard("The Train page"):
         st.toast("Same settings as an earlier fit: reused it.")
     if job is not None and job.running and job.waiting() is not None:
         queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it
     elif job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
