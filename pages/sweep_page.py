@@ -16,6 +16,7 @@ from digitlab.sweeps import SweepJob
 from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
+from pages.panels import classroom_panel, queue_panel
 from pages.shared import figures, frame, state
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
@@ -106,6 +107,8 @@ def follow(job: SweepJob, bar, picture) -> None:
     at its next update."""
     drawn, drawn_at = 0, 0.0
     while job.running:
+        if job.waiting() is not None:  # it went to the queue: the rerun shows its place
+            return
         done = len(job.points)
         text = f"{done} of {job.planned} fits done · {job.elapsed:.0f} s"
         if job.stop_requested:
@@ -168,9 +171,11 @@ with frame.guard("The Sweep page"):
     where = sweep_run.Where.from_env()
     job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and job.running
+    queued = running and job is not None and job.waiting() is not None
     row = st.columns([1.2, 1, 3.5])
+    # while this session's sweep waits in the queue, a press replaces it (new settings)
     run = row[0].button("Run sweep", type="primary", width="stretch",
-                        disabled=spec is None or running)
+                        disabled=spec is None or (running and not queued))
     stop = row[1].button("Stop sweep", width="stretch", disabled=not running,
                          help="Ends the sweep after the fits in flight; keeps finished points.")
     n_fits = len(spec.configs()) if spec is not None else 0
@@ -179,15 +184,25 @@ with frame.guard("The Sweep page"):
     if stop and running:
         job.stop()
     if run and spec is not None:
+        waiting = job if queued else None
         job = SweepJob(spec, state.split_for(ds, spec.base), where,
-                                 owner_alive=state.session_alive()).start()
+                       owner_alive=state.session_alive(), queue=state.sweep_queue(),
+                       owner=state.owner(), first=classroom_panel.is_teacher()).start()
+        if waiting is not None:  # the new press replaces it in the queue
+            waiting.leave()
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on
-    if job is not None and job.running:
+    if job is not None and job.running and job.waiting() is not None:
+        queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn until its turn comes
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it
+    elif job is not None and job.running:
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()
     if job is not None and job.error:
         st.error(job.error)
+    if job is not None and job.notice:
+        st.info(job.notice)
     if job is not None and not job.running:
         finish(job)
     if RESULT in st.session_state:

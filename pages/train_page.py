@@ -23,6 +23,7 @@ from pages.panels import (
     history_panel,
     links_panel,
     modelfile_panel,
+    queue_panel,
     script_panel,
 )
 from pages.shared import figures, frame, state
@@ -146,6 +147,8 @@ def follow(job: training.TrainingJob) -> None:
     curve = status.empty()
     drawn = 0
     while job.running:
+        if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
+            return
         fraction, text = job.progress()
         # expanded must be repeated: an update without it folds the status shut
         status.update(label=f"Training: {text}", expanded=True)
@@ -163,7 +166,7 @@ def follow(job: training.TrainingJob) -> None:
 def continue_from(tr: training.Trained) -> None:
     ds = state.dataset()
     if ds is not None:
-        state.start_training(tr.config, ds, warm_start=True)
+        state.start_training(tr.config, ds, warm_start=True, first=classroom_panel.is_teacher())
 
 
 def results(tr: training.Trained, config: TrainConfig | None) -> None:
@@ -215,10 +218,13 @@ with frame.guard("The Train page"):
     links_panel.banner(config)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
+    queued = job is not None and job.running and job.waiting() is not None
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     preset_buttons(row[:4])
+    # while this session's fit waits in the queue, a press replaces it (new settings)
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
-                          disabled=config is None or (job is not None and job.running))
+                          disabled=config is None or (job is not None and job.running
+                                                      and not queued))
     stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
                          help="Ends the fit within a second; DigitLab's solver keeps its best "
                               "model so far, the others keep nothing (yours stays).")
@@ -232,13 +238,17 @@ with frame.guard("The Train page"):
     if stop and job is not None and job.running:
         job.stop()  # every solver ends within about a second (the registry's can_stop)
     if train and config is not None:
-        job = state.start_training(config, ds)
+        job = state.start_training(config, ds, first=classroom_panel.is_teacher())
         if job is None:  # a stored fit: the model is here already; so is the stale sidebar
             st.session_state[REUSED] = True
         st.rerun()  # redraw the sidebar and the buttons (while a job runs: Train off, Stop on)
     if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
         st.toast("Same settings as an earlier fit: reused it.")
-    if job is not None and job.running:
+    if job is not None and job.running and job.waiting() is not None:
+        queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it
+    elif job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
@@ -251,7 +261,7 @@ with frame.guard("The Train page"):
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
         classroom_panel.publish_panel(tr)
-    elif tr is None and (job is None or not job.error):
+    elif tr is None and (job is None or not (job.error or job.running)):
         st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                 "The **Fast** preset fits all of MNIST in seconds.")
     history_panel.panel(apply)

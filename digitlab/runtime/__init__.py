@@ -2,6 +2,8 @@
 
     threads    BLAS threads per fit, and the low CPU priority of background work
     jobs       BackgroundJob: work in a daemon thread that a page polls and can stop; Stopped
+    fairqueue  FairQueue: at most N pieces of work at once, first come first served per owner
+               (one waiting entry each, the teacher's first), a place and an estimate to show
     childproc  child processes for fits and sweeps, arrays shared with them without pickle
 
 childproc's names are not re-exported: it is also the children's entry
@@ -9,8 +11,9 @@ childproc's names are not re-exported: it is also the children's entry
 Python run it twice; its users (the solvers, the sweeps, fitting) import the module.
 """
 
+from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
 from digitlab.runtime.jobs import ABANDON_AFTER_S, BackgroundJob, Stopped
 from digitlab.runtime.threads import BACKGROUND_NICE, blas_limit, lower_priority
 
-__all__ = ["ABANDON_AFTER_S", "BACKGROUND_NICE", "BackgroundJob", "Stopped", "blas_limit",
-           "lower_priority"]
+__all__ = ["ABANDON_AFTER_S", "BACKGROUND_NICE", "BackgroundJob", "FairQueue", "Place",
+           "Request", "Stopped", "Ticket", "blas_limit", "lower_priority"]

@@ -7,11 +7,14 @@ from this process (digitlab.sweeps.run).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 
 from digitlab.model.config import ConfigError
 from digitlab.runtime import childproc
-from digitlab.runtime.jobs import BackgroundJob
+from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
+from digitlab.runtime.jobs import BackgroundJob, Stopped
 from digitlab.sweeps import child as childsweep
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps.fit import PointResult
@@ -27,17 +30,58 @@ class SweepJob(BackgroundJob):
 
     On local cores the sweep runs in a child process at the lowest priority
     (digitlab.sweeps.child: a server's threads would hold its GIL), and a stop that its fits do
-    not honour within about a second ends that process; on Dask, from this process."""
+    not honour within about a second ends that process; on Dask, from this process.
+
+    With a `queue` (digitlab.runtime.fairqueue: the server's sweeps' own), a local sweep waits
+    there for its turn, as `owner`'s one waiting entry (ahead of the others when `first`), and
+    runs with the queue's threads per worker: a class's sweeps finish one after another, and
+    no more sweep processes are alive at once than the queue has workers. `waiting()` says
+    where it stands; `leave()` takes it out (nothing runs for it). A Dask cluster schedules
+    its own work: those sweeps do not queue here."""
 
     thread_name = "digitlab-sweep"
 
     def __init__(self, spec: SweepSpec, split, where: Where = Where(),
-                 owner_alive: Callable[[], bool] | None = None):
+                 owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
+                 owner: Hashable = None, first: bool = False):
         super().__init__(owner_alive)
         self.spec, self.split, self.where = spec, split, where
         self.planned = len(points(spec))
         self.points: list[PointResult] = []
         self.result: SweepResult | None = None
+        self.notice: str | None = None  # a sentence for the page: it left the queue
+        self.queue = queue if where.scheduler is None else None
+        self.owner, self.first = owner, first
+        self.ticket: Ticket | None = None
+
+    def waiting(self) -> tuple[Place, bool] | None:
+        """(its place, False) while it waits in the queue for a turn; None otherwise."""
+        if self.queue is None or self.ticket is None or not self.running:
+            return None
+        place = self.queue.place(self.ticket)
+        return (place, False) if place.state == "waiting" else None
+
+    def leave(self) -> None:
+        """Leave the queue now (from the page's thread): nothing runs for this sweep."""
+        if self.queue is not None and self.ticket is not None:
+            self.queue.leave(self.ticket, waiting_only=True)
+        self.stop()
+
+    def _took(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+
+    def _turn(self):
+        """Its turn in the queue (the threads it may use), or a turn at once without one.
+        Sized by its fits' training images (thousands), estimated per kind of sweep."""
+        if self.queue is None:
+            return contextlib.nullcontext(None)
+        n = len(self.split.y_train)
+        size = sum(n if c.train_size is None else min(c.train_size, n)
+                   for *_, c in self.spec.configs()) / 1000
+        kind = f"sweep · {self.spec.x} · " + ",".join(sorted(
+            {c.solver for *_, c in self.spec.configs()}))
+        return self.queue.turn(Request(self.owner, kind, size, self.first), self.should_stop,
+                               self._took)
 
     def so_far(self) -> SweepResult:
         """The result when finished, else the points finished so far as a stopped result
@@ -52,9 +96,16 @@ class SweepJob(BackgroundJob):
         s = self.split
         here = self.where.scheduler is None and childproc.supported()
         try:
-            self.result = (childsweep.run if here else sweep_run.run)(
-                self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where, s.side,
-                on_point=self.points.append, should_stop=self.should_stop)
+            with self._turn() as threads:
+                where = self.where
+                if threads is not None and where.n_jobs is None:  # the cores' share
+                    where = replace(where, n_jobs=threads)
+                self.result = (childsweep.run if here else sweep_run.run)(
+                    self.spec, s.X_train, s.y_train, s.X_test, s.y_test, where, s.side,
+                    on_point=self.points.append, should_stop=self.should_stop)
+        except Stopped as exc:  # left the queue, or replaced there: nothing ran
+            self.notice = f"{exc} Your last sweep's results are kept."
+            self.exception = exc
         except ConfigError as exc:
             self.error = str(exc)
             self.exception = exc

@@ -10,11 +10,13 @@ the result, and the store's keys.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -51,6 +53,9 @@ class ProgressEvent:
 
 
 OnProgress = Callable[[ProgressEvent], None]
+# A fit's turn (digitlab.runtime.fairqueue.FairQueue.turn): waits until a worker is free, holds
+# it while the fit runs, and gives the BLAS threads the fit may use.
+Turn = Callable[[], AbstractContextManager[int]]
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
         on_progress: OnProgress | None = None, side: int = 28,
         should_stop: Callable[[], bool] | None = None,
         warm_start_from: FitResult | None = None,
-        store: FitStore | None = None) -> FitResult:
+        store: FitStore | None = None, turn: Turn | None = None) -> FitResult:
     """Fit the pipeline for `config` on the training split (subset by `config.train_size`).
 
     Parameters
@@ -113,6 +118,9 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
         caller is waited for; otherwise this call fits and stores the result, unless it was
         stopped or warm-started (then it is not what its config alone describes). Its
         features are kept for the next fit of the same rows (a refit after changing C).
+    turn : the fit's turn in a fair queue (digitlab.runtime.fairqueue): entered only by a
+        call that computes (a caller waiting for the same fit in the store takes no place),
+        it waits for a free worker and raises Stopped if the caller leaves the line first.
 
     From a page (Streamlit): run `fit` in a worker thread; both callbacks are called from that
     thread, so they must not call Streamlit. Let on_progress append the event to a list that
@@ -120,13 +128,17 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
     which the Stop button sets. Keep both quick: they run between mini-batches.
     """
     t0 = time.perf_counter()
+
+    def compute(emit: OnProgress | None, checksum: tuple | None = None) -> FitResult:
+        with turn() if turn is not None else contextlib.nullcontext(1) as threads:
+            return _fit(config, X_train, y_train, side, emit, should_stop, warm_start_from,
+                        time.perf_counter(), store, checksum, threads)
+
     if store is None:
-        return _fit(config, X_train, y_train, side, on_progress, should_stop, warm_start_from,
-                    t0)
+        return compute(on_progress)
     key = fit_key(config, X_train, y_train, side)
     result, how = store.fits.get_or_compute(
-        key, lambda emit: _fit(config, X_train, y_train, side, emit, should_stop,
-                               warm_start_from, t0, store, key[2]),
+        key, lambda emit: compute(emit, key[2]),
         keep=lambda r: not (r.stopped or r.warm_started), on_event=on_progress,
         should_stop=should_stop, private=warm_start_from is not None)
     if how == "stored":
@@ -143,7 +155,9 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
 def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: int,
          on_progress: OnProgress | None, should_stop: Callable[[], bool] | None,
          warm_start_from: FitResult | None, t0: float, store: FitStore | None = None,
-         checksum: tuple | None = None) -> FitResult:
+         checksum: tuple | None = None, threads: int = 1) -> FitResult:
+    """The fit itself; t0 is when it began (after any wait for its turn: a fit's seconds are
+    its own), `threads` the BLAS threads it may use."""
     solver = solvers.get(config.solver)
     X, y = training_rows(config, X_train, y_train)
     if len(np.unique(y)) < 2:
@@ -154,7 +168,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     history = [ProgressEvent(0, config.max_iter, 0.0, message="fitting")]
     if on_progress:
         on_progress(history[0])
-    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum)
+    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum, threads)
     init = _warm_weights(warm_start_from, config, side, step, Z.shape[1], y, notes)
     fresh = None
     if config.augment:  # the solver asks for each mini-batch made afresh from its uint8 rows
@@ -172,7 +186,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
             on_progress(ev)
 
     est = solver.build(config)
-    outcome = solver.run(est, Z, yz, solvers.Hooks(init, relay, should_stop, fresh))
+    outcome = solver.run(est, Z, yz, solvers.Hooks(init, relay, should_stop, fresh, threads))
     seconds = time.perf_counter() - t0
     done = ProgressEvent(outcome.n_iter, config.max_iter, seconds, message="done")
     history.append(done)
@@ -185,7 +199,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
 
 
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
-              side: int, store: FitStore | None, checksum: tuple | None):
+              side: int, store: FitStore | None, checksum: tuple | None, threads: int = 1):
     """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
     shared memory for a solver that fits in a child process), labels, uint8 rows) for the
     rows the solver fits on, in its order; through the store when
@@ -202,9 +216,9 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
         Z = pixels.fit_transform(Xs)
         step = features.build(config, Z)
         if step is not None:
-            # One BLAS thread, as the solvers use: on a busy 2-core machine the rbf map of all
-            # 59,500 digits took 19 s with one and 24 s with two.
-            with blas_limit(1):
+            # The fit's BLAS threads (one while the fair queue runs a fit per core): on a busy
+            # 2-core machine the rbf map of all 59,500 digits took 19 s with one and 24 s with two.
+            with blas_limit(threads):
                 Z = step.fit_transform(Z).astype(np.float32, copy=False)
         if solver.in_child:  # the child fit maps these very pages (childproc.shareable)
             Z = childproc.shareable(Z)

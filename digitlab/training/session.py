@@ -7,7 +7,8 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,8 @@ from digitlab.data import mnist
 from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.runtime.jobs import BackgroundJob
+from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
+from digitlab.runtime.jobs import BackgroundJob, Stopped
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
@@ -56,6 +58,16 @@ def format_seconds(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def queue_request(config: TrainConfig, available: int, owner: Hashable, first: bool = False,
+                  key: Hashable = None) -> Request:
+    """A fit's entry in a fair queue: its duration is estimated per kind of fit (solver and
+    features) in proportion to its training images (size: thousands of them), or by
+    expected_seconds until a fit of its kind has finished."""
+    kind = f"{config.solver} · {config.features}" + (" · augmented" if config.augment else "")
+    return Request(owner, kind, n_train_for(config, available) / 1000, first, key,
+                   expected_seconds(config, available))
 
 
 def data_key(ds: Dataset) -> str:
@@ -139,6 +151,11 @@ class TrainingJob(BackgroundJob):
     `stop()` asks the solver to stop and keep its best model so far (if its registry entry
     says it can_stop).
 
+    With a `queue` (digitlab.runtime.fairqueue: one per server), the fit waits for its turn
+    there, as `owner`'s one waiting entry (ahead of the others' when `first`: the teacher's);
+    a fit that joins another session's identical fit (the store) takes no place of its own.
+    `waiting()` says where it stands; `leave()` takes it out of the line (nothing runs for it).
+
     Stop (`stop()`) and a gone owner (`owner_alive()` false for jobs.ABANDON_AFTER_S: a closed
     tab) both end the fit within about a second, whatever the solver (the registry's
     can_stop); the owner's last good model is never touched.
@@ -151,8 +168,12 @@ class TrainingJob(BackgroundJob):
 
     def __init__(self, config: TrainConfig, split: Split,
                  warm_start_from: FitResult | None = None, store: FitStore | None = None,
-                 owner_alive: Callable[[], bool] | None = None):
+                 owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
+                 owner: Hashable = None, first: bool = False):
         super().__init__(owner_alive)
+        self.queue, self.owner, self.first = queue, owner, first
+        self.ticket: Ticket | None = None  # its entry in the queue, once it has one
+        self.key: tuple | None = None  # the store's key of its fit (a follower finds its leader)
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
@@ -175,27 +196,73 @@ class TrainingJob(BackgroundJob):
             if last.val_class_accuracy is not None:
                 worst = int(np.nanargmin(last.val_class_accuracy))
                 bits.append(f"worst digit {worst}: {last.val_class_accuracy[worst]:.3f}")
-            bits.append(format_seconds(self.elapsed))
+            bits.append(format_seconds(self.fitting_for))
             return min(last.iteration / max(last.max_iter, 1), 1.0), " · ".join(bits)
         if last is not None and last.message == "done":
             return 1.0, f"fitted in {format_seconds(last.elapsed)}; scoring the test set"
         estimate = expected_seconds(self.config, len(s.y_train))
         if estimate:
-            frac = min(self.elapsed / estimate, 0.99)
-            return frac, (f"{self.config.solver}: {format_seconds(self.elapsed)} of about "
+            frac = min(self.fitting_for / estimate, 0.99)
+            return frac, (f"{self.config.solver}: {format_seconds(self.fitting_for)} of about "
                           f"{format_seconds(estimate)} (estimated; scikit-learn reports no "
                           "progress until it is done)")
-        return None, (f"{self.config.solver}: {format_seconds(self.elapsed)} so far "
+        return None, (f"{self.config.solver}: {format_seconds(self.fitting_for)} so far "
                       "(scikit-learn reports no progress until it is done)")
+
+    @property
+    def fitting_for(self) -> float:
+        """Seconds since its fit began: its time in the queue does not count."""
+        started = self.ticket.started if self.ticket is not None else None
+        if started is None:
+            return self.elapsed
+        return (self.finished or time.monotonic()) - started
+
+    def waiting(self) -> tuple[Place, bool] | None:
+        """(its place, whether it waits for another session's identical fit) while its fit
+        waits in the queue for a turn; None otherwise (running, finished, or no queue)."""
+        if self.queue is None or not self.running or self.events:
+            return None
+        if self.ticket is not None:
+            place = self.queue.place(self.ticket)
+            return (place, False) if place.state == "waiting" else None
+        leader = self.queue.find(self.key)
+        if leader is not None and leader.waiting:
+            return self.queue.place(leader), True
+        return None
+
+    def wait_placed(self, timeout: float = 1.0) -> None:
+        """Block (briefly) until the job waits in the queue, fits, or has ended: a page drawn
+        next shows the state it is in (its thread takes a few milliseconds to get there)."""
+        deadline = time.monotonic() + timeout
+        while (self.queue is not None and self.running and not self.events
+               and self.waiting() is None and time.monotonic() < deadline):
+            time.sleep(0.02)
+
+    def leave(self) -> None:
+        """Leave the queue now (from the page's thread): nothing runs for this job."""
+        if self.queue is not None and self.ticket is not None:
+            self.queue.leave(self.ticket, waiting_only=True)
+        self.stop()
+
+    def _took(self, ticket: Ticket) -> None:
+        self.ticket = ticket
 
     def _run(self) -> None:
         s = self.split
+        turn: fitting.Turn | None = None
+        if self.queue is not None:
+            queue = self.queue
+            self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side)
+            request = queue_request(self.config, len(s.y_train), self.owner, self.first,
+                                    self.key)
+            turn = lambda: queue.turn(request, self.should_stop, self._took)  # noqa: E731
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
                               side=s.side, should_stop=self.should_stop,
-                              warm_start_from=self.warm_start_from, store=self.store)
+                              warm_start_from=self.warm_start_from, store=self.store,
+                              turn=turn)
             self.result = trained(fit, s)
-        except fitting.FitStopped as exc:
+        except Stopped as exc:  # stopped, left the queue, or replaced there
             self.notice = f"{exc} Your previous model is kept."
             self.exception = exc
         except (ConfigError, MemoryError) as exc:

@@ -26,7 +26,9 @@ def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
         else:
             st.caption(f"**Data:** {ds.name}, {len(ds.y):,} images of {ds.side}x{ds.side}")
         job = current_job()
-        if job is not None and job.running:
+        if job is not None and job.running and job.waiting() is not None:
+            st.caption(f"**Model:** your fit ({job.config.solver}) waits in the queue…")
+        elif job is not None and job.running:
             st.caption(f"**Model:** training ({job.config.solver})…")
         elif tr is None:
             st.caption("**Model:** none of your own yet — train one on Train; until then "

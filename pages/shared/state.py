@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Hashable
 
 import streamlit as st
 
@@ -22,6 +23,8 @@ from digitlab.data.mnist import Dataset
 from digitlab.lab import history as history_module
 from digitlab.lab.history import History
 from digitlab.model.config import TrainConfig
+from digitlab.runtime import fairqueue
+from digitlab.runtime.fairqueue import FairQueue
 from digitlab.training import fitting
 from digitlab.training import session as training
 from digitlab.training.session import Split, Trained, TrainingJob
@@ -34,6 +37,9 @@ DATA_CHOICE = "data_choice"  # "mnist" (default) or "digits" (the 8x8 fallback, 
 DATA_ERROR = "data_error"  # why loading failed, as a sentence
 HISTORY = "run_history"  # the History of this session's fits (digitlab.lab.history)
 HISTORY_MB_ENV = "DIGITLAB_HISTORY_MB"  # the byte budget of a session's history (megabytes)
+OWNER = "queue_owner"  # who this session is in the fair queues: one waiting entry each
+FIT_WORKERS_ENV = "DIGITLAB_FIT_WORKERS"  # fits at once (default: one per core)
+SWEEP_WORKERS_ENV = "DIGITLAB_SWEEP_WORKERS"  # sweeps at once (default: one per two cores)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -118,6 +124,28 @@ def fit_store() -> FitStore:
 
 
 @st.cache_resource
+def fit_queue() -> FairQueue:
+    """One fair queue of fits for the whole server (digitlab.runtime.fairqueue): at most one
+    fit per core at once, first come first served per session. Shared on purpose: fairness is
+    between sessions; it holds only tickets, under its own lock."""
+    return FairQueue(fairqueue.workers_setting(FIT_WORKERS_ENV, fairqueue.cores()))
+
+
+@st.cache_resource
+def sweep_queue() -> FairQueue:
+    """The sweeps' own fair queue, one per server: a sweep runs its fits on several cores in a
+    child process, so few run at once (one per two cores by default), each with the cores'
+    share as its threads. Shared as the fits' queue is."""
+    default = max(1, fairqueue.cores() // 2)
+    return FairQueue(fairqueue.workers_setting(SWEEP_WORKERS_ENV, default))
+
+
+def owner() -> Hashable:
+    """Who this session is in the queues: a random token kept in its state."""
+    return st.session_state.setdefault(OWNER, uuid.uuid4().hex)
+
+
+@st.cache_resource
 def class_model() -> ClassModel:
     """The model the teacher published, one holder per server. Safe to share: publishing swaps
     a reference under a lock, and the Trained it holds is frozen, so every session sees the
@@ -134,7 +162,11 @@ def _default(key: str, _ds: Dataset) -> Trained:
     between sessions: a Trained is never modified."""
     config = training.presets()[classroom.DEFAULT_PRESET]
     split = split_for(_ds, config)
-    fit = fitting.fit(config, split.X_train, split.y_train, side=split.side, store=fit_store())
+    queue = fit_queue()  # ahead of the class's fits: every session without a model needs it
+    request = training.queue_request(config, len(split.y_train), "the server's default model",
+                                     first=True)
+    fit = fitting.fit(config, split.X_train, split.y_train, side=split.side, store=fit_store(),
+                      turn=lambda: queue.turn(request))
     return training.trained(fit, split)
 
 
@@ -180,9 +212,11 @@ def history_budget() -> int:
     return int(mb * 1e6) if mb > 0 and math.isfinite(mb) else history_module.BUDGET_BYTES
 
 
-def start_training(config: TrainConfig, ds: Dataset,
-                   warm_start: bool = False) -> TrainingJob | None:
-    """Use a stored fit if there is one (returns None), else start a job for this session."""
+def start_training(config: TrainConfig, ds: Dataset, warm_start: bool = False,
+                   first: bool = False) -> TrainingJob | None:
+    """Use a stored fit if there is one (returns None), else start a job for this session in
+    the server's fit queue (ahead of the class's waiting fits when `first`: the teacher's). A
+    job of this session still waiting there is replaced."""
     split = split_for(ds, config)
     stored = None if warm_start else fitting.stored(fit_store(), config, split.X_train,
                                                     split.y_train, split.side)
@@ -192,8 +226,13 @@ def start_training(config: TrainConfig, ds: Dataset,
         return None
     previous = trained()
     warm = previous.fit if warm_start and previous is not None else None
+    waiting = current_job()
     job = TrainingJob(config, split, warm_start_from=warm, store=fit_store(),
-                      owner_alive=session_alive()).start()
+                      owner_alive=session_alive(), queue=fit_queue(), owner=owner(),
+                      first=first).start()
+    if waiting is not None and waiting.running:  # a press while waiting: the new one replaces it
+        waiting.leave()
+    job.wait_placed()  # the next run draws it waiting or fitting, sidebar and page alike
     st.session_state[JOB] = job
     return job
 

@@ -32,6 +32,9 @@ class Hooks:
     should_stop: Callable[[], bool] | None = None
     # rows -> fresh features of those training rows, asked per mini-batch (digitlab.data.augment)
     batch_transform: Callable[[slice], np.ndarray] | None = None
+    # BLAS threads the fit may use: 1 while a fair queue runs one fit per core
+    # (digitlab.runtime.fairqueue), more when it runs fewer fits than there are cores
+    blas_threads: int = 1
 
 
 @dataclass(frozen=True)

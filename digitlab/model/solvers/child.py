@@ -41,9 +41,9 @@ from digitlab.runtime import childproc
 from digitlab.runtime.threads import lower_priority
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop
-# One BLAS/OpenMP thread from the child's first import (digitlab.model.solvers.logistic says
-# why: a second thread mostly waits for a core on a shared machine).
-_ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+# The fit's BLAS/OpenMP threads (one unless the fair queue runs fewer fits than cores) from the
+# child's first import (digitlab.model.solvers.logistic says why one is the default).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -70,9 +70,10 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
         arrays["coef"], arrays["intercept"] = hooks.init
     with childproc.shared_file(arrays) as shared:
         header = {**shared, "estimator": [type(est).__module__, type(est).__qualname__],
-                  "params": _params(est)}
+                  "params": _params(est), "blas_threads": hooks.blas_threads}
         proc = childproc.start("digitlab.model.solvers.child", header,
-                               dict(os.environ, **_ONE_THREAD))
+                               dict(os.environ, **dict.fromkeys(
+                                   _THREAD_VARS, str(hooks.blas_threads))))
         try:
             out, err = _wait(proc, hooks.should_stop, est)
         finally:
@@ -123,7 +124,8 @@ def main(argv: list[str]) -> int:
     arrays = childproc.mapped(header)
     init = (arrays["coef"].copy(), arrays["intercept"].copy()) if "coef" in arrays else None
     est = _estimator(header)
-    outcome = logistic.run(est, arrays["Z"], arrays["y"], Hooks(init=init))
+    outcome = logistic.run(est, arrays["Z"], arrays["y"],
+                           Hooks(init=init, blas_threads=header.get("blas_threads", 1)))
     attrs = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
     scalars = [k for k, v in attrs.items() if not isinstance(v, np.ndarray)]
     meta = {"n_iter": outcome.n_iter, "converged": outcome.converged,

@@ -335,7 +335,7 @@ def run(est: FastLogisticRegression, Z: np.ndarray, y: np.ndarray, hooks: Hooks)
         return False
 
     coef, intercept = hooks.init if hooks.init is not None else (None, None)
-    est.set_params(shuffle=False)
+    est.set_params(shuffle=False, blas_threads=hooks.blas_threads)
     with sklearn.config_context(assume_finite=True):  # pixels from uint8: always finite
         est.fit(Z, y, coef_init=coef, intercept_init=intercept, on_progress=hooks.on_epoch,
                 should_stop=stop if hooks.should_stop is not None else None,

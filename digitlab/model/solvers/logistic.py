@@ -42,7 +42,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     if hooks.init is not None:
         est.set_params(warm_start=True)
         est.coef_, est.intercept_ = hooks.init
-    with warnings.catch_warnings(record=True) as caught, blas_limit(1):
+    with warnings.catch_warnings(record=True) as caught, blas_limit(hooks.blas_threads):
         warnings.simplefilter("always", ConvergenceWarning)
         est.fit(Z, y)
     n_iter = int(np.max(est.n_iter_))

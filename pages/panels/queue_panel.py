@@ -1,0 +1,38 @@
+"""The fair queue on a page (digitlab.runtime.fairqueue): while a job waits for its turn, its
+place and an estimate in large type, updated live, and a button to leave the queue."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from digitlab.runtime.fairqueue import waiting_words
+from pages.shared import state
+
+POLL_S = 0.25  # how often the place and the estimate are drawn again
+
+
+def waiting(job, noun: str, key: str) -> None:
+    """While `job` (a TrainingJob or a SweepJob) waits in its queue: where it stands and when
+    its result should come, kept up to date, and "Leave the queue"; returns once it no longer
+    waits (the page reruns then). Outside a served app (AppTest) it draws the place once."""
+    box = st.container(border=True)
+    message = box.empty()
+    if box.button("Leave the queue", key=key, icon=":material/logout:",
+                  help=f"Takes your {noun} out of the queue: nothing runs for it, and what you "
+                       "had stays."):
+        job.leave()
+        job.wait(2.0)  # it ends at once: the rerun shows why
+        st.rerun()
+    live = state.session_alive() is not None
+    while job.running:
+        where = job.waiting()
+        if where is None:
+            return
+        place, shared = where
+        head, when, note = waiting_words(place, noun, shared)
+        message.markdown(f"## :material/hourglass_top: {head}\n\n### {when}\n\n{note}")
+        if not live:
+            return
+        time.sleep(POLL_S)
