@@ -170,11 +170,12 @@ Ready = Callable[[object, int], Awaitable[None]]
 
 
 class Client:
-    """`async with Client(nice) as c:` one headless Chromium (its processes at `nice`), and
-    the three bursts, each on a fresh app server."""
+    """`async with Client(nice, port) as c:` one headless Chromium (its processes at `nice`),
+    and the three bursts, each on a fresh app server (on `port`; 0: any free one)."""
 
-    def __init__(self, nice: int):
+    def __init__(self, nice: int, port: int = 0):
         self.nice = nice
+        self.port = port
 
     async def __aenter__(self) -> Client:
         from playwright.async_api import async_playwright
@@ -214,6 +215,8 @@ class Client:
                      after: Callable[[Burst], None] | None = None) -> Burst:
         log = ROOT / "test-output" / f"class_train-{scenario}.log"
         app = AppServer(log=log, timeout=120)
+        if self.port:  # a port of the caller's (AppServer picks a free one by default)
+            app.port, app.url = self.port, f"http://127.0.0.1:{self.port}"
         seen: dict[int, psutil.Process] = {}
         with app:
             pid = app.proc.pid

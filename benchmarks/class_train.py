@@ -4,7 +4,7 @@ result, the server's peak memory, and beside them what one alone (or the floor) 
 
     python3 run.py bench class_train [--scenarios train,sweep,save] [--sessions N]
                                      [--rbf-third] [--timeout 600] [--no-baseline]
-                                     [--client-nice 10]
+                                     [--client-nice 10] [--port P]
 
 Each scenario starts its own app server on 127.0.0.1 (a free port; stopped by its PID at the
 end, with any child process it left), warms it with one visit to Home, then:
@@ -263,6 +263,8 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="skip the floor (train) and the sweep alone")
     parser.add_argument("--client-nice", type=int, default=10,
                         help="nice value of the test's Chromium (0..19, default 10)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the app servers' port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SCENARIOS]
@@ -275,6 +277,8 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if not 0 <= args.client_nice <= 19:
         parser.error(f"--client-nice must be from 0 to 19, not {args.client_nice}")
+    if args.port and not 1024 <= args.port <= 65535:
+        parser.error(f"--port must be from 1024 to 65535 (or 0: any free one), not {args.port}")
     if args.rbf_third and "train" not in chosen:
         parser.error("--rbf-third is for the train scenario: add train to --scenarios")
     args.chosen = [s for s in SCENARIOS if s in chosen]
@@ -288,7 +292,7 @@ def sessions_for(args: argparse.Namespace, scenario: str) -> int:
 async def run(args: argparse.Namespace) -> list[str]:
     """Every chosen burst; the printed blocks."""
     out = []
-    async with sessions.Client(args.client_nice) as client:
+    async with sessions.Client(args.client_nice, args.port) as client:
         if "train" in args.chosen:
             n = sessions_for(args, "train")
             configs = class_configs(n, args.rbf_third)

@@ -31,6 +31,7 @@ from digitlab.model.config import TrainConfig
     (["--timeout", "0"], "--timeout must be a positive"),
     (["--timeout", "nan"], "--timeout must be a positive"),
     (["--client-nice", "20"], "--client-nice must be from 0 to 19"),
+    (["--port", "80"], "--port must be from 1024 to 65535"),
     (["--scenarios", "sweep", "--rbf-third"], "--rbf-third is for the train scenario"),
 ])
 def test_bad_options_are_a_sentence_before_anything_starts(argv, says, capsys):
