@@ -28,8 +28,9 @@ run on their own devices; here they share the server's cores, so the test's Chro
 nice `--client-nice` (10): behind the server (0), ahead of its fits and sweeps (19,
 digitlab.runtime.threads), which would otherwise hold back each page showing its result. Each
 burst prints the CPU seconds of the server's process tree and of the client, and the load
-average at its start and end (the machine may be shared). Presses are issued together (asyncio);
-their spread, first to last pointerdown, is printed.
+average at its start and end (the machine may be shared). The presses: the mouse clicks where
+each page's button is, one input event per page, all sent at once; their spread (first to last
+pointerdown, in the pages) is printed. The browser drops to `--client-nice` only after them.
 
 Memory, sampled every 0.25 s (psutil): the process tree's RSS (the goals' figure; library pages
 shared by the child processes counted in each), its PSS (shared pages counted once) and the
