@@ -163,6 +163,7 @@ class Burst:
     client_cpu_s: float = 0.0
     wall_s: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)
+    client_nice: int = 0
     notes: dict = field(default_factory=dict)  # scenario-specific: records, messages, rbf
 
 
@@ -249,6 +250,7 @@ class Client:
                 seen.setdefault(pid, psutil.Process(pid))
         stop_leftovers(seen, pid)
         b = outcome(scenario, states, w)
+        b.client_nice = self.nice
         if after is not None:
             after(b)
         return b

@@ -4,7 +4,7 @@ result, the server's peak memory, and beside them what one alone (or the floor) 
 
     python3 run.py bench class_train [--scenarios train,sweep,save] [--sessions N]
                                      [--rbf-third] [--timeout 600] [--no-baseline]
-                                     [--client-nice 10] [--port P]
+                                     [--client-nice NICE] [--port P]
 
 Each scenario starts its own app server on 127.0.0.1 (a free port; stopped by its PID at the
 end, with any child process it left), warms it with one visit to Home, then:
@@ -24,9 +24,10 @@ save    N sessions draw a plain 1 on Draw (one straight stroke, each 3 px to the
 
 The browser: one headless Chromium, a context per session (a student's device each: a new
 Streamlit session), pages loading LOADING_AT_ONCE at a time before the press. Students' browsers
-run on their own devices; here they share the server's cores, so the test's Chromium runs at
-nice `--client-nice` (10): behind the server (0), ahead of its fits and sweeps (19,
-digitlab.runtime.threads), which would otherwise hold back each page showing its result. Each
+run on their own devices; here they share the server's cores, so the test's Chromium runs
+behind the server's work (`--client-nice`; by default CLIENT_NICE: 10 for train and save, behind
+the server process, whose threads run the Fast fits at nice 0; 19 for sweep, level with the sweep
+processes, which run at 19: digitlab.runtime.threads), yet ahead of nothing it waits for. Each
 burst prints the CPU seconds of the server's process tree and of the client, and the load
 average at its start and end (the machine may be shared). The presses: the mouse clicks where
 each page's button is, one input event per page, all sent at once; their spread (first to last
@@ -69,6 +70,9 @@ C_LOW, C_HIGH = 1e-3, 10.0
 TRAIN_GOAL = {"n": 20, "first": 5.0, "median": 15.0, "last": 30.0, "tree_mb": 1200.0}
 SWEEP_GOAL = {"n": 8, "ratio": 8.0, "tree_mb": 1500.0}
 SAVE_GOAL_N = 30
+# The test's Chromium behind the server's work: the Fast fits run in the server's threads
+# (nice 0), sweeps in child processes at nice 19 (digitlab.runtime.threads.BACKGROUND_NICE).
+CLIENT_NICE = {"train": 10, "sweep": 19, "save": 10}
 
 
 # --- what each session does ------------------------------------------------------------------
@@ -211,7 +215,7 @@ def common_rows(b: Burst, s: Spread) -> list[Row]:
          f"(from {b.start_rss_mb:,.0f})", "", ""),
         ("peak memory, process tree PSS", f"{b.tree_pss_mb:,.0f} MB", "", ""),
         ("CPU s: server tree / client", f"{b.server_cpu_s:.0f} / {b.client_cpu_s:.0f}",
-         f"over {b.wall_s:.0f} s wall", ""),
+         f"over {b.wall_s:.0f} s wall; browser at nice {b.client_nice}", ""),
         ("load average (1 min) start / end", f"{b.load[0]:.2f} / {b.load[1]:.2f}",
          f"{os.cpu_count()} cores, shared", ""),
     ]
@@ -262,8 +266,9 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="seconds a burst waits for its last result (default 600)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the floor (train) and the sweep alone")
-    parser.add_argument("--client-nice", type=int, default=10,
-                        help="nice value of the test's Chromium (0..19, default 10)")
+    parser.add_argument("--client-nice", type=int, default=None,
+                        help="nice value of the test's Chromium during a burst (0..19; "
+                             "default: train and save 10, sweep 19)")
     parser.add_argument("--port", type=int, default=0,
                         help="the app servers' port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
@@ -276,7 +281,7 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--sessions must be from 1 to {MAX_SESSIONS}, not {args.sessions}")
     if not args.timeout > 0:
         parser.error(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
-    if not 0 <= args.client_nice <= 19:
+    if args.client_nice is not None and not 0 <= args.client_nice <= 19:
         parser.error(f"--client-nice must be from 0 to 19, not {args.client_nice}")
     if args.port and not 1024 <= args.port <= 65535:
         parser.error(f"--port must be from 1024 to 65535 (or 0: any free one), not {args.port}")
@@ -290,11 +295,16 @@ def sessions_for(args: argparse.Namespace, scenario: str) -> int:
     return args.sessions if args.sessions is not None else DEFAULT_SESSIONS[scenario]
 
 
+def nice_for(args: argparse.Namespace, scenario: str) -> int:
+    return args.client_nice if args.client_nice is not None else CLIENT_NICE[scenario]
+
+
 async def run(args: argparse.Namespace) -> list[str]:
     """Every chosen burst; the printed blocks."""
     out = []
-    async with sessions.Client(args.client_nice, args.port) as client:
+    async with sessions.Client(0, args.port) as client:
         if "train" in args.chosen:
+            client.nice = nice_for(args, "train")
             n = sessions_for(args, "train")
             configs = class_configs(n, args.rbf_third)
             say(f"train burst: {n} sessions, C {C_LOW:g}..{C_HIGH:g}"
@@ -310,6 +320,7 @@ async def run(args: argparse.Namespace) -> list[str]:
                                     f"{C_LOW:g}..{C_HIGH:g}, Fast preset", train_rows(b, fl)),
                               b))
         if "sweep" in args.chosen:
+            client.nice = nice_for(args, "sweep")
             n = sessions_for(args, "sweep")
             alone = None
             if not args.no_baseline:
@@ -321,6 +332,7 @@ async def run(args: argparse.Namespace) -> list[str]:
             out.append(report(table(f"sweep burst: N={n}, the Sweep page's default",
                                     sweep_rows(b, alone)), b))
         if "save" in args.chosen:
+            client.nice = nice_for(args, "save")
             n = sessions_for(args, "save")
             say(f"save burst: {n} sessions")
             with tempfile.TemporaryDirectory(prefix="digitlab-class-") as tmp:
