@@ -20,6 +20,7 @@ from tests.support.browser import ROOT, VIEWPORT, AppServer, digit_strokes, laun
 from tests.support.procs import fit_children
 
 SAMPLE_S = 0.25  # memory samples
+RENICE_EVERY = 4  # samples: the client's threads put back behind the server every second
 POLL_S = 1.0  # reading each page's clock while the burst runs (the times are the page's own)
 WARM_TIMEOUT_MS = 300_000  # a fresh server's first Draw fits the default model: minutes if busy
 SWEEP_CHILD = ("digitlab.sweeps.child",)
@@ -60,7 +61,9 @@ SAVE = ("Right: save as", '[data-testid="stAlertContentSuccess"]', "saved")
 class Sampler(Watch):
     """benchmarks.load's Watch (CPU seconds of the server's tree and of the client, the load
     average at both ends), sampling the server's process tree every SAMPLE_S: RSS and PSS
-    summed over the tree, the server's own RSS, and the sweep processes alive."""
+    summed over the tree, the server's own RSS, and the sweep processes alive. Once `behind`
+    is set, every RENICE_EVERY samples it puts the client's threads back behind the server:
+    Chromium sets its threads' priorities itself (a burst's pages ran at 0 and -8 again)."""
 
     def __init__(self, server_pid: int):
         super().__init__(server_pid)
@@ -68,11 +71,17 @@ class Sampler(Watch):
         self.max_sweeps = 0
         self.start_rss_mb = self.server.memory_info().rss / 1e6
         self.seen: dict[int, psutil.Process] = {}  # every process of the tree, to stop later
+        self.behind: int | None = None  # the client's nice value, once set
 
     def _sample(self) -> None:
+        turn = 0
         while not self._done.wait(SAMPLE_S):
             rss = pss = 0
-            for p in self._tree(self.server):
+            tree = self._tree(self.server)
+            turn += 1
+            if self.behind is not None and turn % RENICE_EVERY == 0:
+                renice(self.behind, {p.pid for p in tree})
+            for p in tree:
                 try:
                     info = p.memory_full_info()
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -242,6 +251,7 @@ class Client:
                     # take the press): it must not hold back the fits while they run.
                     server_tree = {pid, *(c.pid for c in psutil.Process(pid).children(True))}
                     renice(self.nice, server_tree)
+                    w.behind = self.nice
                     states = await self._wait(pages, timeout)
                 seen = w.seen
                 for page in pages:

@@ -168,3 +168,16 @@ def test_the_sampler_measures_a_real_tree_and_its_leftovers_end_by_pid():
         parent.wait()
     sessions.stop_leftovers(w.seen, parent.pid)  # the grandchild outlived its parent
     assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_renice_puts_the_client_behind_and_leaves_the_server_alone():
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    client, server = subprocess.Popen(sleep), subprocess.Popen(sleep)
+    try:
+        sessions.renice(7, {server.pid})
+        assert psutil.Process(client.pid).nice() >= 7
+        assert psutil.Process(server.pid).nice() == psutil.Process().nice()
+    finally:
+        for p in (client, server):
+            p.kill()
+            p.wait()
