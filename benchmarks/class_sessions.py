@@ -53,11 +53,12 @@ ARM = """([press, selector, text]) => {
         {subtree: true, childList: true, characterData: true});
 }"""
 STATE = "[window.__press, window.__done, window.__fail]"
-# The test's pages draw no CSS animation (the running spinners, the progress bar's stripes):
-# repainted at 60 frames a second in every page by one software-rendering Chromium, they took
-# this client 2-2.6 times the CPU of the whole server (bursts of 8 to 20 pages, measured), on
-# the server's cores. On students' devices each page paints on its own. What a page shows, and
-# when, is unchanged.
+# The test's pages draw no CSS animation (the running spinners, the progress bar's stripes),
+# which one software-rendering Chromium would repaint in every page on the server's cores; on
+# students' devices each page paints on its own. What a page shows, and when, is unchanged.
+# Measured on a busy machine, it is not the client's main cost: the client took 1.6-2x the
+# server tree's CPU with animations and 1.6-2x without (train bursts of 10 and 20: drawing the
+# results, the confusion matrix, the tables); each burst prints both.
 STILL = """document.addEventListener('DOMContentLoaded', () => {
     const style = document.createElement('style');
     style.textContent = '*, *::before, *::after { animation: none !important; '

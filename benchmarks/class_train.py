@@ -24,7 +24,7 @@ save    N sessions draw a plain 1 on Draw (one straight stroke, each 3 px to the
 
 The browser: one headless Chromium, a context per session (a student's device each: a new
 Streamlit session), pages loading LOADING_AT_ONCE at a time before the press, with no CSS
-animation (class_sessions.STILL says why). Students' browsers
+animation (class_sessions.STILL). Students' browsers
 run on their own devices; here they share the server's cores, so the test's Chromium runs
 behind the server's work (`--client-nice`; by default CLIENT_NICE: 10 for train and save, behind
 the server process, whose threads run the Fast fits at nice 0; 19 for sweep, level with the sweep
