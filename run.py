@@ -5,8 +5,9 @@
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
-                                       # draw_latency, train_burst, clear_burst, sweep), e.g.
-                                       # `python3 run.py bench training`
+                                       # draw_latency, train_burst, clear_burst, sweep, load,
+                                       # class_train: a class pressing Train, Run sweep or
+                                       # save at once), e.g. `python3 run.py bench training`
 
 Standard library only: this file runs before anything is installed. Re-runs are quick: the
 install step is skipped while the requirements files are unchanged.
@@ -157,12 +158,12 @@ def test(extra: list[str]) -> int:
 
 def bench(extra: list[str]) -> int:
     names = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py")
-                   if p.stem not in ("__init__", "common", "bare_canvas_app"))
+                   if p.stem not in ("__init__", "common", "bare_canvas_app", "class_sessions"))
     if not extra or extra[0] not in names:
         print(f"Which benchmark? python3 run.py bench {{{'|'.join(names)}}} [--help]")
         return 2
-    ensure_venv("requirements-test.txt")  # draw_latency drives Chromium through Playwright
-    if extra[0] == "draw_latency":
+    ensure_venv("requirements-test.txt")  # the browser benchmarks drive Chromium (Playwright)
+    if extra[0] in ("draw_latency", "train_burst", "clear_burst", "load", "class_train"):
         ensure_chromium()
     return subprocess.run([PY, "-m", f"benchmarks.{extra[0]}", *extra[1:]], cwd=ROOT).returncode
 
