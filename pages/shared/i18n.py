@@ -1,0 +1,148 @@
+"""The app in the student's language: which language this session speaks, and `_()`,
+`ngettext()` and `fmt()` that speak it.
+
+Sessions are threads of one process, so nothing here is global to the process but the
+read-only catalogues: `gettext.install()` would give every student the last one's language.
+Each call looks the session's language up in st.session_state and translates with that
+language's catalogue (one `gettext.translation` object per language, loaded once and shared:
+a GNUTranslations object is only read after loading, so threads can share it).
+
+The language, first match wins: `?lang=es` in the address (a lesson link, the class address),
+the one chosen in the sidebar this session, the class default (`DIGITLAB_LANG`, which
+`run.py app --lang es` sets), the browser's language (`st.context.locale`), English.
+
+The library's sentences arrive as `digitlab.text.Message` (English str subclasses that keep
+their template): `_(message)` translates those too, numbers included.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from digitlab.text import LocalFormatter, Message, N_, message_of
+
+__all__ = ["N_", "_", "ngettext", "fmt", "lang", "choose", "picker", "LANGS", "error_text"]
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+DOMAIN = "digitlab"
+# The languages a student can pick, each named in itself. "xx" is the pseudo-locale (accented,
+# longer): reachable with ?lang=xx only, for finding strings that escaped translation.
+LANGS = {"en": "English", "es": "Español", "fr": "Français"}
+PSEUDO = "xx"
+KNOWN = (*LANGS, PSEUDO)
+DEFAULT = "en"
+KEY = "lang"  # session state: this session's language; also the query parameter's name
+PICKER = "lang_picker"  # the sidebar's widget
+# Numbers in the pseudo-locale are written as in French (commas, narrow spaces): a figure or
+# sentence that still shows 0.922 there skipped the formatter.
+NUMBERS = {PSEUDO: "fr"}
+
+
+def _known(code: str | None) -> str | None:
+    """'es-MX', 'es_ES', 'FR' -> 'es', 'fr'; None for a language the app does not speak."""
+    if not code:
+        return None
+    code = str(code).strip().replace("_", "-").split("-")[0].lower()
+    return code if code in KNOWN else None
+
+
+def class_default() -> str | None:
+    """The teacher's choice for the class (DIGITLAB_LANG), if it names a language we have."""
+    return _known(os.environ.get("DIGITLAB_LANG"))
+
+
+def _browser() -> str | None:
+    try:
+        return _known(st.context.locale)
+    except Exception:  # no browser (AppTest) or no context
+        return None
+
+
+def choose() -> str:
+    """Settle this session's language for this run (app.py calls it first thing)."""
+    asked = _known(st.query_params.get(KEY))
+    if asked is not None:
+        st.session_state[KEY] = asked
+    elif st.session_state.get(KEY) not in KNOWN:
+        st.session_state[KEY] = class_default() or _browser() or DEFAULT
+    return st.session_state[KEY]
+
+
+def lang() -> str:
+    """This session's language (English outside a session, say in a test's import)."""
+    try:
+        code = st.session_state.get(KEY)
+    except Exception:
+        code = None
+    return code if code in KNOWN else DEFAULT
+
+
+@cache
+def translation(code: str) -> _gettext.NullTranslations:
+    """The catalogue of one language, read once (English: the strings as written)."""
+    if code == DEFAULT:
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, LOCALES, languages=[code], fallback=True)
+
+
+@cache
+def formatter(code: str) -> LocalFormatter:
+    return LocalFormatter(NUMBERS.get(code, code))
+
+
+def _(text: str, /, **args: Any) -> str:
+    """`text` in this session's language, its {fields} filled with `args` (numbers written
+    the language's way). A library Message keeps its own arguments."""
+    code = lang()
+    if isinstance(text, Message):
+        return text.translate(translation(code).gettext, formatter(code))
+    template = translation(code).gettext(text)
+    return formatter(code).vformat(template, (), args) if args else template
+
+
+def ngettext(singular: str, plural: str, n: int, /, **args: Any) -> str:
+    """The form for `n` in this language; `n` is also a field of the template ({n})."""
+    code = lang()
+    template = translation(code).ngettext(singular, plural, n)
+    return formatter(code).vformat(template, (), {"n": n, **args})
+
+
+def fmt(value: float, spec: str = "") -> str:
+    """One number the language's way: fmt(0.922, '.1%') is 92,2 % in French."""
+    return formatter(lang()).number(value, spec)
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception's sentence for the user, translated when the library marked it."""
+    return _(message_of(exc))
+
+
+def html_lang() -> None:
+    """Streamlit writes <html lang="en"> on every page; a screen reader then reads Spanish as
+    English. Set it from the page (a script in the page's own document, run on every run)."""
+    code = lang()
+    st.html(f"<script>document.documentElement.lang={code!r};</script>",
+            unsafe_allow_javascript=True)
+
+
+def picker() -> None:
+    """The language menu in the sidebar; a choice also goes into the address, so a copied
+    link keeps it."""
+    current = lang()
+    options = list(LANGS) + ([PSEUDO] if current == PSEUDO else [])
+
+    def chosen() -> None:
+        code = st.session_state[PICKER]
+        st.session_state[KEY] = code
+        st.query_params[KEY] = code
+
+    st.session_state[PICKER] = current
+    with st.sidebar:
+        st.selectbox(_("Language"), options, key=PICKER, on_change=chosen,
+                     format_func=lambda c: LANGS.get(c, "Pseudo (xx)"))
