@@ -38,6 +38,9 @@ class Message(str):
         self.args = dict(args)
         return self
 
+    def __reduce__(self):  # pickle and deepcopy: rebuilt from the template and its arguments
+        return (Message, (self.msgid, self.args))
+
     def translate(self, gettext: Gettext, formatter: string.Formatter | None = None) -> str:
         """This sentence in the language of `gettext`, its numbers written by `formatter`."""
         template = gettext(self.msgid)

@@ -17,6 +17,7 @@ from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.runtime.jobs import BackgroundJob
+from digitlab.text import N_
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
@@ -34,7 +35,9 @@ def presets() -> dict[str, TrainConfig]:
     fast = TrainConfig(solver=solvers.FAST, scaling="unit", train_size=None, deskew=False)
     best = fast.replace(deskew=True)
     robust = best.replace(augment=True)
-    return {"Tutorial settings": tutorial.CONFIG, "Fast": fast, "Best": best, "Robust": robust}
+    # The names are Messages (English strs that a page translates): presets()["Fast"] works.
+    return {N_("Tutorial settings"): tutorial.CONFIG, N_("Fast"): fast, N_("Best"): best,
+            N_("Robust"): robust}
 
 
 def n_train_for(config: TrainConfig, available: int) -> int:

@@ -38,6 +38,9 @@ NEVER = {"key", "type", "icon", "width", "height", "format", "language", "mime",
          "column_config", "hide_index", "accept_multiple_files", "divider"}
 # Our helpers that show their text arguments: name -> positional indexes shown.
 HELPERS = {"link": (1,), "guard": (0,)}
+# Widgets whose second argument is their options: values the page compares, shown through
+# format_func=_ instead (only the label, the first argument, is wrapped).
+CHOOSING = {"selectbox", "radio", "segmented_control", "multiselect", "pills", "select_slider"}
 TRANSLATORS = {"_", "ngettext", "N_"}
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 
@@ -80,7 +83,9 @@ def shown(tree: ast.AST) -> Iterator[ast.expr]:
                 continue
             name = _callee(node)
             positions: tuple[int, ...] = ()
-            if name in SHOWING and isinstance(node.func, ast.Attribute):
+            if name in CHOOSING and isinstance(node.func, ast.Attribute):
+                positions = (0,)
+            elif name in SHOWING and isinstance(node.func, ast.Attribute):
                 positions = tuple(range(len(node.args)))
             elif name in HELPERS:
                 positions = HELPERS[name]
