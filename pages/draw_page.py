@@ -18,13 +18,14 @@ from digitlab.plots import charts as plots
 from digitlab.training.fitting import FitResult
 from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
 from pages.shared import browser, figures, frame, nav, state
+from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
 CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fallback)
-TABS = ("Why this answer", "Looks like…", "Can you fool it?")
+TABS = (N_("Why this answer"), N_("Looks like…"), N_("Can you fool it?"))
 TAB = "draw_tab"
 # The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
 # not draw it (an empty canvas after Clear shows no tabs), and the learner on "Can you fool
@@ -57,16 +58,16 @@ def read_canvas():
 
 
 def read_upload():
-    file = st.file_uploader("A picture of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg",
+    file = st.file_uploader(_("A picture of one digit (PNG or JPEG)"), type=["png", "jpg", "jpeg",
                                                                            "bmp", "webp", "gif"])
     if file is None:
         return None
     try:
         image = preprocess.read_image(file.getvalue())
     except preprocess.PreprocessError as exc:
-        st.error(f"{exc} Try a PNG or JPEG of a single digit.")
+        st.error(_("{exc} Try a PNG or JPEG of a single digit.", exc=exc))
         return None
-    st.image(image, caption="Your picture", width=280)
+    st.image(image, caption=_("Your picture"), width=280)
     return image
 
 
@@ -83,9 +84,10 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
     digit, proba = predict_digit(fitted.model, prepared.image28)
-    st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
+    st.metric(_("Prediction"), str(digit), delta=_("{percent} sure",
+                                                percent=plots.percent(proba[digit])),
               delta_color="off", delta_arrow="off",
-              help="The digit with the highest probability.")
+              help=_("The digit with the highest probability."))
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
     return prepared
@@ -95,30 +97,31 @@ def show_steps(prepared) -> None:
     images, captions = figures.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
     message = prepared.message[:1].upper() + prepared.message[1:]
-    st.caption(f"{message}. MNIST digits were cropped to their ink, "
-               "scaled to fit 20x20 and centred by their centre of mass in 28x28: a digit drawn "
-               "in a corner is moved to the middle before the model sees it.")
+    st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
+                 "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
+                 "to the middle before the model sees it.", message=message))
 
 
 @st.fragment
 def pad(fitted, deskew: bool) -> None:
     """Everything a stroke changes. A fragment: a canvas update reruns only this function."""
-    with frame.guard("The drawing pad"):
+    with frame.guard(_("The drawing pad")):
         pad_body(fitted, deskew)
 
 
 def pad_body(fitted, deskew: bool) -> None:
-    source = st.segmented_control("Input", ["Draw", "Upload"], key="draw_input") or "Draw"
+    source = st.segmented_control(_("Input"), [N_("Draw"), N_("Upload")], key="draw_input",
+                                  format_func=label) or N_("Draw")
     left, right = st.columns([1, 1], gap="large")
     with left:
-        image = read_canvas() if source == "Draw" else read_upload()
-        if source == "Draw":
+        image = read_canvas() if source == N_("Draw") else read_upload()
+        if source == N_("Draw"):
             browser.clear_button(remount=clear)
     with right:
         if image is None:
-            st.info("Draw a digit on the black square with the mouse or a finger; the model "
-                    "reads it when you lift the pen." if source == "Draw" else
-                    "Upload a picture of a single digit, dark on light or light on dark.")
+            st.info(_("Draw a digit on the black square with the mouse or a finger; the model "
+                    "reads it when you lift the pen.") if source == N_("Draw") else
+                    _("Upload a picture of a single digit, dark on light or light on dark."))
             return
         prepared = show_answer(fitted, image, deskew)
     if prepared is not None:
@@ -135,7 +138,9 @@ def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared
     of it after the Prediction metric has gone out."""
     time.sleep(SEND_FIRST)
     deskew = fit.config.deskew
-    why, like, trick = st.tabs(list(TABS), default=st.session_state.get(TAB_KEPT, TABS[0]),
+    labels = [_(t) for t in TABS]  # the kept tab is a label: in another language, the first
+    kept = st.session_state.get(TAB_KEPT)
+    why, like, trick = st.tabs(labels, default=kept if kept in labels else labels[0],
                                key=TAB, on_change=keep_tab)
     if why.open:
         with why:
@@ -154,16 +159,16 @@ def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared
             fool_panel.panel(fit.model, image, deskew, prepared.image28, answer, id(fit))
 
 
-with frame.guard("The Draw page"):
-    st.title("Draw")
+with frame.guard(_("The Draw page")):
+    st.title(_("Draw"))
     ds = frame.need_data(state.dataset())
     if not ds.is_mnist:
-        st.warning(f"Draw needs MNIST (28x28 images); the data loaded now is {ds.name}. "
-                   "Fetch MNIST on Home, then train a model.")
-        nav.link("home", "Go to Home")
+        st.warning(_("Draw needs MNIST (28x28 images); the data loaded now is {name}. Fetch "
+                     "MNIST on Home, then train a model.", name=ds.name))
+        nav.link("home", _("Go to Home"))
         st.stop()
     tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
     st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
-    st.session_state.setdefault("draw_input", "Draw")
+    st.session_state.setdefault("draw_input", N_("Draw"))
     pad(tr.fit, tr.config.deskew)

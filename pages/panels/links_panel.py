@@ -23,6 +23,7 @@ from digitlab.classroom import publish as classroom
 from digitlab.lab import links
 from digitlab.lab.links import Lesson
 from digitlab.model.config import TrainConfig
+from pages.shared.i18n import _
 
 READ = "link_read"  # session state: this session has read its link (once, on its first Train)
 LESSON = "link_lesson"  # session state: the Lesson the link opened (empty: none)
@@ -91,12 +92,12 @@ def banner(config: TrainConfig | None) -> None:
     """What the link could not apply, and what the lesson fixed."""
     problems = st.session_state.get(PROBLEMS) or ()
     if problems:
-        st.warning("This link had settings that could not be used; the others were applied.\n\n"
+        st.warning(_("This link had settings that could not be used; the others were applied.\n\n")
                    + "\n".join(f"- {p}" for p in problems), icon=":material/link_off:")
     les = lesson()
     if les and config is not None:
-        st.info(f"**Lesson link.** Fixed by the link: {links.describe(les, config)}. "
-                "Explore the other settings in the sidebar.", icon=":material/lock:")
+        st.info(_("**Lesson link.** Fixed by the link: {describe}. Explore the other settings in "
+                  "the sidebar.", describe=links.describe(les, config)), icon=":material/lock:")
 
 
 def page_url() -> str:
@@ -114,13 +115,13 @@ def builder(config: TrainConfig | None) -> None:
     """"Share as a lesson link": the current settings, with the ones chosen locked or hidden."""
     if config is None:
         return
-    with st.popover("Share as a lesson link", icon=":material/share:", width="stretch"):
-        st.caption("The link opens Train with these settings. Lock the ones students may see "
-                   "but not change; hide the ones they need not see.")
-        locked = st.multiselect("Lock", links.FIELDS, key="share_lock",
-                                placeholder="settings students cannot change")
-        hidden = st.multiselect("Hide", [f for f in links.FIELDS if f not in locked],
-                                key="share_hide", placeholder="settings students do not see")
+    with st.popover(_("Share as a lesson link"), icon=":material/share:", width="stretch"):
+        st.caption(_("The link opens Train with these settings. Lock the ones students may see "
+                   "but not change; hide the ones they need not see."))
+        locked = st.multiselect(_("Lock"), links.FIELDS, key="share_lock",
+                                placeholder=_("settings students cannot change"))
+        hidden = st.multiselect(_("Hide"), [f for f in links.FIELDS if f not in locked],
+                                key="share_hide", placeholder=_("settings students do not see"))
         link = links.url(page_url(), config, locked, hidden)
         st.code(link, language=None, wrap_lines=True)
-        st.caption("Copy it with the button at the code's corner.")
+        st.caption(_("Copy it with the button at the code's corner."))

@@ -25,7 +25,7 @@ from typing import Any
 
 import streamlit as st
 
-from digitlab.text import LocalFormatter, Message, N_, message_of
+from digitlab.text import N_, LocalFormatter, Message, message_of
 
 __all__ = ["N_", "_", "ngettext", "fmt", "lang", "choose", "picker", "LANGS", "error_text"]
 
@@ -146,3 +146,9 @@ def picker() -> None:
     with st.sidebar:
         st.selectbox(_("Language"), options, key=PICKER, on_change=chosen,
                      format_func=lambda c: LANGS.get(c, "Pseudo (xx)"))
+
+
+def label(option: Any) -> str:
+    """format_func for a widget's options: text translated, numbers as they are. The options
+    themselves stay the English N_() values the page compares."""
+    return _(option) if isinstance(option, str) else str(option)

@@ -23,6 +23,7 @@ from digitlab.training import fitting
 from digitlab.training import session as training
 from digitlab.training.session import Split, Trained, TrainingJob
 from digitlab.training.store import FitStore
+from pages.shared.i18n import N_, _
 
 # Session-state keys (one user's own things).
 TRAINED = "trained"  # the Trained this session is looking at
@@ -35,7 +36,7 @@ HISTORY = "run_history"  # the History of this session's fits (digitlab.lab.hist
 # --- data --------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the digits…", max_entries=4)
+@st.cache_resource(show_spinner=N_("Loading the digits…"), max_entries=4)
 def _load(source: str, where: str) -> Dataset:
     """`where` is only a cache key (the cache file's path): a different data folder is a
     different entry. Shared between sessions: the arrays are read-only."""
@@ -56,7 +57,7 @@ def dataset() -> Dataset | None:
     try:
         return _load("cache", str(path))
     except data.DataError as exc:
-        st.session_state[DATA_ERROR] = f"The MNIST cache could not be read: {exc}"
+        st.session_state[DATA_ERROR] = _("The MNIST cache could not be read: {exc}", exc=exc)
         return None
 
 
@@ -121,9 +122,9 @@ def class_model() -> ClassModel:
     return ClassModel()
 
 
-@st.cache_resource(show_spinner=f"Getting the default model ready (the "
-                                f"{classroom.DEFAULT_PRESET} preset, fitted once for the whole "
-                                "server: a second or so)…", max_entries=4)
+@st.cache_resource(show_spinner=_("Getting the default model ready (the {default_preset} preset, "
+                                  "fitted once for the whole server: a second or so)…",
+                                  default_preset=classroom.DEFAULT_PRESET), max_entries=4)
 def _default(key: str, _ds: Dataset) -> Trained:
     """The default preset on this data, keyed by the data set. Fitted through the server's
     FitStore (single-flight: ten students opening Draw at once share one fit). Safe to share
