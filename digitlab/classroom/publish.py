@@ -44,10 +44,13 @@ def class_url() -> str | None:
     return os.environ.get(URL_ENV) or None
 
 
-def students_url() -> str | None:
-    """The address students open (the QR code's): the Draw page of the class server."""
+def students_url(lang: str | None = None) -> str | None:
+    """The address students open (the QR code's): the Draw page of the class server, in the
+    class's language when one is given (`?lang=es`)."""
     base = class_url()
-    return None if base is None else f"{base.rstrip('/')}/{STUDENTS_PAGE}"
+    if base is None:
+        return None
+    return f"{base.rstrip('/')}/{STUDENTS_PAGE}" + (f"?lang={lang}" if lang else "")
 
 
 def settings(config: TrainConfig) -> str:

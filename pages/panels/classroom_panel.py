@@ -12,7 +12,7 @@ import streamlit as st
 
 from digitlab.classroom import publish as classroom
 from digitlab.training.session import Trained
-from pages.shared import state
+from pages.shared import i18n, state
 from pages.shared.i18n import _
 
 TEACHER = "teacher"  # session state: this session gave the class password
@@ -101,7 +101,9 @@ def qr_png(url: str) -> bytes:
 
 def class_address() -> None:
     """When the app serves a class: the address to open and its QR code, big."""
-    url = classroom.students_url()
+    # The class's language (run.py app --class --lang es), else the teacher's page language.
+    url = classroom.students_url(i18n.class_default()
+                                 or (None if i18n.lang() == i18n.DEFAULT else i18n.lang()))
     if url is None:
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center"):

@@ -23,6 +23,7 @@ from digitlab.classroom import publish as classroom
 from digitlab.lab import links
 from digitlab.lab.links import Lesson
 from digitlab.model.config import TrainConfig
+from pages.shared import i18n
 from pages.shared.i18n import _
 
 READ = "link_read"  # session state: this session has read its link (once, on its first Train)
@@ -84,6 +85,8 @@ def keep_in_step(config: TrainConfig | None) -> None:
         return
     les = lesson()
     query = links.to_query(config, les.locked, les.hidden)
+    if links.LANG in st.query_params:  # the language the address asked for stays in it
+        query[links.LANG] = st.query_params[links.LANG]
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -122,6 +125,6 @@ def builder(config: TrainConfig | None) -> None:
                                 placeholder=_("settings students cannot change"))
         hidden = st.multiselect(_("Hide"), [f for f in links.FIELDS if f not in locked],
                                 key="share_hide", placeholder=_("settings students do not see"))
-        link = links.url(page_url(), config, locked, hidden)
+        link = links.url(page_url(), config, locked, hidden, lang=i18n.lang())
         st.code(link, language=None, wrap_lines=True)
         st.caption(_("Copy it with the button at the code's corner."))
