@@ -73,7 +73,7 @@ def digits_tab(store: ClassSet) -> None:
     if UNDO in st.session_state:
         with st.container(horizontal=True, vertical_alignment="center"):
             ids = st.session_state[UNDO]
-            st.caption(_("Deleted #{join}.", join=', #'.join(map(str, ids))), width="content")
+            st.caption(_("Deleted #{ids}.", ids=", #".join(map(str, ids))), width="content")
             st.button(_("Undo"), on_click=_undo, icon=":material/undo:")
     if n == 0:
         st.info(_("No saved digit matches these filters."))

@@ -96,7 +96,7 @@ def settings_form(ds) -> TrainConfig | None:
         st.select_slider(_("tol (stopping tolerance)"), steps(TOL_STEPS, "tol"), **kept("tol"),
                          format_func=lambda t: f"{t:g}")
         st.slider(_("Test split"), *BOUNDS["test_size"], step=0.05, **kept("test_size"),
-                  help=_("The tutorial holds out 15% for testing."))
+                  help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
         st.number_input(_("Seed"), *BOUNDS["seed"], step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})

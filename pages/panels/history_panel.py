@@ -19,7 +19,7 @@ from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
 from pages.shared import state
-from pages.shared.i18n import N_, _, fmt
+from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
 PICK = "history_pick"  # the two runs compared
@@ -63,8 +63,8 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
     runs = state.history().runs
     if not runs:
         return
-    st.markdown(_("#### Run history: {value} run{value2} this session", value=len(runs),
-                  value2='s' if len(runs) > 1 else ''))
+    st.markdown(ngettext("#### Run history: {n} run this session",
+                         "#### Run history: {n} runs this session", len(runs)))
     table(runs)
     st.pills(_("Put a run's settings back in the sidebar (one click)"), [r.number for r in runs],
              key=RESTORE, on_change=_restore, args=(apply,),
