@@ -22,7 +22,7 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import classroom_panel, classset_panel
-from pages.shared import figures, frame, nav, state
+from pages.shared import figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _, fmt, label
 
 PER_PAGE = 40
@@ -111,7 +111,7 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.image(figures.confusion_png(ev.confusion, _("The class set (accuracy {accuracy:.3f})",
-                                                       accuracy=ev.accuracy)),
+                                                       accuracy=ev.accuracy), i18n.lang()),
                  caption=_("Rows: the digit the student meant; columns: what the model said."))
     with right:
         st.markdown(_("**The model:** {describe}", describe=classroom.describe(tr)))
@@ -134,7 +134,7 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
                                                 store=state.fit_store())
             st.session_state[RETRAINED] = (key, comparison)
         except ClassTrainError as exc:
-            st.info(f"{exc}")
+            st.info(i18n.error_text(exc))
             return
     done = st.session_state.get(RETRAINED)
     if done is None:
@@ -157,8 +157,8 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
                  "{fit_seconds:.1f} s.", n_added=c.n_added, n_train=c.before.fit.n_train,
                  repeats=c.repeats, fit_seconds=c.after.fit.fit_seconds))
     left, right = st.columns(2)
-    left.image(figures.confusion_png(c.class_before.confusion, N_("Held out, before")))
-    right.image(figures.confusion_png(c.class_after.confusion, N_("Held out, after")))
+    left.image(figures.confusion_png(c.class_before.confusion, N_("Held out, before"), i18n.lang()))
+    right.image(figures.confusion_png(c.class_after.confusion, N_("Held out, after"), i18n.lang()))
     with st.container(horizontal=True):
         st.button(_("Use the retrained model"), icon=":material/check:",
                   on_click=st.session_state.update, args=({state.TRAINED: c.after},),
@@ -204,7 +204,7 @@ def share_tab(store: ClassSet) -> None:
             digits = classfiles.read_set(upload.getvalue())
             added, skipped = store.add_many(digits.X, digits.y, digits.names, digits.groups)
         except (ClassFileError, ClassSetError) as exc:
-            st.error(f"{exc}")
+            st.error(i18n.error_text(exc))
             return
         st.success(_("Added {added:,} digits", added=added)
                    + (_(" ({skipped:,} were in the set already).", skipped=skipped)
@@ -220,7 +220,7 @@ with frame.guard(_("The Class set page")):
         total = store.count()
         fooled = store.count(Filter(fooled=True))
     except ClassSetError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         st.stop()
     if total == 0:
         st.info(_("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
@@ -248,4 +248,4 @@ with frame.guard(_("The Class set page")):
         with tabs[4]:
             share_tab(store)
     except ClassSetError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))

@@ -17,7 +17,7 @@ from digitlab.model.predict import predict_digit
 from digitlab.plots import charts as plots
 from digitlab.training.fitting import FitResult
 from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
-from pages.shared import browser, figures, frame, nav, state
+from pages.shared import browser, figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
@@ -65,7 +65,7 @@ def read_upload():
     try:
         image = preprocess.read_image(file.getvalue())
     except preprocess.PreprocessError as exc:
-        st.error(_("{exc} Try a PNG or JPEG of a single digit.", exc=exc))
+        st.error(_("{exc} Try a PNG or JPEG of a single digit.", exc=i18n.error_text(exc)))
         return None
     st.image(image, caption=_("Your picture"), width=280)
     return image
@@ -76,7 +76,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     try:
         prepared = preprocess.to_mnist(image, deskew=deskew)
     except preprocess.PreprocessError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         return None
     if prepared.empty:
         st.info(prepared.message)  # a sentence that says what to do (draw bigger, ...)

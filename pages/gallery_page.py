@@ -7,7 +7,7 @@ import streamlit as st
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from pages.panels import explain_panel
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, label
 
 POS = "g_pos"  # position in the current selection
@@ -71,7 +71,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
                     delta_color="normal" if pred == true else "inverse",
                     delta_arrow="off")
         m[2].metric(_("Confidence"), f"{proba[pred]:.1%}")
-        st.image(figures.bars_png(proba, pred, true),
+        st.image(figures.bars_png(proba, pred, true, i18n.lang()),
                  caption=_("The ten probabilities (the true digit is outlined)."))
     st.markdown(_("#### Why this answer"))
     reading = explain_panel.why(fit.model, split.X_test[i], fit.config.deskew)

@@ -6,7 +6,7 @@ import streamlit as st
 from digitlab.data import cachelock
 from digitlab.data import mnist as data
 from pages.panels import classroom_panel
-from pages.shared import figures, frame, nav, state
+from pages.shared import figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _
 
 
@@ -91,7 +91,7 @@ def look_at_the_data(ds) -> None:
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
                            name=ds.name))
     with right:
-        st.image(figures.balance_png(ds.y), width="stretch",
+        st.image(figures.balance_png(ds.y, i18n.lang()), width="stretch",
                  caption=_("Every digit is about equally common, so accuracy is a fair summary."))
 
 

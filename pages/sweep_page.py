@@ -16,7 +16,7 @@ from digitlab.sweeps import SweepJob
 from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
@@ -93,13 +93,13 @@ def settings() -> sweep.SweepSpec | None:
                                series=compare or None, series_values=series_values,
                                base=sweep.BASE.replace(**fixed), warm_start=warm)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(i18n.error_text(exc))
         return None
 
 
 def figure_png(result: sweep.SweepResult) -> bytes:
     """The figure as shown and as downloaded: one rendering, closed at once."""
-    return plots.to_png(sweep_plot.sweep_figure(result))
+    return plots.to_png(sweep_plot.sweep_figure(result, words=i18n.words()))
 
 
 def follow(job: SweepJob, bar, picture) -> None:

@@ -25,7 +25,7 @@ from pages.panels import (
     modelfile_panel,
     script_panel,
 )
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
@@ -101,7 +101,7 @@ def settings_form(ds) -> TrainConfig | None:
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
     except ConfigError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         return None
 
 

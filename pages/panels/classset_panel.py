@@ -17,6 +17,7 @@ from digitlab.classroom.classset import ClassSet, ClassSetError
 from digitlab.data.images import picture_png, resize_longest
 from digitlab.data.preprocess import Prepared
 from digitlab.training.fitting import FitResult
+from pages.shared import i18n
 from pages.shared.i18n import N_, _
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
@@ -49,7 +50,7 @@ def said_later() -> Iterator[None]:
     try:
         yield
     except ClassSetError as exc:
-        st.session_state[LATER] = str(exc)
+        st.session_state[LATER] = i18n.error_text(exc)
 
 
 def show_later() -> None:
@@ -68,7 +69,7 @@ def _save(label: int) -> None:
                              st.session_state.get(NAME, ""), st.session_state.get(GROUP, ""),
                              pending["model"])
     except ClassSetError as exc:
-        st.session_state[MESSAGE] = (pending["key"], "error", str(exc))
+        st.session_state[MESSAGE] = (pending["key"], "error", i18n.error_text(exc))
         return
     fooled = label != pending["answer"]
     text = {

@@ -16,7 +16,7 @@ import streamlit as st
 
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
-from pages.shared import figures, nav, state
+from pages.shared import figures, i18n, nav, state
 from pages.shared.i18n import N_, _
 
 KEY = "cm_select"  # the chart's selection state
@@ -29,11 +29,11 @@ COLS = 8
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def heatmap(confusion: np.ndarray, title: str) -> tuple[bytes, tuple[float, ...],
-                                                       tuple[int, int]]:
+def heatmap(confusion: np.ndarray, title: str, lang: str) -> tuple[bytes, tuple[float, ...],
+                                                                  tuple[int, int]]:
     """The seaborn heatmap as PNG, where its cells are, and its size (pure function of the
     counts: safe to share)."""
-    fig = plots.confusion_heatmap(confusion, title=title)
+    fig = plots.confusion_heatmap(confusion, title=title, words=i18n.words(lang))
     return plots.to_png_with_box(fig, fig.axes[0], DPI)
 
 
@@ -119,7 +119,7 @@ def confusion(tr, beside) -> None:
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
     title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
-    png, box, size = heatmap(ev.confusion, title)
+    png, box, size = heatmap(ev.confusion, title, i18n.lang())
     selection = st.vega_lite_chart(spec(ev.confusion, png, box, size, labels), theme=None,
                                    width="content", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)

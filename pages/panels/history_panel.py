@@ -18,7 +18,7 @@ from digitlab.model.config import TrainConfig
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import state
+from pages.shared import i18n, state
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -27,14 +27,15 @@ NEWEST = "history_newest"  # the newest run when PICK was last reset
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def difference_png(diff, labels, unit: str, names: tuple[str, str]) -> bytes:
+def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str) -> bytes:
     """Pure function of the numbers: safe to share between sessions."""
-    return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names))
+    return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names,
+                                                           words=i18n.words(lang)))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def recall_png(recall, labels, names: tuple[str, str]) -> bytes:
-    return plots.to_png(compare_plots.recall_bars(recall, labels, names))
+def recall_png(recall, labels, names: tuple[str, str], lang: str) -> bytes:
+    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)))
 
 
 def _restore(apply: Callable[[TrainConfig], None]) -> None:
@@ -91,7 +92,7 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
         cmp = history.compare(a, b)
     except ValueError as exc:
         st.info(_("Run {number} and run {number2} cannot be compared: {exc}.", number=a.number,
-                  number2=b.number, exc=exc))
+                  number2=b.number, exc=i18n.error_text(exc)))
         return
     cols = st.columns(2)
     for col, run, other in zip(cols, (a, b), (b, a)):
@@ -110,10 +111,12 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                     + f"; {run.row()['epochs / iterations']}, {run.outcome}.")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names))
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names,
+                                     i18n.lang()))
     with right:
-        st.image(recall_png(cmp.recall, cmp.labels, names), caption=_("Per-class recall: the "
-                 "share of each digit's test images the run got right."))
+        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang()),
+                 caption=_("Per-class recall: the share of each digit's test images the run "
+                           "got right."))
         if not cmp.same_test_set:
             st.caption(_("The two runs were tested on different images (test split or seed), "
                        "so each row of the difference is in percent of its true digit's test "

@@ -17,7 +17,7 @@ from digitlab.lab import links
 from digitlab.model.config import TrainConfig
 from digitlab.training import modelfile
 from digitlab.training.session import Trained
-from pages.shared import state
+from pages.shared import i18n, state
 from pages.shared.i18n import _
 
 UPLOAD = "model_upload"
@@ -47,7 +47,7 @@ def load_upload(apply: Callable[[TrainConfig], None]) -> None:
         modelfile.check_input(payload, side=ds.side, name=file.name)
         tr = modelfile.as_trained(payload, state.split_for(ds, payload["config"]))
     except modelfile.ModelFileError as exc:
-        st.session_state[SAID] = ("error", f"{exc}")
+        st.session_state[SAID] = ("error", i18n.error_text(exc))
         return
     state.history().record(tr, source="file")
     st.session_state.pop(state.JOB, None)  # a finished job would otherwise take its place

@@ -14,7 +14,7 @@ import streamlit as st
 from digitlab.data.mnist import Dataset
 from digitlab.training import session as training
 from digitlab.training.session import Trained
-from pages.shared import nav
+from pages.shared import i18n, nav
 from pages.shared.i18n import N_, _
 from pages.shared.state import current_job, fallback, model_matches
 
@@ -77,4 +77,4 @@ def guard(what: str = N_("This page")) -> Iterator[None]:
             raise
         st.error(_("{what} hit a problem it did not expect ({name}: {exc}). Reload the page; if "
                    "it happens again, train a new model or re-fetch the data on Home.", what=what,
-                   name=type(exc).__name__, exc=exc))
+                   name=type(exc).__name__, exc=i18n.error_text(exc)))

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from babel import numbers
 
+from digitlab.plots import Words
 from digitlab.text import N_, LocalFormatter, Message, message_of
 
 __all__ = ["N_", "_", "ngettext", "fmt", "lang", "choose", "picker", "LANGS", "error_text"]
@@ -99,7 +101,11 @@ def formatter(code: str) -> LocalFormatter:
 def _(text: str, /, **args: Any) -> str:
     """`text` in this session's language, its {fields} filled with `args` (numbers written
     the language's way). A library Message keeps its own arguments."""
-    code = lang()
+    return say_in(lang(), text, **args)
+
+
+def say_in(code: str, text: str, /, **args: Any) -> str:
+    """`_` in a given language (a cached figure is drawn for one language, not a session)."""
     if isinstance(text, Message):
         return text.translate(translation(code).gettext, formatter(code))
     template = translation(code).gettext(text)
@@ -111,6 +117,15 @@ def ngettext(singular: str, plural: str, n: int, /, **args: Any) -> str:
     code = lang()
     template = translation(code).ngettext(singular, plural, n)
     return formatter(code).vformat(template, (), {"n": n, **args})
+
+
+def words(code: str | None = None) -> Words:
+    """How a figure speaks `code` (this session's language by default): its labels and its
+    tick numbers. Pass the language, not the Words, to a cached figure: it keys the cache."""
+    code = code or lang()
+    f = formatter(code)
+    return Words(say=partial(say_in, code), decimal=numbers.get_decimal_symbol(f.locale),
+                 percent=partial(f.number, spec=".0%"))
 
 
 def fmt(value: float, spec: str = "") -> str:

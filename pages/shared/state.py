@@ -23,6 +23,7 @@ from digitlab.training import fitting
 from digitlab.training import session as training
 from digitlab.training.session import Split, Trained, TrainingJob
 from digitlab.training.store import FitStore
+from pages.shared import i18n
 from pages.shared.i18n import N_, _
 
 # Session-state keys (one user's own things).
@@ -57,7 +58,8 @@ def dataset() -> Dataset | None:
     try:
         return _load("cache", str(path))
     except data.DataError as exc:
-        st.session_state[DATA_ERROR] = _("The MNIST cache could not be read: {exc}", exc=exc)
+        st.session_state[DATA_ERROR] = _("The MNIST cache could not be read: {exc}",
+                                          exc=i18n.error_text(exc))
         return None
 
 
@@ -78,7 +80,7 @@ def fetch(progress_bar) -> Dataset | None:
     try:
         ds = data.load_mnist(source="auto", allow_fallback=False, progress=on_progress)
     except (data.DataError, OSError) as exc:
-        st.session_state[DATA_ERROR] = str(exc)
+        st.session_state[DATA_ERROR] = i18n.error_text(exc)
         return None
     if not data.cache_path().exists():  # the cache folder cannot be written (ds.notes say)
         ds.X.setflags(write=False)
