@@ -114,7 +114,7 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
                                                        accuracy=ev.accuracy), i18n.lang()),
                  caption=_("Rows: the digit the student meant; columns: what the model said."))
     with right:
-        st.markdown(_("**The model:** {describe}", describe=classroom.describe(tr)))
+        st.markdown(_("**The model:** {describe}", describe=_(classroom.describe(tr))))
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
 
@@ -124,7 +124,7 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
     X, y = store.arrays()
     st.markdown(_("The class digits join MNIST's training images and the model is fitted again "
                   "with {which}. A **{hold_out:.0%}** of each digit's drawings is held back: "
-                  "neither model sees them, so they measure the gain.", which=which,
+                  "neither model sees them, so they measure the gain.", which=_(which),
                   hold_out=classtrain.HOLD_OUT))
     key = (config, len(y), hash(X.tobytes()), training.data_key(ds))
     if st.button(_("Train again with the class set"), type="primary", icon=":material/replay:"):

@@ -72,7 +72,7 @@ def publish_panel(tr: Trained) -> None:
         else:
             st.caption(_("Published at {when}: {describe}. Every student without a model of "
                          "their own uses it.", when=published.when,
-                         describe=classroom.describe(published.model)))
+                         describe=_(classroom.describe(published.model))))
         if not teacher_unlock():
             return
         if published is not None and published.model is tr:

@@ -18,7 +18,7 @@ SHOW = 8  # neighbours shown: one row
 PX = 90
 
 
-@st.cache_resource(max_entries=4, show_spinner=N_("Indexing the training images…"))
+@st.cache_resource(max_entries=4, show_spinner=False)
 def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
     """Keyed by the split (data, test size, seed) and deskew, which are all it depends on.
     Shared between sessions: it is never mutated."""
@@ -26,7 +26,8 @@ def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
 
 
 def index_for(split: Split, test_size: float, seed: int, deskew: bool):
-    return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
+    with st.spinner(_("Indexing the training images…")):
+        return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
 
 
 def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,

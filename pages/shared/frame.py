@@ -59,7 +59,8 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
                                    data_name=training.data_name(tr.data_key))
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(_("Answering: **{which}**, {accuracy:.1%} right on the test images{mine}.",
-                     which=which, accuracy=other.evaluation.accuracy, mine=mine), width="content")
+                     which=_(which), accuracy=other.evaluation.accuracy, mine=mine),
+                   width="content")
         nav.link("train", _("Train your own"))
     return other
 

@@ -65,3 +65,24 @@ st.session_state["draw_input"] = "Draw"
 
 def test_the_wrapped_count_is_the_catalogue_size_or_near():
     assert wrapped() > 350
+
+
+def test_nothing_is_translated_when_a_shared_module_is_imported():
+    """pages/shared and pages/panels are imported once per process, in no session: a `_()` in
+    a decorator, a default argument or a module constant would freeze one student's language
+    for everyone. Mark such text with N_() and translate it where it is shown."""
+    found = []
+    for path in sorted([*ROOT.glob("pages/shared/*.py"), *ROOT.glob("pages/panels/*.py")]):
+        tree = ast.parse(path.read_text())
+        at_import: list[ast.AST] = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                at_import += node.decorator_list + node.args.defaults + [
+                    d for d in node.args.kw_defaults if d is not None]
+            elif not isinstance(node, ast.ClassDef):
+                at_import.append(node)
+        for part in at_import:
+            for sub in ast.walk(part):
+                if isinstance(sub, ast.Call) and _callee(sub) in ("_", "ngettext"):
+                    found.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
+    assert found == []

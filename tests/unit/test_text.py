@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.text import LocalFormatter, Message, N_, message_of
+from digitlab.text import N_, LocalFormatter, Message, message_of
 
 
 @pytest.mark.parametrize(("lang", "accuracy", "share", "count"), [
