@@ -79,7 +79,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
         st.error(i18n.error_text(exc))
         return None
     if prepared.empty:
-        st.info(prepared.message)  # a sentence that says what to do (draw bigger, ...)
+        st.info(_(prepared.message))  # a sentence that says what to do (draw bigger, ...)
         return None
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
@@ -96,7 +96,8 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
 def show_steps(prepared) -> None:
     images, captions = figures.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
-    message = prepared.message[:1].upper() + prepared.message[1:]
+    said = _(prepared.message)
+    message = said[:1].upper() + said[1:]
     st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
                  "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
                  "to the middle before the model sees it.", message=message))

@@ -193,7 +193,7 @@ with frame.guard(_("The Sweep page")):
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()
     if job is not None and job.error:
-        st.error(job.error)
+        st.error(_(job.error))
     if job is not None and not job.running:
         finish(job)
     if RESULT in st.session_state:

@@ -107,7 +107,7 @@ def settings_form(ds) -> TrainConfig | None:
 
 def preset_buttons(cols) -> None:
     for col, (name, config) in zip(cols, training.presets().items()):
-        col.button(name, on_click=apply, args=(config,), width="stretch",
+        col.button(_(name), on_click=apply, args=(config,), width="stretch",
                    help=_("{solver}, C={c:g}, max_iter={max_iter}, {scaling} pixels",
                           solver=config.solver, c=config.C, max_iter=config.max_iter,
                           scaling=config.scaling) + augment_panel.extras(config))
@@ -253,9 +253,9 @@ with frame.guard(_("The Train page")):
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
-        st.error(job.error)
+        st.error(_(job.error))
     if job is not None and job.notice:
-        st.info(job.notice)
+        st.info(_(job.notice))
     tr = state.trained()
     with tools[2]:  # filled last: a fit reused from the store just now is already the model
         modelfile_panel.panel(tr, ds, apply)

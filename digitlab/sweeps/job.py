@@ -17,6 +17,7 @@ from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps.fit import PointResult
 from digitlab.sweeps.run import Where
 from digitlab.sweeps.spec import SweepResult, SweepSpec, points
+from digitlab.text import N_, message_of
 
 
 class SweepJob(BackgroundJob):
@@ -56,13 +57,14 @@ class SweepJob(BackgroundJob):
                 self.spec, s.X_train, s.y_train, s.X_test, s.y_test, self.where, s.side,
                 on_point=self.points.append, should_stop=self.should_stop)
         except ConfigError as exc:
-            self.error = str(exc)
+            self.error = message_of(exc)
             self.exception = exc
         except MemoryError as exc:
-            self.error = "The sweep ran out of memory: use fewer training images."
+            self.error = N_("The sweep ran out of memory: use fewer training images.")
             self.exception = exc
         except Exception as exc:  # a bug or a worker that died: said plainly, kept for reports
-            self.error = (f"The sweep failed ({type(exc).__name__}: {exc}). Try fewer training "
-                          "images or fewer points; if it keeps happening, it is a bug.")
+            self.error = N_("The sweep failed ({kind}: {exc}). Try fewer training images or "
+                            "fewer points; if it keeps happening, it is a bug.",
+                            kind=type(exc).__name__, exc=exc)
             self.exception = exc
 

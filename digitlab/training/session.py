@@ -17,7 +17,7 @@ from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.runtime.jobs import BackgroundJob
-from digitlab.text import N_
+from digitlab.text import N_, message_of
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
@@ -199,13 +199,15 @@ class TrainingJob(BackgroundJob):
                               warm_start_from=self.warm_start_from, store=self.store)
             self.result = trained(fit, s)
         except fitting.FitStopped as exc:
-            self.notice = f"{exc} Your previous model is kept."
+            self.notice = N_("{why} Your previous model is kept.", why=message_of(exc))
             self.exception = exc
         except (ConfigError, MemoryError) as exc:
-            self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "
-                          "Change the settings (a smaller training subset helps) and try again.")
+            self.error = N_("Training could not run: {why}. Change the settings (a smaller "
+                            "training subset helps) and try again.",
+                            why=message_of(exc) if str(exc) else N_("out of memory"))
             self.exception = exc
         except Exception as exc:  # a bug: said plainly on the page, kept for the report
-            self.error = (f"Training failed ({type(exc).__name__}: {exc}). Try the Fast preset; "
-                          "if this keeps happening, it is a bug worth reporting.")
+            self.error = N_("Training failed ({kind}: {exc}). Try the Fast preset; if this keeps "
+                            "happening, it is a bug worth reporting.", kind=type(exc).__name__,
+                            exc=exc)
             self.exception = exc
