@@ -149,7 +149,7 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
                         accuracy=c.class_before.accuracy))
     mnist = c.after.evaluation.accuracy - c.before.evaluation.accuracy
     m[1].metric(_("MNIST test images ({n:,})", n=c.after.evaluation.n),
-                f"{c.after.evaluation.accuracy:.1%}",
+                fmt(c.after.evaluation.accuracy, ".1%"),
                 delta=_("{mnist:+.1f} points (was {accuracy:.1%})", mnist=mnist * 100,
                         accuracy=c.before.evaluation.accuracy))
     st.caption(_("{n_added} class digits joined {n_train:,} training images, each counted "

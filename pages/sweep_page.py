@@ -17,7 +17,7 @@ from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from pages.shared import figures, frame, i18n, state
-from pages.shared.i18n import N_, _
+from pages.shared.i18n import N_, _, fmt
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
 CURVES = {"C": N_("Validation curve: accuracy against C"),
@@ -49,12 +49,13 @@ def settings() -> sweep.SweepSpec | None:
                              help=_("Small C = strong penalty; each value is one fit."),
                              **kept("sweep_cs", ", ".join(f"{c:g}" for c in sweep.DEFAULT_CS)))
         n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: "all"
-                             if v is None else f"{v:,}", **kept("sweep_train_size", 5000),
+                             if v is None else fmt(v, ","), **kept("sweep_train_size", 5000),
                              help=_("Fewer images fit faster and over-fit sooner."))
     else:
         grid = st.text_input(_("Training sizes (comma-separated)"),
                              **kept("sweep_sizes", "100, 300, 1000, 3000, 10000"))
-        c = st.select_slider("C", C_STEPS, format_func=lambda v: f"{v:g}", **kept("sweep_c", 1.0))
+        c = st.select_slider("C", C_STEPS, format_func=lambda v: fmt(v, "g"),
+                             **kept("sweep_c", 1.0))
     compare = st.selectbox(_("Compare"), list(COMPARE), format_func=lambda k: _(COMPARE[k]),
                            **kept("sweep_compare", ""))
     series_values: tuple = ()
@@ -74,7 +75,7 @@ def settings() -> sweep.SweepSpec | None:
     else:
         fixed["deskew"] = st.toggle(_("Deskew"), **kept("sweep_deskew", False))
     with st.expander(_("Stopping rule")):
-        fixed["tol"] = st.select_slider("tol", TOLS, format_func=lambda t: f"{t:g}",
+        fixed["tol"] = st.select_slider("tol", TOLS, format_func=lambda t: fmt(t, "g"),
                                         **kept("sweep_tol", sweep.BASE.tol))
         fixed["max_iter"] = st.number_input("max_iter", 10, 20_000, step=100,
                                             **kept("sweep_max_iter", sweep.BASE.max_iter))
@@ -134,7 +135,8 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     best = result.best()
     left, mid, right = st.columns([2, 1, 1])
     if best is not None:
-        at = f"C={best.x:g}" if result.spec.x == "C" else f"{best.x:,} images"
+        at = (f"C={fmt(best.x, 'g')}" if result.spec.x == "C"
+              else _("{n:,} images", n=int(best.x)))
         left.markdown(_("**Best test accuracy {test_accuracy:.3f}** at {at}",
                         test_accuracy=best.test_accuracy, at=at)
                       + (f" ({sweep_plot.curve_label(result.spec.series, best.series)})"

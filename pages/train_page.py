@@ -63,7 +63,7 @@ def keep_solver_valid() -> None:
 
 
 def subset_label(n: int | None) -> str:
-    return "all" if n is None else f"{n:,}"
+    return _("all") if n is None else fmt(n, ",")
 
 
 def settings_form(ds) -> TrainConfig | None:
@@ -94,7 +94,7 @@ def settings_form(ds) -> TrainConfig | None:
     augment_panel.settings(K, kept)
     with st.expander(_("Tolerance, test split, seed")):
         st.select_slider(_("tol (stopping tolerance)"), steps(TOL_STEPS, "tol"), **kept("tol"),
-                         format_func=lambda t: f"{t:g}")
+                         format_func=lambda t: fmt(t, "g"))
         st.slider(_("Test split"), *BOUNDS["test_size"], step=0.05, **kept("test_size"),
                   help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
         st.number_input(_("Seed"), *BOUNDS["seed"], step=1, **kept("seed"))
@@ -180,10 +180,10 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m = st.columns(4)
     m[0].metric(_("Test accuracy"), fmt(ev.accuracy, ".3f"),
                 help=_("on {n:,} held-out images", n=ev.n))
-    m[1].metric(_("Fit time"), f"{fit.fit_seconds:.1f} s")
+    m[1].metric(_("Fit time"), _("{seconds:.1f} s", seconds=fit.fit_seconds))
     solver = solvers.get(tr.config.solver)
-    m[2].metric(f"{solver.unit.title()}s", f"{fit.n_iter}")
-    m[3].metric(_("Training images"), f"{fit.n_train:,}")
+    m[2].metric(_("Epochs") if solver.per_epoch else _("Iterations"), fmt(fit.n_iter, ","))
+    m[3].metric(_("Training images"), fmt(fit.n_train, ","))
     if tr.stopped:
         st.info(" ".join(fit.notes) or _("Stopped early after {n_iter} iterations: this is the "
                                          "best model so far.", n_iter=fit.n_iter))

@@ -20,7 +20,7 @@ from digitlab.lab.explain import Reading
 from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
-from pages.shared.i18n import N_, _
+from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
 NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "
@@ -120,7 +120,7 @@ def evidence(reading: Reading, deskew: bool) -> None:
 
 def scores_chart(reading: Reading) -> None:
     """The ten scores z_k as bars (the answer highlighted), drawn by the browser."""
-    rows = [{"digit": reading.label(k), "score": float(z), "label": f"{z:.2f}",
+    rows = [{"digit": reading.label(k), "score": float(z), "label": fmt(float(z), ".2f"),
              "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
     axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
     spec = {
@@ -143,7 +143,7 @@ def scores_chart(reading: Reading) -> None:
 
 def _number(v: float) -> str:
     """Readable at any size: 0.00012 as 1.2e-04, not 0.000."""
-    return f"{v:.3f}" if v == 0 or abs(v) >= 1e-3 else f"{v:.1e}"
+    return fmt(v, ".3f") if v == 0 or abs(v) >= 1e-3 else fmt(v, ".1e")
 
 
 def softmax_table(reading: Reading) -> pd.DataFrame:

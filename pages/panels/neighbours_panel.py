@@ -12,7 +12,7 @@ import streamlit as st
 from digitlab.lab import neighbours
 from digitlab.plots import charts as plots
 from digitlab.training.session import Split
-from pages.shared.i18n import N_, _
+from pages.shared.i18n import N_, _, fmt
 
 SHOW = 8  # neighbours shown: one row
 PX = 90
@@ -39,7 +39,7 @@ def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
                   "{value} nearest are {label}s)", answer=answer, votes=votes, value=len(found),
                   label=label))
     pictures = [plots.enlarge(plots.as_image(split.X_train[i], split.side), PX) for i in found]
-    captions = [f"{int(split.y_train[i])} · {d:,.0f}" for i, d in zip(found, dist)]
+    captions = [f"{int(split.y_train[i])} · {fmt(float(d), ',.0f')}" for i, d in zip(found, dist)]
     st.image(pictures, caption=captions, width=PX, output_format="PNG")
     deskewed = N_(", both deskewed as this model sees them") if idx.deskew else ""
     st.caption(_("Under each: its label · its distance. Nearest by pixel distance between 28x28 "
