@@ -60,3 +60,15 @@ def test_the_sidebar_picker_switches_the_page_and_html_lang(chromium, app_server
         assert "lang=fr" in page.url  # a copied address keeps the language
     finally:
         page.context.close()
+
+
+def test_a_first_visit_follows_the_browsers_language(chromium, app_server):
+    """A French browser (navigator.language fr-FR) opens the app in French, with no ?lang."""
+    context = chromium.new_context(viewport=VIEWPORT, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server.url}/gallery")
+        expect(page.locator("h1", has_text="Galerie").first).to_be_visible(timeout=180_000)
+        page.wait_for_function(f"() => {HTML_LANG}() === 'fr'")
+    finally:
+        context.close()
