@@ -182,7 +182,7 @@ def board_tab(store: ClassSet) -> None:
             col.image(cell(r.image28, 168), width=168,
                       caption=_("{rank}. {who}{group}: a {label}, read as {answer} ({percent} "
                                 "sure)", rank=rank, who=who, group=group, label=r.label,
-                                answer=r.answer, percent=plots.percent(r.confidence or 0)))
+                                answer=r.answer, percent=i18n.percent(r.confidence or 0)))
 
 
 def share_tab(store: ClassSet) -> None:

@@ -14,7 +14,6 @@ import streamlit as st
 
 from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
-from digitlab.plots import charts as plots
 from digitlab.training.fitting import FitResult
 from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
 from pages.shared import browser, figures, frame, i18n, nav, state
@@ -85,7 +84,7 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     # (the "deskewed" step is only there to show what that does).
     digit, proba = predict_digit(fitted.model, prepared.image28)
     st.metric(_("Prediction"), str(digit), delta=_("{percent} sure",
-                                                percent=plots.percent(proba[digit])),
+                                                percent=i18n.percent(proba[digit])),
               delta_color="off", delta_arrow="off",
               help=_("The digit with the highest probability."))
     classset_panel.offer_save(image, prepared, fitted, digit, proba)

@@ -13,7 +13,7 @@ import streamlit as st
 from digitlab.lab import fool
 from digitlab.lab.fool import Change
 from digitlab.plots import charts as plots
-from pages.shared import figures
+from pages.shared import figures, i18n
 from pages.shared.i18n import N_, _
 
 # Slider keys and their resting values (the Reset button puts these back).
@@ -146,7 +146,7 @@ def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
         st.metric(_("Answer after the changes"), str(tried.digit),
                   delta=(_("flipped from {answer}", answer=answer) if flipped
                          else _("not fooled")) + " · "
-                  + _("{percent} sure", percent=plots.percent(tried.probabilities[tried.digit])),
+                  + _("{percent} sure", percent=i18n.percent(tried.probabilities[tried.digit])),
                   delta_color="inverse" if flipped else "normal", delta_arrow="off")
         figures.probability_chart(tried.probabilities, tried.digit)
     st.markdown(_("**Where does the answer flip?** The drawing turned from −90° to +90° "

@@ -26,6 +26,7 @@ from typing import Any
 import streamlit as st
 from babel import numbers
 
+from digitlab import plots
 from digitlab.plots import Words
 from digitlab.text import N_, LocalFormatter, Message, message_of
 
@@ -126,6 +127,11 @@ def words(code: str | None = None) -> Words:
     f = formatter(code)
     return Words(say=partial(say_in, code), decimal=numbers.get_decimal_symbol(f.locale),
                  percent=partial(f.number, spec=".0%"))
+
+
+def percent(p: float) -> str:
+    """A probability as the pages show it (">99 %", nothing under 1 %), in this language."""
+    return plots.percent(p, words())
 
 
 def fmt(value: float, spec: str = "") -> str:
