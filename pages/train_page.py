@@ -70,7 +70,7 @@ def settings_form(ds) -> TrainConfig | None:
     """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
     st.markdown(_("##### Settings"))
     st.select_slider(_("C (inverse regularisation, log scale)"), steps(C_STEPS, "C"), **kept("C"),
-                     format_func=lambda c: N_("∞ (no penalty)") if math.isinf(c) else f"{c:g}",
+                     format_func=lambda c: _("∞ (no penalty)") if math.isinf(c) else fmt(c, "g"),
                      on_change=keep_solver_valid,
                      help=_("Small C = strong penalty on large weights; ∞ = no penalty."))
     st.slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), 0.0, 1.0, step=0.1,
@@ -120,13 +120,13 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
         return
     if expected < training.LONG_FIT_SECONDS:
         st.caption(_("Expected fit time: about {format_seconds}.",
-                     format_seconds=training.format_seconds(expected)))
+                     format_seconds=_(training.format_seconds(expected))))
         return
     n = training.n_train_for(config, n_available)
     st.warning(_("These settings take up to about **{format_seconds}** here ({max_iter} {solver} "
                  "epochs over {n:,} images). {solver} passes 0.91 after a few epochs: try a "
                  "subset or fewer epochs first.",
-                 format_seconds=training.format_seconds(expected), max_iter=config.max_iter,
+                 format_seconds=_(training.format_seconds(expected)), max_iter=config.max_iter,
                  solver=config.solver, n=n))
     quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000),
                                  N_("Use {n:,} images", n=10_000)),
@@ -134,7 +134,7 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
     for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
         seconds = training.expected_seconds(variant, n_available) or 0.0
         col.button(_("{text} (~{seconds})", text=_(text),
-                     seconds=training.format_seconds(seconds)), key=f"quick_{key}",
+                     seconds=_(training.format_seconds(seconds))), key=f"quick_{key}",
                    on_click=st.session_state.update, args=({key: value},))
 
 
@@ -142,7 +142,7 @@ def train_label(config: TrainConfig | None, n_available: int) -> str:
     expected = config and training.expected_seconds(config, n_available)
     if expected and expected >= training.LONG_FIT_SECONDS:
         return _("Train anyway (~{format_seconds})",
-                 format_seconds=training.format_seconds(expected))
+                 format_seconds=_(training.format_seconds(expected)))
     return _("Train")
 
 

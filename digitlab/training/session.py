@@ -55,10 +55,10 @@ def expected_seconds(config: TrainConfig, available: int) -> float | None:
 
 def format_seconds(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return N_("{s:.0f} s", s=seconds)
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return N_("{m:.0f} min", m=seconds / 60)
+    return N_("{h:.1f} h", h=seconds / 3600)
 
 
 def data_key(ds: Dataset) -> str:
