@@ -125,6 +125,9 @@ def builder(config: TrainConfig | None) -> None:
                                 placeholder=_("settings students cannot change"))
         hidden = st.multiselect(_("Hide"), [f for f in links.FIELDS if f not in locked],
                                 key="share_hide", placeholder=_("settings students do not see"))
-        link = links.url(page_url(), config, locked, hidden, lang=i18n.lang())
+        # the link opens in the language it was made in (English, the default, goes unsaid:
+        # then each student's own browser language applies)
+        lang = None if i18n.lang() == i18n.DEFAULT else i18n.lang()
+        link = links.url(page_url(), config, locked, hidden, lang=lang)
         st.code(link, language=None, wrap_lines=True)
         st.caption(_("Copy it with the button at the code's corner."))
