@@ -28,7 +28,8 @@ def pseudo(text: str) -> str:
     out = "".join(p if i % 2 else p.translate(ACCENTS) for i, p in enumerate(parts))
     words = sum(len(p) for i, p in enumerate(parts) if not i % 2)
     pad = "·" * max(1, round(words * 0.3))
-    lead = len(out) - len(out.lstrip())
+    heading = re.match(r"\s*#+ ", out)  # a Markdown heading's hashes stay in front
+    lead = heading.end() if heading else len(out) - len(out.lstrip())
     trail = len(out) - len(out.rstrip())
     core = out.strip()
     return out[:lead] + "[" + core + " " + pad + "]" + (out[len(out) - trail:] if trail else "")
