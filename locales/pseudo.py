@@ -31,7 +31,7 @@ def pseudo(text: str) -> str:
     heading = re.match(r"\s*#+ ", out)  # a Markdown heading's hashes stay in front
     lead = heading.end() if heading else len(out) - len(out.lstrip())
     trail = len(out) - len(out.rstrip())
-    core = out.strip()
+    core = out[lead:].strip()
     return out[:lead] + "[" + core + " " + pad + "]" + (out[len(out) - trail:] if trail else "")
 
 
