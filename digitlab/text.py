@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from babel import Locale, numbers
+if TYPE_CHECKING:
+    from babel import Locale
 
 Gettext = Callable[[str], str]
 
@@ -73,10 +74,16 @@ class LocalFormatter(string.Formatter):
     any other spec falls back to Python's and swaps in the locale's decimal sign."""
 
     def __init__(self, locale: str = "en") -> None:
+        # Babel is imported here, not at the top: the library's modules (a child fit's too)
+        # import N_ from this module, and only a page ever formats for a language.
+        from babel import Locale
+
         super().__init__()
-        self.locale = Locale.parse(locale)
+        self.locale: Locale = Locale.parse(locale)
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        from babel import numbers
+
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
                 value, "__float__"):
             return super().format_field(value, format_spec)
@@ -110,6 +117,8 @@ class LocalFormatter(string.Formatter):
 
     def _swap(self, text: str) -> str:
         """Python's "1,234.5" in this locale's signs."""
+        from babel import numbers
+
         decimal = numbers.get_decimal_symbol(self.locale)
         group = numbers.get_group_symbol(self.locale)
         return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
