@@ -20,7 +20,6 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from functools import cache, partial
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -32,7 +31,9 @@ from digitlab.text import N_, LocalFormatter, Message, message_of
 
 __all__ = ["N_", "_", "ngettext", "fmt", "lang", "choose", "picker", "LANGS", "error_text"]
 
-LOCALES = Path(__file__).resolve().parents[2] / "locales"
+# the app's own folder, never a visitor's input
+LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                       "locales")
 DOMAIN = "digitlab"
 # The languages a student can pick, each named in itself. "xx" is the pseudo-locale (accented,
 # longer): reachable with ?lang=xx only, for finding strings that escaped translation.

@@ -59,7 +59,7 @@ def _is_text(node: ast.AST) -> bool:
     return False
 
 
-def _callee(call: ast.Call) -> str:
+def callee(call: ast.Call) -> str:
     f = call.func
     if isinstance(f, ast.Attribute):
         return f.attr
@@ -72,7 +72,7 @@ def shown(tree: ast.AST) -> Iterator[ast.expr]:
     """The literals in `tree` that a user reads and that no `_()` wraps."""
     inside: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _callee(node) in TRANSLATORS:
+        if isinstance(node, ast.Call) and callee(node) in TRANSLATORS:
             for sub in ast.walk(node):
                 inside.add(id(sub))
     seen: set[int] = set()
@@ -81,7 +81,7 @@ def shown(tree: ast.AST) -> Iterator[ast.expr]:
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or id(node) in inside:
                 continue
-            name = _callee(node)
+            name = callee(node)
             positions: tuple[int, ...] = ()
             if name in CHOOSING and isinstance(node.func, ast.Attribute):
                 positions = (0,)
@@ -188,7 +188,7 @@ def refusals(tree: ast.AST) -> Iterator[ast.expr]:
     """The library's refusals: the sentence given to `raise SomethingError(...)`."""
     for node in ast.walk(tree):
         if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                and _callee(node.exc).endswith("Error") and node.exc.args
+                and callee(node.exc).endswith("Error") and node.exc.args
                 and _is_text(node.exc.args[0])):
             yield node.exc.args[0]
 

@@ -9,7 +9,7 @@ import ast
 import re
 from pathlib import Path
 
-from tests.support.wrapstrings import TRANSLATORS, _callee, shown
+from tests.support.wrapstrings import TRANSLATORS, callee, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([*ROOT.glob("pages/**/*.py"), ROOT / "app.py"])
@@ -38,7 +38,7 @@ def untranslated() -> list[str]:
 def wrapped() -> int:
     """How many sentences the pages hand to _(), ngettext() and N_()."""
     return sum(1 for path in FILES for node in ast.walk(ast.parse(path.read_text()))
-               if isinstance(node, ast.Call) and _callee(node) in TRANSLATORS and node.args
+               if isinstance(node, ast.Call) and callee(node) in TRANSLATORS and node.args
                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
 
 
@@ -83,6 +83,6 @@ def test_nothing_is_translated_when_a_shared_module_is_imported():
                 at_import.append(node)
         for part in at_import:
             for sub in ast.walk(part):
-                if isinstance(sub, ast.Call) and _callee(sub) in ("_", "ngettext"):
+                if isinstance(sub, ast.Call) and callee(sub) in ("_", "ngettext"):
                     found.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
     assert found == []
