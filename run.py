@@ -2,6 +2,7 @@
 
     python3 run.py app     # make .venv, install, fetch MNIST, start the app on 127.0.0.1:8501
     python3 run.py app --class   # the same on this machine's network address, for a class
+    python3 run.py app --class --lang es   # ... with Spanish as the class's language (en|es|fr)
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
@@ -29,6 +30,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 CHROMIUM = Path("/usr/bin/chromium")
+LANGS = ("en", "es", "fr")  # the app's languages (pages/shared/i18n.py); the CLI is English
 MAX_UPLOAD_MB = 25  # MB per uploaded file: a photo is ~5, a class set file at most 20
 
 
@@ -109,6 +111,16 @@ def app(extra: list[str]) -> int:
     extra = [a for a in extra if a != "--class"]
     host = "127.0.0.1"
     env = dict(os.environ)
+    lang = env.get("DIGITLAB_LANG", "")
+    if "--lang" in extra[:-1]:  # the class's language: pages open in it unless ?lang= says
+        at = extra.index("--lang")
+        lang = extra[at + 1]
+        extra = extra[:at] + extra[at + 2:]
+    if lang and lang not in LANGS:
+        say(f"--lang must be one of {', '.join(LANGS)}; got {lang!r}.")
+        return 2
+    if lang:
+        env["DIGITLAB_LANG"] = lang
     if for_class and not env.get("DIGITLAB_CLASS_PASSWORD"):
         # On a LAN anyone can open the app: without a password anyone could also publish a
         # model to everyone, or delete and import class digits.
@@ -128,7 +140,8 @@ def app(extra: list[str]) -> int:
     if for_class:
         env["DIGITLAB_CLASS_URL"] = url
         say(f"DigitLab for the class at {url} (Ctrl+C stops it)")
-        say(f"students open {url}/draw on this network, or scan the QR code on the Home page")
+        students = f"{url}/draw" + (f"?lang={lang}" if lang else "")
+        say(f"students open {students} on this network, or scan the QR code on the Home page")
         say("publishing, deleting and importing class digits: unlock them on the Train page "
             "with the password in DIGITLAB_CLASS_PASSWORD")
     else:

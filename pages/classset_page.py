@@ -22,12 +22,13 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import classroom_panel, classset_panel
-from pages.shared import figures, frame, nav, state
+from pages.shared import figures, frame, i18n, nav, state
+from pages.shared.i18n import N_, _, fmt, label
 
 PER_PAGE = 40
 UNDO = "classset_undo"  # ids deleted by the last click, for Undo
 RETRAINED = "classset_retrained"  # (what it was computed from, the Comparison)
-FOOLED = {"All": None, "Fooled it": True, "Read right": False}
+FOOLED = {N_("All"): None, N_("Fooled it"): True, N_("Read right"): False}
 
 
 def may_edit() -> bool:
@@ -56,10 +57,13 @@ def _undo() -> None:
 
 def filters(store: ClassSet) -> Filter:
     cols = st.columns([1, 1, 1.3])
-    label = cols[0].selectbox("Label", ["All", *range(10)], key="cs_label")
-    group = cols[1].selectbox("Group", ["All", *store.groups()], key="cs_group")
-    fooled = cols[2].segmented_control("Model", list(FOOLED), default="All", key="cs_fooled")
-    return Filter(None if label == "All" else int(label), None if group == "All" else group,
+    digit = cols[0].selectbox(_("Label"), [N_("All"), *range(10)], key="cs_label",
+                              format_func=label)
+    group = cols[1].selectbox(_("Group"), [N_("All"), *store.groups()], key="cs_group",
+                              format_func=label)
+    fooled = cols[2].segmented_control(_("Model"), list(FOOLED), default=N_("All"),
+                                       key="cs_fooled", format_func=label)
+    return Filter(None if digit == "All" else int(digit), None if group == "All" else group,
                   FOOLED.get(fooled or "All"))
 
 
@@ -69,44 +73,48 @@ def digits_tab(store: ClassSet) -> None:
     if UNDO in st.session_state:
         with st.container(horizontal=True, vertical_alignment="center"):
             ids = st.session_state[UNDO]
-            st.caption(f"Deleted #{', #'.join(map(str, ids))}.", width="content")
-            st.button("Undo", on_click=_undo, icon=":material/undo:")
+            st.caption(_("Deleted #{ids}.", ids=", #".join(map(str, ids))), width="content")
+            st.button(_("Undo"), on_click=_undo, icon=":material/undo:")
     if n == 0:
-        st.info("No saved digit matches these filters.")
+        st.info(_("No saved digit matches these filters."))
         return
     pages = math.ceil(n / PER_PAGE)
-    page = st.number_input(f"Page (of {pages})", 1, pages, key="cs_page") if pages > 1 else 1
+    page = (st.number_input(_("Page (of {pages})", pages=pages), 1, pages, key="cs_page")
+            if pages > 1 else 1)
     records = store.records(where, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     editable = may_edit()
     for start in range(0, len(records), 8):
         for col, r in zip(st.columns(8), records[start:start + 8]):
-            said = f", said {r.answer}" if r.fooled else ""
+            said = _(", said {answer}", answer=r.answer) if r.fooled else ""
             who = f" · {classset_panel.plain(r.name)}" if r.name else ""
             col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84)
             if editable:
-                col.button("Delete", key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
+                col.button(_("Delete"), key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
                            icon=":material/delete:", type="tertiary")
-    st.caption(f"{n:,} digits. Each caption: #number: the label it was saved with, what the "
-               "model said if it was fooled, and who drew it.")
+    st.caption(_("{n:,} digits. Each caption: #number: the label it was saved with, what the "
+                 "model said if it was fooled, and who drew it.", n=n))
     if not editable:
-        st.caption("Only the teacher can delete digits on this server.")
+        st.caption(_("Only the teacher can delete digits on this server."))
 
 
 def model_tab(store: ClassSet, tr: training.Trained) -> None:
     X, y = store.arrays()
     ev = evaluate.evaluate(tr.fit.model, X, y)
     m = st.columns(3)
-    m[0].metric("On the class set", f"{ev.accuracy:.1%}", help=f"{ev.n} digits the class drew")
-    m[1].metric("On MNIST's test set", f"{tr.evaluation.accuracy:.1%}",
-                help=f"{tr.evaluation.n:,} test images")
-    m[2].metric("Gap", f"{(ev.accuracy - tr.evaluation.accuracy) * 100:+.1f} points",
-                help="How much worse the model reads the class's handwriting than MNIST's.")
+    m[0].metric(_("On the class set"), f"{ev.accuracy:.1%}", help=_("{n} digits the class drew",
+                                                                 n=ev.n))
+    m[1].metric(_("On MNIST's test set"), f"{tr.evaluation.accuracy:.1%}",
+                help=_("{n:,} test images", n=tr.evaluation.n))
+    m[2].metric(_("Gap"), _("{accuracy:+.1f} points",
+                         accuracy=(ev.accuracy - tr.evaluation.accuracy) * 100),
+                help=_("How much worse the model reads the class's handwriting than MNIST's."))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.image(figures.confusion_png(ev.confusion, f"The class set (accuracy {ev.accuracy:.3f})"),
-                 caption="Rows: the digit the student meant; columns: what the model said.")
+        st.image(figures.confusion_png(ev.confusion, _("The class set (accuracy {accuracy:.3f})",
+                                                       accuracy=ev.accuracy), i18n.lang()),
+                 caption=_("Rows: the digit the student meant; columns: what the model said."))
     with right:
-        st.markdown(f"**The model:** {classroom.describe(tr)}")
+        st.markdown(_("**The model:** {describe}", describe=_(classroom.describe(tr))))
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
 
@@ -114,90 +122,97 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
 def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
     config, which = classtrain.retrain_config(tr.config)
     X, y = store.arrays()
-    st.markdown(f"The class digits join MNIST's training images and the model is fitted again "
-                f"with {which}. A **{classtrain.HOLD_OUT:.0%}** of each digit's drawings is held "
-                "back: neither model sees them, so they measure the gain.")
+    st.markdown(_("The class digits join MNIST's training images and the model is fitted again "
+                  "with {which}. A **{hold_out:.0%}** of each digit's drawings is held back: "
+                  "neither model sees them, so they measure the gain.", which=_(which),
+                  hold_out=classtrain.HOLD_OUT))
     key = (config, len(y), hash(X.tobytes()), training.data_key(ds))
-    if st.button("Train again with the class set", type="primary", icon=":material/replay:"):
+    if st.button(_("Train again with the class set"), type="primary", icon=":material/replay:"):
         try:
-            with st.spinner("Fitting without and with the class digits…"):
+            with st.spinner(_("Fitting without and with the class digits…")):
                 comparison = classtrain.retrain(config, state.split_for(ds, config), X, y,
                                                 store=state.fit_store())
             st.session_state[RETRAINED] = (key, comparison)
         except ClassTrainError as exc:
-            st.info(f"{exc}")
+            st.info(i18n.error_text(exc))
             return
     done = st.session_state.get(RETRAINED)
     if done is None:
         return
     if done[0] != key:
-        st.caption("The class set or the model changed since this run; train again to update.")
+        st.caption(_("The class set or the model changed since this run; train again to update."))
     c = done[1]
     m = st.columns(2)
-    m[0].metric(f"Held-out class digits ({c.n_held_out})", f"{c.class_after.accuracy:.1%}",
-                delta=f"{c.gain * 100:+.1f} points (was {c.class_before.accuracy:.1%})")
+    m[0].metric(_("Held-out class digits ({n_held_out})", n_held_out=c.n_held_out),
+                fmt(c.class_after.accuracy, ".1%"),
+                delta=_("{gain:+.1f} points (was {accuracy:.1%})", gain=c.gain * 100,
+                        accuracy=c.class_before.accuracy))
     mnist = c.after.evaluation.accuracy - c.before.evaluation.accuracy
-    m[1].metric(f"MNIST test images ({c.after.evaluation.n:,})",
-                f"{c.after.evaluation.accuracy:.1%}",
-                delta=f"{mnist * 100:+.1f} points (was {c.before.evaluation.accuracy:.1%})")
-    st.caption(f"{c.n_added} class digits joined {c.before.fit.n_train:,} training images, each "
-               f"counted {c.repeats} times (so they are about a tenth of the training rows); "
-               f"fitted in {c.after.fit.fit_seconds:.1f} s.")
+    m[1].metric(_("MNIST test images ({n:,})", n=c.after.evaluation.n),
+                fmt(c.after.evaluation.accuracy, ".1%"),
+                delta=_("{mnist:+.1f} points (was {accuracy:.1%})", mnist=mnist * 100,
+                        accuracy=c.before.evaluation.accuracy))
+    st.caption(_("{n_added} class digits joined {n_train:,} training images, each counted "
+                 "{repeats} times (so they are about a tenth of the training rows); fitted in "
+                 "{fit_seconds:.1f} s.", n_added=c.n_added, n_train=c.before.fit.n_train,
+                 repeats=c.repeats, fit_seconds=c.after.fit.fit_seconds))
     left, right = st.columns(2)
-    left.image(figures.confusion_png(c.class_before.confusion, "Held out, before"))
-    right.image(figures.confusion_png(c.class_after.confusion, "Held out, after"))
+    left.image(figures.confusion_png(c.class_before.confusion, N_("Held out, before"), i18n.lang()))
+    right.image(figures.confusion_png(c.class_after.confusion, N_("Held out, after"), i18n.lang()))
     with st.container(horizontal=True):
-        st.button("Use the retrained model", icon=":material/check:",
+        st.button(_("Use the retrained model"), icon=":material/check:",
                   on_click=st.session_state.update, args=({state.TRAINED: c.after},),
-                  help="Your session draws and browses with it (others keep theirs).")
+                  help=_("Your session draws and browses with it (others keep theirs)."))
         if classroom_panel.is_teacher():
-            st.button("Publish it to the class", icon=":material/campaign:",
+            st.button(_("Publish it to the class"), icon=":material/campaign:",
                       on_click=classroom_panel.publish, args=(c.after,))
 
 
 def board_tab(store: ClassSet) -> None:
     board = store.fooled_board(8)
     if not board:
-        st.info("No drawing has fooled the model yet. Try a 7 with a bar, a 4 with a closed "
-                "top, a 1 with a flag…")
+        st.info(_("No drawing has fooled the model yet. Try a 7 with a bar, a 4 with a closed "
+                "top, a 1 with a flag…"))
         return
-    st.markdown("The drawings the model got wrong **most confidently** when they were saved.")
+    st.markdown(_("The drawings the model got wrong **most confidently** when they were saved."))
     for start in range(0, len(board), 4):
         for rank, (col, r) in enumerate(zip(st.columns(4), board[start:start + 4]), start + 1):
             who = classset_panel.plain(r.name) if r.name else "someone"
             group = f" ({classset_panel.plain(r.group)})" if r.group else ""
             col.image(cell(r.image28, 168), width=168,
-                      caption=f"{rank}. {who}{group}: a {r.label}, "
-                              f"read as {r.answer} ({plots.percent(r.confidence or 0)} sure)")
+                      caption=_("{rank}. {who}{group}: a {label}, read as {answer} ({percent} "
+                                "sure)", rank=rank, who=who, group=group, label=r.label,
+                                answer=r.answer, percent=i18n.percent(r.confidence or 0)))
 
 
 def share_tab(store: ClassSet) -> None:
-    st.markdown("Download the set to share it or to train with it on the command line "
-                "(`python -m digitlab train --add-set class-set.npz`).")
+    st.markdown(_("Download the set to share it or to train with it on the command line "
+                "(`python -m digitlab train --add-set class-set.npz`)."))
     with st.container(horizontal=True):
-        st.download_button("Download .npz", lambda: classfiles.to_npz(
+        st.download_button(_("Download .npz"), lambda: classfiles.to_npz(
             classfiles.from_store(store)), file_name="class-set.npz", on_click="ignore",
             mime="application/octet-stream", icon=":material/download:")
-        st.download_button("Download IDX (zip)", lambda: classfiles.to_idx_zip(
+        st.download_button(_("Download IDX (zip)"), lambda: classfiles.to_idx_zip(
             classfiles.from_store(store)), file_name="class-set-idx.zip", on_click="ignore",
             mime="application/zip", icon=":material/download:")
     if not may_edit():
-        st.caption("Only the teacher can import digits on this server.")
+        st.caption(_("Only the teacher can import digits on this server."))
         return
-    upload = st.file_uploader("Import a class set (.npz or IDX .zip)", type=["npz", "zip"])
-    if upload is not None and st.button("Add these digits to the class set"):
+    upload = st.file_uploader(_("Import a class set (.npz or IDX .zip)"), type=["npz", "zip"])
+    if upload is not None and st.button(_("Add these digits to the class set")):
         try:
             digits = classfiles.read_set(upload.getvalue())
             added, skipped = store.add_many(digits.X, digits.y, digits.names, digits.groups)
         except (ClassFileError, ClassSetError) as exc:
-            st.error(f"{exc}")
+            st.error(i18n.error_text(exc))
             return
-        st.success(f"Added {added:,} digits" + (f" ({skipped:,} were in the set already)."
+        st.success(_("Added {added:,} digits", added=added)
+                   + (_(" ({skipped:,} were in the set already).", skipped=skipped)
                                                   if skipped else "."))
 
 
-with frame.guard("The Class set page"):
-    st.title("Class set")
+with frame.guard(_("The Class set page")):
+    st.title(_("Class set"))
     ds = frame.need_data(state.dataset())
     store = classset_panel.store()
     classset_panel.show_later()
@@ -205,22 +220,22 @@ with frame.guard("The Class set page"):
         total = store.count()
         fooled = store.count(Filter(fooled=True))
     except ClassSetError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         st.stop()
     if total == 0:
-        st.info("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
-                "when the model is wrong, one click on the right digit saves it.")
-        nav.link("draw", "Go to Draw")
+        st.info(_("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
+                "when the model is wrong, one click on the right digit saves it."))
+        nav.link("draw", _("Go to Draw"))
         share_tab(store)
         st.stop()
     tr = frame.need_model(ds, state.trained())
-    st.caption(f"**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
-               "answered when they were saved.")
+    st.caption(_("**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
+                 "answered when they were saved.", total=total, fooled=fooled))
     if classroom.publishing_enabled() and not classroom_panel.is_teacher():
-        with st.expander("Teacher"):
+        with st.expander(_("Teacher")):
             classroom_panel.teacher_unlock()
-    tabs = st.tabs(["Digits", "How the model reads them", "Train again", "Stump board",
-                    "Share"])
+    tabs = st.tabs([_("Digits"), _("How the model reads them"), _("Train again"), _("Stump board"),
+                    _("Share")])
     try:
         with tabs[0]:
             digits_tab(store)
@@ -233,4 +248,4 @@ with frame.guard("The Class set page"):
         with tabs[4]:
             share_tab(store)
     except ClassSetError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))

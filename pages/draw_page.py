@@ -14,23 +14,24 @@ import streamlit as st
 
 from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
-from digitlab.plots import charts as plots
 from digitlab.training.fitting import FitResult
 from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
-from pages.shared import browser, figures, frame, nav, state
+from pages.shared import browser, figures, frame, i18n, nav, state
+from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
 CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fallback)
-# The look-inside tabs, in order: a title and a panel's `drawing_tab(fit, image, prepared)`
-# (the FitResult, the picture as drawn or uploaded, its preprocess.Prepared), which runs only
-# while its tab is open. A new tab is one panel file with that function and one entry here.
+# The look-inside tabs, in order: a title (marked for translation) and a panel's
+# `drawing_tab(fit, image, prepared)` (the FitResult, the picture as drawn or uploaded, its
+# preprocess.Prepared), which runs only while its tab is open. A new tab is one panel file with
+# that function and one entry here.
 TABS = {
-    "Why this answer": explain_panel.drawing_tab,
-    "Looks like…": neighbours_panel.drawing_tab,
-    "Can you fool it?": fool_panel.drawing_tab,
+    N_("Why this answer"): explain_panel.drawing_tab,
+    N_("Looks like…"): neighbours_panel.drawing_tab,
+    N_("Can you fool it?"): fool_panel.drawing_tab,
 }
 TAB = "draw_tab"
 # The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
@@ -64,16 +65,16 @@ def read_canvas():
 
 
 def read_upload():
-    file = st.file_uploader("A picture of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg",
+    file = st.file_uploader(_("A picture of one digit (PNG or JPEG)"), type=["png", "jpg", "jpeg",
                                                                            "bmp", "webp", "gif"])
     if file is None:
         return None
     try:
         image = preprocess.read_image(file.getvalue())
     except preprocess.PreprocessError as exc:
-        st.error(f"{exc} Try a PNG or JPEG of a single digit.")
+        st.error(_("{exc} Try a PNG or JPEG of a single digit.", exc=i18n.error_text(exc)))
         return None
-    st.image(image, caption="Your picture", width=280)
+    st.image(image, caption=_("Your picture"), width=280)
     return image
 
 
@@ -82,17 +83,18 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
     try:
         prepared = preprocess.to_mnist(image, deskew=deskew)
     except preprocess.PreprocessError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         return None
     if prepared.empty:
-        st.info(prepared.message)  # a sentence that says what to do (draw bigger, ...)
+        st.info(_(prepared.message))  # a sentence that says what to do (draw bigger, ...)
         return None
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
     digit, proba = predict_digit(fitted.model, prepared.image28)
-    st.metric("Prediction", str(digit), delta=f"{plots.percent(proba[digit])} sure",
+    st.metric(_("Prediction"), str(digit), delta=_("{percent} sure",
+                                                percent=i18n.percent(proba[digit])),
               delta_color="off", delta_arrow="off",
-              help="The digit with the highest probability.")
+              help=_("The digit with the highest probability."))
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
     return prepared
@@ -101,31 +103,33 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
 def show_steps(prepared) -> None:
     images, captions = figures.step_strip(prepared.steps)
     st.image(images, caption=captions, width=130)
-    message = prepared.message[:1].upper() + prepared.message[1:]
-    st.caption(f"{message}. MNIST digits were cropped to their ink, "
-               "scaled to fit 20x20 and centred by their centre of mass in 28x28: a digit drawn "
-               "in a corner is moved to the middle before the model sees it.")
+    said = _(prepared.message)
+    message = said[:1].upper() + said[1:]
+    st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
+                 "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
+                 "to the middle before the model sees it.", message=message))
 
 
 @st.fragment
 def pad(fitted, deskew: bool) -> None:
     """Everything a stroke changes. A fragment: a canvas update reruns only this function."""
-    with frame.guard("The drawing pad"):
+    with frame.guard(_("The drawing pad")):
         pad_body(fitted, deskew)
 
 
 def pad_body(fitted, deskew: bool) -> None:
-    source = st.segmented_control("Input", ["Draw", "Upload"], key="draw_input") or "Draw"
+    source = st.segmented_control(_("Input"), [N_("Draw"), N_("Upload")], key="draw_input",
+                                  format_func=label) or N_("Draw")
     left, right = st.columns([1, 1], gap="large")
     with left:
-        image = read_canvas() if source == "Draw" else read_upload()
-        if source == "Draw":
+        image = read_canvas() if source == N_("Draw") else read_upload()
+        if source == N_("Draw"):
             browser.clear_button(remount=clear)
     with right:
         if image is None:
-            st.info("Draw a digit on the black square with the mouse or a finger; the model "
-                    "reads it when you lift the pen." if source == "Draw" else
-                    "Upload a picture of a single digit, dark on light or light on dark.")
+            st.info(_("Draw a digit on the black square with the mouse or a finger; the model "
+                    "reads it when you lift the pen.") if source == N_("Draw") else
+                    _("Upload a picture of a single digit, dark on light or light on dark."))
             return
         prepared = show_answer(fitted, image, deskew)
     if prepared is not None:
@@ -141,8 +145,9 @@ def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared
     """Tabs that run only when open, so a stroke costs only what the open tab shows, and all
     of it after the Prediction metric has gone out."""
     time.sleep(SEND_FIRST)
-    titles = list(TABS)
-    tabs = st.tabs(titles, default=st.session_state.get(TAB_KEPT, titles[0]), key=TAB,
+    labels = [_(t) for t in TABS]  # the kept tab is a label: in another language, the first
+    kept = st.session_state.get(TAB_KEPT)
+    tabs = st.tabs(labels, default=kept if kept in labels else labels[0], key=TAB,
                    on_change=keep_tab)
     for tab, show in zip(tabs, TABS.values()):
         if tab.open:
@@ -150,16 +155,16 @@ def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared
                 show(fit, image, prepared)
 
 
-with frame.guard("The Draw page"):
-    st.title("Draw")
+with frame.guard(_("The Draw page")):
+    st.title(_("Draw"))
     ds = frame.need_data(state.dataset())
     if not ds.is_mnist:
-        st.warning(f"Draw needs MNIST (28x28 images); the data loaded now is {ds.name}. "
-                   "Fetch MNIST on Home, then train a model.")
-        nav.link("home", "Go to Home")
+        st.warning(_("Draw needs MNIST (28x28 images); the data loaded now is {name}. Fetch "
+                     "MNIST on Home, then train a model.", name=ds.name))
+        nav.link("home", _("Go to Home"))
         st.stop()
     tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
     st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
-    st.session_state.setdefault("draw_input", "Draw")
+    st.session_state.setdefault("draw_input", N_("Draw"))
     pad(tr.fit, tr.config.deskew)

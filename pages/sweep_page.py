@@ -17,13 +17,14 @@ from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from pages.panels import classroom_panel, queue_panel
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, i18n, state
+from pages.shared.i18n import N_, _, fmt
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
-CURVES = {"C": "Validation curve: accuracy against C",
-          "train_size": "Learning curve: accuracy against training images"}
-COMPARE = {"": "nothing", "deskew": "deskew off and on", "solver": "solvers",
-           "l1_ratio": "penalty mix (l1_ratio, with saga)"}
+CURVES = {"C": N_("Validation curve: accuracy against C"),
+          "train_size": N_("Learning curve: accuracy against training images")}
+COMPARE = {"": N_("nothing"), "deskew": N_("deskew off and on"), "solver": N_("solvers"),
+           "l1_ratio": N_("penalty mix (l1_ratio, with saga)")}
 SWEEP_SOLVERS = [s for s in solvers.SOLVERS if s != solvers.FAST]
 SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, None]
 C_STEPS = [1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3, 1e4]
@@ -41,46 +42,48 @@ def kept(key: str, default) -> dict:
 
 def settings() -> sweep.SweepSpec | None:
     """The sidebar's widgets; the SweepSpec they describe, or None with a sentence."""
-    st.markdown("##### Sweep")
-    x = st.radio("Curve", list(CURVES), format_func=CURVES.get, **kept("sweep_x", "C"))
+    st.markdown(_("##### Sweep"))
+    x = st.radio(_("Curve"), list(CURVES), format_func=lambda k: _(CURVES[k]),
+                 **kept("sweep_x", "C"))
     if x == "C":
-        grid = st.text_input("Values of C (comma-separated)",
-                             help="Small C = strong penalty; each value is one fit.",
+        grid = st.text_input(_("Values of C (comma-separated)"),
+                             help=_("Small C = strong penalty; each value is one fit."),
                              **kept("sweep_cs", ", ".join(f"{c:g}" for c in sweep.DEFAULT_CS)))
-        n = st.select_slider("Training images", SUBSETS, format_func=lambda v: "all"
-                             if v is None else f"{v:,}", **kept("sweep_train_size", 5000),
-                             help="Fewer images fit faster and over-fit sooner.")
+        n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: "all"
+                             if v is None else fmt(v, ","), **kept("sweep_train_size", 5000),
+                             help=_("Fewer images fit faster and over-fit sooner."))
     else:
-        grid = st.text_input("Training sizes (comma-separated)",
+        grid = st.text_input(_("Training sizes (comma-separated)"),
                              **kept("sweep_sizes", "100, 300, 1000, 3000, 10000"))
-        c = st.select_slider("C", C_STEPS, format_func=lambda v: f"{v:g}", **kept("sweep_c", 1.0))
-    compare = st.selectbox("Compare", list(COMPARE), format_func=COMPARE.get,
+        c = st.select_slider("C", C_STEPS, format_func=lambda v: fmt(v, "g"),
+                             **kept("sweep_c", 1.0))
+    compare = st.selectbox(_("Compare"), list(COMPARE), format_func=lambda k: _(COMPARE[k]),
                            **kept("sweep_compare", ""))
     series_values: tuple = ()
     fixed = {}
     if compare == "solver":
-        series_values = tuple(st.multiselect("Solvers", SWEEP_SOLVERS,
+        series_values = tuple(st.multiselect(_("Solvers"), SWEEP_SOLVERS,
                                              **kept("sweep_solvers", ["lbfgs", "newton-cg"])))
     elif compare == "l1_ratio":
-        ratios = st.text_input("l1_ratio values", **kept("sweep_l1", "0, 0.5, 1"),
-                               help="0 = L2, 1 = L1, between = elastic net.")
+        ratios = st.text_input(_("l1_ratio values"), **kept("sweep_l1", "0, 0.5, 1"),
+                               help=_("0 = L2, 1 = L1, between = elastic net."))
         fixed["solver"] = "saga"
-        st.caption("Solver: saga, the one that takes L1 (slower: keep the images few).")
+        st.caption(_("Solver: saga, the one that takes L1 (slower: keep the images few)."))
     else:
-        fixed["solver"] = st.selectbox("Solver", SWEEP_SOLVERS, **kept("sweep_solver", "lbfgs"))
+        fixed["solver"] = st.selectbox(_("Solver"), SWEEP_SOLVERS, **kept("sweep_solver", "lbfgs"))
     if compare == "deskew":
         series_values = (False, True)
     else:
-        fixed["deskew"] = st.toggle("Deskew", **kept("sweep_deskew", False))
-    with st.expander("Stopping rule"):
-        fixed["tol"] = st.select_slider("tol", TOLS, format_func=lambda t: f"{t:g}",
+        fixed["deskew"] = st.toggle(_("Deskew"), **kept("sweep_deskew", False))
+    with st.expander(_("Stopping rule")):
+        fixed["tol"] = st.select_slider("tol", TOLS, format_func=lambda t: fmt(t, "g"),
                                         **kept("sweep_tol", sweep.BASE.tol))
         fixed["max_iter"] = st.number_input("max_iter", 10, 20_000, step=100,
                                             **kept("sweep_max_iter", sweep.BASE.max_iter))
-        warm = st.toggle("Warm starts along the grid", **kept("sweep_warm", True),
-                         help="For chains: learning curves and solvers other than lbfgs. "
+        warm = st.toggle(_("Warm starts along the grid"), **kept("sweep_warm", True),
+                         help=_("For chains: learning curves and solvers other than lbfgs. "
                               "lbfgs along C fits its points side by side from cold, sharing "
-                              "each pass over the data.")
+                              "each pass over the data."))
     try:
         if compare == "l1_ratio":
             series_values = sweep.parse_list(ratios, "l1_ratio")
@@ -92,13 +95,13 @@ def settings() -> sweep.SweepSpec | None:
                                series=compare or None, series_values=series_values,
                                base=sweep.BASE.replace(**fixed), warm_start=warm)
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(i18n.error_text(exc))
         return None
 
 
 def figure_png(result: sweep.SweepResult) -> bytes:
     """The figure as shown and as downloaded: one rendering, closed at once."""
-    return plots.to_png(sweep_plot.sweep_figure(result))
+    return plots.to_png(sweep_plot.sweep_figure(result, words=i18n.words()))
 
 
 def follow(job: SweepJob, bar, picture) -> None:
@@ -110,7 +113,8 @@ def follow(job: SweepJob, bar, picture) -> None:
         if job.waiting() is not None:  # it went to the queue: the rerun shows its place
             return
         done = len(job.points)
-        text = f"{done} of {job.planned} fits done · {job.elapsed:.0f} s"
+        text = _("{done} of {planned} fits done · {elapsed:.0f} s", done=done,
+                 planned=job.planned, elapsed=job.elapsed)
         if job.stop_requested:
             text += " · stopping after the fits in flight"
         bar.progress(done / job.planned, text=text)
@@ -134,25 +138,29 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     best = result.best()
     left, mid, right = st.columns([2, 1, 1])
     if best is not None:
-        at = f"C={best.x:g}" if result.spec.x == "C" else f"{best.x:,} images"
-        left.markdown(f"**Best test accuracy {best.test_accuracy:.3f}** at {at}"
+        at = (f"C={fmt(best.x, 'g')}" if result.spec.x == "C"
+              else _("{n:,} images", n=int(best.x)))
+        left.markdown(_("**Best test accuracy {test_accuracy:.3f}** at {at}",
+                        test_accuracy=best.test_accuracy, at=at)
                       + (f" ({sweep_plot.curve_label(result.spec.series, best.series)})"
                          if result.spec.series else ""))
     name = "validation-curve" if result.spec.x == "C" else "learning-curve"
-    mid.download_button("Figure (PNG)", png, f"digitlab-{name}.png", "image/png",
+    mid.download_button(_("Figure (PNG)"), png, _("digitlab-{name}.png", name=name), "image/png",
                         icon=":material/download:", width="stretch")
-    right.download_button("Numbers (CSV)", result.to_csv(), f"digitlab-{name}.csv", "text/csv",
+    right.download_button(_("Numbers (CSV)"), result.to_csv(), f"digitlab-{name}.csv", "text/csv",
                           icon=":material/download:", width="stretch")
-    fits = f"{len(result.points)} of {result.planned} fits" if result.stopped else \
-        f"{len(result.points)} fits"
-    st.caption(f"**Ran on** {result.where}: {fits} in {result.seconds:.1f} s, "
-               f"{sweep_plan.describe(result.spec, result.chains)}. " + " ".join(
-                   f"**Stopping rule:** {result.spec.stopping_rule(s)}." for s in result.solvers))
+    fits = (_("{points} of {planned} fits", points=len(result.points), planned=result.planned)
+            if result.stopped else _("{points} fits", points=len(result.points)))
+    st.caption(_("**Ran on** {where}: {fits} in {seconds:.1f} s, {describe}. ",
+                 where=result.where, fits=fits, seconds=result.seconds,
+                 describe=sweep_plan.describe(result.spec, result.chains)) + " ".join(
+                   _("**Stopping rule:** {stopping_rule}.",
+                     stopping_rule=result.spec.stopping_rule(s)) for s in result.solvers))
     if result.stopped:
-        st.info(f"Stopped: the {len(result.points)} finished fits are kept.")
+        st.info(_("Stopped: the {points} finished fits are kept.", points=len(result.points)))
     if any(not p.converged for p in result.points):
-        st.warning("Some fits hit max_iter before converging (marked in the table): raise "
-                   "max_iter or tol in **Stopping rule**.", icon=":material/warning:")
+        st.warning(_("Some fits hit max_iter before converging (marked in the table): raise "
+                   "max_iter or tol in **Stopping rule**."), icon=":material/warning:")
     rows = result.rows()
     for r in rows:
         r.pop("worker")
@@ -160,11 +168,11 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     st.dataframe(rows, width="stretch", hide_index=True)
 
 
-with frame.guard("The Sweep page"):
-    st.title("Sweep")
-    st.caption("How accuracy on the training and the test images moves as C changes (too "
+with frame.guard(_("The Sweep page")):
+    st.title(_("Sweep"))
+    st.caption(_("How accuracy on the training and the test images moves as C changes (too "
                "little penalty over-fits, too much under-fits), or as the model sees more "
-               "images. Each point is a fit run to convergence.")
+               "images. Each point is a fit run to convergence."))
     ds = frame.need_data(state.dataset())
     with st.sidebar:
         spec = settings()
@@ -174,12 +182,12 @@ with frame.guard("The Sweep page"):
     queued = running and job is not None and job.waiting() is not None
     row = st.columns([1.2, 1, 3.5])
     # while this session's sweep waits in the queue, a press replaces it (new settings)
-    run = row[0].button("Run sweep", type="primary", width="stretch",
+    run = row[0].button(_("Run sweep"), type="primary", width="stretch",
                         disabled=spec is None or (running and not queued))
-    stop = row[1].button("Stop sweep", width="stretch", disabled=not running,
-                         help="Ends the sweep after the fits in flight; keeps finished points.")
+    stop = row[1].button(_("Stop sweep"), width="stretch", disabled=not running,
+                         help=_("Ends the sweep after the fits in flight; keeps finished points."))
     n_fits = len(spec.configs()) if spec is not None else 0
-    row[2].caption(f"{n_fits} fits, run on {where.describe()}"
+    row[2].caption(_("{n_fits} fits, run on {describe}", n_fits=n_fits, describe=where.describe())
                    + (" (DIGITLAB_DASK_SCHEDULER)" if where.scheduler else ""))
     if stop and running:
         job.stop()
@@ -200,16 +208,16 @@ with frame.guard("The Sweep page"):
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()
     if job is not None and job.error:
-        st.error(job.error)
+        st.error(_(job.error))
     if job is not None and job.notice:
-        st.info(job.notice)
+        st.info(_(job.notice))
     if job is not None and not job.running:
         finish(job)
     if RESULT in st.session_state:
         if spec is not None and spec != st.session_state[RESULT].spec:
-            st.caption("These are the results of the last sweep you ran; press **Run sweep** "
-                       "for the settings now in the sidebar.")
+            st.caption(_("These are the results of the last sweep you ran; press **Run sweep** "
+                       "for the settings now in the sidebar."))
         show(st.session_state[RESULT], st.session_state[PNG])
     elif job is None:
-        st.info("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
-                "values of C on 5,000 images, takes seconds to a minute.")
+        st.info(_("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
+                "values of C on 5,000 images, takes seconds to a minute."))

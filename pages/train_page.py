@@ -26,7 +26,8 @@ from pages.panels import (
     queue_panel,
     script_panel,
 )
-from pages.shared import figures, frame, state
+from pages.shared import figures, frame, i18n, state
+from pages.shared.i18n import N_, _, fmt
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
@@ -63,52 +64,54 @@ def keep_solver_valid() -> None:
 
 
 def subset_label(n: int | None) -> str:
-    return "all" if n is None else f"{n:,}"
+    return _("all") if n is None else fmt(n, ",")
 
 
 def settings_form(ds) -> TrainConfig | None:
     """The widgets; returns the config they describe, or None (with a sentence) if invalid."""
-    st.markdown("##### Settings")
-    st.select_slider("C (inverse regularisation, log scale)", steps(C_STEPS, "C"), **kept("C"),
-                     format_func=lambda c: "∞ (no penalty)" if math.isinf(c) else f"{c:g}",
+    st.markdown(_("##### Settings"))
+    st.select_slider(_("C (inverse regularisation, log scale)"), steps(C_STEPS, "C"), **kept("C"),
+                     format_func=lambda c: _("∞ (no penalty)") if math.isinf(c) else fmt(c, "g"),
                      on_change=keep_solver_valid,
-                     help="Small C = strong penalty on large weights; ∞ = no penalty.")
-    st.slider("Penalty mix l1_ratio (0 = L2, 1 = L1)", 0.0, 1.0, step=0.1,
+                     help=_("Small C = strong penalty on large weights; ∞ = no penalty."))
+    st.slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), 0.0, 1.0, step=0.1,
               **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
               on_change=keep_solver_valid,
-              help="Anything above 0 needs a solver that takes L1: "
+              help=_("Anything above 0 needs a solver that takes L1: ")
                    + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
     options = list(solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
-    st.selectbox("Solver", options, **kept("solver"),
-                 help="Only the solvers that accept the chosen penalty are listed.")
+    st.selectbox(_("Solver"), options, **kept("solver"),
+                 help=_("Only the solvers that accept the chosen penalty are listed."))
     per_epoch = ", ".join(s.name for s in solvers.SOLVERS.values() if s.per_epoch)
-    st.number_input(f"max_iter (epochs for {per_epoch})", *BOUNDS["max_iter"], step=1,
+    st.number_input(_("max_iter (epochs for {per_epoch})", per_epoch=per_epoch),
+                    *BOUNDS["max_iter"], step=1,
                     **kept("max_iter"))
-    st.select_slider("Training images", steps(SUBSETS, "train_size"), **kept("train_size"),
+    st.select_slider(_("Training images"), steps(SUBSETS, "train_size"), **kept("train_size"),
                      format_func=subset_label,
-                     help="Fit on the first n training images: small subsets fit in seconds.")
-    st.radio("Pixel scaling", list(SCALINGS), **kept("scaling"),
-             format_func=lambda s: SCALINGS[s])
-    st.toggle("Deskew (straighten slanted digits)", **kept("deskew"))
+                     help=_("Fit on the first n training images: small subsets fit in seconds."))
+    st.radio(_("Pixel scaling"), list(SCALINGS), **kept("scaling"),
+             format_func=lambda s: _(SCALINGS[s]))
+    st.toggle(_("Deskew (straighten slanted digits)"), **kept("deskew"))
     augment_panel.settings(K, kept)
-    with st.expander("Tolerance, test split, seed"):
-        st.select_slider("tol (stopping tolerance)", steps(TOL_STEPS, "tol"), **kept("tol"),
-                         format_func=lambda t: f"{t:g}")
-        st.slider("Test split", *BOUNDS["test_size"], step=0.05, **kept("test_size"),
-                  help="The tutorial holds out 15% for testing.")
-        st.number_input("Seed", *BOUNDS["seed"], step=1, **kept("seed"))
+    with st.expander(_("Tolerance, test split, seed")):
+        st.select_slider(_("tol (stopping tolerance)"), steps(TOL_STEPS, "tol"), **kept("tol"),
+                         format_func=lambda t: fmt(t, "g"))
+        st.slider(_("Test split"), *BOUNDS["test_size"], step=0.05, **kept("test_size"),
+                  help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
+        st.number_input(_("Seed"), *BOUNDS["seed"], step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
     except ConfigError as exc:
-        st.error(f"{exc}")
+        st.error(i18n.error_text(exc))
         return None
 
 
 def preset_buttons(cols) -> None:
     for col, (name, config) in zip(cols, training.presets().items()):
-        col.button(name, on_click=apply, args=(config,), width="stretch",
-                   help=f"{config.solver}, C={config.C:g}, max_iter={config.max_iter}, "
-                        f"{config.scaling} pixels" + augment_panel.extras(config))
+        col.button(_(name), on_click=apply, args=(config,), width="stretch",
+                   help=_("{solver}, C={c:g}, max_iter={max_iter}, {scaling} pixels",
+                          solver=config.solver, c=config.C, max_iter=config.max_iter,
+                          scaling=config.scaling) + augment_panel.extras(config))
 
 
 def time_advice(config: TrainConfig, n_available: int) -> None:
@@ -117,32 +120,37 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
     if expected is None:
         return
     if expected < training.LONG_FIT_SECONDS:
-        st.caption(f"Expected fit time: about {training.format_seconds(expected)}.")
+        st.caption(_("Expected fit time: about {format_seconds}.",
+                     format_seconds=_(training.format_seconds(expected))))
         return
     n = training.n_train_for(config, n_available)
-    st.warning(f"These settings take up to about **{training.format_seconds(expected)}** here "
-               f"({config.max_iter} {config.solver} epochs over {n:,} images). "
-               f"{config.solver} passes 0.91 after a few epochs: try a subset or fewer epochs "
-               "first.")
-    quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000), "Use 10,000 images"),
-               K["max_iter"]: (3, config.replace(max_iter=3), "Stop after 3 epochs")}
+    st.warning(_("These settings take up to about **{format_seconds}** here ({max_iter} {solver} "
+                 "epochs over {n:,} images). {solver} passes 0.91 after a few epochs: try a "
+                 "subset or fewer epochs first.",
+                 format_seconds=_(training.format_seconds(expected)), max_iter=config.max_iter,
+                 solver=config.solver, n=n))
+    quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000),
+                                 N_("Use {n:,} images", n=10_000)),
+               K["max_iter"]: (3, config.replace(max_iter=3), N_("Stop after 3 epochs"))}
     for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
         seconds = training.expected_seconds(variant, n_available) or 0.0
-        col.button(f"{text} (~{training.format_seconds(seconds)})", key=f"quick_{key}",
+        col.button(_("{text} (~{seconds})", text=_(text),
+                     seconds=_(training.format_seconds(seconds))), key=f"quick_{key}",
                    on_click=st.session_state.update, args=({key: value},))
 
 
 def train_label(config: TrainConfig | None, n_available: int) -> str:
     expected = config and training.expected_seconds(config, n_available)
     if expected and expected >= training.LONG_FIT_SECONDS:
-        return f"Train anyway (~{training.format_seconds(expected)})"
-    return "Train"
+        return _("Train anyway (~{format_seconds})",
+                 format_seconds=_(training.format_seconds(expected)))
+    return _("Train")
 
 
 def follow(job: training.TrainingJob) -> None:
     """Poll the running job from this script thread until it ends, moving the bar and growing
     the curve. A click on Stop reruns the script, which ends this loop at its next update."""
-    status = st.status(f"Training ({job.config.solver})…", expanded=True)
+    status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
     drawn = 0
@@ -151,7 +159,7 @@ def follow(job: training.TrainingJob) -> None:
             return
         fraction, text = job.progress()
         # expanded must be repeated: an update without it folds the status shut
-        status.update(label=f"Training: {text}", expanded=True)
+        status.update(label=_("Training: {text}", text=text), expanded=True)
         if fraction is not None:
             bar.progress(fraction)
         events = list(job.events)
@@ -160,7 +168,7 @@ def follow(job: training.TrainingJob) -> None:
             if not figures.live_image(curve, partial(figures.history_png, events), width=720):
                 drawn = 0  # skipped: draw it at the next turn
         time.sleep(0.25)
-    status.update(label="Training finished", state="complete", expanded=False)
+    status.update(label=_("Training finished"), state="complete", expanded=False)
 
 
 def continue_from(tr: training.Trained) -> None:
@@ -173,23 +181,25 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     ev = tr.evaluation
     fit = tr.fit
     m = st.columns(4)
-    m[0].metric("Test accuracy", f"{ev.accuracy:.3f}", help=f"on {ev.n:,} held-out images")
-    m[1].metric("Fit time", f"{fit.fit_seconds:.1f} s")
+    m[0].metric(_("Test accuracy"), fmt(ev.accuracy, ".3f"),
+                help=_("on {n:,} held-out images", n=ev.n))
+    m[1].metric(_("Fit time"), _("{seconds:.1f} s", seconds=fit.fit_seconds))
     solver = solvers.get(tr.config.solver)
-    m[2].metric(f"{solver.unit.title()}s", f"{fit.n_iter}")
-    m[3].metric("Training images", f"{fit.n_train:,}")
+    m[2].metric(_("Epochs") if solver.per_epoch else _("Iterations"), fmt(fit.n_iter, ","))
+    m[3].metric(_("Training images"), fmt(fit.n_train, ","))
     if tr.stopped:
-        st.info(" ".join(fit.notes) or f"Stopped early after {fit.n_iter} iterations: this is "
-                "the best model so far.")
+        st.info(" ".join(fit.notes) or _("Stopped early after {n_iter} iterations: this is the "
+                                         "best model so far.", n_iter=fit.n_iter))
         if solver.keeps_best:
-            st.button("Continue training from here", key="continue", on_click=continue_from,
-                      args=(tr,), help="Warm start: more epochs from these weights, not zero.")
+            st.button(_("Continue training from here"), key="continue", on_click=continue_from,
+                      args=(tr,), help=_("Warm start: more epochs from these weights, not zero."))
     elif not fit.converged:
-        st.warning(" ".join(fit.notes) or f"Did not converge in {fit.n_iter} iterations: raise "
-                   "max_iter.", icon=":material/warning:")
+        st.warning(" ".join(fit.notes) or _("Did not converge in {n_iter} iterations: raise "
+                                            "max_iter.", n_iter=fit.n_iter),
+                   icon=":material/warning:")
     if config is not None and config != tr.config:
-        st.caption("These results are for the settings you trained with; press Train to fit "
-                   "the settings now shown in the sidebar.")
+        st.caption(_("These results are for the settings you trained with; press Train to fit "
+                   "the settings now shown in the sidebar."))
     left, right = st.columns([3, 2], gap="large")
     with left:
         confusion_panel.confusion(tr, beside=right)  # click a cell: its images on the right
@@ -197,15 +207,15 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         curve = figures.history_png(fit.history, size=(5, 3.2))
         if curve is not None:
             st.image(curve)
-        st.markdown("**Per-class report**")
+        st.markdown(_("**Per-class report**"))
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
             width="stretch")
     explain_panel.weights(tr)
 
 
-with frame.guard("The Train page"):
-    st.title("Train")
+with frame.guard(_("The Train page")):
+    st.title(_("Train"))
     ds = frame.need_data(state.dataset())
     if K["C"] not in st.session_state:  # first visit: start from the Fast preset
         apply(training.presets()["Fast"])
@@ -225,9 +235,10 @@ with frame.guard("The Train page"):
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running
                                                       and not queued))
-    stop = row[5].button("Stop training", disabled=job is None or not job.running, width="stretch",
-                         help="Ends the fit within a second; DigitLab's solver keeps its best "
-                              "model so far, the others keep nothing (yours stays).")
+    stop = row[5].button(_("Stop training"), disabled=job is None or not job.running,
+                         width="stretch",
+                         help=_("Ends the fit within a second; DigitLab's solver keeps its best "
+                              "model so far, the others keep nothing (yours stays)."))
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
         links_panel.builder(config)
@@ -243,7 +254,7 @@ with frame.guard("The Train page"):
             st.session_state[REUSED] = True
         st.rerun()  # redraw the sidebar and the buttons (while a job runs: Train off, Stop on)
     if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
-        st.toast("Same settings as an earlier fit: reused it.")
+        st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
         queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
         if job.running and job.waiting() is None and state.session_alive() is not None:
@@ -252,9 +263,9 @@ with frame.guard("The Train page"):
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
     if job is not None and job.error:
-        st.error(job.error)
+        st.error(_(job.error))
     if job is not None and job.notice:
-        st.info(job.notice)
+        st.info(_(job.notice))
     tr = state.trained()
     with tools[2]:  # filled last: a fit reused from the store just now is already the model
         modelfile_panel.panel(tr, ds, apply)
@@ -262,6 +273,6 @@ with frame.guard("The Train page"):
         results(tr, config)
         classroom_panel.publish_panel(tr)
     elif tr is None and (job is None or not (job.error or job.running)):
-        st.info("Pick a preset or your own settings (in the sidebar) and press **Train**. "
-                "The **Fast** preset fits all of MNIST in seconds.")
+        st.info(_("Pick a preset or your own settings (in the sidebar) and press **Train**. "
+                  "The **Fast** preset fits all of MNIST in seconds."))
     history_panel.panel(apply)

@@ -23,15 +23,16 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.classroom.classset import MAX_DIGITS, MAX_TEXT, PIXELS, ClassSet, clean_text
+from digitlab.text import N_
 
 FORMAT = "digitlab-classset-1"
 MAX_FILE_BYTES = 20_000_000  # 50k MNIST-like digits pack into ~8 MB (.npz or zipped IDX)
 IMAGES_IDX = "class-images-idx3-ubyte"
 LABELS_IDX = "class-labels-idx1-ubyte"
 _IDX_MAGIC = {3: b"\x00\x00\x08\x03", 1: b"\x00\x00\x08\x01"}  # unsigned bytes, 3 or 1 dims
-GOOD_FILE = ("A class set file is a DigitLab export: an .npz with X (n, 784 or n, 28, 28) uint8 "
-             "pixels and y (n,) labels 0-9, or a .zip of two MNIST IDX files (images and "
-             "labels).")
+GOOD_FILE = N_("A class set file is a DigitLab export: an .npz with X (n, 784 or n, 28, 28) "
+               "uint8 pixels and y (n,) labels 0-9, or a .zip of two MNIST IDX files (images and "
+               "labels).")
 
 
 class ClassFileError(ValueError):
@@ -92,20 +93,21 @@ def to_idx_zip(digits: ClassDigits) -> bytes:
 def read_set(data: bytes) -> ClassDigits:
     """A class set from the bytes of an .npz or of a zip of two IDX files (see the module doc)."""
     if len(data) > MAX_FILE_BYTES:
-        raise ClassFileError(f"The file is {len(data) / 1e6:.0f} MB; a class set file is at "
-                             f"most {MAX_FILE_BYTES / 1e6:.0f} MB.")
+        raise ClassFileError(N_("The file is {value:.0f} MB; a class set file is at most "
+                                "{max_file_bytes:.0f} MB.", value=len(data) / 1e6,
+                                max_file_bytes=MAX_FILE_BYTES / 1e6))
     if not data.startswith(b"PK"):
-        raise ClassFileError(f"This is not a class set file. {GOOD_FILE}")
+        raise ClassFileError(N_("This is not a class set file. {good_file}", good_file=GOOD_FILE))
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         members = {info.filename: info for info in z.infolist() if not info.is_dir()}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ClassFileError(f"The file is damaged (not a readable zip: {exc}). "
-                             f"{GOOD_FILE}") from exc
+        raise ClassFileError(N_("The file is damaged (not a readable zip: {exc}). {good_file}",
+                                exc=exc, good_file=GOOD_FILE)) from exc
     budget = MAX_DIGITS * (PIXELS + 2 * 4 * MAX_TEXT) + 1_000_000
     if sum(info.file_size for info in members.values()) > budget:
-        raise ClassFileError(f"The file unpacks to more than a class set holds (at most "
-                             f"{MAX_DIGITS:,} digits).")
+        raise ClassFileError(N_("The file unpacks to more than a class set holds (at most "
+                                "{max_digits:,} digits).", max_digits=MAX_DIGITS))
     if members and all(name.endswith(".npy") for name in members):
         return _from_npz(data)
     return _from_idx_zip(z, members)
@@ -121,9 +123,11 @@ def _from_npz(data: bytes) -> ClassDigits:
             arrays = {k: z[k] for k in z.files if k in ("X", "y", "names", "groups")}
     except _DAMAGED as exc:
         # allow_pickle=False refuses object arrays (they could run code) with a ValueError
-        raise ClassFileError(f"The .npz could not be read safely ({exc}). {GOOD_FILE}") from exc
+        raise ClassFileError(N_("The .npz could not be read safely ({exc}). {good_file}", exc=exc,
+                                good_file=GOOD_FILE)) from exc
     if "X" not in arrays or "y" not in arrays:
-        raise ClassFileError(f"The .npz has no X and y arrays. {GOOD_FILE}")
+        raise ClassFileError(N_("The .npz has no X and y arrays. {good_file}",
+                                good_file=GOOD_FILE))
     return checked(arrays["X"], arrays["y"], arrays.get("names"), arrays.get("groups"))
 
 
@@ -135,31 +139,33 @@ def _from_idx_zip(z: zipfile.ZipFile, members: dict) -> ClassDigits:
                 head = f.read(4)
             nd = next((nd for nd, magic in _IDX_MAGIC.items() if head == magic), None)
             if nd is None or nd in found:
-                raise ClassFileError(f"The zip holds {Path(name).name!r}, which is not the one "
-                                     f"IDX image file or label file expected. {GOOD_FILE}")
+                raise ClassFileError(N_("The zip holds {name!r}, which is not the one IDX image "
+                                        "file or label file expected. {good_file}",
+                                        name=Path(name).name, good_file=GOOD_FILE))
             raw = z.read(info)
         except _DAMAGED as exc:
-            raise ClassFileError(f"The file is damaged ({Path(name).name!r} cannot be read: "
-                                 f"{exc}). {GOOD_FILE}") from exc
+            raise ClassFileError(N_("The file is damaged ({name!r} cannot be read: {exc}). "
+                                    "{good_file}", name=Path(name).name, exc=exc,
+                                    good_file=GOOD_FILE)) from exc
         found[nd] = parse_idx(raw, name)
     if set(found) != {1, 3}:
-        raise ClassFileError(f"The zip needs both an IDX image file and an IDX label file. "
-                             f"{GOOD_FILE}")
+        raise ClassFileError(N_("The zip needs both an IDX image file and an IDX label file. "
+                                "{good_file}", good_file=GOOD_FILE))
     return checked(found[3], found[1])
 
 
 def parse_idx(data: bytes, name: str = "the IDX file") -> np.ndarray:
     """An IDX file of unsigned bytes -> its array; refuses a header that lies about the size."""
     if len(data) < 4 or data[:3] != b"\x00\x00\x08" or not 1 <= data[3] <= 3:
-        raise ClassFileError(f"{name} is not an IDX file of unsigned bytes.")
+        raise ClassFileError(N_("{name} is not an IDX file of unsigned bytes.", name=name))
     nd = data[3]
     if len(data) < 4 + 4 * nd:
-        raise ClassFileError(f"{name} is cut short in its header.")
+        raise ClassFileError(N_("{name} is cut short in its header.", name=name))
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(nd)]
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd)
     if body.size != int(np.prod(dims, dtype=np.int64)):
-        raise ClassFileError(f"{name} holds {body.size:,} bytes but its header says "
-                             f"{'x'.join(map(str, dims))}.")
+        raise ClassFileError(N_("{name} holds {size:,} bytes but its header says {shape}.",
+                                name=name, size=body.size, shape='x'.join(map(str, dims))))
     return body.reshape(dims)
 
 
@@ -167,32 +173,36 @@ def checked(X: np.ndarray, y: np.ndarray, names=None, groups=None) -> ClassDigit
     """Arrays from a file -> ClassDigits, or a sentence saying what is wrong with them."""
     X, y = np.asarray(X), np.asarray(y)
     if y.ndim != 1:
-        raise ClassFileError(f"The labels must be one list (shape (n,)); got shape {y.shape}.")
+        raise ClassFileError(N_("The labels must be one list (shape (n,)); got shape {shape}.",
+                                shape=y.shape))
     n = len(y)
     if n == 0:
-        raise ClassFileError("The file holds no digits.")
+        raise ClassFileError(N_("The file holds no digits."))
     if n > MAX_DIGITS:
-        raise ClassFileError(f"The file holds {n:,} digits; a class set holds at most "
-                             f"{MAX_DIGITS:,}.")
+        raise ClassFileError(N_("The file holds {n:,} digits; a class set holds at most "
+                                "{max_digits:,}.", n=n, max_digits=MAX_DIGITS))
     if X.ndim >= 1 and len(X) != n:
-        raise ClassFileError(f"The file holds {len(X):,} images but {n:,} labels; a class set "
-                             "has one label per image.")
+        raise ClassFileError(N_("The file holds {value:,} images but {n:,} labels; a class set "
+                                "has one label per image.", value=len(X), n=n))
     if X.shape not in ((n, PIXELS), (n, 28, 28)):
-        raise ClassFileError(f"The images must be {n} x 784 or {n} x 28 x 28 pixels (one per "
-                             f"label); got shape {X.shape}.")
-    for what, a, top in (("pixels", X, 255), ("labels", y, 9)):
+        raise ClassFileError(N_("The images must be {n} x 784 or {n} x 28 x 28 pixels (one per "
+                                "label); got shape {shape}.", n=n, shape=X.shape))
+    for what, a, top in ((N_("pixels"), X, 255), (N_("labels"), y, 9)):
         if not np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
-            raise ClassFileError(f"The {what} must be whole numbers; got {a.dtype}.")
+            raise ClassFileError(N_("The {what} must be whole numbers; got {dtype}.", what=what,
+                                    dtype=a.dtype))
         if a.min() < 0 or a.max() > top:
-            raise ClassFileError(f"The {what} must lie in 0-{top}; found {a.min()}-{a.max()}.")
+            raise ClassFileError(N_("The {what} must lie in 0-{top}; found {min}-{max}.",
+                                    what=what, top=top, min=a.min(), max=a.max()))
     texts = []
-    for what, values in (("names", names), ("groups", groups)):
+    for what, values in ((N_("names"), names), (N_("groups"), groups)):
         if values is None:
             texts.append(None)
             continue
         values = np.asarray(values)
         if values.shape != (n,) or values.dtype.kind != "U":
-            raise ClassFileError(f"The {what} must be {n} pieces of text, one per digit.")
+            raise ClassFileError(N_("The {what} must be {n} pieces of text, one per digit.",
+                                    what=what, n=n))
         texts.append([clean_text(v) for v in values.tolist()])
     return ClassDigits.of(X.astype(np.uint8), y.astype(np.uint8), *texts)
 
@@ -210,10 +220,11 @@ def load_set(path: str | Path) -> ClassDigits:
                         z.write(p, p.name)
         return read_set(buf.getvalue())
     if not path.is_file():
-        raise ClassFileError(f"There is no file at {path}.")
+        raise ClassFileError(N_("There is no file at {path}.", path=path))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ClassFileError(f"{path.name} is larger than a class set file can be "
-                             f"({MAX_FILE_BYTES / 1e6:.0f} MB).")
+        raise ClassFileError(N_("{name} is larger than a class set file can be "
+                                "({max_file_bytes:.0f} MB).", name=path.name,
+                                max_file_bytes=MAX_FILE_BYTES / 1e6))
     return read_set(path.read_bytes())
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from digitlab.model.config import TrainConfig
+from digitlab.text import N_
 from digitlab.training.session import Trained
 
 PASSWORD_ENV = "DIGITLAB_CLASS_PASSWORD"
@@ -25,7 +26,7 @@ URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the server's addr
 # Where students land: the page they came for. The Home page first would cost each of 30
 # phones a page they do not need (and the server a script run), and a tap to find Draw.
 STUDENTS_PAGE = "draw"
-DEFAULT_PRESET = "Fast"  # the server's default model: this preset, fitted once per data set
+DEFAULT_PRESET = N_("Fast")  # the server's default model: this preset, fitted once per data set
 
 
 def publishing_enabled() -> bool:
@@ -44,10 +45,13 @@ def class_url() -> str | None:
     return os.environ.get(URL_ENV) or None
 
 
-def students_url() -> str | None:
-    """The address students open (the QR code's): the Draw page of the class server."""
+def students_url(lang: str | None = None) -> str | None:
+    """The address students open (the QR code's): the Draw page of the class server, in the
+    class's language when one is given (`?lang=es`)."""
     base = class_url()
-    return None if base is None else f"{base.rstrip('/')}/{STUDENTS_PAGE}"
+    if base is None:
+        return None
+    return f"{base.rstrip('/')}/{STUDENTS_PAGE}" + (f"?lang={lang}" if lang else "")
 
 
 def settings(config: TrainConfig) -> str:
@@ -57,8 +61,8 @@ def settings(config: TrainConfig) -> str:
 
 def describe(tr: Trained) -> str:
     """A model in a few words: its settings and its test accuracy."""
-    return (f"{settings(tr.config)}; {tr.evaluation.accuracy:.1%} right on the "
-            f"{tr.evaluation.n:,} test images")
+    return N_("{settings}; {accuracy:.1%} right on the {n:,} test images",
+              settings=settings(tr.config), accuracy=tr.evaluation.accuracy, n=tr.evaluation.n)
 
 
 @dataclass(frozen=True)
@@ -103,5 +107,5 @@ def fallback_model(published: Published | None, data_key: str,
     else the server's default (`default()`, the DEFAULT_PRESET fitted on that data: called
     only then, since it may have to be fitted first)."""
     if published is not None and published.model.data_key == data_key:
-        return published.model, f"the class model (published at {published.when})"
-    return default(), f"the default model (the {DEFAULT_PRESET} preset)"
+        return published.model, N_("the class model (published at {when})", when=published.when)
+    return default(), N_("the default model (the {preset} preset)", preset=DEFAULT_PRESET)

@@ -24,6 +24,7 @@ import numpy as np
 from digitlab.classroom.publish import settings
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
+from digitlab.text import N_
 from digitlab.training import evaluate, fitting
 from digitlab.training.evaluate import Evaluation
 from digitlab.training.fitting import OnProgress
@@ -45,10 +46,11 @@ def retrain_config(answering: TrainConfig) -> tuple[TrainConfig, str]:
     answering now when they fit in seconds (the digitlab-fast solver), else the Fast preset
     with its deskew (another solver would take minutes, and a retrain fits twice)."""
     if answering.solver == solvers.FAST:
-        return answering, f"the settings of the model answering now ({settings(answering)})"
+        return answering, N_("the settings of the model answering now ({settings})",
+                             settings=settings(answering))
     fast = presets()["Fast"].replace(deskew=answering.deskew)
-    return fast, (f"the Fast preset ({answering.solver}, the answering model's solver, would "
-                  "take minutes twice)")
+    return fast, N_("the Fast preset ({solver}, the answering model's solver, would take "
+                    "minutes twice)", solver=answering.solver)
 
 
 def hold_out(y: np.ndarray, fraction: float = HOLD_OUT,

@@ -12,6 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitlab.text import N_
+
 
 class PreprocessError(ValueError):
     """An input that is not an image at all; the message says what to give instead."""
@@ -31,10 +33,11 @@ def _as_uint8(image: np.ndarray) -> np.ndarray:
     if a.dtype == bool:
         return a.astype(np.uint8) * 255
     if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise PreprocessError(f"Pixels must be numbers; got an array of {a.dtype}.")
+        raise PreprocessError(N_("Pixels must be numbers; got an array of {dtype}.",
+                                 dtype=a.dtype))
     if np.issubdtype(a.dtype, np.floating):
         if not np.isfinite(a).all():
-            raise PreprocessError("The image has NaN or infinite pixels; give a real picture.")
+            raise PreprocessError(N_("The image has NaN or infinite pixels; give a real picture."))
         # Float images are 0..1 by convention (matplotlib, skimage); anything larger is 0..255.
         scale = 255.0 if a.size and float(a.max()) <= 1.0 else 1.0
         return round_u8(a * scale)
@@ -48,10 +51,11 @@ def _check_shape(a: np.ndarray) -> np.ndarray:
         a = a[:, :, 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
         raise PreprocessError(
-            f"Expected a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image; got shape {a.shape}."
+            N_("Expected a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image; got shape {shape}.",
+               shape=a.shape)
         )
     if a.shape[0] == 0 or a.shape[1] == 0:
-        raise PreprocessError(f"The image has no pixels (shape {a.shape}).")
+        raise PreprocessError(N_("The image has no pixels (shape {shape}).", shape=a.shape))
     return a
 
 
@@ -111,17 +115,17 @@ def read_image(data: bytes | str | Path) -> np.ndarray:
     if isinstance(data, (str, Path)):
         path = Path(data)
         if not path.is_file():
-            raise PreprocessError(f"No image file at {path}.")
+            raise PreprocessError(N_("No image file at {path}.", path=path))
         data = path.read_bytes()
     if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) == 0:
-        raise PreprocessError("The file is empty: upload a PNG or JPEG picture of a digit.")
+        raise PreprocessError(N_("The file is empty: upload a PNG or JPEG picture of a digit."))
     buf = np.frombuffer(data, np.uint8)
     try:  # a header that claims an impossible size raises rather than returning None
         raw = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
     except cv2.error:
         raw = None
     if raw is None or raw.size == 0:
-        raise PreprocessError("Could not read this file as a picture: upload a PNG or JPEG.")
+        raise PreprocessError(N_("Could not read this file as a picture: upload a PNG or JPEG."))
     if raw.ndim == 3 and raw.shape[2] == 4:
         return cv2.cvtColor(_as_uint8(raw), cv2.COLOR_BGRA2RGBA)
     # No alpha: decode again the default way, which turns photos upright by their EXIF
@@ -143,5 +147,5 @@ def picture_png(image: np.ndarray, longest: int = 280) -> bytes:
         a = cv2.cvtColor(a, cv2.COLOR_RGBA2BGRA if a.shape[2] == 4 else cv2.COLOR_RGB2BGR)
     ok, png = cv2.imencode(".png", a)
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 grey/BGR/BGRA array
-        raise ValueError("could not encode the picture")
+        raise ValueError(N_("could not encode the picture"))
     return png.tobytes()

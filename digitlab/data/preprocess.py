@@ -43,6 +43,7 @@ import numpy as np
 
 from digitlab.data.deskew import deskew_image
 from digitlab.data.images import PreprocessError, read_image, resize_longest, round_u8, to_grey
+from digitlab.text import N_
 
 __all__ = ["PreprocessError", "Prepared", "read_image", "stroke_fraction", "stroke_width",
            "to_mnist"]  # PreprocessError, read_image: digitlab.data.images; pages use both
@@ -72,9 +73,9 @@ SPECK_FRACTION = 0.02  # blobs smaller than this fraction of the largest blob ar
 PAPER_SIDE = 64  # the lighting of the paper is estimated on a copy this small
 UNEVEN_LIGHT = 24.0  # grey levels the paper may vary (2-98 %) before it is flattened
 
-MSG_BLANK = "No ink found: draw a digit (or upload a picture of one)."
-MSG_TOO_LITTLE = "Too little ink to read a digit: draw it bigger or with a thicker pen."
-MSG_DOT = "That looks like a dot, not a digit: draw the whole digit, large."
+MSG_BLANK = N_("No ink found: draw a digit (or upload a picture of one).")
+MSG_TOO_LITTLE = N_("Too little ink to read a digit: draw it bigger or with a thicker pen.")
+MSG_DOT = N_("That looks like a dot, not a digit: draw the whole digit, large.")
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def _find_ink(grey: np.ndarray) -> _Ink | str:
         soft = soft * cv2.dilate(mask, np.ones((3, 3), np.uint8)).astype(np.float32)
     if mask.sum() < max(MIN_INK_PIXELS, MIN_INK_FRACTION * mask.size):
         return MSG_TOO_LITTLE
-    style = "dark on light" if dark_on_light else "white on black"
+    style = N_("dark on light") if dark_on_light else N_("white on black")
     return _Ink(soft.astype(np.float32), mask, style)
 
 
@@ -342,9 +343,12 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
         "stroke after": round(after * scale, 2),
         "box": tuple(round(v * back) for v in (x, y, w, h)),
     }
-    message = f"ink detected: {ink.style}"
+    message = N_("ink detected: {style}", style=ink.style)
     if even_strokes and abs(after - before) > 0.5:
-        verb = "thinned" if after < before else "thickened"
-        message += (f"; strokes {verb} from {before * scale:.1f} to {after * scale:.1f} px "
-                    f"(MNIST's pen: {MNIST_STROKE * BOX:.1f} px)")
+        widths = {"before": before * scale, "after": after * scale, "mnist": MNIST_STROKE * BOX}
+        message = (N_("ink detected: {style}; strokes thinned from {before:.1f} to {after:.1f} "
+                      "px (MNIST's pen: {mnist:.1f} px)", style=ink.style, **widths)
+                   if after < before else
+                   N_("ink detected: {style}; strokes thickened from {before:.1f} to "
+                      "{after:.1f} px (MNIST's pen: {mnist:.1f} px)", style=ink.style, **widths))
     return Prepared(image28, message, steps, info)

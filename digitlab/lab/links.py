@@ -23,6 +23,7 @@ from digitlab.model import features, solvers
 from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
 
 LOCK, HIDE = "lock", "hide"
+LANG = "lang"  # the page's language (?lang=es): carried by a link, not a setting
 DEFAULTS = TrainConfig()
 FIELDS = tuple(f.name for f in fields(TrainConfig))  # also the order a link is written in
 # What the Train page's widgets can show (a link may not ask for more): its number inputs and
@@ -136,9 +137,13 @@ def to_query(config: TrainConfig, locked=(), hidden=()) -> dict[str, str]:
     return query
 
 
-def url(base: str, config: TrainConfig, locked=(), hidden=()) -> str:
-    """`base` (say http://host:8501/train) with `config`'s query; commas stay readable."""
-    query = urlencode(to_query(config, locked, hidden), safe=",")
+def url(base: str, config: TrainConfig, locked=(), hidden=(), lang: str | None = None) -> str:
+    """`base` (say http://host:8501/train) with `config`'s query, and the language the link
+    opens in (`lang=es`) when given; commas stay readable."""
+    query = to_query(config, locked, hidden)
+    if lang:
+        query[LANG] = lang
+    query = urlencode(query, safe=",")
     return f"{base}?{query}" if query else base
 
 
@@ -209,7 +214,7 @@ def read(params: Mapping[str, Any]) -> Link:
     problems: list[str] = []
     values: dict[str, Any] = {}
     for key in params:
-        if key in (LOCK, HIDE):
+        if key in (LOCK, HIDE, LANG):
             continue
         text = _one(params, key)
         if key not in PARSERS:

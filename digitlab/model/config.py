@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 
 from digitlab.model import features, solvers
+from digitlab.text import N_
 
 SCALINGS = {
-    "unit": "pixels / 255 (0..1)",
-    "raw": "raw pixels 0..255 (the tutorial)",
-    "standard": "per-pixel z-score (mean 0, std 1 over the training set)",
+    "unit": N_("pixels / 255 (0..1)"),
+    "raw": N_("raw pixels 0..255 (the tutorial)"),
+    "standard": N_("per-pixel z-score (mean 0, std 1 over the training set)"),
 }
 # The ends of each setting's domain that the libraries underneath set:
 MAX_SEED = 2**32 - 1  # NumPy's and scikit-learn's random_state is an unsigned 32-bit int
@@ -104,12 +105,13 @@ class TrainConfig:
         """The inverse of to_dict, for settings read from a file (a model file, JSON): any
         mapping that is not a valid config is a ConfigError."""
         if not isinstance(d, dict):
-            raise ConfigError(f"settings must be a mapping of names to values; got {d!r:.60}.")
+            raise ConfigError(N_("settings must be a mapping of names to values; got {got}.",
+                                 got=f"{d!r:.60}"))
         known = {f.name for f in fields(cls)}
         unknown = [str(k) for k in d if k not in known]
         if unknown:
-            raise ConfigError(f"unknown settings {', '.join(unknown)}; the settings are "
-                              f"{', '.join(sorted(known))}.")
+            raise ConfigError(N_("unknown settings {unknown}; the settings are {known}.",
+                                 unknown=", ".join(unknown), known=", ".join(sorted(known))))
         d = dict(d)
         if isinstance(d.get("C"), str) or _is_number(d.get("C")):
             try:
@@ -165,49 +167,57 @@ def _one_of(v: Any, names) -> bool:
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the bad value and what is allowed."""
     if not _one_of(c.solver, solvers.SOLVERS):
-        raise ConfigError(f"solver must be one of {', '.join(solvers.SOLVERS)}; "
-                          f"got {c.solver!r}.")
+        raise ConfigError(N_("solver must be one of {names}; got {got!r}.",
+                             names=", ".join(solvers.SOLVERS), got=c.solver))
     C = _real(c.C)
     if C is None or not C > 0:  # nan too
-        raise ConfigError(f"C must be a positive number (or inf for no penalty); got {c.C!r}.")
+        raise ConfigError(N_("C must be a positive number (or inf for no penalty); got {got!r}.",
+                             got=c.C))
     if C < MIN_C:
-        raise ConfigError(f"C must be at least {MIN_C:g}: smaller, the penalty leaves every "
-                          f"weight at zero and the solvers overflow; got {c.C!r}.")
+        raise ConfigError(N_("C must be at least {low:g}: smaller, the penalty leaves every "
+                             "weight at zero and the solvers overflow; got {got!r}.",
+                             low=MIN_C, got=c.C))
     l1_ratio = _real(c.l1_ratio)
     if l1_ratio is None or not 0.0 <= l1_ratio <= 1.0:
-        raise ConfigError(f"l1_ratio must be between 0 (L2) and 1 (L1); got {c.l1_ratio!r}.")
+        raise ConfigError(N_("l1_ratio must be between 0 (L2) and 1 (L1); got {got!r}.",
+                             got=c.l1_ratio))
     if c.solver not in solvers.accepting(l1_ratio, C):
         takers = " or ".join(repr(s) for s in solvers.accepting(1.0, 1.0))
-        raise ConfigError(
-            f"solver {c.solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
-            f"{l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
-            "to 0."
-        )
+        raise ConfigError(N_(
+            "solver {solver!r} only supports the L2 penalty (l1_ratio=0), but l1_ratio is "
+            "{l1_ratio:g}. Choose solver {takers} for L1 or elastic net, or set l1_ratio "
+            "to 0.", solver=c.solver, l1_ratio=l1_ratio, takers=takers))
     if not _is_whole(c.max_iter) or c.max_iter < 1:
-        raise ConfigError(f"max_iter must be a whole number of at least 1; got {c.max_iter!r}.")
+        raise ConfigError(N_("max_iter must be a whole number of at least 1; got {got!r}.",
+                             got=c.max_iter))
     if c.max_iter > MAX_ITER:
-        raise ConfigError(f"max_iter must be at most {MAX_ITER:,}; got {c.max_iter!r}.")
+        raise ConfigError(N_("max_iter must be at most {high:,}; got {got!r}.",
+                             high=MAX_ITER, got=c.max_iter))
     tol = _real(c.tol)
     if tol is None or not 0 < tol < math.inf:
-        raise ConfigError(f"tol must be a positive number; got {c.tol!r}.")
+        raise ConfigError(N_("tol must be a positive number; got {got!r}.", got=c.tol))
     if not (_is_number(c.test_size) and 0.0 < c.test_size < 1.0):
-        raise ConfigError(f"test_size must be a fraction between 0 and 1; got {c.test_size!r}.")
+        raise ConfigError(N_("test_size must be a fraction between 0 and 1; got {got!r}.",
+                             got=c.test_size))
     if not _is_whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
-        raise ConfigError(f"seed must be a whole number from 0 to {MAX_SEED:,} (what NumPy and "
-                          f"scikit-learn accept); got {c.seed!r}.")
+        raise ConfigError(N_("seed must be a whole number from 0 to {high:,} (what NumPy and "
+                             "scikit-learn accept); got {got!r}.", high=MAX_SEED, got=c.seed))
     if not _one_of(c.scaling, SCALINGS):
-        raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}; got {c.scaling!r}.")
+        raise ConfigError(N_("scaling must be one of {names}; got {got!r}.",
+                             names=", ".join(SCALINGS), got=c.scaling))
     if c.train_size is not None and (not _is_whole(c.train_size) or c.train_size < 10):
-        raise ConfigError(f"train_size must be a whole number of at least 10, or None for all; "
-                          f"got {c.train_size!r}.")
+        raise ConfigError(N_("train_size must be a whole number of at least 10, or None for "
+                             "all; got {got!r}.", got=c.train_size))
     for flag in ("deskew", "augment"):
         if not isinstance(getattr(c, flag), (bool, np.bool_)):
-            raise ConfigError(f"{flag} must be True or False; got {getattr(c, flag)!r}.")
+            raise ConfigError(N_("{flag} must be True or False; got {got!r}.", flag=flag,
+                                 got=getattr(c, flag)))
     if c.augment and not solvers.get(c.solver).augments:
         takers = " or ".join(repr(s.name) for s in solvers.SOLVERS.values() if s.augments)
-        raise ConfigError(f"augmentation makes new training digits every epoch, which only a "
-                          f"solver that fits in mini-batches can use: choose solver {takers}, "
-                          f"or turn augment off (solver {c.solver!r} was chosen).")
+        raise ConfigError(N_("augmentation makes new training digits every epoch, which only "
+                             "a solver that fits in mini-batches can use: choose solver "
+                             "{takers}, or turn augment off (solver {solver!r} was chosen).",
+                             takers=takers, solver=c.solver))
     if not _one_of(c.features, features.FEATURES):
-        raise ConfigError(f"features must be one of {', '.join(features.FEATURES)}; "
-                          f"got {c.features!r}.")
+        raise ConfigError(N_("features must be one of {names}; got {got!r}.",
+                             names=", ".join(features.FEATURES), got=c.features))

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from digitlab.text import N_
+
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
 
@@ -75,12 +77,12 @@ def _build_rbf(config: TrainConfig, Z: np.ndarray):
 
 
 FEATURES: dict[str, FeatureMap] = {f.name: f for f in (
-    FeatureMap(PIXELS, "Pixels (the tutorial)",
-               "the pixels themselves (the tutorial): one weight per pixel and class",
+    FeatureMap(PIXELS, N_("Pixels (the tutorial)"),
+               N_("the pixels themselves (the tutorial): one weight per pixel and class"),
                pixel_weights=True, build=None),
-    FeatureMap("rbf", "RBF kernel (Nystroem)",
-               f"an RBF kernel against {RBF_COMPONENTS:,} training digits (scikit-learn's "
-               "Nystroem, standardised): better features for the same linear model",
+    FeatureMap("rbf", N_("RBF kernel (Nystroem)"),
+               N_("an RBF kernel against {n:,} training digits (scikit-learn's Nystroem, "
+                  "standardised): better features for the same linear model", n=RBF_COMPONENTS),
                pixel_weights=False, build=_build_rbf),
 )}
 

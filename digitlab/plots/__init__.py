@@ -30,8 +30,10 @@ from digitlab.plots.charts import (
 from digitlab.plots.compare import confusion_difference, recall_bars
 from digitlab.plots.explain import colour_key, diverging_rgb, symmetric_limit, weight_grid
 from digitlab.plots.sweep import curve_label, sweep_figure
+from digitlab.plots.words import ENGLISH, Words
 
-__all__ = ["ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image", "class_balance",
+__all__ = ["ENGLISH", "Words", "ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image",
+           "class_balance",
            "colour_key", "confusion_difference", "confusion_heatmap", "curve_label",
            "digit_grid", "diverging_rgb", "enlarge", "percent", "probability_bars",
            "recall_bars", "square", "sweep_figure", "symmetric_limit", "to_png",

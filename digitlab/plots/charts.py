@@ -24,6 +24,9 @@ __all__ = ["ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image", "class_ba
            "confusion_heatmap", "digit_grid", "enlarge", "percent", "probability_bars",
            "square", "to_png", "to_png_with_box", "training_curve"]
 
+from digitlab.plots.words import ENGLISH, Words  # noqa: E402
+from digitlab.text import N_  # noqa: E402
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -97,25 +100,27 @@ def digit_grid(images: np.ndarray, titles: Sequence[str], side: int, ncols: int 
 
 
 @drawing
-def class_balance(y: np.ndarray, labels: Sequence[int] = tuple(range(10))) -> Figure:
+def class_balance(y: np.ndarray, labels: Sequence[int] = tuple(range(10)),
+                  words: Words = ENGLISH) -> Figure:
     """How many images of each digit: a bar per class with its count on top."""
     counts = np.array([(np.asarray(y) == label).sum() for label in labels])
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.8, 3.6))
         bars = ax.bar([str(label) for label in labels], counts, color=ACCENT)
         # Counts written up the inside of each bar: horizontal labels would collide.
-        ax.bar_label(bars, labels=[f"{c:,}" for c in counts], label_type="center",
+        ax.bar_label(bars, labels=[words(N_("{n:,}", n=int(c))) for c in counts],
+                     label_type="center",
                      rotation=90, color="white", fontsize=12)
-        ax.set_xlabel("digit")
-        ax.set_ylabel("images")
-        ax.set_title("Class balance")
+        ax.set_xlabel(words(N_("digit")))
+        ax.set_ylabel(words(N_("images")))
+        ax.set_title(words(N_("Class balance")))
         fig.tight_layout()
-    return fig
+    return words.ticks(fig)
 
 
 @drawing
 def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None,
-                      title: str = "Confusion matrix") -> Figure:
+                      title: str = N_("Confusion matrix"), words: Words = ENGLISH) -> Figure:
     """The confusion matrix as an annotated seaborn heatmap: counts in every cell, true label on
     the rows, predicted on the columns (scikit-learn's convention, and the tutorial's).
 
@@ -132,10 +137,10 @@ def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None
                     norm=PowerNorm(gamma=0.35, vmin=0, vmax=max(int(cm.max()), 1)),
                     linewidths=0.5, linecolor="white", annot_kws={"fontsize": 12},
                     xticklabels=labels, yticklabels=labels, cbar_kws={"shrink": 0.8}, ax=ax)
-        ax.set_xlabel("Predicted label")
-        ax.set_ylabel("True label")
+        ax.set_xlabel(words(N_("Predicted label")))
+        ax.set_ylabel(words(N_("True label")))
         ax.tick_params(axis="y", rotation=0)
-        ax.set_title(title)
+        ax.set_title(words(title))
         fig.tight_layout()
     return fig
 
@@ -143,7 +148,7 @@ def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None
 @drawing
 def probability_bars(proba: np.ndarray, predicted: int | None = None,
                      true: int | None = None, labels: Sequence[int] = tuple(range(10)),
-                     size: tuple[float, float] = (6, 3)) -> Figure:
+                     size: tuple[float, float] = (6, 3), words: Words = ENGLISH) -> Figure:
     """The ten class probabilities as bars; the prediction is blue (green if right, red if
     wrong when the true label is known), the true label is outlined."""
     proba = np.asarray(proba, dtype=float)
@@ -159,22 +164,22 @@ def probability_bars(proba: np.ndarray, predicted: int | None = None,
         if true is not None and true in labels:
             bars[list(labels).index(true)].set_edgecolor("black")
             bars[list(labels).index(true)].set_linewidth(2.5)
-        ax.bar_label(bars, labels=[percent(p) for p in proba],
+        ax.bar_label(bars, labels=[percent(p, words) for p in proba],
                      fontsize=11, padding=2)
         ax.set_ylim(0, 1.12)
-        ax.set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
-        ax.set_xlabel("digit")
-        ax.set_ylabel("probability")
+        ax.set_yticks([0, 0.5, 1], ["0", words.pct(0.5), words.pct(1.0)])
+        ax.set_xlabel(words(N_("digit")))
+        ax.set_ylabel(words(N_("probability")))
         fig.tight_layout()
-    return fig
+    return words.ticks(fig)
 
 
-def percent(p: float) -> str:
+def percent(p: float, words: Words = ENGLISH) -> str:
     """A probability for people: nothing under 1%, and never a rounded "100%" for a model that
     is not completely sure."""
     if p < 0.01:
         return ""
-    return ">99%" if 0.995 <= p < 1.0 else f"{p:.0%}"
+    return ">" + words.pct(0.99) if 0.995 <= p < 1.0 else words.pct(p)
 
 
 @drawing
@@ -182,7 +187,7 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
                    val_accuracy: Sequence[float | None],
                    size: tuple[float, float] = (7, 3.4),
                    class_accuracy: Sequence[Sequence[float] | None] | None = None,
-                   labels: Sequence[str] | None = None) -> Figure:
+                   labels: Sequence[str] | None = None, words: Words = ENGLISH) -> Figure:
     """Loss (left axis) and held-out accuracy (right axis) per iteration; either may be missing
     (None) for solvers that report neither. The x axis grows with the fit.
 
@@ -195,29 +200,31 @@ def training_curve(iterations: Sequence[int], loss: Sequence[float | None],
         ax.spines["right"].set_visible(True)
         lo = [(i, v) for i, v in zip(it, loss) if v is not None]
         if lo:
-            ax.plot(*zip(*lo), color=ACCENT, marker="o", ms=4, lw=2, label="training loss")
-        ax.set_xlabel("iteration (epoch)")
+            ax.plot(*zip(*lo), color=ACCENT, marker="o", ms=4, lw=2,
+                    label=words(N_("training loss")))
+        ax.set_xlabel(words(N_("iteration (epoch)")))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel("loss", color=ACCENT)
+        ax.set_ylabel(words(N_("loss")), color=ACCENT)
         ax.set_xlim(0, max(float(it.max()) if len(it) else 1.0, 4.0) + 0.5)
         acc = [(i, v) for i, v in zip(it, val_accuracy) if v is not None]
         ax2 = ax.twinx()
-        low = _class_lines(ax2, it, class_accuracy, labels) if class_accuracy else None
+        low = _class_lines(ax2, it, class_accuracy, labels, words) if class_accuracy else None
         if acc:
             ax2.plot(*zip(*acc), color=RIGHT, marker="s", ms=4, lw=2,
-                     label="held-out accuracy")
+                     label=words(N_("held-out accuracy")))
             top = max(v for _, v in acc)
-            ax2.annotate(f"{acc[-1][1]:.3f}", acc[-1], textcoords="offset points",
+            ax2.annotate(words(N_("{a:.3f}", a=acc[-1][1])), acc[-1], textcoords="offset points",
                          xytext=(-6, 8), ha="right", color=RIGHT, fontsize=12)
             bottom = min(v for _, v in acc) if low is None else min(low, *(v for _, v in acc))
             ax2.set_ylim(bottom - 0.01, min(1.0, top + 0.01) if low is None else 1.0)
-        ax2.set_ylabel("held-out accuracy", color=RIGHT)
-        ax.set_title("Training progress")
+        ax2.set_ylabel(words(N_("held-out accuracy")), color=RIGHT)
+        ax.set_title(words(N_("Training progress")))
         fig.tight_layout()
-    return fig
+    return words.ticks(fig)
 
 
-def _class_lines(ax, it: np.ndarray, class_accuracy, labels) -> float | None:
+def _class_lines(ax, it: np.ndarray, class_accuracy, labels,
+                 words: Words = ENGLISH) -> float | None:
     """Per-class accuracy lines on `ax` (faint), the worst class at the end in red with its
     label; returns the lowest value drawn (for the axis range), None when nothing was."""
     pts = [(i, np.asarray(row, float)) for i, row in zip(it, class_accuracy) if row is not None]
@@ -230,9 +237,11 @@ def _class_lines(ax, it: np.ndarray, class_accuracy, labels) -> float | None:
     others = [c for c in range(A.shape[1]) if c != worst]
     for c in others:
         ax.plot(xs, A[:, c], color=NEUTRAL, lw=1, alpha=0.55,
-                label="each digit" if c == others[0] else None)  # one legend entry
-    ax.plot(xs, A[:, worst], color=WRONG, lw=2, ls="--", label=f"worst digit ({names[worst]})")
-    ax.annotate(f"{A[-1, worst]:.3f}", (xs[-1], A[-1, worst]), textcoords="offset points",
+                label=words(N_("each digit")) if c == others[0] else None)  # one legend entry
+    ax.plot(xs, A[:, worst], color=WRONG, lw=2, ls="--",
+            label=words(N_("worst digit ({name})", name=names[worst])))
+    ax.annotate(words(N_("{a:.3f}", a=float(A[-1, worst]))), (xs[-1], A[-1, worst]),
+                textcoords="offset points",
                 xytext=(-6, 6), ha="right", color=WRONG, fontsize=12)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=12,
               frameon=False, handlelength=1.6)

@@ -19,13 +19,15 @@ from matplotlib.figure import Figure
 from digitlab.plots import charts as plots
 from digitlab.plots.explain import CMAP
 from digitlab.plots.render import drawing
+from digitlab.plots.words import ENGLISH, Words
+from digitlab.text import N_
 
 PAIR = ("#9aa5b1", plots.ACCENT)  # run a in grey, run b in the accent colour
 
 
 @drawing
 def confusion_difference(diff: np.ndarray, labels: Sequence, unit: str,
-                         names: tuple[str, str]) -> Figure:
+                         names: tuple[str, str], words: Words = ENGLISH) -> Figure:
     """b's confusion minus a's, every cell annotated with its signed change."""
     import seaborn as sns
 
@@ -39,19 +41,21 @@ def confusion_difference(diff: np.ndarray, labels: Sequence, unit: str,
                     norm=TwoSlopeNorm(vcenter=0, vmin=-limit, vmax=limit), linewidths=0.5,
                     linecolor="white", annot_kws={"fontsize": 11},
                     xticklabels=[str(v) for v in labels], yticklabels=[str(v) for v in labels],
-                    cbar_kws={"shrink": 0.8, "label": f"{names[1]} − {names[0]} ({unit})"},
+                    cbar_kws={"shrink": 0.8, "label": f"{names[1]} − {names[0]} ({words(unit)})"},
                     ax=ax)
-        ax.set_xlabel("Predicted label")
-        ax.set_ylabel("True label")
+        ax.set_xlabel(words(N_("Predicted label")))
+        ax.set_ylabel(words(N_("True label")))
         ax.tick_params(axis="y", rotation=0)
-        ax.set_title(f"Confusion matrix of {names[1]} minus {names[0]}\n"
-                     "diagonal: red = more right · off it: red = more mistakes", fontsize=13)
+        ax.set_title(words(N_("Confusion matrix of {b} minus {a}\ndiagonal: red = more right · "
+                              "off it: red = more mistakes", b=names[1], a=names[0])),
+                     fontsize=13)
         fig.tight_layout()
-    return fig
+    return words.ticks(fig)
 
 
 @drawing
-def recall_bars(recall: np.ndarray, labels: Sequence, names: tuple[str, str]) -> Figure:
+def recall_bars(recall: np.ndarray, labels: Sequence, names: tuple[str, str],
+                words: Words = ENGLISH) -> Figure:
     """Per-class recall of the two runs as paired bars (0.5 to 1: where they differ)."""
     r = np.asarray(recall, float)
     x = np.arange(r.shape[1])
@@ -61,10 +65,10 @@ def recall_bars(recall: np.ndarray, labels: Sequence, names: tuple[str, str]) ->
             ax.bar(x + (i - 0.5) * 0.4, r[i], width=0.4, color=colour, label=name)
         ax.set_xticks(x, [str(v) for v in labels])
         ax.set_ylim(max(0.0, float(r.min()) - 0.05), 1.0)
-        ax.set_xlabel("True digit")
-        ax.set_ylabel("recall (share right)")
+        ax.set_xlabel(words(N_("True digit")))
+        ax.set_ylabel(words(N_("recall (share right)")))
         # above the bars, where no bar can hide it
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=12,
                   frameon=False)
         fig.tight_layout()
-    return fig
+    return words.ticks(fig)

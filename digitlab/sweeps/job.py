@@ -20,6 +20,7 @@ from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps.fit import PointResult
 from digitlab.sweeps.run import Where
 from digitlab.sweeps.spec import SweepResult, SweepSpec, points
+from digitlab.text import N_, message_of
 
 
 class SweepJob(BackgroundJob):
@@ -107,13 +108,14 @@ class SweepJob(BackgroundJob):
             self.notice = f"{exc} Your last sweep's results are kept."
             self.exception = exc
         except ConfigError as exc:
-            self.error = str(exc)
+            self.error = message_of(exc)
             self.exception = exc
         except MemoryError as exc:
-            self.error = "The sweep ran out of memory: use fewer training images."
+            self.error = N_("The sweep ran out of memory: use fewer training images.")
             self.exception = exc
         except Exception as exc:  # a bug or a worker that died: said plainly, kept for reports
-            self.error = (f"The sweep failed ({type(exc).__name__}: {exc}). Try fewer training "
-                          "images or fewer points; if it keeps happening, it is a bug.")
+            self.error = N_("The sweep failed ({kind}: {exc}). Try fewer training images or "
+                            "fewer points; if it keeps happening, it is a bug.",
+                            kind=type(exc).__name__, exc=exc)
             self.exception = exc
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
+from digitlab.text import N_
 
 if TYPE_CHECKING:
     from digitlab.sweeps.fit import PointResult
@@ -149,20 +150,21 @@ class SweepSpec:
     def stopping_rule(self, solver: str) -> str:
         """One sentence a page or the CLI shows: when a fit of this sweep ends, and how."""
         if self.in_lockstep(solver):
-            return (f"{solver} runs to convergence (scipy's L-BFGS-B with scikit-learn's "
-                    f"settings): until its gradient's largest entry is below "
-                    f"tol={self.base.tol:g} or its objective, summed in float32 as "
-                    f"scikit-learn does, stops falling (scikit-learn's two tests), at most "
-                    f"max_iter={self.base.max_iter}; every fit starts cold, the points fitted "
-                    "side by side, sharing each pass over the data")
-        test = ("the largest change in its weights" if solvers.get(solver).per_epoch
-                else "its gradient's largest entry")
-        start = ("from its neighbour's weights along the C path" if self.warm_start and
-                 self.x == "C" else "from its neighbour's weights" if self.warm_start
-                 else "cold")
-        return (f"{solver} runs to convergence: until {test} is below tol={self.base.tol:g} "
-                f"(scikit-learn's test), at most max_iter={self.base.max_iter}; each fit "
-                f"starts {start}")
+            return N_("{solver} runs to convergence (scipy's L-BFGS-B with scikit-learn's "
+                      "settings): until its gradient's largest entry is below tol={tol:g} or "
+                      "its objective, summed in float32 as scikit-learn does, stops falling "
+                      "(scikit-learn's two tests), at most max_iter={max_iter}; every fit "
+                      "starts cold, the points fitted side by side, sharing each pass over the "
+                      "data", solver=solver, tol=self.base.tol, max_iter=self.base.max_iter)
+        test = (N_("the largest change in its weights") if solvers.get(solver).per_epoch
+                else N_("its gradient's largest entry"))
+        start = (N_("from its neighbour's weights along the C path") if self.warm_start and
+                 self.x == "C" else N_("from its neighbour's weights") if self.warm_start
+                 else N_("cold"))
+        return N_("{solver} runs to convergence: until {test} is below tol={tol:g} "
+                  "(scikit-learn's test), at most max_iter={max_iter}; each fit starts {start}",
+                  solver=solver, test=test, tol=self.base.tol, max_iter=self.base.max_iter,
+                  start=start)
 
 
 def _fmt(v: Any) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.model.pipeline import LOGREG_STEP, PIXELS_STEP
+from digitlab.text import N_
 from digitlab.training.fitting import FitResult
 from digitlab.training.session import Split, Trained, trained
 
@@ -86,8 +87,8 @@ def load(path: str | Path) -> dict[str, Any]:
     ModelFileError."""
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(f"There is no model file at {path}; make one with: "
-                             "python -m digitlab train --save PATH")
+        raise ModelFileError(N_("There is no model file at {path}; make one with: python -m "
+                                "digitlab train --save PATH", path=path))
     payload = from_bytes(path.read_bytes(), name=str(path))
     check_input(payload, name=str(path))
     return payload
@@ -98,47 +99,54 @@ def from_bytes(data: bytes, name: str = "this file") -> dict[str, Any]:
     import skops.io as sio
 
     if len(data) > MAX_BYTES:
-        raise ModelFileError(f"{name} is {len(data) / 1e6:.0f} MB; a DigitLab model file is "
-                             f"at most {MAX_BYTES / 1e6:.0f} MB.")
+        raise ModelFileError(N_("{name} is {value:.0f} MB; a DigitLab model file is at most "
+                                "{max_bytes:.0f} MB.", name=name, value=len(data) / 1e6,
+                                max_bytes=MAX_BYTES / 1e6))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(info.file_size for info in z.infolist())
             if z.testzip() is not None:
                 raise zipfile.BadZipFile("a member's checksum does not match")
     except zipfile.BadZipFile as exc:
-        raise ModelFileError(f"{name} is damaged or is not a model file ({exc}). Download the "
-                             "model again, or save it with `python -m digitlab train --save`."
+        raise ModelFileError(N_("{name} is damaged or is not a model file ({exc}). Download the "
+                                "model again, or save it with `python -m digitlab train --save`.",
+                                name=name, exc=exc)
                              ) from None
     if unpacked > MAX_UNPACKED:
-        raise ModelFileError(f"{name} unpacks to {unpacked / 1e6:.0f} MB, more than any "
-                             "DigitLab model; it was not opened.")
+        raise ModelFileError(N_("{name} unpacks to {unpacked:.0f} MB, more than any DigitLab "
+                                "model; it was not opened.", name=name, unpacked=unpacked / 1e6))
     try:
         data = _renamed(data)
         untrusted = sio.get_untrusted_types(data=data)
     except Exception as exc:  # skops raises many kinds for a damaged file
-        raise ModelFileError(f"{name} is damaged or is not a model file ({exc}).") from None
+        raise ModelFileError(N_("{name} is damaged or is not a model file ({exc}).", name=name,
+                                exc=exc)) from None
     if any(t.rpartition(".")[0] == RETIRED_MODULE for t in untrusted):
-        raise ModelFileError(f"{name} was saved by an older DigitLab; train the model again "
-                             "and save it with this version.")
+        raise ModelFileError(N_("{name} was saved by an older DigitLab; train the model again "
+                                "and save it with this version.", name=name))
     bad = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if bad:
-        raise ModelFileError(f"{name} contains types DigitLab does not trust: {', '.join(bad)}. "
-                             "It was not opened: only DigitLab's own model files load here.")
+        raise ModelFileError(N_("{name} contains types DigitLab does not trust: {types}. It was "
+                                "not opened: only DigitLab's own model files load here.",
+                                name=name, types=', '.join(bad)))
     try:
         payload = sio.loads(data, trusted=untrusted)
     except Exception as exc:
-        raise ModelFileError(f"{name} is damaged or is not a model file ({exc}).") from None
+        raise ModelFileError(N_("{name} is damaged or is not a model file ({exc}).", name=name,
+                                exc=exc)) from None
     if not isinstance(payload, dict) or not str(payload.get("format", "")).startswith(
             "digitlab-model-"):
-        raise ModelFileError(f"{name} is not a DigitLab model file.")
+        raise ModelFileError(N_("{name} is not a DigitLab model file.", name=name))
     if payload["format"] != FORMAT:
-        raise ModelFileError(f"{name} is a model file of another DigitLab version "
-                             f"({payload['format']}; this one reads {FORMAT}); train the model "
-                             "again and save it with this version.")
+        raise ModelFileError(N_("{name} is a model file of another DigitLab version ({payload}; "
+                                "this one reads {format}); train the model again and save it "
+                                "with this version.", name=name, payload=payload['format'],
+                                format=FORMAT))
     try:
         payload["config"] = TrainConfig.from_dict(payload["config"])
     except (ConfigError, TypeError, KeyError, ValueError) as exc:
-        raise ModelFileError(f"{name} holds settings DigitLab cannot use ({exc}).") from None
+        raise ModelFileError(N_("{name} holds settings DigitLab cannot use ({exc}).", name=name,
+                                exc=exc)) from None
     return payload
 
 
@@ -182,22 +190,23 @@ def check_input(payload: dict[str, Any], side: int = 28, name: str = "this model
     steps = getattr(model, "named_steps", {})
     pixels = steps.get(PIXELS_STEP) if hasattr(steps, "get") else None
     if not isinstance(pixels, PixelTransform):
-        raise ModelFileError(f"{name} does not start with DigitLab's pixel step, so it expects "
-                             "its pixels prepared some other way; train one on Train or with "
-                             "`python -m digitlab train --save`.")
+        raise ModelFileError(N_("{name} does not start with DigitLab's pixel step, so it expects "
+                                "its pixels prepared some other way; train one on Train or with "
+                                "`python -m digitlab train --save`.", name=name))
     data = str(payload.get("data", "MNIST"))
     if int(pixels.side) != side or getattr(pixels, "n_features_in_", side * side) != side ** 2:
-        raise ModelFileError(f"{name} was trained on {pixels.side}x{pixels.side} digits "
-                             f"({data}); the data here is {side}x{side} digits. Train a "
-                             "model on this data instead.")
+        raise ModelFileError(N_("{name} was trained on {side}x{side} digits ({data}); the data "
+                                "here is {side2}x{side2} digits. Train a model on this data "
+                                "instead.", name=name, side=pixels.side, data=data, side2=side))
     if (payload.get("input") != INPUT or pixels.scaling not in SCALINGS
             or (pixels.scaling, bool(pixels.deskew)) != (config.scaling, config.deskew)):
-        raise ModelFileError(f"{name} expects other pixels than this app gives a model "
-                             f"(it says: {payload.get('input')!r}, scaling "
-                             f"{pixels.scaling!r}); DigitLab models take {INPUT}.")
+        raise ModelFileError(N_("{name} expects other pixels than this app gives a model (it "
+                                "says: {get!r}, scaling {scaling!r}); DigitLab models take "
+                                "{input}.", name=name, get=payload.get('input'),
+                                scaling=pixels.scaling, input=INPUT))
     classes = getattr(steps.get(LOGREG_STEP), "classes_", None)
     if classes is None or not np.array_equal(np.asarray(classes), np.arange(10)):
-        raise ModelFileError(f"{name} does not answer with the ten digits 0-9.")
+        raise ModelFileError(N_("{name} does not answer with the ten digits 0-9.", name=name))
 
 
 def as_trained(payload: dict[str, Any], split: Split) -> Trained:

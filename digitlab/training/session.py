@@ -19,6 +19,7 @@ from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
 from digitlab.runtime.jobs import BackgroundJob, Stopped
+from digitlab.text import N_, message_of
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
@@ -36,7 +37,9 @@ def presets() -> dict[str, TrainConfig]:
     fast = TrainConfig(solver=solvers.FAST, scaling="unit", train_size=None, deskew=False)
     best = fast.replace(deskew=True)
     robust = best.replace(augment=True)
-    return {"Tutorial settings": tutorial.CONFIG, "Fast": fast, "Best": best, "Robust": robust}
+    # The names are Messages (English strs that a page translates): presets()["Fast"] works.
+    return {N_("Tutorial settings"): tutorial.CONFIG, N_("Fast"): fast, N_("Best"): best,
+            N_("Robust"): robust}
 
 
 def n_train_for(config: TrainConfig, available: int) -> int:
@@ -54,10 +57,10 @@ def expected_seconds(config: TrainConfig, available: int) -> float | None:
 
 def format_seconds(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return N_("{s:.0f} s", s=seconds)
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return N_("{m:.0f} min", m=seconds / 60)
+    return N_("{h:.1f} h", h=seconds / 3600)
 
 
 def queue_request(config: TrainConfig, available: int, owner: Hashable, first: bool = False,
@@ -263,13 +266,15 @@ class TrainingJob(BackgroundJob):
                               turn=turn)
             self.result = trained(fit, s)
         except Stopped as exc:  # stopped, left the queue, or replaced there
-            self.notice = f"{exc} Your previous model is kept."
+            self.notice = N_("{why} Your previous model is kept.", why=message_of(exc))
             self.exception = exc
         except (ConfigError, MemoryError) as exc:
-            self.error = (f"Training could not run: {exc if str(exc) else 'out of memory'}. "
-                          "Change the settings (a smaller training subset helps) and try again.")
+            self.error = N_("Training could not run: {why}. Change the settings (a smaller "
+                            "training subset helps) and try again.",
+                            why=message_of(exc) if str(exc) else N_("out of memory"))
             self.exception = exc
         except Exception as exc:  # a bug: said plainly on the page, kept for the report
-            self.error = (f"Training failed ({type(exc).__name__}: {exc}). Try the Fast preset; "
-                          "if this keeps happening, it is a bug worth reporting.")
+            self.error = N_("Training failed ({kind}: {exc}). Try the Fast preset; if this keeps "
+                            "happening, it is a bug worth reporting.", kind=type(exc).__name__,
+                            exc=exc)
             self.exception = exc

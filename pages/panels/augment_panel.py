@@ -15,6 +15,7 @@ import streamlit as st
 
 from digitlab.model import features, solvers
 from digitlab.model.config import TrainConfig
+from pages.shared.i18n import _
 
 
 def _augmenting() -> list[str]:
@@ -30,19 +31,20 @@ def _solver_that_augments(keys: dict[str, str]) -> None:
 
 def settings(keys: dict[str, str], kept: Callable[[str], dict]) -> None:
     """The augment toggle and the feature-map choice, keyed like the page's other settings."""
-    st.toggle("Augment (stretched, re-inked copies every epoch)", **kept("augment"),
+    st.toggle(_("Augment (stretched, re-inked copies every epoch)"), **kept("augment"),
               on_change=_solver_that_augments, args=(keys,),
-              help="Each epoch sees every training digit changed at random: stretched wider or "
+              help=_("Each epoch sees every training digit changed at random: stretched wider or "
                    "narrower, its strokes thinned or thickened, framed as this app frames a "
-                   "drawing. It helps with printed digits; it needs "
+                   "drawing. It helps with printed digits; it needs ")
                    + " or ".join(_augmenting()) + ".")
-    st.radio("Features", list(features.FEATURES), **kept("features"),
-             format_func=lambda f: features.get(f).label,
-             help=" ".join(f"**{f.label}**: {f.summary}." for f in features.FEATURES.values())
-             + " Weight images and evidence maps exist only for pixel features.")
+    st.radio(_("Features"), list(features.FEATURES), **kept("features"),
+             format_func=lambda f: _(features.get(f).label),
+             help=" ".join(_("**{label}**: {summary}.", label=_(f.label), summary=_(f.summary))
+                          for f in features.FEATURES.values())
+             + _(" Weight images and evidence maps exist only for pixel features."))
     if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != features.PIXELS:
-        st.caption("Augmentation and RBF features each make a fit 5-15 times slower than "
-                   "pixels alone: tens of seconds on all of MNIST.")
+        st.caption(_("Augmentation and RBF features each make a fit 5-15 times slower than "
+                   "pixels alone: tens of seconds on all of MNIST."))
 
 
 def extras(config: TrainConfig) -> str:

@@ -12,7 +12,8 @@ import streamlit as st
 
 from digitlab.classroom import publish as classroom
 from digitlab.training.session import Trained
-from pages.shared import state
+from pages.shared import i18n, state
+from pages.shared.i18n import _
 
 TEACHER = "teacher"  # session state: this session gave the class password
 TRIES = "teacher_tries"  # session state: wrong passwords given so far
@@ -31,22 +32,22 @@ def teacher_unlock() -> bool:
     if is_teacher():
         return True
     if not classroom.publishing_enabled():
-        st.caption(f"Publishing is off on this server: start it with **{classroom.PASSWORD_ENV}** "
-                   "set (see the README, *A class*).")
+        st.caption(_("Publishing is off on this server: start it with **{password_env}** set "
+                     "(see the README, *A class*).", password_env=classroom.PASSWORD_ENV))
         return False
     tries = st.session_state.get(TRIES, 0)
     if tries >= MAX_TRIES:
-        st.warning("Too many wrong passwords in this session. Open the app again to retry.")
+        st.warning(_("Too many wrong passwords in this session. Open the app again to retry."))
         return False
     with st.form("teacher_unlock", border=False, enter_to_submit=True):
-        given = st.text_input("Class password (teacher)", type="password", max_chars=200)
-        if st.form_submit_button("Unlock publishing", icon=":material/lock_open:"):
+        given = st.text_input(_("Class password (teacher)"), type="password", max_chars=200)
+        if st.form_submit_button(_("Unlock publishing"), icon=":material/lock_open:"):
             if classroom.password_ok(given):
                 st.session_state[TEACHER] = True
                 st.rerun()
             st.session_state[TRIES] = tries + 1
             time.sleep(1.0)  # slows guessing in this session; the others do not wait for it
-            st.error("That is not the class password.")
+            st.error(_("That is not the class password."))
     return False
 
 
@@ -63,25 +64,26 @@ def _withdraw() -> None:
 def publish_panel(tr: Trained) -> None:
     """"Publish to class": this model becomes the one every session without its own uses."""
     published = state.class_model().current()
-    with st.expander("Publish to the class", icon=":material/campaign:",
+    with st.expander(_("Publish to the class"), icon=":material/campaign:",
                      expanded=is_teacher()):
         if published is None:
-            st.caption("Nothing is published: students without a model of their own get the "
-                       "default model (the Fast preset).")
+            st.caption(_("Nothing is published: students without a model of their own get the "
+                       "default model (the Fast preset)."))
         else:
-            st.caption(f"Published at {published.when}: {classroom.describe(published.model)}. "
-                       "Every student without a model of their own uses it.")
+            st.caption(_("Published at {when}: {describe}. Every student without a model of "
+                         "their own uses it.", when=published.when,
+                         describe=_(classroom.describe(published.model))))
         if not teacher_unlock():
             return
         if published is not None and published.model is tr:
-            st.success("This model is the class model.", icon=":material/check_circle:")
+            st.success(_("This model is the class model."), icon=":material/check_circle:")
         else:
-            st.button("Publish this model to the class", type="primary", on_click=publish,
+            st.button(_("Publish this model to the class"), type="primary", on_click=publish,
                       args=(tr,), icon=":material/campaign:",
-                      help="Every session without a model of its own starts using it at its "
-                           "next drawing.")
+                      help=_("Every session without a model of its own starts using it at its "
+                           "next drawing."))
         if published is not None:
-            st.button("Withdraw it (back to the default model)", on_click=_withdraw)
+            st.button(_("Withdraw it (back to the default model)"), on_click=_withdraw)
 
 
 # --- the class's address -----------------------------------------------------------------------
@@ -99,13 +101,15 @@ def qr_png(url: str) -> bytes:
 
 def class_address() -> None:
     """When the app serves a class: the address to open and its QR code, big."""
-    url = classroom.students_url()
+    # The class's language (run.py app --class --lang es), else the teacher's page language.
+    url = classroom.students_url(i18n.class_default()
+                                 or (None if i18n.lang() == i18n.DEFAULT else i18n.lang()))
     if url is None:
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
         st.image(qr_png(url), width=170)
         with st.container():
-            st.markdown("##### Students: scan the code, or open")
+            st.markdown(_("##### Students: scan the code, or open"))
             st.markdown(f"## `{url}`")
-            st.caption("on a phone, tablet or laptop in this room's network. Everyone draws "
-                       "at once; each browser has its own model and drawing.")
+            st.caption(_("on a phone, tablet or laptop in this room's network. Everyone draws "
+                       "at once; each browser has its own model and drawing."))

@@ -18,6 +18,8 @@ from digitlab.classroom.classset import ClassSet, ClassSetError
 from digitlab.data.images import picture_png, resize_longest
 from digitlab.data.preprocess import Prepared
 from digitlab.training.fitting import FitResult
+from pages.shared import i18n
+from pages.shared.i18n import N_, _
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
 MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save
@@ -50,7 +52,7 @@ def said_later() -> Iterator[None]:
     try:
         yield
     except ClassSetError as exc:
-        st.session_state[LATER] = str(exc)
+        st.session_state[LATER] = i18n.error_text(exc)
 
 
 def show_later() -> None:
@@ -77,14 +79,15 @@ def _save(label: int) -> None:
                              st.session_state.get(NAME, ""), st.session_state.get(GROUP, ""),
                              pending["model"], author())
     except ClassSetError as exc:
-        st.session_state[MESSAGE] = (pending["key"], "error", str(exc))
+        st.session_state[MESSAGE] = (pending["key"], "error", i18n.error_text(exc))
         return
     fooled = label != pending["answer"]
     text = {
-        "saved": f"Saved as a **{label}** (#{saved.id})"
-                 + (": it fooled the model!" if fooled else ". Thank you!"),
-        "already": f"Already saved as a **{label}** (#{saved.id}); nothing changed.",
-        "relabelled": f"Saved #{saved.id} again, now as a **{label}**.",
+        "saved": _("Saved as a **{label}** (#{id})", label=label, id=saved.id)
+                 + (": it fooled the model!" if fooled else N_(". Thank you!")),
+        "already": _("Already saved as a **{label}** (#{id}); nothing changed.", label=label,
+                     id=saved.id),
+        "relabelled": _("Saved #{id} again, now as a **{label}**.", id=saved.id, label=label),
     }[saved.how]
     st.session_state[MESSAGE] = (pending["key"], "fooled" if fooled else "ok", text)
 
@@ -107,18 +110,18 @@ def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult, digit
                                  "answer": digit, "confidence": float(proba[digit]),
                                  "model": classroom.settings(fitted.config)}
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.button(f"Right: save as {digit}", icon=":material/check:", on_click=_save,
+        st.button(_("Right: save as {digit}", digit=digit), icon=":material/check:", on_click=_save,
                   args=(digit,), key="classset_right",
-                  help="Save this drawing to the class set with its label.")
-        with st.popover("Name", icon=":material/person:",
-                        help="Your name or group, saved with your drawings (optional)."):
-            st.text_input("Name or nickname", key=NAME, max_chars=classset.MAX_TEXT,
+                  help=_("Save this drawing to the class set with its label."))
+        with st.popover(_("Name"), icon=":material/person:",
+                        help=_("Your name or group, saved with your drawings (optional).")):
+            st.text_input(_("Name or nickname"), key=NAME, max_chars=classset.MAX_TEXT,
                           persist_state="session")
-            st.text_input("Group or class", key=GROUP, max_chars=classset.MAX_TEXT,
+            st.text_input(_("Group or class"), key=GROUP, max_chars=classset.MAX_TEXT,
                           persist_state="session")
-        st.pills("Wrong? It was a …", [d for d in range(10) if d != digit], key=WRONG,
+        st.pills(_("Wrong? It was a …"), [d for d in range(10) if d != digit], key=WRONG,
                  on_change=_save_wrong,
-                 help="One click saves it to the class set with the right label.")
+                 help=_("One click saves it to the class set with the right label."))
     said = st.session_state.get(MESSAGE)
     if said is not None and said[0] == key:  # only about the drawing on screen
         kind, text = said[1], said[2]

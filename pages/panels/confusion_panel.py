@@ -16,7 +16,8 @@ import streamlit as st
 
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
-from pages.shared import figures, nav, state
+from pages.shared import figures, i18n, nav, state
+from pages.shared.i18n import N_, _
 
 KEY = "cm_select"  # the chart's selection state
 PARAM = "cell"  # the Vega-Lite selection parameter
@@ -28,11 +29,11 @@ COLS = 8
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def heatmap(confusion: np.ndarray, title: str) -> tuple[bytes, tuple[float, ...],
-                                                       tuple[int, int]]:
+def heatmap(confusion: np.ndarray, title: str, lang: str) -> tuple[bytes, tuple[float, ...],
+                                                                  tuple[int, int]]:
     """The seaborn heatmap as PNG, where its cells are, and its size (pure function of the
     counts: safe to share)."""
-    fig = plots.confusion_heatmap(confusion, title=title)
+    fig = plots.confusion_heatmap(confusion, title=title, words=i18n.words(lang))
     return plots.to_png_with_box(fig, fig.axes[0], DPI)
 
 
@@ -69,9 +70,9 @@ def spec(confusion: np.ndarray, png: bytes, box: tuple[float, ...],
                  "stroke": {"condition": {"param": PARAM, "empty": False,
                                           "value": "#ff8c00"}, "value": None},
                  "strokeWidth": {"value": 4},
-                 "tooltip": [{"field": TRUE, "title": "true digit"},
+                 "tooltip": [{"field": TRUE, "title": N_("true digit")},
                              {"field": PRED, "title": "predicted"},
-                             {"field": "count", "title": "test images"}],
+                             {"field": "count", "title": N_("test images")}],
              }},
         ],
     }
@@ -88,8 +89,8 @@ def chosen_cell(selection) -> tuple[int, int] | None:
 
 def open_in_gallery(true: int, pred: int) -> None:
     """Point the Gallery's filters at this cell (before the Gallery draws its widgets)."""
-    st.session_state.update({"g_show": "All", "g_true": true, "g_pred": pred, "g_pos": 0,
-                             "g_page": 1, "g_view": "Grid"})
+    st.session_state.update({"g_show": N_("All"), "g_true": true, "g_pred": pred, "g_pos": 0,
+                             "g_page": 1, "g_view": N_("Grid")})
 
 
 def cell_images(tr, true: int, pred: int) -> None:
@@ -97,16 +98,17 @@ def cell_images(tr, true: int, pred: int) -> None:
     split = state.split_for(state.dataset(), tr.config)
     idx = evaluate.select(tr.evaluation, split.y_test, true=true, predicted=pred)
     kind = "right" if true == pred else "mistakes"
-    st.markdown(f"**True {true}, predicted {pred}: {len(idx):,} test images** ({kind}"
-                + (f"; the first {SHOW} shown" if len(idx) > SHOW else "") + ")")
+    st.markdown(_("**True {true}, predicted {pred}: {value:,} test images** ({kind}", true=true,
+                  pred=pred, value=len(idx), kind=kind)
+                + (_("; the first {show} shown", show=SHOW) if len(idx) > SHOW else "") + ")")
     if len(idx) == 0:
-        st.caption("No test image is in this cell.")
+        st.caption(_("No test image is in this cell."))
         return
     chunk = idx[:SHOW]
     st.image(figures.grid_png(split.X_test[chunk], ("",) * len(chunk), split.side, COLS))
-    if st.button("Open these in the Gallery", icon=":material/photo_library:",
-                 key="cm_gallery", help="The Gallery, filtered to this cell: each image "
-                                        "large, with its probabilities and why."):
+    if st.button(_("Open these in the Gallery"), icon=":material/photo_library:",
+                 key="cm_gallery", help=_("The Gallery, filtered to this cell: each image "
+                                        "large, with its probabilities and why.")):
         open_in_gallery(true, pred)
         st.switch_page(nav.PAGES["gallery"].file)
 
@@ -116,15 +118,15 @@ def confusion(tr, beside) -> None:
     (a container next to it, so they appear where the eye is)."""
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
-    title = f"Confusion matrix (accuracy {ev.accuracy:.3f})"
-    png, box, size = heatmap(ev.confusion, title)
+    title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
+    png, box, size = heatmap(ev.confusion, title, i18n.lang())
     selection = st.vega_lite_chart(spec(ev.confusion, png, box, size, labels), theme=None,
                                    width="content", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)
-    st.caption("Rows: the true digit; columns: what the model said. The diagonal is right; "
+    st.caption(_("Rows: the true digit; columns: what the model said. The diagonal is right; "
                "every other cell is a mistake. **Click a cell to see its test images** "
-               "(double-click to clear).")
-    st.download_button("Download the heatmap (PNG)", png, "confusion-matrix.png",
+               "(double-click to clear)."))
+    st.download_button(_("Download the heatmap (PNG)"), png, "confusion-matrix.png",
                        mime="image/png", icon=":material/download:")
     cell = chosen_cell(selection)
     if cell is not None:

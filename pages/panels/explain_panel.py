@@ -20,6 +20,7 @@ from digitlab.lab.explain import Reading
 from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
+from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
 NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "
@@ -35,37 +36,37 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 def weights_png(images: np.ndarray, titles: tuple[str, ...]) -> bytes:
     """Pure function of the weights: safe to share between sessions."""
     return plots.to_png(eplots.weight_grid(images, titles,
-                                           note="weight (red: ink here counts for the digit)"))
+                                           note=N_("weight (red: ink here counts for the digit)")))
 
 
 def weights(tr) -> None:
     """The ten coefficient images on one diverging scale, and how many weights are exactly 0."""
-    st.markdown("#### What the model learned: one weight per pixel per digit")
+    st.markdown(_("#### What the model learned: one weight per pixel per digit"))
     w = explain.pixel_weights(tr.fit.model)
     if w is None:
         st.info(NO_PIXEL_WEIGHTS)
         return
     share, overall = explain.zero_share(w.coef)
-    titles = tuple(f"{c} · {s:.0%} zero" for c, s in zip(w.classes, share))
+    titles = tuple(_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share))
     left, right = st.columns([3, 1], gap="medium")
     with left:
         st.image(weights_png(w.images(), titles))
     with right:
-        st.metric("Weights exactly 0", f"{overall:.1%}",
-                  help="Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
+        st.metric(_("Weights exactly 0"), f"{overall:.1%}",
+                  help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
                        "weights to exactly zero; pixels that are never inked in the training "
-                       "images keep weight 0 under any penalty.")
+                       "images keep weight 0 under any penalty."))
         c = tr.config
-        st.caption(f"Penalty: {c.penalty_name}, C = {c.C:g}. Red pixels are where ink adds to "
-                   "a digit's score, blue where it subtracts, white where it does nothing. "
-                   "A digit's score is the sum of its weights times the pixels, plus its "
-                   "intercept.")
+        st.caption(_("Penalty: {penalty_name}, C = {c:g}. Red pixels are where ink adds to a "
+                     "digit's score, blue where it subtracts, white where it does nothing. A "
+                     "digit's score is the sum of its weights times the pixels, plus its "
+                     "intercept.", penalty_name=c.penalty_name, c=c.C))
         if w.deskew:
-            st.caption("This model deskews: its weights apply to the **straightened** image, "
-                       "not to the pixels as drawn.")
+            st.caption(_("This model deskews: its weights apply to the **straightened** image, "
+                       "not to the pixels as drawn."))
         if w.pixels.scaling == "standard":
-            st.caption("Pixels are z-scored: a weight multiplies (pixel − its mean) / its "
-                       "spread, so an empty pixel counts too.")
+            st.caption(_("Pixels are z-scored: a weight multiplies (pixel − its mean) / its "
+                       "spread, so an empty pixel counts too."))
 
 
 # --- why this answer -------------------------------------------------------------------------
@@ -82,8 +83,9 @@ def _features_image(reading: Reading) -> np.ndarray:
 def sum_line(reading: Reading, k: int) -> str:
     """"sum 4.12 + b 7 (-0.31) = z 3.81": the evidence map adds up to the score shown."""
     d = reading.label(k)
-    return (f"Σ map {reading.evidence_sum(k):+.2f}  +  b{_sub(d)} {reading.intercept[k]:+.2f}"
-            f"  =  z{_sub(d)} {reading.scores[k]:+.2f}")
+    return (_("Σ map {evidence_sum:+.2f}  +  b{sub} {intercept:+.2f}  =  z{sub} {scores:+.2f}",
+              evidence_sum=reading.evidence_sum(k), sub=_sub(d), intercept=reading.intercept[k],
+              scores=reading.scores[k]))
 
 
 def _sub(text: str) -> str:
@@ -102,21 +104,23 @@ def evidence(reading: Reading, deskew: bool) -> None:
                 _features_image(reading),
                 *(eplots.diverging_rgb(m, limit, MAP_PX) for m in maps)]
     d, d2 = reading.label(top), reading.label(second)
-    captions = [f"weights w{_sub(d)} of the answer, {d}",
-                "× x, the pixels they multiply" + (" (deskewed)" if deskew else ""),
-                f"= evidence for {d}: {sum_line(reading, top)}",
-                f"evidence for the runner-up, {d2}: {sum_line(reading, second)}"]
+    captions = [_("weights w{sub} of the answer, {d}", sub=_sub(d), d=d),
+                N_("× x, the pixels they multiply") + (" (deskewed)" if deskew else ""),
+                _("= evidence for {d}: {sum_line}", d=d, sum_line=sum_line(reading, top)),
+                _("evidence for the runner-up, {d2}: {sum_line}", d2=d2,
+                  sum_line=sum_line(reading, second))]
     for col, picture, caption in zip(st.columns(4), pictures, captions):
         col.image(picture, caption=caption, width=MAP_PX, output_format="PNG")
     key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
     st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG",
-             caption=f"evidence w·x per pixel: blue −{limit:.2g} (this ink counts against "
-                     f"the digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)")
+             caption=_("evidence w·x per pixel: blue −{limit:.2g} (this ink counts against the "
+                       "digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)",
+                       limit=limit))
 
 
 def scores_chart(reading: Reading) -> None:
     """The ten scores z_k as bars (the answer highlighted), drawn by the browser."""
-    rows = [{"digit": reading.label(k), "score": float(z), "label": f"{z:.2f}",
+    rows = [{"digit": reading.label(k), "score": float(z), "label": fmt(float(z), ".2f"),
              "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
     axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
     spec = {
@@ -124,7 +128,7 @@ def scores_chart(reading: Reading) -> None:
         "encoding": {
             "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
             "y": {"field": "score", "type": "quantitative",
-                  "axis": {**axis, "title": "score z = w·x + b"}},
+                  "axis": {**axis, "title": N_("score z = w·x + b")}},
         },
         "layer": [
             {"mark": "bar", "encoding": {"color": {
@@ -139,7 +143,7 @@ def scores_chart(reading: Reading) -> None:
 
 def _number(v: float) -> str:
     """Readable at any size: 0.00012 as 1.2e-04, not 0.000."""
-    return f"{v:.3f}" if v == 0 or abs(v) >= 1e-3 else f"{v:.1e}"
+    return fmt(v, ".3f") if v == 0 or abs(v) >= 1e-3 else fmt(v, ".1e")
 
 
 def softmax_table(reading: Reading) -> pd.DataFrame:
@@ -147,7 +151,7 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
     probability; as printed (a static table: it costs the browser far less than a grid)."""
     z = reading.scores
     e = np.exp(z - z.max())
-    columns = {"score z": z, "e^(z − max z)": e, "probability": e / e.sum()}
+    columns = {N_("score z"): z, "e^(z − max z)": e, "probability": e / e.sum()}
     frame = pd.DataFrame({name: [_number(v) for v in values] for name, values in
                           columns.items()}, index=[reading.label(k) for k in range(len(z))])
     frame.index.name = "digit"
@@ -167,9 +171,9 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     with right:
         st.table(softmax_table(reading))
     e = np.exp(reading.scores - reading.scores.max())
-    st.caption(f"Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
-               f"{e.sum():.3f}); subtracting max z first changes nothing but keeps the numbers "
-               "finite. These are the probabilities shown above.")
+    st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
+                 "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "
+                 "finite. These are the probabilities shown above.", sum=e.sum()))
     return reading
 
 
@@ -180,7 +184,7 @@ def maths(model, fit, reading: Reading, label: int | None = None,
           key: str = "maths") -> None:
     """The maths, with this model's and this image's numbers: a collapsed expander whose
     content is only computed when it is open."""
-    box = st.expander("The maths, with these numbers", key=key, on_change="rerun",
+    box = st.expander(_("The maths, with these numbers"), key=key, on_change="rerun",
                       icon=":material/function:")
     if box.open:
         with box:
@@ -191,29 +195,31 @@ def maths_body(model, fit, reading: Reading, label: int | None) -> None:
     k, r = reading.predicted, reading.runner_up
     top, second = explain.one_vs_rest(reading.scores, k), explain.one_vs_rest(reading.scores, r)
     d, d2 = reading.label(k), reading.label(r)
-    st.markdown("**1. The logistic function** turns any score into a probability:")
+    st.markdown(_("**1. The logistic function** turns any score into a probability:"))
     st.latex(r"\sigma(m) = \frac{1}{1 + e^{-m}}")
-    st.markdown("With ten digits, a digit's probability is σ of its *margin* over the "
-                "other nine:")
+    st.markdown(_("With ten digits, a digit's probability is σ of its *margin* over the "
+                "other nine:"))
     st.latex(r"m_k = z_k - \log \sum_{j \ne k} e^{z_j}")
     st.markdown(
-        f"For the answer {d}: m = **{top.margin:.3f}**, and σ({top.margin:.3f}) = "
-        f"**{top.sigma:.4f}**, the probability shown ({top.probability:.4f}). For the "
-        f"runner-up {d2}: m = {second.margin:.3f}, σ = {second.sigma:.4g}.")
-    st.caption(f"The tutorial prints it as 1/1-e^(-z). Read as written that is 1 − e^(−m): "
-               f"{top.misprint:.4f} for {d} but **{second.misprint:.4g}** for {d2} — not a "
-               "probability. The plus sign matters.")
-    st.markdown("**2. The logit** undoes it: the log of the odds gives the margin back.")
-    logit = "∞ (p rounds to 1)" if math.isinf(top.logit) else f"{top.logit:.3f}"
+        _("For the answer {d}: m = **{margin:.3f}**, and σ({margin:.3f}) = **{sigma:.4f}**, the "
+          "probability shown ({probability:.4f}). For the runner-up {d2}: m = {margin2:.3f}, σ = "
+          "{sigma2:.4g}.", d=d, margin=top.margin, sigma=top.sigma, probability=top.probability,
+          d2=d2, margin2=second.margin, sigma2=second.sigma))
+    st.caption(_("The tutorial prints it as 1/1-e^(-z). Read as written that is 1 − e^(−m): "
+                 "{misprint:.4f} for {d} but **{misprint2:.4g}** for {d2} — not a probability. "
+                 "The plus sign matters.", misprint=top.misprint, d=d, misprint2=second.misprint,
+                 d2=d2))
+    st.markdown(_("**2. The logit** undoes it: the log of the odds gives the margin back."))
+    logit = N_("∞ (p rounds to 1)") if math.isinf(top.logit) else f"{top.logit:.3f}"
     st.latex(r"\log\frac{p}{1-p} = m")
-    st.markdown(f"log({top.probability:.4f} / {1 - top.probability:.4g}) = **{logit}** "
-                f"= m for {d}.")
-    st.markdown("**3. Softmax** over the ten scores (the table above):")
+    st.markdown(_("log({probability:.4f} / {probability2:.4g}) = **{logit}** = m for {d}.",
+                  probability=top.probability, probability2=1 - top.probability, logit=logit, d=d))
+    st.markdown(_("**3. Softmax** over the ten scores (the table above):"))
     st.latex(r"p_k = \frac{e^{z_k}}{\sum_{j=0}^{9} e^{z_j}}, \qquad z_k = w_k \cdot x + b_k")
     e = np.exp(reading.scores - reading.scores.max())
-    st.markdown(f"For {d}: e^(z − max z) = {e[k]:.4g}, over their sum {e.sum():.4g} = "
-                f"**{e[k] / e.sum():.4f}** (dividing top and bottom by e^(max z) = "
-                f"e^{reading.scores.max():.2f} changes nothing).")
+    st.markdown(_("For {d}: e^(z − max z) = {e:.4g}, over their sum {sum:.4g} = **{sum2:.4f}** "
+                  "(dividing top and bottom by e^(max z) = e^{max:.2f} changes nothing).", d=d,
+                  e=e[k], sum=e.sum(), sum2=e[k] / e.sum(), max=reading.scores.max()))
     loss_panel(model, fit, reading, label)
     solvers_panel(fit.config.solver)
 
@@ -223,30 +229,31 @@ def loss_panel(model, fit, reading: Reading, label: int | None) -> None:
     coef = explain.model_weights(model)
     y = reading.predicted if label is None else int(np.flatnonzero(
         reading.classes == label)[0])
-    st.markdown("**4. The loss** the solver makes small, where C and l1_ratio weigh the "
-                "penalty against the fit:")
+    st.markdown(_("**4. The loss** the solver makes small, where C and l1_ratio weigh the "
+                "penalty against the fit:"))
     st.latex(r"f(W,b) = \frac{1}{n}\sum_{i=1}^{n} -\log p_{y_i}(x_i) + \frac{1}{C\,n}"
              r"\Big(\tfrac{1-\rho}{2}\lVert W\rVert_2^2 + \rho\,\lVert W\rVert_1\Big),"
              r"\quad \rho = \texttt{l1\_ratio}")
     if coef is None:
         return
     lt = explain.loss_terms(coef, c.C, c.l1_ratio, fit.n_train, reading.probabilities, y)
-    who = "its true label" if label is not None else "the model's answer"
+    who = N_("its true label") if label is not None else N_("the model's answer")
     penalty = ("no penalty (C = ∞)" if math.isinf(c.C) else
-               f"C = {c.C:g}, ρ = {lt.l1_ratio:g}, n = {lt.n_train:,}: "
-               f"‖W‖² = {lt.squared_norm:.4g}, ‖W‖₁ = {lt.abs_norm:.4g}, "
-               f"penalty term = **{lt.penalty:.4g}**")
-    st.markdown(f"This image's term, for {who} {reading.label(y)}: −log p = "
-                f"**{lt.image_loss:.4f}**. This model: {penalty}. A smaller C makes the "
-                "penalty count more: smaller weights, a smoother model; ρ = 1 (L1) pushes "
-                "weights to exactly 0.")
+               _("C = {c:g}, ρ = {l1_ratio:g}, n = {n_train:,}: ‖W‖² = {squared_norm:.4g}, ‖W‖₁ "
+                 "= {abs_norm:.4g}, penalty term = **{penalty:.4g}**", c=c.C,
+                 l1_ratio=lt.l1_ratio, n_train=lt.n_train, squared_norm=lt.squared_norm,
+                 abs_norm=lt.abs_norm, penalty=lt.penalty))
+    st.markdown(_("This image's term, for {who} {label}: −log p = **{image_loss:.4f}**. This "
+                  "model: {penalty}. A smaller C makes the penalty count more: smaller weights, "
+                  "a smoother model; ρ = 1 (L1) pushes weights to exactly 0.", who=who,
+                  label=reading.label(y), image_loss=lt.image_loss, penalty=penalty))
 
 
 def solvers_panel(current: str) -> None:
-    st.markdown("**5. No learning rate?** scikit-learn's LogisticRegression takes none; "
-                "each solver sets its own step:")
+    st.markdown(_("**5. No learning rate?** scikit-learn's LogisticRegression takes none; "
+                "each solver sets its own step:"))
     rows = [{"solver": s.name + (" (this model)" if s.name == current else ""),
-             "step size": s.step_size} for s in solvers.SOLVERS.values()]
+             N_("step size"): s.step_size} for s in solvers.SOLVERS.values()]
     st.table(pd.DataFrame(rows).set_index("solver"))
 
 

@@ -13,7 +13,8 @@ import streamlit as st
 from digitlab.lab import fool
 from digitlab.lab.fool import Change
 from digitlab.plots import charts as plots
-from pages.shared import figures
+from pages.shared import figures, i18n
+from pages.shared.i18n import N_, _
 
 # Slider keys and their resting values (the Reset button puts these back).
 SLIDERS = {"fool_dx": 0, "fool_dy": 0, "fool_angle": 0, "fool_scale": 100, "fool_pen": 0}
@@ -31,15 +32,15 @@ def sliders() -> Change:
     for key, value in SLIDERS.items():
         st.session_state.setdefault(key, value)
     c = st.columns([1, 1, 1, 1, 1, 0.7], vertical_alignment="bottom")
-    c[0].slider("Shift right (%)", -40, 40, step=5, key="fool_dx",
-                help="Percent of the picture's width; negative moves it left.")
-    c[1].slider("Shift down (%)", -40, 40, step=5, key="fool_dy")
-    c[2].slider("Rotate (°)", -90, 90, step=5, key="fool_angle",
-                help="Counter-clockwise; negative turns it clockwise.")
-    c[3].slider("Scale (%)", 40, 160, step=5, key="fool_scale")
-    c[4].slider("Pen width (± px)", -10, 30, step=2, key="fool_pen",
-                help="Pixels added to the pen's width on the 280 px canvas.")
-    c[5].button("Reset", on_click=reset, icon=":material/restart_alt:", key="fool_reset")
+    c[0].slider(_("Shift right (%)"), -40, 40, step=5, key="fool_dx",
+                help=_("Percent of the picture's width; negative moves it left."))
+    c[1].slider(_("Shift down (%)"), -40, 40, step=5, key="fool_dy")
+    c[2].slider(_("Rotate (°)"), -90, 90, step=5, key="fool_angle",
+                help=_("Counter-clockwise; negative turns it clockwise."))
+    c[3].slider(_("Scale (%)"), 40, 160, step=5, key="fool_scale")
+    c[4].slider(_("Pen width (± px)"), -10, 30, step=2, key="fool_pen",
+                help=_("Pixels added to the pen's width on the 280 px canvas."))
+    c[5].button(_("Reset"), on_click=reset, icon=":material/restart_alt:", key="fool_reset")
     s = st.session_state
     return Change(shift_x=s["fool_dx"] / 100, shift_y=s["fool_dy"] / 100,
                   angle=float(s["fool_angle"]), scale=s["fool_scale"] / 100,
@@ -65,7 +66,7 @@ def sweep_chart(points: list, original: int, angle: float) -> None:
              "flipped": d != original} for a, d, p in points]
     axis = {"labelFontSize": 13, "titleFontSize": 14}
     x = {"field": "angle", "type": "quantitative", "scale": {"domain": [-92, 92]},
-         "axis": {**axis, "title": "rotation (°, counter-clockwise)", "values": list(SWEEP)}}
+         "axis": {**axis, "title": N_("rotation (°, counter-clockwise)"), "values": list(SWEEP)}}
     y = {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1.25]},
          "axis": {**axis, "title": "probability", "format": "%", "values": [0, 0.5, 1]}}
     spec = {
@@ -93,22 +94,24 @@ def describe(change: Change) -> str:
     """What was done to the drawing, in words, for the changed picture's caption."""
     bits = []
     if change.shift_x or change.shift_y:
-        bits.append(f"shifted {change.shift_x:+.0%} right, {change.shift_y:+.0%} down")
+        bits.append(_("shifted {shift_x:+.0%} right, {shift_y:+.0%} down", shift_x=change.shift_x,
+                      shift_y=change.shift_y))
     if change.angle:
-        bits.append(f"turned {change.angle:+.0f}°")
+        bits.append(_("turned {angle:+.0f}°", angle=change.angle))
     if change.scale != 1:
-        bits.append(f"scaled to {change.scale:.0%}")
+        bits.append(_("scaled to {scale:.0%}", scale=change.scale))
     if change.thicken:
-        bits.append(f"pen {change.thicken * CANVAS:+.0f} px")
-    return "Your drawing, " + (", ".join(bits) if bits else "unchanged")
+        bits.append(_("pen {thicken:+.0f} px", thicken=change.thicken * CANVAS))
+    return N_("Your drawing, ") + (", ".join(bits) if bits else "unchanged")
 
 
 def reach_sentence(reached: dict[str, float]) -> str:
-    names = {"shift": "the shift", "rotate": "the rotation", "scale": "the new size",
-             "thicken": "the new pen width"}
+    names = {"shift": N_("the shift"), "rotate": N_("the rotation"), "scale": N_("the new size"),
+             "thicken": N_("the new pen width")}
     bits = []
     for name, share in reached.items():
-        bits.append(f"{names[name]}: {share:.0%} of the ink moved, {fool.verdict(share)}")
+        bits.append(_("{names}: {share:.0%} of the ink moved, {verdict}", names=names[name],
+                      share=share, verdict=fool.verdict(share)))
     return "; ".join(bits)
 
 
@@ -124,29 +127,30 @@ def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
                    output_format="PNG")
         if tried.digit is not None:
             model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)
-            mid.image(plots.enlarge(model_input, PX), width=PX, caption="What the model gets",
+            mid.image(plots.enlarge(model_input, PX), width=PX, caption=_("What the model gets"),
                       output_format="PNG")
         reached = fool.reached(image, change, original28, deskew)
         if reached:
-            st.markdown("**What reached the model** (each change alone, against your "
-                        "drawing's 28x28 input): " + reach_sentence(reached) + ".")
+            st.markdown(_("**What reached the model** (each change alone, against your "
+                        "drawing's 28x28 input): ") + reach_sentence(reached) + ".")
         else:
-            st.caption("Move a slider. The preprocessing centres the ink and fits it into "
+            st.caption(_("Move a slider. The preprocessing centres the ink and fits it into "
                        "20x20, so a shift or a new size mostly never reaches the model, and it "
-                       "moves the pen width toward MNIST's; a rotation it does not undo.")
+                       "moves the pen width toward MNIST's; a rotation it does not undo."))
     with right:
         if tried.digit is None:
-            st.info(f"{tried.prepared.message} (The change pushed the digit off the picture: "
-                    "move the sliders back.)")
+            st.info(_("{message} (The change pushed the digit off the picture: move the sliders "
+                      "back.)", message=tried.prepared.message))
             return
         flipped = tried.digit != answer
-        st.metric("Answer after the changes", str(tried.digit),
-                  delta=(f"flipped from {answer}" if flipped else "not fooled") + " · "
-                  + plots.percent(tried.probabilities[tried.digit]) + " sure",
+        st.metric(_("Answer after the changes"), str(tried.digit),
+                  delta=(_("flipped from {answer}", answer=answer) if flipped
+                         else _("not fooled")) + " · "
+                  + _("{percent} sure", percent=i18n.percent(tried.probabilities[tried.digit])),
                   delta_color="inverse" if flipped else "normal", delta_arrow="off")
         figures.probability_chart(tried.probabilities, tried.digit)
-    st.markdown("**Where does the answer flip?** The drawing turned from −90° to +90° "
-                "(with the other sliders as set): red dots are a different answer.")
+    st.markdown(_("**Where does the answer flip?** The drawing turned from −90° to +90° "
+                "(with the other sliders as set): red dots are a different answer."))
     sweep_chart(sweep(model, image, change, deskew, model_id), answer, change.angle)
 
 

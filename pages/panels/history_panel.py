@@ -18,7 +18,8 @@ from digitlab.model.config import TrainConfig
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import state
+from pages.shared import i18n, state
+from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
 PICK = "history_pick"  # the two runs compared
@@ -26,14 +27,15 @@ NEWEST = "history_newest"  # the newest run when PICK was last reset
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def difference_png(diff, labels, unit: str, names: tuple[str, str]) -> bytes:
+def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str) -> bytes:
     """Pure function of the numbers: safe to share between sessions."""
-    return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names))
+    return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names,
+                                                           words=i18n.words(lang)))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def recall_png(recall, labels, names: tuple[str, str]) -> bytes:
-    return plots.to_png(compare_plots.recall_bars(recall, labels, names))
+def recall_png(recall, labels, names: tuple[str, str], lang: str) -> bytes:
+    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)))
 
 
 def _restore(apply: Callable[[TrainConfig], None]) -> None:
@@ -42,7 +44,8 @@ def _restore(apply: Callable[[TrainConfig], None]) -> None:
     run = state.history().get(st.session_state.get(RESTORE) or -1)
     if run is not None:
         apply(run.config)
-        st.toast(f"Run {run.number}'s settings are in the sidebar: press Train to fit them.")
+        st.toast(_("Run {number}'s settings are in the sidebar: press Train to fit them.",
+                   number=run.number))
     st.session_state[RESTORE] = None
 
 
@@ -51,9 +54,9 @@ def table(runs: list[history.Run]) -> None:
     frame["C"] = [("∞" if math.isinf(c) else f"{c:g}") for c in frame["C"]]
     st.dataframe(frame, width="stretch", height=min(36 * len(runs) + 38, 260),
                  column_config={"accuracy": st.column_config.NumberColumn(format="%.4f"),
-                                "fit s": st.column_config.NumberColumn(format="%.1f"),
+                                N_("fit s"): st.column_config.NumberColumn(format="%.1f"),
                                 "l1_ratio": st.column_config.NumberColumn(format="%g"),
-                                "train images": st.column_config.NumberColumn(format="%d")})
+                                N_("train images"): st.column_config.NumberColumn(format="%d")})
 
 
 def panel(apply: Callable[[TrainConfig], None]) -> None:
@@ -61,29 +64,31 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
     runs = state.history().runs
     if not runs:
         return
-    st.markdown(f"#### Run history: {len(runs)} run{'s' if len(runs) > 1 else ''} this session")
+    st.markdown(ngettext("#### Run history: {n} run this session",
+                         "#### Run history: {n} runs this session", len(runs)))
     table(runs)
     if evicted := [r.number for r in runs if r.evicted]:
-        st.caption(f"To keep the server's memory in bounds, the models of the oldest runs "
-                   f"({', '.join(f'run {n}' for n in evicted)}) were let go: their settings and "
-                   "scores stay here, and ↺ puts a run's settings back to train it again.")
-    st.pills("Put a run's settings back in the sidebar (one click)", [r.number for r in runs],
+        st.caption(_("To keep the server's memory in bounds, the models of the oldest runs "
+                     "({runs}) were let go: their settings and scores stay here, and ↺ puts a "
+                     "run's settings back to train it again.",
+                     runs=", ".join(_("run {number}", number=n) for n in evicted)))
+    st.pills(_("Put a run's settings back in the sidebar (one click)"), [r.number for r in runs],
              key=RESTORE, on_change=_restore, args=(apply,),
-             format_func=lambda n: f"↺ run {n}")
+             format_func=lambda n: _("↺ run {n}", n=n))
     if len(runs) < 2:
-        st.caption("Train again with other settings to compare two runs side by side.")
+        st.caption(_("Train again with other settings to compare two runs side by side."))
         return
     numbers = [r.number for r in runs]
     if st.session_state.get(NEWEST) != numbers[0] or not set(
             st.session_state.get(PICK) or ()) <= set(numbers):
         st.session_state[PICK] = numbers[1::-1]  # a new run: compare it with the one before
         st.session_state[NEWEST] = numbers[0]
-    picked = st.multiselect("Compare two runs", numbers, key=PICK, max_selections=2,
+    picked = st.multiselect(_("Compare two runs"), numbers, key=PICK, max_selections=2,
                             format_func=lambda n: f"run {n}")
     if len(picked) == 2:
         side_by_side(*(state.history().get(n) for n in picked))
     else:
-        st.caption("Pick two runs to see them side by side.")
+        st.caption(_("Pick two runs to see them side by side."))
 
 
 def side_by_side(a: history.Run, b: history.Run) -> None:
@@ -91,30 +96,36 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
     try:
         cmp = history.compare(a, b)
     except ValueError as exc:
-        st.info(f"Run {a.number} and run {b.number} cannot be compared: {exc}.")
+        st.info(_("Run {number} and run {number2} cannot be compared: {exc}.", number=a.number,
+                  number2=b.number, exc=i18n.error_text(exc)))
         return
     cols = st.columns(2)
     for col, run, other in zip(cols, (a, b), (b, a)):
         acc = run.accuracy
         delta = acc - other.accuracy
-        col.metric(f"Run {run.number}: test accuracy", f"{acc:.4f}",
-                   delta=f"{delta:+.4f} vs run {other.number}" if delta else "same",
+        col.metric(_("Run {number}: test accuracy", number=run.number), fmt(acc, ".4f"),
+                   delta=(_("{delta:+.4f} vs run {number}", delta=delta, number=other.number)
+                          if delta else _("same")),
                    delta_color="normal" if delta else "off")
         c = run.config
-        col.caption(f"{c.solver}, C = {'∞' if math.isinf(c.C) else f'{c.C:g}'}, penalty "
-                    f"{c.penalty_name}, max_iter {c.max_iter}, {c.scaling} pixels"
+        col.caption(_("{solver}, C = {isinf}, penalty {penalty_name}, max_iter {max_iter}, "
+                      "{scaling} pixels", solver=c.solver,
+                      isinf='∞' if math.isinf(c.C) else f'{c.C:g}', penalty_name=c.penalty_name,
+                      max_iter=c.max_iter, scaling=c.scaling)
                     + (f", {history.describe_extras(c)}" if history.describe_extras(c) else "")
                     + f"; {run.row()['epochs / iterations']}, {run.outcome}.")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names))
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names,
+                                     i18n.lang()))
     with right:
-        st.image(recall_png(cmp.recall, cmp.labels, names), caption="Per-class recall: the "
-                 "share of each digit's test images the run got right.")
+        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang()),
+                 caption=_("Per-class recall: the share of each digit's test images the run "
+                           "got right."))
         if not cmp.same_test_set:
-            st.caption("The two runs were tested on different images (test split or seed), "
+            st.caption(_("The two runs were tested on different images (test split or seed), "
                        "so each row of the difference is in percent of its true digit's test "
-                       "images.")
+                       "images."))
     for col, run in zip(st.columns(2, gap="medium"), (a, b)):
         if run.trained is None:
             col.caption(f"Run {run.number}'s model was let go to keep this session's memory "
@@ -123,7 +134,9 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             continue
         w = explain.pixel_weights(run.trained.fit.model)
         if w is None:
-            col.caption(f"Run {run.number} reads kernel features, not pixels: no weight images.")
+            col.caption(_("Run {number} reads kernel features, not pixels: no weight images.",
+                          number=run.number))
             continue
         col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes)),
-                  caption=f"Run {run.number}'s weights (red: ink here counts for the digit)")
+                  caption=_("Run {number}'s weights (red: ink here counts for the digit)",
+                            number=run.number))

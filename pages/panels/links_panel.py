@@ -23,6 +23,8 @@ from digitlab.classroom import publish as classroom
 from digitlab.lab import links
 from digitlab.lab.links import Lesson
 from digitlab.model.config import TrainConfig
+from pages.shared import i18n
+from pages.shared.i18n import _
 
 READ = "link_read"  # session state: this session has read its link (once, on its first Train)
 LESSON = "link_lesson"  # session state: the Lesson the link opened (empty: none)
@@ -83,6 +85,8 @@ def keep_in_step(config: TrainConfig | None) -> None:
         return
     les = lesson()
     query = links.to_query(config, les.locked, les.hidden)
+    if links.LANG in st.query_params:  # the language the address asked for stays in it
+        query[links.LANG] = st.query_params[links.LANG]
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -91,12 +95,12 @@ def banner(config: TrainConfig | None) -> None:
     """What the link could not apply, and what the lesson fixed."""
     problems = st.session_state.get(PROBLEMS) or ()
     if problems:
-        st.warning("This link had settings that could not be used; the others were applied.\n\n"
+        st.warning(_("This link had settings that could not be used; the others were applied.\n\n")
                    + "\n".join(f"- {p}" for p in problems), icon=":material/link_off:")
     les = lesson()
     if les and config is not None:
-        st.info(f"**Lesson link.** Fixed by the link: {links.describe(les, config)}. "
-                "Explore the other settings in the sidebar.", icon=":material/lock:")
+        st.info(_("**Lesson link.** Fixed by the link: {describe}. Explore the other settings in "
+                  "the sidebar.", describe=links.describe(les, config)), icon=":material/lock:")
 
 
 def page_url() -> str:
@@ -114,13 +118,16 @@ def builder(config: TrainConfig | None) -> None:
     """"Share as a lesson link": the current settings, with the ones chosen locked or hidden."""
     if config is None:
         return
-    with st.popover("Share as a lesson link", icon=":material/share:", width="stretch"):
-        st.caption("The link opens Train with these settings. Lock the ones students may see "
-                   "but not change; hide the ones they need not see.")
-        locked = st.multiselect("Lock", links.FIELDS, key="share_lock",
-                                placeholder="settings students cannot change")
-        hidden = st.multiselect("Hide", [f for f in links.FIELDS if f not in locked],
-                                key="share_hide", placeholder="settings students do not see")
-        link = links.url(page_url(), config, locked, hidden)
+    with st.popover(_("Share as a lesson link"), icon=":material/share:", width="stretch"):
+        st.caption(_("The link opens Train with these settings. Lock the ones students may see "
+                   "but not change; hide the ones they need not see."))
+        locked = st.multiselect(_("Lock"), links.FIELDS, key="share_lock",
+                                placeholder=_("settings students cannot change"))
+        hidden = st.multiselect(_("Hide"), [f for f in links.FIELDS if f not in locked],
+                                key="share_hide", placeholder=_("settings students do not see"))
+        # the link opens in the language it was made in (English, the default, goes unsaid:
+        # then each student's own browser language applies)
+        lang = None if i18n.lang() == i18n.DEFAULT else i18n.lang()
+        link = links.url(page_url(), config, locked, hidden, lang=lang)
         st.code(link, language=None, wrap_lines=True)
-        st.caption("Copy it with the button at the code's corner.")
+        st.caption(_("Copy it with the button at the code's corner."))

@@ -17,7 +17,8 @@ from digitlab.lab import links
 from digitlab.model.config import TrainConfig
 from digitlab.training import modelfile
 from digitlab.training.session import Trained
-from pages.shared import state
+from pages.shared import i18n, state
+from pages.shared.i18n import _
 
 UPLOAD = "model_upload"
 SAID = "model_upload_said"  # session state: (kind, sentence) about the last upload
@@ -46,7 +47,7 @@ def load_upload(apply: Callable[[TrainConfig], None]) -> None:
         modelfile.check_input(payload, side=ds.side, name=file.name)
         tr = modelfile.as_trained(payload, state.split_for(ds, payload["config"]))
     except modelfile.ModelFileError as exc:
-        st.session_state[SAID] = ("error", f"{exc}")
+        st.session_state[SAID] = ("error", i18n.error_text(exc))
         return
     state.history().record(tr, source="file")
     st.session_state.pop(state.JOB, None)  # a finished job would otherwise take its place
@@ -55,28 +56,30 @@ def load_upload(apply: Callable[[TrainConfig], None]) -> None:
               if links.beyond_page(f, getattr(tr.config, f))]
     if not beyond:
         apply(tr.config)  # the sidebar shows the settings of the model that answers
-    st.session_state[SAID] = ("success", f"Loaded {file.name}: {tr.config.solver}, "
-                              f"{tr.evaluation.accuracy:.4f} on this data's test images. Draw "
-                              "and Gallery use it now." + (
-                                  f" Its {', '.join(beyond)} is beyond what the sidebar "
-                                  "offers, so the sidebar keeps your settings." if beyond
+    st.session_state[SAID] = ("success", _("Loaded {name}: {solver}, {accuracy:.4f} on this "
+                                           "data's test images. Draw and Gallery use it now.",
+                                           name=file.name, solver=tr.config.solver,
+                                           accuracy=tr.evaluation.accuracy) + (
+                                  _(" Its {names} is beyond what the sidebar offers, so the "
+                                    "sidebar keeps your settings.", names=", ".join(beyond))
+                                  if beyond
                                   else ""))
 
 
 def panel(tr: Trained | None, ds: Dataset, apply: Callable[[TrainConfig], None]) -> None:
     """Download (with a model) and upload, in a popover of the page's tool row."""
-    with st.popover("Model file", icon=":material/save:", width="stretch"):
+    with st.popover(_("Model file"), icon=":material/save:", width="stretch"):
         if tr is not None and state.model_matches(tr, ds):
             st.download_button(
-                "Download this model (.skops)", icon=":material/download:", width="stretch",
+                _("Download this model (.skops)"), icon=":material/download:", width="stretch",
                 data=lambda: modelfile.to_bytes(tr.fit, ds.name), file_name=file_name(tr),
                 mime="application/octet-stream", on_click="ignore")
-            st.caption("The pipeline with its pixel scaling (and deskew, features) inside: "
-                       "`python -m digitlab predict --model FILE digit.png` reads it too.")
-        st.file_uploader("Load a model file", type=["skops"], key=UPLOAD, max_upload_size=25,
+            st.caption(_("The pipeline with its pixel scaling (and deskew, features) inside: "
+                       "`python -m digitlab predict --model FILE digit.png` reads it too."))
+        st.file_uploader(_("Load a model file"), type=["skops"], key=UPLOAD, max_upload_size=25,
                          on_change=load_upload, args=(apply,),
-                         help="A file from this page's download or from `python -m digitlab "
-                              "train --save`.")
+                         help=_("A file from this page's download or from `python -m digitlab "
+                              "train --save`."))
         said = st.session_state.get(SAID)
         if said is not None:
             (st.error if said[0] == "error" else st.success)(said[1])

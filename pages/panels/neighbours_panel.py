@@ -13,12 +13,13 @@ from digitlab.lab import neighbours
 from digitlab.plots import charts as plots
 from digitlab.training.session import Split
 from pages.shared import state
+from pages.shared.i18n import N_, _, fmt
 
 SHOW = 8  # neighbours shown: one row
 PX = 90
 
 
-@st.cache_resource(max_entries=4, show_spinner="Indexing the training images…")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
     """Keyed by the split (data, test size, seed) and deskew, which are all it depends on.
     Shared between sessions: it is never mutated."""
@@ -26,7 +27,8 @@ def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
 
 
 def index_for(split: Split, test_size: float, seed: int, deskew: bool):
-    return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
+    with st.spinner(_("Indexing the training images…")):
+        return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
 
 
 def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
@@ -34,17 +36,18 @@ def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
     """"Your 7 looks most like these": the nearest training images, nearest first."""
     found, dist = neighbours.nearest(idx, image28, SHOW)
     label, votes = neighbours.vote(idx, found)
-    st.markdown(f"**Your {answer} looks most like these training images** "
-                f"({votes} of the {len(found)} nearest are {label}s)")
+    st.markdown(_("**Your {answer} looks most like these training images** ({votes} of the "
+                  "{value} nearest are {label}s)", answer=answer, votes=votes, value=len(found),
+                  label=label))
     pictures = [plots.enlarge(plots.as_image(split.X_train[i], split.side), PX) for i in found]
-    captions = [f"{int(split.y_train[i])} · {d:,.0f}" for i, d in zip(found, dist)]
+    captions = [f"{int(split.y_train[i])} · {fmt(float(d), ',.0f')}" for i, d in zip(found, dist)]
     st.image(pictures, caption=captions, width=PX, output_format="PNG")
-    deskewed = ", both deskewed as this model sees them" if idx.deskew else ""
-    st.caption("Under each: its label · its distance. Nearest by pixel distance between "
-               "28x28 images (grey levels 0–255): your drawing after the steps above"
-               f"{deskewed}, against all {len(idx.y):,} training images. The model does not "
-               "look these up, it only keeps its weights; yet a drawing far from every "
-               "training image is one it is likely to get wrong.")
+    deskewed = N_(", both deskewed as this model sees them") if idx.deskew else ""
+    st.caption(_("Under each: its label · its distance. Nearest by pixel distance between 28x28 "
+                 "images (grey levels 0–255): your drawing after the steps above{deskewed}, "
+                 "against all {y:,} training images. The model does not look these up, it only "
+                 "keeps its weights; yet a drawing far from every training image is one it is "
+                 "likely to get wrong.", deskewed=deskewed, y=len(idx.y)))
 
 
 def drawing_tab(fit, image: np.ndarray, prepared) -> None:

@@ -8,25 +8,27 @@ import streamlit as st
 from digitlab.lab import script
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
+from pages.shared.i18n import _
 
 
 def panel(config: TrainConfig | None) -> None:
     if config is None:
         return
-    with st.popover("Show the code", icon=":material/code:", width="stretch"):
-        st.markdown("**The command** (in a DigitLab checkout):")
+    with st.popover(_("Show the code"), icon=":material/code:", width="stretch"):
+        st.markdown(_("**The command** (in a DigitLab checkout):"))
         st.code(script.command(config), language="bash", wrap_lines=True)
-        st.markdown(f"**The script**: the tutorial's split, these settings, the accuracy "
-                    f"(save as `{script.FILE}`; `python {script.FILE} mnist.npz 2000` reads "
-                    "your own copy and fits on 2,000 images).")
+        st.markdown(_("**The script**: the tutorial's split, these settings, the accuracy (save "
+                      "as `{file}`; `python {file} mnist.npz 2000` reads your own copy and fits "
+                      "on 2,000 images).", file=script.FILE))
         own = [what for what, used in (("the digitlab-fast solver",
                                         config.solver == solvers.FAST),
                                        ("deskewing", config.deskew)) if used]
         if own:
-            st.caption(f"{' and '.join(own).capitalize()} are DigitLab's own, so the script "
-                       "imports them from digitlab; choose a scikit-learn solver (lbfgs, "
-                       "sag...) without deskew for a script with scikit-learn only.")
+            st.caption(_("{capitalize} are DigitLab's own, so the script imports them from "
+                         "digitlab; choose a scikit-learn solver (lbfgs, sag...) without deskew "
+                         "for a script with scikit-learn only.",
+                         capitalize=' and '.join(own).capitalize()))
         if config.augment:
-            st.caption("Augmented training needs DigitLab's fitting loop: the script leaves it "
-                       "out, the command keeps it.")
+            st.caption(_("Augmented training needs DigitLab's fitting loop: the script leaves it "
+                       "out, the command keeps it."))
         st.code(script.sklearn_script(config), language="python", line_numbers=True)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from pages.shared.i18n import _
+
 # Clear = the drawable canvas's own "Reset canvas & history" toolbar button, pressed in the
 # browser. It empties the same canvas (no remount), so a stroke begun a moment later lands on
 # it and counts. The old Clear changed the canvas's key: the server then sent a new canvas,
@@ -19,8 +21,13 @@ import streamlit as st
 # drawn on the old one and lost. The canvas sits in an open shadow root; if a future canvas
 # has no such button, the component asks the server to remount instead (the old way).
 _CLEAR_JS = """
-export default function ({ parentElement, setTriggerValue }) {
+export default function ({ parentElement, setTriggerValue, data }) {
   const button = parentElement.querySelector("button");
+  if (data && data.label) {  // the label in the page's language
+    button.querySelector(".label").textContent = data.label;
+    button.setAttribute("aria-label", data.label);
+    button.title = data.title;
+  }
   const resetButtons = () => {
     const found = [];
     const walk = (root) => {
@@ -42,7 +49,7 @@ _CLEAR_HTML = """<button type="button" aria-label="Clear" title="Start again (th
 toolbar, above it, also has undo and redo)"><svg viewBox="0 0 24 24" aria-hidden="true"
 fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"
 stroke-linejoin="round"><path d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/>
-</svg>Clear</button>"""
+</svg><span class="label">Clear</span></button>"""
 # Looks like Streamlit's secondary st.button (its theme variables reach into the shadow root).
 _CLEAR_CSS = """
 button { display: inline-flex; align-items: center; gap: .5rem; min-height: 2.5rem;
@@ -88,7 +95,10 @@ _sidebar = st.components.v2.component("digitlab_sidebar_closer", js=_SIDEBAR_JS)
 def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
     """A Clear button under the canvas that empties it in the browser; `remount` (a callback)
     is the fallback when the canvas's reset button cannot be found."""
-    _clear(key=key, on_remount_change=remount, width="content")
+    _clear(key=key, on_remount_change=remount, width="content",
+           data={"label": _("Clear"),
+                 "title": _("Start again (the canvas's own toolbar, above it, also has undo "
+                            "and redo)")})
 
 
 # A phone held upright (Streamlit stacks columns below 640 px): less air above and between the

@@ -11,6 +11,8 @@ import numpy as np
 import streamlit as st
 
 from digitlab.plots import charts as plots
+from pages.shared import i18n
+from pages.shared.i18n import _
 
 
 def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:
@@ -28,8 +30,10 @@ def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def confusion_png(confusion: np.ndarray, title: str) -> bytes:
-    return plots.to_png(plots.confusion_heatmap(confusion, title=title))
+def confusion_png(confusion: np.ndarray, title: str, lang: str) -> bytes:
+    # keyed by the language too: the figure's labels and numbers are in it
+    return plots.to_png(plots.confusion_heatmap(confusion, title=title,
+                                                words=i18n.words(lang)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -39,21 +43,22 @@ def grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def balance_png(y: np.ndarray) -> bytes:
-    return plots.to_png(plots.class_balance(y))
+def balance_png(y: np.ndarray, lang: str) -> bytes:
+    return plots.to_png(plots.class_balance(y, words=i18n.words(lang)))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def bars_png(proba: np.ndarray, predicted: int | None, true: int | None) -> bytes:
-    return plots.to_png(plots.probability_bars(proba, predicted, true))
+def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str) -> bytes:
+    return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
               val_accuracy: tuple[float | None, ...], size: tuple[float, float],
-              class_accuracy: tuple[tuple[float, ...] | None, ...] | None = None) -> bytes:
+              class_accuracy: tuple[tuple[float, ...] | None, ...] | None = None,
+              lang: str = i18n.DEFAULT) -> bytes:
     return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size,
-                                             class_accuracy))
+                                             class_accuracy, words=i18n.words(lang)))
 
 
 def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
@@ -68,7 +73,7 @@ def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
     by_class = tuple(e.val_class_accuracy for e in points)
     return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
                      tuple(e.val_accuracy for e in points), size,
-                     by_class if any(r is not None for r in by_class) else None)
+                     by_class if any(r is not None for r in by_class) else None, i18n.lang())
 
 
 def probability_chart(proba: np.ndarray, predicted: int) -> None:
@@ -76,16 +81,21 @@ def probability_chart(proba: np.ndarray, predicted: int) -> None:
     to render or validate on the server). This keeps the Draw page's answer to a stroke quick:
     a matplotlib PNG here cost ~70 ms and delayed the Prediction metric by ~40 ms in Chromium."""
     proba = np.asarray(proba, dtype=float)
-    rows = [{"digit": str(d), "probability": float(p), "label": plots.percent(p),
+    say = i18n.words()
+    rows = [{"digit": str(d), "probability": float(p), "label": plots.percent(p, say),
              "answer": d == predicted} for d, p in enumerate(proba)]
     axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0, "grid": False}
     spec = {
         "data": {"values": rows},
         "height": 230,
         "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
+            "x": {"field": "digit", "type": "nominal", "sort": None,
+                  "axis": {**axis, "title": _("digit")}},
             "y": {"field": "probability", "type": "quantitative", "scale": {"domain": [0, 1.1]},
-                  "axis": {**axis, "format": "%", "values": [0, 0.5, 1]}},
+                  "axis": {**axis, "title": _("probability"), "values": [0, 0.5, 1],
+                           # the axis's own numbers, as this language writes them
+                           "labelExpr": f"datum.value == 0 ? '0' : datum.value == 1 ? "
+                                        f"'{say.pct(1.0)}' : '{say.pct(0.5)}'"}},
         },
         "layer": [
             {"mark": "bar", "encoding": {"color": {
@@ -107,7 +117,7 @@ def step_strip(steps: dict[str, np.ndarray], size: int = 140) -> tuple[list, lis
     step is what the model is given."""
     names = list(steps)
     images = [plots.enlarge(plots.square(steps[name]), size) for name in names]
-    captions = [f"{i}. {name}" for i, name in enumerate(names, 1)]
+    captions = [f"{i}. {_(name)}" for i, name in enumerate(names, 1)]
     if captions:
-        captions[-1] += " → the model"
+        captions[-1] += _(" → the model")
     return images, captions

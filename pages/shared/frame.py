@@ -14,7 +14,8 @@ import streamlit as st
 from digitlab.data.mnist import Dataset
 from digitlab.training import session as training
 from digitlab.training.session import Trained
-from pages.shared import nav
+from pages.shared import i18n, nav
+from pages.shared.i18n import N_, _
 from pages.shared.state import current_job, fallback, model_matches
 
 
@@ -22,28 +23,31 @@ def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
     """Two lines under the navigation: which data, which model."""
     with st.sidebar:
         if ds is None:
-            st.caption("**Data:** none yet — fetch MNIST on Home.")
+            st.caption(_("**Data:** none yet — fetch MNIST on Home."))
         else:
-            st.caption(f"**Data:** {ds.name}, {len(ds.y):,} images of {ds.side}x{ds.side}")
+            st.caption(_("**Data:** {name}, {y:,} images of {side}x{side}", name=ds.name,
+                         y=len(ds.y), side=ds.side))
         job = current_job()
         if job is not None and job.running and job.waiting() is not None:
-            st.caption(f"**Model:** your fit ({job.config.solver}) waits in the queue…")
+            st.caption(_("**Model:** your fit ({solver}) waits in the queue…",
+                         solver=job.config.solver))
         elif job is not None and job.running:
-            st.caption(f"**Model:** training ({job.config.solver})…")
+            st.caption(_("**Model:** training ({solver})…", solver=job.config.solver))
         elif tr is None:
-            st.caption("**Model:** none of your own yet — train one on Train; until then "
-                       "the class's model answers.")
+            st.caption(_("**Model:** none of your own yet — train one on Train; until then "
+                       "the class's model answers."))
         else:
             c = tr.config
-            st.caption(f"**Model:** {c.solver}, accuracy {tr.evaluation.accuracy:.3f}"
-                       + (" (stopped early)" if tr.stopped else ""))
+            st.caption(_("**Model:** {solver}, accuracy {accuracy:.3f}", solver=c.solver,
+                         accuracy=tr.evaluation.accuracy)
+                       + (_(" (stopped early)") if tr.stopped else ""))
 
 
 def need_data(ds: Dataset | None) -> Dataset:
     """Stop the page with a sentence and a link when there is no data."""
     if ds is None:
-        st.info("There is no data yet. Fetch MNIST on the Home page first (about 20 MB, once).")
-        nav.link("home", "Go to Home to fetch the data")
+        st.info(_("There is no data yet. Fetch MNIST on the Home page first (about 20 MB, once)."))
+        nav.link("home", _("Go to Home to fetch the data"))
         st.stop()
     return ds
 
@@ -54,16 +58,18 @@ def need_model(ds: Dataset, tr: Trained | None) -> Trained:
     if model_matches(tr, ds):
         return tr  # type: ignore[return-value]
     other, which = fallback(ds)
-    mine = "" if tr is None else f" (yours was fitted on {training.data_name(tr.data_key)})"
+    mine = "" if tr is None else _(" (yours was fitted on {data_name})",
+                                   data_name=training.data_name(tr.data_key))
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.caption(f"Answering: **{which}**, {other.evaluation.accuracy:.1%} right on the test "
-                   f"images{mine}.", width="content")
-        nav.link("train", "Train your own")
+        st.caption(_("Answering: **{which}**, {accuracy:.1%} right on the test images{mine}.",
+                     which=_(which), accuracy=other.evaluation.accuracy, mine=mine),
+                   width="content")
+        nav.link("train", _("Train your own"))
     return other
 
 
 @contextlib.contextmanager
-def guard(what: str = "This page") -> Iterator[None]:
+def guard(what: str = N_("This page")) -> Iterator[None]:
     """Turn an unexpected error into a sentence with a next step, never a traceback.
 
     Streamlit's own control flow (st.stop, reruns) derives from BaseException and passes
@@ -73,6 +79,6 @@ def guard(what: str = "This page") -> Iterator[None]:
     except Exception as exc:
         if os.environ.get("DIGITLAB_RAISE"):
             raise
-        st.error(f"{what} hit a problem it did not expect ({type(exc).__name__}: {exc}). "
-                 "Reload the page; if it happens again, train a new model or re-fetch the "
-                 "data on Home.")
+        st.error(_("{what} hit a problem it did not expect ({name}: {exc}). Reload the page; if "
+                   "it happens again, train a new model or re-fetch the data on Home.", what=what,
+                   name=type(exc).__name__, exc=i18n.error_text(exc)))

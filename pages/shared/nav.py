@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from pages.shared.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Page:
@@ -25,23 +27,23 @@ class Page:
 
 
 PAGES = {p.url: p for p in (
-    Page("home", "Home", "pages/home_page.py", ":material/home:"),
-    Page("train", "Train", "pages/train_page.py", ":material/model_training:"),
-    Page("gallery", "Gallery", "pages/gallery_page.py", ":material/photo_library:"),
-    Page("draw", "Draw", "pages/draw_page.py", ":material/draw:"),
-    Page("sweep", "Sweep", "pages/sweep_page.py", ":material/show_chart:"),
-    Page("class-set", "Class set", "pages/classset_page.py", ":material/groups:"),
+    Page("home", N_("Home"), "pages/home_page.py", ":material/home:"),
+    Page("train", N_("Train"), "pages/train_page.py", ":material/model_training:"),
+    Page("gallery", N_("Gallery"), "pages/gallery_page.py", ":material/photo_library:"),
+    Page("draw", N_("Draw"), "pages/draw_page.py", ":material/draw:"),
+    Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
+    Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
 )}
 HOME = "home"
 
 
 def navigation():
     """st.navigation over PAGES; the first is the default (served at /)."""
-    return st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url,
+    return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
                                   default=p.url == HOME) for p in PAGES.values()])
 
 
 def link(url: str, label: str | None = None) -> None:
     """A link to one of the app's pages."""
     page = PAGES[url]
-    st.page_link(page.file, label=label or page.title, icon=page.icon)
+    st.page_link(page.file, label=label or _(page.title), icon=page.icon)

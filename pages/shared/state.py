@@ -29,6 +29,8 @@ from digitlab.training import fitting
 from digitlab.training import session as training
 from digitlab.training.session import Split, Trained, TrainingJob
 from digitlab.training.store import FitStore
+from pages.shared import i18n
+from pages.shared.i18n import _
 
 # Session-state keys (one user's own things).
 TRAINED = "trained"  # the Trained this session is looking at
@@ -45,7 +47,7 @@ SWEEP_WORKERS_ENV = "DIGITLAB_SWEEP_WORKERS"  # sweeps at once (default: one per
 # --- data --------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the digits…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load(source: str, where: str) -> Dataset:
     """`where` is only a cache key (the cache file's path): a different data folder is a
     different entry. Shared between sessions: the arrays are read-only."""
@@ -64,9 +66,11 @@ def dataset() -> Dataset | None:
     if not path.exists():
         return _in_memory().get(str(path))
     try:
-        return _load("cache", str(path))
+        with st.spinner(_("Loading the digits…")):
+            return _load("cache", str(path))
     except data.DataError as exc:
-        st.session_state[DATA_ERROR] = f"The MNIST cache could not be read: {exc}"
+        st.session_state[DATA_ERROR] = _("The MNIST cache could not be read: {exc}",
+                                          exc=i18n.error_text(exc))
         return None
 
 
@@ -87,7 +91,7 @@ def fetch(progress_bar) -> Dataset | None:
     try:
         ds = data.load_mnist(source="auto", allow_fallback=False, progress=on_progress)
     except (data.DataError, OSError) as exc:
-        st.session_state[DATA_ERROR] = str(exc)
+        st.session_state[DATA_ERROR] = i18n.error_text(exc)
         return None
     if not data.cache_path().exists():  # the cache folder cannot be written (ds.notes say)
         ds.X.setflags(write=False)
@@ -153,9 +157,9 @@ def class_model() -> ClassModel:
     return ClassModel()
 
 
-@st.cache_resource(show_spinner=f"Getting the default model ready (the "
-                                f"{classroom.DEFAULT_PRESET} preset, fitted once for the whole "
-                                "server: a second or so)…", max_entries=4)
+# The spinners' sentences are said where the cached function is called (in the session's
+# language), not in its decorator: a decorator runs once per process, in no session.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _default(key: str, _ds: Dataset) -> Trained:
     """The default preset on this data, keyed by the data set. Fitted through the server's
     FitStore (single-flight: ten students opening Draw at once share one fit). Safe to share
@@ -173,7 +177,13 @@ def _default(key: str, _ds: Dataset) -> Trained:
 def fallback(ds: Dataset) -> tuple[Trained, str]:
     """(the model for a session without its own, a few words saying which one it is)."""
     key = training.data_key(ds)
-    return classroom.fallback_model(class_model().current(), key, lambda: _default(key, ds))
+    return classroom.fallback_model(class_model().current(), key, lambda: _default_said(key, ds))
+
+
+def _default_said(key: str, ds: Dataset) -> Trained:
+    with st.spinner(_("Getting the default model ready (the {preset} preset, fitted once for "
+                      "the whole server: a second or so)…", preset=_(classroom.DEFAULT_PRESET))):
+        return _default(key, ds)
 
 
 def current_job() -> TrainingJob | None:

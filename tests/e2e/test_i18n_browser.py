@@ -1,0 +1,74 @@
+"""A Spanish-speaking student opens a lesson link with ?lang=es: the page speaks Spanish,
+declares <html lang="es"> (a screen reader then reads it as Spanish), and a digit drawn on it is
+read, its Prediction labelled in Spanish."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.support.browser import (
+    VIEWPORT,
+    draw_digit,
+    metric_value,
+    screenshot,
+    wait_idle,
+)
+
+HTML_LANG = "() => document.documentElement.lang"
+
+
+def open_at(chromium, url: str):
+    """A new visitor at `url`. Its first run may fit the server's default model (a few
+    seconds; more on a busy machine), so it waits longer than new_page does."""
+    page = chromium.new_context(viewport=VIEWPORT).new_page()
+    page.goto(url)
+    expect(page.locator("h1").first).to_be_visible(timeout=180_000)
+    wait_idle(page, timeout=180_000)
+    return page
+
+
+def test_draw_in_spanish_reads_a_drawn_digit(chromium, app_server):
+    page = open_at(chromium, f"{app_server.url}/draw?lang=es")
+    try:
+        expect(page.locator("h1", has_text="Dibujar").first).to_be_visible()
+        page.wait_for_function(f"() => {HTML_LANG}() === 'es'")
+        draw_digit(page, 0)
+        prediction = metric_value(page, "Predicción")
+        expect(prediction).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        assert prediction.inner_text() == "0"
+        assert page.evaluate(HTML_LANG) == "es"  # still, after the drawing's rerun
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "de seguridad" in main  # "97,3 % de seguridad": a Spanish sentence, its number too
+        for english in ("Prediction", "Draw a digit", "Why this answer", "sure"):
+            assert english not in main, f"{english!r} is still English on the Spanish page"
+        expect(page.get_by_role("button", name="Borrar")).to_be_visible()  # the canvas's Clear
+        screenshot(page, "draw-es")
+    finally:
+        page.context.close()
+
+
+def test_the_sidebar_picker_switches_the_page_and_html_lang(chromium, app_server):
+    page = open_at(chromium, f"{app_server.url}/gallery")
+    try:
+        assert page.evaluate(HTML_LANG) == "en"
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.locator('[data-testid="stSelectbox"]').get_by_role("combobox").click()
+        page.get_by_role("option", name="Français").click()
+        expect(page.locator("h1", has_text="Galerie").first).to_be_visible()
+        page.wait_for_function(f"() => {HTML_LANG}() === 'fr'")
+        assert "lang=fr" in page.url  # a copied address keeps the language
+    finally:
+        page.context.close()
+
+
+def test_a_first_visit_follows_the_browsers_language(chromium, app_server):
+    """A French browser (navigator.language fr-FR) opens the app in French, with no ?lang."""
+    context = chromium.new_context(viewport=VIEWPORT, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server.url}/gallery")
+        expect(page.locator("h1", has_text="Galerie").first).to_be_visible(timeout=180_000)
+        page.wait_for_function(f"() => {HTML_LANG}() === 'fr'")
+    finally:
+        context.close()
