@@ -149,6 +149,7 @@ def test_the_pages_readings_become_times_errors_and_what_each_page_said():
     assert "session 4: no result after the timeout" in bench.errors_block(b)
 
 
+@pytest.mark.process
 def test_the_sampler_measures_a_real_tree_and_its_leftovers_end_by_pid():
     code = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
             "'import time; time.sleep(60)']); time.sleep(60)")
