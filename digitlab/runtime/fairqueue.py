@@ -41,6 +41,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from digitlab.runtime.jobs import Stopped
+from digitlab.text import N_
 
 _POLL_S = 0.05  # how often a waiting caller asks should_stop()
 _RECENT = 20  # durations kept per kind for the running median
@@ -197,9 +198,9 @@ class FairQueue:
             on_ticket(ticket)
         if not self.wait(ticket, should_stop):
             if ticket.state == REPLACED:
-                raise Stopped("Replaced by a newer request from the same person before its "
-                              "turn came; nothing ran for it.")
-            raise Stopped("Left the queue before its turn came; nothing ran for it.")
+                raise Stopped(N_("Replaced by a newer request from the same person before its "
+                                 "turn came; nothing ran for it."))
+            raise Stopped(N_("Left the queue before its turn came; nothing ran for it."))
         ok = False
         try:
             yield self.threads
@@ -275,26 +276,48 @@ class FairQueue:
         return None if own is None else min(free) + own
 
 
+# What a waiting person reads, whole sentences per kind of work (so that each language can
+# say them its own way); {n} and {running} are counts, {time} a duration from _seconds_words.
+_WORDS = {
+    "fit": {
+        "next": N_("Yours is next: it starts when a running fit ends"),
+        "next_shared": N_("Waiting for the same fit another session asked for: it is next"),
+        "ahead": N_("Fits ahead of yours: {n}"),
+        "ahead_shared": N_("Fits ahead of the same fit another session asked for: {n}"),
+        "measured": N_("Running now: {running}. Estimated from the fits that finished here "
+                       "recently."),
+    },
+    "sweep": {
+        "next": N_("Yours is next: it starts when a running sweep ends"),
+        "next_shared": N_("Waiting for the same sweep another session asked for: it is next"),
+        "ahead": N_("Sweeps ahead of yours: {n}"),
+        "ahead_shared": N_("Sweeps ahead of the same sweep another session asked for: {n}"),
+        "measured": N_("Running now: {running}. Estimated from the sweeps that finished here "
+                       "recently."),
+    },
+}
+
+
 def waiting_words(place: Place, noun: str = "fit", shared: bool = False) -> tuple[str, str, str]:
-    """(a headline, when, a note) for someone whose work waits, e.g. ("3 fits ahead of yours",
-    "Your result in about 8 s", "2 running now; estimated from the fits that finished here
-    recently."). `shared`: they wait for another person's identical request."""
-    whose = "the same " + noun + " another session asked for" if shared else "yours"
+    """(a headline, when, a note) for someone whose work waits, e.g. ("Fits ahead of yours: 3",
+    "Your result in about 8 s", "Running now: 2. Estimated from the fits that finished here
+    recently."), each a Message a page can translate. `noun`: "fit" or "sweep"; `shared`: they
+    wait for another person's identical request."""
+    words = _WORDS[noun]
     if place.ahead == 0:
-        head = f"Yours is next: it starts when a running {noun} ends" if not shared else \
-            f"Waiting for {whose}: it is next in the queue"
+        head = words["next_shared" if shared else "next"]
     else:
-        plural = noun if place.ahead == 1 else noun + "s"
-        head = f"{place.ahead} {plural} ahead of {whose}"
-    running = f"{place.running} running now"
+        head = words["ahead_shared" if shared else "ahead"]
+        head = N_(head.msgid, n=place.ahead)
     if place.seconds is None:
-        return (head, "No estimate yet",
-                f"{running}; nothing of this kind has finished here since the server started.")
-    return (head, f"Your result in about {_seconds_words(place.seconds)}",
-            f"{running}; estimated from the {noun}s that finished here recently.")
+        return (head, N_("No estimate yet"),
+                N_("Running now: {running}. Nothing of this kind has finished here since the "
+                   "server started.", running=place.running))
+    return (head, N_("Your result in about {time}", time=_seconds_words(place.seconds)),
+            N_(words["measured"].msgid, running=place.running))
 
 
 def _seconds_words(seconds: float) -> str:
     if seconds < 90:
-        return f"{max(seconds, 1):.0f} s"
-    return f"{seconds / 60:.0f} min"
+        return N_("{n} s", n=round(max(seconds, 1)))
+    return N_("{n} min", n=round(seconds / 60))

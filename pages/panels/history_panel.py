@@ -128,9 +128,9 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                        "images."))
     for col, run in zip(st.columns(2, gap="medium"), (a, b)):
         if run.trained is None:
-            col.caption(f"Run {run.number}'s model was let go to keep this session's memory "
-                        "in bounds: no weight images. Put its settings back and train it again "
-                        "to see them.")
+            col.caption(_("Run {number}'s model was let go to keep this session's memory in "
+                          "bounds: no weight images. Put its settings back and train it again "
+                          "to see them.", number=run.number))
             continue
         w = explain.pixel_weights(run.trained.fit.model)
         if w is None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from digitlab.runtime.fairqueue import waiting_words
 from pages.shared import state
+from pages.shared.i18n import N_, _
 
 POLL_S = 0.25  # how often the place and the estimate are drawn again
 
@@ -19,9 +20,11 @@ def waiting(job, noun: str, key: str) -> None:
     waits (the page reruns then). Outside a served app (AppTest) it draws the place once."""
     box = st.container(border=True)
     message = box.empty()
-    if box.button("Leave the queue", key=key, icon=":material/logout:",
-                  help=f"Takes your {noun} out of the queue: nothing runs for it, and what you "
-                       "had stays."):
+    leave_help = {"fit": N_("Takes your fit out of the queue: nothing runs for it, and what you "
+                            "had stays."),
+                  "sweep": N_("Takes your sweep out of the queue: nothing runs for it, and what "
+                              "you had stays.")}[noun]
+    if box.button(_("Leave the queue"), key=key, icon=":material/logout:", help=_(leave_help)):
         job.leave()
         job.wait(2.0)  # it ends at once: the rerun shows why
         st.rerun()
@@ -32,7 +35,8 @@ def waiting(job, noun: str, key: str) -> None:
             return
         place, shared = where
         head, when, note = waiting_words(place, noun, shared)
-        message.markdown(f"## :material/hourglass_top: {head}\n\n### {when}\n\n{note}")
+        message.markdown(_("## :material/hourglass_top: {head}\n\n### {when}\n\n{note}",
+                           head=_(head), when=_(when), note=_(note)))
         if not live:
             return
         time.sleep(POLL_S)

@@ -171,6 +171,7 @@ def test_the_sampler_measures_a_real_tree_and_its_leftovers_end_by_pid():
     assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
 
 
+@pytest.mark.process
 def test_renice_puts_the_client_behind_and_leaves_the_server_alone():
     sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
     client, server = subprocess.Popen(sleep), subprocess.Popen(sleep)

@@ -234,12 +234,14 @@ def test_the_estimate_comes_from_finished_work_of_the_same_kind():
 
 def test_the_waiting_words_say_the_place_and_the_estimate():
     head, when, note = waiting_words(Place(WAITING, 3, 2, 8.2))
-    assert (head, when) == ("3 fits ahead of yours", "Your result in about 8 s")
-    assert note.startswith("2 running now")
+    assert (head, when) == ("Fits ahead of yours: 3", "Your result in about 8 s")
+    assert note.startswith("Running now: 2.")
     head, when, note = waiting_words(Place(WAITING, 0, 2, None), "sweep")
     assert "Yours is next" in head and when == "No estimate yet"
     head, _, _ = waiting_words(Place(WAITING, 1, 2, 3.0), shared=True)
-    assert head == "1 fit ahead of the same fit another session asked for"
+    assert head == "Fits ahead of the same fit another session asked for: 1"
+    _, when, _ = waiting_words(Place(WAITING, 9, 2, 150.0), "sweep")
+    assert when == "Your result in about 2 min" and when.msgid == "Your result in about {time}"
 
 
 def test_a_leave_button_pressed_as_the_turn_comes_does_not_free_a_worker_still_in_use():
