@@ -18,7 +18,8 @@ from tests.support.procs import fit_children
 
 from .test_fairqueue import until
 
-pytestmark = pytest.mark.skipif(not childproc.supported(), reason="child processes are POSIX's")
+pytestmark = [pytest.mark.process,  # every test here runs sweeps in child processes
+              pytest.mark.skipif(not childproc.supported(), reason="child processes are POSIX's")]
 SPEC = SweepSpec(values=(0.01, 1.0, 100.0))
 
 
