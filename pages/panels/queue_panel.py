@@ -28,7 +28,7 @@ def waiting(job, noun: str, key: str) -> None:
         job.leave()
         job.wait(2.0)  # it ends at once: the rerun shows why
         st.rerun()
-    live = state.session_alive() is not None
+    alive = state.session_alive()  # None, or False for a session no browser holds (AppTest)
     while job.running:
         where = job.waiting()
         if where is None:
@@ -37,6 +37,6 @@ def waiting(job, noun: str, key: str) -> None:
         head, when, note = waiting_words(place, noun, shared)
         message.markdown(_("## :material/hourglass_top: {head}\n\n### {when}\n\n{note}",
                            head=_(head), when=_(when), note=_(note)))
-        if not live:
+        if alive is None or not alive():
             return
         time.sleep(POLL_S)

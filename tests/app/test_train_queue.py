@@ -4,8 +4,6 @@ takes it out (nothing runs for it)."""
 
 from __future__ import annotations
 
-import pytest
-
 from digitlab.runtime.fairqueue import Request
 from digitlab.training import session as training
 from pages.shared import state
@@ -14,9 +12,10 @@ from .page_utils import open_app
 from .test_train_page import button
 
 
-@pytest.mark.skip(reason="the waiting panel now loops while the fit waits (a fragment lost "
-                  "presses in the browser burst); under AppTest that loop does not end: to fix")
-def test_a_fit_that_waits_shows_its_place_and_estimate_and_can_leave_the_queue(mnist):
+def test_a_fit_that_waits_shows_its_place_and_estimate_and_can_leave_the_queue(mnist, monkeypatch):
+    # Served, the page redraws the place until the turn comes or the browser goes; AppTest's
+    # session counts as held, so say there is no browser: the page draws the place once.
+    monkeypatch.setattr(state, "session_alive", lambda: None)
     at = open_app("train")
     at.select_slider(key="cfg_train_size").set_value(1000)
     at.number_input(key="cfg_max_iter").set_value(4)
@@ -36,7 +35,7 @@ def test_a_fit_that_waits_shows_its_place_and_estimate_and_can_leave_the_queue(m
         assert job.waiting() is not None
         text = " ".join(m.value for m in at.markdown)
         assert "Yours is next" in text and "Your result in about" in text, text
-        assert f"{queue.workers} running now" in text
+        assert f"Running now: {queue.workers}." in text
         assert not button(at, "Train").disabled  # a press would replace the waiting fit
         assert any("waits in the queue" in c.value for c in at.sidebar.caption)
         button(at, "Leave the queue").click().run()
