@@ -15,6 +15,7 @@ refused is refused with a sentence that says what a good file holds.
 from __future__ import annotations
 
 import io
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -113,8 +114,11 @@ def read_set(data: bytes) -> ClassDigits:
     return _from_idx_zip(z, members)
 
 
-# What a damaged zip member raises while it is read (a bad CRC, a cut-short or corrupt stream)
-_DAMAGED = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+# What a damaged zip member raises while it is read (a bad CRC, a cut-short or corrupt stream),
+# and what numpy's parser of a .npy header raises on a garbled one (SyntaxError, and from
+# numpy 2.4 tokenize.TokenError on an unclosed bracket: found by test_props_hostile)
+_DAMAGED = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError,
+            tokenize.TokenError)
 
 
 def _from_npz(data: bytes) -> ClassDigits:

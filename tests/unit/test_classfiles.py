@@ -117,6 +117,18 @@ def test_too_many_digits_and_too_big_files_are_refused(monkeypatch):
         read_set(npz(X=X5, y=Y5))
 
 
+@pytest.mark.parametrize("header", [b"{'descr': '|u1', 'shape': (5, 784", b"{'descr': ]"])
+def test_a_garbled_npy_header_is_a_sentence(header):
+    # numpy parses the header as Python: an unclosed bracket raised tokenize.TokenError (numpy
+    # 2.4), a stray one SyntaxError; both escaped the refusal until test_props_hostile found it
+    padded = header + b" " * (63 - len(header) - 10) + b"\n"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("X.npy", b"\x93NUMPY\x01\x00" + len(padded).to_bytes(2, "little") + padded)
+    with pytest.raises(ClassFileError, match="could not be read safely"):
+        read_set(buf.getvalue())
+
+
 def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
