@@ -11,9 +11,9 @@ childproc's names are not re-exported: it is also the children's entry
 Python run it twice; its users (the solvers, the sweeps, fitting) import the module.
 """
 
-from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
+from digitlab.runtime.fairqueue import FairQueue, Place, QueuedJob, Request, Ticket
 from digitlab.runtime.jobs import ABANDON_AFTER_S, BackgroundJob, Stopped
 from digitlab.runtime.threads import BACKGROUND_NICE, blas_limit, lower_priority
 
 __all__ = ["ABANDON_AFTER_S", "BACKGROUND_NICE", "BackgroundJob", "FairQueue", "Place",
-           "Request", "Stopped", "Ticket", "blas_limit", "lower_priority"]
+           "QueuedJob", "Request", "Stopped", "Ticket", "blas_limit", "lower_priority"]

@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
-from digitlab.runtime.jobs import Stopped
+from digitlab.runtime.jobs import BackgroundJob, Stopped
 from digitlab.text import N_
 
 _POLL_S = 0.05  # how often a waiting caller asks should_stop()
@@ -274,6 +274,34 @@ class FairQueue:
             free[i] += seconds
         own = self._seconds(ticket.request)
         return None if own is None else min(free) + own
+
+
+class QueuedJob(BackgroundJob):
+    """A background job that waits in a FairQueue for its turn (a fit, a sweep): as `owner`'s
+    one waiting entry, ahead of the others' when `first` (the teacher's). Its `_run` passes
+    `_took` as the queue's on_ticket, so `waiting()` and `leave()` know its entry."""
+
+    def __init__(self, owner_alive: Callable[[], bool] | None = None,
+                 queue: FairQueue | None = None, owner: Hashable = None, first: bool = False):
+        super().__init__(owner_alive)
+        self.queue, self.owner, self.first = queue, owner, first
+        self.ticket: Ticket | None = None  # its entry in the queue, once it has one
+
+    def waiting(self) -> tuple[Place, bool] | None:
+        """(its place, False) while it waits in the queue for a turn; None otherwise."""
+        if self.queue is None or self.ticket is None or not self.running:
+            return None
+        place = self.queue.place(self.ticket)
+        return (place, False) if place.state == WAITING else None
+
+    def leave(self) -> None:
+        """Leave the queue now (from the page's thread): nothing runs for this job."""
+        if self.queue is not None and self.ticket is not None:
+            self.queue.leave(self.ticket, waiting_only=True)
+        self.stop()
+
+    def _took(self, ticket: Ticket) -> None:
+        self.ticket = ticket
 
 
 # What a waiting person reads, whole sentences per kind of work (so that each language can

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from digitlab.model.config import ConfigError
 from digitlab.runtime import childproc
-from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
-from digitlab.runtime.jobs import BackgroundJob, Stopped
+from digitlab.runtime.fairqueue import FairQueue, QueuedJob, Request
+from digitlab.runtime.jobs import Stopped
 from digitlab.sweeps import child as childsweep
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps.fit import PointResult
@@ -23,7 +23,7 @@ from digitlab.sweeps.spec import SweepResult, SweepSpec, points
 from digitlab.text import N_, message_of
 
 
-class SweepJob(BackgroundJob):
+class SweepJob(QueuedJob):
     """A sweep in a daemon thread, for a page to poll: `points` grows as fits end; `running`,
     `result` and `error` (a sentence) are set once; `stop()` (or the owner gone: jobs.py) ends
     every chain before its next fit and every lockstep batch within a round, keeping the
@@ -45,31 +45,12 @@ class SweepJob(BackgroundJob):
     def __init__(self, spec: SweepSpec, split, where: Where = Where(),
                  owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
                  owner: Hashable = None, first: bool = False):
-        super().__init__(owner_alive)
+        super().__init__(owner_alive, queue if where.scheduler is None else None, owner, first)
         self.spec, self.split, self.where = spec, split, where
         self.planned = len(points(spec))
         self.points: list[PointResult] = []
         self.result: SweepResult | None = None
         self.notice: str | None = None  # a sentence for the page: it left the queue
-        self.queue = queue if where.scheduler is None else None
-        self.owner, self.first = owner, first
-        self.ticket: Ticket | None = None
-
-    def waiting(self) -> tuple[Place, bool] | None:
-        """(its place, False) while it waits in the queue for a turn; None otherwise."""
-        if self.queue is None or self.ticket is None or not self.running:
-            return None
-        place = self.queue.place(self.ticket)
-        return (place, False) if place.state == "waiting" else None
-
-    def leave(self) -> None:
-        """Leave the queue now (from the page's thread): nothing runs for this sweep."""
-        if self.queue is not None and self.ticket is not None:
-            self.queue.leave(self.ticket, waiting_only=True)
-        self.stop()
-
-    def _took(self, ticket: Ticket) -> None:
-        self.ticket = ticket
 
     def _turn(self):
         """Its turn in the queue (the threads it may use), or a turn at once without one.

@@ -17,8 +17,8 @@ from digitlab.data import mnist
 from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.runtime.fairqueue import FairQueue, Place, Request, Ticket
-from digitlab.runtime.jobs import BackgroundJob, Stopped
+from digitlab.runtime.fairqueue import FairQueue, Place, QueuedJob, Request
+from digitlab.runtime.jobs import Stopped
 from digitlab.text import N_, message_of
 from digitlab.training import evaluate, fitting, tutorial
 from digitlab.training.fitting import FitResult, ProgressEvent
@@ -149,7 +149,7 @@ def trained(fit: FitResult, split: Split) -> Trained:
                    split.side)
 
 
-class TrainingJob(BackgroundJob):
+class TrainingJob(QueuedJob):
     """One fit (then its evaluation) in a daemon thread, through `store` when one is given.
     `stop()` asks the solver to stop and keep its best model so far (if its registry entry
     says it can_stop).
@@ -173,9 +173,7 @@ class TrainingJob(BackgroundJob):
                  warm_start_from: FitResult | None = None, store: FitStore | None = None,
                  owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
                  owner: Hashable = None, first: bool = False):
-        super().__init__(owner_alive)
-        self.queue, self.owner, self.first = queue, owner, first
-        self.ticket: Ticket | None = None  # its entry in the queue, once it has one
+        super().__init__(owner_alive, queue, owner, first)
         self.key: tuple | None = None  # the store's key of its fit (a follower finds its leader)
         self.config = config
         self.split = split
@@ -226,8 +224,7 @@ class TrainingJob(BackgroundJob):
         if self.queue is None or not self.running or self.events:
             return None
         if self.ticket is not None:
-            place = self.queue.place(self.ticket)
-            return (place, False) if place.state == "waiting" else None
+            return super().waiting()
         leader = self.queue.find(self.key)
         if leader is not None and leader.waiting:
             return self.queue.place(leader), True
@@ -240,15 +237,6 @@ class TrainingJob(BackgroundJob):
         while (self.queue is not None and self.running and not self.events
                and self.waiting() is None and time.monotonic() < deadline):
             time.sleep(0.02)
-
-    def leave(self) -> None:
-        """Leave the queue now (from the page's thread): nothing runs for this job."""
-        if self.queue is not None and self.ticket is not None:
-            self.queue.leave(self.ticket, waiting_only=True)
-        self.stop()
-
-    def _took(self, ticket: Ticket) -> None:
-        self.ticket = ticket
 
     def _run(self) -> None:
         s = self.split
