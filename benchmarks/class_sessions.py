@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import psutil
 
 from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
 from tests.support.browser import ROOT, VIEWPORT, AppServer, digit_strokes, launch_chromium
-from tests.support.procs import fit_children
+from tests.support.procs import environment, fit_children
 
 SAMPLE_S = 0.25  # memory samples
 RENICE_EVERY = 4  # samples: the client's threads put back behind the server every second
@@ -107,21 +107,6 @@ class Sampler(Watch):
             with contextlib.suppress(psutil.NoSuchProcess):
                 self.max_sweeps = max(self.max_sweeps, len(fit_children(
                     self.server.pid, SWEEP_CHILD, recursive=False)))
-
-
-@contextlib.contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """os.environ with `values` for the block (the app server started inside inherits it)."""
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def renice(nice: int, skip: set[int]) -> None:

@@ -8,8 +8,6 @@ Screenshots: test-output/screenshots/{phone,tablet}-draw.png, class-set.png, hom
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
@@ -27,6 +25,7 @@ from tests.support.browser import (
     train_fast,
     wait_idle,
 )
+from tests.support.procs import environment
 
 
 def open_page(browser, url: str, viewport: dict | None = None, touch: bool = False):
@@ -171,9 +170,7 @@ def test_a_class_server_shows_its_address_and_only_the_teacher_publishes(chromiu
     fresh = AppServer()  # its port is chosen now: the address goes in its environment
     env = {"DIGITLAB_CLASS_PASSWORD": "maple-42", "DIGITLAB_DB": str(tmp_path / "c.db"),
            "DIGITLAB_CLASS_URL": fresh.url}  # what `run.py app --class` passes on
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environment(**env):
         with fresh:
             home = open_page(chromium, fresh.url)
             expect(home.get_by_text(f"{fresh.url}/draw")).to_be_visible()  # students land on Draw
@@ -196,9 +193,3 @@ def test_a_class_server_shows_its_address_and_only_the_teacher_publishes(chromiu
             reads(student, 0)
             student.context.close()
             home.context.close()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
