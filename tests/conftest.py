@@ -69,6 +69,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_sep("=", LEDGER.line())
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker counts in its own process: it hands its counts to the
+    controller, which adds them up (`pytest_testnodedown`) before the closing line."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["ledger"] = LEDGER.counts()
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: called on the controller only
+def pytest_testnodedown(node, error):
+    LEDGER.add(getattr(node, "workeroutput", {}).get("ledger", {}))
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)

@@ -81,10 +81,18 @@ class Ledger:
             self.tracebacks += len(at.exception)
             raise AssertionError(f"the page shows a traceback: {at.exception[0].value}")
 
+    def counts(self) -> dict[str, int]:
+        return dict(vars(self))
+
+    def add(self, counts: dict[str, int]) -> None:
+        """Add another process's counts (a pytest-xdist worker's) to these."""
+        for name, n in counts.items():
+            setattr(self, name, getattr(self, name) + n)
+
     def line(self) -> str:
         return (f"hardening: {self.bad_inputs:,} bad inputs tried, {self.faults:,} faults "
                 f"injected, {self.sessions_held:,} sessions held, {self.tracebacks:,} "
                 f"tracebacks seen, {self.lost_or_torn:,} records lost or torn")
 
 
-LEDGER = Ledger()  # one per test run (pytest runs in one process here)
+LEDGER = Ledger()  # one per test process; pytest-xdist's workers add theirs to the controller's

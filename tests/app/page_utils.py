@@ -20,7 +20,9 @@ SMALL = TrainConfig(solver="sag", max_iter=5, scaling="unit", train_size=10_000)
 
 def open_app(page: str | None = None, state: dict | None = None) -> AppTest:
     """The app at `page` ("train", "gallery", "draw"; None = Home) after one run."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    # A bound for a hung run, not a measure: a page that fits (a sweep) took over 60 s on a
+    # 2-core machine running the suite on both cores beside other work.
+    at = AppTest.from_file(APP, default_timeout=180)
     for key, value in (state or {}).items():
         at.session_state[key] = value
     at.run()

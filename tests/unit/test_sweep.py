@@ -170,6 +170,8 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
     for a, b, point in zip(two.points, one.points, sweep.points(spec)):
         assert (a.n_iter, a.objective, a.test_accuracy) == (b.n_iter, b.objective,
                                                             b.test_accuracy)
+        if point.x not in (0.001, 0.1, 10.0):  # both ends and the middle: a child fit each
+            continue
         with threadpool_limits(1):  # OpenMP's spinning threads: slow on busy cores
             alone = sweep_fit.fit_point(data, point)  # scikit-learn's fit, cold
         # the same minimiser, not the same path: iteration counts differ with the CPU's
@@ -181,15 +183,16 @@ def test_side_by_side_fits_agree_with_scikit_learns_own_fits(blobs):
 
 @pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_warm_started_and_cold_sweeps_agree_within_the_solvers_tolerance(blobs):
-    """Chains (here of newton-cg, whose curve is not fitted side by side) warm-start."""
-    spec = SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0),
+    """Chains (here of newton-cg, whose curve is not fitted side by side) warm-start: from the
+    second point on, and extrapolated along log C from the third (a child fit each)."""
+    spec = SweepSpec(values=(0.001, 0.1, 10.0),
                      base=BASE.replace(solver="newton-cg"))
     with threadpool_limits(1):
         warm = run(spec, blobs, where=sweep_run.Where(n_jobs=1))
         cold = run(SweepSpec(values=spec.values, base=spec.base, warm_start=False), blobs,
                    where=sweep_run.Where(n_jobs=1))
-    assert [p.warm_from for p in warm.points] == [None, 0.001, 0.01, 0.1, 1.0]
-    assert [p.warm_from is None for p in cold.points] == [True] * 5
+    assert [p.warm_from for p in warm.points] == [None, 0.001, 0.1]
+    assert [p.warm_from is None for p in cold.points] == [True] * 3
     for w, c in zip(warm.points, cold.points):
         assert w.objective == pytest.approx(c.objective, rel=1e-5)
         assert abs(w.test_accuracy - c.test_accuracy) <= 1 / 300
