@@ -152,6 +152,15 @@ def app(extra: list[str]) -> int:
         return 0
 
 
+def workers(extra: list[str]) -> list[str]:
+    """pytest-xdist's options: the suite on every core, at most four processes (each browser
+    test process runs its own app server and Chromium), unless the words given choose (-n 0
+    runs in this one process)."""
+    if any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in extra):
+        return []
+    return ["-n", "auto", "--maxprocesses", "4"]
+
+
 def test(extra: list[str]) -> int:
     ensure_venv("requirements-test.txt")
     ensure_chromium()
@@ -165,7 +174,7 @@ def test(extra: list[str]) -> int:
     types = subprocess.run([PY, "-m", "pyright", "--pythonpath", PY], cwd=ROOT,
                            env=env).returncode
     say("pytest")
-    code = subprocess.run([PY, "-m", "pytest", *extra], cwd=ROOT).returncode
+    code = subprocess.run([PY, "-m", "pytest", *workers(extra), *extra], cwd=ROOT).returncode
     return code or lint or types
 
 
