@@ -57,6 +57,23 @@ def N_(msgid: str, /, **args: Any) -> Message:  # noqa: N802 - gettext's name fo
     return Message(msgid, args)
 
 
+def to_json(text: str) -> str | dict[str, Any]:
+    """`text` for a JSON line (a child process's answer): a Message keeps its template and
+    arguments, so the page at the other end can still translate it."""
+    if isinstance(text, Message):
+        return {"msgid": text.msgid, "args": {k: to_json(v) if isinstance(v, str) else v
+                                              for k, v in text.args.items()}}
+    return text
+
+
+def from_json(said: str | dict[str, Any]) -> str:
+    """The sentence `to_json` wrote: a Message again when it was one."""
+    if isinstance(said, dict):
+        return Message(said["msgid"], {k: from_json(v) if isinstance(v, (str, dict)) else v
+                                       for k, v in said["args"].items()})
+    return said
+
+
 def message_of(exc: BaseException) -> str:
     """An exception's sentence: its Message when it was raised with one, else str(exc)."""
     if len(exc.args) == 1 and isinstance(exc.args[0], Message):

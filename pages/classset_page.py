@@ -21,7 +21,7 @@ from digitlab.classroom.retrain import ClassTrainError
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.panels import classroom_panel, classset_panel
+from pages.panels import classroom_panel, classset_panel, report_panel
 from pages.shared import figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _, fmt, label
 
@@ -115,8 +115,7 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
                  caption=_("Rows: the digit the student meant; columns: what the model said."))
     with right:
         st.markdown(_("**The model:** {describe}", describe=_(classroom.describe(tr))))
-        st.dataframe(evaluate.report_frame(ev).style.format(
-            {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
+        report_panel.table(ev, digits=2)
 
 
 def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:

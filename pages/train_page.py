@@ -13,7 +13,6 @@ import streamlit as st
 from digitlab.lab.links import BOUNDS
 from digitlab.model import solvers
 from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
-from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import (
     augment_panel,
@@ -24,6 +23,7 @@ from pages.panels import (
     links_panel,
     modelfile_panel,
     queue_panel,
+    report_panel,
     script_panel,
 )
 from pages.shared import figures, frame, i18n, state
@@ -188,14 +188,16 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m[2].metric(_("Epochs") if solver.per_epoch else _("Iterations"), fmt(fit.n_iter, ","))
     m[3].metric(_("Training images"), fmt(fit.n_train, ","))
     if tr.stopped:
-        st.info(" ".join(fit.notes) or _("Stopped early after {n_iter} iterations: this is the "
-                                         "best model so far.", n_iter=fit.n_iter))
+        notes = " ".join(_(n) for n in fit.notes)  # the library's sentences, translated
+        st.info(notes or _("Stopped early after {n_iter} iterations: this is the best model "
+                           "so far.", n_iter=fit.n_iter))
         if solver.keeps_best:
             st.button(_("Continue training from here"), key="continue", on_click=continue_from,
                       args=(tr,), help=_("Warm start: more epochs from these weights, not zero."))
     elif not fit.converged:
-        st.warning(" ".join(fit.notes) or _("Did not converge in {n_iter} iterations: raise "
-                                            "max_iter.", n_iter=fit.n_iter),
+        st.warning(" ".join(_(n) for n in fit.notes)
+                   or _("Did not converge in {n_iter} iterations: raise max_iter.",
+                        n_iter=fit.n_iter),
                    icon=":material/warning:")
     if config is not None and config != tr.config:
         st.caption(_("These results are for the settings you trained with; press Train to fit "
@@ -208,9 +210,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         if curve is not None:
             st.image(curve)
         st.markdown(_("**Per-class report**"))
-        st.dataframe(evaluate.report_frame(ev).style.format(
-            {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
-            width="stretch")
+        report_panel.table(ev, digits=3)
     explain_panel.weights(tr)
 
 
