@@ -111,7 +111,8 @@ class Run:
                 "scaling": c.scaling, "train images": s.n_train,
                 "extras": describe_extras(c), "fit s": s.fit_seconds,
                 "epochs / iterations": (N_("{n_iter} epochs", n_iter=s.n_iter) if per_epoch
-                                        else N_("{n_iter} iterations", n_iter=s.n_iter)), "ended": self.outcome}
+                                        else N_("{n_iter} iterations", n_iter=s.n_iter)),
+                "ended": self.outcome}
 
 
 def extras(config) -> list[str]:
