@@ -57,6 +57,15 @@ def N_(msgid: str, /, **args: Any) -> Message:  # noqa: N802 - gettext's name fo
     return Message(msgid, args)
 
 
+def join(parts: list[str], sep: str = ", ") -> str:
+    """`parts` joined by `sep`; when some are Messages, a Message that translates each part
+    (the separator is no sentence: it is not looked up)."""
+    if not any(isinstance(p, Message) for p in parts):
+        return sep.join(parts)
+    names = [f"p{i}" for i in range(len(parts))]
+    return Message(sep.join("{" + n + "}" for n in names), dict(zip(names, parts)))
+
+
 def to_json(text: str) -> str | dict[str, Any]:
     """`text` for a JSON line (a child process's answer): a Message keeps its template and
     arguments, so the page at the other end can still translate it."""

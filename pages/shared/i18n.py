@@ -111,7 +111,11 @@ def say_in(code: str, text: str, /, **args: Any) -> str:
     if isinstance(text, Message):
         return text.translate(translation(code).gettext, formatter(code))
     template = translation(code).gettext(text)
-    return formatter(code).vformat(template, (), args) if args else template
+    if not args:
+        return template
+    # a library sentence passed as a field is translated too ("run on {where}")
+    args = {k: say_in(code, v) if isinstance(v, Message) else v for k, v in args.items()}
+    return formatter(code).vformat(template, (), args)
 
 
 def ngettext(singular: str, plural: str, n: int, /, **args: Any) -> str:
