@@ -58,7 +58,7 @@ def settings() -> sweep.SweepSpec | None:
         grid = st.text_input(_("Values of C (comma-separated)"),
                              help=_("Small C = strong penalty; each value is one fit."),
                              **kept("sweep_cs", ", ".join(f"{c:g}" for c in sweep.DEFAULT_CS)))
-        n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: "all"
+        n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: _("all")
                              if v is None else fmt(v, ","), **kept("sweep_train_size", 5000),
                              help=_("Fewer images fit faster and over-fit sooner."))
     else:

@@ -34,6 +34,10 @@ C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 1
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, 30_000, None]
+# Steps of the two fractions. Select sliders, not sliders: a slider writes its value itself,
+# with a dot (0.5); a select slider shows format_func's text, 0,5 in French and Spanish.
+L1_STEPS = [round(0.1 * i, 1) for i in range(11)]
+TEST_STEPS = [round(0.05 * i, 2) for i in range(1, 11)]
 # Widget keys, one per TrainConfig field: presets write them, the form reads them.
 K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed",
                              "scaling", "train_size", "deskew", "augment", "features")}
@@ -74,11 +78,11 @@ def settings_form(ds) -> TrainConfig | None:
                      format_func=lambda c: _("∞ (no penalty)") if math.isinf(c) else fmt(c, "g"),
                      on_change=keep_solver_valid,
                      help=_("Small C = strong penalty on large weights; ∞ = no penalty."))
-    st.slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), 0.0, 1.0, step=0.1,
-              **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
-              on_change=keep_solver_valid,
-              help=_("Anything above 0 needs a solver that takes L1: ")
-                   + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
+    st.select_slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), steps(L1_STEPS, "l1_ratio"),
+                     **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
+                     format_func=lambda r: fmt(r, "g"), on_change=keep_solver_valid,
+                     help=_("Anything above 0 needs a solver that takes L1: ")
+                     + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
     options = list(solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
     st.selectbox(_("Solver"), options, **kept("solver"),
                  help=_("Only the solvers that accept the chosen penalty are listed."))
@@ -96,8 +100,9 @@ def settings_form(ds) -> TrainConfig | None:
     with st.expander(_("Tolerance, test split, seed")):
         st.select_slider(_("tol (stopping tolerance)"), steps(TOL_STEPS, "tol"), **kept("tol"),
                          format_func=lambda t: fmt(t, "g"))
-        st.slider(_("Test split"), *BOUNDS["test_size"], step=0.05, **kept("test_size"),
-                  help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
+        st.select_slider(_("Test split"), steps(TEST_STEPS, "test_size"), **kept("test_size"),
+                         format_func=lambda r: fmt(r, "g"),
+                         help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
         st.number_input(_("Seed"), *BOUNDS["seed"], step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
