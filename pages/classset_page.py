@@ -22,7 +22,7 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import classroom_panel, classset_panel, report_panel
-from pages.shared import figures, frame, i18n, nav, state
+from pages.shared import figures, frame, i18n, nav, state, uploader
 from pages.shared.i18n import N_, _, fmt, label
 
 PER_PAGE = 40
@@ -197,7 +197,8 @@ def share_tab(store: ClassSet) -> None:
     if not may_edit():
         st.caption(_("Only the teacher can import digits on this server."))
         return
-    upload = st.file_uploader(_("Import a class set (.npz or IDX .zip)"), type=["npz", "zip"])
+    upload = uploader.file_uploader(_("Import a class set (.npz or IDX .zip)"),
+                                    key="classset_import", type=["npz", "zip"])
     if upload is not None and st.button(_("Add these digits to the class set")):
         try:
             digits = classfiles.read_set(upload.getvalue())
