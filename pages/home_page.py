@@ -26,7 +26,7 @@ def data_card(ds) -> None:
     if ds is None:
         st.write(_("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache."))
-        st.caption(data.cache_status())
+        st.caption(_(data.cache_status()))
         fetch_button(primary=True)
         if st.session_state.get(state.DATA_ERROR):
             st.write(_("Without a network you can still try the app on scikit-learn's small "
@@ -79,14 +79,14 @@ def links() -> None:
                                         ("gallery", N_("Browse the test set")),
                                         ("draw", N_("Draw a digit for it"))]):
         with col.container(border=True):
-            nav.link(name, f"**{nav.PAGES[name].title}**: {text}")
+            nav.link(name, _("**{page}**: {what}", page=_(nav.PAGES[name].title), what=_(text)))
 
 
 def look_at_the_data(ds) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         n = 12
-        titles = tuple(f"Label {int(label)}" for label in ds.y[:n])
+        titles = tuple(_("Label {label}", label=int(label)) for label in ds.y[:n])
         st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
                            name=ds.name))

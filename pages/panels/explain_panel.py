@@ -105,7 +105,8 @@ def evidence(reading: Reading, deskew: bool) -> None:
                 *(eplots.diverging_rgb(m, limit, MAP_PX) for m in maps)]
     d, d2 = reading.label(top), reading.label(second)
     captions = [_("weights w{sub} of the answer, {d}", sub=_sub(d), d=d),
-                N_("× x, the pixels they multiply") + (" (deskewed)" if deskew else ""),
+                (_("× x, the deskewed pixels they multiply") if deskew
+                 else _("× x, the pixels they multiply")),
                 _("= evidence for {d}: {sum_line}", d=d, sum_line=sum_line(reading, top)),
                 _("evidence for the runner-up, {d2}: {sum_line}", d2=d2,
                   sum_line=sum_line(reading, second))]
