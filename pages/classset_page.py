@@ -101,9 +101,9 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
     X, y = store.arrays()
     ev = evaluate.evaluate(tr.fit.model, X, y)
     m = st.columns(3)
-    m[0].metric(_("On the class set"), f"{ev.accuracy:.1%}", help=_("{n} digits the class drew",
+    m[0].metric(_("On the class set"), fmt(ev.accuracy, ".1%"), help=_("{n} digits the class drew",
                                                                  n=ev.n))
-    m[1].metric(_("On MNIST's test set"), f"{tr.evaluation.accuracy:.1%}",
+    m[1].metric(_("On MNIST's test set"), fmt(tr.evaluation.accuracy, ".1%"),
                 help=_("{n:,} test images", n=tr.evaluation.n))
     m[2].metric(_("Gap"), _("{accuracy:+.1f} points",
                          accuracy=(ev.accuracy - tr.evaluation.accuracy) * 100),

@@ -7,7 +7,7 @@ from digitlab.data import cachelock
 from digitlab.data import mnist as data
 from pages.panels import classroom_panel
 from pages.shared import figures, frame, i18n, nav, state
-from pages.shared.i18n import N_, _
+from pages.shared.i18n import N_, _, fmt
 
 
 def fetch_button(primary: bool) -> None:
@@ -61,7 +61,7 @@ def model_card(ds) -> None:
                  "Gallery use the class's model. The **Fast** preset fits all of MNIST in "
                  "seconds."))
     else:
-        st.metric(_("Test accuracy"), f"{tr.evaluation.accuracy:.3f}")
+        st.metric(_("Test accuracy"), fmt(tr.evaluation.accuracy, ".3f"))
         c = tr.config
         st.caption(_("{solver}, C={c:g}, {penalty_name}, {scaling} pixels", solver=c.solver,
                      c=c.C, penalty_name=c.penalty_name, scaling=c.scaling)

@@ -33,10 +33,14 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weights_png(images: np.ndarray, titles: tuple[str, ...]) -> bytes:
-    """Pure function of the weights: safe to share between sessions."""
-    return plots.to_png(eplots.weight_grid(images, titles,
-                                           note=N_("weight (red: ink here counts for the digit)")))
+def weights_png(images: np.ndarray, titles: tuple[str, ...], note: str) -> bytes:
+    """Pure function of the weights and the words: safe to share between sessions."""
+    return plots.to_png(eplots.weight_grid(images, titles, note=note))
+
+
+def weight_note() -> str:
+    """The colour bar's label, in this session's language (a key of the cached figure)."""
+    return _("weight (red: ink here counts for the digit)")
 
 
 def weights(tr) -> None:
@@ -50,9 +54,9 @@ def weights(tr) -> None:
     titles = tuple(_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share))
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        st.image(weights_png(w.images(), titles))
+        st.image(weights_png(w.images(), titles, weight_note()))
     with right:
-        st.metric(_("Weights exactly 0"), f"{overall:.1%}",
+        st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
                        "weights to exactly zero; pixels that are never inked in the training "
                        "images keep weight 0 under any penalty."))
@@ -211,7 +215,7 @@ def maths_body(model, fit, reading: Reading, label: int | None) -> None:
                  "The plus sign matters.", misprint=top.misprint, d=d, misprint2=second.misprint,
                  d2=d2))
     st.markdown(_("**2. The logit** undoes it: the log of the odds gives the margin back."))
-    logit = N_("∞ (p rounds to 1)") if math.isinf(top.logit) else f"{top.logit:.3f}"
+    logit = N_("∞ (p rounds to 1)") if math.isinf(top.logit) else fmt(top.logit, ".3f")
     st.latex(r"\log\frac{p}{1-p} = m")
     st.markdown(_("log({probability:.4f} / {probability2:.4g}) = **{logit}** = m for {d}.",
                   probability=top.probability, probability2=1 - top.probability, logit=logit, d=d))

@@ -152,6 +152,7 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             col.caption(_("Run {number} reads kernel features, not pixels: no weight images.",
                           number=run.number))
             continue
-        col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes)),
+        col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
+                                            explain_panel.weight_note()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
                             number=run.number))
