@@ -10,9 +10,15 @@ import streamlit as st
 from digitlab.training import evaluate
 from pages.shared.i18n import N_, _, fmt
 
-# scikit-learn's names for the columns and for the rows after the digits
+# scikit-learn's names for the columns and for the rows after the digits. The headers are short
+# (the table sits in a narrow column, and a longer language still has to fit); the help says
+# what each one means.
 HEADERS = {"class": N_("digit"), "precision": N_("precision"), "recall": N_("recall"),
-           "f1-score": N_("F1 score"), "support": N_("test images")}
+           "f1-score": N_("F1"), "support": N_("images")}
+HELP = {"precision": N_("Of the test images the model called this digit, the share that were."),
+        "recall": N_("Of this digit's test images, the share the model got right."),
+        "f1-score": N_("The harmonic mean of precision and recall."),
+        "support": N_("How many test images show this digit.")}
 AVERAGES = {"micro avg": N_("micro average"), "macro avg": N_("macro average"),
             "weighted avg": N_("weighted average")}
 
@@ -27,5 +33,5 @@ def table(evaluation: evaluate.Evaluation, digits: int = 3) -> None:
                                 | {"support": lambda v: fmt(v, ",")})
     st.dataframe(styled, width="stretch",
                  column_config={"_index": st.column_config.Column(_(HEADERS["class"])),
-                                **{name: st.column_config.Column(_(label))
+                                **{name: st.column_config.Column(_(label), help=_(HELP[name]))
                                    for name, label in HEADERS.items() if name != "class"}})
