@@ -131,9 +131,10 @@ def scores_chart(reading: Reading) -> None:
     spec = {
         "data": {"values": rows}, "height": 330,
         "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
+            "x": {"field": "digit", "type": "nominal", "sort": None,
+                  "axis": {**axis, "title": _("digit")}},
             "y": {"field": "score", "type": "quantitative",
-                  "axis": {**axis, "title": N_("score z = w·x + b")}},
+                  "axis": {**axis, "title": _("score z = w·x + b")}},
         },
         "layer": [
             {"mark": "bar", "encoding": {"color": {
@@ -156,10 +157,10 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
     probability; as printed (a static table: it costs the browser far less than a grid)."""
     z = reading.scores
     e = np.exp(z - z.max())
-    columns = {N_("score z"): z, "e^(z − max z)": e, "probability": e / e.sum()}
+    columns = {_("score z"): z, "e^(z − max z)": e, _("probability"): e / e.sum()}
     frame = pd.DataFrame({name: [_number(v) for v in values] for name, values in
                           columns.items()}, index=[reading.label(k) for k in range(len(z))])
-    frame.index.name = "digit"
+    frame.index.name = _("digit")
     return frame
 
 
