@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def N_(msgid: str, /, **args: Any) -> Message:  # noqa: N802 - gettext's name fo
     return Message(msgid, args)
 
 
-def join(parts: list[str], sep: str = ", ") -> str:
+def join(parts: Sequence[str], sep: str = ", ") -> str:
     """`parts` joined by `sep`; when some are Messages, a Message that translates each part
     (the separator is no sentence: it is not looked up)."""
     if not any(isinstance(p, Message) for p in parts):
