@@ -192,7 +192,7 @@ with frame.guard(_("The Sweep page")):
     job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and job.running
     queued = running and job is not None and job.waiting() is not None
-    row = st.columns([1.2, 1, 3.5])
+    row = st.columns([1.3, 1.4, 3.0])  # room for a longer language's Stop (Arrêter le balayage)
     # while this session's sweep waits in the queue, a press replaces it (new settings)
     run = row[0].button(_("Run sweep"), type="primary", width="stretch",
                         disabled=spec is None or (running and not queued))
