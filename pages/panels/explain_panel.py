@@ -20,6 +20,7 @@ from digitlab.lab.explain import Reading
 from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
+from pages.shared import i18n
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -33,14 +34,12 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weights_png(images: np.ndarray, titles: tuple[str, ...], note: str) -> bytes:
-    """Pure function of the weights and the words: safe to share between sessions."""
-    return plots.to_png(eplots.weight_grid(images, titles, note=note))
-
-
-def weight_note() -> str:
-    """The colour bar's label, in this session's language (a key of the cached figure)."""
-    return _("weight (red: ink here counts for the digit)")
+def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str) -> bytes:
+    """Pure function of the weights and the language: safe to share between sessions."""
+    words = i18n.words(lang)
+    fig = eplots.weight_grid(images, titles,
+                             note=words.say(N_("weight (red: ink here counts for the digit)")))
+    return plots.to_png(words.ticks(fig))  # the colour bar's numbers: 0,5 in French
 
 
 def weights(tr) -> None:
@@ -54,7 +53,7 @@ def weights(tr) -> None:
     titles = tuple(_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share))
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        st.image(weights_png(w.images(), titles, weight_note()))
+        st.image(weights_png(w.images(), titles, i18n.lang()))
     with right:
         st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "

@@ -153,6 +153,6 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                           number=run.number))
             continue
         col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
-                                            explain_panel.weight_note()),
+                                            i18n.lang()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
                             number=run.number))
