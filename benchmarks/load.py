@@ -412,7 +412,7 @@ async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally
         await page.get_by_role("button", name="Train anyway").click()
         await page.get_by_text("Training:").first.wait_for(timeout=TIMEOUT_MS)
         await asyncio.sleep(3.0)
-        await page.get_by_role("button", name="Stop training").click()
+        await page.get_by_role("button", name="Stop", exact=True).click()
         t0 = time.monotonic()
         while any(not ended(c) for c in tutorial_fits(server_pid)) and \
                 time.monotonic() - t0 < 30:

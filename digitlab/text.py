@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,6 +55,32 @@ class Message(str):
 def N_(msgid: str, /, **args: Any) -> Message:  # noqa: N802 - gettext's name for "mark only"
     """Mark a sentence for translation; it stays English until a page translates it."""
     return Message(msgid, args)
+
+
+def join(parts: Sequence[str], sep: str = ", ") -> str:
+    """`parts` joined by `sep`; when some are Messages, a Message that translates each part
+    (the separator is no sentence: it is not looked up)."""
+    if not any(isinstance(p, Message) for p in parts):
+        return sep.join(parts)
+    names = [f"p{i}" for i in range(len(parts))]
+    return Message(sep.join("{" + n + "}" for n in names), dict(zip(names, parts)))
+
+
+def to_json(text: str) -> str | dict[str, Any]:
+    """`text` for a JSON line (a child process's answer): a Message keeps its template and
+    arguments, so the page at the other end can still translate it."""
+    if isinstance(text, Message):
+        return {"msgid": text.msgid, "args": {k: to_json(v) if isinstance(v, str) else v
+                                              for k, v in text.args.items()}}
+    return text
+
+
+def from_json(said: str | dict[str, Any]) -> str:
+    """The sentence `to_json` wrote: a Message again when it was one."""
+    if isinstance(said, dict):
+        return Message(said["msgid"], {k: from_json(v) if isinstance(v, (str, dict)) else v
+                                       for k, v in said["args"].items()})
+    return said
 
 
 def message_of(exc: BaseException) -> str:

@@ -21,8 +21,8 @@ from digitlab.classroom.retrain import ClassTrainError
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.panels import classroom_panel, classset_panel
-from pages.shared import figures, frame, i18n, nav, state
+from pages.panels import classroom_panel, classset_panel, report_panel
+from pages.shared import figures, frame, i18n, nav, state, uploader
 from pages.shared.i18n import N_, _, fmt, label
 
 PER_PAGE = 40
@@ -101,9 +101,9 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
     X, y = store.arrays()
     ev = evaluate.evaluate(tr.fit.model, X, y)
     m = st.columns(3)
-    m[0].metric(_("On the class set"), f"{ev.accuracy:.1%}", help=_("{n} digits the class drew",
+    m[0].metric(_("On the class set"), fmt(ev.accuracy, ".1%"), help=_("{n} digits the class drew",
                                                                  n=ev.n))
-    m[1].metric(_("On MNIST's test set"), f"{tr.evaluation.accuracy:.1%}",
+    m[1].metric(_("On MNIST's test set"), fmt(tr.evaluation.accuracy, ".1%"),
                 help=_("{n:,} test images", n=tr.evaluation.n))
     m[2].metric(_("Gap"), _("{accuracy:+.1f} points",
                          accuracy=(ev.accuracy - tr.evaluation.accuracy) * 100),
@@ -115,8 +115,7 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
                  caption=_("Rows: the digit the student meant; columns: what the model said."))
     with right:
         st.markdown(_("**The model:** {describe}", describe=_(classroom.describe(tr))))
-        st.dataframe(evaluate.report_frame(ev).style.format(
-            {"precision": "{:.2f}", "recall": "{:.2f}", "f1-score": "{:.2f}"}), width="stretch")
+        report_panel.table(ev, digits=2)
 
 
 def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
@@ -198,7 +197,8 @@ def share_tab(store: ClassSet) -> None:
     if not may_edit():
         st.caption(_("Only the teacher can import digits on this server."))
         return
-    upload = st.file_uploader(_("Import a class set (.npz or IDX .zip)"), type=["npz", "zip"])
+    upload = uploader.file_uploader(_("Import a class set (.npz or IDX .zip)"),
+                                    key="classset_import", type=["npz", "zip"])
     if upload is not None and st.button(_("Add these digits to the class set")):
         try:
             digits = classfiles.read_set(upload.getvalue())

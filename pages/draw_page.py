@@ -16,7 +16,7 @@ from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
 from digitlab.training.fitting import FitResult
 from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
-from pages.shared import browser, figures, frame, i18n, nav, state
+from pages.shared import browser, figures, frame, i18n, nav, state, uploader
 from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
@@ -65,8 +65,8 @@ def read_canvas():
 
 
 def read_upload():
-    file = st.file_uploader(_("A picture of one digit (PNG or JPEG)"), type=["png", "jpg", "jpeg",
-                                                                           "bmp", "webp", "gif"])
+    file = uploader.file_uploader(_("A picture of one digit (PNG or JPEG)"), key="draw_upload",
+                                  type=["png", "jpg", "jpeg", "bmp", "webp", "gif"])
     if file is None:
         return None
     try:

@@ -8,7 +8,7 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from pages.panels import explain_panel
 from pages.shared import figures, frame, i18n, state
-from pages.shared.i18n import N_, _, label
+from pages.shared.i18n import N_, _, fmt, label
 
 POS = "g_pos"  # position in the current selection
 PAGE = "g_page"  # page of the grid view
@@ -70,7 +70,7 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
         m[1].metric(_("Predicted"), pred, delta=_("right") if pred == true else _("wrong"),
                     delta_color="normal" if pred == true else "inverse",
                     delta_arrow="off")
-        m[2].metric(_("Confidence"), f"{proba[pred]:.1%}")
+        m[2].metric(_("Confidence"), fmt(proba[pred], ".1%"))
         st.image(figures.bars_png(proba, pred, true, i18n.lang()),
                  caption=_("The ten probabilities (the true digit is outlined)."))
     st.markdown(_("#### Why this answer"))

@@ -7,7 +7,7 @@ from digitlab.data import cachelock
 from digitlab.data import mnist as data
 from pages.panels import classroom_panel
 from pages.shared import figures, frame, i18n, nav, state
-from pages.shared.i18n import N_, _
+from pages.shared.i18n import N_, _, fmt
 
 
 def fetch_button(primary: bool) -> None:
@@ -26,7 +26,7 @@ def data_card(ds) -> None:
     if ds is None:
         st.write(_("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache."))
-        st.caption(data.cache_status())
+        st.caption(_(data.cache_status()))
         fetch_button(primary=True)
         if st.session_state.get(state.DATA_ERROR):
             st.write(_("Without a network you can still try the app on scikit-learn's small "
@@ -61,7 +61,7 @@ def model_card(ds) -> None:
                  "Gallery use the class's model. The **Fast** preset fits all of MNIST in "
                  "seconds."))
     else:
-        st.metric(_("Test accuracy"), f"{tr.evaluation.accuracy:.3f}")
+        st.metric(_("Test accuracy"), fmt(tr.evaluation.accuracy, ".3f"))
         c = tr.config
         st.caption(_("{solver}, C={c:g}, {penalty_name}, {scaling} pixels", solver=c.solver,
                      c=c.C, penalty_name=c.penalty_name, scaling=c.scaling)
@@ -79,14 +79,14 @@ def links() -> None:
                                         ("gallery", N_("Browse the test set")),
                                         ("draw", N_("Draw a digit for it"))]):
         with col.container(border=True):
-            nav.link(name, f"**{nav.PAGES[name].title}**: {text}")
+            nav.link(name, _("**{page}**: {what}", page=_(nav.PAGES[name].title), what=_(text)))
 
 
 def look_at_the_data(ds) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         n = 12
-        titles = tuple(f"Label {int(label)}" for label in ds.y[:n])
+        titles = tuple(_("Label {label}", label=int(label)) for label in ds.y[:n])
         st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
                            name=ds.name))

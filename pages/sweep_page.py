@@ -6,6 +6,7 @@ to download. The widgets describe a SweepSpec; digitlab.sweeps.run does the rest
 import math
 import time
 
+import pandas as pd
 import streamlit as st
 
 from digitlab.model import solvers
@@ -32,6 +33,14 @@ TOLS = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
 # The live figure is drawn again at most this often while a sweep runs: each drawing costs the
 # server ~0.4 CPU s under Python's lock (matplotlib), which a class's answers would wait for.
 LIVE_FIGURE_S = 2.0
+# The results table's columns (SweepResult.rows' keys, the CSV's) as a student reads them; C,
+# l1_ratio, solver and n_iter are the tutorial's names and stay.
+HEADERS = {"deskew": N_("deskew"), "train_size": N_("training images"),
+           "train_accuracy": N_("training accuracy"), "test_accuracy": N_("test accuracy"),
+           "fit_seconds": N_("fit s"), "converged": N_("converged"),
+           "objective": N_("objective"), "warm_start_from": N_("warm start from")}
+NUMBERS = {"C": "g", "l1_ratio": "g", "train_size": ",", "train_accuracy": ".4f",
+           "test_accuracy": ".4f", "fit_seconds": ".2f", "objective": ".5f"}
 
 
 def kept(key: str, default) -> dict:
@@ -49,7 +58,7 @@ def settings() -> sweep.SweepSpec | None:
         grid = st.text_input(_("Values of C (comma-separated)"),
                              help=_("Small C = strong penalty; each value is one fit."),
                              **kept("sweep_cs", ", ".join(f"{c:g}" for c in sweep.DEFAULT_CS)))
-        n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: "all"
+        n = st.select_slider(_("Training images"), SUBSETS, format_func=lambda v: _("all")
                              if v is None else fmt(v, ","), **kept("sweep_train_size", 5000),
                              help=_("Fewer images fit faster and over-fit sooner."))
     else:
@@ -161,11 +170,14 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     if any(not p.converged for p in result.points):
         st.warning(_("Some fits hit max_iter before converging (marked in the table): raise "
                    "max_iter or tol in **Stopping rule**."), icon=":material/warning:")
-    rows = result.rows()
-    for r in rows:
-        r.pop("worker")
-        r["C"] = "inf" if math.isinf(r["C"]) else r["C"]
-    st.dataframe(rows, width="stretch", hide_index=True)
+    table = pd.DataFrame(result.rows()).drop(columns="worker")
+    styled = table.style.format(
+        {name: (lambda v, spec=spec: "∞" if isinstance(v, float) and math.isinf(v)
+                else "" if v is None or v != v else fmt(v, spec))
+         for name, spec in NUMBERS.items() if name in table})
+    st.dataframe(styled, width="stretch", hide_index=True,
+                 column_config={name: st.column_config.Column(_(label))
+                                for name, label in HEADERS.items()})
 
 
 with frame.guard(_("The Sweep page")):
@@ -180,7 +192,7 @@ with frame.guard(_("The Sweep page")):
     job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and job.running
     queued = running and job is not None and job.waiting() is not None
-    row = st.columns([1.2, 1, 3.5])
+    row = st.columns([1.3, 1.4, 3.0])  # room for a longer language's Stop (Arrêter le balayage)
     # while this session's sweep waits in the queue, a press replaces it (new settings)
     run = row[0].button(_("Run sweep"), type="primary", width="stretch",
                         disabled=spec is None or (running and not queued))

@@ -13,7 +13,6 @@ import streamlit as st
 from digitlab.lab.links import BOUNDS
 from digitlab.model import solvers
 from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
-from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import (
     augment_panel,
@@ -24,6 +23,7 @@ from pages.panels import (
     links_panel,
     modelfile_panel,
     queue_panel,
+    report_panel,
     script_panel,
 )
 from pages.shared import figures, frame, i18n, state
@@ -34,6 +34,10 @@ C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 1
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 SUBSETS = [500, 1000, 2000, 5000, 10_000, 20_000, 30_000, None]
+# Steps of the two fractions. Select sliders, not sliders: a slider writes its value itself,
+# with a dot (0.5); a select slider shows format_func's text, 0,5 in French and Spanish.
+L1_STEPS = [round(0.1 * i, 1) for i in range(11)]
+TEST_STEPS = [round(0.05 * i, 2) for i in range(1, 11)]
 # Widget keys, one per TrainConfig field: presets write them, the form reads them.
 K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed",
                              "scaling", "train_size", "deskew", "augment", "features")}
@@ -74,11 +78,11 @@ def settings_form(ds) -> TrainConfig | None:
                      format_func=lambda c: _("∞ (no penalty)") if math.isinf(c) else fmt(c, "g"),
                      on_change=keep_solver_valid,
                      help=_("Small C = strong penalty on large weights; ∞ = no penalty."))
-    st.slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), 0.0, 1.0, step=0.1,
-              **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
-              on_change=keep_solver_valid,
-              help=_("Anything above 0 needs a solver that takes L1: ")
-                   + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
+    st.select_slider(_("Penalty mix l1_ratio (0 = L2, 1 = L1)"), steps(L1_STEPS, "l1_ratio"),
+                     **kept("l1_ratio", math.isinf(st.session_state[K["C"]])),
+                     format_func=lambda r: fmt(r, "g"), on_change=keep_solver_valid,
+                     help=_("Anything above 0 needs a solver that takes L1: ")
+                     + ", ".join(solvers.accepting(1.0, 1.0)) + ".")
     options = list(solvers.accepting(st.session_state[K["l1_ratio"]], st.session_state[K["C"]]))
     st.selectbox(_("Solver"), options, **kept("solver"),
                  help=_("Only the solvers that accept the chosen penalty are listed."))
@@ -96,8 +100,9 @@ def settings_form(ds) -> TrainConfig | None:
     with st.expander(_("Tolerance, test split, seed")):
         st.select_slider(_("tol (stopping tolerance)"), steps(TOL_STEPS, "tol"), **kept("tol"),
                          format_func=lambda t: fmt(t, "g"))
-        st.slider(_("Test split"), *BOUNDS["test_size"], step=0.05, **kept("test_size"),
-                  help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
+        st.select_slider(_("Test split"), steps(TEST_STEPS, "test_size"), **kept("test_size"),
+                         format_func=lambda r: fmt(r, "g"),
+                         help=_("The tutorial holds out {share:.0%} for testing.", share=0.15))
         st.number_input(_("Seed"), *BOUNDS["seed"], step=1, **kept("seed"))
     try:
         return TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
@@ -188,14 +193,16 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m[2].metric(_("Epochs") if solver.per_epoch else _("Iterations"), fmt(fit.n_iter, ","))
     m[3].metric(_("Training images"), fmt(fit.n_train, ","))
     if tr.stopped:
-        st.info(" ".join(fit.notes) or _("Stopped early after {n_iter} iterations: this is the "
-                                         "best model so far.", n_iter=fit.n_iter))
+        notes = " ".join(_(n) for n in fit.notes)  # the library's sentences, translated
+        st.info(notes or _("Stopped early after {n_iter} iterations: this is the best model "
+                           "so far.", n_iter=fit.n_iter))
         if solver.keeps_best:
             st.button(_("Continue training from here"), key="continue", on_click=continue_from,
                       args=(tr,), help=_("Warm start: more epochs from these weights, not zero."))
     elif not fit.converged:
-        st.warning(" ".join(fit.notes) or _("Did not converge in {n_iter} iterations: raise "
-                                            "max_iter.", n_iter=fit.n_iter),
+        st.warning(" ".join(_(n) for n in fit.notes)
+                   or _("Did not converge in {n_iter} iterations: raise max_iter.",
+                        n_iter=fit.n_iter),
                    icon=":material/warning:")
     if config is not None and config != tr.config:
         st.caption(_("These results are for the settings you trained with; press Train to fit "
@@ -208,9 +215,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         if curve is not None:
             st.image(curve)
         st.markdown(_("**Per-class report**"))
-        st.dataframe(evaluate.report_frame(ev).style.format(
-            {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
-            width="stretch")
+        report_panel.table(ev, digits=3)
     explain_panel.weights(tr)
 
 
@@ -235,7 +240,7 @@ with frame.guard(_("The Train page")):
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running
                                                       and not queued))
-    stop = row[5].button(_("Stop training"), disabled=job is None or not job.running,
+    stop = row[5].button(_("Stop"), disabled=job is None or not job.running,
                          width="stretch",
                          help=_("Ends the fit within a second; DigitLab's solver keeps its best "
                               "model so far, the others keep nothing (yours stays)."))

@@ -25,6 +25,7 @@ from digitlab.data.sources import (  # noqa: F401  (Dataset, DataError and cache
     cache_path,
     write_cache,
 )
+from digitlab.text import N_
 
 # What a failing source may raise; anything else is a bug and stays loud.
 _SOURCE_ERRORS = (DataError, OSError, subprocess.SubprocessError, zipfile.BadZipFile,
@@ -35,8 +36,8 @@ def cache_status() -> str:
     """One line for the UI: is there a cache and how big is it (without loading it)."""
     p = cache_path()
     if not p.exists():
-        return f"no cache yet at {p}"
-    return f"cached at {p} ({p.stat().st_size / 1e6:.1f} MB)"
+        return N_("no cache yet at {path}", path=str(p))
+    return N_("cached at {path} ({mb:.1f} MB)", path=str(p), mb=p.stat().st_size / 1e6)
 
 
 def load_mnist(source: str = "auto", idx_path: str | Path | None = None,

@@ -308,13 +308,13 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if isinstance(ink, str):
         if np.median(grey) > 127.5:
             grey = 255.0 - grey  # still shown white-on-black, like every other step
-        steps["input grey"] = round_u8(grey)
+        steps[N_("input grey")] = round_u8(grey)
         return Prepared(None, ink, steps)
-    steps["input grey"] = _u8(ink.soft)
+    steps[N_("input grey")] = _u8(ink.soft)
 
     x, y, w, h = _box(ink.mask)
     crop = ink.soft[y:y + h, x:x + w]
-    steps["cropped ink"] = _u8(crop)
+    steps[N_("cropped ink")] = _u8(crop)
     f = STROKE_SIDE / max(w, h)  # working pixels -> STROKE_SIDE pixels
     before = stroke_width(crop) * f
     if before * MIN_ELONGATION > STROKE_SIDE:  # as wide as it is long: a dot
@@ -329,11 +329,11 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     after = stroke_width(big) if even_strokes else before
 
     fit = _fit_box(big)
-    steps["20x20 fit"] = _u8(_boxed(fit))
+    steps[N_("20x20 fit")] = _u8(_boxed(fit))
     image28 = _u8(_centre(fit))
-    steps["centred 28x28"] = image28
+    steps[N_("centred 28x28")] = image28
     if deskew:
-        steps["deskewed"] = deskew_image(image28)
+        steps[N_("deskewed")] = deskew_image(image28)
 
     scale = BOX / STROKE_SIDE  # stroke widths reported at the 20x20 scale, like MNIST's 2.3 px
     back = max(np.asarray(image).shape[:2]) / max(grey.shape)  # working -> input pixels

@@ -21,6 +21,7 @@ import numpy as np
 
 from digitlab.model import features, solvers
 from digitlab.model.config import TrainConfig
+from digitlab.text import N_
 from digitlab.training.session import Trained
 
 MAX_RUNS = 30
@@ -62,10 +63,10 @@ class Summary:
     @classmethod
     def of(cls, trained: Trained) -> Summary:
         fit, ev = trained.fit, trained.evaluation
-        ended = "stopped early" if fit.stopped else (
-            "converged" if fit.converged else "hit max_iter")
+        ended = N_("stopped early") if fit.stopped else (
+            N_("converged") if fit.converged else N_("hit max_iter"))
         if not fit.stopped and any(n.startswith("Reused") for n in fit.notes):
-            ended += " (reused)"  # came back from the store: no time now, beside its 0.0 s
+            ended = N_("{ended} (reused)", ended=ended)  # from the store: no time now
         return cls(trained.config, ev.accuracy, ev.confusion, ev.labels, trained.data_key,
                    fit.n_train, fit.fit_seconds, fit.n_iter, ended)
 
@@ -98,29 +99,39 @@ class Run:
 
     @property
     def outcome(self) -> str:
-        said = "loaded from a file" if self.source == "file" else self.summary.ended
-        return said + ("; model let go to save memory" if self.evicted else "")
+        said = N_("loaded from a file") if self.source == "file" else self.summary.ended
+        return N_("{said}; model let go to save memory", said=said) if self.evicted else said
 
     def row(self) -> dict:
         """One line of the history table."""
         c, s = self.config, self.summary
-        unit = solvers.get(c.solver).unit if c.solver in solvers.SOLVERS else "iteration"
+        per_epoch = c.solver in solvers.SOLVERS and solvers.get(c.solver).per_epoch
         return {"run": self.number, "accuracy": s.accuracy,
                 "C": c.C, "l1_ratio": c.l1_ratio, "solver": c.solver, "max_iter": c.max_iter,
                 "scaling": c.scaling, "train images": s.n_train,
                 "extras": describe_extras(c), "fit s": s.fit_seconds,
-                "epochs / iterations": f"{s.n_iter} {unit}s", "ended": self.outcome}
+                "epochs / iterations": (N_("{n_iter} epochs", n_iter=s.n_iter) if per_epoch
+                                        else N_("{n_iter} iterations", n_iter=s.n_iter)),
+                "ended": self.outcome}
 
 
-def describe_extras(config) -> str:
-    bits = [name for name, on in (("deskew", config.deskew), ("augment", config.augment)) if on]
+def extras(config) -> list[str]:
+    """The settings beyond the table's columns, one phrase each (Messages: a page translates
+    them)."""
+    bits: list[str] = [name for name, on in ((N_("deskew"), config.deskew),
+                                             (N_("augment"), config.augment)) if on]
     if config.features != features.PIXELS:
         bits.append(config.features)
     if config.tol != 1e-4:
-        bits.append(f"tol {config.tol:g}")
+        bits.append(N_("tol {tol:g}", tol=config.tol))
     if (config.test_size, config.seed) != (0.15, 0):
-        bits.append(f"test {config.test_size:g}, seed {config.seed}")
-    return ", ".join(bits)
+        bits.append(N_("test {test_size:g}, seed {seed}", test_size=config.test_size,
+                       seed=config.seed))
+    return bits
+
+
+def describe_extras(config) -> str:
+    return ", ".join(extras(config))
 
 
 class History:

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from digitlab.model import features, solvers
 from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
+from digitlab.text import N_, join
 
 LOCK, HIDE = "lock", "hide"
 LANG = "lang"  # the page's language (?lang=es): carried by a link, not a setting
@@ -254,5 +255,5 @@ def describe(lesson: Lesson, config: TrainConfig) -> str:
     def values(names) -> str:
         return ", ".join(f"{f} = {write(f, getattr(config, f))}" for f in names)
 
-    hidden = f"hidden: {values(lesson.hidden)}" if lesson.hidden else ""
-    return "; ".join(part for part in (values(lesson.locked), hidden) if part)
+    hidden = N_("hidden: {values}", values=values(lesson.hidden)) if lesson.hidden else ""
+    return join([part for part in (values(lesson.locked), hidden) if part], "; ")

@@ -40,6 +40,7 @@ from digitlab.runtime import childproc
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps.fit import PointResult
 from digitlab.sweeps.spec import SweepResult, SweepSpec, points
+from digitlab.text import from_json, message_of, to_json
 
 POLL_S = 0.1  # how often the parent asks should_stop while the child works
 STOP_GRACE_S = 1.0  # after a stop request, how long the child may take to end its fits
@@ -90,10 +91,10 @@ def run(spec: SweepSpec, X_train: np.ndarray, y_train: np.ndarray, X_test: np.nd
     if end is None and proc.returncode != 0 and not stopped:  # it died: say why
         raise childproc.failure(proc.returncode, b"".join(line for line in said if line))
     if end is not None and "refused" in end:
-        raise ConfigError(end["refused"])
+        raise ConfigError(from_json(end["refused"]))
     how = end or {"where": where.describe(), "workers": 0, "chains": [], "stopped": True}
     finished, planned = tuple(sorted(found, key=lambda p: p.index)), len(points(spec))
-    return SweepResult(spec, finished, planned, how["where"], how["workers"],
+    return SweepResult(spec, finished, planned, from_json(how["where"]), how["workers"],
                        tuple(tuple(c) for c in how["chains"]), time.perf_counter() - t0,
                        how["stopped"] or len(finished) < planned)
 
@@ -175,9 +176,9 @@ def main(argv: list[str]) -> int:
                                on_point=lambda p: say({"point": sweep_run.point_message(p)}),
                                should_stop=stop.is_set)
     except ConfigError as exc:
-        say({"refused": str(exc)})
+        say({"refused": to_json(message_of(exc))})
         return 0
-    say({"where": result.where, "workers": result.workers,
+    say({"where": to_json(result.where), "workers": result.workers,
          "chains": [list(c) for c in result.chains], "stopped": result.stopped})
     out.close()
     return 0

@@ -86,7 +86,7 @@ class SweepJob(QueuedJob):
                     self.spec, s.X_train, s.y_train, s.X_test, s.y_test, where, s.side,
                     on_point=self.points.append, should_stop=self.should_stop)
         except Stopped as exc:  # left the queue, or replaced there: nothing ran
-            self.notice = f"{exc} Your last sweep's results are kept."
+            self.notice = N_("{why} Your last sweep's results are kept.", why=message_of(exc))
             self.exception = exc
         except ConfigError as exc:
             self.error = message_of(exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from digitlab.sweeps.spec import SweepSpec, points
+from digitlab.text import N_, join
 
 
 def chains(spec: SweepSpec, workers: int) -> list[list[int]]:
@@ -51,12 +52,14 @@ def describe(spec: SweepSpec, pieces) -> str:
     """How the pieces ran, in words: "9 fits side by side", "2 warm-start chains", or both."""
     pts = points(spec)
     batches = [p for p in pieces if spec.in_lockstep(pts[p[0]].config.solver)]
-    words = [f"{len(b)} fits side by side" for b in batches]
+    words = [N_("{n} fits side by side", n=len(b)) for b in batches]
     chained = len(pieces) - len(batches)
-    if chained:
-        words.append(f"{chained} {'warm-start ' if spec.warm_start else ''}"
-                     f"chain{'s' if chained > 1 else ''}")
-    return ", ".join(words)
+    if chained == 1:
+        words.append(N_("1 warm-start chain") if spec.warm_start else N_("1 chain"))
+    elif chained:
+        words.append(N_("{n} warm-start chains", n=chained) if spec.warm_start
+                     else N_("{n} chains", n=chained))
+    return join(words)
 
 
 # A cold fit's cost relative to the curve's first point: lbfgs at tol 1e-6 needed 62 ... 676

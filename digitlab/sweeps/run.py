@@ -43,6 +43,7 @@ from digitlab.sweeps.fit import PointResult, SweepData, fit_chain
 from digitlab.sweeps.lockstep_curve import fit_batch
 from digitlab.sweeps.plan import chains
 from digitlab.sweeps.spec import MAX_POINTS, SweepResult, SweepSpec, points
+from digitlab.text import N_
 
 SCHEDULER_ENV = "DIGITLAB_DASK_SCHEDULER"
 _CONNECT_S = 10  # a scheduler that does not answer in this long is reported, not waited for
@@ -75,8 +76,8 @@ class Where:
 
     def describe(self) -> str:
         if self.scheduler:
-            return f"the Dask cluster at {self.scheduler}"
-        return f"this machine's cores ({self.local_jobs()} at a time)"
+            return N_("the Dask cluster at {address}", address=self.scheduler)
+        return N_("this machine's cores ({n} at a time)", n=self.local_jobs())
 
     def local_jobs(self) -> int:
         """Threads here: n_jobs, or one per core; never more than a sweep has fits."""
@@ -186,11 +187,11 @@ def backend(where: Where, data: SweepData, collected: _Collected,
     here = _Here(collected, should_stop)
     if n == 1:
         with parallel_config(backend="sequential"):
-            yield 1, "this process, one fit at a time", data, here
+            yield 1, N_("this process, one fit at a time"), data, here
         return
     # One BLAS/OpenMP thread per fit while n fits share the cores (process-wide while it runs).
     with threadpool_limits(1), parallel_config(backend="threading", n_jobs=n):
-        yield n, f"local cores: {n} threads", data, here
+        yield n, N_("local cores: {n} threads", n=n), data, here
 
 
 @contextlib.contextmanager
@@ -217,8 +218,10 @@ def _on_dask(address: str, data: SweepData, collected: _Collected,
         # {worker address: threads}; a sync client returns the dict, not a coroutine
         threads = cast(dict[str, int], client.ncores())
         with parallel_config(backend="dask", client=client, scatter=[data]):
-            yield (sum(threads.values()), f"Dask scheduler {address}: {len(threads)} workers, "
-                   f"{sum(threads.values())} threads", data, reporter)
+            yield (sum(threads.values()), N_("Dask scheduler {address}: {workers} workers, "
+                                             "{threads} threads", address=address,
+                                             workers=len(threads),
+                                             threads=sum(threads.values())), data, reporter)
     finally:
         done.set()
         watcher.join()

@@ -35,6 +35,7 @@ from digitlab.model.pipeline import (
 from digitlab.model.solvers import FitStopped
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import blas_limit
+from digitlab.text import N_
 from digitlab.training.store import FitStore
 
 
@@ -144,10 +145,10 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
     if how == "stored":
         return _replay(result, on_progress, time.perf_counter() - t0)
     if how == "abandoned":
-        raise FitStopped("Stopped while another session's fit of the same settings was running; "
-                         "nothing was fitted for this request.")
+        raise FitStopped(N_("Stopped while another session's fit of the same settings was "
+                            "running; nothing was fitted for this request."))
     if how == "joined":
-        note = "Shared one fit with another session that asked for the same settings at once."
+        note = N_("Shared one fit with another session that asked for the same settings at once.")
         return replace(result, fit_seconds=time.perf_counter() - t0, notes=result.notes + (note,))
     return result
 
@@ -164,7 +165,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
         raise ConfigError("the training subset holds only one class; use more training images.")
     notes = []
     if math.isinf(config.C) and config.l1_ratio > 0:
-        notes.append("C is infinite (no penalty), so l1_ratio has no effect.")
+        notes.append(N_("C is infinite (no penalty), so l1_ratio has no effect."))
     history = [ProgressEvent(0, config.max_iter, 0.0, message="fitting")]
     if on_progress:
         on_progress(history[0])
@@ -245,7 +246,8 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
         pixels, est = prev.model.named_steps[PIXELS_STEP], prev.model.named_steps[LOGREG_STEP]
         coef, intercept, classes = est.coef_, est.intercept_, est.classes_
     except (AttributeError, KeyError):
-        notes.append("The earlier model has no weights to start from; started from scratch.")
+        notes.append(N_("The earlier model has no weights to start from; started from "
+                        "scratch."))
         return None
     same_input = (pixels.scaling, pixels.deskew, pixels.side) == (config.scaling,
                                                                   config.deskew, side)
@@ -254,11 +256,11 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
     labels = np.unique(y)
     if not (same_input and same_map) or coef.shape != (len(labels), n_features) or not (
             np.array_equal(classes, labels)):
-        notes.append("The earlier model used other pixels (scaling, deskew or size), other "
-                     "features or other classes, so this fit started from scratch.")
+        notes.append(N_("The earlier model used other pixels (scaling, deskew or size), other "
+                        "features or other classes, so this fit started from scratch."))
         return None
-    notes.append(f"Warm start: began from the earlier model ({prev.config.solver}, "
-                 f"C={prev.config.C:g}).")
+    notes.append(N_("Warm start: began from the earlier model ({solver}, C={C:g}).",
+                    solver=prev.config.solver, C=prev.config.C))
     return np.array(coef, copy=True), np.array(intercept, copy=True)
 
 
@@ -269,6 +271,6 @@ def _replay(cached: FitResult, on_progress: OnProgress | None, seconds: float) -
     if on_progress:
         for ev in history:
             on_progress(ev)
-    note = (f"Reused the model fitted earlier for this setting and data "
-            f"(that fit took {cached.fit_seconds:.2f} s).")
+    note = N_("Reused the model fitted earlier for this setting and data "
+              "(that fit took {seconds:.2f} s).", seconds=cached.fit_seconds)
     return replace(cached, fit_seconds=seconds, history=history, notes=cached.notes + (note,))

@@ -217,6 +217,6 @@ def as_trained(payload: dict[str, Any], split: Split) -> Trained:
     n_iter = payload.get("n_iter", int(np.max(getattr(est, "n_iter_", 0))))
     fit = FitResult(config, model, float(payload.get("fit_seconds", 0.0)), int(n_iter),
                     bool(payload.get("converged", True)), int(payload.get("n_train", 0)),
-                    notes=("Loaded from a model file.",),
+                    notes=(N_("Loaded from a model file."),),
                     stopped=bool(payload.get("stopped", False)))
     return trained(fit, split)

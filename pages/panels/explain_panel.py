@@ -20,6 +20,7 @@ from digitlab.lab.explain import Reading
 from digitlab.model import solvers
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
+from pages.shared import i18n
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -33,10 +34,12 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weights_png(images: np.ndarray, titles: tuple[str, ...]) -> bytes:
-    """Pure function of the weights: safe to share between sessions."""
-    return plots.to_png(eplots.weight_grid(images, titles,
-                                           note=N_("weight (red: ink here counts for the digit)")))
+def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str) -> bytes:
+    """Pure function of the weights and the language: safe to share between sessions."""
+    words = i18n.words(lang)
+    fig = eplots.weight_grid(images, titles,
+                             note=words.say(N_("weight (red: ink here counts for the digit)")))
+    return plots.to_png(words.ticks(fig))  # the colour bar's numbers: 0,5 in French
 
 
 def weights(tr) -> None:
@@ -50,9 +53,9 @@ def weights(tr) -> None:
     titles = tuple(_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share))
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        st.image(weights_png(w.images(), titles))
+        st.image(weights_png(w.images(), titles, i18n.lang()))
     with right:
-        st.metric(_("Weights exactly 0"), f"{overall:.1%}",
+        st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
                        "weights to exactly zero; pixels that are never inked in the training "
                        "images keep weight 0 under any penalty."))
@@ -105,7 +108,8 @@ def evidence(reading: Reading, deskew: bool) -> None:
                 *(eplots.diverging_rgb(m, limit, MAP_PX) for m in maps)]
     d, d2 = reading.label(top), reading.label(second)
     captions = [_("weights w{sub} of the answer, {d}", sub=_sub(d), d=d),
-                N_("× x, the pixels they multiply") + (" (deskewed)" if deskew else ""),
+                (_("× x, the deskewed pixels they multiply") if deskew
+                 else _("× x, the pixels they multiply")),
                 _("= evidence for {d}: {sum_line}", d=d, sum_line=sum_line(reading, top)),
                 _("evidence for the runner-up, {d2}: {sum_line}", d2=d2,
                   sum_line=sum_line(reading, second))]
@@ -126,9 +130,10 @@ def scores_chart(reading: Reading) -> None:
     spec = {
         "data": {"values": rows}, "height": 330,
         "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None, "axis": axis},
+            "x": {"field": "digit", "type": "nominal", "sort": None,
+                  "axis": {**axis, "title": _("digit")}},
             "y": {"field": "score", "type": "quantitative",
-                  "axis": {**axis, "title": N_("score z = w·x + b")}},
+                  "axis": {**axis, "title": _("score z = w·x + b")}},
         },
         "layer": [
             {"mark": "bar", "encoding": {"color": {
@@ -151,10 +156,10 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
     probability; as printed (a static table: it costs the browser far less than a grid)."""
     z = reading.scores
     e = np.exp(z - z.max())
-    columns = {N_("score z"): z, "e^(z − max z)": e, "probability": e / e.sum()}
+    columns = {_("score z"): z, "e^(z − max z)": e, _("probability"): e / e.sum()}
     frame = pd.DataFrame({name: [_number(v) for v in values] for name, values in
                           columns.items()}, index=[reading.label(k) for k in range(len(z))])
-    frame.index.name = "digit"
+    frame.index.name = _("digit")
     return frame
 
 
@@ -210,7 +215,7 @@ def maths_body(model, fit, reading: Reading, label: int | None) -> None:
                  "The plus sign matters.", misprint=top.misprint, d=d, misprint2=second.misprint,
                  d2=d2))
     st.markdown(_("**2. The logit** undoes it: the log of the odds gives the margin back."))
-    logit = N_("∞ (p rounds to 1)") if math.isinf(top.logit) else f"{top.logit:.3f}"
+    logit = N_("∞ (p rounds to 1)") if math.isinf(top.logit) else fmt(top.logit, ".3f")
     st.latex(r"\log\frac{p}{1-p} = m")
     st.markdown(_("log({probability:.4f} / {probability2:.4g}) = **{logit}** = m for {d}.",
                   probability=top.probability, probability2=1 - top.probability, logit=logit, d=d))

@@ -49,14 +49,29 @@ def _restore(apply: Callable[[TrainConfig], None]) -> None:
     st.session_state[RESTORE] = None
 
 
+# The table's columns (history.Run.row's keys) as a student reads them; the settings' own names
+# (C, l1_ratio, solver, max_iter) are the tutorial's and stay.
+HEADERS = {"run": N_("run"), "accuracy": N_("accuracy"), "scaling": N_("scaling"),
+           "train images": N_("train images"), "extras": N_("extras"), "fit s": N_("fit s"),
+           "epochs / iterations": N_("epochs / iterations"), "ended": N_("ended")}
+# How each number column is written: in the language's digits (a Styler's text; the column
+# keeps its numbers, so it still sorts as numbers).
+NUMBERS = {"accuracy": ".4f", "l1_ratio": "g", "train images": ",", "fit s": ".1f"}
+
+
 def table(runs: list[history.Run]) -> None:
-    frame = pd.DataFrame([r.row() for r in runs]).set_index("run")
-    frame["C"] = [("∞" if math.isinf(c) else f"{c:g}") for c in frame["C"]]
-    st.dataframe(frame, width="stretch", height=min(36 * len(runs) + 38, 260),
-                 column_config={"accuracy": st.column_config.NumberColumn(format="%.4f"),
-                                N_("fit s"): st.column_config.NumberColumn(format="%.1f"),
-                                "l1_ratio": st.column_config.NumberColumn(format="%g"),
-                                N_("train images"): st.column_config.NumberColumn(format="%d")})
+    rows = [{**r.row(), "extras": ", ".join(_(b) for b in history.extras(r.config))}
+            for r in runs]
+    frame = pd.DataFrame(rows).set_index("run")
+    frame["C"] = [("∞" if math.isinf(c) else fmt(c, "g")) for c in frame["C"]]
+    for name in ("scaling", "epochs / iterations", "ended"):
+        frame[name] = [_(v) for v in frame[name]]
+    styled = frame.style.format({name: (lambda v, spec=spec: fmt(v, spec))
+                                 for name, spec in NUMBERS.items()})
+    st.dataframe(styled, width="stretch", height=min(36 * len(runs) + 38, 260),
+                 column_config={"_index": st.column_config.Column(_(HEADERS["run"])),
+                                **{name: st.column_config.Column(_(label))
+                                   for name, label in HEADERS.items() if name != "run"}})
 
 
 def panel(apply: Callable[[TrainConfig], None]) -> None:
@@ -84,7 +99,7 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
         st.session_state[PICK] = numbers[1::-1]  # a new run: compare it with the one before
         st.session_state[NEWEST] = numbers[0]
     picked = st.multiselect(_("Compare two runs"), numbers, key=PICK, max_selections=2,
-                            format_func=lambda n: f"run {n}")
+                            format_func=lambda n: _("run {number}", number=n))
     if len(picked) == 2:
         side_by_side(*(state.history().get(n) for n in picked))
     else:
@@ -92,7 +107,7 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
 
 
 def side_by_side(a: history.Run, b: history.Run) -> None:
-    names = (f"run {a.number}", f"run {b.number}")
+    names = (_("run {number}", number=a.number), _("run {number}", number=b.number))
     try:
         cmp = history.compare(a, b)
     except ValueError as exc:
@@ -112,8 +127,8 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                       "{scaling} pixels", solver=c.solver,
                       isinf='∞' if math.isinf(c.C) else f'{c.C:g}', penalty_name=c.penalty_name,
                       max_iter=c.max_iter, scaling=c.scaling)
-                    + (f", {history.describe_extras(c)}" if history.describe_extras(c) else "")
-                    + f"; {run.row()['epochs / iterations']}, {run.outcome}.")
+                    + "".join(f", {_(b)}" for b in history.extras(c))
+                    + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names,
@@ -137,6 +152,7 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             col.caption(_("Run {number} reads kernel features, not pixels: no weight images.",
                           number=run.number))
             continue
-        col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes)),
+        col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
+                                            i18n.lang()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
                             number=run.number))

@@ -17,7 +17,7 @@ from digitlab.lab import links
 from digitlab.model.config import TrainConfig
 from digitlab.training import modelfile
 from digitlab.training.session import Trained
-from pages.shared import i18n, state
+from pages.shared import i18n, state, uploader
 from pages.shared.i18n import _
 
 UPLOAD = "model_upload"
@@ -76,10 +76,10 @@ def panel(tr: Trained | None, ds: Dataset, apply: Callable[[TrainConfig], None])
                 mime="application/octet-stream", on_click="ignore")
             st.caption(_("The pipeline with its pixel scaling (and deskew, features) inside: "
                        "`python -m digitlab predict --model FILE digit.png` reads it too."))
-        st.file_uploader(_("Load a model file"), type=["skops"], key=UPLOAD, max_upload_size=25,
-                         on_change=load_upload, args=(apply,),
-                         help=_("A file from this page's download or from `python -m digitlab "
-                              "train --save`."))
+        uploader.file_uploader(_("Load a model file"), type=["skops"], key=UPLOAD,
+                               max_upload_size=25, on_change=load_upload, args=(apply,),
+                               help=_("A file from this page's download or from `python -m "
+                                      "digitlab train --save`."))
         said = st.session_state.get(SAID)
         if said is not None:
             (st.error if said[0] == "error" else st.success)(said[1])

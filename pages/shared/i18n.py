@@ -18,6 +18,7 @@ their template): `_(message)` translates those too, numbers included.
 from __future__ import annotations
 
 import gettext as _gettext
+import json
 import os
 from functools import cache, partial
 from typing import Any
@@ -111,7 +112,11 @@ def say_in(code: str, text: str, /, **args: Any) -> str:
     if isinstance(text, Message):
         return text.translate(translation(code).gettext, formatter(code))
     template = translation(code).gettext(text)
-    return formatter(code).vformat(template, (), args) if args else template
+    if not args:
+        return template
+    # a library sentence passed as a field is translated too ("run on {where}")
+    args = {k: say_in(code, v) if isinstance(v, Message) else v for k, v in args.items()}
+    return formatter(code).vformat(template, (), args)
 
 
 def ngettext(singular: str, plural: str, n: int, /, **args: Any) -> str:
@@ -149,8 +154,11 @@ def html_lang() -> None:
     """Streamlit writes <html lang="en"> on every page; a screen reader then reads Spanish as
     English. Set it from the page (a script in the page's own document, run on every run)."""
     code = lang()
-    st.html(f"<script>document.documentElement.lang={code!r};</script>",
-            unsafe_allow_javascript=True)
+    # Streamlit's link for keyboard users (seen on Tab, read by screen readers) is English too
+    skip = json.dumps(_("Skip to main content"))
+    st.html(f"<script>document.documentElement.lang={code!r};"
+            "const skip = document.querySelector('[data-testid=stSkipToContent]');"
+            f"if (skip) skip.textContent = {skip};</script>", unsafe_allow_javascript=True)
 
 
 def picker() -> None:

@@ -31,7 +31,7 @@ def test_moved_widgets_reach_the_link_and_a_new_session_opens_with_them(mnist):
     at = open_app("train")
     assert at.query_params == {}  # the Fast preset: nothing differs from the defaults
     at.select_slider(key="cfg_C").set_value(0.01).run()
-    at.slider(key="cfg_l1_ratio").set_value(0.5).run()  # switches the solver to saga
+    at.select_slider(key="cfg_l1_ratio").set_value(0.5).run()  # switches the solver to saga
     at.number_input(key="cfg_max_iter").set_value(7).run()
     at.select_slider(key="cfg_train_size").set_value(2000)
     at.toggle(key="cfg_deskew").set_value(True).run()

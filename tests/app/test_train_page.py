@@ -71,7 +71,7 @@ def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
 
 def test_an_l1_penalty_lists_only_the_solvers_that_accept_it(mnist):
     at = open_app("train")
-    at.slider(key="cfg_l1_ratio").set_value(0.5).run()
+    at.select_slider(key="cfg_l1_ratio").set_value(0.5).run()
     solver = at.selectbox(key="cfg_solver")
     assert solver.value == "saga"
     assert set(solver.options) == {s.name for s in solvers.SOLVERS.values() if s.takes_l1}

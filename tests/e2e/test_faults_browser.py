@@ -36,7 +36,7 @@ def test_a_rerun_mid_fit_then_stop_keeps_the_last_good_model(trained, app_server
     page.locator('[data-testid="stSidebarNav"] a', has_text="Train").first.click()
     expect(page.get_by_text("Training:").first).to_be_visible()
     assert child.is_running() and fit_children(app_server.proc.pid) == [child]
-    page.get_by_role("button", name="Stop training").click()
+    page.get_by_role("button", name="Stop", exact=True).click()
     ledger.fault()
     took = gone_within(child, 10)
     assert took is not None, "the stopped fit still runs"

@@ -72,3 +72,25 @@ def test_a_first_visit_follows_the_browsers_language(chromium, app_server):
         page.wait_for_function(f"() => {HTML_LANG}() === 'fr'")
     finally:
         context.close()
+
+
+AFTER = "(el) => getComputedStyle(el, '::after').content"
+
+
+def test_the_file_uploader_speaks_french(chromium, app_server):
+    """Streamlit writes its uploader's button and limits in English; on a French page the
+    English is hidden and the French shown in its place (pages/shared/uploader.py)."""
+    page = open_at(chromium, f"{app_server.url}/draw?lang=fr")
+    try:
+        page.get_by_text("Envoyer", exact=True).first.click()  # the Draw/Upload switch
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+        expect(zone).to_be_visible(timeout=30_000)
+        expect(zone.get_by_text("Upload", exact=True)).to_be_hidden()
+        assert zone.locator("button [data-testid=stMarkdownContainer]").evaluate(AFTER) == (
+            '"Envoyer"')
+        limits = zone.locator("[data-testid=stFileUploaderDropzoneInstructions] span")
+        assert "25 Mo par fichier" in limits.evaluate(AFTER)
+        assert limits.evaluate("(el) => getComputedStyle(el).fontSize") == "0px"  # the English
+        screenshot(page, "draw-upload-fr")
+    finally:
+        page.context.close()

@@ -16,6 +16,7 @@ FILES = sorted([*ROOT.glob("pages/**/*.py"), ROOT / "app.py"])
 ALLOWED = [
     re.compile(r"^digitlab-\{[^}]*\}\.\w+$"),  # a download's file name
     re.compile(r"datum\."),  # a Vega-Lite expression (its numbers come from the formatter)
+    re.compile(r'\[data-testid="st\w+"\]|\{(content|display|font-size):'),  # a CSS rule
 ]
 
 

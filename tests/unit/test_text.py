@@ -3,13 +3,14 @@ all, where a page shows it; numbers follow each language's conventions (Babel's 
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import numpy as np
 import pytest
 
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.text import N_, LocalFormatter, Message, message_of
+from digitlab.text import N_, LocalFormatter, Message, from_json, join, message_of, to_json
 
 
 @pytest.mark.parametrize(("lang", "accuracy", "share", "count"), [
@@ -41,3 +42,22 @@ def test_a_config_refusal_carries_its_message():
     text = message_of(info.value)
     assert isinstance(text, Message) and text.msgid.startswith("C must be a positive number")
     assert str(info.value) == text  # the CLI's sentence, unchanged
+
+
+def test_a_message_crosses_a_json_line_and_can_still_be_translated():
+    """A child process answers in JSON: its notes and refusals arrive as Messages again."""
+    m = N_("Warm start: began from the earlier model ({solver}, C={C:g}).", solver="saga", C=0.5)
+    back = from_json(json.loads(json.dumps(to_json(m))))
+    assert isinstance(back, Message) and back == m and back.msgid == m.msgid
+    assert from_json(to_json("plain")) == "plain"
+    french = {m.msgid: "Départ à chaud : à partir du modèle précédent ({solver}, C={C:g})."}
+    assert back.translate(lambda s: french.get(s, s), LocalFormatter("fr")).endswith("C=0,5).")
+
+
+def test_joined_messages_translate_each_part_and_keep_the_separator():
+    parts = [N_("deskew"), "rbf", N_("tol {tol:g}", tol=1e-6)]
+    joined = join(parts)
+    assert joined == "deskew, rbf, tol 1e-06"
+    spanish = {"deskew": "enderezado", "tol {tol:g}": "tol {tol:g}"}
+    assert joined.translate(lambda s: spanish.get(s, s)) == "enderezado, rbf, tol 1e-06"
+    assert join(["a", "b"], "; ") == "a; b" and not isinstance(join(["a", "b"]), Message)

@@ -39,6 +39,7 @@ from digitlab.model.solvers import logistic
 from digitlab.model.solvers.base import FitStopped, Hooks, Outcome
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import lower_priority
+from digitlab.text import N_, from_json, to_json
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop
 # The fit's BLAS/OpenMP threads (one unless the fair queue runs fewer fits than cores) from the
@@ -89,7 +90,8 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
         for name in meta["attributes"]:
             value = result[f"attr.{name}"]
             setattr(est, name, value.item() if name in meta["scalars"] else value)
-    return Outcome(meta["n_iter"], meta["converged"], False, tuple(meta["notes"]))
+    notes = tuple(from_json(n) for n in meta["notes"])  # Messages again: the page translates
+    return Outcome(meta["n_iter"], meta["converged"], False, notes)
 
 
 def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
@@ -100,9 +102,10 @@ def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
             if should_stop is not None and should_stop():
                 childproc.end(proc)
                 proc.communicate()
-                raise FitStopped(
-                    f"Stopped: {est.solver} gives no model until it has finished, so the fit "
-                    "was ended (its core is free again) and nothing was kept.") from None
+                raise FitStopped(N_(
+                    "Stopped: {solver} gives no model until it has finished, so the fit "
+                    "was ended (its core is free again) and nothing was kept.",
+                    solver=est.solver)) from None
 
 
 # --- the child's side --------------------------------------------------------------------------
@@ -129,7 +132,8 @@ def main(argv: list[str]) -> int:
     attrs = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
     scalars = [k for k, v in attrs.items() if not isinstance(v, np.ndarray)]
     meta = {"n_iter": outcome.n_iter, "converged": outcome.converged,
-            "notes": list(outcome.notes), "attributes": list(attrs), "scalars": scalars}
+            "notes": [to_json(n) for n in outcome.notes], "attributes": list(attrs),
+            "scalars": scalars}
     np.savez(result, allow_pickle=False, meta=np.array(json.dumps(meta)),
              **{f"attr.{k}": np.asarray(v) for k, v in attrs.items()})
     result.close()

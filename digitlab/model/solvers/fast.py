@@ -48,6 +48,7 @@ from digitlab.model.solvers.adam import EpochStep
 from digitlab.model.solvers.base import Hooks, Outcome
 from digitlab.model.solvers.stopping import StoppingRule
 from digitlab.runtime.threads import blas_limit
+from digitlab.text import N_
 
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
@@ -344,9 +345,9 @@ def run(est: FastLogisticRegression, Z: np.ndarray, y: np.ndarray, hooks: Hooks)
     converged = est.stopped_by_ == "early stopping"
     notes = []
     if asked:
-        notes.append(f"Stopped on request after {n_iter} epochs; kept the best model so far "
-                     f"(epoch {est.best_iteration_}).")
+        notes.append(N_("Stopped on request after {n_iter} epochs; kept the best model so far "
+                        "(epoch {best}).", n_iter=n_iter, best=int(est.best_iteration_)))
     elif not converged:
-        notes.append(f"Stopped at max_iter={est.max_iter} epochs while the held-out accuracy "
-                     "was still rising: raise max_iter.")
+        notes.append(N_("Stopped at max_iter={max_iter} epochs while the held-out accuracy "
+                        "was still rising: raise max_iter.", max_iter=int(est.max_iter)))
     return Outcome(n_iter, converged, bool(asked), tuple(notes))

@@ -13,6 +13,7 @@ import numpy as np
 
 from digitlab.model.solvers.base import Hooks, Outcome
 from digitlab.runtime.threads import blas_limit
+from digitlab.text import N_
 
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
@@ -48,6 +49,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     n_iter = int(np.max(est.n_iter_))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     notes = () if converged else (
-        f"The solver stopped at max_iter={est.max_iter} before converging (tol={est.tol:g}): "
-        "raise max_iter or tol, or scale the pixels.",)
+        N_("The solver stopped at max_iter={max_iter} before converging (tol={tol:g}): "
+           "raise max_iter or tol, or scale the pixels.", max_iter=int(est.max_iter),
+           tol=float(est.tol)),)
     return Outcome(n_iter, converged, False, notes)

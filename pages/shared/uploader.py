@@ -1,0 +1,49 @@
+"""st.file_uploader, its own words in the student's language.
+
+Streamlit writes the uploader's button ("Upload") and its limits ("25MB per file • PNG, JPG")
+in English, with no way to translate them (streamlit/streamlit#1353). So each uploader gets a
+key, and a style for that key swaps Streamlit's text for ours: the text is hidden and our
+sentence is the content of a ::after box in the same place. English needs no style. The
+file's name and size once uploaded are the file's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from pages.shared.i18n import DEFAULT, _, fmt, lang
+
+DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+BUTTON_TEXT = f'{DROPZONE} button [data-testid="stMarkdownContainer"]'
+LIMITS = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+SMALL = "0.875rem"  # Streamlit's size for the limits line (14 px), which ::after must set again
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal."""
+    return '"' + "".join(c if c.isalnum() or c in " .,;:•()%-" else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def style(key: str, limits: str) -> str:
+    """The rules that put this session's words on the uploader keyed `key`."""
+    box = f".st-key-{key}"
+    return (f"{box} {BUTTON_TEXT} p{{display:none}}"
+            f"{box} {BUTTON_TEXT}::after{{content:{css_string(_('Upload'))}}}"
+            f"{box} {LIMITS}{{font-size:0;white-space:normal}}"  # longer: may wrap
+            f"{box} {LIMITS}::after{{content:{css_string(limits)};font-size:{SMALL}}}")
+
+
+def file_uploader(label: str, *, key: str, type: list[str], max_upload_size: int | None = None,
+                  **kwargs: Any):
+    """st.file_uploader with Streamlit's own texts in this session's language."""
+    if lang() != DEFAULT:
+        size = max_upload_size or int(st.get_option("server.maxUploadSize"))
+        limits = _("{size} MB per file • {types}", size=fmt(size),
+                   types=", ".join(dict.fromkeys(  # as Streamlit lists them: jpeg is JPG
+                       "JPG" if t.lower() == "jpeg" else t.upper() for t in type)))
+        st.html(f"<style>{style(key, limits)}</style>")
+    return st.file_uploader(label, key=key, type=type, max_upload_size=max_upload_size,
+                            **kwargs)
