@@ -30,6 +30,9 @@ from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
+# The live curve is drawn again at most this often: each drawing holds matplotlib's one lock,
+# which a class's finished fits need for their figures.
+LIVE_CURVE_S = 1.0
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -153,18 +156,24 @@ def follow(job: training.TrainingJob) -> None:
     status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
-    drawn = 0
+    drawn, drawn_at = 0, 0.0
+    label = bar_at = None  # what was last sent: only a change is sent again (a class at once
+    # is many pages polling; each message is server work and a redraw in a browser)
     while job.running:
         if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
             return
         fraction, text = job.progress()
-        # expanded must be repeated: an update without it folds the status shut
-        status.update(label=_("Training: {text}", text=text), expanded=True)
-        if fraction is not None:
+        if text != label:
+            # expanded must be repeated: an update without it folds the status shut
+            status.update(label=_("Training: {text}", text=text), expanded=True)
+            label = text
+        if fraction is not None and round(fraction, 2) != bar_at:
+            bar_at = round(fraction, 2)
             bar.progress(fraction)
         events = list(job.events)
-        if len(events) != drawn:  # redraw only when a point was added
-            drawn = len(events)
+        # redraw only when a point was added, and at most every LIVE_CURVE_S
+        if len(events) != drawn and time.monotonic() - drawn_at >= LIVE_CURVE_S:
+            drawn, drawn_at = len(events), time.monotonic()
             if not figures.live_image(curve, partial(figures.history_png, events), width=720):
                 drawn = 0  # skipped: draw it at the next turn
         time.sleep(0.25)

@@ -17,11 +17,15 @@ from pages.shared.i18n import _
 
 def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:
     """Draw one frame of a live figure (a fit's curve, a sweep's points) into `slot`; False if
-    drawing failed and the frame was skipped. A page's follow loop must go on whatever a frame
-    does: ending it early leaves the page with its Run button off and nothing to turn it on
-    (matplotlib's pyplot state is shared by every session's script thread)."""
+    the frame was skipped: drawing failed, or another session was drawing (matplotlib's one
+    lock, digitlab.plots.render). A page's follow loop must go on whatever a frame does, and
+    never wait: ending it early leaves the page with its Run button off and nothing to turn
+    it on, and waiting behind a class's figures holds back the result it follows."""
     try:
-        png = make_png()
+        with plots.if_free() as free:
+            if not free:
+                return False
+            png = make_png()
     except Exception:  # noqa: BLE001 - the next frame draws again
         return False
     if png is not None:
