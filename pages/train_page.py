@@ -248,6 +248,9 @@ with frame.guard(_("The Train page")):
                          width="stretch",
                          help=_("Ends the fit within a second; DigitLab's solver keeps its best "
                               "model so far, the others keep nothing (yours stays)."))
+    # a waiting fit's place goes right under Train: on a phone the buttons stack, and the
+    # place would otherwise start below the screen's fold
+    waiting_slot = st.container()
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
         links_panel.builder(config)
@@ -265,7 +268,8 @@ with frame.guard(_("The Train page")):
     if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
         st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
-        queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+        with waiting_slot:
+            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
         if job.running and job.waiting() is None and state.session_alive() is not None:
             st.rerun()  # its turn came: follow it
     elif job is not None and job.running:
