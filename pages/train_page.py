@@ -6,7 +6,6 @@ settings, by anyone, comes back instantly from the shared store)."""
 
 import math
 import time
-from functools import partial
 
 import streamlit as st
 
@@ -30,8 +29,8 @@ from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
-# The live curve is drawn again at most this often: each drawing holds matplotlib's one lock,
-# which a class's finished fits need for their figures.
+# The live curve is sent again at most this often (a class's pages at once: each is a message
+# and a redraw in a browser).
 LIVE_CURVE_S = 1.0
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
@@ -174,8 +173,7 @@ def follow(job: training.TrainingJob) -> None:
         # redraw only when a point was added, and at most every LIVE_CURVE_S
         if len(events) != drawn and time.monotonic() - drawn_at >= LIVE_CURVE_S:
             drawn, drawn_at = len(events), time.monotonic()
-            if not figures.live_image(curve, partial(figures.history_png, events), width=720):
-                drawn = 0  # skipped: draw it at the next turn
+            figures.curve_chart(events, curve)
         time.sleep(0.25)
     status.update(label=_("Training finished"), state="complete", expanded=False)
 
@@ -213,9 +211,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     with left:
         confusion_panel.confusion(tr, beside=right)  # click a cell: its images on the right
     with right:
-        curve = figures.history_png(fit.history, size=(5, 3.2))
-        if curve is not None:
-            st.image(curve)
+        figures.curve_chart(fit.history)
         st.markdown(_("**Per-class report**"))
         st.dataframe(evaluate.report_frame(ev).style.format(
             {"precision": "{:.3f}", "recall": "{:.3f}", "f1-score": "{:.3f}"}),
