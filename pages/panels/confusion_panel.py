@@ -39,9 +39,10 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
     top = max(int(confusion.max()), 1)
     dark = top * 0.55 ** (1 / GAMMA)  # counts past this are on dark blue: white numbers
     # "about": what a screen reader says of a cell (and what the browser test finds it by)
+    images = _("test images")
     cells = [{TRUE: labels[i], PRED: labels[j], "count": int(confusion[i, j]),
-              "about": f"{TRUE}: {labels[i]}; {PRED}: {labels[j]}; test images: "
-                       f"{int(confusion[i, j])}"}
+              "about": "; ".join([f"{TRUE}: {labels[i]}", f"{PRED}: {labels[j]}",
+                                  f"{images}: {int(confusion[i, j])}"])}
              for i in range(len(labels)) for j in range(len(labels))]
     axis = {"labelFontSize": 16, "titleFontSize": 16, "labelAngle": 0, "ticks": False,
             "domain": False}
