@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from digitlab.plots import charts as plots
+from digitlab.plots import if_free
 from pages.shared import i18n
 from pages.shared.i18n import _
 
@@ -22,7 +23,7 @@ def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool
     never wait: ending it early leaves the page with its Run button off and nothing to turn
     it on, and waiting behind a class's figures holds back the result it follows."""
     try:
-        with plots.if_free() as free:
+        with if_free() as free:
             if not free:
                 return False
             png = make_png()

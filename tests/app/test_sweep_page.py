@@ -114,3 +114,30 @@ def test_a_sweep_that_waits_shows_its_place_and_can_leave_the_queue(mnist, monke
     finally:
         for ticket in busy:
             queue.done(ticket)
+
+
+def test_a_live_frame_is_skipped_not_waited_for_while_another_session_draws():
+    """A follow loop never waits on matplotlib's one lock: while another thread holds it, the
+    frame is skipped at once (the loop draws it at a later turn)."""
+    import threading
+
+    from digitlab.plots.render import RENDERING
+    from pages.shared import figures
+
+    held, release = threading.Event(), threading.Event()
+
+    def other_session():
+        with RENDERING:
+            held.set()
+            release.wait(10)
+
+    drawer = threading.Thread(target=other_session)
+    drawer.start()
+    asked = []
+    try:
+        assert held.wait(10)
+        assert figures.live_image(None, lambda: asked.append(1) or b"png") is False
+        assert asked == []  # not even built
+    finally:
+        release.set()
+        drawer.join()
