@@ -118,6 +118,7 @@ def follow(job: SweepJob, bar, picture) -> None:
     again at most every LIVE_FIGURE_S). A click on Stop reruns the script, which ends this loop
     at its next update."""
     drawn, drawn_at = 0, 0.0
+    shown = None  # the bar's last text: sent again only when it changes (once a second)
     while job.running:
         if job.waiting() is not None:  # it went to the queue: the rerun shows its place
             return
@@ -126,7 +127,9 @@ def follow(job: SweepJob, bar, picture) -> None:
                  planned=job.planned, elapsed=job.elapsed)
         if job.stop_requested:
             text += " · stopping after the fits in flight"
-        bar.progress(done / job.planned, text=text)
+        if text != shown:
+            bar.progress(done / job.planned, text=text)
+            shown = text
         if done != drawn and done >= 1 and time.monotonic() - drawn_at >= LIVE_FIGURE_S:
             drawn, drawn_at = done, time.monotonic()
             if not figures.live_image(picture, lambda: figure_png(job.so_far()),

@@ -6,7 +6,6 @@ settings, by anyone, comes back instantly from the shared store)."""
 
 import math
 import time
-from functools import partial
 
 import streamlit as st
 
@@ -30,6 +29,9 @@ from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
+# The live curve is sent again at most this often (a class's pages at once: each is a message
+# and a redraw in a browser).
+LIVE_CURVE_S = 1.0
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -158,20 +160,25 @@ def follow(job: training.TrainingJob) -> None:
     status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
-    drawn = 0
+    drawn, drawn_at = 0, 0.0
+    label = bar_at = None  # what was last sent: only a change is sent again (a class at once
+    # is many pages polling; each message is server work and a redraw in a browser)
     while job.running:
         if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
             return
         fraction, text = job.progress()
-        # expanded must be repeated: an update without it folds the status shut
-        status.update(label=_("Training: {text}", text=text), expanded=True)
-        if fraction is not None:
+        if text != label:
+            # expanded must be repeated: an update without it folds the status shut
+            status.update(label=_("Training: {text}", text=text), expanded=True)
+            label = text
+        if fraction is not None and round(fraction, 2) != bar_at:
+            bar_at = round(fraction, 2)
             bar.progress(fraction)
         events = list(job.events)
-        if len(events) != drawn:  # redraw only when a point was added
-            drawn = len(events)
-            if not figures.live_image(curve, partial(figures.history_png, events), width=720):
-                drawn = 0  # skipped: draw it at the next turn
+        # redraw only when a point was added, and at most every LIVE_CURVE_S
+        if len(events) != drawn and time.monotonic() - drawn_at >= LIVE_CURVE_S:
+            drawn, drawn_at = len(events), time.monotonic()
+            figures.curve_chart(events, curve)
         time.sleep(0.25)
     status.update(label=_("Training finished"), state="complete", expanded=False)
 
@@ -211,9 +218,7 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     with left:
         confusion_panel.confusion(tr, beside=right)  # click a cell: its images on the right
     with right:
-        curve = figures.history_png(fit.history, size=(5, 3.2))
-        if curve is not None:
-            st.image(curve)
+        figures.curve_chart(fit.history)
         st.markdown(_("**Per-class report**"))
         report_panel.table(ev, digits=3)
     explain_panel.weights(tr)
@@ -244,6 +249,9 @@ with frame.guard(_("The Train page")):
                          width="stretch",
                          help=_("Ends the fit within a second; DigitLab's solver keeps its best "
                               "model so far, the others keep nothing (yours stays)."))
+    # a waiting fit's place goes right under Train: on a phone the buttons stack, and the
+    # place would otherwise start below the screen's fold
+    waiting_slot = st.container()
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
         links_panel.builder(config)
@@ -261,7 +269,8 @@ with frame.guard(_("The Train page")):
     if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
         st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
-        queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+        with waiting_slot:
+            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
         if job.running and job.waiting() is None and state.session_alive() is not None:
             st.rerun()  # its turn came: follow it
     elif job is not None and job.running:

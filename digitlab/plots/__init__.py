@@ -29,12 +29,13 @@ from digitlab.plots.charts import (
 )
 from digitlab.plots.compare import confusion_difference, recall_bars
 from digitlab.plots.explain import colour_key, diverging_rgb, symmetric_limit, weight_grid
+from digitlab.plots.render import if_free
 from digitlab.plots.sweep import curve_label, sweep_figure
 from digitlab.plots.words import ENGLISH, Words
 
 __all__ = ["ENGLISH", "Words", "ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image",
            "class_balance",
            "colour_key", "confusion_difference", "confusion_heatmap", "curve_label",
-           "digit_grid", "diverging_rgb", "enlarge", "percent", "probability_bars",
+           "digit_grid", "diverging_rgb", "enlarge", "if_free", "percent", "probability_bars",
            "recall_bars", "square", "sweep_figure", "symmetric_limit", "to_png",
            "to_png_with_box", "training_curve", "weight_grid"]

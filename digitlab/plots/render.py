@@ -19,10 +19,11 @@ PNG compression run outside Python's own lock), and break any figure with mathte
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import matplotlib
@@ -47,6 +48,19 @@ def drawing(build: Callable[P, R]) -> Callable[P, R]:
             return build(*args, **kwargs)
 
     return locked
+
+
+@contextlib.contextmanager
+def if_free() -> Iterator[bool]:
+    """Hold RENDERING for the block if no other thread holds it (True), else go on at once
+    without it (False): for a frame that may be skipped, like a live curve, which must not
+    wait behind a class's figures while its fit's result is ready to be shown."""
+    free = RENDERING.acquire(blocking=False)
+    try:
+        yield free
+    finally:
+        if free:
+            RENDERING.release()
 
 
 @drawing

@@ -346,6 +346,10 @@ def waiting_words(place: Place, noun: str = "fit", shared: bool = False) -> tupl
 
 
 def _seconds_words(seconds: float) -> str:
-    if seconds < 90:
+    """A duration as a person reads an estimate: whole seconds under 10 s, then steps of 5 s,
+    then minutes; coarse on purpose, so that it changes every few seconds, not every poll."""
+    if seconds < 9.5:
         return N_("{n} s", n=round(max(seconds, 1)))
+    if seconds < 90:
+        return N_("{n} s", n=5 * round(seconds / 5))
     return N_("{n} min", n=round(seconds / 60))

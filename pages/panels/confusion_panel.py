@@ -1,15 +1,17 @@
 """The Train page's confusion matrix, clickable: click a cell (true i, predicted j) and see
 exactly those test images below it.
 
-What is shown is the seaborn heatmap itself (digitlab.plots.charts.confusion_heatmap: its counts,
-its colour scale), as the background of a small Vega-Lite chart; over each cell lies an invisible
-rectangle that Streamlit's chart selection (`on_select="rerun"`) reports when clicked. So the
-figure keeps its look, and a click needs no second widget. The same PNG is the download.
+What is shown is a Vega-Lite heatmap that the browser draws, with the counts and the colour scale
+of the seaborn figure (digitlab.plots.charts.confusion_heatmap); Streamlit's chart selection
+(`on_select="rerun"`) reports the clicked cell, so a click needs no second widget. The seaborn
+figure is the download, rendered only when asked for: when a class's fits end at once, each
+page's heatmap would otherwise wait its turn for matplotlib's one lock (about half a second
+each, measured the largest part of the server's work after a fit).
 """
 
 from __future__ import annotations
 
-import base64
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -22,60 +24,69 @@ from pages.shared.i18n import N_, _
 KEY = "cm_select"  # the chart's selection state
 PARAM = "cell"  # the Vega-Lite selection parameter
 TRUE, PRED = "true_digit", "predicted_digit"  # field names in the chart's data and selection
-WIDTH = 470  # CSS pixels the heatmap is shown at: the left column of a 1280 px wide screen
-DPI = 120  # the PNG is ~2x the shown size: crisp on high-density screens
+SIDE = 440  # CSS pixels of the heatmap's square: the left column of a 1280 px wide screen
+GAMMA = 0.35  # the colour scale's power, as charts.confusion_heatmap's PowerNorm
 SHOW = 48  # images shown for one cell: 6 rows of 8 beside the heatmap
 COLS = 8
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def heatmap(confusion: np.ndarray, title: str, lang: str) -> tuple[bytes, tuple[float, ...],
-                                                                  tuple[int, int]]:
-    """The seaborn heatmap as PNG, where its cells are, and its size (pure function of the
-    counts: safe to share)."""
-    fig = plots.confusion_heatmap(confusion, title=title, words=i18n.words(lang))
-    return plots.to_png_with_box(fig, fig.axes[0], DPI)
-
-
-def spec(confusion: np.ndarray, png: bytes, box: tuple[float, ...],
-         size: tuple[int, int], labels: list[str]) -> dict:
-    """A Vega-Lite chart: the PNG, and a transparent clickable rectangle over each cell (a
-    band scale whose range is exactly the heatmap's axes, scaled to the shown size)."""
-    f = WIDTH / size[0]
-    w, h = WIDTH, round(size[1] * f)
-    left, top, right, bottom = (v * f for v in box)
-    url = "data:image/png;base64," + base64.b64encode(png).decode()
-    cells = [{TRUE: labels[i], PRED: labels[j], "count": int(confusion[i, j])}
+def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
+    """A Vega-Lite heatmap the browser draws: a cell per (true, predicted) pair, coloured by its
+    count on a power scale (as the PNG's PowerNorm: the mistakes off the diagonal stay visible
+    beside a diagonal 100x larger), its count written in it, and each cell clickable (the
+    chart's point selection). Nothing is rendered on the server: a class's finished fits do not
+    queue for matplotlib's one lock to show it."""
+    top = max(int(confusion.max()), 1)
+    dark = top * 0.55 ** (1 / GAMMA)  # counts past this are on dark blue: white numbers
+    # "about": what a screen reader says of a cell (and what the browser test finds it by)
+    images = _("test images")
+    cells = [{TRUE: labels[i], PRED: labels[j], "count": int(confusion[i, j]),
+              "about": "; ".join([f"{TRUE}: {labels[i]}", f"{PRED}: {labels[j]}",
+                                  f"{images}: {int(confusion[i, j])}"])}
              for i in range(len(labels)) for j in range(len(labels))]
-    band = {"paddingInner": 0, "paddingOuter": 0}
+    axis = {"labelFontSize": 16, "titleFontSize": 16, "labelAngle": 0, "ticks": False,
+            "domain": False}
+    square = {"field": PRED, "type": "ordinal", "sort": labels}
     return {
-        "width": w, "height": h, "padding": 0, "autosize": {"type": "none"},
+        "width": SIDE, "height": SIDE,
+        "title": {"text": title, "fontSize": 18},
         "config": {"view": {"stroke": None}},
+        "data": {"values": cells},
+        "encoding": {
+            "x": {**square, "axis": {**axis, "orient": "bottom", "title": _("Predicted label")}},
+            "y": {**square, "field": TRUE, "axis": {**axis, "title": _("True label")}},
+        },
         "layer": [
-            {"data": {"values": [{"url": url}]},
-             "mark": {"type": "image", "width": w, "height": h, "align": "left",
-                      "baseline": "top", "aspect": False},
-             "encoding": {"x": {"value": 0}, "y": {"value": 0},
-                          "url": {"field": "url", "type": "nominal"}}},
-            {"data": {"values": cells},
-             "params": [{"name": PARAM, "select": {"type": "point", "fields": [TRUE, PRED]}}],
+            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 1, "aria": False},
+             "encoding": {"color": {"field": "count", "type": "quantitative", "legend": None,
+                                    "scale": {"type": "pow", "exponent": GAMMA,
+                                              "domain": [0, top], "scheme": "blues"}}}},
+            {"mark": {"type": "text", "fontSize": 14, "aria": False},
+             "encoding": {
+                 "text": {"field": "count", "type": "quantitative"},
+                 "color": {"condition": {"test": f"datum.count > {dark:.1f}",
+                                         "value": "white"}, "value": "#1a1a1a"},
+             }},
+            # On top, the cells that are clicked: nearly transparent, not "none" (an unfilled
+            # mark catches no clicks), so the colours and counts show through.
+            {"params": [{"name": PARAM, "select": {"type": "point", "fields": [TRUE, PRED]}}],
              "mark": {"type": "rect", "cursor": "pointer"},
              "encoding": {
-                 "x": {"field": PRED, "type": "ordinal", "sort": labels, "axis": None,
-                       "scale": {**band, "range": [left, right]}},
-                 "y": {"field": TRUE, "type": "ordinal", "sort": labels, "axis": None,
-                       "scale": {**band, "range": [top, bottom]}},
-                 # Nearly transparent, not "none": an unfilled mark catches no clicks.
                  "fill": {"value": "#000000"}, "fillOpacity": {"value": 0.002},
                  "stroke": {"condition": {"param": PARAM, "empty": False,
                                           "value": "#ff8c00"}, "value": None},
                  "strokeWidth": {"value": 4},
+                 "description": {"field": "about"},
                  "tooltip": [{"field": TRUE, "title": N_("true digit")},
                              {"field": PRED, "title": "predicted"},
                              {"field": "count", "title": N_("test images")}],
              }},
         ],
     }
+
+
+def heatmap_png(confusion: np.ndarray, title: str, words) -> bytes:
+    return plots.to_png(plots.confusion_heatmap(confusion, title=title, words=words))
 
 
 def chosen_cell(selection) -> tuple[int, int] | None:
@@ -119,15 +130,17 @@ def confusion(tr, beside) -> None:
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
     title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
-    png, box, size = heatmap(ev.confusion, title, i18n.lang())
-    selection = st.vega_lite_chart(spec(ev.confusion, png, box, size, labels), theme=None,
+    selection = st.vega_lite_chart(spec(ev.confusion, labels, title), theme=None,
                                    width="content", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)
     st.caption(_("Rows: the true digit; columns: what the model said. The diagonal is right; "
                "every other cell is a mistake. **Click a cell to see its test images** "
                "(double-click to clear)."))
-    st.download_button(_("Download the heatmap (PNG)"), png, "confusion-matrix.png",
-                       mime="image/png", icon=":material/download:")
+    words = i18n.words()
+    # the seaborn figure, rendered only when someone asks for the file
+    st.download_button(_("Download the heatmap (PNG)"),
+                       partial(heatmap_png, ev.confusion, title, words),
+                       "confusion-matrix.png", mime="image/png", icon=":material/download:")
     cell = chosen_cell(selection)
     if cell is not None:
         with beside:

@@ -50,10 +50,18 @@ def weights(tr) -> None:
         st.info(NO_PIXEL_WEIGHTS)
         return
     share, overall = explain.zero_share(w.coef)
-    titles = tuple(_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share))
+    titles = [_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share)]
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        st.image(weights_png(w.images(), titles, i18n.lang()))
+        # Coloured with numpy, laid out by the browser (no matplotlib figure, so no wait on its
+        # one lock, which a class's finished fits all need at once): ~1 ms, not ~0.5 s.
+        images = w.images()
+        limit = eplots.symmetric_limit(images)
+        st.image([eplots.diverging_rgb(image, limit, MAP_PX) for image in images],
+                 caption=titles, width=MAP_PX, output_format="PNG")
+        key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
+        st.image(np.repeat(key, 3, axis=0), width=5 * MAP_PX, output_format="PNG",
+                 caption=_("weight (red: ink here counts for the digit)"))
     with right:
         st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "

@@ -29,14 +29,20 @@ def waiting(job, noun: str, key: str) -> None:
         job.wait(2.0)  # it ends at once: the rerun shows why
         st.rerun()
     alive = state.session_alive()  # None, or False for a session no browser holds (AppTest)
+    shown = None
     while job.running:
         where = job.waiting()
         if where is None:
             return
         place, shared = where
         head, when, note = waiting_words(place, noun, shared)
-        message.markdown(_("## :material/hourglass_top: {head}\n\n### {when}\n\n{note}",
-                           head=_(head), when=_(when), note=_(note)))
+        words = _("## :material/hourglass_top: {head}\n\n### {when}\n\n{note}",
+                  head=_(head), when=_(when), note=_(note))
+        # Sent only when the words change: a class waiting at once is 20 pages, and each
+        # message is work for the server and a redraw in every browser.
+        if words != shown:
+            message.markdown(words)
+            shown = words
         if alive is None or not alive():
             return
         time.sleep(POLL_S)

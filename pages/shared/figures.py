@@ -11,17 +11,22 @@ import numpy as np
 import streamlit as st
 
 from digitlab.plots import charts as plots
+from digitlab.plots import if_free
 from pages.shared import i18n
 from pages.shared.i18n import _
 
 
 def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:
     """Draw one frame of a live figure (a fit's curve, a sweep's points) into `slot`; False if
-    drawing failed and the frame was skipped. A page's follow loop must go on whatever a frame
-    does: ending it early leaves the page with its Run button off and nothing to turn it on
-    (matplotlib's pyplot state is shared by every session's script thread)."""
+    the frame was skipped: drawing failed, or another session was drawing (matplotlib's one
+    lock, digitlab.plots.render). A page's follow loop must go on whatever a frame does, and
+    never wait: ending it early leaves the page with its Run button off and nothing to turn
+    it on, and waiting behind a class's figures holds back the result it follows."""
     try:
-        png = make_png()
+        with if_free() as free:
+            if not free:
+                return False
+            png = make_png()
     except Exception:  # noqa: BLE001 - the next frame draws again
         return False
     if png is not None:
@@ -52,28 +57,60 @@ def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: s
     return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def curve_png(iterations: tuple[int, ...], loss: tuple[float | None, ...],
-              val_accuracy: tuple[float | None, ...], size: tuple[float, float],
-              class_accuracy: tuple[tuple[float, ...] | None, ...] | None = None,
-              lang: str = i18n.DEFAULT) -> bytes:
-    return plots.to_png(plots.training_curve(iterations, loss, val_accuracy, size,
-                                             class_accuracy, words=i18n.words(lang)))
+def curve_points(events) -> list:
+    """The events a training curve shows: epochs 1 onwards (epoch 0, the untrained start, would
+    squash the scale) that report a loss or an accuracy."""
+    return [e for e in events if e.iteration >= 1
+            and (e.loss is not None or e.val_accuracy is not None)]
 
 
-def history_png(events, size: tuple[float, float] = (7, 3.4)) -> bytes | None:
-    """The training curve from ProgressEvents, epochs 1 onwards (epoch 0, the untrained start,
-    would squash the scale), or None when fewer than two epochs report a loss or an accuracy
-    (scikit-learn's solvers report neither). Per-class held-out accuracy, when the solver
-    reports it, adds a line per class and the worst class."""
-    points = [e for e in events if e.iteration >= 1
-              and (e.loss is not None or e.val_accuracy is not None)]
+def curve_chart(events, slot=None, height: int = 240) -> bool:
+    """The training curve drawn by the browser (a Vega-Lite spec: no matplotlib on the server,
+    so no wait for its one lock while a class's fits end at once): the loss on the left axis,
+    the held-out accuracy on the right, and, when the solver reports them, a faint line per
+    digit with the worst one at the end in red. False (nothing drawn) when fewer than two
+    epochs report a loss or an accuracy (scikit-learn's solvers report neither)."""
+    points = curve_points(events)
     if len(points) < 2:
-        return None
-    by_class = tuple(e.val_class_accuracy for e in points)
-    return curve_png(tuple(e.iteration for e in points), tuple(e.loss for e in points),
-                     tuple(e.val_accuracy for e in points), size,
-                     by_class if any(r is not None for r in by_class) else None, i18n.lang())
+        return False
+    epoch, loss, acc = _("iteration (epoch)"), _("loss"), _("held-out accuracy")
+    rows = [{"epoch": e.iteration, "loss": e.loss, "accuracy": e.val_accuracy} for e in points]
+    last = points[-1].val_class_accuracy
+    worst = None if last is None else int(np.nanargmin(last))
+    by_class = [{"epoch": e.iteration, "digit": str(d), "accuracy": float(a), "worst": d == worst}
+                for e in points if e.val_class_accuracy is not None
+                for d, a in enumerate(e.val_class_accuracy)]
+    axis = {"labelFontSize": 14, "titleFontSize": 14}
+    x = {"field": "epoch", "type": "quantitative",
+         "axis": {**axis, "title": epoch, "tickMinStep": 1, "format": "d"}}
+    right = {**axis, "orient": "right", "title": acc, "titleColor": plots.RIGHT}
+    scale = {"zero": False}
+    accuracy = [{"data": {"values": by_class},
+                 "mark": {"type": "line", "strokeWidth": 1},
+                 "encoding": {"x": x, "detail": {"field": "digit"},
+                              "y": {"field": "accuracy", "type": "quantitative",
+                                    "scale": scale, "axis": right},
+                              "color": {"condition": {"test": "datum.worst",
+                                                      "value": plots.WRONG},
+                                        "value": "#d0d7de"}}}] if by_class else []
+    accuracy.append({"mark": {"type": "line", "point": True, "strokeWidth": 2.5,
+                              "color": plots.RIGHT},
+                     "encoding": {"x": x, "y": {"field": "accuracy", "type": "quantitative",
+                                                "scale": scale, "axis": right}}})
+    spec = {
+        "data": {"values": rows}, "height": height,
+        "title": {"text": _("Training progress"), "fontSize": 16},
+        "layer": [
+            {"mark": {"type": "line", "point": True, "strokeWidth": 2.5, "color": plots.ACCENT},
+             "encoding": {"x": x, "y": {"field": "loss", "type": "quantitative", "scale": scale,
+                                        "axis": {**axis, "title": loss,
+                                                 "titleColor": plots.ACCENT}}}},
+            {"layer": accuracy},
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    (slot or st).vega_lite_chart(spec, width="stretch")
+    return True
 
 
 def probability_chart(proba: np.ndarray, predicted: int) -> None:

@@ -81,3 +81,63 @@ def test_a_live_frame_that_fails_is_skipped_and_the_follow_loop_goes_on():
 
     assert figures.live_image(Slot(), broken) is False and shown == []
     assert figures.live_image(Slot(), lambda: b"png", width=10) is True and shown == [b"png"]
+
+
+def test_a_sweep_that_waits_shows_its_place_and_can_leave_the_queue(mnist, monkeypatch):
+    """Every sweep worker busy: Run sweep queues the sweep, the page says its place in large
+    type, Run sweep stays pressable (a press replaces it), and Leave takes it out: nothing
+    runs for it, and the busy ones go on."""
+    from digitlab.runtime.fairqueue import Request
+    from pages.shared import state
+
+    # Served, the page redraws the place until the turn comes or the browser goes; AppTest's
+    # session counts as held, so say there is no browser: the page draws the place once.
+    monkeypatch.setattr(state, "session_alive", lambda: None)
+    at = small(open_app("sweep")).run()
+    queue = state.sweep_queue()
+    busy = [queue.submit(Request(f"busy {i}", "elsewhere")) for i in range(queue.workers)]
+    try:
+        button(at, "Run sweep").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        job = at.session_state[sweep_page.JOB]
+        assert job.waiting() is not None
+        text = " ".join(m.value for m in at.markdown)
+        assert "Yours is next: it starts when a running sweep ends" in text, text
+        assert f"Running now: {queue.workers}." in text
+        assert not button(at, "Run sweep").disabled  # a press would replace the waiting one
+        button(at, "Leave the queue").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert not job.running and job.result is None and job.points == []
+        assert any("Left the queue" in i.value for i in at.info)
+        assert queue.counts() == (queue.workers, 0)  # the busy ones, nobody waiting
+        assert sweep_page.RESULT not in at.session_state
+    finally:
+        for ticket in busy:
+            queue.done(ticket)
+
+
+def test_a_live_frame_is_skipped_not_waited_for_while_another_session_draws():
+    """A follow loop never waits on matplotlib's one lock: while another thread holds it, the
+    frame is skipped at once (the loop draws it at a later turn)."""
+    import threading
+
+    from digitlab.plots.render import RENDERING
+    from pages.shared import figures
+
+    held, release = threading.Event(), threading.Event()
+
+    def other_session():
+        with RENDERING:
+            held.set()
+            release.wait(10)
+
+    drawer = threading.Thread(target=other_session)
+    drawer.start()
+    asked = []
+    try:
+        assert held.wait(10)
+        assert figures.live_image(None, lambda: asked.append(1) or b"png") is False
+        assert asked == []  # not even built
+    finally:
+        release.set()
+        drawer.join()

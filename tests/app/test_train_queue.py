@@ -1,9 +1,10 @@
 """Train when the server's workers are all busy: the fit waits in the fair queue, the page says
 its place and an estimate in large type, Train stays open to replace it, and "Leave the queue"
-takes it out (nothing runs for it)."""
+takes it out (nothing runs for it). In class mode the unlocked teacher's fit goes first."""
 
 from __future__ import annotations
 
+from digitlab.classroom import publish as classroom
 from digitlab.runtime.fairqueue import Request
 from digitlab.training import session as training
 from pages.shared import state
@@ -46,3 +47,46 @@ def test_a_fit_that_waits_shows_its_place_and_estimate_and_can_leave_the_queue(m
     finally:
         for ticket in busy:
             queue.done(ticket)
+
+
+def small_fit(at, C: float):
+    """A quick fit's settings in the sidebar, with a C no other test fits."""
+    at.select_slider(key="cfg_train_size").set_value(1000)
+    at.number_input(key="cfg_max_iter").set_value(4)
+    at.select_slider(key="cfg_C").set_value(C)
+    return at
+
+
+def test_the_teachers_fit_goes_ahead_of_the_class_waiting_fits(mnist, small_model, monkeypatch):
+    monkeypatch.setattr(state, "session_alive", lambda: None)  # as above: drawn once
+    monkeypatch.setenv(classroom.PASSWORD_ENV, "maple-42")
+    state.fit_store().clear()
+    queue = state.fit_queue()
+    busy = [queue.submit(Request(f"busy {i}", "elsewhere")) for i in range(queue.workers)]
+    jobs = []
+    try:
+        student = small_fit(open_app("train"), 0.3)
+        button(student, "Train").click().run()
+        assert not student.exception, [e.message for e in student.exception]
+        jobs.append(student.session_state[state.JOB])
+        assert jobs[0].waiting()[0].ahead == 0  # first in line, for now
+
+        teacher = open_app("train", {state.TRAINED: small_model})
+        teacher.text_input[0].input("maple-42")
+        button(teacher, "Unlock publishing").click().run()
+        button(small_fit(teacher, 3.0), "Train").click().run()
+        assert not teacher.exception, [e.message for e in teacher.exception]
+        jobs.append(teacher.session_state[state.JOB])
+        assert jobs[1].waiting()[0].ahead == 0  # the teacher's, though it came second
+        assert jobs[0].waiting()[0].ahead == 1
+        assert "Yours is next" in " ".join(m.value for m in teacher.markdown)
+        student.run()
+        assert "Fits ahead of yours: 1" in " ".join(m.value for m in student.markdown)
+        assert queue.counts() == (queue.workers, 2)
+    finally:
+        for job in jobs:
+            job.leave()
+            job.wait(5)
+        for ticket in busy:
+            queue.done(ticket)
+    assert len(state.fit_store().fits) == 0  # nothing was fitted
