@@ -99,7 +99,7 @@ with frame.guard(_("The Gallery page")):
     ev = tr.evaluation
     mistakes_only, true, pred, view = filters()
     idx = evaluate.select(ev, split.y_test, mistakes_only, true, pred)
-    what = ("mistakes" if mistakes_only else "test images") + (
+    what = (_("mistakes") if mistakes_only else _("test images")) + (
         _(", true {true}", true=true) if true is not None else "") + (
         _(", predicted {pred}", pred=pred) if pred is not None else "")
     if len(idx) == 0:

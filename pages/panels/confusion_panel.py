@@ -48,7 +48,8 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
             "domain": False}
     square = {"field": PRED, "type": "ordinal", "sort": labels}
     return {
-        "width": SIDE, "height": SIDE,
+        # as wide as its column (a phone's screen, too), as tall as it is wide on a desktop
+        "width": "container", "height": SIDE,
         "title": {"text": title, "fontSize": 18},
         "config": {"view": {"stroke": None}},
         "data": {"values": cells},
@@ -63,7 +64,7 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
                                               "domain": [0, top], "scheme": "blues"}}}},
             {"mark": {"type": "text", "fontSize": 14, "aria": False},
              "encoding": {
-                 "text": {"field": "count", "type": "quantitative"},
+                 "text": {"field": "count", "type": "quantitative"},  # 1038: no separator
                  "color": {"condition": {"test": f"datum.count > {dark:.1f}",
                                          "value": "white"}, "value": "#1a1a1a"},
              }},
@@ -77,9 +78,9 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
                                           "value": "#ff8c00"}, "value": None},
                  "strokeWidth": {"value": 4},
                  "description": {"field": "about"},
-                 "tooltip": [{"field": TRUE, "title": N_("true digit")},
-                             {"field": PRED, "title": "predicted"},
-                             {"field": "count", "title": N_("test images")}],
+                 "tooltip": [{"field": TRUE, "title": _("True label")},
+                             {"field": PRED, "title": _("Predicted label")},
+                             {"field": "count", "title": images, "format": ","}],
              }},
         ],
     }
@@ -108,7 +109,7 @@ def cell_images(tr, true: int, pred: int) -> None:
     """The test images of one cell, with what they are and a way to the Gallery."""
     split = state.split_for(state.dataset(), tr.config)
     idx = evaluate.select(tr.evaluation, split.y_test, true=true, predicted=pred)
-    kind = "right" if true == pred else "mistakes"
+    kind = _("right") if true == pred else _("mistakes")
     st.markdown(_("**True {true}, predicted {pred}: {value:,} test images** ({kind}", true=true,
                   pred=pred, value=len(idx), kind=kind)
                 + (_("; the first {show} shown", show=SHOW) if len(idx) > SHOW else "") + ")")
@@ -130,8 +131,8 @@ def confusion(tr, beside) -> None:
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
     title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
-    selection = st.vega_lite_chart(spec(ev.confusion, labels, title), theme=None,
-                                   width="content", on_select="rerun", key=KEY,
+    selection = st.vega_lite_chart(i18n.vega(spec(ev.confusion, labels, title)), theme=None,
+                                   width="stretch", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)
     st.caption(_("Rows: the true digit; columns: what the model said. The diagonal is right; "
                "every other cell is a mistake. **Click a cell to see its test images** "

@@ -151,7 +151,7 @@ def scores_chart(reading: Reading) -> None:
              "encoding": {"text": {"field": "label"}}},
         ],
     }
-    st.vega_lite_chart(spec, width="stretch")
+    st.vega_lite_chart(i18n.vega(spec), width="stretch")
 
 
 def _number(v: float) -> str:

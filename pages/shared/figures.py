@@ -99,7 +99,6 @@ def curve_chart(events, slot=None, height: int = 240) -> bool:
                                                 "scale": scale, "axis": right}}})
     spec = {
         "data": {"values": rows}, "height": height,
-        "title": {"text": _("Training progress"), "fontSize": 16},
         "layer": [
             {"mark": {"type": "line", "point": True, "strokeWidth": 2.5, "color": plots.ACCENT},
              "encoding": {"x": x, "y": {"field": "loss", "type": "quantitative", "scale": scale,
@@ -109,7 +108,9 @@ def curve_chart(events, slot=None, height: int = 240) -> bool:
         ],
         "resolve": {"scale": {"y": "independent"}},
     }
-    (slot or st).vega_lite_chart(spec, width="stretch")
+    box = (slot or st).container()  # the title above the chart: Vega's own was cut at its top
+    box.markdown(_("**Training progress**"))
+    box.vega_lite_chart(i18n.vega(spec), theme=None, width="stretch")
     return True
 
 
@@ -142,7 +143,7 @@ def probability_chart(proba: np.ndarray, predicted: int) -> None:
              "encoding": {"text": {"field": "label"}}},
         ],
     }
-    st.vega_lite_chart(spec, width="stretch")
+    st.vega_lite_chart(i18n.vega(spec), width="stretch")
 
 
 def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:

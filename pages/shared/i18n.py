@@ -135,6 +135,16 @@ def words(code: str | None = None) -> Words:
                  percent=partial(f.number, spec=".0%"))
 
 
+def vega(spec: dict) -> dict:
+    """A Vega-Lite spec whose numbers (axis ticks, tooltips, text marks) the browser writes
+    this language's way: 0,35 and 1 020 in French (Vega-Lite's config.locale, from Babel)."""
+    locale = formatter(lang()).locale
+    number = {"decimal": numbers.get_decimal_symbol(locale),
+              "thousands": numbers.get_group_symbol(locale), "grouping": [3],
+              "currency": ["", ""]}
+    return {**spec, "config": {**spec.get("config", {}), "locale": {"number": number}}}
+
+
 def percent(p: float) -> str:
     """A probability as the pages show it (">99 %", nothing under 1 %), in this language."""
     return plots.percent(p, words())
