@@ -60,6 +60,7 @@ from tests.support.browser import (  # the browser tests' helpers: one way to dr
     CHROMIUM_ARGS,
     IDLE_JS,
     ROOT,
+    STOP_TRAINING,
     VIEWPORT,
     AppServer,
     digit_strokes,
@@ -412,7 +413,7 @@ async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally
         await page.get_by_role("button", name="Train anyway").click()
         await page.get_by_text("Training:").first.wait_for(timeout=TIMEOUT_MS)
         await asyncio.sleep(3.0)
-        await page.get_by_role("button", name="Stop", exact=True).click()
+        await page.locator(STOP_TRAINING).filter(visible=True).first.click()  # not the toolbar's
         t0 = time.monotonic()
         while any(not ended(c) for c in tutorial_fits(server_pid)) and \
                 time.monotonic() - t0 < 30:

@@ -245,7 +245,8 @@ with frame.guard(_("The Train page")):
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running
                                                       and not queued))
-    stop = row[5].button(_("Stop"), disabled=job is None or not job.running,
+    # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too
+    stop = row[5].button(_("Stop"), disabled=job is None or not job.running, key="stop_training",
                          width="stretch",
                          help=_("Ends the fit within a second; DigitLab's solver keeps its best "
                               "model so far, the others keep nothing (yours stays)."))

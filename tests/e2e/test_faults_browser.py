@@ -11,7 +11,15 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import go_to, metric_value, new_page, screenshot, train_fast, wait_idle
+from tests.support.browser import (
+    STOP_TRAINING,
+    go_to,
+    metric_value,
+    new_page,
+    screenshot,
+    train_fast,
+    wait_idle,
+)
 from tests.support.procs import fit_children, gone_within, wait_for_fitting_child
 
 pytestmark = pytest.mark.fault
@@ -36,7 +44,7 @@ def test_a_rerun_mid_fit_then_stop_keeps_the_last_good_model(trained, app_server
     page.locator('[data-testid="stSidebarNav"] a', has_text="Train").first.click()
     expect(page.get_by_text("Training:").first).to_be_visible()
     assert child.is_running() and fit_children(app_server.proc.pid) == [child]
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.locator(STOP_TRAINING).filter(visible=True).first.click()  # not the toolbar's Stop
     ledger.fault()
     took = gone_within(child, 10)
     assert took is not None, "the stopped fit still runs"

@@ -91,6 +91,12 @@ class AppServer:
                 self.proc.wait()
 
 
+# The Train page's Stop button (its key, "stop_training"): not the "Stop" in Streamlit's own
+# toolbar, which is there too while the page follows a fit. Take the visible one: while the page
+# reruns, Streamlit can hold a second copy at the top of the page (seen at y=0).
+STOP_TRAINING = ".st-key-stop_training button"
+
+
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
