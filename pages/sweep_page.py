@@ -20,6 +20,7 @@ from digitlab.sweeps import spec as sweep
 from pages.panels import classroom_panel, queue_panel
 from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
+from pages.shared.sent import LastSent
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
 CURVES = {"C": N_("Validation curve: accuracy against C"),
@@ -118,7 +119,7 @@ def follow(job: SweepJob, bar, picture) -> None:
     again at most every LIVE_FIGURE_S). A click on Stop reruns the script, which ends this loop
     at its next update."""
     drawn, drawn_at = 0, 0.0
-    shown = None  # the bar's last text: sent again only when it changes (once a second)
+    shown = LastSent()  # the bar's text: sent again only when it changes (once a second)
     while job.running:
         if job.waiting() is not None:  # it went to the queue: the rerun shows its place
             return
@@ -126,10 +127,9 @@ def follow(job: SweepJob, bar, picture) -> None:
         text = _("{done} of {planned} fits done · {elapsed:.0f} s", done=done,
                  planned=job.planned, elapsed=job.elapsed)
         if job.stop_requested:
-            text += " · stopping after the fits in flight"
-        if text != shown:
+            text += _(" · stopping after the fits in flight")
+        if shown.changed(text):
             bar.progress(done / job.planned, text=text)
-            shown = text
         if done != drawn and done >= 1 and time.monotonic() - drawn_at >= LIVE_FIGURE_S:
             drawn, drawn_at = done, time.monotonic()
             if not figures.live_image(picture, lambda: figure_png(job.so_far()),

@@ -27,6 +27,7 @@ from pages.panels import (
 )
 from pages.shared import figures, frame, i18n, state
 from pages.shared.i18n import N_, _, fmt
+from pages.shared.sent import LastSent
 
 REUSED = "train_reused"  # the last Train press found its fit stored: say so once
 # The live curve is sent again at most this often (a class's pages at once: each is a message
@@ -161,18 +162,15 @@ def follow(job: training.TrainingJob) -> None:
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
     drawn, drawn_at = 0, 0.0
-    label = bar_at = None  # what was last sent: only a change is sent again (a class at once
-    # is many pages polling; each message is server work and a redraw in a browser)
+    label, bar_at = LastSent(), LastSent()  # only a change is sent again (pages/shared/sent.py)
     while job.running:
         if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
             return
         fraction, text = job.progress()
-        if text != label:
+        if label.changed(text):
             # expanded must be repeated: an update without it folds the status shut
             status.update(label=_("Training: {text}", text=text), expanded=True)
-            label = text
-        if fraction is not None and round(fraction, 2) != bar_at:
-            bar_at = round(fraction, 2)
+        if fraction is not None and bar_at.changed(round(fraction, 2)):
             bar.progress(fraction)
         events = list(job.events)
         # redraw only when a point was added, and at most every LIVE_CURVE_S

@@ -10,6 +10,7 @@ import streamlit as st
 from digitlab.runtime.fairqueue import waiting_words
 from pages.shared import state
 from pages.shared.i18n import N_, _
+from pages.shared.sent import LastSent
 
 POLL_S = 0.25  # how often the place and the estimate are drawn again
 
@@ -29,7 +30,7 @@ def waiting(job, noun: str, key: str) -> None:
         job.wait(2.0)  # it ends at once: the rerun shows why
         st.rerun()
     alive = state.session_alive()  # None, or False for a session no browser holds (AppTest)
-    shown = None
+    shown = LastSent()
     while job.running:
         where = job.waiting()
         if where is None:
@@ -38,11 +39,8 @@ def waiting(job, noun: str, key: str) -> None:
         head, when, note = waiting_words(place, noun, shared)
         words = _("## :material/hourglass_top: {head}\n\n### {when}\n\n{note}",
                   head=_(head), when=_(when), note=_(note))
-        # Sent only when the words change: a class waiting at once is 20 pages, and each
-        # message is work for the server and a redraw in every browser.
-        if words != shown:
+        if shown.changed(words):  # a class waiting at once is 20 pages polling
             message.markdown(words)
-            shown = words
         if alive is None or not alive():
             return
         time.sleep(POLL_S)
