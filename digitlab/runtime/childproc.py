@@ -73,16 +73,25 @@ _SHAREABLE: dict[int, tuple[int, int]] = {}
 def shareable(a: np.ndarray) -> np.ndarray:
     """A read-only copy of `a` in an anonymous shared file, which `shared_file` hands to a
     child without writing it again."""
-    size = max(a.nbytes, 1)
+    out = shareable_empty(a.shape, a.dtype)
+    out[...] = a
+    out.flags.writeable = False
+    return out
+
+
+def shareable_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A writable array in an anonymous shared file, to be filled in place (so a large result
+    is never held twice: once built, once copied into shared memory)."""
+    dtype = np.dtype(dtype)
+    count = int(np.prod(shape))
+    size = max(count * dtype.itemsize, 1)
     fd = _anonymous_file(size)
     try:
         buf = mmap.mmap(fd, size, flags=mmap.MAP_SHARED)
     except BaseException:
         os.close(fd)
         raise
-    out = np.frombuffer(buf, dtype=a.dtype, count=a.size).reshape(a.shape)
-    out[...] = a
-    out.flags.writeable = False
+    out = np.frombuffer(buf, dtype=dtype, count=count).reshape(shape)
     start = out.__array_interface__["data"][0]
     _SHAREABLE[start] = (fd, size)
     weakref.finalize(buf, _forget, start, fd)

@@ -219,9 +219,11 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
         if step is not None:
             # The fit's BLAS threads (one while the fair queue runs a fit per core): on a busy
             # 2-core machine the rbf map of all 59,500 digits took 19 s with one and 24 s with two.
+            # (written straight into shared memory when a child will fit on it)
+            empty = childproc.shareable_empty if solver.in_child else np.empty
             with blas_limit(threads):
-                Z = step.fit_transform(Z).astype(np.float32, copy=False)
-        if solver.in_child:  # the child fit maps these very pages (childproc.shareable)
+                Z = features.fit_transform(step, Z, empty)
+        elif solver.in_child:  # the child fit maps these very pages (childproc.shareable)
             Z = childproc.shareable(Z)
         Z.flags.writeable = False  # may be shared by later fits through the store
         return pixels, step, Z, ys, Xs

@@ -96,3 +96,20 @@ def test_make_pipeline_builds_the_feature_step_from_the_pixels_it_will_see(digit
     assert gamma == pytest.approx(features.RBF_WIDTH / (784 * Z.var()), rel=1e-3)
     with pytest.raises(ValueError, match="pixel features"):
         transform.make_pipeline(TrainConfig(features="rbf"))
+
+
+def test_the_map_is_applied_chunk_by_chunk_as_fit_transform_would(digit_split, monkeypatch):
+    """features.fit_transform writes the map into one float32 array a chunk at a time (the
+    rbf map of MNIST without three full copies): the same features as the pipeline's own
+    fit_transform, to float32 rounding, whether the rows divide into chunks or not."""
+    X_train = digit_split[0]
+    Z = transform.PixelTransform("unit", False, 28).fit_transform(X_train[:600])
+    config = TrainConfig(features="rbf")
+    whole = features.build(config, Z).fit_transform(Z)
+    for rows in (7, len(Z)):  # a ragged last chunk; one chunk
+        monkeypatch.setattr(features, "CHUNK_ROWS", rows)
+        step = features.build(config, Z)
+        out = features.fit_transform(step, Z)
+        assert out.dtype == np.float32 and out.shape == whole.shape
+        assert np.allclose(out, whole, rtol=1e-3, atol=1e-3)
+        assert np.allclose(step.transform(Z[:5]), whole[:5], rtol=1e-3, atol=1e-3)  # fitted too
