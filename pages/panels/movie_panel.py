@@ -1,0 +1,89 @@
+"""The Train page's flipbook: the ten weight images epoch by epoch (digitlab.training.movie), a
+slider and Play.
+
+Play is a fragment that reruns itself every PLAY_S seconds and moves the slider one frame: only
+the fragment runs (not the page), and a frame is ten 28x28 images coloured with NumPy
+(digitlab.plots.explain.diverging_rgb: no matplotlib, no lock), about a millisecond each. A
+fragment that is not playing has no timer at all: Pause and the last frame end it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digitlab.lab import explain
+from digitlab.plots import explain as eplots
+from digitlab.training.movie import Movie
+from digitlab.training.session import Trained
+from pages.shared.i18n import _, fmt
+
+FRAME = "movie_frame"  # the slider: the frame shown
+PLAYING = "movie_playing"  # True while Play runs
+SHOWN = "movie_of"  # which movie the slider's frame belongs to (a new fit starts at its end)
+PLAY_S = 0.6  # seconds per frame while playing
+PX = 84  # each weight image on screen: 3 screen pixels per MNIST pixel
+
+
+def panel(tr: Trained) -> None:
+    """The flipbook of `tr`'s fit, or a sentence saying why it has none."""
+    st.markdown(_("#### Training as a movie: the weights, epoch by epoch"))
+    movie = tr.fit.movie
+    w = explain.pixel_weights(tr.fit.model)
+    if movie is None or w is None:
+        st.caption(_("Only DigitLab's own solver (digitlab-fast) on pixels reports its weights "
+                     "after every epoch; train with the Fast preset to watch them grow."))
+        return
+    if st.session_state.get(SHOWN) != id(movie) or st.session_state.get(FRAME, -1) >= len(movie):
+        st.session_state[SHOWN] = id(movie)  # a new model: show its final weights first
+        st.session_state[FRAME] = len(movie) - 1
+        st.session_state[PLAYING] = False
+    playing = bool(st.session_state.get(PLAYING))
+    st.fragment(run_every=PLAY_S if playing else None)(flipbook)(movie, w.pixels.side,
+                                                                 [str(c) for c in w.classes])
+
+
+def toggle(last: int) -> None:
+    """Play or Pause (a callback). Play at the last frame starts again from the first."""
+    playing = not st.session_state.get(PLAYING)
+    if playing and st.session_state.get(FRAME, 0) >= last:
+        st.session_state[FRAME] = 0
+    st.session_state[PLAYING] = playing
+
+
+def frame_label(movie: Movie, i: int) -> str:
+    if i == len(movie) - 1:
+        return _("epoch {epoch} (the model kept)", epoch=movie.epoch(i))
+    return _("epoch {epoch}", epoch=movie.epoch(i))
+
+
+def flipbook(movie: Movie, side: int, classes: list[str]) -> None:
+    """One frame and its controls; while playing, each run moves one frame on."""
+    last = len(movie) - 1
+    if st.session_state.get(PLAYING):
+        if st.session_state.get(FRAME, 0) >= last:  # the end: stop the timer (a full rerun
+            st.session_state[PLAYING] = False     # defines the fragment without one)
+            st.rerun()
+        st.session_state[FRAME] = min(st.session_state.get(FRAME, 0) + 1, last)
+    controls = st.columns([1, 5], vertical_alignment="bottom")
+    controls[0].button(_("Pause") if st.session_state.get(PLAYING) else _("Play"),
+                       on_click=toggle, args=(last,), key="movie_play", width="stretch",
+                       icon=":material/pause:" if st.session_state.get(PLAYING)
+                       else ":material/play_arrow:")
+    i = controls[1].select_slider(_("Frame"), list(range(len(movie))), key=FRAME,
+                                  format_func=lambda j: frame_label(movie, j),
+                                  disabled=bool(st.session_state.get(PLAYING)))
+    images = movie.images(i, side)
+    # one colour scale for every frame, the final model's: weights visibly grow from white
+    limit = eplots.symmetric_limit(movie.images(last, side))
+    epoch = frame_label(movie, i)
+    st.image([eplots.diverging_rgb(image, limit, PX) for image in images], width=PX,
+             caption=classes, output_format="PNG",
+             alt=[_("Weights for digit {digit} at {epoch}: red where ink counts for the digit, "
+                    "blue where it counts against it.", digit=c, epoch=epoch) for c in classes])
+    st.caption(_("{n} frames over {epochs} epochs, on one colour scale (the final model's): "
+                 "red where ink counts for the digit, blue where it counts against, white where "
+                 "it does nothing. The last frame is the model the fit kept: the epoch with the "
+                 "best accuracy on its held-out digits. A long fit keeps every 2nd, 4th, … "
+                 "epoch, so its frames stay small ({kb} kB here).",
+                 n=len(movie), epochs=fmt(int(movie.epochs[-1]), ","),
+                 kb=fmt(round(movie.coefs.nbytes / 1000), ",")))
