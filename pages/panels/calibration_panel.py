@@ -45,7 +45,7 @@ def spec(cal: evaluate.Calibration) -> dict:
                              "y": {"field": "accuracy", "type": "quantitative", "axis": None}}}
     bars = {"mark": {"type": "bar", "color": plots.ACCENT, "opacity": 0.85, "stroke": "white",
                      "strokeWidth": 1},
-            "encoding": {"x": x, "x2": {"field": "upper"},
+            "encoding": {"x": x, "x2": {"field": "upper"}, "y2": {"datum": 0},
                          "y": {"field": "accuracy", "type": "quantitative",
                                "scale": {"domain": [0, 1]},
                                "axis": {**AXIS, "title": right, "format": "~%",
@@ -58,7 +58,7 @@ def spec(cal: evaluate.Calibration) -> dict:
     counts = {"height": 90, "mark": {"type": "bar", "color": plots.NEUTRAL},
               "encoding": {"x": {**x, "axis": {**AXIS, "title": x_title, "format": "~%",
                                                "tickCount": 5}},
-                           "x2": {"field": "upper"},
+                           "x2": {"field": "upper"}, "y2": {"datum": 0},
                            "y": {"field": "count", "type": "quantitative",
                                  "axis": {**AXIS, "title": sure, "tickCount": 3}},
                            "tooltip": tooltip}}

@@ -21,7 +21,8 @@ FRAME = "movie_frame"  # the slider: the frame shown
 PLAYING = "movie_playing"  # True while Play runs
 SHOWN = "movie_of"  # which movie the slider's frame belongs to (a new fit starts at its end)
 PLAY_S = 0.6  # seconds per frame while playing
-PX = 84  # each weight image on screen: 3 screen pixels per MNIST pixel
+PX = 84  # each weight image on screen: 3 screen pixels per MNIST pixel (5 a row: 444 px)
+HOLD = "movie_hold"  # Play's first run shows the first frame, not the second
 
 
 def panel(tr: Trained) -> None:
@@ -38,6 +39,11 @@ def panel(tr: Trained) -> None:
         st.session_state[FRAME] = len(movie) - 1
         st.session_state[PLAYING] = False
     playing = bool(st.session_state.get(PLAYING))
+    last = len(movie) - 1
+    # Outside the fragment: a press reruns the page, which defines the fragment again with its
+    # timer (Play) or without one (Pause); a press inside it would rerun only the fragment.
+    st.button(_("Pause") if playing else _("Play"), on_click=toggle, args=(last,),
+              key="movie_play", icon=":material/pause:" if playing else ":material/play_arrow:")
     st.fragment(run_every=PLAY_S if playing else None)(flipbook)(movie, w.pixels.side,
                                                                  [str(c) for c in w.classes])
 
@@ -47,6 +53,7 @@ def toggle(last: int) -> None:
     playing = not st.session_state.get(PLAYING)
     if playing and st.session_state.get(FRAME, 0) >= last:
         st.session_state[FRAME] = 0
+    st.session_state[HOLD] = playing
     st.session_state[PLAYING] = playing
 
 
@@ -59,27 +66,22 @@ def frame_label(movie: Movie, i: int) -> str:
 def flipbook(movie: Movie, side: int, classes: list[str]) -> None:
     """One frame and its controls; while playing, each run moves one frame on."""
     last = len(movie) - 1
-    if st.session_state.get(PLAYING):
+    if st.session_state.get(PLAYING) and not st.session_state.pop(HOLD, False):
         if st.session_state.get(FRAME, 0) >= last:  # the end: stop the timer (a full rerun
             st.session_state[PLAYING] = False     # defines the fragment without one)
             st.rerun()
         st.session_state[FRAME] = min(st.session_state.get(FRAME, 0) + 1, last)
-    controls = st.columns([1, 5], vertical_alignment="bottom")
-    controls[0].button(_("Pause") if st.session_state.get(PLAYING) else _("Play"),
-                       on_click=toggle, args=(last,), key="movie_play", width="stretch",
-                       icon=":material/pause:" if st.session_state.get(PLAYING)
-                       else ":material/play_arrow:")
-    i = controls[1].select_slider(_("Frame"), list(range(len(movie))), key=FRAME,
-                                  format_func=lambda j: frame_label(movie, j),
-                                  disabled=bool(st.session_state.get(PLAYING)))
+    i = st.select_slider(_("Frame"), list(range(len(movie))), key=FRAME,
+                         format_func=lambda j: frame_label(movie, j),
+                         disabled=bool(st.session_state.get(PLAYING)))
     images = movie.images(i, side)
     # one colour scale for every frame, the final model's: weights visibly grow from white
     limit = eplots.symmetric_limit(movie.images(last, side))
     epoch = frame_label(movie, i)
-    st.image([eplots.diverging_rgb(image, limit, PX) for image in images], width=PX,
-             caption=classes, output_format="PNG",
-             alt=[_("Weights for digit {digit} at {epoch}: red where ink counts for the digit, "
-                    "blue where it counts against it.", digit=c, epoch=epoch) for c in classes])
+    st.image(eplots.weight_mosaic(images, classes, limit, PX), width=5 * PX + 24,
+             output_format="PNG", caption=epoch,
+             alt=_("The weights of the ten digits at {epoch}, each a 28x28 picture: red where "
+                   "ink counts for the digit, blue where it counts against it.", epoch=epoch))
     st.caption(_("{n} frames over {epochs} epochs, on one colour scale (the final model's): "
                  "red where ink counts for the digit, blue where it counts against, white where "
                  "it does nothing. The last frame is the model the fit kept: the epoch with the "
