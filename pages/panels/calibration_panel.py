@@ -21,17 +21,19 @@ SURE = 0.9  # "confidently wrong": a mistake made at least this sure
 AXIS = {"labelFontSize": 14, "titleFontSize": 14}
 
 
-def spec(cal: evaluate.Calibration) -> dict:
+def spec(cal: evaluate.Calibration) -> tuple[dict, dict]:
     """The reliability diagram: per bin of confidence, the share right (bars) against the
-    diagonal a perfectly calibrated model would follow, and under it how many test images
-    fall in each bin."""
+    diagonal a perfectly calibrated model would follow; and under it, how many test images fall
+    in each bin. Two charts, not one concatenated: a concatenation keeps its width on a phone."""
     rows = [{"lower": float(cal.edges[b]), "upper": float(cal.edges[b + 1]),
              "accuracy": float(a), "confidence": float(c), "count": int(n)}
             for b, a, c, n in zip(cal.bins, cal.accuracy, cal.confidence, cal.count)]
     x_title, right, sure = _("confidence (the probability of its answer)"), _("share right"), \
         _("test images")
-    x = {"field": "lower", "type": "quantitative", "scale": {"domain": [0, 1]},
-         "axis": {**AXIS, "title": x_title, "format": "~%", "tickCount": 5}}
+    # every layer names the same axes (one without would merge its field's name into the title)
+    x_axis = {**AXIS, "title": x_title, "format": "~%", "tickCount": 5}
+    y_axis = {**AXIS, "title": right, "format": "~%", "tickCount": 5}
+    unit = {"type": "quantitative", "scale": {"domain": [0, 1]}}
     tooltip = [{"field": "lower", "title": _("from"), "format": ".0%"},
                {"field": "upper", "title": _("to"), "format": ".0%"},
                {"field": "confidence", "title": _("mean confidence"), "format": ".1%"},
@@ -41,32 +43,29 @@ def spec(cal: evaluate.Calibration) -> dict:
                                     {"lower": 1.0, "accuracy": 1.0}]},
                 "mark": {"type": "line", "strokeDash": [6, 4], "strokeWidth": 2.5,
                          "color": plots.NEUTRAL},
-                "encoding": {"x": {"field": "lower", "type": "quantitative", "axis": None},
-                             "y": {"field": "accuracy", "type": "quantitative", "axis": None}}}
+                "encoding": {"x": {"field": "lower", **unit, "axis": x_axis},
+                             "y": {"field": "accuracy", **unit, "axis": y_axis}}}
     bars = {"mark": {"type": "bar", "color": plots.ACCENT, "opacity": 0.85, "stroke": "white",
                      "strokeWidth": 1},
-            "encoding": {"x": x, "x2": {"field": "upper"}, "y2": {"datum": 0},
-                         "y": {"field": "accuracy", "type": "quantitative",
-                               "scale": {"domain": [0, 1]},
-                               "axis": {**AXIS, "title": right, "format": "~%",
-                                        "tickCount": 5}},
+            "encoding": {"x": {"field": "lower", **unit, "axis": x_axis},
+                         "x2": {"field": "upper"}, "y2": {"datum": 0},
+                         "y": {"field": "accuracy", **unit, "axis": y_axis},
                          "tooltip": tooltip}}
     means = {"mark": {"type": "point", "filled": True, "size": 90, "color": plots.WRONG},
-             "encoding": {"x": {"field": "confidence", "type": "quantitative", "axis": None},
-                          "y": {"field": "accuracy", "type": "quantitative", "axis": None},
+             "encoding": {"x": {"field": "confidence", **unit, "axis": x_axis},
+                          "y": {"field": "accuracy", **unit, "axis": y_axis},
                           "tooltip": tooltip}}
-    counts = {"height": 90, "mark": {"type": "bar", "color": plots.NEUTRAL},
-              "encoding": {"x": {**x, "axis": {**AXIS, "title": x_title, "format": "~%",
-                                               "tickCount": 5}},
+    diagram = {"description": describe(cal), "data": {"values": rows}, "height": 280,
+               "layer": [bars, diagonal, means]}
+    counts = {"description": _("How many test images fall in each band of confidence."),
+              "data": {"values": rows}, "height": 110,
+              "mark": {"type": "bar", "color": plots.NEUTRAL},
+              "encoding": {"x": {"field": "lower", **unit, "axis": x_axis},
                            "x2": {"field": "upper"}, "y2": {"datum": 0},
                            "y": {"field": "count", "type": "quantitative",
                                  "axis": {**AXIS, "title": sure, "tickCount": 3}},
                            "tooltip": tooltip}}
-    top = {"height": 260, "layer": [bars, diagonal, means]}
-    top["layer"][0]["encoding"]["x"] = {**x, "axis": {**x["axis"], "title": None}}
-    return {"description": describe(cal), "data": {"values": rows},
-            "vconcat": [top, counts], "spacing": 6,
-            "config": {"legend": {"labelFontSize": 14, "titleFontSize": 14}}}
+    return diagram, counts
 
 
 def describe(cal: evaluate.Calibration) -> str:
@@ -93,8 +92,10 @@ def panel(tr: Trained, split: Split) -> None:
     sure_wrong = int((wrong & (ev.confidence >= SURE)).sum())
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.vega_lite_chart(i18n.vega(spec(cal)), theme=None, width="stretch",
-                           alt=describe(cal))
+        diagram, counts = spec(cal)
+        st.vega_lite_chart(i18n.vega(diagram), theme=None, width="stretch", alt=describe(cal))
+        st.vega_lite_chart(i18n.vega(counts), theme=None, width="stretch",
+                           alt=counts["description"])
     with right:
         m = st.columns(2)
         m[0].metric(_("Calibration error"), fmt(cal.ece, ".2%"),
@@ -110,4 +111,4 @@ def panel(tr: Trained, split: Split) -> None:
                      "its band. A model whose “90 % sure” is right 9 times in 10 has its bars "
                      "on the dashed diagonal; bars below it mean the model is surer than it "
                      "should be. The red dots are each band's mean confidence.", n=BINS))
-        nav.link("gallery", _("The mistakes, surest first: the Gallery, “Mistakes only”"))
+        nav.link("gallery", _("Mistakes in the Gallery"))

@@ -69,14 +69,15 @@ def spec(points: list[dict], centres: dict[int, np.ndarray], path: list[dict],
     y = {"field": "y", "type": "quantitative", "axis": {**AXIS, "title": _("second direction")}}
     colour = {"field": "digit", "type": "nominal", "scale": {"scheme": "tableau10"},
               "legend": {"title": _("digit"), "labelFontSize": 14, "titleFontSize": 14,
-                         "symbolSize": 160, "orient": "right"}}
+                         "symbolSize": 160, "symbolOpacity": 1, "orient": "bottom",
+                         "direction": "horizontal", "columns": 10}}
     label_rows = [{"x": float(c[0]), "y": float(c[1]), "digit": str(d)}
                   for d, c in centres.items()]
     tip = [{"field": "digit", "title": _("digit")}]
     return {
         "description": description, "height": 420,
         "layer": [
-            {"data": {"values": points}, "mark": {"type": "circle", "size": 22, "opacity": 0.5},
+            {"data": {"values": points}, "mark": {"type": "circle", "size": 24, "opacity": 0.6},
              "encoding": {"x": x, "y": y, "color": colour, "tooltip": tip}},
             {"data": {"values": label_rows},
              "mark": {"type": "text", "fontSize": 24, "fontWeight": "bold", "stroke": "white",
@@ -88,7 +89,7 @@ def spec(points: list[dict], centres: dict[int, np.ndarray], path: list[dict],
              "encoding": {"x": x, "y": y, "text": {"field": "digit"},
                           "color": {**colour, "legend": None}}},
             {"data": {"values": near},
-             "mark": {"type": "circle", "size": 260, "stroke": "black", "strokeWidth": 3,
+             "mark": {"type": "circle", "size": 200, "stroke": "black", "strokeWidth": 3,
                       "opacity": 1},
              "encoding": {"x": x, "y": y, "color": {**colour, "legend": None},
                           "tooltip": [{"field": "digit", "title": _("nearest training digit")}]}},
@@ -99,7 +100,7 @@ def spec(points: list[dict], centres: dict[int, np.ndarray], path: list[dict],
             {"data": {"values": path[-1:]},
              "mark": {"type": "point", "shape": "M0,-1L0.24,-0.31L0.95,-0.31L0.38,0.12L0.59,0.81"
                       "L0,0.38L-0.59,0.81L-0.38,0.12L-0.95,-0.31L-0.24,-0.31Z",
-                      "size": 900, "filled": True, "color": "black", "stroke": "white",
+                      "size": 1400, "filled": True, "color": "black", "stroke": "white",
                       "strokeWidth": 2, "opacity": 1},
              "encoding": {"x": x, "y": y,
                           "tooltip": {"value": _("your drawing")}}},
@@ -124,14 +125,15 @@ def drawing_tab(fit, image: np.ndarray, prepared) -> None:
     near_labels = ", ".join(str(int(split.y_train[i])) for i in found)
     description = _("A map of {n:,} test digits, each a dot coloured by its label, with its "
                     "label written at the centre of its dots. Your drawing, the black star, "
-                    "sits among the {place}s; its {k} nearest training digits, ringed, are "
-                    "{labels}.", n=len(points), place=place, k=len(found), labels=near_labels)
+                    "sits among the {place}s; in all 784 pixels its {k} nearest training "
+                    "digits, ringed, are {labels}.", n=len(points), place=place, k=len(found),
+                    labels=near_labels)
     path = trail(id(fit), xy)
     st.vega_lite_chart(i18n.vega(spec(points, dmap.centres(), path, near, description)),
                        theme=None, width="stretch", alt=description)
-    st.markdown(_("**Your drawing sits among the {place}s** on this map; its {k} nearest "
-                  "training digits (ringed) are {labels}.", place=place, k=len(found),
-                  labels=near_labels))
+    st.markdown(_("**On this map your drawing sits among the {place}s.** In all 784 pixels, "
+                  "its {k} nearest training digits (ringed) are {labels}.", place=place,
+                  k=len(found), labels=near_labels))
     st.caption(_("Each dot is one of {n} test digits ({per} of each), placed by its two "
                  "strongest directions of variation across the training images (PCA: "
                  "principal component analysis){deskewed}. Digits drawn alike land close "

@@ -78,10 +78,12 @@ def flipbook(movie: Movie, side: int, classes: list[str]) -> None:
     # one colour scale for every frame, the final model's: weights visibly grow from white
     limit = eplots.symmetric_limit(movie.images(last, side))
     epoch = frame_label(movie, i)
-    st.image(eplots.weight_mosaic(images, classes, limit, PX), width=5 * PX + 24,
-             output_format="PNG", caption=epoch,
-             alt=_("The weights of the ten digits at {epoch}, each a 28x28 picture: red where "
-                   "ink counts for the digit, blue where it counts against it.", epoch=epoch))
+    # in a column: on a phone the columns stack and the picture shrinks to the screen's width
+    left, _right = st.columns([3, 2])
+    left.image(eplots.weight_mosaic(images, classes, limit, PX), width="stretch",
+               output_format="PNG", caption=epoch,
+               alt=_("The weights of the ten digits at {epoch}, each a 28x28 picture: red where "
+                     "ink counts for the digit, blue where it counts against it.", epoch=epoch))
     st.caption(_("{n} frames over {epochs} epochs, on one colour scale (the final model's): "
                  "red where ink counts for the digit, blue where it counts against, white where "
                  "it does nothing. The last frame is the model the fit kept: the epoch with the "

@@ -49,7 +49,7 @@ def test_train_page_shows_the_reliability_diagram_and_calibration_error(fast_mod
     assert metrics["Calibration error"].endswith("%")
     assert int(metrics["Sure and wrong"].replace(",", "")) >= 0
     chart = next(e for e in at.get("vega_lite_chart") if "Reliability diagram" in e.proto.spec)
-    assert '"vconcat"' in chart.proto.spec
+    assert '"y2"' in chart.proto.spec  # bars that rise from 0
 
 
 def test_a_sklearn_model_has_no_movie_and_says_why(small_model):
@@ -65,7 +65,8 @@ def test_draw_page_puts_the_drawing_on_the_map(fast_model):
     assert not at.exception and not at.error
     chart = next(e for e in at.get("vega_lite_chart") if "your drawing" in e.proto.spec)
     assert "black star" in chart.proto.spec  # its description
-    assert any(m.value.startswith("**Your drawing sits among the ") for m in at.markdown)
+    said = "**On this map your drawing sits among the "
+    assert any(m.value.startswith(said) for m in at.markdown)
     first = at.session_state["map_trail"][1][-1]
     at.session_state["canvas-0"] = canvas_state(drawn(0))
     at.run()
