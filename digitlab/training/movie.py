@@ -83,7 +83,7 @@ class Recorder:
             if epoch % self.stride:
                 return
         self._epochs.append(int(epoch))
-        self._coefs.append(np.asarray(coef).astype(np.float16))
+        self._coefs.append(np.asarray(coef).astype(np.float16, order="C"))
 
     def finish(self, final: np.ndarray, final_epoch: int) -> Movie | None:
         """The movie, ending on the fitted model's weights `final`; None when no epoch was
@@ -91,7 +91,7 @@ class Recorder:
         final = np.asarray(final)
         if not self._epochs or self._coefs[0].shape != final.shape:
             return None
-        coefs = np.stack(self._coefs)
+        coefs = np.ascontiguousarray(np.stack(self._coefs))
         coefs.flags.writeable = False
         epochs = np.array(self._epochs, dtype=np.int32)
         epochs.flags.writeable = False

@@ -70,7 +70,7 @@ def spec(points: list[dict], centres: dict[int, np.ndarray], path: list[dict],
     colour = {"field": "digit", "type": "nominal", "scale": {"scheme": "tableau10"},
               "legend": {"title": _("digit"), "labelFontSize": 14, "titleFontSize": 14,
                          "symbolSize": 160, "symbolOpacity": 1, "orient": "bottom",
-                         "direction": "horizontal", "columns": 10}}
+                         "direction": "horizontal", "columns": 5}}
     label_rows = [{"x": float(c[0]), "y": float(c[1]), "digit": str(d)}
                   for d, c in centres.items()]
     tip = [{"field": "digit", "title": _("digit")}]
