@@ -108,7 +108,8 @@ def panel(tr: Trained, split: Split) -> None:
         st.caption(_("Each test image counts once, with the probability the model gave its "
                      "own answer (its confidence), right or wrong: the images are put in {n} "
                      "bands of confidence, and a bar shows how often the model was right in "
-                     "its band. A model whose “90 % sure” is right 9 times in 10 has its bars "
-                     "on the dashed diagonal; bars below it mean the model is surer than it "
-                     "should be. The red dots are each band's mean confidence.", n=BINS))
+                     "its band. A model that is right 9 times in 10 when it gives 9 chances in "
+                     "10 has its bars on the dashed diagonal; bars below it mean the model is "
+                     "surer than it should be. The red dots are each band's mean confidence.",
+                     n=BINS))
         nav.link("gallery", _("Mistakes in the Gallery"))
