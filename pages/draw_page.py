@@ -15,7 +15,13 @@ import streamlit as st
 from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
 from digitlab.training.fitting import FitResult
-from pages.panels import classset_panel, explain_panel, fool_panel, neighbours_panel
+from pages.panels import (
+    classset_panel,
+    digitmap_panel,
+    explain_panel,
+    fool_panel,
+    neighbours_panel,
+)
 from pages.shared import browser, figures, frame, i18n, nav, state, uploader
 from pages.shared.i18n import N_, _, label
 
@@ -31,6 +37,7 @@ CLEARS = "draw_clears"  # bumping this gives a fresh, empty canvas (Clear's fall
 TABS = {
     N_("Why this answer"): explain_panel.drawing_tab,
     N_("Looks like…"): neighbours_panel.drawing_tab,
+    N_("On the map"): digitmap_panel.drawing_tab,
     N_("Can you fool it?"): fool_panel.drawing_tab,
 }
 TAB = "draw_tab"

@@ -15,6 +15,9 @@ PAGE = "g_page"  # page of the grid view
 GRID = 40  # images per grid page: 4 rows of 10 fit a projector screen
 KEEP = {"persist_state": "session"}  # the place and filters survive a visit to another page
 QUICK = {"1st": 0, "9th": 8, "99th": 98}  # the tutorial's examples: x_test[0], [8], [98]
+# The mistakes' orders (digitlab.training.evaluate.ORDERS), as the page names them
+ORDERS = dict(zip(evaluate.ORDERS, (N_("Confidently wrong first"), N_("Least sure first"),
+                                    N_("Test-set order"))))
 
 
 def reset_to(index: int) -> None:
@@ -78,17 +81,21 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
     explain_panel.maths(fit.model, fit, reading, label=true, key="gallery_maths")
 
 
-def grid(idx: np.ndarray, split, ev, what: str) -> None:
+def grid(idx: np.ndarray, split, ev, what: str, sure: bool = False) -> None:
     pages = max(1, -(-len(idx) // GRID))
     page = st.columns([1, 2])[0].number_input(_("Page (of {pages}; {value:,} {what})",
                                                 pages=pages, value=len(idx), what=what), 1,
                                               pages, step=1, key=PAGE, **KEEP) - 1
     chunk = idx[page * GRID:(page + 1) * GRID]
-    titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}" for i in chunk)
+    titles = tuple(f"{int(split.y_test[i])}→{int(ev.yhat[i])}"
+                   + (f" {fmt(float(ev.confidence[i]), '.0%')}" if sure else "") for i in chunk)
     colors = tuple(plots.RIGHT if split.y_test[i] == ev.yhat[i] else plots.WRONG
                    for i in chunk)
     st.image(figures.grid_png(split.X_test[chunk], titles, split.side, 10, colors),
-             caption=_("true → predicted; red titles are mistakes."))
+             caption=_("true → predicted, and how sure the model was; red titles are "
+                       "mistakes.") if sure else _("true → predicted; red titles are mistakes."),
+             alt=_("{count} test images, each titled with its true digit and the model's "
+                   "answer.", count=len(chunk)))
 
 
 with frame.guard(_("The Gallery page")):
@@ -98,13 +105,21 @@ with frame.guard(_("The Gallery page")):
     split = state.split_for(ds, tr.config)
     ev = tr.evaluation
     mistakes_only, true, pred, view = filters()
-    idx = evaluate.select(ev, split.y_test, mistakes_only, true, pred)
+    order = evaluate.ORDERS[0]
+    if mistakes_only:
+        st.session_state.setdefault("g_order", order)
+        order = st.segmented_control(
+            _("Order of the mistakes"), list(ORDERS), key="g_order",
+            format_func=lambda o: _(ORDERS[o]), **KEEP,
+            help=_("Confidently wrong first: the mistakes the model was surest of, the most "
+                   "instructive ones.")) or order
+    idx = evaluate.select(ev, split.y_test, mistakes_only, true, pred, order)
     what = (_("mistakes") if mistakes_only else _("test images")) + (
         _(", true {true}", true=true) if true is not None else "") + (
         _(", predicted {pred}", pred=pred) if pred is not None else "")
     if len(idx) == 0:
         st.info(_("No {what} to show: loosen the filters.", what=what))
     elif view == N_("Grid"):
-        grid(idx, split, ev, what)
+        grid(idx, split, ev, what, sure=mistakes_only)
     else:
         one_at_a_time(idx, split, ev, what, tr.fit)

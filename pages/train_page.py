@@ -15,12 +15,14 @@ from digitlab.model.config import SCALINGS, ConfigError, TrainConfig
 from digitlab.training import session as training
 from pages.panels import (
     augment_panel,
+    calibration_panel,
     classroom_panel,
     confusion_panel,
     explain_panel,
     history_panel,
     links_panel,
     modelfile_panel,
+    movie_panel,
     queue_panel,
     report_panel,
     script_panel,
@@ -220,6 +222,10 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         st.markdown(_("**Per-class report**"))
         report_panel.table(ev, digits=3)
     explain_panel.weights(tr)
+    movie_panel.panel(tr)
+    ds = state.dataset()
+    if ds is not None:
+        calibration_panel.panel(tr, state.split_for(ds, tr.config))
 
 
 with frame.guard(_("The Train page")):

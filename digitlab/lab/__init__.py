@@ -3,15 +3,18 @@ to fool it, compare runs, share settings as a link, and take the code home.
 
     explain     why the model answered what it did: weights, evidence, the loss's terms
     neighbours  the training images closest to a drawing
+    digitmap    the test digits on a 2-D map (PCA), and a drawing placed on it
     fool        shift, rotate, scale and thicken a drawing until the answer changes
     history     a session's runs, newest first, and two of them compared
     links       a TrainConfig <-> a link's query parameters, every value checked; lessons
     script      the settings as a short scikit-learn script and a command line
 
 Functions whose names need their module (explain.read, links.read/write/url, history.compare,
-neighbours.build/nearest, script.command) stay behind it: `from digitlab.lab import links`.
+neighbours.build/nearest, digitmap.build, script.command) stay behind it:
+`from digitlab.lab import links`.
 """
 
+from digitlab.lab.digitmap import DigitMap
 from digitlab.lab.explain import (
     Loss,
     OneVsRest,
@@ -30,7 +33,7 @@ from digitlab.lab.neighbours import NeighbourIndex
 from digitlab.lab.script import sklearn_script
 
 __all__ = ["BOUNDS", "DEFAULTS", "FIELDS", "Attempt", "Change", "Comparison", "History",
-           "Lesson", "Link", "LinkError", "Loss", "NeighbourIndex", "OneVsRest",
+           "DigitMap", "Lesson", "Link", "LinkError", "Loss", "NeighbourIndex", "OneVsRest",
            "PixelWeights", "Reading", "Run", "attempt", "beyond_page", "describe_extras",
            "loss_terms", "model_weights", "one_vs_rest", "pixel_weights", "reached",
            "rotation_sweep", "sklearn_script", "zero_share"]

@@ -41,6 +41,31 @@ def diverging_rgb(image: np.ndarray, limit: float, size: int = 196) -> np.ndarra
     return np.repeat(np.repeat(rgb, k, axis=0), k, axis=1)
 
 
+def weight_mosaic(images: np.ndarray, labels: Sequence[str], limit: float, cell: int = 84,
+                  ncols: int = 5, gap: int = 6, label_px: int = 26) -> np.ndarray:
+    """The weight images (k, side, side) as one uint8 RGB picture: `ncols` per row, each
+    `cell` px on CMAP (`diverging_rgb`, one scale from -limit to +limit) with its label above it
+    in black. One picture, not k: it keeps its rows on a phone and is one PNG to send. No
+    figure (~2 ms)."""
+    import cv2
+
+    k = len(images)
+    nrows = -(-k // ncols)
+    h, w = label_px + cell, cell
+    out = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap, 3), 255, np.uint8)
+    for i, (image, label) in enumerate(zip(images, labels)):
+        r, c = divmod(i, ncols)
+        y, x = r * (h + gap), c * (w + gap)
+        rgb = diverging_rgb(image, limit, cell)
+        rgb = cv2.resize(rgb, (cell, cell), interpolation=cv2.INTER_NEAREST)
+        out[y + label_px:y + h, x:x + w] = rgb
+        scale = (label_px - 6) / 22  # Hershey simplex: ~22 px tall at scale 1
+        (tw, _th), _base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+        cv2.putText(out, label, (x + (w - tw) // 2, y + label_px - 5), cv2.FONT_HERSHEY_SIMPLEX,
+                    scale, (0, 0, 0), 2, cv2.LINE_AA)
+    return out
+
+
 @drawing
 def colour_key(limit: float, label: str, size: tuple[float, float] = (5.6, 0.95)) -> Figure:
     """A horizontal colour bar from -limit to +limit with `label` under it: the legend for

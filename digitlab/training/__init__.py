@@ -4,7 +4,9 @@ sessions, run in the background for a page, and saved to a file.
     fitting    fit(config, X_train, y_train) -> FitResult, with no hidden state
     store      FitStore: finished fits and their features, single-flight between sessions
     session    presets, time estimates, Split and Trained, TrainingJob for a page
-    evaluate   accuracy, the confusion matrix, the per-class report, the mistakes
+    evaluate   accuracy, the confusion matrix, the per-class report, the mistakes, the
+               calibration (how sure, against how often right)
+    movie      the weights epoch by epoch, within a byte bound, for a flipbook
     modelfile  model files in skops format, refused with a sentence when unsafe
     tutorial   the tutorial's setting and published results, verbatim
 
@@ -12,9 +14,10 @@ sessions, run in the background for a page, and saved to a file.
 (`from digitlab.training import evaluate, modelfile`).
 """
 
-from digitlab.training.evaluate import Evaluation
+from digitlab.training.evaluate import Calibration, Evaluation
 from digitlab.training.fitting import FitResult, OnProgress, ProgressEvent, fit
 from digitlab.training.modelfile import ModelFileError
+from digitlab.training.movie import Movie
 from digitlab.training.session import (
     LONG_FIT_SECONDS,
     Split,
@@ -28,7 +31,7 @@ from digitlab.training.session import (
 )
 from digitlab.training.store import FitStore, SingleFlightCache
 
-__all__ = ["LONG_FIT_SECONDS", "Evaluation", "FitResult", "FitStore", "ModelFileError",
-           "OnProgress", "ProgressEvent", "SingleFlightCache", "Split", "Trained",
-           "TrainingJob", "expected_seconds", "fit", "format_seconds", "n_train_for",
-           "presets", "trained"]
+__all__ = ["LONG_FIT_SECONDS", "Calibration", "Evaluation", "FitResult", "FitStore",
+           "ModelFileError", "Movie", "OnProgress", "ProgressEvent", "SingleFlightCache",
+           "Split", "Trained", "TrainingJob", "expected_seconds", "fit", "format_seconds",
+           "n_train_for", "presets", "trained"]

@@ -57,31 +57,89 @@ def evaluate(model, X_test: np.ndarray, y_test: np.ndarray) -> Evaluation:
                       proba.max(axis=1).astype(np.float32), labels)
 
 
+# How mistakes can be ordered (`mistakes`): the instructive ones first by default.
+ORDERS = ("confident first", "least sure first", "test-set order")
+
+
 def mistakes(evaluation: Evaluation, y_test: np.ndarray, true: int | None = None,
-             predicted: int | None = None) -> np.ndarray:
+             predicted: int | None = None, order: str = ORDERS[0]) -> np.ndarray:
     """Indices into the test set where the model was wrong, optionally for one true and/or
-    predicted class, most confident mistakes first (the instructive ones)."""
+    predicted class: most confident mistakes first (the instructive ones), least sure first,
+    or in test-set order (`order`, one of ORDERS)."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}; got {order!r}")
     wrong = evaluation.yhat != np.asarray(y_test)
     if true is not None:
         wrong &= np.asarray(y_test) == true
     if predicted is not None:
         wrong &= evaluation.yhat == predicted
     idx = np.flatnonzero(wrong)
-    return idx[np.argsort(-evaluation.confidence[idx], kind="stable")]
+    if order == "test-set order":
+        return idx
+    sign = -1.0 if order == "confident first" else 1.0
+    return idx[np.argsort(sign * evaluation.confidence[idx], kind="stable")]
 
 
 def select(evaluation: Evaluation, y_test: np.ndarray, mistakes_only: bool = False,
-           true: int | None = None, predicted: int | None = None) -> np.ndarray:
+           true: int | None = None, predicted: int | None = None,
+           order: str = ORDERS[0]) -> np.ndarray:
     """Indices of the test images to browse: all of them in test-set order, or only the
-    mistakes (most confident first), optionally for one true and/or one predicted class."""
+    mistakes (in `order`: most confident first by default), optionally for one true and/or
+    one predicted class."""
     if mistakes_only:
-        return mistakes(evaluation, y_test, true=true, predicted=predicted)
+        return mistakes(evaluation, y_test, true=true, predicted=predicted, order=order)
     keep = np.ones(len(y_test), dtype=bool)
     if true is not None:
         keep &= np.asarray(y_test) == true
     if predicted is not None:
         keep &= evaluation.yhat == predicted
     return np.flatnonzero(keep)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Does "90 % sure" mean right 9 times in 10? The test images binned by the model's
+    confidence, and how often it was right in each bin.
+
+    The multiclass version is top-label calibration: a test image's confidence is the
+    probability the model gave its own answer, and the event is "the answer is right". Bins are
+    equal slices of [0, 1] (scikit-learn's `calibration_curve(right, confidence, n_bins,
+    strategy="uniform")`, whose `prob_true, prob_pred` are `accuracy, confidence` here); empty
+    bins are left out, as there.
+    """
+
+    edges: np.ndarray  # (n_bins + 1,) the bins' edges, 0 to 1
+    bins: np.ndarray  # index of each non-empty bin (its edges: edges[b], edges[b + 1])
+    accuracy: np.ndarray  # share of right answers in each non-empty bin
+    confidence: np.ndarray  # mean confidence in each non-empty bin
+    count: np.ndarray  # test images in each non-empty bin
+    ece: float  # expected calibration error: sum of count/n * |accuracy - confidence|
+
+
+def calibration(confidence: np.ndarray, right: np.ndarray, n_bins: int = 10) -> Calibration:
+    """Top-label calibration of answers given with `confidence` (n,) in [0, 1] that were
+    `right` (n,) bool, on n_bins equal bins (see Calibration)."""
+    p = np.asarray(confidence, np.float64).ravel()
+    hit = np.asarray(right, bool).ravel()
+    if p.shape != hit.shape or not len(p):
+        raise ValueError("confidence and right must be two 1-D arrays of the same, non-zero "
+                         "length")
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError("confidence has values outside [0, 1]")
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ids = np.searchsorted(edges[1:-1], p)  # the same bin for every value as scikit-learn's
+    total = np.bincount(ids, minlength=n_bins)
+    sums = np.bincount(ids, weights=p, minlength=n_bins)
+    hits = np.bincount(ids, weights=hit, minlength=n_bins)
+    bins = np.flatnonzero(total)
+    accuracy, mean = hits[bins] / total[bins], sums[bins] / total[bins]
+    ece = float(np.sum(total[bins] * np.abs(accuracy - mean)) / len(p))
+    return Calibration(edges, bins, accuracy, mean, total[bins], ece)
+
+
+def calibration_of(evaluation: Evaluation, y_test: np.ndarray, n_bins: int = 10) -> Calibration:
+    """The calibration of a model's answers on the test split (its Evaluation keeps them)."""
+    return calibration(evaluation.confidence, evaluation.yhat == np.asarray(y_test), n_bins)
 
 
 def report_frame(evaluation: Evaluation):

@@ -36,6 +36,7 @@ from digitlab.model.solvers import FitStopped
 from digitlab.runtime import childproc
 from digitlab.runtime.threads import blas_limit
 from digitlab.text import N_
+from digitlab.training.movie import Movie, Recorder
 from digitlab.training.store import FitStore
 
 
@@ -71,6 +72,9 @@ class FitResult:
     notes: tuple[str, ...] = field(default=())
     stopped: bool = False  # ended by should_stop: the best model so far, not the config's fit
     warm_started: bool = False  # began from an earlier model: depends on more than the config
+    # the weights epoch by epoch (digitlab.training.movie): solvers that report every epoch,
+    # on pixel features; None otherwise
+    movie: Movie | None = None
 
 
 def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
@@ -179,7 +183,14 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
 
         fresh = augment.batch_source(rows, front, config.seed, side)
 
+    # the weights' movie: only a solver that reports each epoch has one, and only weights that
+    # belong to pixels (no feature map) are pictures
+    recorder = Recorder() if solver.per_epoch and step is None else None
+
     def relay(info) -> None:
+        coef = getattr(info, "coef", None)
+        if recorder is not None and coef is not None:
+            recorder.add(info.epoch, coef)
         ev = ProgressEvent(info.epoch, info.max_epochs, time.perf_counter() - t0, info.loss,
                            info.val_accuracy, info.message, info.val_class_accuracy)
         history.append(ev)
@@ -194,9 +205,11 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     if on_progress:
         on_progress(done)
     pipe = assemble(pixels, step, est)
+    movie = None if recorder is None else recorder.finish(
+        est.coef_, getattr(est, "best_iteration_", outcome.n_iter))
     return FitResult(config, pipe, seconds, outcome.n_iter, outcome.converged, len(y),
                      tuple(history), tuple(notes) + outcome.notes, outcome.stopped,
-                     init is not None)
+                     init is not None, movie)
 
 
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,

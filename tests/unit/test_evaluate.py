@@ -57,3 +57,12 @@ def test_select_browses_all_in_order_or_mistakes_by_class(ev_and_truth):
     assert evaluate.select(ev, y, true=2).tolist() == [2, 3, 4]
     assert evaluate.select(ev, y, predicted=1).tolist() == [1, 4]
     assert evaluate.select(ev, y, mistakes_only=True).tolist() == [4, 2]
+
+
+def test_mistakes_can_be_ordered_least_sure_first_or_as_in_the_test_set(ev_and_truth):
+    ev, y = ev_and_truth
+    assert evaluate.mistakes(ev, y, order="least sure first").tolist() == [2, 4]
+    assert evaluate.mistakes(ev, y, order="test-set order").tolist() == [2, 4]
+    assert evaluate.select(ev, y, mistakes_only=True, order="confident first").tolist() == [4, 2]
+    with pytest.raises(ValueError):
+        evaluate.mistakes(ev, y, order="sideways")

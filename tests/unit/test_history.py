@@ -78,8 +78,10 @@ def test_a_run_counts_the_bytes_of_its_model_and_scores_not_the_probabilities(tw
     model = history.nbytes(t.fit.model)
     assert model > 10 * 784 * 4  # ten weight images at least
     ev = t.evaluation  # its arrays shared with the model (the labels) count once
+    # a digitlab-fast run also holds its weights' movie (digitlab.training.movie), counted too
     assert model + ev.yhat.nbytes + ev.confidence.nbytes <= run.held_bytes <= (
-        model + history.nbytes(ev) + history.nbytes(t.fit.history))
+        model + history.nbytes(ev) + history.nbytes(t.fit.history)
+        + history.nbytes(t.fit.movie))
     assert not hasattr(t.evaluation, "proba")  # recomputed on demand, not kept per run
     proba = evaluate.probabilities(t.fit.model, np.zeros((2, 784), np.uint8))
     assert proba.shape == (2, len(t.evaluation.labels))

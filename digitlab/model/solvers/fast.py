@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, cast
 
@@ -86,6 +86,9 @@ class EpochInfo:
     best_epoch: int
     message: str = ""
     val_class_accuracy: tuple[float, ...] | None = None  # held-out accuracy per class
+    # the epoch's model's weights (classes, features): the solver's own array, valid only
+    # during the call (copy what you keep: digitlab.training.movie)
+    coef: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 class FastLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -237,14 +240,14 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
                              W, b, vloss, acc)
         curves: tuple[list, list, list] = ([], [], [])  # loss, held-out accuracy, held-out loss
 
-        def report(epoch: int, loss, vloss, acc, by_class, message: str = "") -> None:
+        def report(epoch: int, W, loss, vloss, acc, by_class, message: str = "") -> None:
             for curve, v in zip(curves, (loss, acc, vloss)):
                 curve.append(math.nan if v is None else v)
             if on_progress is not None:
                 on_progress(EpochInfo(epoch, int(self.max_iter), time.perf_counter() - t0,
-                                      loss, vloss, acc, rule.epoch, message, by_class))
+                                      loss, vloss, acc, rule.epoch, message, by_class, W.T))
 
-        report(0, None, vloss, acc, by_class, "warm start" if warm else "initial model")
+        report(0, W, None, vloss, acc, by_class, "warm start" if warm else "initial model")
         epoch, stopped_by = 0, None
         while stopped_by is None:
             out = step(rng, should_stop)
@@ -257,7 +260,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
             stopped_by, why = rule.after_epoch(epoch, Wc, bc, vloss, acc)
             if step.stopped:
                 stopped_by, why = "stop requested", "stopped: kept the best model so far"
-            report(epoch, loss, vloss, acc, by_class, why)
+            report(epoch, Wc, loss, vloss, acc, by_class, why)
 
         self.best_iteration_, W, b = rule.kept()
         self.coef_ = np.ascontiguousarray(W.T)
