@@ -29,6 +29,10 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 
 def free_port() -> int:
+    """A port nobody listens on; DIGITLAB_TEST_PORT=N names it (engineers sharing a machine
+    each keep to their own ports)."""
+    if port := os.environ.get("DIGITLAB_TEST_PORT"):
+        return int(port)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
