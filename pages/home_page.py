@@ -5,6 +5,7 @@ import streamlit as st
 
 from digitlab.data import cachelock
 from digitlab.data import mnist as data
+from digitlab.plots import alt
 from pages.panels import classroom_panel
 from pages.shared import figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _, fmt
@@ -89,10 +90,11 @@ def look_at_the_data(ds) -> None:
         titles = tuple(_("Label {label}", label=int(label)) for label in ds.y[:n])
         st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
-                           name=ds.name))
+                           name=ds.name), alt=_(alt.digits(ds.y[:n])))
     with right:
         st.image(figures.balance_png(ds.y, i18n.lang()), width="stretch",
-                 caption=_("Every digit is about equally common, so accuracy is a fair summary."))
+                 caption=_("Every digit is about equally common, so accuracy is a fair summary."),
+                 alt=_(alt.balance(ds.y)))
 
 
 with frame.guard(_("The Home page")):
