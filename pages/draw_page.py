@@ -65,9 +65,17 @@ def read_canvas():
     return result.image_data
 
 
+PICTURES = ["png", "jpg", "jpeg", "bmp", "webp", "gif"]
+
+
 def read_upload():
     file = uploader.file_uploader(_("A picture of one digit (PNG or JPEG)"), key="draw_upload",
-                                  type=["png", "jpg", "jpeg", "bmp", "webp", "gif"])
+                                  type=PICTURES)
+    # A file the browser refused (not a picture, too large) is said here, by the uploader, and
+    # the previous picture's answer goes: it is no longer the picture the student sent.
+    if refusal := uploader.refused("draw_upload", PICTURES):
+        st.error(refusal, icon=":material/error:")
+        return None
     if file is None:
         return None
     try:

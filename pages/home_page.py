@@ -27,7 +27,7 @@ def data_card(ds) -> None:
     if ds is None:
         st.write(_("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache."))
-        st.caption(_(data.cache_status()))
+        st.caption(_(data.cache_status(where=False)))
         fetch_button(primary=True)
         if st.session_state.get(state.DATA_ERROR):
             st.write(_("Without a network you can still try the app on scikit-learn's small "
@@ -45,7 +45,7 @@ def data_card(ds) -> None:
                   side=ds.side))
     origin = N_("the local cache") if ds.source == "cache" else f"{ds.source} ({ds.detail})"
     st.caption(_("Loaded from {origin}; {cache_status}.", origin=origin,
-                 cache_status=data.cache_status()))
+                 cache_status=data.cache_status(where=False)))
     for note in (n for n in ds.notes if cachelock.MEMORY in n):
         st.warning(cachelock.as_sentence(note))
 

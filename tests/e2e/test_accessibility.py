@@ -1,6 +1,7 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules (tests/support/accessibility.py) as a
 student sees it after a lesson's first steps: a model trained (the Fast preset), a digit drawn,
-each of the Draw page's tabs and every expander open. One visitor, one fit, one browser.
+each of the Draw page's tabs and every expander open. One visitor, one fit, one browser. On
+the way, no page shows a path on the server's disk.
 
 A serious or critical violation fails the test with its rule and the element it is about
 (`color-contrast` at `.stCaption p`, say): that is the line to fix, in the theme
@@ -8,10 +9,13 @@ A serious or critical violation fails the test with its rule and the element it 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.support.accessibility import report, serious, violations
-from tests.support.browser import draw_digit, metric_value, train_fast, wait_idle
+from tests.support.browser import ROOT, draw_digit, metric_value, train_fast, wait_idle
 
 # Each page by its name in the navigation, and its heading (Home's is the app's name).
 PAGES = {"Home": "DigitLab", "Train": "Train", "Gallery": "Gallery", "Draw": "Draw",
@@ -36,9 +40,19 @@ def visit(page, title: str, heading: str) -> None:
     wait_idle(page)
 
 
+# Places on the server's disk a page must not show to its visitors: the home folder (the data
+# cache is under it), the app's own folder, the class set's folder.
+SERVER_PATHS = [str(Path.home()), str(ROOT),
+                *([str(Path(os.environ["DIGITLAB_DB"]).parent)] if "DIGITLAB_DB" in os.environ
+                  else [])]
+
+
 def check(page, where: str, found: dict) -> None:
     open_expanders(page)
     found[where] = serious(violations(page))
+    text = page.locator("body").inner_text()
+    shown = [path for path in SERVER_PATHS if path in text]
+    assert not shown, f"{where} shows the server's path {shown}"
 
 
 def test_every_page_has_no_serious_accessibility_violation(page):

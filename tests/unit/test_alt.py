@@ -13,7 +13,7 @@ from digitlab.text import LocalFormatter, Message
 def test_a_drawing_says_what_the_model_reads_and_how_sure():
     said = alt.drawing(7, 0.981)
     assert said == "Your digit as you drew it. The model reads 7, 98% sure."
-    assert said.translate(lambda s: s, LocalFormatter("fr")).endswith("7, 98\xa0% sure.")  # French: a space
+    assert said.translate(lambda s: s, LocalFormatter("fr")).endswith("7, 98\xa0% sure.")
 
 
 def test_a_confusion_matrix_names_its_commonest_mistake():
