@@ -17,30 +17,39 @@ import numpy as np
 from digitlab.text import N_, Message
 
 
+def share(p: float) -> Message:
+    """A probability as people say it: "98%", never "100%" for 0.9992 nor "0%" for 0.0004."""
+    if p > 0.995:
+        return N_("more than 99%")
+    if p < 0.005:
+        return N_("less than 1%")
+    return N_("{p:.0%}", p=float(p))
+
+
 def drawing(digit: int, confidence: float) -> Message:
     """The student's drawing (or picture) and how the model reads it."""
-    return N_("Your digit as you drew it. The model reads {digit}, {confidence:.0%} sure.",
-              digit=int(digit), confidence=float(confidence))
+    return N_("Your digit as you drew it. The model reads {digit}, {confidence} sure.",
+              digit=int(digit), confidence=share(confidence))
 
 
 def test_image(index: int, true: int, predicted: int, confidence: float) -> Message:
     """One test image, enlarged, with its label and the model's answer."""
     if true == predicted:
         return N_("Test image {index}: a handwritten {true}. The model reads it right, "
-                  "{confidence:.0%} sure.", index=int(index), true=int(true),
-                  confidence=float(confidence))
+                  "{confidence} sure.", index=int(index), true=int(true),
+                  confidence=share(confidence))
     return N_("Test image {index}: a handwritten {true}. The model reads {predicted}, "
-              "{confidence:.0%} sure: a mistake.", index=int(index), true=int(true),
-              predicted=int(predicted), confidence=float(confidence))
+              "{confidence} sure: a mistake.", index=int(index), true=int(true),
+              predicted=int(predicted), confidence=share(confidence))
 
 
 def probabilities(proba: Sequence[float] | np.ndarray) -> Message:
     """The ten probabilities as bars: the two likeliest digits."""
     p = np.asarray(proba, dtype=float)
     first, second = (int(k) for k in np.argsort(-p, kind="stable")[:2])
-    return N_("The ten probabilities: {first} at {p_first:.0%}, then {second} at "
-              "{p_second:.0%}; every other digit less.", first=first, p_first=float(p[first]),
-              second=second, p_second=float(p[second]))
+    return N_("The ten probabilities: {first} at {p_first}, then {second} at {p_second}; "
+              "every other digit less.", first=first, p_first=share(p[first]),
+              second=second, p_second=share(p[second]))
 
 
 def scores(values: Sequence[float] | np.ndarray) -> Message:

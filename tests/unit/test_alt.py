@@ -34,6 +34,12 @@ def test_a_test_image_says_right_or_a_mistake():
     assert "a handwritten 4" in wrong and "reads 9, 60% sure: a mistake" in wrong
 
 
+def test_a_share_is_never_rounded_to_certainty_or_to_nothing():
+    assert [alt.share(p) for p in (0.9992, 0.98, 0.0004)] == [
+        "more than 99%", "98%", "less than 1%"]
+    assert "reads 0, more than 99% sure" in alt.drawing(0, 0.9992)
+
+
 def test_probabilities_and_scores_name_the_two_likeliest_digits():
     p = np.full(10, 0.01)
     p[2], p[7] = 0.15, 0.77
