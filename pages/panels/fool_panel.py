@@ -105,7 +105,7 @@ def describe(change: Change) -> str:
         bits.append(_("scaled to {scale:.0%}", scale=change.scale))
     if change.thicken:
         bits.append(_("pen {thicken:+.0f} px", thicken=change.thicken * CANVAS))
-    return N_("Your drawing, ") + (", ".join(bits) if bits else "unchanged")
+    return _("Your drawing, ") + (", ".join(bits) if bits else _("unchanged"))
 
 
 def reach_sentence(reached: dict[str, float]) -> str:
@@ -127,7 +127,7 @@ def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
     with pictures:
         left, mid = st.columns(2)
         left.image(plots.enlarge(tried.picture, PX), width=PX, caption=describe(change),
-                   output_format="PNG", alt=_(describe(change)) + ".")
+                   output_format="PNG", alt=describe(change) + ".")
         if tried.digit is not None:
             model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)
             mid.image(plots.enlarge(model_input, PX), width=PX, caption=_("What the model gets"),
