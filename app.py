@@ -7,8 +7,8 @@ st.navigation rather than Streamlit's automatic pages, because it lets the first
 files' names differ from their URLs on purpose: pages/shared/nav.py says why.
 """
 
+import os
 import sys
-from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -33,7 +33,7 @@ from pages.shared.i18n import _  # noqa: E402
 # makes the browser fetch its picture from fonts.gstatic.com on every visit, which a school's
 # firewall blocks and which tells Google a student opened the page. (Material icons on
 # buttons and in the navigation are drawn from the font that ships with Streamlit.)
-ICON = str(Path(__file__).with_name("assets") / "icon.svg")
+ICON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", "icon.svg")
 st.set_page_config(page_title="DigitLab", page_icon=ICON, layout="wide")
 
 i18n.choose()  # before anything is written: the page titles in the navigation are translated

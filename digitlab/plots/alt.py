@@ -69,7 +69,7 @@ def confusion(matrix: np.ndarray, labels: Sequence | None = None) -> Message:
     total, right = int(m.sum()), int(np.trace(m))
     off = m.astype(float).copy()
     np.fill_diagonal(off, -1)
-    true, said = np.unravel_index(int(np.argmax(off)), off.shape)
+    true, said = (int(i) for i in np.unravel_index(int(np.argmax(off)), off.shape))
     if total == right:
         return N_("Confusion matrix: all {total:,} digits read right, no mistake.", total=total)
     return N_("Confusion matrix: {right:,} of {total:,} digits read right; most mistakes are "
@@ -144,7 +144,7 @@ def recall(names: Sequence[str], values: np.ndarray) -> Message:
 def difference(change: np.ndarray, labels: Sequence) -> Message:
     """One run's confusion matrix minus another's: the cell that changed most."""
     d = np.asarray(change, dtype=float)
-    true, said = np.unravel_index(int(np.argmax(np.abs(d))), d.shape)
+    true, said = (int(i) for i in np.unravel_index(int(np.argmax(np.abs(d))), d.shape))
     if d[true, said] == 0:
         return N_("The two runs' confusion matrices are the same.")
     return N_("How the confusion matrix changed between the runs; the biggest change: {true} "
