@@ -7,6 +7,7 @@ st.navigation rather than Streamlit's automatic pages, because it lets the first
 files' names differ from their URLs on purpose: pages/shared/nav.py says why.
 """
 
+import os
 import sys
 
 import streamlit as st
@@ -28,7 +29,12 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
 from pages.shared import browser, frame, i18n, nav, state  # noqa: E402  (after the launcher)
 from pages.shared.i18n import _  # noqa: E402
 
-st.set_page_config(page_title="DigitLab", page_icon=":material/draw:", layout="wide")
+# The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
+# makes the browser fetch its picture from fonts.gstatic.com on every visit, which a school's
+# firewall blocks and which tells Google a student opened the page. (Material icons on
+# buttons and in the navigation are drawn from the font that ships with Streamlit.)
+ICON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", "icon.svg")
+st.set_page_config(page_title="DigitLab", page_icon=ICON, layout="wide")
 
 i18n.choose()  # before anything is written: the page titles in the navigation are translated
 page = nav.navigation()

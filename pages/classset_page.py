@@ -18,6 +18,7 @@ from digitlab.classroom import retrain as classtrain
 from digitlab.classroom.classfiles import ClassFileError
 from digitlab.classroom.classset import ClassSet, ClassSetError, Filter
 from digitlab.classroom.retrain import ClassTrainError
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
@@ -35,6 +36,14 @@ def may_edit() -> bool:
     """Deleting and importing: anyone on a server without a class password (one user on their
     own machine), else only the teacher's session."""
     return not classroom.publishing_enabled() or classroom_panel.is_teacher()
+
+
+def saved_alt(r) -> str:
+    """A saved digit's alternative text: its label, and the model's answer when it was fooled."""
+    if r.fooled:
+        return _("Saved digit #{id}: a {label}, which the model read as {answer}.", id=r.id,
+                 label=r.label, answer=r.answer)
+    return _("Saved digit #{id}: a {label}.", id=r.id, label=r.label)
 
 
 def cell(image28, size: int = 84):
@@ -87,7 +96,8 @@ def digits_tab(store: ClassSet) -> None:
         for col, r in zip(st.columns(8), records[start:start + 8]):
             said = _(", said {answer}", answer=r.answer) if r.fooled else ""
             who = f" · {classset_panel.plain(r.name)}" if r.name else ""
-            col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84)
+            col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84,
+                      alt=_(saved_alt(r)))
             if editable:
                 col.button(_("Delete"), key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
                            icon=":material/delete:", type="tertiary")
@@ -112,7 +122,8 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
     with left:
         st.image(figures.confusion_png(ev.confusion, _("The class set (accuracy {accuracy:.3f})",
                                                        accuracy=ev.accuracy), i18n.lang()),
-                 caption=_("Rows: the digit the student meant; columns: what the model said."))
+                 caption=_("Rows: the digit the student meant; columns: what the model said."),
+                 alt=_(alt.confusion(ev.confusion, ev.labels)))
     with right:
         st.markdown(_("**The model:** {describe}", describe=_(classroom.describe(tr))))
         report_panel.table(ev, digits=2)
@@ -156,8 +167,10 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
                  "{fit_seconds:.1f} s.", n_added=c.n_added, n_train=c.before.fit.n_train,
                  repeats=c.repeats, fit_seconds=c.after.fit.fit_seconds))
     left, right = st.columns(2)
-    left.image(figures.confusion_png(c.class_before.confusion, N_("Held out, before"), i18n.lang()))
-    right.image(figures.confusion_png(c.class_after.confusion, N_("Held out, after"), i18n.lang()))
+    for col, title, ev in ((left, N_("Held out, before"), c.class_before),
+                           (right, N_("Held out, after"), c.class_after)):
+        col.image(figures.confusion_png(ev.confusion, title, i18n.lang()),
+                  alt=_(title) + ". " + _(alt.confusion(ev.confusion, ev.labels)))
     with st.container(horizontal=True):
         st.button(_("Use the retrained model"), icon=":material/check:",
                   on_click=st.session_state.update, args=({state.TRAINED: c.after},),
@@ -178,7 +191,7 @@ def board_tab(store: ClassSet) -> None:
         for rank, (col, r) in enumerate(zip(st.columns(4), board[start:start + 4]), start + 1):
             who = classset_panel.plain(r.name) if r.name else "someone"
             group = f" ({classset_panel.plain(r.group)})" if r.group else ""
-            col.image(cell(r.image28, 168), width=168,
+            col.image(cell(r.image28, 168), width=168, alt=_(saved_alt(r)),
                       caption=_("{rank}. {who}{group}: a {label}, read as {answer} ({percent} "
                                 "sure)", rank=rank, who=who, group=group, label=r.label,
                                 answer=r.answer, percent=i18n.percent(r.confidence or 0)))

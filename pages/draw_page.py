@@ -14,6 +14,7 @@ import streamlit as st
 
 from digitlab.data import preprocess
 from digitlab.model.predict import predict_digit
+from digitlab.plots import alt
 from digitlab.training.fitting import FitResult
 from pages.panels import (
     classset_panel,
@@ -71,9 +72,17 @@ def read_canvas():
     return result.image_data
 
 
+PICTURES = ["png", "jpg", "jpeg", "bmp", "webp", "gif"]
+
+
 def read_upload():
     file = uploader.file_uploader(_("A picture of one digit (PNG or JPEG)"), key="draw_upload",
-                                  type=["png", "jpg", "jpeg", "bmp", "webp", "gif"])
+                                  type=PICTURES)
+    # A file the browser refused (not a picture, too large) is said here, by the uploader, and
+    # the previous picture's answer goes: it is no longer the picture the student sent.
+    if refusal := uploader.refused("draw_upload", PICTURES):
+        st.error(refusal, icon=":material/error:")
+        return None
     if file is None:
         return None
     try:
@@ -81,12 +90,14 @@ def read_upload():
     except preprocess.PreprocessError as exc:
         st.error(_("{exc} Try a PNG or JPEG of a single digit.", exc=i18n.error_text(exc)))
         return None
-    st.image(image, caption=_("Your picture"), width=280)
+    st.image(image, caption=_("Your picture"), width=280,
+             alt=_("The picture you uploaded; the model's reading is beside it."))
     return image
 
 
-def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
-    """The model's reading of `image`, then the steps that produced its input."""
+def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] | None:
+    """The model's reading of `image`: its input (the prepared drawing) and the sentence that
+    says what it reads (the alternative text of the steps' pictures), or None."""
     try:
         prepared = preprocess.to_mnist(image, deskew=deskew)
     except preprocess.PreprocessError as exc:
@@ -104,12 +115,16 @@ def show_answer(fitted, image, deskew: bool) -> preprocess.Prepared | None:
               help=_("The digit with the highest probability."))
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
     figures.probability_chart(proba, digit)
-    return prepared
+    return prepared, alt.drawing(digit, proba[digit])
 
 
-def show_steps(prepared) -> None:
+def show_steps(prepared: preprocess.Prepared, reading: str) -> None:
     images, captions = figures.step_strip(prepared.steps)
-    st.image(images, caption=captions, width=130)
+    # What each step shows, and for the last (what the model is given) what it reads there.
+    said = [_("Step {i}: {step}.", i=i, step=_(name)) for i, name in enumerate(prepared.steps, 1)]
+    if said:
+        said[-1] += " " + _(reading)
+    st.image(images, caption=captions, width=130, alt=said)
     said = _(prepared.message)
     message = said[:1].upper() + said[1:]
     st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
@@ -138,9 +153,10 @@ def pad_body(fitted, deskew: bool) -> None:
                     "reads it when you lift the pen.") if source == N_("Draw") else
                     _("Upload a picture of a single digit, dark on light or light on dark."))
             return
-        prepared = show_answer(fitted, image, deskew)
-    if prepared is not None:
-        show_steps(prepared)
+        answer = show_answer(fitted, image, deskew)
+    if answer is not None:
+        prepared, reading = answer
+        show_steps(prepared, reading)
         look_inside(fitted, image, prepared)  # why, looks like, can you fool it
 
 

@@ -4,6 +4,7 @@ grid; filter to the mistakes, to one true class, to one predicted class."""
 import numpy as np
 import streamlit as st
 
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from pages.panels import explain_panel
@@ -66,7 +67,8 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
     with left:
         st.image(figures.big_digit(split.X_test[i], split.side, 336),
                  caption=_("x_test[{i}] — {side}x{side} pixels, shown enlarged", i=i,
-                           side=split.side))
+                           side=split.side),
+                 alt=_(alt.test_image(i, true, pred, proba[pred])))
     with right:
         m = st.columns(3)
         m[0].metric(_("True label"), true)
@@ -75,7 +77,8 @@ def one_at_a_time(idx: np.ndarray, split, ev, what: str, fit) -> None:
                     delta_arrow="off")
         m[2].metric(_("Confidence"), fmt(proba[pred], ".1%"))
         st.image(figures.bars_png(proba, pred, true, i18n.lang()),
-                 caption=_("The ten probabilities (the true digit is outlined)."))
+                 caption=_("The ten probabilities (the true digit is outlined)."),
+                 alt=_(alt.probabilities(proba)))
     st.markdown(_("#### Why this answer"))
     reading = explain_panel.why(fit.model, split.X_test[i], fit.config.deskew)
     explain_panel.maths(fit.model, fit, reading, label=true, key="gallery_maths")
@@ -94,8 +97,7 @@ def grid(idx: np.ndarray, split, ev, what: str, sure: bool = False) -> None:
     st.image(figures.grid_png(split.X_test[chunk], titles, split.side, 10, colors),
              caption=_("true → predicted, and how sure the model was; red titles are "
                        "mistakes.") if sure else _("true → predicted; red titles are mistakes."),
-             alt=_("{count} test images, each titled with its true digit and the model's "
-                   "answer.", count=len(chunk)))
+             alt=_(alt.answered_digits(split.y_test[chunk], ev.yhat[chunk])))
 
 
 with frame.guard(_("The Gallery page")):

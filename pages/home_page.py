@@ -5,6 +5,7 @@ import streamlit as st
 
 from digitlab.data import cachelock
 from digitlab.data import mnist as data
+from digitlab.plots import alt
 from pages.panels import classroom_panel
 from pages.shared import figures, frame, i18n, nav, state
 from pages.shared.i18n import N_, _, fmt
@@ -26,7 +27,7 @@ def data_card(ds) -> None:
     if ds is None:
         st.write(_("There is no MNIST on this machine yet. **Fetch** downloads it once "
                  "(about 20 MB) and keeps a verified copy in the cache."))
-        st.caption(_(data.cache_status()))
+        st.caption(_(data.cache_status(where=False)))
         fetch_button(primary=True)
         if st.session_state.get(state.DATA_ERROR):
             st.write(_("Without a network you can still try the app on scikit-learn's small "
@@ -44,7 +45,7 @@ def data_card(ds) -> None:
                   side=ds.side))
     origin = N_("the local cache") if ds.source == "cache" else f"{ds.source} ({ds.detail})"
     st.caption(_("Loaded from {origin}; {cache_status}.", origin=origin,
-                 cache_status=data.cache_status()))
+                 cache_status=data.cache_status(where=False)))
     for note in (n for n in ds.notes if cachelock.MEMORY in n):
         st.warning(cachelock.as_sentence(note))
 
@@ -89,10 +90,11 @@ def look_at_the_data(ds) -> None:
         titles = tuple(_("Label {label}", label=int(label)) for label in ds.y[:n])
         st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
-                           name=ds.name))
+                           name=ds.name), alt=_(alt.digits(ds.y[:n])))
     with right:
         st.image(figures.balance_png(ds.y, i18n.lang()), width="stretch",
-                 caption=_("Every digit is about equally common, so accuracy is a fair summary."))
+                 caption=_("Every digit is about equally common, so accuracy is a fair summary."),
+                 alt=_(alt.balance(ds.y)))
 
 
 with frame.guard(_("The Home page")):

@@ -11,6 +11,7 @@ import streamlit as st
 
 from digitlab.model import solvers
 from digitlab.model.config import ConfigError
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import sweep as sweep_plot
 from digitlab.sweeps import SweepJob
@@ -133,7 +134,9 @@ def follow(job: SweepJob, bar, picture) -> None:
         if done != drawn and done >= 1 and time.monotonic() - drawn_at >= LIVE_FIGURE_S:
             drawn, drawn_at = done, time.monotonic()
             if not figures.live_image(picture, lambda: figure_png(job.so_far()),
-                                      width="stretch"):
+                                      width="stretch",
+                                      alt=_("Train and test accuracy of the {done} fits done so "
+                                            "far.", done=done)):
                 drawn = 0  # skipped: draw it at the next turn
         time.sleep(0.25)
 
@@ -145,13 +148,21 @@ def finish(job: SweepJob) -> None:
         st.session_state[PNG] = figure_png(job.result)
 
 
+def best_at(result: sweep.SweepResult, best) -> str:
+    """Where the best test accuracy is: "C=0.1" or "5,000 images"."""
+    return (f"C={fmt(best.x, 'g')}" if result.spec.x == "C"
+            else _("{n:,} images", n=int(best.x)))
+
+
 def show(result: sweep.SweepResult, png: bytes) -> None:
-    st.image(png, width="stretch")
     best = result.best()
+    across = "C" if result.spec.x == "C" else _("the number of training images")
+    st.image(png, width="stretch", alt=_("Train and test accuracy against {across}.",
+                                         across=across) if best is None else
+             _(alt.sweep(across, best_at(result, best), best.test_accuracy)))
     left, mid, right = st.columns([2, 1, 1])
     if best is not None:
-        at = (f"C={fmt(best.x, 'g')}" if result.spec.x == "C"
-              else _("{n:,} images", n=int(best.x)))
+        at = best_at(result, best)
         left.markdown(_("**Best test accuracy {test_accuracy:.3f}** at {at}",
                         test_accuracy=best.test_accuracy, at=at)
                       + (f" ({sweep_plot.curve_label(result.spec.series, best.series)})"

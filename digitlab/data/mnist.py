@@ -32,12 +32,16 @@ _SOURCE_ERRORS = (DataError, OSError, subprocess.SubprocessError, zipfile.BadZip
                   pickle.UnpicklingError, EOFError, ValueError)
 
 
-def cache_status() -> str:
-    """One line for the UI: is there a cache and how big is it (without loading it)."""
+def cache_status(where: bool = True) -> str:
+    """One line: is there a cache and how big is it (without loading it). `where=False` leaves
+    out its path (the app: a page shows no place on the server's disk to its visitors)."""
     p = cache_path()
     if not p.exists():
-        return N_("no cache yet at {path}", path=str(p))
-    return N_("cached at {path} ({mb:.1f} MB)", path=str(p), mb=p.stat().st_size / 1e6)
+        return N_("no cache yet at {path}", path=str(p)) if where else N_(
+            "not on the server's disk yet")
+    mb = p.stat().st_size / 1e6
+    return (N_("cached at {path} ({mb:.1f} MB)", path=str(p), mb=mb) if where else
+            N_("kept on the server's disk ({mb:.1f} MB)", mb=mb))
 
 
 def load_mnist(source: str = "auto", idx_path: str | Path | None = None,

@@ -235,8 +235,7 @@ def mnist_from_pickle(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     parts = safe_unpickle(raw)
     if not (isinstance(parts, tuple) and len(parts) == 3):
         raise DataError("mnist.pkl.gz does not hold (train, valid, test)")
-    # Values are exactly k/256 in float32, so x*256 is each integer k exactly, in float32 too;
-    # each part becomes uint8 before they are joined (a quarter of the bytes to copy).
+    # Values are exactly k/256 in float32, so x*256 is k exactly; uint8 before joining.
     X = np.concatenate([np.rint(np.asarray(p[0], dtype=np.float32) * np.float32(256))
                         .astype(np.uint8) for p in parts])
     y = np.concatenate([np.asarray(p[1]) for p in parts])

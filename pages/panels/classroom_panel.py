@@ -107,7 +107,7 @@ def class_address() -> None:
     if url is None:
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
-        st.image(qr_png(url), width=170)
+        st.image(qr_png(url), width=170, alt=_("QR code of the class address, {url}", url=url))
         with st.container():
             st.markdown(_("##### Students: scan the code, or open"))
             st.markdown(f"## `{url}`")

@@ -84,12 +84,15 @@ def _save(label: int) -> None:
     fooled = label != pending["answer"]
     text = {
         "saved": _("Saved as a **{label}** (#{id})", label=label, id=saved.id)
-                 + (": it fooled the model!" if fooled else N_(". Thank you!")),
+                 + _(N_(": it fooled the model!") if fooled else N_(". Thank you!")),
         "already": _("Already saved as a **{label}** (#{id}); nothing changed.", label=label,
                      id=saved.id),
         "relabelled": _("Saved #{id} again, now as a **{label}**.", id=saved.id, label=label),
     }[saved.how]
     st.session_state[MESSAGE] = (pending["key"], "fooled" if fooled else "ok", text)
+    # Also where the eye is on any screen: on a phone the sentence under the buttons is below
+    # the fold, and after a tap nothing visible changed. A toast shows over the page.
+    st.toast(text, icon=":material/emoji_events:" if fooled else ":material/check_circle:")
 
 
 def _save_wrong() -> None:

@@ -16,6 +16,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from pages.shared import figures, i18n, nav, state
@@ -50,6 +51,7 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
     return {
         # as wide as its column (a phone's screen, too), as tall as it is wide on a desktop
         "width": "container", "height": SIDE,
+        "description": _(alt.confusion(confusion, labels)),  # its aria-label
         "title": {"text": title, "fontSize": 18},
         "config": {"view": {"stroke": None}},
         "data": {"values": cells},
@@ -117,7 +119,8 @@ def cell_images(tr, true: int, pred: int) -> None:
         st.caption(_("No test image is in this cell."))
         return
     chunk = idx[:SHOW]
-    st.image(figures.grid_png(split.X_test[chunk], ("",) * len(chunk), split.side, COLS))
+    st.image(figures.grid_png(split.X_test[chunk], ("",) * len(chunk), split.side, COLS),
+             alt=_(alt.answered_digits(split.y_test[chunk], tr.evaluation.yhat[chunk])))
     if st.button(_("Open these in the Gallery"), icon=":material/photo_library:",
                  key="cm_gallery", help=_("The Gallery, filtered to this cell: each image "
                                         "large, with its probabilities and why.")):

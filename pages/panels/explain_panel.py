@@ -18,6 +18,7 @@ from digitlab.data.images import round_u8
 from digitlab.lab import explain
 from digitlab.lab.explain import Reading
 from digitlab.model import solvers
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
 from pages.shared import i18n
@@ -58,10 +59,12 @@ def weights(tr) -> None:
         images = w.images()
         limit = eplots.symmetric_limit(images)
         st.image([eplots.diverging_rgb(image, limit, MAP_PX) for image in images],
-                 caption=titles, width=MAP_PX, output_format="PNG")
+                 caption=titles, width=MAP_PX, output_format="PNG",
+                 alt=[_(alt.weights(str(c), s)) for c, s in zip(w.classes, share)])
         key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
         st.image(np.repeat(key, 3, axis=0), width=5 * MAP_PX, output_format="PNG",
-                 caption=_("weight (red: ink here counts for the digit)"))
+                 caption=_("weight (red: ink here counts for the digit)"),
+                 alt="")  # the colour key: its caption says it all
     with right:
         st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "
@@ -121,10 +124,14 @@ def evidence(reading: Reading, deskew: bool) -> None:
                 _("= evidence for {d}: {sum_line}", d=d, sum_line=sum_line(reading, top)),
                 _("evidence for the runner-up, {d2}: {sum_line}", d2=d2,
                   sum_line=sum_line(reading, second))]
-    for col, picture, caption in zip(st.columns(4), pictures, captions):
-        col.image(picture, caption=caption, width=MAP_PX, output_format="PNG")
+    said = [_(alt.weights(d, float(np.mean(weight_image == 0)))),
+            _("Your drawing as the model gets it, in grey levels."),
+            _(alt.evidence(d, reading.evidence_sum(top))),
+            _(alt.evidence(d2, reading.evidence_sum(second)))]
+    for col, picture, caption, text in zip(st.columns(4), pictures, captions, said):
+        col.image(picture, caption=caption, width=MAP_PX, output_format="PNG", alt=text)
     key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
-    st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG",
+    st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG", alt="",
              caption=_("evidence w·x per pixel: blue −{limit:.2g} (this ink counts against the "
                        "digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)",
                        limit=limit))
@@ -136,6 +143,7 @@ def scores_chart(reading: Reading) -> None:
              "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
     axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
     spec = {
+        "description": _(alt.scores(reading.scores)),  # its aria-label
         "data": {"values": rows}, "height": 330,
         "encoding": {
             "x": {"field": "digit", "type": "nominal", "sort": None,

@@ -12,6 +12,7 @@ import streamlit as st
 
 from digitlab.lab import fool
 from digitlab.lab.fool import Change
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from pages.shared import figures, i18n
 from pages.shared.i18n import N_, _
@@ -70,6 +71,8 @@ def sweep_chart(points: list, original: int, angle: float) -> None:
     y = {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1.25]},
          "axis": {**axis, "title": "probability", "format": "%", "values": [0, 0.5, 1]}}
     spec = {
+        "description": _(alt.turned([a for a, _d, _p in points], [d for _a, d, _p in points],
+                                    original)),
         "height": 170,
         "layer": [
             {"data": {"values": [{"angle": angle}]},  # the slider's angle: full height
@@ -102,7 +105,7 @@ def describe(change: Change) -> str:
         bits.append(_("scaled to {scale:.0%}", scale=change.scale))
     if change.thicken:
         bits.append(_("pen {thicken:+.0f} px", thicken=change.thicken * CANVAS))
-    return N_("Your drawing, ") + (", ".join(bits) if bits else "unchanged")
+    return _("Your drawing, ") + (", ".join(bits) if bits else _("unchanged"))
 
 
 def reach_sentence(reached: dict[str, float]) -> str:
@@ -124,11 +127,12 @@ def panel(model, image: np.ndarray, deskew: bool, original28: np.ndarray,
     with pictures:
         left, mid = st.columns(2)
         left.image(plots.enlarge(tried.picture, PX), width=PX, caption=describe(change),
-                   output_format="PNG")
+                   output_format="PNG", alt=describe(change) + ".")
         if tried.digit is not None:
             model_input = tried.prepared.steps.get("deskewed", tried.prepared.image28)
             mid.image(plots.enlarge(model_input, PX), width=PX, caption=_("What the model gets"),
-                      output_format="PNG")
+                      output_format="PNG", alt=_(alt.drawing(
+                          tried.digit, tried.probabilities[tried.digit])))
         reached = fool.reached(image, change, original28, deskew)
         if reached:
             st.markdown(_("**What reached the model** (each change alone, against your "

@@ -15,6 +15,7 @@ import streamlit as st
 
 from digitlab.lab import explain, history
 from digitlab.model.config import TrainConfig
+from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
@@ -131,10 +132,11 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                     + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names,
-                                     i18n.lang()))
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang()),
+                 alt=_(alt.difference(cmp.difference, cmp.labels)))
     with right:
         st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang()),
+                 alt=_(alt.recall(names, cmp.recall)),
                  caption=_("Per-class recall: the share of each digit's test images the run "
                            "got right."))
         if not cmp.same_test_set:
@@ -155,4 +157,6 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
         col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
                                             i18n.lang()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
-                            number=run.number))
+                            number=run.number),
+                  alt=_("Run {number}'s ten weight images, one per digit: red where ink counts "
+                        "for the digit, blue where it counts against.", number=run.number))

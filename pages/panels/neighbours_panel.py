@@ -41,7 +41,9 @@ def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
                   label=label))
     pictures = [plots.enlarge(plots.as_image(split.X_train[i], split.side), PX) for i in found]
     captions = [f"{int(split.y_train[i])} · {fmt(float(d), ',.0f')}" for i, d in zip(found, dist)]
-    st.image(pictures, caption=captions, width=PX, output_format="PNG")
+    st.image(pictures, caption=captions, width=PX, output_format="PNG",
+             alt=[_("Training image {n}: a {label}.", n=n, label=int(split.y_train[i]))
+                  for n, i in enumerate(found, 1)])
     deskewed = N_(", both deskewed as this model sees them") if idx.deskew else ""
     st.caption(_("Under each: its label · its distance. Nearest by pixel distance between 28x28 "
                  "images (grey levels 0–255): your drawing after the steps above{deskewed}, "

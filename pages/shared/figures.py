@@ -10,8 +10,8 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from digitlab.plots import alt, if_free
 from digitlab.plots import charts as plots
-from digitlab.plots import if_free
 from pages.shared import i18n
 from pages.shared.i18n import _
 
@@ -97,7 +97,9 @@ def curve_chart(events, slot=None, height: int = 240) -> bool:
                               "color": plots.RIGHT},
                      "encoding": {"x": x, "y": {"field": "accuracy", "type": "quantitative",
                                                 "scale": scale, "axis": right}}})
+    end = points[-1]
     spec = {
+        "description": _(alt.training(end.iteration, end.loss, end.val_accuracy)),
         "data": {"values": rows}, "height": height,
         "layer": [
             {"mark": {"type": "line", "point": True, "strokeWidth": 2.5, "color": plots.ACCENT},
@@ -124,6 +126,7 @@ def probability_chart(proba: np.ndarray, predicted: int) -> None:
              "answer": d == predicted} for d, p in enumerate(proba)]
     axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0, "grid": False}
     spec = {
+        "description": _(alt.probabilities(proba)),  # the chart's aria-label (alternative text)
         "data": {"values": rows},
         "height": 230,
         "encoding": {

@@ -29,9 +29,17 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on. DIGITLAB_TEST_PORT=N keeps to N..N+8, the first free one
+    (people sharing a machine each keep to their own ports)."""
+    first = int(os.environ.get("DIGITLAB_TEST_PORT", "0"))
+    for port in range(first, first + 9) if first else [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {first}..{first + 8} (DIGITLAB_TEST_PORT)")
 
 
 class AppServer:

@@ -1,0 +1,77 @@
+"""Every page passes axe-core's WCAG 2.1 A and AA rules (tests/support/accessibility.py) as a
+student sees it after a lesson's first steps: a model trained (the Fast preset), a digit drawn,
+each of the Draw page's tabs and every expander open. One visitor, one fit, one browser. On
+the way, no page shows a path on the server's disk.
+
+A serious or critical violation fails the test with its rule and the element it is about
+(`color-contrast` at `.stCaption p`, say): that is the line to fix, in the theme
+(.streamlit/config.toml) where the rule is about colour."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.support.accessibility import report, serious, violations
+from tests.support.browser import ROOT, draw_digit, metric_value, train_fast, wait_idle
+
+# Each page by its name in the navigation, and its heading (Home's is the app's name).
+PAGES = {"Home": "DigitLab", "Train": "Train", "Gallery": "Gallery", "Draw": "Draw",
+         "Sweep": "Sweep", "Class set": "Class set"}
+DRAW_TABS = ["Why this answer", "Looks like…", "Can you fool it?"]
+CLOSED = '[data-testid="stExpander"] details:not([open]) > summary'
+
+
+def open_expanders(page) -> None:
+    """Open every expander on the page (one at a time: opening one may rerun the page)."""
+    for _ in range(20):  # more than any page has
+        closed = page.locator(CLOSED)
+        if closed.count() == 0:
+            return
+        closed.first.click()
+        wait_idle(page)
+
+
+def visit(page, title: str, heading: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    expect(page.locator("h1", has_text=heading).first).to_be_visible()
+    wait_idle(page)
+
+
+# Places on the server's disk a page must not show to its visitors: the home folder (the data
+# cache is under it), the app's own folder, the class set's folder.
+SERVER_PATHS = [str(Path.home()), str(ROOT),
+                *([str(Path(os.environ["DIGITLAB_DB"]).parent)] if "DIGITLAB_DB" in os.environ
+                  else [])]
+
+
+def check(page, where: str, found: dict) -> None:
+    open_expanders(page)
+    found[where] = serious(violations(page))
+    text = page.locator("body").inner_text()
+    shown = [path for path in SERVER_PATHS if path in text]
+    assert not shown, f"{where} shows the server's path {shown}"
+
+
+def test_every_page_has_no_serious_accessibility_violation(page):
+    found: dict[str, list] = {}
+    train_fast(page)
+    for title, heading in PAGES.items():
+        visit(page, title, heading)
+        if title != "Draw":
+            check(page, title, found)
+            continue
+        draw_digit(page, 0)
+        expect(metric_value(page, "Prediction")).to_be_visible()
+        wait_idle(page)
+        for tab in DRAW_TABS:
+            page.get_by_role("tab", name=tab).click()
+            expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
+            wait_idle(page)
+            check(page, f"Draw / {tab}", found)
+    counts = {where: len(nodes) for where, nodes in found.items()}
+    print("axe serious or critical, per page:", counts)
+    bad = "\n".join(report(where, nodes) for where, nodes in found.items() if nodes)
+    assert not bad, f"axe found serious or critical violations:\n{bad}"
