@@ -1,11 +1,12 @@
-"""Train's "Show the code": the current settings as a runnable scikit-learn script and as the
-`python -m digitlab train` command (both written by digitlab.lab.script)."""
+"""Train's "Show the code": the current settings as a runnable scikit-learn script, as the
+`python -m digitlab train` command (both written by digitlab.lab.script) and as a notebook of
+the tutorial's steps to download (digitlab.lab.notebook)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from digitlab.lab import script
+from digitlab.lab import notebook, script
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from pages.shared.i18n import _
@@ -15,6 +16,13 @@ def panel(config: TrainConfig | None) -> None:
     if config is None:
         return
     with st.popover(_("Show the code"), icon=":material/code:", width="stretch"):
+        st.download_button(_("Download as a notebook"), notebook.notebook_json(config),
+                           file_name=notebook.FILE, mime="application/x-ipynb+json",
+                           icon=":material/download:", key="download_notebook",
+                           on_click="ignore")
+        st.caption(_("The tutorial's steps with these settings and seed, for Jupyter: it "
+                     "reads MNIST from DigitLab's cache and prints the accuracy DigitLab "
+                     "reports."))
         st.markdown(_("**The command** (in a DigitLab checkout):"))
         st.code(script.command(config), language="bash", wrap_lines=True)
         st.markdown(_("**The script**: the tutorial's split, these settings, the accuracy (save "
