@@ -28,14 +28,18 @@ def panel(config: TrainConfig | None) -> None:
         st.markdown(_("**The script**: the tutorial's split, these settings, the accuracy (save "
                       "as `{file}`; `python {file} mnist.npz 2000` reads your own copy and fits "
                       "on 2,000 images).", file=script.FILE))
-        own = [what for what, used in (("the digitlab-fast solver",
-                                        config.solver == solvers.FAST),
-                                       ("deskewing", config.deskew)) if used]
-        if own:
-            st.caption(_("{capitalize} are DigitLab's own, so the script imports them from "
-                         "digitlab; choose a scikit-learn solver (lbfgs, sag...) without deskew "
-                         "for a script with scikit-learn only.",
-                         capitalize=' and '.join(own).capitalize()))
+        fast, deskew = config.solver == solvers.FAST, config.deskew
+        if fast and deskew:
+            st.caption(_("The digitlab-fast solver and deskewing are DigitLab's own, so the "
+                         "script imports them from digitlab; choose a scikit-learn solver "
+                         "(lbfgs, sag...) without deskew for a script with scikit-learn only."))
+        elif fast:
+            st.caption(_("The digitlab-fast solver is DigitLab's own, so the script imports it "
+                         "from digitlab; choose a scikit-learn solver (lbfgs, sag...) for a "
+                         "script with scikit-learn only."))
+        elif deskew:
+            st.caption(_("Deskewing is DigitLab's own, so the script imports it from digitlab; "
+                         "turn deskew off for a script with scikit-learn only."))
         if config.augment:
             st.caption(_("Augmented training needs DigitLab's fitting loop: the script leaves it "
                        "out, the command keeps it."))
