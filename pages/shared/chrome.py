@@ -33,8 +33,8 @@ WORDS = (
     # the frame: header, sidebar, navigation, keyboard link, headings' anchors
     N_("Skip to main content"), N_("Collapse sidebar"), N_("Expand sidebar"), N_("Sidebar"),
     N_("App pages"), N_("Main menu"), N_("Link to heading"),
-    # a selectbox (the language picker)
-    N_("Open"), N_("Choose an option"), N_("Clear value"),
+    # a selectbox (the language picker), a number input's steppers
+    N_("Open"), N_("Choose an option"), N_("Clear value"), N_("Decrement"), N_("Increment"),
     # the ⋮ menu
     N_("Theme"), N_("System"), N_("Light"), N_("Dark"), N_("Print"), N_("Record screen"),
     N_("Cancel recording"), N_("Stop recording"), N_("Clear cache"), N_("About"),
