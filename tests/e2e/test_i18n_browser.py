@@ -92,6 +92,12 @@ def test_the_file_uploader_speaks_french(chromium, app_server):
         assert "25 Mo par fichier" in limits.evaluate(AFTER)
         assert limits.evaluate("(el) => getComputedStyle(el).fontSize") == "0px"  # the English
         screenshot(page, "draw-upload-fr")
+        # a file of a refused type: Streamlit's own refusal and its "Remove" are French too
+        zone.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a digit"}])
+        chip = page.get_by_test_id("stFileChip")
+        expect(chip).to_contain_text("Erreur : Les fichiers text/plain ne sont pas acceptés.")
+        expect(chip.get_by_role("button", name="Retirer notes.txt")).to_be_visible()
     finally:
         page.context.close()
 
