@@ -69,12 +69,6 @@ def _rbf(config: TrainConfig) -> list[str]:
             "X_test = kernel.transform(X_test).astype(np.float32)"]
 
 
-def uses_digitlab(config: TrainConfig) -> list[str]:
-    """What of `config` scikit-learn has no word for, so the code imports it from digitlab."""
-    return [what for what, used in (("the digitlab-fast solver", config.solver == solvers.FAST),
-                                    ("deskewing", config.deskew)) if used]
-
-
 def imports(config: TrainConfig, extra: tuple[str, ...] = ()) -> list[str]:
     """The import lines for `config`'s code (`extra`: more scikit-learn imports)."""
     fast = config.solver == solvers.FAST

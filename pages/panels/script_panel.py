@@ -16,7 +16,7 @@ def panel(config: TrainConfig | None) -> None:
     if config is None:
         return
     with st.popover(_("Show the code"), icon=":material/code:", width="stretch"):
-        st.download_button(_("Download as a notebook"), notebook.notebook_json(config),
+        st.download_button(_("Download as a notebook"), notebook.notebook_json(config, say=_),
                            file_name=notebook.FILE, mime="application/x-ipynb+json",
                            icon=":material/download:", key="download_notebook",
                            on_click="ignore")

@@ -5,6 +5,7 @@ and the command's bad inputs refused with one sentence (running it: tests/model)
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -104,3 +105,23 @@ def test_an_unwritable_out_path_is_a_sentence(capsys, tmp_path):
 def test_out_is_required(capsys):
     code, err = run(capsys, "notebook", "--solver", "lbfgs")
     assert code == 2 and "--out" in err
+
+
+def test_the_markdown_speaks_the_readers_language_and_the_code_does_not_change():
+    import gettext
+    from pathlib import Path
+
+    from digitlab.text import LocalFormatter
+
+    locales = Path(__file__).resolve().parents[2] / "locales"
+    french = gettext.translation("digitlab", locales, languages=["fr"])
+    config = TrainConfig(solver="lbfgs", train_size=1500, test_size=0.2)
+    nb = notebook.notebook(config, say=lambda m: m.translate(french.gettext,
+                                                             LocalFormatter("fr")))
+    english = notebook.notebook(config)
+    assert source(nb, "code") == source(english, "code")
+    text = source(nb, "markdown")
+    assert "Régression logistique multinomiale" in text
+    assert re.search(r"20\s%", text) and re.search(r"1\s500", text)  # French numbers
+    assert "The tools" not in text
+    nbformat.validate(nbformat.from_dict(nb))
