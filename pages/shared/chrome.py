@@ -47,7 +47,7 @@ WORDS = (
     N_("Download as CSV"), N_("Search"), N_("Close Search"), N_("Next Result"),
     N_("Previous Result"), N_("Show/hide columns"), N_("Clear selection"), N_("Fullscreen"),
     N_("Close fullscreen"), N_("Show data"), N_("Show chart"), N_("Download as PNG"),
-    N_("Copy Vega-Lite spec"), N_("Copied!"),
+    N_("Copy Vega-Lite spec"), N_("Copied!"), N_("Vega visualization"),
     # the file uploader: a picked file's row, and its refusals
     N_("Add files"), N_("Remove {name}"), N_("Cancel upload of {name}"),
     N_("Click to retry upload"), N_("Upload failed"), N_("Error:"),
