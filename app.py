@@ -26,7 +26,7 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
-from pages.shared import browser, frame, i18n, nav, state  # noqa: E402  (after the launcher)
+from pages.shared import browser, chrome, frame, i18n, nav, state  # noqa: E402  (after the launcher)
 from pages.shared.i18n import _  # noqa: E402
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
@@ -38,7 +38,7 @@ st.set_page_config(page_title="DigitLab", page_icon=ICON, layout="wide")
 
 i18n.choose()  # before anything is written: the page titles in the navigation are translated
 page = nav.navigation()
-i18n.html_lang()
+chrome.speak()  # <html lang> and Streamlit's own labels in the session's language
 # Less empty space above the title: on a 1280x800 projector every line counts.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:2rem}"
         "[data-testid='stSidebarHeader']{height:1rem}</style>")

@@ -2,6 +2,7 @@
 
     fetch      get MNIST and cache it; prints where it came from
     train      fit a model on the tutorial's split, report it, save it
+    notebook   a run's settings as a Jupyter notebook of the tutorial's steps
     predict    classify image files with a saved model
     sweep      train and test accuracy along a grid, on local cores or a Dask cluster
     classset   the app's class set: info, export, import
@@ -22,15 +23,15 @@ import sys
 from pathlib import Path
 
 from digitlab.classroom import ClassFileError, ClassSetError, ClassTrainError
-from digitlab.cli import classset, fetch, predict, reproduce, sweep, train
+from digitlab.cli import classset, fetch, notebook, predict, reproduce, sweep, train
 from digitlab.cli.shared import CommandError, err
 from digitlab.data import DataError
 from digitlab.model import ConfigError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-COMMANDS = {"fetch": fetch, "train": train, "predict": predict, "sweep": sweep,
-            "classset": classset, "reproduce": reproduce}
+COMMANDS = {"fetch": fetch, "train": train, "notebook": notebook, "predict": predict,
+            "sweep": sweep, "classset": classset, "reproduce": reproduce}
 # What a user can cause, said as the exception's own sentence (exit code 2).
 USER_ERRORS = (ConfigError, DataError, ClassFileError, ClassSetError, ClassTrainError,
                CommandError)

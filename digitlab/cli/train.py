@@ -18,7 +18,8 @@ SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "
             "train_size", "deskew", "augment", "features")  # TrainConfig's, each an option
 
 
-def add_arguments(t: argparse.ArgumentParser) -> None:
+def add_settings(t: argparse.ArgumentParser) -> None:
+    """One option per TrainConfig setting (the `notebook` command takes the same)."""
     augmenting = [s.name for s in solvers.SOLVERS.values() if s.augments]
     t.add_argument("--C", type=number, help="inverse regularisation (inf = no penalty)")
     t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
@@ -39,6 +40,10 @@ def add_arguments(t: argparse.ArgumentParser) -> None:
                         f"afresh every epoch ({', '.join(augmenting)} only)")
     t.add_argument("--features", help="what the classifier sees: " + "; ".join(
         f"{f.name} = {f.summary}" for f in FEATURES.values()))
+
+
+def add_arguments(t: argparse.ArgumentParser) -> None:
+    add_settings(t)
     t.add_argument("--add-set", dest="add_set", metavar="PATH",
                    help="join a class set (.npz, IDX .zip, or a folder of the two IDX files: "
                         "the app's Class set export) to the training images")

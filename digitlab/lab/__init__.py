@@ -8,10 +8,11 @@ to fool it, compare runs, share settings as a link, and take the code home.
     history     a session's runs, newest first, and two of them compared
     links       a TrainConfig <-> a link's query parameters, every value checked; lessons
     script      the settings as a short scikit-learn script and a command line
+    notebook    the settings as a Jupyter notebook of the tutorial's steps (script's pieces)
 
 Functions whose names need their module (explain.read, links.read/write/url, history.compare,
-neighbours.build/nearest, digitmap.build, script.command) stay behind it:
-`from digitlab.lab import links`.
+neighbours.build/nearest, digitmap.build, script.command, notebook.notebook_json) stay behind
+it: `from digitlab.lab import links`.
 """
 
 from digitlab.lab.digitmap import DigitMap

@@ -69,67 +69,62 @@ def _rbf(config: TrainConfig) -> list[str]:
             "X_test = kernel.transform(X_test).astype(np.float32)"]
 
 
-def sklearn_script(config: TrainConfig) -> str:
-    """A runnable script for `config`: `python digitlab_run.py` fetches MNIST from OpenML;
-    `python digitlab_run.py mnist.npz [N]` reads arrays X and y from a file (DigitLab's cache
-    is one) and fits on the first N training images."""
+def imports(config: TrainConfig, extra: tuple[str, ...] = ()) -> list[str]:
+    """The import lines for `config`'s code (`extra`: more scikit-learn imports)."""
     fast = config.solver == solvers.FAST
     rbf = config.features == "rbf"
-    imports = ["import sys", "", "import numpy as np",
-               "from sklearn.datasets import fetch_openml"]
+    sklearn = list(extra)
     if rbf:
-        imports.append("from sklearn.kernel_approximation import Nystroem")
+        sklearn.append("from sklearn.kernel_approximation import Nystroem")
     if not fast:
-        imports.append("from sklearn.linear_model import LogisticRegression")
-    imports.append("from sklearn.model_selection import train_test_split")
+        sklearn.append("from sklearn.linear_model import LogisticRegression")
+    sklearn.append("from sklearn.model_selection import train_test_split")
     if rbf:
-        imports += ["from sklearn.pipeline import make_pipeline",
+        sklearn += ["from sklearn.pipeline import make_pipeline",
                     "from sklearn.preprocessing import StandardScaler"]
+    lines = ["import numpy as np", *sorted(sklearn)]
     if config.deskew or fast:
-        imports.append("")  # DigitLab's own, after the third-party imports
+        lines.append("")  # DigitLab's own, after the third-party imports
     if config.deskew:
-        imports.append("from digitlab.data.deskew import deskew_rows  # DigitLab's own")
+        lines.append("from digitlab.data.deskew import deskew_rows  # DigitLab's own")
     if fast:
-        imports.append("from digitlab.model.solvers.fast import FastLogisticRegression"
-                       "  # DigitLab's own")
-    size = "None" if config.train_size is None else str(config.train_size)
-    given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
-    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with',
-             f"{given or 'its defaults (the Fast preset)'}.",
-             "",
-             f"python {FILE}              # MNIST from OpenML (20 MB, once)",
-             f'python {FILE} mnist.npz N  # arrays X, y from a file; N training images"""',
-             ""]
-    lines += [*imports, "",
-              f"TRAIN_SIZE = {size}  # the first TRAIN_SIZE training images (None: all)",
-              "if len(sys.argv) > 1:",
-             "    with np.load(sys.argv[1]) as f:",
-             '        X, y = f["X"], f["y"].astype(int)',
-             "    TRAIN_SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else TRAIN_SIZE",
-             "else:",
-             '    X, y = fetch_openml("mnist_784", version=1, return_X_y=True, as_frame=False)',
-             "    y = y.astype(int)",
-             "",
-             "# the tutorial's split",
-             "X_train, X_test, y_train, y_test = train_test_split(X, y, "
+        lines.append("from digitlab.model.solvers.fast import FastLogisticRegression"
+                     "  # DigitLab's own")
+    return lines
+
+
+def split(config: TrainConfig) -> list[str]:
+    """The tutorial's split of X, y, then the first TRAIN_SIZE training images."""
+    lines = ["X_train, X_test, y_train, y_test = train_test_split(X, y, "
              f"test_size={config.test_size!r}, random_state={config.seed})",
              "X_train, y_train = X_train[:TRAIN_SIZE], y_train[:TRAIN_SIZE]"]
-    if fast:
+    if config.solver == solvers.FAST:
         lines += ["# digitlab-fast holds out the last tenth of the rows, shuffled by the seed",
                   f"order = np.random.default_rng({config.seed}).permutation(len(y_train))",
                   "X_train, y_train = X_train[order], y_train[order]"]
+    return lines
+
+
+def prepare(config: TrainConfig) -> list[str]:
+    """The pixels as the model sees them: deskewed, scaled, kernel features."""
+    lines = []
     if config.deskew:
         lines += ["# straighten slanted digits (moment-based shear), before scaling",
                   "X_train = deskew_rows(X_train.astype(np.uint8), 28)",
                   "X_test = deskew_rows(X_test.astype(np.uint8), 28)"]
-    lines += ["", *_scaling(config)]
-    if rbf:
+    lines += _scaling(config)
+    if config.features == "rbf":
         lines += _rbf(config)
-    lines.append("")
+    return lines
+
+
+def estimator(config: TrainConfig) -> list[str]:
+    """`model = ...` for `config` (augmentation left out, and said so)."""
+    lines = []
     if config.augment:
         lines += ["# augment=1 (new stretched, re-inked digits every epoch) needs DigitLab's",
-                  "# fitting loop: this script trains without it; the command includes it."]
-    if fast:
+                  "# fitting loop: this code trains without it; the command includes it."]
+    if config.solver == solvers.FAST:
         lines.append(f"model = FastLogisticRegression(C={_number(config.C)}, "
                      f"max_iter={config.max_iter}, tol={config.tol!r}, "
                      f"random_state={config.seed}, shuffle=False)")
@@ -139,7 +134,45 @@ def sklearn_script(config: TrainConfig) -> str:
                   f'solver="{config.solver}",',
                   f"                           max_iter={config.max_iter}, tol={config.tol!r}, "
                   f"random_state={config.seed})"]
-    lines += ["model.fit(X_train, y_train)",
-              'print(f"accuracy: {model.score(X_test, y_test):.4f} on {len(y_test):,} test '
-              'images")', ""]
+    return lines
+
+
+def train_size(config: TrainConfig) -> str:
+    return "None" if config.train_size is None else str(config.train_size)
+
+
+def settings(config: TrainConfig) -> str:
+    """The settings that differ from the defaults, as a lesson link writes them."""
+    given = " ".join(f"{k}={v}" for k, v in to_query(config).items())
+    return given or "its defaults (the Fast preset)"
+
+
+def sklearn_script(config: TrainConfig) -> str:
+    """A runnable script for `config`: `python digitlab_run.py` fetches MNIST from OpenML;
+    `python digitlab_run.py mnist.npz [N]` reads arrays X and y from a file (DigitLab's cache
+    is one) and fits on the first N training images."""
+    lines = ['"""Multinomial logistic regression on MNIST, as DigitLab trains it with',
+             f"{settings(config)}.",
+             "",
+             f"python {FILE}              # MNIST from OpenML (20 MB, once)",
+             f'python {FILE} mnist.npz N  # arrays X, y from a file; N training images"""',
+             "",
+             "import sys",
+             "",
+             *imports(config, ("from sklearn.datasets import fetch_openml",)), "",
+             f"TRAIN_SIZE = {train_size(config)}  # the first TRAIN_SIZE training images "
+             "(None: all)",
+             "if len(sys.argv) > 1:",
+             "    with np.load(sys.argv[1]) as f:",
+             '        X, y = f["X"], f["y"].astype(int)',
+             "    TRAIN_SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else TRAIN_SIZE",
+             "else:",
+             '    X, y = fetch_openml("mnist_784", version=1, return_X_y=True, as_frame=False)',
+             "    y = y.astype(int)",
+             "",
+             "# the tutorial's split",
+             *split(config), "", *prepare(config), "", *estimator(config),
+             "model.fit(X_train, y_train)",
+             'print(f"accuracy: {model.score(X_test, y_test):.4f} on {len(y_test):,} test '
+             'images")', ""]
     return "\n".join(lines)

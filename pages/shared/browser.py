@@ -31,7 +31,9 @@ export default function ({ parentElement, setTriggerValue, data }) {
   const resetButtons = () => {
     const found = [];
     const walk = (root) => {
-      root.querySelectorAll('button[aria-label="Reset canvas & history"]')
+      // by its English label, which pages/shared/chrome.py keeps in data-en-aria-label
+      root.querySelectorAll('button[aria-label="Reset canvas & history"], '
+                            + 'button[data-en-aria-label="Reset canvas & history"]')
           .forEach((b) => found.push(b));
       root.querySelectorAll("*").forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
     };

@@ -18,7 +18,6 @@ their template): `_(message)` translates those too, numbers included.
 from __future__ import annotations
 
 import gettext as _gettext
-import json
 import os
 from functools import cache, partial
 from typing import Any
@@ -158,17 +157,6 @@ def fmt(value: float, spec: str = "") -> str:
 def error_text(exc: BaseException) -> str:
     """An exception's sentence for the user, translated when the library marked it."""
     return _(message_of(exc))
-
-
-def html_lang() -> None:
-    """Streamlit writes <html lang="en"> on every page; a screen reader then reads Spanish as
-    English. Set it from the page (a script in the page's own document, run on every run)."""
-    code = lang()
-    # Streamlit's link for keyboard users (seen on Tab, read by screen readers) is English too
-    skip = json.dumps(_("Skip to main content"))
-    st.html(f"<script>document.documentElement.lang={code!r};"
-            "const skip = document.querySelector('[data-testid=stSkipToContent]');"
-            f"if (skip) skip.textContent = {skip};</script>", unsafe_allow_javascript=True)
 
 
 def picker() -> None:

@@ -128,3 +128,11 @@ def test_a_stopped_fit_can_continue_from_its_weights(mnist, tutorial_split):
     after = at.session_state[state.TRAINED]
     assert after is not job.result and not after.stopped
     assert after.evaluation.accuracy > job.result.evaluation.accuracy
+
+
+def test_show_the_code_offers_the_notebook_in_the_pages_language(mnist):
+    for lang, label in (("en", "Download as a notebook"), ("fr", "Télécharger en notebook")):
+        at = open_app("train", {"lang": lang})
+        buttons = [b for b in at.get("download_button") if b.proto.label == label]
+        assert len(buttons) == 1, [b.proto.label for b in at.get("download_button")]
+        assert buttons[0].proto.id.endswith("download_notebook")

@@ -92,5 +92,62 @@ def test_the_file_uploader_speaks_french(chromium, app_server):
         assert "25 Mo par fichier" in limits.evaluate(AFTER)
         assert limits.evaluate("(el) => getComputedStyle(el).fontSize") == "0px"  # the English
         screenshot(page, "draw-upload-fr")
+        # a file of a refused type: Streamlit's own refusal and its "Remove" are French too
+        zone.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a digit"}])
+        chip = page.get_by_test_id("stFileChip")
+        expect(chip).to_contain_text("Erreur : Les fichiers text/plain ne sont pas acceptés.")
+        expect(chip.get_by_role("button", name="Retirer notes.txt")).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_streamlits_own_labels_speak_french(chromium, app_server):
+    """Streamlit's chrome (the sidebar's collapse button, the ⋮ menu and its items) and the
+    canvas toolbar's tooltips are in French on a French page (pages/shared/chrome.py), each
+    keeping its English in data-en-<attribute>; the same labels stay English on an English page."""
+    page = open_at(chromium, f"{app_server.url}/train?lang=fr")
+    try:
+        collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
+        expect(collapse).to_have_attribute("aria-label", "Replier la barre latérale")
+        assert collapse.get_attribute("data-en-aria-label") == "Collapse sidebar"
+        menu = page.get_by_test_id("stMainMenuButton")
+        expect(menu).to_have_attribute("aria-label", "Menu principal")
+        menu.click()
+        expect(page.get_by_test_id("stMainMenuList")).to_have_attribute("aria-label",
+                                                                         "Menu principal")
+        expect(page.get_by_test_id("stMainMenuItem-print")).to_have_text("Imprimer")
+        page.keyboard.press("Escape")
+        page.get_by_test_id("stSidebarHeader").hover()  # the button shows on hover
+        collapse.click()
+        expect(page.get_by_test_id("stExpandSidebarButton")).to_have_attribute(
+            "aria-label", "Déplier la barre latérale")
+        screenshot(page, "train-fr-chrome")
+
+        page.goto(f"{app_server.url}/draw?lang=fr")
+        expect(page.locator("h1", has_text="Dessiner").first).to_be_visible(timeout=60_000)
+        undo = page.locator('button.dc-icon-button[data-en-title="Undo"]')  # in a shadow root
+        expect(undo).to_have_attribute("title", "Annuler")
+        expect(undo).to_have_attribute("aria-label", "Annuler")
+        reset = page.locator('button.dc-icon-button[data-en-aria-label="Reset canvas & history"]')
+        expect(reset).to_have_attribute("title", "Vider la toile et l'historique")
+        for english in ("Update the app with this drawing", "Redo", "Edit"):
+            assert page.locator(f'button.dc-icon-button[title="{english}"]').count() == 0
+        # Clear still finds the canvas's reset button by its English (data-en-aria-label)
+        draw_digit(page, 0)
+        expect(metric_value(page, "Prédiction")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Effacer").click()
+        expect(metric_value(page, "Prédiction")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+def test_streamlits_own_labels_stay_english_on_an_english_page(chromium, app_server):
+    page = open_at(chromium, f"{app_server.url}/draw?lang=en")
+    try:
+        expect(page.locator('button.dc-icon-button[title="Undo"]')).to_have_count(1)
+        expect(page.get_by_test_id("stMainMenuButton")).to_have_attribute("aria-label",
+                                                                          "Main menu")
+        assert page.locator("[data-en-aria-label], [data-en-title]").count() == 0
     finally:
         page.context.close()
