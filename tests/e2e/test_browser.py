@@ -16,6 +16,7 @@ from tests.support.browser import (
     metric_value,
     new_page,
     screenshot,
+    shown,
     train_fast,
     wait_idle,
 )
@@ -70,7 +71,7 @@ def test_draw_reads_a_mouse_drawn_digit(trained, digit):
     go_to(page, "Draw")
     draw_digit(page, digit)
     prediction = metric_value(page, "Prediction")
-    expect(prediction).to_be_visible(timeout=20_000)
+    shown(prediction, timeout=20_000)
     wait_idle(page)
     got = prediction.inner_text()
     screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
@@ -93,7 +94,7 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
     page.get_by_text("Upload", exact=True).click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     prediction = metric_value(page, "Prediction")
-    expect(prediction).to_be_visible(timeout=20_000)
+    shown(prediction, timeout=20_000)
     wait_idle(page)
     screenshot(page, "draw-upload")
     assert prediction.inner_text() == "0"

@@ -21,6 +21,7 @@ from tests.support.browser import (
     in_view,
     metric_value,
     screenshot,
+    shows_text,
     touch_digit,
     train_fast,
     wait_idle,
@@ -44,7 +45,7 @@ def ready_to_draw(page) -> None:
 
 
 def reads(page, digit: int, timeout: float = 30_000) -> None:
-    expect(metric_value(page, "Prediction")).to_have_text(str(digit), timeout=timeout)
+    shows_text(metric_value(page, "Prediction"), str(digit), timeout=timeout)
 
 
 @pytest.fixture(scope="module")

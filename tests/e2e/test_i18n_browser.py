@@ -6,13 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.support.browser import (
-    VIEWPORT,
-    draw_digit,
-    metric_value,
-    screenshot,
-    wait_idle,
-)
+from tests.support.browser import VIEWPORT, draw_digit, metric_value, screenshot, shown, wait_idle
 
 HTML_LANG = "() => document.documentElement.lang"
 
@@ -22,7 +16,7 @@ def open_at(chromium, url: str):
     seconds; more on a busy machine), so it waits longer than new_page does."""
     page = chromium.new_context(viewport=VIEWPORT).new_page()
     page.goto(url)
-    expect(page.locator("h1").first).to_be_visible(timeout=180_000)
+    shown(page.locator("h1").first, timeout=180_000)
     wait_idle(page, timeout=180_000)
     return page
 
@@ -34,7 +28,7 @@ def test_draw_in_spanish_reads_a_drawn_digit(chromium, app_server):
         page.wait_for_function(f"() => {HTML_LANG}() === 'es'")
         draw_digit(page, 0)
         prediction = metric_value(page, "Predicción")
-        expect(prediction).to_be_visible(timeout=30_000)
+        shown(prediction, timeout=30_000)
         wait_idle(page)
         assert prediction.inner_text() == "0"
         assert page.evaluate(HTML_LANG) == "es"  # still, after the drawing's rerun
@@ -68,7 +62,7 @@ def test_a_first_visit_follows_the_browsers_language(chromium, app_server):
     page = context.new_page()
     try:
         page.goto(f"{app_server.url}/gallery")
-        expect(page.locator("h1", has_text="Galerie").first).to_be_visible(timeout=180_000)
+        shown(page.locator("h1", has_text="Galerie").first, timeout=180_000)
         page.wait_for_function(f"() => {HTML_LANG}() === 'fr'")
     finally:
         context.close()
@@ -84,7 +78,7 @@ def test_the_file_uploader_speaks_french(chromium, app_server):
     try:
         page.get_by_text("Envoyer", exact=True).first.click()  # the Draw/Upload switch
         zone = page.locator('[data-testid="stFileUploaderDropzone"]')
-        expect(zone).to_be_visible(timeout=30_000)
+        shown(zone, timeout=30_000)
         expect(zone.get_by_text("Upload", exact=True)).to_be_hidden()
         assert zone.locator("button [data-testid=stMarkdownContainer]").evaluate(AFTER) == (
             '"Envoyer"')
@@ -125,7 +119,7 @@ def test_streamlits_own_labels_speak_french(chromium, app_server):
         screenshot(page, "train-fr-chrome")
 
         page.goto(f"{app_server.url}/draw?lang=fr")
-        expect(page.locator("h1", has_text="Dessiner").first).to_be_visible(timeout=60_000)
+        shown(page.locator("h1", has_text="Dessiner").first, timeout=60_000)
         undo = page.locator('button.dc-icon-button[data-en-title="Undo"]')  # in a shadow root
         expect(undo).to_have_attribute("title", "Annuler")
         expect(undo).to_have_attribute("aria-label", "Annuler")
@@ -135,7 +129,7 @@ def test_streamlits_own_labels_speak_french(chromium, app_server):
             assert page.locator(f'button.dc-icon-button[title="{english}"]').count() == 0
         # Clear still finds the canvas's reset button by its English (data-en-aria-label)
         draw_digit(page, 0)
-        expect(metric_value(page, "Prédiction")).to_be_visible(timeout=30_000)
+        shown(metric_value(page, "Prédiction"), timeout=30_000)
         page.get_by_role("button", name="Effacer").click()
         expect(metric_value(page, "Prédiction")).to_have_count(0)
     finally:

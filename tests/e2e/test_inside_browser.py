@@ -14,6 +14,7 @@ from tests.support.browser import (
     go_to,
     metric_value,
     screenshot,
+    shown,
     wait_idle,
 )
 
@@ -64,7 +65,7 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     go_to(page, "Draw")
     draw_digit(page, 0)
     prediction = metric_value(page, "Prediction")
-    expect(prediction).to_be_visible(timeout=20_000)
+    shown(prediction, timeout=20_000)
     expect(page.get_by_text("= evidence for").first).to_be_visible()
     wait_idle(page)
     captions = page.locator('[data-testid="stImageCaption"]').all_inner_texts()
@@ -94,7 +95,7 @@ def test_turning_the_drawing_reaches_the_model(trained):
     page = trained
     go_to(page, "Draw")
     draw_digit(page, 1)  # a 1 turns into other digits; a 0 barely changes
-    expect(metric_value(page, "Prediction")).to_be_visible(timeout=20_000)
+    shown(metric_value(page, "Prediction"), timeout=20_000)
     page.get_by_role("tab", name="Can you fool it?").click()
     expect(metric_value(page, "Answer after the changes")).to_be_visible()
     thumb = page.get_by_role("slider", name="Rotate (°)")
@@ -110,6 +111,6 @@ def test_turning_the_drawing_reaches_the_model(trained):
     # the next drawing opens on the same tab (Clear hides the tabs for a moment)
     clear_canvas(page)
     draw_digit(page, 0)
-    expect(metric_value(page, "Answer after the changes")).to_be_visible(timeout=20_000)
+    shown(metric_value(page, "Answer after the changes"), timeout=20_000)
     expect(page.get_by_role("tab", name="Can you fool it?")).to_have_attribute(
         "aria-selected", "true")

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from playwright.sync_api import expect
 
-from tests.support.browser import metric_value, new_page, screenshot, wait_idle
+from tests.support.browser import metric_value, new_page, screenshot, shown, wait_idle
 
 
 def choose(page, label: str, names: list[str]) -> None:
@@ -50,7 +50,7 @@ def test_a_lesson_link_opens_locked_and_hidden_in_a_fresh_page(chromium, app_ser
         expect(page.locator(".st-key-cfg_C")).to_contain_text("0.05")
         assert "lock=solver,max_iter,train_size" in page.url  # a copied link is the lesson
         page.get_by_role("button", name="Train", exact=True).click()
-        expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=120_000)
+        shown(metric_value(page, "Test accuracy"), timeout=120_000)
         expect(metric_value(page, "Training images")).to_have_text("10,000")
         wait_idle(page)
         screenshot(page, "lesson-link-student")

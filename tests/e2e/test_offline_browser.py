@@ -14,6 +14,7 @@ from tests.support.browser import (
     draw_digit,
     go_to,
     metric_value,
+    shown,
     train_fast,
     wait_idle,
 )
@@ -72,7 +73,7 @@ def test_a_whole_session_asks_only_the_apps_own_server(chromium, app_server, tmp
             "slider").press("Home")
         wait_idle(page)
         page.get_by_role("button", name="Run sweep").click()
-        expect(page.get_by_role("button", name="Figure (PNG)")).to_be_visible(timeout=180_000)
+        shown(page.get_by_role("button", name="Figure (PNG)"), timeout=180_000)
         wait_idle(page, timeout=180_000)
         go_to(page, "Class set")
         page.locator('[data-testid="stSidebarNav"] a', has_text="Home").first.click()

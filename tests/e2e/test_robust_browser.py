@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.support.browser import draw_digit, go_to, metric_value, screenshot, wait_idle
+from tests.support.browser import (
+    draw_digit,
+    go_to,
+    metric_value,
+    screenshot,
+    shown,
+    shows_text,
+    wait_idle,
+)
 
 
 def test_the_robust_preset_trains_and_reads_a_drawing(page):
@@ -18,10 +26,10 @@ def test_the_robust_preset_trains_and_reads_a_drawing(page):
     expect(sidebar.get_by_text("RBF kernel (Nystroem)")).to_be_visible()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=180_000)
+    shown(metric_value(page, "Test accuracy"), timeout=180_000)
     wait_idle(page, timeout=180_000)
     assert float(metric_value(page, "Test accuracy").inner_text()) > 0.9
     screenshot(page, "train-robust")
     go_to(page, "Draw")
     draw_digit(page, 1)
-    expect(metric_value(page, "Prediction")).to_have_text("1", timeout=30_000)
+    shows_text(metric_value(page, "Prediction"), "1", timeout=30_000)

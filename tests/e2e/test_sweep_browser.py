@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import go_to, screenshot, wait_idle
+from tests.support.browser import go_to, screenshot, shown, wait_idle
 
 
 @pytest.fixture
@@ -37,15 +37,15 @@ def test_a_sweep_runs_and_its_figure_and_numbers_download(sweep_page):
     expect(page.get_by_text("5 fits, run on this machine's cores")).to_be_visible()
     page.get_by_role("button", name="Run sweep").click()
     download = page.get_by_role("button", name="Figure (PNG)")
-    expect(download).to_be_visible(timeout=180_000)
+    shown(download, timeout=180_000)
     wait_idle(page, timeout=180_000)
     expect(page.get_by_text("Best test accuracy")).to_be_visible()
     expect(page.get_by_text("lbfgs runs to convergence")).to_be_visible()
-    shown = page.locator('[data-testid="stImage"] img').first.get_attribute("src")
+    picture = page.locator('[data-testid="stImage"] img').first.get_attribute("src")
     with page.expect_download() as png:
         download.click()
     got = open(png.value.path(), "rb").read()
-    assert got == page.request.get(shown).body()  # the PNG offered is the figure shown
+    assert got == page.request.get(picture).body()  # the PNG offered is the figure shown
     with page.expect_download() as csv:
         page.get_by_role("button", name="Numbers (CSV)").click()
     lines = open(csv.value.path()).read().splitlines()

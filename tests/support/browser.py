@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +133,27 @@ IDLE_JS = """() => {
 }"""
 
 
+def shown(locator, timeout: float = 30_000):
+    """`locator` once it is visible (for a wait of seconds: a fit, a first run). Not
+    `expect(locator).to_be_visible()`: Playwright 1.65's expect renders an ARIA snapshot of
+    the whole page on every poll that fails (microsoft/playwright#41098), which cost the
+    renderer 2.2 CPU s over a 15 s wait against 0.5 s for `wait_for`, and slows the very app
+    it waits on."""
+    locator.wait_for(state="visible", timeout=timeout)
+    return locator
+
+
+def shows_text(locator, text: str, timeout: float = 30_000) -> None:
+    """Wait until `locator` reads exactly `text` (see `shown`); if it never does, fail with
+    what it read instead."""
+    try:
+        locator.filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).first.wait_for(
+            state="visible", timeout=timeout)
+    except PlaywrightTimeout:
+        got = locator.first.inner_text() if locator.count() else "nothing"
+        raise AssertionError(f"expected {text!r}, the page shows {got!r}") from None
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app shows a finished run. Call it once something the action produced is on
     the page (a heading, a metric), so that its run has begun: right after a click the page can
@@ -153,7 +176,7 @@ def train_fast(page, timeout: float = 120_000) -> None:
     # Streamlit stops that run and starts one with the new press.
     page.get_by_role("button", name="Fast").click()
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(metric_value(page, "Test accuracy")).to_be_visible(timeout=timeout)
+    shown(metric_value(page, "Test accuracy"), timeout=timeout)
     wait_idle(page, timeout=timeout)
 
 
