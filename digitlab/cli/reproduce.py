@@ -35,7 +35,7 @@ def command(args) -> int:
               "--fast runs in seconds.", file=sys.stderr)
     print(f"reproducing {title}", file=sys.stderr)
     t0 = time.perf_counter()
-    result, ev = fit_and_score(cfg, ds)
+    result, ev, _ = fit_and_score(cfg, ds)
     total = time.perf_counter() - t0
     print(f"\n{title}")
     print(f"fit {result.fit_seconds:,.1f} s ({result.n_iter} iterations, "

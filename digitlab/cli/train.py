@@ -62,8 +62,9 @@ def config_from_args(args) -> TrainConfig:
 
 def fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True,
                   add: ClassDigits | None = None, repeats: int | None = None):
-    """Fit `cfg` on the split it names (printing progress to stderr) and score the test set;
-    `add`: class digits joined to the training rows (each counted `repeats` times)."""
+    """Fit `cfg` on the split it names (printing progress to stderr) and score the test set:
+    (the fit, its Evaluation, its Calibration); `add`: class digits joined to the training
+    rows (each counted `repeats` times)."""
     X_train, X_test, y_train, y_test = data.split(ds.X, ds.y, cfg.test_size, cfg.seed)
     if add is not None:
         X_train, y_train = training_rows(cfg, X_train, y_train)
@@ -79,7 +80,7 @@ def fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True,
         result = fit(cfg, X_train, y_train, on_progress=print_event if verbose else None,
                      side=ds.side)
     ev = evaluate.evaluate(result.model, X_test, y_test)
-    return result, ev
+    return result, ev, evaluate.calibration_of(ev, y_test)
 
 
 def command(args) -> int:
@@ -89,7 +90,7 @@ def command(args) -> int:
     if add is not None and ds.side != 28:
         err(f"--add-set needs MNIST (28x28 images); the data loaded is {ds.name}.")
         return 2
-    result, ev = fit_and_score(cfg, ds, verbose=not args.json, add=add,
+    result, ev, cal = fit_and_score(cfg, ds, verbose=not args.json, add=add,
                                repeats=args.add_repeats)
     if args.save:
         try:
@@ -102,12 +103,15 @@ def command(args) -> int:
             "accuracy": ev.accuracy, "fit_seconds": result.fit_seconds, "n_iter": result.n_iter,
             "converged": result.converged, "n_train": result.n_train, "n_test": ev.n,
             "confusion_matrix": ev.confusion.tolist(), "report": ev.report,
+            "calibration_error": cal.ece,
             "config": cfg.to_dict(), "data": ds.describe(), "notes": list(result.notes),
         }))
         return 0
     print(f"data:       {ds.describe()}")
     print(f"config:     {cfg}")
     print(f"accuracy:   {ev.accuracy:.4f} on {ev.n:,} test images")
+    print(f"calibration error: {cal.ece:.4f} (how far its confidence is from its accuracy, "
+          f"over {len(cal.edges) - 1} bins)")
     print(f"fit:        {result.fit_seconds:.2f} s, {result.n_iter} iterations, "
           f"{'converged' if result.converged else 'NOT converged'}")
     for note in result.notes:

@@ -71,6 +71,7 @@ def test_train_json_has_the_promised_fields(capsys, synthetic_load):
         assert key in result
     assert result["config"]["train_size"] == 2000 and result["accuracy"] > 0.8
     assert np.array(result["confusion_matrix"]).sum() == 1_050  # the test split: 15 % of 7,000
+    assert 0 <= result["calibration_error"] <= 1  # a weighted gap between two probabilities
 
 
 def test_train_refused_setting_is_one_sentence_not_a_traceback(capsys):
