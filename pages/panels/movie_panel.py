@@ -71,8 +71,8 @@ def panel(tr: Trained) -> None:
     # timer (Play) or without one (Pause); a press inside it would rerun only the fragment.
     st.button(_("Pause") if playing else _("Play"), on_click=toggle, args=(last,),
               key="movie_play", icon=":material/pause:" if playing else ":material/play_arrow:")
-    st.fragment(run_every=PLAY_S if playing else None)(flipbook)(movie, w.pixels.side,
-                                                                 [str(c) for c in w.classes])
+    st.fragment(run_every=PLAY_S if playing else None)(flipbook)(
+        movie, w.pixels.side, [str(c) for c in w.classes], tr.fit.n_iter)
 
 
 def toggle(last: int) -> None:
@@ -90,8 +90,9 @@ def frame_label(movie: Movie, i: int) -> str:
     return _("epoch {epoch}", epoch=movie.epoch(i))
 
 
-def flipbook(movie: Movie, side: int, classes: list[str]) -> None:
-    """One frame and its controls; while playing, each run moves one frame on."""
+def flipbook(movie: Movie, side: int, classes: list[str], epochs_run: int) -> None:
+    """One frame and its controls; while playing, each run moves one frame on. `epochs_run`:
+    the fit's epochs (a long fit's frames skip some, so the last frame may come before it)."""
     last = len(movie) - 1
     if st.session_state.get(PLAYING) and not st.session_state.pop(HOLD, False):
         if st.session_state.get(FRAME, 0) >= last:  # the end: stop the timer (a full rerun
@@ -113,5 +114,5 @@ def flipbook(movie: Movie, side: int, classes: list[str]) -> None:
                  "it does nothing. The last frame is the model the fit kept: the epoch with the "
                  "best accuracy on its held-out digits. A long fit keeps every 2nd, 4th, … "
                  "epoch, so its frames stay small ({kb} kB here).",
-                 n=len(movie), epochs=fmt(int(movie.epochs[-1]), ","),
+                 n=len(movie), epochs=fmt(max(int(epochs_run), movie.epoch(-1)), ","),
                  kb=fmt(round(movie.coefs.nbytes / 1000), ",")))
