@@ -229,6 +229,9 @@ with frame.guard(_("The Class set page")):
     except ClassSetError as exc:
         st.error(i18n.error_text(exc))
         st.stop()
+    if classroom.publishing_enabled() and not classroom_panel.is_teacher():
+        with st.expander(_("Teacher")):
+            classroom_panel.teacher_unlock()
     privacy_panel.privacy_expander(store, total)
     if total == 0:
         st.info(_("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
@@ -239,9 +242,6 @@ with frame.guard(_("The Class set page")):
     tr = frame.need_model(ds, state.trained())
     st.caption(_("**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
                  "answered when they were saved.", total=total, fooled=fooled))
-    if classroom.publishing_enabled() and not classroom_panel.is_teacher():
-        with st.expander(_("Teacher")):
-            classroom_panel.teacher_unlock()
     tabs = st.tabs([_("Digits"), _("How the model reads them"), _("Train again"), _("Stump board"),
                     _("Share")])
     try:
