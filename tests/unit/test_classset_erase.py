@@ -147,3 +147,27 @@ def test_cli_purge_of_a_bad_file_is_a_sentence(tmp_path, monkeypatch, capsys):
     assert main(["classset", "purge", "--yes"]) == 2
     err = capsys.readouterr().err
     assert "damaged or is not a DigitLab class set" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, said", [(["--collect", "always"], "--collect"),
+                                        (["--keep-days", "0"], "--keep-days"),
+                                        (["--keep-days", "a week"], "--keep-days")])
+def test_run_py_refuses_a_bad_privacy_option_with_a_sentence(args, said, capsys):
+    import run  # the launcher: standard library only
+
+    env: dict = {}
+    rest = run.option(run.option([*args, "--server.port", "8641"], "--collect", env,
+                                 privacy.COLLECT_ENV), "--keep-days", env, privacy.KEEP_DAYS_ENV)
+    assert rest == ["--server.port", "8641"] and not run.privacy_ok(env)
+    assert said in capsys.readouterr().out
+
+
+def test_run_py_passes_good_privacy_options_to_the_server():
+    import run
+
+    env: dict = {}
+    run.option(run.option(["--collect", "none", "--keep-days", "7"], "--collect", env,
+                          privacy.COLLECT_ENV), "--keep-days", env, privacy.KEEP_DAYS_ENV)
+    assert run.privacy_ok(env) and env == {privacy.COLLECT_ENV: "none",
+                                           privacy.KEEP_DAYS_ENV: "7"}
+    assert privacy.Collection(env[privacy.COLLECT_ENV]).value == "none"
