@@ -110,8 +110,8 @@ def privacy_expander(store: ClassSet, total: int) -> None:
             "nickname is enough), a random key for the browser session that saved it, and the "
             "time.\n\n**Where**: in one file on the computer that runs DigitLab for the class; "
             "nothing is sent anywhere else.\n\n**For how long**: {days} days, then it is deleted "
-            "when DigitLab starts. Delete removes a drawing for good (Undo works only until you "
-            "leave this page).", days=days))
+            "when DigitLab starts. Delete removes a drawing for good (Undo works until "
+            "this tab is closed or reloaded).", days=days))
         if not class_mode():
             return
         setting = collection()
