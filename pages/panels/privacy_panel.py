@@ -75,10 +75,10 @@ def consent_row() -> bool:
         st.caption(_("This class does not collect drawings: nothing you draw here is saved, "
                      "so there is no Save button."), help=_("The teacher chose this setting."))
         return False
-    st.checkbox(_("Save my drawings to the class set (with their label and the name I type)"),
-                key=CONSENT, help=_("The teacher and the class can see saved drawings. They are "
-                                    "deleted after {days} days, or sooner by the teacher.",
-                                    days=keep_days()))
+    st.checkbox(_("Save my drawings to the class set"), key=CONSENT,
+                help=_("Each with its label and the name you type. The teacher and the class can "
+                       "see saved drawings; they are deleted after {days} days, or sooner by the "
+                       "teacher.", days=keep_days()))
     return True
 
 
