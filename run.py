@@ -3,6 +3,9 @@
     python3 run.py app     # make .venv, install, fetch MNIST, start the app on 127.0.0.1:8501
     python3 run.py app --class   # the same on this machine's network address, for a class
     python3 run.py app --class --lang es   # ... with Spanish as the class's language (en|es|fr)
+    python3 run.py app --class --collect none --keep-days 7   # children's data: collect
+                                       # drawings with each student's consent (default) or
+                                       # none; delete them after N days (default 30)
     python3 run.py test    # make .venv, install (and Chromium for the browser tests), run them
 
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
@@ -30,6 +33,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 CHROMIUM = Path("/usr/bin/chromium")
+COLLECT = ("consent", "none")  # digitlab/classroom/privacy.py: whether drawings are collected
 LANGS = ("en", "es", "fr")  # the app's languages (pages/shared/i18n.py); the CLI is English
 MAX_UPLOAD_MB = 25  # MB per uploaded file: a photo is ~5, a class set file at most 20
 
@@ -105,12 +109,40 @@ def streamlit_command(extra: list[str], host: str) -> list[str]:
             "--server.enableCORS", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB), *extra]
 
 
+def option(extra: list[str], name: str, env: dict, env_name: str) -> list[str]:
+    """`--name VALUE` moved from the Streamlit arguments into env[env_name]."""
+    if name in extra[:-1]:
+        at = extra.index(name)
+        env[env_name] = extra[at + 1]
+        extra = extra[:at] + extra[at + 2:]
+    return extra
+
+
+def privacy_ok(env: dict) -> bool:
+    """The class's collection setting and days to keep, checked before the server starts."""
+    collect = env.get("DIGITLAB_CLASS_COLLECT", "consent").strip().lower()
+    if collect not in COLLECT:
+        say(f"--collect (DIGITLAB_CLASS_COLLECT) must be one of {', '.join(COLLECT)}; "
+            f"got {collect!r}.")
+        return False
+    days = env.get("DIGITLAB_CLASS_KEEP_DAYS", "30").strip()
+    if not days.isdigit() or not 1 <= int(days) <= 3650:
+        say(f"--keep-days (DIGITLAB_CLASS_KEEP_DAYS) must be a whole number of days from 1 to "
+            f"3650; got {days!r}.")
+        return False
+    return True
+
+
 def app(extra: list[str]) -> int:
     ensure_venv("requirements.txt")
     for_class = "--class" in extra
     extra = [a for a in extra if a != "--class"]
     host = "127.0.0.1"
     env = dict(os.environ)
+    extra = option(extra, "--collect", env, "DIGITLAB_CLASS_COLLECT")
+    extra = option(extra, "--keep-days", env, "DIGITLAB_CLASS_KEEP_DAYS")
+    if not privacy_ok(env):
+        return 2
     lang = env.get("DIGITLAB_LANG", "")
     if "--lang" in extra[:-1]:  # the class's language: pages open in it unless ?lang= says
         at = extra.index("--lang")
@@ -144,6 +176,10 @@ def app(extra: list[str]) -> int:
         say(f"students open {students} on this network, or scan the QR code on the Home page")
         say("publishing, deleting and importing class digits: unlock them on the Train page "
             "with the password in DIGITLAB_CLASS_PASSWORD")
+        collect = env.get("DIGITLAB_CLASS_COLLECT", "consent").strip().lower()
+        say(("drawings are saved only when a student ticks the consent box" if
+             collect == "consent" else "drawings are not collected (Save is hidden)")
+            + f"; saved ones are deleted after {env.get('DIGITLAB_CLASS_KEEP_DAYS', '30')} days")
     else:
         say(f"starting DigitLab on {url} (Ctrl+C stops it)")
     try:

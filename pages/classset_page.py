@@ -5,7 +5,9 @@ back, see who stumped the model most, and share the set as a file.
 Everything here reads the SQLite store (digitlab.classroom.classset) afresh on each run, so
 digits saved by students a moment ago appear at the next click. Deleting and importing change
 what everyone sees, so when the server has a class password only the teacher's session may do
-them.
+them (a student may delete their own drawings). Delete is for good; Undo keeps the deleted
+records in this session's memory only, and writes them back as new records. The Privacy
+expander (pages/panels/privacy_panel.py) says what is stored and holds the teacher's purge.
 """
 
 import math
@@ -22,20 +24,25 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
-from pages.panels import classroom_panel, classset_panel, report_panel
+from pages.panels import classroom_panel, classset_panel, privacy_panel, report_panel
 from pages.shared import figures, frame, i18n, nav, state, uploader
 from pages.shared.i18n import N_, _, fmt, label
 
 PER_PAGE = 40
-UNDO = "classset_undo"  # ids deleted by the last click, for Undo
+UNDO = "classset_undo"  # the records the last Delete removed (in memory only), for Undo
 RETRAINED = "classset_retrained"  # (what it was computed from, the Comparison)
 FOOLED = {N_("All"): None, N_("Fooled it"): True, N_("Read right"): False}
 
 
 def may_edit() -> bool:
-    """Deleting and importing: anyone on a server without a class password (one user on their
-    own machine), else only the teacher's session."""
-    return not classroom.publishing_enabled() or classroom_panel.is_teacher()
+    """Deleting others' drawings and importing: anyone on a server without a class password
+    (one user on their own machine), else only the teacher's session."""
+    return privacy_panel.teacher()
+
+
+def may_delete(author: str) -> bool:
+    """The teacher, or the student whose session saved it."""
+    return may_edit() or (bool(author) and author == st.session_state.get(classset_panel.AUTHOR))
 
 
 def saved_alt(r) -> str:
@@ -51,17 +58,17 @@ def cell(image28, size: int = 84):
 
 
 def _delete(ids: list[int]) -> None:
-    if may_edit():
-        with classset_panel.said_later():
-            classset_panel.store().delete(ids)
-            st.session_state[UNDO] = ids
+    """Delete for good; the store refuses a student another's drawing (said by the next run)."""
+    with classset_panel.said_later():
+        st.session_state[UNDO] = classset_panel.store().delete(
+            ids, privacy_panel.who(st.session_state.get(classset_panel.AUTHOR, "")))
 
 
 def _undo() -> None:
-    ids = st.session_state.pop(UNDO, [])
-    if ids and may_edit():
+    removed = st.session_state.pop(UNDO, [])
+    if removed:
         with classset_panel.said_later():
-            classset_panel.store().restore(ids)
+            classset_panel.store().put_back(removed)
 
 
 def filters(store: ClassSet) -> Filter:
@@ -79,9 +86,9 @@ def filters(store: ClassSet) -> Filter:
 def digits_tab(store: ClassSet) -> None:
     where = filters(store)
     n = store.count(where)
-    if UNDO in st.session_state:
+    if st.session_state.get(UNDO):
         with st.container(horizontal=True, vertical_alignment="center"):
-            ids = st.session_state[UNDO]
+            ids = [gone.record.id for gone in st.session_state[UNDO]]
             st.caption(_("Deleted #{ids}.", ids=", #".join(map(str, ids))), width="content")
             st.button(_("Undo"), on_click=_undo, icon=":material/undo:")
     if n == 0:
@@ -91,20 +98,20 @@ def digits_tab(store: ClassSet) -> None:
     page = (st.number_input(_("Page (of {pages})", pages=pages), 1, pages, key="cs_page")
             if pages > 1 else 1)
     records = store.records(where, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    editable = may_edit()
     for start in range(0, len(records), 8):
         for col, r in zip(st.columns(8), records[start:start + 8]):
             said = _(", said {answer}", answer=r.answer) if r.fooled else ""
             who = f" · {classset_panel.plain(r.name)}" if r.name else ""
             col.image(cell(r.image28), caption=f"#{r.id}: {r.label}{said}{who}", width=84,
                       alt=_(saved_alt(r)))
-            if editable:
+            if may_delete(r.author):
                 col.button(_("Delete"), key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
                            icon=":material/delete:", type="tertiary")
     st.caption(_("{n:,} digits. Each caption: #number: the label it was saved with, what the "
                  "model said if it was fooled, and who drew it.", n=n))
-    if not editable:
-        st.caption(_("Only the teacher can delete digits on this server."))
+    if not may_edit():
+        st.caption(_("Only the teacher can delete other students' digits on this server; you "
+                     "can delete your own."))
 
 
 def model_tab(store: ClassSet, tr: training.Trained) -> None:
@@ -235,6 +242,10 @@ with frame.guard(_("The Class set page")):
     except ClassSetError as exc:
         st.error(i18n.error_text(exc))
         st.stop()
+    if classroom.publishing_enabled() and not classroom_panel.is_teacher():
+        with st.expander(_("Teacher")):
+            classroom_panel.teacher_unlock()
+    privacy_panel.privacy_expander(store, total)
     if total == 0:
         st.info(_("No digits saved yet. On **Draw**, draw a digit and save it with its label; "
                 "when the model is wrong, one click on the right digit saves it."))
@@ -244,9 +255,6 @@ with frame.guard(_("The Class set page")):
     tr = frame.need_model(ds, state.trained())
     st.caption(_("**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
                  "answered when they were saved.", total=total, fooled=fooled))
-    if classroom.publishing_enabled() and not classroom_panel.is_teacher():
-        with st.expander(_("Teacher")):
-            classroom_panel.teacher_unlock()
     tabs = st.tabs([_("Digits"), _("How the model reads them"), _("Train again"), _("Stump board"),
                     _("Share")])
     try:

@@ -2,7 +2,8 @@
 publishes to everyone, and a model trained again with the class's own handwriting.
 
     classdb     the class set's SQLite file: where it lives, its schema, transactions
-    classset    ClassSet: save, delete and read the class's digits
+    classset    ClassSet: save, delete (for good) and read the class's digits
+    privacy     whether drawings are collected, and for how many days they are kept
     classfiles  a class set as a file to share (.npz, or MNIST's IDX zipped), checked on read
     publish     the teacher's password and the published model, for every session
     retrain     train again with the class set, compared on a held-out part of it
@@ -10,6 +11,7 @@ publishes to everyone, and a model trained again with the class's own handwritin
 `retrain.retrain` and publish's describe/settings stay behind their modules.
 """
 
+from digitlab.classroom import privacy
 from digitlab.classroom.classdb import ClassSetError, default_path
 from digitlab.classroom.classfiles import (
     ClassDigits,
@@ -20,7 +22,7 @@ from digitlab.classroom.classfiles import (
     to_idx_zip,
     to_npz,
 )
-from digitlab.classroom.classset import ClassSet, Filter, Record, Saved
+from digitlab.classroom.classset import TEACHER, ClassSet, Filter, NotAllowed, Record, Saved, Who
 from digitlab.classroom.publish import (
     ClassModel,
     Published,
@@ -31,8 +33,8 @@ from digitlab.classroom.publish import (
 )
 from digitlab.classroom.retrain import ClassTrainError, add_set, hold_out, repeats_for
 
-__all__ = ["ClassDigits", "ClassFileError", "ClassModel", "ClassSet", "ClassSetError",
-           "ClassTrainError", "Filter", "Published", "Record", "Saved", "add_set",
-           "class_url", "default_path", "from_store", "hold_out", "load_set", "password_ok",
-           "publishing_enabled", "read_set", "repeats_for", "students_url", "to_idx_zip",
-           "to_npz"]
+__all__ = ["TEACHER", "ClassDigits", "ClassFileError", "ClassModel", "ClassSet", "ClassSetError",
+           "ClassTrainError", "Filter", "NotAllowed", "Published", "Record", "Saved", "Who",
+           "add_set", "class_url", "default_path", "from_store", "hold_out", "load_set",
+           "password_ok", "privacy", "publishing_enabled", "read_set", "repeats_for",
+           "students_url", "to_idx_zip", "to_npz"]

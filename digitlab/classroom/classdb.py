@@ -106,6 +106,9 @@ class ClassSetFile:
             self._create()
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         conn.execute("PRAGMA synchronous = FULL")  # a saved digit survives a power cut too
+        # Delete means gone: SQLite overwrites a deleted record's bytes (its cell and its freed
+        # overflow pages) with zeros instead of leaving them in free space. Per connection.
+        conn.execute("PRAGMA secure_delete = ON")
         return conn
 
     def _create(self) -> None:
@@ -194,6 +197,29 @@ class ClassSetFile:
                 conn.execute("COMMIT")
             finally:
                 conn.close()
+
+    def wipe(self) -> bool:
+        """After a delete: copy the write-ahead log into the file and empty it, so a deleted
+        record's pixels are left neither in the file (secure_delete zeroed them) nor in old WAL
+        frames. False when another connection was reading and the log could not be emptied
+        entirely now (the next wipe, or the last connection's close, finishes it)."""
+        with _sentences(self.path):
+            conn = self._connect()
+            try:
+                busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                return not busy
+            finally:
+                conn.close()
+
+    def compact(self) -> bool:
+        """VACUUM (rewrite the file without its free pages), then wipe(): after a purge."""
+        with _sentences(self.path):
+            conn = self._connect()
+            try:
+                conn.execute("VACUUM")
+            finally:
+                conn.close()
+        return self.wipe()
 
     def _read(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with _sentences(self.path):

@@ -12,8 +12,13 @@ with another label corrects it; two authors' drawings are two records even when 
 are the same (a class draws many plain 1s). The author is whoever saves: the app passes the
 saving session's id (pages/panels/classset_panel.py); imports and records from before authors
 were kept have author '' and are identified by their pixels alone, as they always were.
-Deleting only marks a record, so it can be undone; exports and training skip marked records.
-A failure a user or the machine can cause is a `ClassSetError` with a sentence.
+Delete means gone: `delete` and `purge` remove records and zero their bytes in the file
+(classdb: secure_delete, then the write-ahead log emptied), and `expire` does the same for records
+older than the retention. Undo is the caller's: `delete` hands back what it removed (kept in the
+page's memory only) and `put_back` saves it again as a new record. Only the teacher (`TEACHER`;
+the command line is the teacher too) may delete another author's records or purge; anyone else
+gets `NotAllowed`. A failure a user or the machine can cause is a `ClassSetError` with a
+sentence.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.classroom.classdb import ClassSetError, ClassSetFile, default_path
+from digitlab.text import N_
 
 MAX_DIGITS = 50_000  # a class set is a few hundred; this stops a runaway script filling the disk
 MAX_PNG_BYTES = 2_000_000  # the canvas PNG is ~5-20 kB; uploads are shrunk before they get here
@@ -108,6 +114,30 @@ class Filter:
         elif self.fooled is False:
             sql.append("(answer IS NULL OR answer = label)")
         return " AND ".join(sql), args
+
+
+class NotAllowed(ClassSetError):
+    """Someone other than the teacher tried what only the teacher may do."""
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who asks: a session's author id, and whether it is the teacher's."""
+
+    author: str = ""
+    teacher: bool = False
+
+
+TEACHER = Who(teacher=True)  # the teacher's session, and the command line (the server's owner)
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A deleted record as it was, held by the page that deleted it so Undo can put it back."""
+
+    record: Record
+    png: bytes | None
 
 
 _COLUMNS = "id, created, label, answer, confidence, name, grp, model, image28, author"
@@ -193,21 +223,63 @@ class ClassSet(ClassSetFile):
             raise ClassSetError(f"The class set is full ({have:,} digits; at most "
                                 f"{MAX_DIGITS:,}). Export it and start a new one.")
 
-    def delete(self, ids: Sequence[int]) -> int:
-        """Mark digits deleted (undo with `restore`); returns how many were marked."""
-        return self._mark(ids, "deleted = ?", "deleted IS NULL", time.time())
-
-    def restore(self, ids: Sequence[int]) -> int:
-        return self._mark(ids, "deleted = ?", "deleted IS NOT NULL", None)
-
-    def _mark(self, ids: Sequence[int], set_sql: str, only: str, value) -> int:
+    def delete(self, ids: Sequence[int], who: Who = TEACHER) -> list[Removed]:
+        """Remove digits for good (their bytes zeroed in the file) and return them as they were,
+        for an Undo kept in memory. A student (`who` not the teacher) may delete only their
+        own records: any other id refuses the whole call with `NotAllowed`."""
         ids = [int(i) for i in ids]
         if not ids:
-            return 0
+            return []
+        marks = ", ".join("?" * len(ids))
         with self.transaction() as conn:
-            cur = conn.execute(f"UPDATE digits SET {set_sql} WHERE {only} AND id IN "
-                               f"({', '.join('?' * len(ids))})", [value, *ids])
-            return cur.rowcount
+            rows = conn.execute(f"SELECT {_COLUMNS}, png FROM digits WHERE id IN ({marks}) "
+                                "AND deleted IS NULL", ids).fetchall()
+            if not who.teacher and any(r[9] != who.author or not who.author for r in rows):
+                raise NotAllowed(N_("Only the teacher can delete other students' drawings."))
+            conn.execute(f"DELETE FROM digits WHERE id IN ({marks})", ids)
+        self.wipe()
+        return [Removed(_record(r[:10]), r[10]) for r in rows]
+
+    def put_back(self, removed: Sequence[Removed]) -> list[int]:
+        """Undo a delete: save the removed digits again, each as a new record (new ids; the
+        time they were first saved is kept, so the retention still counts from it)."""
+        ids = []
+        with self.transaction() as conn:
+            self._check_room(conn, len(removed))
+            for gone in removed:
+                r = gone.record
+                cur = conn.execute(
+                    "INSERT INTO digits (uid, created, label, answer, confidence, name, grp, "
+                    "model, image28, png, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (uid) DO NOTHING",
+                    (digit_uid(r.image28, r.author), r.created, r.label, r.answer,
+                     r.confidence, r.name, r.group, r.model, r.image28.tobytes(), gone.png,
+                     r.author))
+                if cur.rowcount and cur.lastrowid is not None:
+                    ids.append(cur.lastrowid)
+        return ids
+
+    def purge(self, who: Who = TEACHER) -> int:
+        """Delete everything in the class set for good; returns how many records went. Only the
+        teacher may. The file is then compacted (VACUUM), so it keeps no free pages either."""
+        if not who.teacher:
+            raise NotAllowed(N_("Only the teacher can delete everything from the class."))
+        with self.transaction() as conn:
+            gone = conn.execute("DELETE FROM digits").rowcount
+        self.compact()
+        return gone
+
+    def expire(self, days: float, now: float | None = None) -> int:
+        """Delete for good the records saved more than `days` days ago (and any a DigitLab
+        before version 3 only marked deleted); returns how many. The server runs it at
+        start-up."""
+        cutoff = (time.time() if now is None else now) - float(days) * DAY
+        with self.transaction() as conn:
+            gone = conn.execute("DELETE FROM digits WHERE created < ? OR deleted IS NOT NULL",
+                                (cutoff,)).rowcount
+        if gone:
+            self.wipe()
+        return gone
 
     # --- reading -------------------------------------------------------------------------------
 

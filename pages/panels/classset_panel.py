@@ -18,6 +18,7 @@ from digitlab.classroom.classset import ClassSet, ClassSetError
 from digitlab.data.images import picture_png, resize_longest
 from digitlab.data.preprocess import Prepared
 from digitlab.training.fitting import FitResult
+from pages.panels import privacy_panel
 from pages.shared import i18n
 from pages.shared.i18n import N_, _
 
@@ -36,8 +37,20 @@ def _store(path: str) -> ClassSet:
     return ClassSet(path)
 
 
+@st.cache_resource(max_entries=4)
+def _expired(path: str) -> int:
+    """Retention, once per server start and file: records older than the days to keep are
+    deleted for good. A failure (a busy file) is not cached, so the next run tries again."""
+    return _store(path).expire(privacy_panel.keep_days())
+
+
 def store() -> ClassSet:
-    return _store(str(classset.default_path()))
+    path = str(classset.default_path())
+    try:
+        _expired(path)
+    except ClassSetError:
+        pass  # the page's own reads say what is wrong with the file
+    return _store(path)
 
 
 def plain(text: str) -> str:
@@ -71,7 +84,7 @@ def author() -> str:
 def _save(label: int) -> None:
     """Store the drawing on screen with `label` (a callback: it runs before the next run)."""
     pending = st.session_state.get(PENDING)
-    if pending is None:
+    if pending is None or not privacy_panel.may_save():  # no consent: nothing is stored
         return
     try:
         saved = store().save(pending["image28"], label, pending["answer"],
@@ -112,9 +125,12 @@ def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult, digit
     st.session_state[PENDING] = {"key": key, "image28": prepared.image28, "picture": picture,
                                  "answer": digit, "confidence": float(proba[digit]),
                                  "model": classroom.settings(fitted.config)}
+    if not privacy_panel.consent_row():
+        return
+    off = not privacy_panel.may_save()
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.button(_("Right: save as {digit}", digit=digit), icon=":material/check:", on_click=_save,
-                  args=(digit,), key="classset_right",
+                  args=(digit,), key="classset_right", disabled=off,
                   help=_("Save this drawing to the class set with its label."))
         with st.popover(_("Name"), icon=":material/person:",
                         help=_("Your name or group, saved with your drawings (optional).")):
@@ -123,7 +139,7 @@ def offer_save(picture: np.ndarray, prepared: Prepared, fitted: FitResult, digit
             st.text_input(_("Group or class"), key=GROUP, max_chars=classset.MAX_TEXT,
                           persist_state="session")
         st.pills(_("Wrong? It was a …"), [d for d in range(10) if d != digit], key=WRONG,
-                 on_change=_save_wrong,
+                 on_change=_save_wrong, disabled=off,
                  help=_("One click saves it to the class set with the right label."))
     said = st.session_state.get(MESSAGE)
     if said is not None and said[0] == key:  # only about the drawing on screen

@@ -93,16 +93,18 @@ def test_a_class_set_from_before_authors_keeps_its_records_and_takes_new_ones(tm
         classdb.SCHEMA_VERSION
 
 
-def test_delete_hides_a_digit_and_undo_brings_it_back(store):
-    ids = [store.save(digit(i), i % 10).id for i in range(3)]
-    assert store.delete([ids[0]]) == 1 and store.delete([ids[0]]) == 0
+def test_delete_removes_a_digit_and_undo_puts_it_back_as_a_new_record(store):
+    ids = [store.save(digit(i), i % 10, name="Ana").id for i in range(3)]
+    gone = store.delete([ids[0]])
+    assert [g.record.id for g in gone] == [ids[0]] and store.delete([ids[0]]) == []
     assert store.count() == 2 and ids[0] not in [r.id for r in store.records()]
     X, y = store.arrays()
     assert len(y) == 2
-    assert store.restore([ids[0]]) == 1 and store.count() == 3
-    # saving a deleted drawing again brings it back too
-    store.delete([ids[1]])
-    assert store.save(digit(1), 1).how == "relabelled" and store.count() == 3
+    (back,) = store.put_back(gone)
+    assert store.count() == 3
+    (r,) = store.records(Filter(label=0))
+    assert (r.id, r.name, r.created) == (back, "Ana", gone[0].record.created)
+    assert np.array_equal(r.image28, digit(0).ravel())
 
 
 def test_filters_by_label_group_and_fooled(store):
