@@ -134,7 +134,7 @@ def confusion(tr, beside) -> None:
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
     title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
-    selection = st.vega_lite_chart(i18n.vega(spec(ev.confusion, labels, title)), theme=None,
+    selection = st.vega_lite_chart(figures.vega(spec(ev.confusion, labels, title)), theme=None,
                                    width="stretch", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)
     st.caption(_("Rows: the true digit; columns: what the model said. The diagonal is right; "
