@@ -87,9 +87,37 @@ export default function () {
 }
 """
 
+# A screen reader says the Prediction when it changes: one visually hidden region with
+# aria-live="polite", made once per browser tab in the page's own document (a region that is
+# replaced on each run, as st.html's would be, is new each time, and new regions are often not
+# read), whose text each run sets. role="status" says the same to older readers.
+_LIVE_JS = """
+export default function ({ data }) {
+  let region = document.getElementById("digitlab-live");
+  if (!region) {
+    region = document.createElement("div");
+    region.id = "digitlab-live";
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("role", "status");
+    region.style.cssText = "position:absolute;width:1px;height:1px;margin:-1px;padding:0;"
+      + "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0";
+    document.body.appendChild(region);
+  }
+  const text = (data && data.text) || "";
+  if (region.textContent !== text) region.textContent = text;
+}
+"""
+
 _clear = st.components.v2.component("digitlab_clear_canvas", html=_CLEAR_HTML, css=_CLEAR_CSS,
                                     js=_CLEAR_JS)
 _sidebar = st.components.v2.component("digitlab_sidebar_closer", js=_SIDEBAR_JS)
+_live = st.components.v2.component("digitlab_live_region", js=_LIVE_JS)
+
+
+def announce(text: str, key: str = "draw_live") -> None:
+    """`text` (a sentence in the page's language) in the page's live region: a screen reader
+    reads it out when it differs from the last one; "" empties the region."""
+    _live(key=key, data={"text": text}, width="content")
 
 
 def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:

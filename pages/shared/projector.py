@@ -58,7 +58,8 @@ h3 {{ font-size: 1.6rem !important; }}
 [data-testid='stImageCaption'], [data-testid='stTooltipContent'],
 [data-testid='stMetricLabel'] p, [data-testid='stWidgetLabel'] p, small {{
   color: #0a0a0a !important; opacity: 1 !important; font-size: 20px !important; }}
-[data-testid='stMetricValue'], [data-testid='stMetricValue'] * {{
+[data-testid='stMetric'] [data-testid='stMetricValue'],
+[data-testid='stMetric'] [data-testid='stMetricValue'] * {{
   font-size: 2.6rem !important; line-height: 1.2 !important; }}
 .stMarkdownEllipsis p, [data-variant='segmented_control'] p {{ color: #0a0a0a !important; }}
 [data-testid='stMetricDelta'] {{ font-size: 1.2rem !important; filter: brightness(.55); }}
@@ -120,14 +121,15 @@ def style() -> None:
 
 
 def _scaled(node: Any) -> Any:
-    """A copy of a spec with the sizes its marks and titles state themselves made larger."""
+    """A copy of a spec with the sizes its marks, titles, axes and legends state themselves
+    made larger."""
     if isinstance(node, list):
         return [_scaled(item) for item in node]
     if not isinstance(node, dict):
         return node
     out = {}
     for key, value in node.items():
-        if key in ("mark", "title") and isinstance(value, dict):
+        if key in ("mark", "title", "axis", "legend", "header") and isinstance(value, dict):
             value = {k: _times(k, v) for k, v in value.items()}
         out[key] = _scaled(value) if key not in ("data", "config") else value
     return out
@@ -138,7 +140,8 @@ def _times(key: str, value: Any) -> Any:
         if key == "point" and isinstance(value, dict):  # a line's points
             return {k: _times(k, v) for k, v in value.items()}
         return value
-    factor = {"fontSize": FONT, "strokeWidth": STROKE, "size": AREA, "dy": FONT}.get(key)
+    factor = {"fontSize": FONT, "labelFontSize": FONT, "titleFontSize": FONT, "dy": FONT,
+              "strokeWidth": STROKE, "size": AREA}.get(key)
     return value * factor if factor else value
 
 

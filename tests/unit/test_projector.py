@@ -10,6 +10,7 @@ SPEC = {"data": {"values": [{"x": 1, "fontSize": 3}]},
                   {"mark": {"type": "text", "fontSize": 12, "dy": -9}},
                   {"mark": "rect"}],
         "title": {"text": "T", "fontSize": 18},
+        "encoding": {"x": {"field": "x", "axis": {"labelFontSize": 14, "title": "x"}}},
         "config": {"axis": {"labelFontSize": 30}, "view": {"stroke": None}}}
 
 
@@ -24,6 +25,7 @@ def test_on_text_is_larger_lines_thicker_and_the_spec_own_config_wins():
     assert text["mark"]["fontSize"] >= 18 and text["mark"]["dy"] < -9
     assert rect["mark"] == "rect"
     assert wall["title"]["fontSize"] >= 24
+    assert wall["encoding"]["x"]["axis"] == {"labelFontSize": 21, "title": "x"}
     assert wall["data"] == SPEC["data"]  # data is never scaled, even a field named fontSize
     config = wall["config"]
     assert config["axis"]["labelFontSize"] == 30  # the spec said more
