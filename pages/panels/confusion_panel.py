@@ -63,7 +63,8 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
             {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 1, "aria": False},
              "encoding": {"color": {"field": "count", "type": "quantitative", "legend": None,
                                     "scale": {"type": "pow", "exponent": GAMMA,
-                                              "domain": [0, top], "scheme": "blues"}}}},
+                                              "domain": [0, top], "range": plots.counts_colours(),
+                                              "interpolate": "lab"}}}},
             {"mark": {"type": "text", "fontSize": 14, "aria": False},
              "encoding": {
                  "text": {"field": "count", "type": "quantitative"},  # 1038: no separator

@@ -61,7 +61,10 @@ h3 {{ font-size: 1.6rem !important; }}
 [data-testid='stMetric'] [data-testid='stMetricValue'],
 [data-testid='stMetric'] [data-testid='stMetricValue'] * {{
   font-size: 2.6rem !important; line-height: 1.2 !important; }}
-.stMarkdownEllipsis p, [data-variant='segmented_control'] p {{ color: #0a0a0a !important; }}
+.stMarkdownEllipsis p, [data-variant='segmented_control'] p,
+[data-testid='stAlertContainer'] p, [data-testid='stAlertContainer'] strong,
+[data-testid='stAlertContainer'] li {{ color: #0a0a0a !important; }}
+[data-testid='stSliderThumbValue'] p {{ color: {ACCENT} !important; }}
 [data-testid='stMetricDelta'] {{ font-size: 1.2rem !important; filter: brightness(.55); }}
 input, textarea, [data-baseweb='select'] * {{ font-size: 20px !important; }}
 [data-testid='stImage'] img {{ image-rendering: pixelated; }}
