@@ -22,9 +22,9 @@ from matplotlib.ticker import MaxNLocator
 # render selects the Agg backend (before any figure is made) and holds to_png, re-exported here
 from digitlab.plots.render import drawing, to_png, to_png_with_box
 
-__all__ = ["ACCENT", "COUNTS_CMAP", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image", "class_balance",
-           "confusion_heatmap", "counts_colours", "digit_grid", "enlarge", "percent", "probability_bars",
-           "square", "to_png", "to_png_with_box", "training_curve"]
+__all__ = ["ACCENT", "COUNTS_CMAP", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image",
+           "class_balance", "confusion_heatmap", "counts_colours", "digit_grid", "enlarge",
+           "percent", "probability_bars", "square", "to_png", "to_png_with_box", "training_curve"]
 
 from digitlab.plots.words import ENGLISH, Words  # noqa: E402
 from digitlab.text import N_  # noqa: E402
