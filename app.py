@@ -49,5 +49,6 @@ with frame.guard(_("The sidebar")):
     projector.toggle()
     browser.close_sidebar_after_navigation()
 browser.compact_on_phones()
+browser.show_focus()
 projector.style()
 page.run()

@@ -141,6 +141,21 @@ _PHONE_CSS = """<style>@media (max-width: 640px) {
 }</style>"""
 
 
+# Where the keyboard is: every control reached with Tab shows a ring. Streamlit draws one on
+# its buttons and inputs, but not on the sidebar's page links, the canvas toolbar's buttons or
+# a tab's label (tests/e2e/test_keyboard_browser.py). Blue, 6:1 on white and on the sidebar's
+# grey (WCAG's 3:1 for a focus indicator), and not the red that means "wrong" on Draw.
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role='tab']:focus-visible, [tabindex]:focus-visible,
+input:focus-visible, summary:focus-visible {
+  outline: 3px solid #1a4fd6 !important; outline-offset: 2px; }
+</style>"""
+
+
+def show_focus() -> None:
+    st.html(_FOCUS_CSS)  # style only
+
+
 def compact_on_phones() -> None:
     st.html(_PHONE_CSS)  # style only: Streamlit puts it where it takes no space
 

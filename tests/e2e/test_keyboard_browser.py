@@ -58,21 +58,28 @@ def test_a_lesson_path_with_the_keyboard_alone(page, tmp_path):
     open_page(page, "Gallery")
     position = page.get_by_role("spinbutton", name="Position in")
     start = int(position.input_value())
-    tab_to(page, page.get_by_role("button", name="Next ▶"))
-    for _ in range(2):
+    following = page.get_by_role("button", name="Next ▶")
+    tab_to(page, following)
+    for step in (1, 2):  # the focus stays on Next: Enter again shows the next one
         page.keyboard.press("Enter")
+        expect(position).to_have_value(str(start + step))
         wait_idle(page)
-    expect(position).to_have_value(str(start + 2))
+        assert following.evaluate("e => e === document.activeElement")
 
     open_page(page, "Draw")
-    tab_to(page, page.get_by_role("button", name="Upload", exact=True))
-    page.keyboard.press("Enter")
+    # Input is a radio group: the arrows move between Draw and Upload, Space chooses
+    tab_to(page, page.get_by_role("radio", name="Draw"))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("radio", name="Upload")).to_have_attribute("aria-checked", "true")
+    browse = page.locator('[data-testid="stFileUploaderDropzone"] button')
+    expect(browse).to_be_visible()
     wait_idle(page)
     paper = np.full((300, 300), 235, np.uint8)
     cv2.ellipse(paper, (150, 150), (55, 95), 0, 0, 360, 30, 16, cv2.LINE_AA)
     picture = tmp_path / "zero.png"
     cv2.imwrite(str(picture), paper)
-    tab_to(page, page.locator('[data-testid="stFileUploaderDropzone"] button'))
+    tab_to(page, browse)
     with page.expect_file_chooser() as chosen:
         page.keyboard.press("Enter")
     chosen.value.set_files(str(picture))
