@@ -9,7 +9,7 @@ all from here:
   captions are where key facts sit: which model answers, who fooled it), the accent colour
   darkened where it is text on white or white text on it;
 - the browser's charts (`vega(spec)`, applied by pages.shared.figures.vega to every Vega-Lite
-  spec): text about 1.5x, lines about 1.7x, points 2x.
+  spec): text about 1.35x, lines about 1.7x, points 2x.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ TOGGLE = "projector_toggle"  # the sidebar's widget
 _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 # Text and lines on the wall (Vega-Lite config; a spec's own config wins where it says more).
-FONT = 1.5  # explicit font sizes in a spec's marks and titles are multiplied by this
+FONT = 1.35  # explicit font sizes in a spec's marks and titles are multiplied by this
 STROKE = 1.7  # line widths
 AREA = 2.0  # point and circle sizes (an area)
 CONFIG: dict[str, Any] = {
@@ -34,7 +34,7 @@ CONFIG: dict[str, Any] = {
     "legend": {"labelFontSize": 17, "titleFontSize": 19, "symbolSize": 200, "symbolStrokeWidth": 3,
                "labelColor": "#0a0a0a", "titleColor": "#0a0a0a", "labelLimit": 400},
     "header": {"labelFontSize": 18, "titleFontSize": 20},
-    "title": {"fontSize": 24, "subtitleFontSize": 18, "color": "#0a0a0a"},
+    "title": {"fontSize": 22, "subtitleFontSize": 18, "color": "#0a0a0a"},
     "text": {"fontSize": 18},
     "line": {"strokeWidth": 4},
     "rule": {"strokeWidth": 3},
@@ -75,6 +75,10 @@ button[kind='primary'], [data-testid='stBaseButton-primary'] {{
   color: #ffffff !important; }}
 button[role='tab'][aria-selected='true'] p {{ color: {ACCENT} !important; }}
 button[role='tab'] p {{ font-size: 20px !important; }}
+/* the taller Draw/Upload switch would slide under the canvas's toolbar; the bigger
+   "Wrong? It was a ..." digits wrap instead of running off the column */
+.st-key-draw_input {{ margin-bottom: 1.4rem; }}
+.st-key-classset_wrong [data-testid='stButtonGroup'] div {{ flex-wrap: wrap !important; }}
 *:focus-visible {{ outline: 4px solid #1a4fd6 !important; outline-offset: 2px; }}
 </style>"""
 
@@ -134,6 +138,8 @@ def _scaled(node: Any) -> Any:
     for key, value in node.items():
         if key in ("mark", "title", "axis", "legend", "header") and isinstance(value, dict):
             value = {k: _times(k, v) for k, v in value.items()}
+            if key == "title" and "fontSize" in value:  # a chart's title is big already
+                value["fontSize"] = min(value["fontSize"], CONFIG["title"]["fontSize"])
         out[key] = _scaled(value) if key not in ("data", "config") else value
     return out
 
