@@ -26,7 +26,7 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
-from pages.shared import browser, chrome, frame, i18n, nav, state  # noqa: E402  (after the launcher)
+from pages.shared import browser, chrome, frame, i18n, nav, projector, state  # noqa: E402  (after the launcher)
 from pages.shared.i18n import _  # noqa: E402
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
@@ -37,6 +37,7 @@ ICON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", "icon.
 st.set_page_config(page_title="DigitLab", page_icon=ICON, layout="wide")
 
 i18n.choose()  # before anything is written: the page titles in the navigation are translated
+projector.choose()  # ?projector=1 (a lesson link) or the session's own choice
 page = nav.navigation()
 chrome.speak()  # <html lang> and Streamlit's own labels in the session's language
 # Less empty space above the title: on a 1280x800 projector every line counts.
@@ -45,6 +46,9 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-
 with frame.guard(_("The sidebar")):
     frame.sidebar_status(state.dataset(), state.trained())
     i18n.picker()
+    projector.toggle()
     browser.close_sidebar_after_navigation()
 browser.compact_on_phones()
+browser.show_focus()
+projector.style()
 page.run()

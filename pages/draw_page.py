@@ -152,8 +152,10 @@ def pad_body(fitted, deskew: bool) -> None:
             st.info(_("Draw a digit on the black square with the mouse or a finger; the model "
                     "reads it when you lift the pen.") if source == N_("Draw") else
                     _("Upload a picture of a single digit, dark on light or light on dark."))
+            browser.announce("")
             return
         answer = show_answer(fitted, image, deskew)
+        browser.announce(_(answer[1]) if answer is not None else "")
     if answer is not None:
         prepared, reading = answer
         show_steps(prepared, reading)

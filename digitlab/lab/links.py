@@ -25,6 +25,7 @@ from digitlab.text import N_, join
 
 LOCK, HIDE = "lock", "hide"
 LANG = "lang"  # the page's language (?lang=es): carried by a link, not a setting
+PROJECTOR = "projector"  # projector mode (?projector=1): carried by a link, not a setting
 DEFAULTS = TrainConfig()
 FIELDS = tuple(f.name for f in fields(TrainConfig))  # also the order a link is written in
 # What the Train page's widgets can show (a link may not ask for more): its number inputs and
@@ -138,12 +139,16 @@ def to_query(config: TrainConfig, locked=(), hidden=()) -> dict[str, str]:
     return query
 
 
-def url(base: str, config: TrainConfig, locked=(), hidden=(), lang: str | None = None) -> str:
-    """`base` (say http://host:8501/train) with `config`'s query, and the language the link
-    opens in (`lang=es`) when given; commas stay readable."""
+def url(base: str, config: TrainConfig, locked=(), hidden=(), lang: str | None = None,
+        projector: bool = False) -> str:
+    """`base` (say http://host:8501/train) with `config`'s query, the language the link
+    opens in (`lang=es`) when given, and `projector=1` when it opens in projector mode; commas
+    stay readable."""
     query = to_query(config, locked, hidden)
     if lang:
         query[LANG] = lang
+    if projector:
+        query[PROJECTOR] = "1"
     query = urlencode(query, safe=",")
     return f"{base}?{query}" if query else base
 
@@ -215,7 +220,7 @@ def read(params: Mapping[str, Any]) -> Link:
     problems: list[str] = []
     values: dict[str, Any] = {}
     for key in params:
-        if key in (LOCK, HIDE, LANG):
+        if key in (LOCK, HIDE, LANG, PROJECTOR):
             continue
         text = _one(params, key)
         if key not in PARSERS:

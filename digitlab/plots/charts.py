@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 # render selects the Agg backend (before any figure is made) and holds to_png, re-exported here
 from digitlab.plots.render import drawing, to_png, to_png_with_box
 
-__all__ = ["ACCENT", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image", "class_balance",
-           "confusion_heatmap", "digit_grid", "enlarge", "percent", "probability_bars",
-           "square", "to_png", "to_png_with_box", "training_curve"]
+__all__ = ["ACCENT", "COUNTS_CMAP", "NEUTRAL", "RIGHT", "STYLE", "WRONG", "as_image",
+           "class_balance", "confusion_heatmap", "counts_colours", "digit_grid", "enlarge",
+           "percent", "probability_bars", "square", "to_png", "to_png_with_box", "training_curve"]
 
 from digitlab.plots.words import ENGLISH, Words  # noqa: E402
 from digitlab.text import N_  # noqa: E402
@@ -44,6 +46,16 @@ RIGHT = "#1a7f37"  # green: a correct answer
 WRONG = "#cf222e"  # red: a mistake
 NEUTRAL = "#8c959f"
 ACCENT = "#0969da"
+# The confusion matrix's colours: one hue, light to dark, so its order survives a greyscale
+# printout or a washed-out projector (its lightness falls all the way: tests/unit/test_colour.py).
+COUNTS_CMAP = "Blues"
+
+
+def counts_colours(n: int = 9) -> list[str]:
+    """COUNTS_CMAP as `n` evenly spaced hex colours, light to dark (the browser's heatmap
+    interpolates between them, so both confusion matrices share one scale)."""
+    cmap = colormaps[COUNTS_CMAP]
+    return [to_hex(cmap(i / (n - 1))) for i in range(n)]
 
 
 def as_image(row: np.ndarray, side: int) -> np.ndarray:
@@ -133,7 +145,7 @@ def confusion_heatmap(confusion: np.ndarray, labels: Sequence[str] | None = None
     labels = [str(label) for label in (labels if labels is not None else range(len(cm)))]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8.2, 7))
-        sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", square=True, cbar=True,
+        sns.heatmap(cm, annot=True, fmt="d", cmap=COUNTS_CMAP, square=True, cbar=True,
                     norm=PowerNorm(gamma=0.35, vmin=0, vmax=max(int(cm.max()), 1)),
                     linewidths=0.5, linecolor="white", annot_kws={"fontsize": 12},
                     xticklabels=labels, yticklabels=labels, cbar_kws={"shrink": 0.8}, ax=ax)

@@ -13,7 +13,7 @@ import streamlit as st
 from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training.session import Split, Trained
-from pages.shared import i18n, nav
+from pages.shared import figures, nav
 from pages.shared.i18n import _, fmt
 
 BINS = 10
@@ -93,8 +93,8 @@ def panel(tr: Trained, split: Split) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         diagram, counts = spec(cal)
-        st.vega_lite_chart(i18n.vega(diagram), theme=None, width="stretch", alt=describe(cal))
-        st.vega_lite_chart(i18n.vega(counts), theme=None, width="stretch",
+        st.vega_lite_chart(figures.vega(diagram), theme=None, width="stretch", alt=describe(cal))
+        st.vega_lite_chart(figures.vega(counts), theme=None, width="stretch",
                            alt=counts["description"])
     with right:
         m = st.columns(2)

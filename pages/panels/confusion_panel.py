@@ -63,7 +63,8 @@ def spec(confusion: np.ndarray, labels: list[str], title: str) -> dict:
             {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 1, "aria": False},
              "encoding": {"color": {"field": "count", "type": "quantitative", "legend": None,
                                     "scale": {"type": "pow", "exponent": GAMMA,
-                                              "domain": [0, top], "scheme": "blues"}}}},
+                                              "domain": [0, top], "range": plots.counts_colours(),
+                                              "interpolate": "lab"}}}},
             {"mark": {"type": "text", "fontSize": 14, "aria": False},
              "encoding": {
                  "text": {"field": "count", "type": "quantitative"},  # 1038: no separator
@@ -134,7 +135,7 @@ def confusion(tr, beside) -> None:
     ev = tr.evaluation
     labels = [str(label) for label in ev.labels]
     title = _("Confusion matrix (accuracy {accuracy:.3f})", accuracy=ev.accuracy)
-    selection = st.vega_lite_chart(i18n.vega(spec(ev.confusion, labels, title)), theme=None,
+    selection = st.vega_lite_chart(figures.vega(spec(ev.confusion, labels, title)), theme=None,
                                    width="stretch", on_select="rerun", key=KEY,
                                    selection_mode=PARAM)
     st.caption(_("Rows: the true digit; columns: what the model said. The diagonal is right; "

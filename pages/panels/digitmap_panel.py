@@ -15,7 +15,7 @@ import streamlit as st
 from digitlab.lab import digitmap, neighbours
 from digitlab.training.session import Split
 from pages.panels import neighbours_panel
-from pages.shared import i18n, state
+from pages.shared import figures, state
 from pages.shared.i18n import _, fmt
 
 TRAIL = "map_trail"  # the drawing's last places on the map, oldest first, for this model
@@ -129,7 +129,7 @@ def drawing_tab(fit, image: np.ndarray, prepared) -> None:
                     "digits, ringed, are {labels}.", n=len(points), place=place, k=len(found),
                     labels=near_labels)
     path = trail(id(fit), xy)
-    st.vega_lite_chart(i18n.vega(spec(points, dmap.centres(), path, near, description)),
+    st.vega_lite_chart(figures.vega(spec(points, dmap.centres(), path, near, description)),
                        theme=None, width="stretch", alt=description)
     st.markdown(_("**On this map your drawing sits among the {place}s.** In all 784 pixels, "
                   "its {k} nearest training digits (ringed) are {labels}.", place=place,

@@ -21,7 +21,7 @@ from digitlab.model import solvers
 from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
-from pages.shared import i18n
+from pages.shared import figures, i18n
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -159,7 +159,7 @@ def scores_chart(reading: Reading) -> None:
              "encoding": {"text": {"field": "label"}}},
         ],
     }
-    st.vega_lite_chart(i18n.vega(spec), width="stretch")
+    st.vega_lite_chart(figures.vega(spec), width="stretch")
 
 
 def _number(v: float) -> str:

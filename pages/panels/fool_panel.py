@@ -90,7 +90,7 @@ def sweep_chart(points: list, original: int, angle: float) -> None:
              "encoding": {"x": x, "y": y, "text": {"field": "digit"}}},
         ],
     }
-    st.vega_lite_chart(i18n.vega(spec), width="stretch")
+    st.vega_lite_chart(figures.vega(spec), width="stretch")
 
 
 def describe(change: Change) -> str:

@@ -23,7 +23,7 @@ from digitlab.classroom import publish as classroom
 from digitlab.lab import links
 from digitlab.lab.links import Lesson
 from digitlab.model.config import TrainConfig
-from pages.shared import i18n
+from pages.shared import i18n, projector
 from pages.shared.i18n import _
 
 READ = "link_read"  # session state: this session has read its link (once, on its first Train)
@@ -85,8 +85,9 @@ def keep_in_step(config: TrainConfig | None) -> None:
         return
     les = lesson()
     query = links.to_query(config, les.locked, les.hidden)
-    if links.LANG in st.query_params:  # the language the address asked for stays in it
-        query[links.LANG] = st.query_params[links.LANG]
+    for kept in (links.LANG, links.PROJECTOR):  # the language and mode the address asked for
+        if kept in st.query_params:
+            query[kept] = st.query_params[kept]
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -128,6 +129,7 @@ def builder(config: TrainConfig | None) -> None:
         # the link opens in the language it was made in (English, the default, goes unsaid:
         # then each student's own browser language applies)
         lang = None if i18n.lang() == i18n.DEFAULT else i18n.lang()
-        link = links.url(page_url(), config, locked, hidden, lang=lang)
+        link = links.url(page_url(), config, locked, hidden, lang=lang,
+                         projector=projector.on())
         st.code(link, language=None, wrap_lines=True)
         st.caption(_("Copy it with the button at the code's corner."))

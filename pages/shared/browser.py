@@ -89,9 +89,37 @@ export default function () {
 }
 """
 
+# A screen reader says the Prediction when it changes: one visually hidden region with
+# aria-live="polite", made once per browser tab in the page's own document (a region that is
+# replaced on each run, as st.html's would be, is new each time, and new regions are often not
+# read), whose text each run sets. role="status" says the same to older readers.
+_LIVE_JS = """
+export default function ({ data }) {
+  let region = document.getElementById("digitlab-live");
+  if (!region) {
+    region = document.createElement("div");
+    region.id = "digitlab-live";
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("role", "status");
+    region.style.cssText = "position:absolute;width:1px;height:1px;margin:-1px;padding:0;"
+      + "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0";
+    document.body.appendChild(region);
+  }
+  const text = (data && data.text) || "";
+  if (region.textContent !== text) region.textContent = text;
+}
+"""
+
 _clear = st.components.v2.component("digitlab_clear_canvas", html=_CLEAR_HTML, css=_CLEAR_CSS,
                                     js=_CLEAR_JS)
 _sidebar = st.components.v2.component("digitlab_sidebar_closer", js=_SIDEBAR_JS)
+_live = st.components.v2.component("digitlab_live_region", js=_LIVE_JS)
+
+
+def announce(text: str, key: str = "draw_live") -> None:
+    """`text` (a sentence in the page's language) in the page's live region: a screen reader
+    reads it out when it differs from the last one; "" empties the region."""
+    _live(key=key, data={"text": text}, width="content")
 
 
 def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
@@ -113,6 +141,21 @@ _PHONE_CSS = """<style>@media (max-width: 640px) {
   [data-testid='stVerticalBlock'] {row-gap: .55rem !important}
   [data-testid='stMetricValue'] {font-size: 3.4rem !important}
 }</style>"""
+
+
+# Where the keyboard is: every control reached with Tab shows a ring. Streamlit draws one on
+# its buttons and inputs, but not on the sidebar's page links, the canvas toolbar's buttons or
+# a tab's label (tests/e2e/test_keyboard_browser.py). Blue, 6:1 on white and on the sidebar's
+# grey (WCAG's 3:1 for a focus indicator), and not the red that means "wrong" on Draw.
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role='tab']:focus-visible, [tabindex]:focus-visible,
+input:focus-visible, summary:focus-visible {
+  outline: 3px solid #1a4fd6 !important; outline-offset: 2px; }
+</style>"""
+
+
+def show_focus() -> None:
+    st.html(_FOCUS_CSS)  # style only
 
 
 def compact_on_phones() -> None:

@@ -12,8 +12,15 @@ import streamlit as st
 
 from digitlab.plots import alt, if_free
 from digitlab.plots import charts as plots
-from pages.shared import i18n
+from pages.shared import i18n, projector
 from pages.shared.i18n import _
+
+
+def vega(spec: dict) -> dict:
+    """A Vega-Lite spec as this session shows it: numbers written its language's way
+    (i18n.vega) and, in projector mode, text and lines sized for a wall (projector.vega).
+    Every chart of the app goes through here."""
+    return projector.vega(i18n.vega(spec))
 
 
 def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool:
@@ -112,7 +119,7 @@ def curve_chart(events, slot=None, height: int = 240) -> bool:
     }
     box = (slot or st).container()  # the title above the chart: Vega's own was cut at its top
     box.markdown(_("**Training progress**"))
-    box.vega_lite_chart(i18n.vega(spec), theme=None, width="stretch")
+    box.vega_lite_chart(vega(spec), theme=None, width="stretch")
     return True
 
 
@@ -146,7 +153,7 @@ def probability_chart(proba: np.ndarray, predicted: int) -> None:
              "encoding": {"text": {"field": "label"}}},
         ],
     }
-    st.vega_lite_chart(i18n.vega(spec), width="stretch")
+    st.vega_lite_chart(vega(spec), width="stretch")
 
 
 def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:

@@ -16,8 +16,8 @@ SERIOUS = {"serious", "critical"}
 
 # axe.run over the whole document, the rules of TAGS only. Frames (the drawing canvas is a
 # component in an iframe of the same origin) are checked too: axe is put in each of them.
-RUN_JS = """async (tags) => {
-    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+RUN_JS = """async ([kind, values]) => {
+    const result = await axe.run(document, {runOnly: {type: kind, values: values},
                                             resultTypes: ['violations']});
     return result.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help,
@@ -33,10 +33,11 @@ def inject(page) -> None:
             frame.add_script_tag(path=str(AXE))
 
 
-def violations(page) -> list[dict]:
-    """Every violation of TAGS' rules on the page as it is now, each with its nodes."""
+def violations(page, rules: list[str] | None = None) -> list[dict]:
+    """Every violation of TAGS' rules (or of the named `rules` alone, such as AAA's
+    `color-contrast-enhanced`) on the page as it is now, each with its nodes."""
     inject(page)
-    return page.evaluate(RUN_JS, TAGS)
+    return page.evaluate(RUN_JS, ["rule", rules] if rules else ["tag", TAGS])
 
 
 def serious(found: list[dict]) -> list[tuple[str, str, str]]:

@@ -67,3 +67,10 @@ def test_lock_and_hide_keep_the_values_the_link_gives():
     assert links.describe(link.lesson, link.config()) == \
         "solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0"
     assert not links.read({"C": "2"}).lesson
+
+
+def test_a_link_carries_projector_mode_and_reading_it_is_no_setting():
+    made = links.url("http://h/train", TrainConfig(C=0.05), lang="es", projector=True)
+    assert made == "http://h/train?C=0.05&lang=es&projector=1"
+    link = links.read({"C": "0.05", "lang": "es", "projector": "1"})
+    assert link.config() == TrainConfig(C=0.05) and not link.problems

@@ -1,0 +1,37 @@
+"""Projector mode under AppTest: ?projector=1 turns it on and it stays on for the session as
+the pages change; every page renders in it without an exception; the sidebar's toggle turns it
+off (and ?projector=0 too); its style block is written only while it is on."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages.shared import nav, projector, state
+
+from .page_utils import APP, open_app
+
+
+def styled(at) -> bool:
+    return any("font-size: 20px" in str(h.proto.body) for h in at.get("html"))
+
+
+def test_the_address_turns_it_on_for_the_session_and_the_toggle_off(small_model):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params[projector.KEY] = "1"
+    at.session_state[state.TRAINED] = small_model
+    at.run()
+    assert at.session_state[projector.KEY] is True and styled(at)
+    assert at.toggle(key=projector.TOGGLE).value is True
+    at.switch_page(nav.PAGES["draw"].file).run()  # the address no longer says it
+    assert not at.exception and at.session_state[projector.KEY] is True and styled(at)
+    at.toggle(key=projector.TOGGLE).set_value(False).run()
+    assert at.session_state[projector.KEY] is False and not styled(at)
+
+
+@pytest.mark.parametrize("page", list(nav.PAGES))
+def test_every_page_renders_in_projector_mode(page, small_model):
+    at = open_app(page, {state.TRAINED: small_model, projector.KEY: True})
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert styled(at)
