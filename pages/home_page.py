@@ -87,7 +87,8 @@ def look_at_the_data(ds) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         n = 12
-        titles = tuple(_("Label {label}", label=int(label)) for label in ds.y[:n])
+        # the label alone over each image: "Étiquette 5" ran into its neighbours in French
+        titles = tuple(str(int(label)) for label in ds.y[:n])
         st.image(figures.grid_png(ds.X[:n], titles, ds.side, 6), width="stretch",
                  caption=_("The first {n} of {name}'s images, each with its label.", n=n,
                            name=ds.name), alt=_(alt.digits(ds.y[:n])))

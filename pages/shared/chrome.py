@@ -39,6 +39,9 @@ WORDS = (
     N_("Theme"), N_("System"), N_("Light"), N_("Dark"), N_("Print"), N_("Record screen"),
     N_("Cancel recording"), N_("Stop recording"), N_("Clear cache"), N_("About"),
     N_("Rerun"), N_("Made with Streamlit v"),  # and its version
+    # the box a wrong address gets (a mistyped lesson link), and its close button
+    N_("Page not found"), N_("Close"),
+    N_("The page that you have requested does not seem to exist. Running the app's main page."),
     # the status widget (top right) while a run goes on, and the connection's state
     N_("Running..."), N_("Stop"), N_("Stopping..."), N_("Always rerun"), N_("File change."),
     N_("Connecting"), N_("Connecting to Streamlit server"),
@@ -70,6 +73,7 @@ TEXTS = ", ".join((
     '[data-testid="stTooltipContent"]',  # also our own help= texts: already translated
     '[data-testid="stTooltipErrorContent"]',
     '[data-testid="stFileChip"]',
+    '[data-testid="stDialog"]',  # Streamlit's own "Page not found"; the app's own are ours
 ))
 
 _SCRIPT = """<script>(() => {

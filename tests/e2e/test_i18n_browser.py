@@ -132,6 +132,12 @@ def test_streamlits_own_labels_speak_french(chromium, app_server):
         shown(metric_value(page, "Prédiction"), timeout=30_000)
         page.get_by_role("button", name="Effacer").click()
         expect(metric_value(page, "Prédiction")).to_have_count(0)
+
+        page.goto(f"{app_server.url}/no-such-page?lang=fr")  # a mistyped lesson link
+        dialog = page.get_by_test_id("stDialog")
+        expect(dialog.get_by_role("heading")).to_have_text("Page introuvable")
+        expect(dialog).to_contain_text("La page demandée ne semble pas exister.")
+        expect(dialog.get_by_role("button", name="Fermer")).to_be_visible()
     finally:
         page.context.close()
 
