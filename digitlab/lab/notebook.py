@@ -142,7 +142,8 @@ def cells(config: TrainConfig, say: Say = str) -> list[dict]:
         md(None, N_("Multinomial logistic regression on MNIST"), *_intro(config)),
         md(1, N_("The tools"), N_("NumPy for the arrays, scikit-learn for the model and the "
                                   "split, Matplotlib for the pictures.")),
-        _code(*imports),
+        # the pictures in the notebook whatever MPLBACKEND says (Streamlit sets it to Agg)
+        _code("%matplotlib inline", *imports),
         md(2, N_("Load MNIST"), N_("70,000 handwritten digits, each 28x28 = 784 pixel values "
                                    "from 0 (black) to 255 (white), and its label 0-9.")),
         _code(*_LOAD),

@@ -15,7 +15,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.support.accessibility import report, serious, violations
-from tests.support.browser import ROOT, draw_digit, metric_value, train_fast, wait_idle
+from tests.support.browser import (
+    ROOT,
+    draw_digit,
+    metric_value,
+    shown,
+    train_fast,
+    wait_idle,
+)
 
 # Each page by its name in the navigation, and its heading (Home's is the app's name).
 PAGES = {"Home": "DigitLab", "Train": "Train", "Gallery": "Gallery", "Draw": "Draw",
@@ -64,8 +71,10 @@ def lesson(page, rules: list[str] | None = None) -> dict[str, list]:
         if title != "Draw":
             check(page, title, found, rules)
             continue
+        page.wait_for_selector("canvas.upper-canvas")  # a stroke before the canvas is lost
+        wait_idle(page)
         draw_digit(page, 0)
-        expect(metric_value(page, "Prediction")).to_be_visible()
+        shown(metric_value(page, "Prediction"), timeout=60_000)
         wait_idle(page)
         for tab in DRAW_TABS:
             page.get_by_role("tab", name=tab).click()

@@ -103,8 +103,14 @@ def test_pages_never_open_a_path(path):
     # through digitlab.lab.links' validation (its property tests are in test_props_hostile.py).
     # The language (?lang=) is the other: pages/shared/i18n.py keeps it only when it is one of
     # the app's own language codes (_known), and uses it as a catalogue name, never a path.
+    # Projector mode (?projector=1) is the third: pages/shared/projector.py turns the value
+    # into True, False or None (_flag) and keeps nothing else of it.
     if path.name == "i18n.py":
         assert "_known(st.query_params.get(KEY))" in path.read_text()
+    elif path.name == "projector.py":
+        read = [line.strip() for line in path.read_text().splitlines()
+                if "st.query_params.get(" in line]
+        assert read == ['asked = _flag(st.query_params.get(KEY, ""))'], read
     elif path.name != "links_panel.py":
         assert "query_params" not in path.read_text(), f"{path.name} reads URL parameters"
     else:
