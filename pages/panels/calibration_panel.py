@@ -93,9 +93,9 @@ def panel(tr: Trained, split: Split) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         diagram, counts = spec(cal)
-        st.vega_lite_chart(figures.vega(diagram), theme=None, width="stretch", alt=describe(cal))
-        st.vega_lite_chart(figures.vega(counts), theme=None, width="stretch",
-                           alt=counts["description"])
+        # their alternative text is each spec's description (vega-embed makes it the label)
+        st.vega_lite_chart(figures.vega(diagram), theme=None, width="stretch")
+        st.vega_lite_chart(figures.vega(counts), theme=None, width="stretch")
     with right:
         m = st.columns(2)
         m[0].metric(_("Calibration error"), fmt(cal.ece, ".2%"),

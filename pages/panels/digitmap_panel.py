@@ -130,7 +130,7 @@ def drawing_tab(fit, image: np.ndarray, prepared) -> None:
                     labels=near_labels)
     path = trail(id(fit), xy)
     st.vega_lite_chart(figures.vega(spec(points, dmap.centres(), path, near, description)),
-                       theme=None, width="stretch", alt=description)
+                       theme=None, width="stretch")  # its description is its alt text
     st.markdown(_("**On this map your drawing sits among the {place}s.** In all 784 pixels, "
                   "its {k} nearest training digits (ringed) are {labels}.", place=place,
                   k=len(found), labels=near_labels))
