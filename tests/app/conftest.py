@@ -10,15 +10,20 @@ import streamlit  # noqa: F401  (sets up its loggers; the next line quiets one o
 # Outside `streamlit run`, declaring a cached function logs "No runtime found" once per function.
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
+from digitlab.classroom.classset import ClassSet  # noqa: E402
 from digitlab.training import session as training  # noqa: E402
 
-from .page_utils import SMALL  # noqa: E402
+from .page_utils import SMALL, trained  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def small_model(mnist, tutorial_split) -> training.Trained:
-    X_train, X_test, y_train, y_test = tutorial_split
-    split = training.Split.of(X_train, X_test, y_train, y_test, mnist.name, mnist.side)
-    job = training.TrainingJob(SMALL, split).start()
-    assert job.wait(120) and job.error is None, job.error
-    return job.result
+    return trained(SMALL, mnist, tutorial_split)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> ClassSet:
+    """An empty class set of this test's own (the app opens $DIGITLAB_DB)."""
+    path = tmp_path / "class.sqlite3"
+    monkeypatch.setenv("DIGITLAB_DB", str(path))
+    return ClassSet(path)

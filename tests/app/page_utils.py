@@ -10,6 +10,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from digitlab.model.config import TrainConfig
+from digitlab.training import session as training
 from pages.shared import nav
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -61,3 +62,12 @@ def drawn(digit: int | None) -> np.ndarray:
 def image_captions(at) -> list[str]:
     """One caption per picture shown with st.image (a list of images counts each)."""
     return [c for element in at.get("image") for c in element.captions]
+
+
+def trained(config: TrainConfig, mnist, tutorial_split) -> training.Trained:
+    """`config` fitted on the tutorial's split, as the Train page's job fits it."""
+    X_train, X_test, y_train, y_test = tutorial_split
+    split = training.Split.of(X_train, X_test, y_train, y_test, mnist.name, mnist.side)
+    job = training.TrainingJob(config, split).start()
+    assert job.wait(120) and job.error is None, job.error
+    return job.result

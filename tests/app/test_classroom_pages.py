@@ -19,14 +19,6 @@ CANVAS = "canvas-0"
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> ClassSet:
-    """An empty class set of this test's own (the app opens $DIGITLAB_DB)."""
-    path = tmp_path / "class.sqlite3"
-    monkeypatch.setenv("DIGITLAB_DB", str(path))
-    return ClassSet(path)
-
-
-@pytest.fixture
 def no_class_model():
     state.class_model().withdraw()
     yield

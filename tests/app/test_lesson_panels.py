@@ -11,18 +11,14 @@ from digitlab.training import session as training
 from pages.panels import movie_panel
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, open_app
+from .page_utils import canvas_state, drawn, open_app, trained
 
 FAST = TrainConfig(solver=solvers.FAST, scaling="unit", train_size=5000, max_iter=6)
 
 
 @pytest.fixture(scope="module")
 def fast_model(mnist, tutorial_split) -> training.Trained:
-    X_train, X_test, y_train, y_test = tutorial_split
-    split = training.Split.of(X_train, X_test, y_train, y_test, mnist.name, mnist.side)
-    job = training.TrainingJob(FAST, split).start()
-    assert job.wait(120) and job.error is None, job.error
-    return job.result
+    return trained(FAST, mnist, tutorial_split)
 
 
 def test_train_page_shows_the_flipbook_ending_on_the_model_and_plays_it(fast_model):

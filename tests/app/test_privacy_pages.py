@@ -22,13 +22,6 @@ MARK = np.frombuffer(b"H4-ERASE" * 98, np.uint8)  # pixels whose bytes the file 
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> ClassSet:
-    path = tmp_path / "class.sqlite3"
-    monkeypatch.setenv("DIGITLAB_DB", str(path))
-    return ClassSet(path)
-
-
-@pytest.fixture
 def class_mode(monkeypatch):
     """A class server: the password set, collection from the environment (asked: the default)."""
     monkeypatch.setenv(classroom.PASSWORD_ENV, PASSWORD)
