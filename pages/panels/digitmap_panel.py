@@ -113,7 +113,7 @@ def drawing_tab(fit, image: np.ndarray, prepared) -> None:
     cfg = fit.config
     split = state.split_for(state.dataset(), cfg)
     index = neighbours_panel.index_for(split, cfg.test_size, cfg.seed, cfg.deskew)
-    key = (split.data_key, cfg.test_size, cfg.seed, len(split.y_train))
+    key = neighbours_panel.split_key(split, cfg.test_size, cfg.seed)
     with st.spinner(_("Placing the test digits on the map…")):
         dmap = digit_map(key, cfg.deskew, split, index)
     points = map_points(key, cfg.deskew, dmap)

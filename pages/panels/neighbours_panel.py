@@ -26,9 +26,14 @@ def index(key: tuple, deskew: bool, _split: Split) -> neighbours.NeighbourIndex:
     return neighbours.build(_split.X_train, _split.y_train, deskew=deskew, side=_split.side)
 
 
+def split_key(split: Split, test_size: float, seed: int) -> tuple:
+    """What the index (and the map built on it) is cached by: the data, the split, the rows."""
+    return (split.data_key, test_size, seed, len(split.y_train))
+
+
 def index_for(split: Split, test_size: float, seed: int, deskew: bool):
     with st.spinner(_("Indexing the training images…")):
-        return index((split.data_key, test_size, seed, len(split.y_train)), deskew, split)
+        return index(split_key(split, test_size, seed), deskew, split)
 
 
 def panel(idx: neighbours.NeighbourIndex, split: Split, image28: np.ndarray,
