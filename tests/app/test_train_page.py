@@ -33,6 +33,10 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
 
 
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
 def test_same_settings_come_back_from_the_shared_store(mnist):
     at = open_app("train")
     at.select_slider(key="cfg_train_size").set_value(1000)
@@ -45,6 +49,11 @@ def test_same_settings_come_back_from_the_shared_store(mnist):
     button(other, "Train").click().run()
     assert other.session_state[state.TRAINED].fit.model is first.fit.model  # one shared fit
     assert [t.value for t in other.toast] == ["Same settings as an earlier fit: reused it."]
+    # the reused model's fit time is its fit's, marked reused (not the lookup's "0.0 s")
+    assert metric(other, "Fit time") == f"{first.fit.fit_seconds:.1f} s (reused)"
+    # (the first press fitted, unless an earlier test in this process fitted the same)
+    assert metric(at, "Fit time") == f"{first.fit.fit_seconds:.1f} s" + (
+        " (reused)" if first.fit.reused else "")
     # the sidebar names the model in the same run (it was drawn before the press was handled)
     model_line = next(c.value for c in other.sidebar.caption if c.value.startswith("**Model:**"))
     assert "accuracy" in model_line, model_line
