@@ -148,3 +148,16 @@ def test_show_the_code_offers_the_notebook_in_the_pages_language(mnist):
         buttons = [b for b in at.get("download_button") if b.proto.label == label]
         assert len(buttons) == 1, [b.proto.label for b in at.get("download_button")]
         assert buttons[0].proto.id.endswith("download_notebook")
+
+
+def test_a_stopped_fits_sentence_goes_when_its_settings_do(mnist, tutorial_split):
+    split = training.Split.of(*tutorial_split, mnist.name, mnist.side)
+    config = TrainConfig(solver="sag", max_iter=50, train_size=5000)
+    job = training.TrainingJob(config, split)
+    job.stop()  # stopped before its fit began: nothing to keep, a sentence says so
+    assert job.start().wait(60) and job.result is None and job.notice
+    at = open_app("train", {state.JOB: job, **{f"cfg_{f}": getattr(config, f)
+                                                for f in config.to_dict()}})
+    assert any("Your previous model is kept" in i.value for i in at.info)
+    at.select_slider(key="cfg_C").set_value(0.1).run()  # other settings: not what was stopped
+    assert not any("Your previous model is kept" in i.value for i in at.info)
