@@ -212,9 +212,9 @@ def builder(config: TrainConfig | None) -> None:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.image(classroom_panel.qr_png(short), width=150,
                      alt=_("QR code of the short lesson link, {url}", url=short))
-            with st.container():
+            with st.container(width=400):  # beside the code; under it on a phone
                 st.markdown(_("**Short link** (students scan the code or type it):"))
-                st.markdown(f"### `{short}`")
+                st.markdown(f"#### `{short}`")
                 clipboard.copy_button(short, _("Copy the short link"), key="copy_short")
         st.markdown(_("**The full link** (what the short one opens):"))
         st.code(link, language=None, wrap_lines=True)
