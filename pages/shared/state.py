@@ -139,7 +139,7 @@ def server_file(name: str) -> Path:
 @st.cache_resource
 def timings() -> Timings:
     """The fits measured on this machine, for the time estimates (digitlab.training.estimate),
-    one per server and kept in the cache folder. Shared on purpose: the machine is the
+    one per server and kept beside the class set. Shared on purpose: the machine is the
     server's; it holds a few numbers per kind of fit, under its own lock."""
     return Timings(server_file(estimate.FILE_NAME))
 
