@@ -26,6 +26,7 @@ from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
+OVERDUE = 1.5  # a fit this many times past its estimate is said to be late, not 99% done
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -212,6 +213,13 @@ class TrainingJob(QueuedJob):
         silent = not solvers.get(solver).keeps_best  # keeps_best: it reports every epoch
         estimate = expected_seconds(self.config, len(self.split.y_train), self.timings)
         so_far = format_seconds(self.fitting_for)
+        if estimate and self.fitting_for > OVERDUE * estimate:
+            # past its estimate: no made-up fraction, and the page says why it may be
+            return None, N_("{solver}: {so_far}, longer than the {estimate} estimated (the "
+                            "machine may be busy with other work){silent}", solver=solver,
+                            so_far=so_far, estimate=format_seconds(estimate),
+                            silent=N_("; scikit-learn reports no progress until it is done")
+                            if silent else "")
         if estimate:
             frac = min(self.fitting_for / estimate, 0.99)
             if silent:
