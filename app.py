@@ -26,7 +26,17 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
-from pages.shared import browser, chrome, frame, i18n, nav, projector, state  # noqa: E402  (after the launcher)
+from pages.panels import classroom_panel  # noqa: E402
+from pages.shared import (  # noqa: E402  (after the launcher)
+    browser,
+    chrome,
+    frame,
+    i18n,
+    leave_guard,
+    nav,
+    projector,
+    state,
+)
 from pages.shared.i18n import _  # noqa: E402
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
@@ -48,6 +58,8 @@ with frame.guard(_("The sidebar")):
     i18n.picker()
     projector.toggle()
     browser.close_sidebar_after_navigation()
+    # the teacher's unlock and a session's runs live in this tab only: ask before a reload
+    leave_guard.warn_before_leaving(bool(state.history().runs) or classroom_panel.is_teacher())
 browser.compact_on_phones()
 browser.show_focus()
 projector.style()

@@ -7,6 +7,8 @@ printed typefaces, other writers' handwriting, drawn like canvas drawings and ph
 and read through `to_mnist` by plain, deskew, augment and rbf models) and
 `python -m benchmarks.draw_latency [--trials N]` (mouse-up to Prediction in Chromium, beside a
 bare canvas page) and `python -m benchmarks.train_burst [--sessions N]` (a class pressing Train
-at once: server memory and time, beside one session). `common` holds what they share; `--help`
-lists every option. `python3 run.py bench NAME` runs one with the project's venv.
+at once: server memory and time, beside one session) and `python -m benchmarks.estimates
+[--full]` (the Train page's time estimates beside real fits of its presets). `common` holds
+what they share; `--help` lists every option. `python3 run.py bench NAME` runs one with the
+project's venv.
 """

@@ -25,8 +25,8 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import classroom_panel, classset_panel, privacy_panel, report_panel
-from pages.shared import figures, frame, i18n, nav, state, uploader
-from pages.shared.i18n import N_, _, fmt, label
+from pages.shared import change, figures, frame, i18n, nav, state, uploader
+from pages.shared.i18n import N_, _, fmt, label, ngettext
 
 PER_PAGE = 40
 UNDO = "classset_undo"  # the records the last Delete removed (in memory only), for Undo
@@ -122,9 +122,15 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
                                                                  n=ev.n))
     m[1].metric(_("On MNIST's test set"), fmt(tr.evaluation.accuracy, ".1%"),
                 help=_("{n:,} test images", n=tr.evaluation.n))
-    m[2].metric(_("Gap"), _("{accuracy:+.1f} points",
-                         accuracy=(ev.accuracy - tr.evaluation.accuracy) * 100),
+    g = evaluate.gap(ev, tr.evaluation)
+    m[2].metric(_("Gap"), _("{accuracy:+.1f} points", accuracy=g.points),
                 help=_("How much worse the model reads the class's handwriting than MNIST's."))
+    if g.few:
+        st.caption(ngettext("From only {n} digit: one digit more or less moves this gap by "
+                            "5 points or more. Save at least {few} before reading much into it.",
+                            "From only {n} digits: one digit more or less moves this gap by "
+                            "5 points or more. Save at least {few} before reading much into it.",
+                            g.n, few=evaluate.FEW_DIGITS))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.image(figures.confusion_png(ev.confusion, _("The class set (accuracy {accuracy:.3f})",
@@ -162,13 +168,13 @@ def retrain_tab(store: ClassSet, ds, tr: training.Trained) -> None:
     m = st.columns(2)
     m[0].metric(_("Held-out class digits ({n_held_out})", n_held_out=c.n_held_out),
                 fmt(c.class_after.accuracy, ".1%"),
-                delta=_("{gain:+.1f} points (was {accuracy:.1%})", gain=c.gain * 100,
-                        accuracy=c.class_before.accuracy))
+                **change.delta(_("{gain:+.1f} points (was {accuracy:.1%})", gain=c.gain * 100,
+                                 accuracy=c.class_before.accuracy), c.gain * 100, 1))
     mnist = c.after.evaluation.accuracy - c.before.evaluation.accuracy
     m[1].metric(_("MNIST test images ({n:,})", n=c.after.evaluation.n),
                 fmt(c.after.evaluation.accuracy, ".1%"),
-                delta=_("{mnist:+.1f} points (was {accuracy:.1%})", mnist=mnist * 100,
-                        accuracy=c.before.evaluation.accuracy))
+                **change.delta(_("{mnist:+.1f} points (was {accuracy:.1%})", mnist=mnist * 100,
+                                 accuracy=c.before.evaluation.accuracy), mnist * 100, 1))
     st.caption(_("{n_added} class digits joined {n_train:,} training images, each counted "
                  "{repeats} times (so they are about a tenth of the training rows); fitted in "
                  "{fit_seconds:.1f} s.", n_added=c.n_added, n_train=c.before.fit.n_train,

@@ -116,22 +116,34 @@ def settings_form(ds) -> TrainConfig | None:
         return None
 
 
-def preset_buttons(cols) -> None:
+def preset_buttons(cols) -> list[str]:
+    """One button per preset; a preset the lesson link contradicts is off, and the sentence
+    saying why is returned (the page shows it under the row)."""
+    why_not = []
     for col, (name, config) in zip(cols, training.presets().items()):
+        clash = links_panel.preset_clash(config)
         col.button(_(name), on_click=apply, args=(config,), width="stretch",
+                   disabled=clash is not None,
                    help=_("{solver}, C={c:g}, max_iter={max_iter}, {scaling} pixels",
                           solver=config.solver, c=config.C, max_iter=config.max_iter,
-                          scaling=config.scaling) + augment_panel.extras(config))
+                          scaling=config.scaling) + augment_panel.extras(config)
+                   + (f"\n\n{clash}" if clash else ""))
+        if clash:
+            why_not.append(_("**{preset}** is off: {why}", preset=_(name), why=clash))
+    return why_not
 
 
 def time_advice(config: TrainConfig, n_available: int) -> None:
     """Show the expected time; when it is long, offer quicker variants of the same settings."""
-    expected = training.expected_seconds(config, n_available)
+    expected = training.expected_seconds(config, n_available, state.timings())
     if expected is None:
         return
     if expected < training.LONG_FIT_SECONDS:
         st.caption(_("Expected fit time: about {format_seconds}.",
-                     format_seconds=_(training.format_seconds(expected))))
+                     format_seconds=_(training.format_seconds(expected))),
+                   help=_("Estimated from fits of this kind measured on this machine: seconds "
+                          "per epoch and per image, times the images and the epochs such fits "
+                          "take."))
         return
     n = training.n_train_for(config, n_available)
     st.warning(_("These settings take up to about **{format_seconds}** here ({max_iter} {solver} "
@@ -143,14 +155,14 @@ def time_advice(config: TrainConfig, n_available: int) -> None:
                                  N_("Use {n:,} images", n=10_000)),
                K["max_iter"]: (3, config.replace(max_iter=3), N_("Stop after 3 epochs"))}
     for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
-        seconds = training.expected_seconds(variant, n_available) or 0.0
+        seconds = training.expected_seconds(variant, n_available, state.timings()) or 0.0
         col.button(_("{text} (~{seconds})", text=_(text),
                      seconds=_(training.format_seconds(seconds))), key=f"quick_{key}",
                    on_click=st.session_state.update, args=({key: value},))
 
 
 def train_label(config: TrainConfig | None, n_available: int) -> str:
-    expected = config and training.expected_seconds(config, n_available)
+    expected = config and training.expected_seconds(config, n_available, state.timings())
     if expected and expected >= training.LONG_FIT_SECONDS:
         return _("Train anyway (~{format_seconds})",
                  format_seconds=_(training.format_seconds(expected)))
@@ -195,7 +207,8 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
     m = st.columns(4)
     m[0].metric(_("Test accuracy"), fmt(ev.accuracy, ".3f"),
                 help=_("on {n:,} held-out images", n=ev.n))
-    m[1].metric(_("Fit time"), _("{seconds:.1f} s", seconds=fit.fit_seconds))
+    m[1].metric(_("Fit time"), _("{seconds:.1f} s (reused)", seconds=fit.fit_seconds)
+                if fit.reused else _("{seconds:.1f} s", seconds=fit.fit_seconds))
     solver = solvers.get(tr.config.solver)
     m[2].metric(_("Epochs") if solver.per_epoch else _("Iterations"), fmt(fit.n_iter, ","))
     m[3].metric(_("Training images"), fmt(fit.n_train, ","))
@@ -244,7 +257,7 @@ with frame.guard(_("The Train page")):
     job = state.current_job()
     queued = job is not None and job.running and job.waiting() is not None
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
-    preset_buttons(row[:4])
+    presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
     train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
                           disabled=config is None or (job is not None and job.running
@@ -257,6 +270,8 @@ with frame.guard(_("The Train page")):
     # a waiting fit's place goes right under Train: on a phone the buttons stack, and the
     # place would otherwise start below the screen's fold
     waiting_slot = st.container()
+    if presets_off:
+        st.caption("  \n".join(presets_off))
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
     with tools[0]:
         links_panel.builder(config)
@@ -281,9 +296,11 @@ with frame.guard(_("The Train page")):
     elif job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
-    if job is not None and job.error:
+    # a failed or stopped fit's sentence stays while its settings are the ones on screen
+    said = job is not None and not job.running and job.config == config
+    if said and job.error:
         st.error(_(job.error))
-    if job is not None and job.notice:
+    if said and job.notice:
         st.info(_(job.notice))
     tr = state.trained()
     with tools[2]:  # filled last: a fit reused from the store just now is already the model

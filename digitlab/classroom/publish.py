@@ -11,17 +11,21 @@ nobody can publish.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from digitlab.model.config import TrainConfig
 from digitlab.text import N_
-from digitlab.training.session import Trained
+from digitlab.training import modelfile
+from digitlab.training.session import Split, Trained, data_name
 
 PASSWORD_ENV = "DIGITLAB_CLASS_PASSWORD"
+MODEL_FILE = "class-model.skops"  # the published model, kept beside the class set
 URL_ENV = "DIGITLAB_CLASS_URL"  # set by `run.py app --class`: the server's address
 # Where students land: the page they came for. The Home page first would cost each of 30
 # phones a page they do not need (and the server a script run), and a tap to find Draw.
@@ -80,23 +84,81 @@ class ClassModel:
 
     One per server, read from every session's thread: `publish` and `withdraw` swap a
     reference under a lock, and the Trained it holds is frozen, so a reader sees either the old
-    model or the new one, never a mix."""
+    model or the new one, never a mix.
 
-    def __init__(self) -> None:
+    With a `path`, the published model is also a model file there (skops, as Train's download;
+    beside it `<path>.json` says when it was published and on which data), so a restarted
+    server has it back: the file is read at start, and the first caller that has the data
+    (`current(split_for)`) scores it on its test split again. Withdrawing deletes both files."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
         self._lock = threading.Lock()
         self._current: Published | None = None
+        self.path = Path(path) if path is not None else None
+        self._waiting: tuple[dict, dict] | None = self._read()  # (model file, about it)
+        self.problem: str | None = None  # why a saved class model could not be used
+
+    def _about_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".json")
+
+    def _read(self) -> tuple[dict, dict] | None:
+        if self.path is None or not self.path.exists():
+            return None
+        try:
+            about = json.loads(self._about_path().read_text())
+            payload = modelfile.from_bytes(self.path.read_bytes(), "The saved class model")
+            modelfile.check_input(payload, int(about["side"]), "The saved class model")
+            return payload, about
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.problem = str(exc)  # damaged or from another DigitLab: students get the default
+            return None
+
+    def _save(self, published: Published) -> None:
+        if self.path is None:
+            return
+        tr = published.model
+        about = {"at": published.at, "data_key": tr.data_key, "side": tr.side}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            files = ((self.path, modelfile.to_bytes(tr.fit, data_name(tr.data_key))),
+                     (self._about_path(), json.dumps(about).encode()))
+            for target, data in files:
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, target)  # a crash mid-write leaves the old file whole
+        except OSError as exc:
+            self.problem = str(exc)  # kept for this server's life only
 
     def publish(self, tr: Trained) -> Published:
         with self._lock:
             self._current = Published(tr, time.time())
+            self._waiting = None
+            self._save(self._current)
             return self._current
 
     def withdraw(self) -> None:
         with self._lock:
             self._current = None
+            self._waiting = None
+            if self.path is not None:
+                for target in (self.path, self._about_path()):
+                    target.unlink(missing_ok=True)
 
-    def current(self) -> Published | None:
+    def current(self, split_for: Callable[[TrainConfig], Split] | None = None
+                ) -> Published | None:
+        """The published model; a model saved before a restart comes back once a caller gives
+        `split_for` (the test split of its settings, on the data on screen) to score it."""
         with self._lock:
+            if self._waiting is not None and split_for is not None:
+                payload, about = self._waiting
+                self._waiting = None
+                split = split_for(payload["config"])
+                if split.data_key == about["data_key"]:
+                    self._current = Published(modelfile.as_trained(payload, split),
+                                              float(about["at"]))
+                else:
+                    self._waiting = (payload, about)  # another data set: wait for its own
             return self._current
 
 

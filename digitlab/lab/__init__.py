@@ -7,6 +7,7 @@ to fool it, compare runs, share settings as a link, and take the code home.
     fool        shift, rotate, scale and thicken a drawing until the answer changes
     history     a session's runs, newest first, and two of them compared
     links       a TrainConfig <-> a link's query parameters, every value checked; lessons
+    shortlinks  a lesson link's short form (?l=<code>), the long one kept in a file
     script      the settings as a short scikit-learn script and a command line
     notebook    the settings as a Jupyter notebook of the tutorial's steps (script's pieces)
 

@@ -255,10 +255,18 @@ def _sentence(field: str, reason: str) -> str:
     return (reason if reason.split(" ")[0] in FIELDS else f"{field} {reason}") + "."
 
 
-def describe(lesson: Lesson, config: TrainConfig) -> str:
-    """"solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0", as the page says it."""
+def clashes(lesson: Lesson, config: TrainConfig) -> tuple[str, ...]:
+    """The settings `lesson` fixes to other values than `config`'s, in the link's order: a
+    preset with any of them cannot be used under that lesson (it would train a mix)."""
+    return tuple(f for f in FIELDS if f in lesson.fixed and lesson.fixed[f] != getattr(config, f))
+
+
+def describe(lesson: Lesson, config: TrainConfig,
+             name: Callable[[str], str] = lambda field: field) -> str:
+    """"solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0", as the page says it
+    (`name` writes a setting's name: the page gives the sidebar's)."""
     def values(names) -> str:
-        return ", ".join(f"{f} = {write(f, getattr(config, f))}" for f in names)
+        return ", ".join(f"{name(f)} = {write(f, getattr(config, f))}" for f in names)
 
     hidden = N_("hidden: {values}", values=values(lesson.hidden)) if lesson.hidden else ""
     return join([part for part in (values(lesson.locked), hidden) if part], "; ")

@@ -4,8 +4,10 @@ sessions, run in the background for a page, and saved to a file.
     fitting    fit(config, X_train, y_train) -> FitResult, with no hidden state
     store      FitStore: finished fits and their features, single-flight between sessions
     session    presets, time estimates, Split and Trained, TrainingJob for a page
+    estimate   fit times from fits measured on this machine (Timings), kept between restarts
     evaluate   accuracy, the confusion matrix, the per-class report, the mistakes, the
-               calibration (how sure, against how often right)
+               calibration (how sure, against how often right), the gap between two
+               accuracies (and whether it rests on few digits)
     movie      the weights epoch by epoch, within a byte bound, for a flipbook
     modelfile  model files in skops format, refused with a sentence when unsafe
     tutorial   the tutorial's setting and published results, verbatim

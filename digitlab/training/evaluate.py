@@ -32,6 +32,30 @@ class Evaluation:
         return int(self.confusion.sum())
 
 
+# Below this many digits, an accuracy (and a gap between two) moves by 5 points or more with one
+# digit: the page says it is from few digits.
+FEW_DIGITS = 20
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How much better (positive) or worse one accuracy is than another, in percentage points,
+    and how many digits the first was measured on."""
+
+    points: float
+    n: int
+
+    @property
+    def few(self) -> bool:
+        """Measured on fewer than FEW_DIGITS digits: one digit moves it by 5 points or more."""
+        return self.n < FEW_DIGITS
+
+
+def gap(on: Evaluation, against: Evaluation) -> Gap:
+    """`on`'s accuracy minus `against`'s, in points, with the number of digits `on` counted."""
+    return Gap((on.accuracy - against.accuracy) * 100, on.n)
+
+
 def probabilities(model, X: np.ndarray) -> np.ndarray:
     """The class probabilities of the images X (n, pixels) as the evaluation saw them: recomputed
     on demand from the model (an Evaluation does not keep them)."""

@@ -75,6 +75,8 @@ class FitResult:
     # the weights epoch by epoch (digitlab.training.movie): solvers that report every epoch,
     # on pixel features; None otherwise
     movie: Movie | None = None
+    # came back from a store: its fit_seconds are the original fit's, not this lookup's
+    reused: bool = False
 
 
 def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
@@ -280,7 +282,8 @@ def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,
 
 
 def _replay(cached: FitResult, on_progress: OnProgress | None, seconds: float) -> FitResult:
-    """A stored fit: replay its curve to on_progress and return it."""
+    """A stored fit: replay its curve to on_progress and return it, marked reused (its
+    fit_seconds stay the original fit's: a lookup's milliseconds say nothing about the fit)."""
     done = ProgressEvent(cached.n_iter, cached.config.max_iter, seconds, message="done")
     history = cached.history[:-1] + (done,)
     if on_progress:
@@ -288,4 +291,4 @@ def _replay(cached: FitResult, on_progress: OnProgress | None, seconds: float) -
             on_progress(ev)
     note = N_("Reused the model fitted earlier for this setting and data "
               "(that fit took {seconds:.2f} s).", seconds=cached.fit_seconds)
-    return replace(cached, fit_seconds=seconds, history=history, notes=cached.notes + (note,))
+    return replace(cached, history=history, notes=cached.notes + (note,), reused=True)

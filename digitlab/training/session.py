@@ -19,12 +19,14 @@ from digitlab.model import solvers
 from digitlab.model.config import ConfigError, TrainConfig
 from digitlab.runtime.fairqueue import FairQueue, Place, QueuedJob, Request
 from digitlab.runtime.jobs import Stopped
-from digitlab.text import N_, message_of
+from digitlab.text import N_, join, message_of
 from digitlab.training import evaluate, fitting, tutorial
+from digitlab.training.estimate import Timings
 from digitlab.training.fitting import FitResult, ProgressEvent
 from digitlab.training.store import FitStore
 
 LONG_FIT_SECONDS = 60.0  # beyond this the page offers a subset or fewer epochs first
+OVERDUE = 1.5  # a fit this many times past its estimate is said to be late, not 99% done
 
 
 def presets() -> dict[str, TrainConfig]:
@@ -47,12 +49,12 @@ def n_train_for(config: TrainConfig, available: int) -> int:
     return available if config.train_size is None else min(config.train_size, available)
 
 
-def expected_seconds(config: TrainConfig, available: int) -> float | None:
-    """A rough fit time on this kind of machine, or None when no honest estimate exists (the
-    solver registry knows which solvers run a predictable max_iter epochs: sag and saga on raw
-    pixels run most of them; lbfgs and newton-* stop whenever they converge, and digitlab-fast
-    reports its own progress)."""
-    return solvers.get(config.solver).expected_seconds(config, n_train_for(config, available))
+def expected_seconds(config: TrainConfig, available: int,
+                     timings: Timings | None = None) -> float | None:
+    """The expected fit time from fits measured on this machine (`timings`: the server's;
+    without it, the seed measurements of digitlab.training.estimate), or None when no fit of
+    its kind was ever measured."""
+    return (timings or Timings()).seconds(config, n_train_for(config, available))
 
 
 def format_seconds(seconds: float) -> str:
@@ -64,13 +66,13 @@ def format_seconds(seconds: float) -> str:
 
 
 def queue_request(config: TrainConfig, available: int, owner: Hashable, first: bool = False,
-                  key: Hashable = None) -> Request:
+                  key: Hashable = None, timings: Timings | None = None) -> Request:
     """A fit's entry in a fair queue: its duration is estimated per kind of fit (solver and
     features) in proportion to its training images (size: thousands of them), or by
     expected_seconds until a fit of its kind has finished."""
     kind = f"{config.solver} · {config.features}" + (" · augmented" if config.augment else "")
     return Request(owner, kind, n_train_for(config, available) / 1000, first, key,
-                   expected_seconds(config, available))
+                   expected_seconds(config, available, timings))
 
 
 def data_key(ds: Dataset) -> str:
@@ -172,8 +174,9 @@ class TrainingJob(QueuedJob):
     def __init__(self, config: TrainConfig, split: Split,
                  warm_start_from: FitResult | None = None, store: FitStore | None = None,
                  owner_alive: Callable[[], bool] | None = None, queue: FairQueue | None = None,
-                 owner: Hashable = None, first: bool = False):
+                 owner: Hashable = None, first: bool = False, timings: Timings | None = None):
         super().__init__(owner_alive, queue, owner, first)
+        self.timings = timings  # the server's measured fits: estimates, and this fit's record
         self.key: tuple | None = None  # the store's key of its fit (a follower finds its leader)
         self.config = config
         self.split = split
@@ -184,31 +187,54 @@ class TrainingJob(QueuedJob):
         self.notice: str | None = None  # a sentence for the page: stopped, nothing to keep
 
     def progress(self) -> tuple[float | None, str]:
-        """(fraction done or None if unknown, a short line for the progress bar)."""
-        s = self.split
+        """(fraction done or None if unknown, a short line for the progress bar that names the
+        solver running)."""
+        solver = self.config.solver
         events = list(self.events)
         last = events[-1] if events else None
         if last is not None and last.iteration > 0 and last.message != "done":
-            bits = [f"epoch {last.iteration} of {last.max_iter}"]
+            bits: list[str] = [N_("{solver}: epoch {epoch} of {max_iter}", solver=solver,
+                       epoch=last.iteration, max_iter=last.max_iter)]
             if last.loss is not None:
-                bits.append(f"loss {last.loss:.4f}")
+                bits.append(N_("loss {loss:.4f}", loss=last.loss))
             if last.val_accuracy is not None:
-                bits.append(f"held-out accuracy {last.val_accuracy:.3f}")
+                bits.append(N_("held-out accuracy {accuracy:.3f}", accuracy=last.val_accuracy))
             if last.val_class_accuracy is not None:
                 worst = int(np.nanargmin(last.val_class_accuracy))
-                bits.append(f"worst digit {worst}: {last.val_class_accuracy[worst]:.3f}")
+                bits.append(N_("worst digit {digit}: {accuracy:.3f}", digit=worst,
+                               accuracy=last.val_class_accuracy[worst]))
             bits.append(format_seconds(self.fitting_for))
-            return min(last.iteration / max(last.max_iter, 1), 1.0), " · ".join(bits)
+            return min(last.iteration / max(last.max_iter, 1), 1.0), join(bits, " · ")
         if last is not None and last.message == "done":
-            return 1.0, f"fitted in {format_seconds(last.elapsed)}; scoring the test set"
-        estimate = expected_seconds(self.config, len(s.y_train))
+            return 1.0, N_("{solver} fitted in {seconds}; scoring the test set", solver=solver,
+                           seconds=format_seconds(last.elapsed))
+        # before its first epoch (digitlab-fast makes its features first), or a solver that
+        # says nothing until it is done (scikit-learn's)
+        silent = not solvers.get(solver).keeps_best  # keeps_best: it reports every epoch
+        estimate = expected_seconds(self.config, len(self.split.y_train), self.timings)
+        so_far = format_seconds(self.fitting_for)
+        if estimate and self.fitting_for > OVERDUE * estimate:
+            # past its estimate: no made-up fraction, and the page says why it may be
+            return None, N_("{solver}: {so_far}, longer than the {estimate} estimated (the "
+                            "machine may be busy with other work){silent}", solver=solver,
+                            so_far=so_far, estimate=format_seconds(estimate),
+                            silent=N_("; scikit-learn reports no progress until it is done")
+                            if silent else "")
         if estimate:
             frac = min(self.fitting_for / estimate, 0.99)
-            return frac, (f"{self.config.solver}: {format_seconds(self.fitting_for)} of about "
-                          f"{format_seconds(estimate)} (estimated; scikit-learn reports no "
-                          "progress until it is done)")
-        return None, (f"{self.config.solver}: {format_seconds(self.fitting_for)} so far "
-                      "(scikit-learn reports no progress until it is done)")
+            if silent:
+                return frac, N_("{solver}: {so_far} of about {estimate} (estimated from fits "
+                                "measured on this machine; scikit-learn reports no progress "
+                                "until it is done)", solver=solver, so_far=so_far,
+                                estimate=format_seconds(estimate))
+            return frac, N_("{solver}: preparing the images, {so_far} of about {estimate} in "
+                            "all (estimated from fits measured on this machine)", solver=solver,
+                            so_far=so_far, estimate=format_seconds(estimate))
+        if silent:
+            return None, N_("{solver}: {so_far} so far (scikit-learn reports no progress until "
+                            "it is done)", solver=solver, so_far=so_far)
+        return None, N_("{solver}: preparing the images, {so_far} so far", solver=solver,
+                        so_far=so_far)
 
     @property
     def fitting_for(self) -> float:
@@ -245,13 +271,17 @@ class TrainingJob(QueuedJob):
             queue = self.queue
             self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side)
             request = queue_request(self.config, len(s.y_train), self.owner, self.first,
-                                    self.key)
+                                    self.key, self.timings)
             turn = lambda: queue.turn(request, self.should_stop, self._took)  # noqa: E731
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
                               side=s.side, should_stop=self.should_stop,
                               warm_start_from=self.warm_start_from, store=self.store,
                               turn=turn)
+            if self.timings is not None and not (fit.reused or fit.stopped
+                                                 or fit.warm_started):
+                self.timings.record(fit.config, fit.fit_seconds, fit.n_iter, fit.n_train,
+                                    fit.converged)
             self.result = trained(fit, s)
         except Stopped as exc:  # stopped, left the queue, or replaced there
             self.notice = N_("{why} Your previous model is kept.", why=message_of(exc))

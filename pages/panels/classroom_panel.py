@@ -63,7 +63,7 @@ def _withdraw() -> None:
 
 def publish_panel(tr: Trained) -> None:
     """"Publish to class": this model becomes the one every session without its own uses."""
-    published = state.class_model().current()
+    published = state.published(state.dataset())
     with st.expander(_("Publish to the class"), icon=":material/campaign:",
                      expanded=is_teacher()):
         if published is None:

@@ -19,7 +19,7 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import i18n, state
+from pages.shared import change, i18n, state
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -119,10 +119,10 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
     for col, run, other in zip(cols, (a, b), (b, a)):
         acc = run.accuracy
         delta = acc - other.accuracy
+        said = (_("{delta:+.4f} vs run {number}", delta=delta, number=other.number)
+                if round(delta, 4) else _("same"))
         col.metric(_("Run {number}: test accuracy", number=run.number), fmt(acc, ".4f"),
-                   delta=(_("{delta:+.4f} vs run {number}", delta=delta, number=other.number)
-                          if delta else _("same")),
-                   delta_color="normal" if delta else "off")
+                   **change.delta(said, delta, 4))
         c = run.config
         col.caption(_("{solver}, C = {isinf}, penalty {penalty_name}, max_iter {max_iter}, "
                       "{scaling} pixels", solver=c.solver,

@@ -13,11 +13,13 @@ import math
 import os
 import uuid
 from collections.abc import Callable, Hashable
+from pathlib import Path
 
 import streamlit as st
 
+from digitlab.classroom import classdb
 from digitlab.classroom import publish as classroom
-from digitlab.classroom.publish import ClassModel
+from digitlab.classroom.publish import ClassModel, Published
 from digitlab.data import mnist as data
 from digitlab.data.mnist import Dataset
 from digitlab.lab import history as history_module
@@ -25,8 +27,9 @@ from digitlab.lab.history import History
 from digitlab.model.config import TrainConfig
 from digitlab.runtime import fairqueue
 from digitlab.runtime.fairqueue import FairQueue
-from digitlab.training import fitting
+from digitlab.training import estimate, fitting
 from digitlab.training import session as training
+from digitlab.training.estimate import Timings
 from digitlab.training.session import Split, Trained, TrainingJob
 from digitlab.training.store import FitStore
 from pages.shared import i18n
@@ -127,6 +130,20 @@ def fit_store() -> FitStore:
     return FitStore()
 
 
+def server_file(name: str) -> Path:
+    """A file the server keeps between restarts (the fits' timings, short links, the class
+    model): beside the class set, in $DIGITLAB_DB's folder (else ~/.local/share/digitlab)."""
+    return classdb.default_path().parent / name
+
+
+@st.cache_resource
+def timings() -> Timings:
+    """The fits measured on this machine, for the time estimates (digitlab.training.estimate),
+    one per server and kept beside the class set. Shared on purpose: the machine is the
+    server's; it holds a few numbers per kind of fit, under its own lock."""
+    return Timings(server_file(estimate.FILE_NAME))
+
+
 @st.cache_resource
 def fit_queue() -> FairQueue:
     """One fair queue of fits for the whole server (digitlab.runtime.fairqueue): at most one
@@ -154,7 +171,7 @@ def class_model() -> ClassModel:
     """The model the teacher published, one holder per server. Safe to share: publishing swaps
     a reference under a lock, and the Trained it holds is frozen, so every session sees the
     old model or the new, never a mix."""
-    return ClassModel()
+    return ClassModel(server_file(classroom.MODEL_FILE))
 
 
 # The spinners' sentences are said where the cached function is called (in the session's
@@ -177,7 +194,14 @@ def _default(key: str, _ds: Dataset) -> Trained:
 def fallback(ds: Dataset) -> tuple[Trained, str]:
     """(the model for a session without its own, a few words saying which one it is)."""
     key = training.data_key(ds)
-    return classroom.fallback_model(class_model().current(), key, lambda: _default_said(key, ds))
+    return classroom.fallback_model(published(ds), key, lambda: _default_said(key, ds))
+
+
+def published(ds: Dataset | None) -> Published | None:
+    """The class model; one saved before a restart comes back here, scored on `ds`."""
+    if ds is None:
+        return class_model().current()
+    return class_model().current(lambda config: split_for(ds, config))
 
 
 def _default_said(key: str, ds: Dataset) -> Trained:
@@ -239,7 +263,7 @@ def start_training(config: TrainConfig, ds: Dataset, warm_start: bool = False,
     waiting = current_job()
     job = TrainingJob(config, split, warm_start_from=warm, store=fit_store(),
                       owner_alive=session_alive(), queue=fit_queue(), owner=owner(),
-                      first=first).start()
+                      first=first, timings=timings()).start()
     if waiting is not None and waiting.running:  # a press while waiting: the new one replaces it
         waiting.leave()
     job.wait_placed()  # the next run draws it waiting or fitting, sidebar and page alike

@@ -3,6 +3,8 @@ run's settings back into the sidebar."""
 
 from __future__ import annotations
 
+from streamlit.proto.Metric_pb2 import Metric
+
 from pages.panels import history_panel
 from pages.shared import state
 
@@ -66,3 +68,16 @@ def test_a_run_whose_model_was_let_go_says_so_and_can_be_trained_again(mnist, mo
     assert "Run 1: test accuracy" in [m.label for m in at.metric]  # its scores stay
     at.pills(key=history_panel.RESTORE).set_value(1).run()
     assert at.session_state["cfg_C"] == 1.0 and not at.exception
+
+
+def test_two_runs_as_good_as_each_other_show_no_arrow(mnist):
+    at = open_app("train")
+    fit(at, 1.0)
+    at.select_slider(key="cfg_test_size").set_value(0.15)  # the same split ...
+    at.select_slider(key="cfg_tol").set_value(1e-6)  # ... and a tol 5 epochs never reach
+    fit(at, 1.0)
+    a, b = at.session_state[state.HISTORY].runs
+    assert a.config != b.config and a.accuracy == b.accuracy
+    for m in (m for m in at.metric if m.label.endswith(": test accuracy")):
+        assert m.delta == "same" and m.proto.color == Metric.MetricColor.GRAY
+        assert m.proto.direction == Metric.MetricDirection.NONE  # no green arrow on a zero change

@@ -3,6 +3,8 @@ widgets, off-grid values kept exactly, bad values refused by name; lesson links 
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from digitlab.lab import links
@@ -69,10 +71,15 @@ def test_a_lesson_link_locks_and_hides_and_says_what_it_fixed(mnist):
     assert ".st-key-cfg_tol,.st-key-cfg_seed{display:none}" in "".join(
         h.proto.body for h in at.get("html"))
     lesson = at.info[0].value
-    assert "Fixed by the link: solver = sag, max_iter = 5; hidden: tol = 0.0001, seed = 0." \
+    # the settings by the sidebar's names (without their explanations in brackets)
+    assert "Fixed by the link: Solver = sag, max_iter = 5; hidden: tol = 0.0001, Seed = 0." \
         in lesson
-    # A preset cannot move what the lesson fixed; C still moves, and the URL keeps the lesson.
-    next(b for b in at.button if b.label == "Fast").click().run()
+    # A preset that would change what the lesson fixed is off, and the page says why; C still
+    # moves, and the URL keeps the lesson.
+    fast = next(b for b in at.button if b.label == "Fast")
+    assert fast.disabled and "The lesson link fixes Solver, max_iter" in fast.help
+    assert "**Fast** is off: The lesson link fixes Solver, max_iter" in " ".join(
+        c.value for c in at.caption)
     at.select_slider(key="cfg_C").set_value(10.0).run()
     assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 5
     assert at.query_params["lock"] == "solver,max_iter" and at.query_params["C"] == "10"
@@ -88,3 +95,42 @@ def test_the_lesson_builder_writes_the_link_of_the_current_settings(mnist):
                          "&lock=solver,max_iter&hide=tol")
     assert links.read(dict(p.split("=") for p in link.split("?")[1].split("&"))).config() == \
         links.DEFAULTS.replace(C=0.1)
+
+
+def sidebar_labels(at: AppTest) -> set[str]:
+    kinds = ("select_slider", "selectbox", "number_input", "radio", "toggle")
+    return {w.label for kind in kinds for w in at.sidebar.get(kind)}
+
+
+def test_the_builder_names_settings_as_the_sidebar_does_and_gives_a_short_link(mnist):
+    at = open_app("train")
+    lock = at.multiselect(key="share_lock")
+    # the Lock and Hide lists say "Training images", as the sidebar does, not train_size
+    assert len(set(lock.options)) == len(SETTINGS) and set(lock.options) <= sidebar_labels(at)
+    assert "Training images" in lock.options
+    assert not {"train_size", "l1_ratio", "max_iter"} & set(lock.options)
+    lock.set_value(["scaling"]).run()
+    long_link = at.code[0].value
+    short = next(re.search(r"`(\S+\?l=(\w+))`", m.value) for m in at.markdown
+                 if "?l=" in m.value)
+    assert len(short.group(1)) < len(long_link) and short.group(1).endswith("/train?l="
+                                                                             + short.group(2))
+    assert any("QR code of the short lesson link" in str(i.proto) for i in at.get("image"))
+    # a new visitor opening the short link gets the long link's settings and lesson
+    student = open_link({"l": short.group(2)})
+    assert student.query_params["lock"] == "scaling"
+    assert student.radio(key="cfg_scaling").disabled
+    assert "Fixed by the link: Pixel scaling = unit." in student.info[0].value
+    # a code this server never made is said, and the page opens as usual
+    lost = open_link({"l": "zzzzzzzz"})
+    assert "does not know the short link **zzzzzzzz**" in lost.warning[0].value
+
+
+def test_a_lock_turns_off_the_presets_it_contradicts_and_says_why(mnist):
+    # the Fast preset's scaling locked: "Tutorial settings" (raw pixels) would train a mix
+    at = open_link({"scaling": "unit", "lock": "scaling"})
+    buttons = {b.label: b for b in at.button}
+    assert buttons["Tutorial settings"].disabled
+    assert not buttons["Fast"].disabled and not buttons["Best"].disabled
+    said = " ".join(c.value for c in at.caption)
+    assert "**Tutorial settings** is off: The lesson link fixes Pixel scaling" in said

@@ -33,6 +33,10 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
 
 
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
 def test_same_settings_come_back_from_the_shared_store(mnist):
     at = open_app("train")
     at.select_slider(key="cfg_train_size").set_value(1000)
@@ -45,6 +49,11 @@ def test_same_settings_come_back_from_the_shared_store(mnist):
     button(other, "Train").click().run()
     assert other.session_state[state.TRAINED].fit.model is first.fit.model  # one shared fit
     assert [t.value for t in other.toast] == ["Same settings as an earlier fit: reused it."]
+    # the reused model's fit time is its fit's, marked reused (not the lookup's "0.0 s")
+    assert metric(other, "Fit time") == f"{first.fit.fit_seconds:.1f} s (reused)"
+    # (the first press fitted, unless an earlier test in this process fitted the same)
+    assert metric(at, "Fit time") == f"{first.fit.fit_seconds:.1f} s" + (
+        " (reused)" if first.fit.reused else "")
     # the sidebar names the model in the same run (it was drawn before the press was handled)
     model_line = next(c.value for c in other.sidebar.caption if c.value.startswith("**Model:**"))
     assert "accuracy" in model_line, model_line
@@ -55,18 +64,21 @@ def test_tutorial_preset_warns_of_its_time_and_offers_quicker_runs(mnist):
     button(at, "Tutorial settings").click().run()
     assert at.session_state["cfg_solver"] == "sag" and at.session_state["cfg_max_iter"] == 1000
     assert at.session_state["cfg_scaling"] == "raw"
-    full = training.format_seconds(training.expected_seconds(tutorial.CONFIG, 59_500))
+    timings = state.timings()  # the page's: the seed's, or this machine's measured fits
+    full = training.format_seconds(training.expected_seconds(tutorial.CONFIG, 59_500, timings))
     assert full.endswith("min") and f"about **{full}**" in at.warning[0].value
     assert button(at, "Train anyway").label == f"Train anyway (~{full})"
     button(at, "Use 10,000 images").click().run()
     assert at.session_state["cfg_train_size"] == 10_000
     ten_k = tutorial.CONFIG.replace(train_size=10_000)
-    subset = training.format_seconds(training.expected_seconds(ten_k, 59_500))
+    subset = training.format_seconds(training.expected_seconds(ten_k, 59_500, timings))
     assert f"about **{subset}**" in at.warning[0].value  # 1000 epochs over 10,000 images
     button(at, "Stop after 3 epochs").click().run()
     assert at.session_state["cfg_max_iter"] == 3
     assert not at.warning  # 3 epochs over 10,000 images: short, just a caption
-    assert "Expected fit time: about 1 s" in " ".join(c.value for c in at.caption)
+    short = training.format_seconds(training.expected_seconds(ten_k.replace(max_iter=3), 59_500,
+                                                              timings))
+    assert f"Expected fit time: about {short}" in " ".join(c.value for c in at.caption)
 
 
 def test_an_l1_penalty_lists_only_the_solvers_that_accept_it(mnist):
@@ -136,3 +148,16 @@ def test_show_the_code_offers_the_notebook_in_the_pages_language(mnist):
         buttons = [b for b in at.get("download_button") if b.proto.label == label]
         assert len(buttons) == 1, [b.proto.label for b in at.get("download_button")]
         assert buttons[0].proto.id.endswith("download_notebook")
+
+
+def test_a_stopped_fits_sentence_goes_when_its_settings_do(mnist, tutorial_split):
+    split = training.Split.of(*tutorial_split, mnist.name, mnist.side)
+    config = TrainConfig(solver="sag", max_iter=50, train_size=5000)
+    job = training.TrainingJob(config, split)
+    job.stop()  # stopped before its fit began: nothing to keep, a sentence says so
+    assert job.start().wait(60) and job.result is None and job.notice
+    at = open_app("train", {state.JOB: job, **{f"cfg_{f}": getattr(config, f)
+                                                for f in config.to_dict()}})
+    assert any("Your previous model is kept" in i.value for i in at.info)
+    at.select_slider(key="cfg_C").set_value(0.1).run()  # other settings: not what was stopped
+    assert not any("Your previous model is kept" in i.value for i in at.info)

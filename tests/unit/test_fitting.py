@@ -29,6 +29,8 @@ def test_a_repeated_config_comes_from_the_store(digit_split):
     events = []
     again = fitting.fit(cfg, X_train, y_train, on_progress=events.append, store=store)
     assert again.model is first.model and any("Reused" in n for n in again.notes)
+    # a reused fit keeps the original fit's time (not the lookup's milliseconds), marked reused
+    assert again.reused and not first.reused and again.fit_seconds == first.fit_seconds
     assert [e.val_accuracy for e in events[:-1]] == [e.val_accuracy for e in first.history[:-1]]
     other_data = X_train.copy()
     other_data[0, 400] ^= 1  # one pixel of one image differs: not the same data

@@ -9,7 +9,7 @@ import pytest
 from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
-from digitlab.training import fitting, tutorial
+from digitlab.training import estimate, fitting, tutorial
 from digitlab.training import session as training
 from digitlab.training.store import FitStore
 
@@ -62,10 +62,10 @@ def test_tutorial_preset_is_the_tutorials_setting():
 
 def test_expected_time_scales_with_images_and_epochs():
     full = training.expected_seconds(tutorial.CONFIG, 59_500)
-    assert full == solvers.get("sag").expected_seconds(tutorial.CONFIG, 59_500)
     assert 10 * 60 <= full <= 30 * 60  # 1000 sag epochs: a quarter of an hour or so
     tenth = training.expected_seconds(tutorial.CONFIG.replace(train_size=5_950), 59_500)
-    assert tenth == pytest.approx(full / 10)
+    start = estimate.START_S  # a scikit-learn fit's child process, whatever its size
+    assert tenth - start == pytest.approx((full - start) / 10)
     assert training.expected_seconds(TrainConfig(solver="lbfgs"), 59_500) is None
 
 

@@ -1,0 +1,169 @@
+"""How long a fit will take, from fits measured on this machine.
+
+A fit's time is modelled as
+
+    seconds = START (child solvers only) + rate x epochs x images / 1000
+
+per kind of fit (its solver, penalty, features, augmentation, pixel scaling and deskewing):
+
+- `rate`: seconds per epoch (or iteration) per thousand training images, the median of that
+  kind's measured fits;
+- `epochs`: max_iter, or fewer when that kind's fits end by themselves sooner (digitlab-fast's
+  early stopping, sag converging): the median epochs of its fits that converged, capped at
+  max_iter.
+
+Where the numbers come from: `SEED` holds fits measured on the development machine (2 shared
+cores; `python -m benchmarks.estimates` measures them again and prints estimate beside real).
+Every fit that ends on this machine is then recorded (`Timings.record`) and its kind's own
+measurements replace the seed's; the app keeps them in a small JSON file beside the class set
+(pages/shared/state.py), so a restarted server still knows its machine. Fits too short to say
+much about an epoch (under MIN_SECONDS or MIN_IMAGES: mostly start-up) are not recorded.
+A kind nobody measured borrows from a coarser kind
+(the same solver and penalty; then the same solver); with nothing at all there is no estimate
+(None): the page then promises nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitlab.model import solvers
+from digitlab.model.config import TrainConfig
+
+KEEP = 9  # measurements kept per kind: the median of the last nine follows a changed machine
+START_S = 1.5  # a scikit-learn fit's child process: start, map the features, send the model
+FILE_NAME = "fit-timings.json"
+MIN_SECONDS, MIN_IMAGES = 3.0, 5000  # shorter or smaller fits are not recorded
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured fit: seconds per epoch per thousand images, its epochs, whether it ended
+    by itself (converged) before max_iter."""
+
+    rate: float
+    epochs: int
+    converged: bool
+
+
+def penalty(config: TrainConfig) -> str:
+    if math.isinf(config.C):
+        return "none"
+    return "l1" if config.l1_ratio > 0 else "l2"
+
+
+def kinds(config: TrainConfig) -> tuple[str, ...]:
+    """The kinds a config belongs to, finest first: all that changes the time of an epoch or
+    the number of epochs, then the solver and penalty, then the solver alone."""
+    solver, pen = config.solver, penalty(config)
+    extras = [config.features, config.scaling] + (["augment"] if config.augment else []) + (
+        ["deskew"] if config.deskew else [])
+    return (" ".join([solver, pen, *extras]), f"{solver} {pen}", solver)
+
+
+def _start(config: TrainConfig) -> float:
+    return START_S if solvers.get(config.solver).in_child else 0.0
+
+
+def sample_of(config: TrainConfig, seconds: float, n_iter: int, n_train: int,
+              converged: bool) -> Sample | None:
+    """A finished fit as a measurement (None when it says little: too short or too small)."""
+    if n_iter < 1 or n_train < MIN_IMAGES or not seconds >= MIN_SECONDS:
+        return None
+    work = n_iter * n_train / 1000
+    return Sample(max(seconds - _start(config), 0.1 * seconds) / work, n_iter, converged)
+
+
+# Measured here (2 cores shared with other work, December 2026, benchmarks/estimates.py): each
+# kind's seconds per epoch per thousand images, its epochs, whether it converged. The same fit
+# took up to twice as long when the machine was busier: an estimate says "about".
+SEED: dict[str, tuple[Sample, ...]] = {
+    # the tutorial: 835 s for 769 sag epochs on 59,500 raw-pixel images
+    "sag l2 pixels raw": (Sample(0.0182, 769, True),),
+    "sag l2": (Sample(0.0182, 769, True),),
+    # saga, L1, 10,000 unit-scaled images, all 100 epochs: 79 s (the issue) and 155 s (here,
+    # busier); this is their geometric mean
+    "saga l1": (Sample(0.109, 100, False),),
+    "saga": (Sample(0.0182, 100, False),),
+    # the Fast, Best and Robust presets on 59,500 images: 7.9 s, 9.5 s, 18.6 s, each stopping
+    # after 4 epochs (the rate includes making the features: deskewing, augmenting)
+    "digitlab-fast l2 pixels unit": (Sample(0.0332, 4, True),),
+    "digitlab-fast l2 pixels unit deskew": (Sample(0.0399, 4, True),),
+    "digitlab-fast l2 pixels unit augment deskew": (Sample(0.078, 4, True),),
+    "digitlab-fast": (Sample(0.0332, 4, True),),
+}
+
+
+class Timings:
+    """Measured fits per kind (the seed's, then this machine's), read and written from any
+    session's thread under a lock; saved to `path` (None: kept in memory only)."""
+
+    def __init__(self, path: str | Path | None = None,
+                 seed: Mapping[str, tuple[Sample, ...]] = SEED):
+        self.path = Path(path) if path is not None else None
+        self._seed = dict(seed)
+        self._lock = threading.Lock()
+        self._measured: dict[str, list[Sample]] = self._read()
+
+    def _read(self) -> dict[str, list[Sample]]:
+        if self.path is None or not self.path.exists():
+            return {}
+        try:
+            raw = json.loads(self.path.read_text())
+            return {str(kind): [Sample(float(r), int(e), bool(c)) for r, e, c in rows][-KEEP:]
+                    for kind, rows in raw.items()}
+        except (OSError, ValueError, TypeError):
+            return {}  # a damaged file: start again from the seed (it is only a cache)
+
+    def _write(self) -> None:
+        if self.path is None:
+            return
+        rows = {k: [[s.rate, s.epochs, s.converged] for s in v] for k, v in self._measured.items()}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(rows))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only cache folder: the measurements stay in memory
+
+    def record(self, config: TrainConfig, seconds: float, n_iter: int, n_train: int,
+               converged: bool) -> None:
+        """A fit that ran to its end on this machine (not stopped, reused or warm-started)."""
+        sample = sample_of(config, seconds, n_iter, n_train, converged)
+        if sample is None:
+            return
+        with self._lock:
+            for kind in kinds(config):
+                self._measured[kind] = (self._measured.get(kind, []) + [sample])[-KEEP:]
+            self._write()
+
+    def samples(self, config: TrainConfig) -> tuple[list[Sample], str] | None:
+        """The measurements an estimate uses and where they come from ("this machine" or
+        "seed"): the finest kind with any, this machine's before the seed's at each level."""
+        with self._lock:
+            for kind in kinds(config):
+                if self._measured.get(kind):
+                    return list(self._measured[kind]), "this machine"
+                if self._seed.get(kind):
+                    return list(self._seed[kind]), "seed"
+        return None
+
+    def seconds(self, config: TrainConfig, n_train: int) -> float | None:
+        """The expected fit time of `config` on `n_train` images, or None (never measured)."""
+        found = self.samples(config)
+        if found is None:
+            return None
+        samples = found[0]
+        rate = statistics.median(s.rate for s in samples)
+        ended = [s.epochs for s in samples if s.converged]
+        epochs = min(config.max_iter, statistics.median(ended)) if ended else config.max_iter
+        return _start(config) + rate * epochs * n_train / 1000
+
