@@ -21,7 +21,7 @@ from digitlab.model import solvers
 from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
-from pages.shared import figures, i18n
+from pages.shared import bars, i18n
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -138,28 +138,12 @@ def evidence(reading: Reading, deskew: bool) -> None:
 
 
 def scores_chart(reading: Reading) -> None:
-    """The ten scores z_k as bars (the answer highlighted), drawn by the browser."""
-    rows = [{"digit": reading.label(k), "score": float(z), "label": fmt(float(z), ".2f"),
-             "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
-    axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
-    spec = {
-        "description": _(alt.scores(reading.scores)),  # its aria-label
-        "data": {"values": rows}, "height": 330,
-        "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None,
-                  "axis": {**axis, "title": _("digit")}},
-            "y": {"field": "score", "type": "quantitative",
-                  "axis": {**axis, "title": _("score z = w·x + b")}},
-        },
-        "layer": [
-            {"mark": "bar", "encoding": {"color": {
-                "condition": {"test": "datum.answer", "value": plots.ACCENT},
-                "value": plots.NEUTRAL}}},
-            {"mark": {"type": "text", "fontSize": 12, "dy": {"expr": "datum.score < 0 ? 9 : -9"}},
-             "encoding": {"text": {"field": "label"}}},
-        ],
-    }
-    st.vega_lite_chart(figures.vega(spec), width="stretch")
+    """The ten scores z_k as bars (the answer highlighted), in plain HTML: it answers every
+    stroke on the Draw page (pages/shared/bars.py)."""
+    n = len(reading.scores)
+    bars.bars([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
+              [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
+              _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
 
 
 def _number(v: float) -> str:
@@ -179,6 +163,18 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
     return frame
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """`frame` (its cells text already) as a markdown table, the index as the first column,
+    numbers aligned right."""
+    def row(cells) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    head = [frame.index.name or "", *frame.columns]
+    return "\n".join([row(head), "|" + "---:|" * len(head),
+                      *(row([i, *values]) for i, values in zip(frame.index,
+                                                              frame.to_numpy().tolist()))])
+
+
 def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     """"Why this answer" for one 28x28 image: evidence maps, scores, softmax."""
     reading = explain.read(model, image28)
@@ -190,7 +186,9 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     with left:
         scores_chart(reading)
     with right:
-        st.table(softmax_table(reading))
+        # a markdown table, not st.table: that loads the browser's Arrow reader (~0.7 MB of
+        # JavaScript, ~1 s of a phone's first drawing) for thirty numbers
+        st.markdown(markdown_table(softmax_table(reading)))
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                  "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "
