@@ -21,7 +21,7 @@ from digitlab.model import solvers
 from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
-from pages.shared import bars, i18n
+from pages.shared import bars, i18n, tables
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -35,12 +35,13 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str) -> bytes:
+def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str,
+                scale: float = 1.0) -> bytes:
     """Pure function of the weights and the language: safe to share between sessions."""
     words = i18n.words(lang)
     fig = eplots.weight_grid(images, titles,
                              note=words.say(N_("weight (red: ink here counts for the digit)")))
-    return plots.to_png(words.ticks(fig))  # the colour bar's numbers: 0,5 in French
+    return plots.to_png(words.ticks(fig), scale=scale)  # the colour bar's numbers: 0,5 in French
 
 
 def weights(tr) -> None:
@@ -163,18 +164,6 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
     return frame
 
 
-def markdown_table(frame: pd.DataFrame) -> str:
-    """`frame` (its cells text already) as a markdown table, the index as the first column,
-    numbers aligned right."""
-    def row(cells) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    head = [frame.index.name or "", *frame.columns]
-    return "\n".join([row(head), "|" + "---:|" * len(head),
-                      *(row([i, *values]) for i, values in zip(frame.index,
-                                                              frame.to_numpy().tolist()))])
-
-
 def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     """"Why this answer" for one 28x28 image: evidence maps, scores, softmax."""
     reading = explain.read(model, image28)
@@ -188,7 +177,7 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     with right:
         # a markdown table, not st.table: that loads the browser's Arrow reader (~0.7 MB of
         # JavaScript, ~1 s of a phone's first drawing) for thirty numbers
-        st.markdown(markdown_table(softmax_table(reading)))
+        st.markdown(tables.markdown(softmax_table(reading)))
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                  "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "

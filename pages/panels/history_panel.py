@@ -19,7 +19,7 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import i18n, state
+from pages.shared import i18n, projector, state
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -28,15 +28,17 @@ NEWEST = "history_newest"  # the newest run when PICK was last reset
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str) -> bytes:
+def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str,
+                   scale: float = 1.0) -> bytes:
     """Pure function of the numbers: safe to share between sessions."""
     return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names,
-                                                           words=i18n.words(lang)))
+                                                           words=i18n.words(lang)), scale=scale)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def recall_png(recall, labels, names: tuple[str, str], lang: str) -> bytes:
-    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)))
+def recall_png(recall, labels, names: tuple[str, str], lang: str, scale: float = 1.0) -> bytes:
+    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)),
+                        scale=scale)
 
 
 def _restore(apply: Callable[[TrainConfig], None]) -> None:
@@ -132,10 +134,12 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                     + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang()),
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang(),
+                                scale=projector.figure_scale()),
                  alt=_(alt.difference(cmp.difference, cmp.labels)))
     with right:
-        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang()),
+        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang(),
+                            scale=projector.figure_scale()),
                  alt=_(alt.recall(names, cmp.recall)),
                  caption=_("Per-class recall: the share of each digit's test images the run "
                            "got right."))
@@ -155,7 +159,7 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                           number=run.number))
             continue
         col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
-                                            i18n.lang()),
+                                            i18n.lang(), scale=projector.figure_scale()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
                             number=run.number),
                   alt=_("Run {number}'s ten weight images, one per digit: red where ink counts "

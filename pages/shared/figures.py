@@ -41,27 +41,51 @@ def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool
     return True
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# The matplotlib figures as the session shows them: in projector mode with text and lines
+# projector.FIGURE times larger (digitlab.plots.render.to_png's scale). The cached renderers
+# take the scale as an argument, so each mode has its own pictures.
+
+
 def confusion_png(confusion: np.ndarray, title: str, lang: str) -> bytes:
-    # keyed by the language too: the figure's labels and numbers are in it
-    return plots.to_png(plots.confusion_heatmap(confusion, title=title,
-                                                words=i18n.words(lang)))
+    return _confusion_png(confusion, title, lang, projector.figure_scale())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
              colors: tuple[str, ...] | None = None) -> bytes:
-    return plots.to_png(plots.digit_grid(images, titles, side, ncols, colors))
+    return _grid_png(images, titles, side, ncols, colors, projector.figure_scale())
+
+
+def balance_png(y: np.ndarray, lang: str) -> bytes:
+    return _balance_png(y, lang, projector.figure_scale())
+
+
+def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str) -> bytes:
+    return _bars_png(proba, predicted, true, lang, projector.figure_scale())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _confusion_png(confusion: np.ndarray, title: str, lang: str, scale: float) -> bytes:
+    # keyed by the language too: the figure's labels and numbers are in it
+    return plots.to_png(plots.confusion_heatmap(confusion, title=title,
+                                                words=i18n.words(lang)), scale=scale)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
+              colors: tuple[str, ...] | None, scale: float) -> bytes:
+    return plots.to_png(plots.digit_grid(images, titles, side, ncols, colors), scale=scale)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def balance_png(y: np.ndarray, lang: str) -> bytes:
-    return plots.to_png(plots.class_balance(y, words=i18n.words(lang)))
+def _balance_png(y: np.ndarray, lang: str, scale: float) -> bytes:
+    return plots.to_png(plots.class_balance(y, words=i18n.words(lang)), scale=scale)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str) -> bytes:
-    return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)))
+def _bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str,
+              scale: float) -> bytes:
+    return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)),
+                        scale=scale)
 
 
 def curve_points(events) -> list:

@@ -9,7 +9,11 @@ all from here:
   captions are where key facts sit: which model answers, who fooled it), the accent colour
   darkened where it is text on white or white text on it;
 - the browser's charts (`vega(spec)`, applied by pages.shared.figures.vega to every Vega-Lite
-  spec): text about 1.35x, lines about 1.7x, points 2x.
+  spec): text about 1.35x, lines about 1.7x, points 2x;
+- matplotlib's pictures (`figure_scale()`, passed to digitlab.plots.render.to_png by the pages'
+  renderers): text and lines 1.35x at the same pixel size;
+- tables: the per-class report as a table of text (pages/panels/report_panel.py), since
+  st.dataframe draws its cells on a canvas in its own small font, which no style reaches.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 FONT = 1.35  # explicit font sizes in a spec's marks and titles are multiplied by this
 STROKE = 1.7  # line widths
 AREA = 2.0  # point and circle sizes (an area)
+FIGURE = 1.35  # matplotlib's pictures: text and lines this much larger at the same pixel size
 CONFIG: dict[str, Any] = {
     "axis": {"labelFontSize": 17, "titleFontSize": 19, "domainWidth": 2, "tickWidth": 2,
              "labelColor": "#0a0a0a", "titleColor": "#0a0a0a"},
@@ -103,6 +108,12 @@ def on() -> bool:
         return bool(st.session_state.get(KEY, False))
     except Exception:  # no session (a test's import)
         return False
+
+
+def figure_scale() -> float:
+    """How much larger a matplotlib figure's text and lines are drawn for this session
+    (digitlab.plots.render.to_png's `scale`)."""
+    return FIGURE if on() else 1.0
 
 
 def toggle() -> None:

@@ -53,7 +53,7 @@ def softmax_column(at, column: str) -> list[str]:
     """A column of the softmax table (a markdown table), as printed on the page."""
     table = next(m.value for m in at.markdown if m.value.startswith("| ") and column in m.value)
     rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
-            for line in table.splitlines() if not line.startswith("|---")]
+            for line in table.splitlines() if not line.startswith("|:---")]
     at_ = rows[0].index(column)
     return [r[at_] for r in rows[1:]]
 
