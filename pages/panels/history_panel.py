@@ -132,7 +132,10 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                       max_iter=c.max_iter, scaling=c.scaling)
                     + "".join(f", {_(b)}" for b in history.extras(c))
                     + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
-    left, right = st.columns([3, 2], gap="medium")
+    # on the projector one under the other, each as wide as the page: in columns the pictures
+    # are shrunk to fit, and their text with them
+    wall = projector.on()
+    left, right = (st.container(), st.container()) if wall else st.columns([3, 2], gap="medium")
     with left:
         st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang(),
                                 scale=projector.figure_scale()),
@@ -147,7 +150,8 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             st.caption(_("The two runs were tested on different images (test split or seed), "
                        "so each row of the difference is in percent of its true digit's test "
                        "images."))
-    for col, run in zip(st.columns(2, gap="medium"), (a, b)):
+    for col, run in zip([st.container(), st.container()] if wall else
+                        st.columns(2, gap="medium"), (a, b)):
         if run.trained is None:
             col.caption(_("Run {number}'s model was let go to keep this session's memory in "
                           "bounds: no weight images. Put its settings back and train it again "

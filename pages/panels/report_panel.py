@@ -31,15 +31,13 @@ def table(evaluation: evaluate.Evaluation, digits: int = 3) -> None:
     frame = evaluate.report_frame(evaluation)
     frame.index = [_(AVERAGES[k]) if k in AVERAGES else k for k in frame.index]
     spec = f".{digits}f"
-    if projector.on():
-        shown = frame.copy()
-        for name in ("precision", "recall", "f1-score"):
-            shown[name] = [fmt(v, spec) for v in frame[name]]
-        shown["support"] = [fmt(v, ",") for v in frame["support"]]
-        shown.columns = [_(HEADERS[name]) for name in frame.columns]
+    if projector.on():  # the three scores: in the large type, the counts would not fit
+        shown = frame[["precision", "recall", "f1-score"]].map(lambda v: fmt(v, spec))
+        shown.columns = [_(HEADERS[name]) for name in shown.columns]
         shown.index.name = _(HEADERS["class"])
         st.markdown(tables.markdown(shown))
-        st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(text)}" for name, text in HELP.items()))
+        st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(HELP[name])}"
+                            for name in ("precision", "recall", "f1-score")))
         return
     styled = frame.style.format({name: (lambda v: fmt(v, spec))
                                  for name in ("precision", "recall", "f1-score")}
