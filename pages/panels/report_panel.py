@@ -35,7 +35,7 @@ def table(evaluation: evaluate.Evaluation, digits: int = 3) -> None:
         shown = frame[["precision", "recall", "f1-score"]].map(lambda v: fmt(v, spec))
         shown.columns = [_(HEADERS[name]) for name in shown.columns]
         shown.index.name = _(HEADERS["class"])
-        st.markdown(tables.markdown(shown))
+        st.container(key=projector.REPORT).markdown(tables.markdown(shown))
         st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(HELP[name])}"
                             for name in ("precision", "recall", "f1-score")))
         return

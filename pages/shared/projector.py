@@ -48,6 +48,8 @@ CONFIG: dict[str, Any] = {
     "mark": {"strokeWidth": 3},
 }
 
+REPORT = "projector_report"  # the per-class report's table of text (report_panel.py)
+
 # A darker red than Streamlit's #ff4b4b: 7.4:1 on white, and white on it 7.4:1.
 ACCENT = "#a3001b"
 CSS = f"""<style>
@@ -84,6 +86,9 @@ button[role='tab'] p {{ font-size: 20px !important; }}
    "Wrong? It was a ..." digits wrap instead of running off the column */
 .st-key-draw_input {{ margin-bottom: 1.4rem; }}
 .st-key-classset_wrong [data-testid='stButtonGroup'] div {{ flex-wrap: wrap !important; }}
+/* the per-class report: four columns of large text in a column of 2/5 of the page */
+.st-key-{REPORT} table {{ width: 100%; }}
+.st-key-{REPORT} th, .st-key-{REPORT} td {{ padding: .2rem .45rem !important; }}
 *:focus-visible {{ outline: 4px solid #1a4fd6 !important; outline-offset: 2px; }}
 </style>"""
 
