@@ -16,7 +16,7 @@ a file that is not there is skipped: at worst, nothing is warmed and the page wo
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import os
 
 import streamlit as st
 
@@ -41,8 +41,10 @@ _warm = st.components.v2.component("digitlab_warm_up", js=_JS)
 @functools.cache
 def files() -> tuple[str, ...]:
     """The installed Streamlit's files for CHUNKS (e.g. "Metric.MSVuxtnf.js")."""
-    folder = Path(st.__file__).parent / "static" / "static" / "js"
-    return tuple(sorted(p.name for name in CHUNKS for p in folder.glob(f"{name}.*.js")))
+    folder = os.path.join(os.path.dirname(st.__file__), "static", "static", "js")
+    names = os.listdir(folder) if os.path.isdir(folder) else []
+    return tuple(sorted(f for f in names if f.endswith(".js")
+                        and any(f.startswith(chunk + ".") for chunk in CHUNKS)))
 
 
 def answer_code(key: str = "draw_warm_up") -> None:
