@@ -11,7 +11,8 @@
     python3 run.py bench NAME [ARGS]   # one of the benchmarks in benchmarks/ (training, canvas,
                                        # draw_latency, train_burst, clear_burst, sweep, load,
                                        # class_train: a class pressing Train, Run sweep or
-                                       # save at once), e.g. `python3 run.py bench training`
+                                       # save at once; phone: a throttled phone on the
+                                       # Draw page), e.g. `python3 run.py bench training`
 
 Standard library only: this file runs before anything is installed. Re-runs are quick: the
 install step is skipped while the requirements files are unchanged.
@@ -221,7 +222,8 @@ def bench(extra: list[str]) -> int:
         print(f"Which benchmark? python3 run.py bench {{{'|'.join(names)}}} [--help]")
         return 2
     ensure_venv("requirements-test.txt")  # the browser benchmarks drive Chromium (Playwright)
-    if extra[0] in ("draw_latency", "train_burst", "clear_burst", "load", "class_train"):
+    if extra[0] in ("draw_latency", "train_burst", "clear_burst", "load", "class_train",
+                    "phone"):
         ensure_chromium()
     return subprocess.run([PY, "-m", f"benchmarks.{extra[0]}", *extra[1:]], cwd=ROOT).returncode
 

@@ -23,7 +23,7 @@ from pages.panels import (
     fool_panel,
     neighbours_panel,
 )
-from pages.shared import browser, figures, frame, i18n, nav, state, uploader
+from pages.shared import browser, figures, frame, i18n, nav, state, uploader, warmup
 from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
@@ -153,6 +153,7 @@ def pad_body(fitted, deskew: bool) -> None:
                     "reads it when you lift the pen.") if source == N_("Draw") else
                     _("Upload a picture of a single digit, dark on light or light on dark."))
             browser.announce("")
+            warmup.answer_code()  # the answer's browser code, loaded while the student draws
             return
         answer = show_answer(fitted, image, deskew)
         browser.announce(_(answer[1]) if answer is not None else "")

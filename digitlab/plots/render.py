@@ -23,6 +23,7 @@ import contextlib
 import functools
 import io
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
@@ -64,11 +65,24 @@ def if_free() -> Iterator[bool]:
 
 
 @drawing
-def to_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render `fig` to PNG bytes and close it (figures are never reused)."""
+def to_png(fig: Figure, dpi: int = 100, scale: float = 1.0) -> bytes:
+    """Render `fig` to PNG bytes and close it (figures are never reused).
+
+    `scale` > 1 makes its text and lines that much larger against the picture, which keeps
+    about its pixel size (for a projector): the figure is laid out `scale` times smaller, in
+    inches, and rendered at `scale` times the dpi."""
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        if scale != 1:
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(width / scale, height / scale)
+            # laid out again, unless an axes sits outside the grid (a colour bar beside a
+            # grid of images), which tight_layout would pile onto the grid
+            if all(ax.get_subplotspec() is not None for ax in fig.axes):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fig.tight_layout()
+        fig.savefig(buf, format="png", dpi=dpi * scale, bbox_inches="tight")
     finally:
         plt.close(fig)
     return buf.getvalue()

@@ -21,7 +21,7 @@ from digitlab.model import solvers
 from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
-from pages.shared import figures, i18n
+from pages.shared import bars, i18n, tables
 from pages.shared.i18n import N_, _, fmt
 
 MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
@@ -35,12 +35,13 @@ NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str) -> bytes:
+def weights_png(images: np.ndarray, titles: tuple[str, ...], lang: str,
+                scale: float = 1.0) -> bytes:
     """Pure function of the weights and the language: safe to share between sessions."""
     words = i18n.words(lang)
     fig = eplots.weight_grid(images, titles,
                              note=words.say(N_("weight (red: ink here counts for the digit)")))
-    return plots.to_png(words.ticks(fig))  # the colour bar's numbers: 0,5 in French
+    return plots.to_png(words.ticks(fig), scale=scale)  # the colour bar's numbers: 0,5 in French
 
 
 def weights(tr) -> None:
@@ -138,28 +139,12 @@ def evidence(reading: Reading, deskew: bool) -> None:
 
 
 def scores_chart(reading: Reading) -> None:
-    """The ten scores z_k as bars (the answer highlighted), drawn by the browser."""
-    rows = [{"digit": reading.label(k), "score": float(z), "label": fmt(float(z), ".2f"),
-             "answer": k == reading.predicted} for k, z in enumerate(reading.scores)]
-    axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0}
-    spec = {
-        "description": _(alt.scores(reading.scores)),  # its aria-label
-        "data": {"values": rows}, "height": 330,
-        "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None,
-                  "axis": {**axis, "title": _("digit")}},
-            "y": {"field": "score", "type": "quantitative",
-                  "axis": {**axis, "title": _("score z = w·x + b")}},
-        },
-        "layer": [
-            {"mark": "bar", "encoding": {"color": {
-                "condition": {"test": "datum.answer", "value": plots.ACCENT},
-                "value": plots.NEUTRAL}}},
-            {"mark": {"type": "text", "fontSize": 12, "dy": {"expr": "datum.score < 0 ? 9 : -9"}},
-             "encoding": {"text": {"field": "label"}}},
-        ],
-    }
-    st.vega_lite_chart(figures.vega(spec), width="stretch")
+    """The ten scores z_k as bars (the answer highlighted), in plain HTML: it answers every
+    stroke on the Draw page (pages/shared/bars.py)."""
+    n = len(reading.scores)
+    bars.bars([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
+              [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
+              _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
 
 
 def _number(v: float) -> str:
@@ -190,7 +175,9 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     with left:
         scores_chart(reading)
     with right:
-        st.table(softmax_table(reading))
+        # a markdown table, not st.table: that loads the browser's Arrow reader (~0.7 MB of
+        # JavaScript, ~1 s of a phone's first drawing) for thirty numbers
+        st.markdown(tables.markdown(softmax_table(reading)))
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                  "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "

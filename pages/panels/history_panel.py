@@ -19,7 +19,7 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import change, i18n, state
+from pages.shared import change, i18n, projector, state
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -28,15 +28,17 @@ NEWEST = "history_newest"  # the newest run when PICK was last reset
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str) -> bytes:
+def difference_png(diff, labels, unit: str, names: tuple[str, str], lang: str,
+                   scale: float = 1.0) -> bytes:
     """Pure function of the numbers: safe to share between sessions."""
     return plots.to_png(compare_plots.confusion_difference(diff, labels, unit, names,
-                                                           words=i18n.words(lang)))
+                                                           words=i18n.words(lang)), scale=scale)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def recall_png(recall, labels, names: tuple[str, str], lang: str) -> bytes:
-    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)))
+def recall_png(recall, labels, names: tuple[str, str], lang: str, scale: float = 1.0) -> bytes:
+    return plots.to_png(compare_plots.recall_bars(recall, labels, names, words=i18n.words(lang)),
+                        scale=scale)
 
 
 def _restore(apply: Callable[[TrainConfig], None]) -> None:
@@ -130,12 +132,17 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                       max_iter=c.max_iter, scaling=c.scaling)
                     + "".join(f", {_(b)}" for b in history.extras(c))
                     + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
-    left, right = st.columns([3, 2], gap="medium")
+    # on the projector one under the other, each as wide as the page: in columns the pictures
+    # are shrunk to fit, and their text with them
+    wall = projector.on()
+    left, right = (st.container(), st.container()) if wall else st.columns([3, 2], gap="medium")
     with left:
-        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang()),
+        st.image(difference_png(cmp.difference, cmp.labels, cmp.unit, names, i18n.lang(),
+                                scale=projector.figure_scale()),
                  alt=_(alt.difference(cmp.difference, cmp.labels)))
     with right:
-        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang()),
+        st.image(recall_png(cmp.recall, cmp.labels, names, i18n.lang(),
+                            scale=projector.figure_scale()),
                  alt=_(alt.recall(names, cmp.recall)),
                  caption=_("Per-class recall: the share of each digit's test images the run "
                            "got right."))
@@ -143,7 +150,8 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             st.caption(_("The two runs were tested on different images (test split or seed), "
                        "so each row of the difference is in percent of its true digit's test "
                        "images."))
-    for col, run in zip(st.columns(2, gap="medium"), (a, b)):
+    for col, run in zip([st.container(), st.container()] if wall else
+                        st.columns(2, gap="medium"), (a, b)):
         if run.trained is None:
             col.caption(_("Run {number}'s model was let go to keep this session's memory in "
                           "bounds: no weight images. Put its settings back and train it again "
@@ -155,7 +163,7 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                           number=run.number))
             continue
         col.image(explain_panel.weights_png(w.images(), tuple(str(c) for c in w.classes),
-                                            i18n.lang()),
+                                            i18n.lang(), scale=projector.figure_scale()),
                   caption=_("Run {number}'s weights (red: ink here counts for the digit)",
                             number=run.number),
                   alt=_("Run {number}'s ten weight images, one per digit: red where ink counts "

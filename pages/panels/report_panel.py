@@ -1,13 +1,16 @@
 """The per-class report (scikit-learn's classification_report) as a table in the student's
 language: its column names and its averages' names translated, its numbers written with the
 language's decimal sign. The numbers stay numbers in the frame (a Styler writes them), so the
-table still sorts by them."""
+table still sorts by them. In projector mode it is a table of text instead, in the page's
+large type: st.dataframe draws its cells on a canvas, in its own small font that no style
+reaches, unreadable from the back of a room; what each column means is said under it."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from digitlab.training import evaluate
+from pages.shared import projector, tables
 from pages.shared.i18n import N_, _, fmt
 
 # scikit-learn's names for the columns and for the rows after the digits. The headers are short
@@ -28,6 +31,14 @@ def table(evaluation: evaluate.Evaluation, digits: int = 3) -> None:
     frame = evaluate.report_frame(evaluation)
     frame.index = [_(AVERAGES[k]) if k in AVERAGES else k for k in frame.index]
     spec = f".{digits}f"
+    if projector.on():  # the three scores: in the large type, the counts would not fit
+        shown = frame[["precision", "recall", "f1-score"]].map(lambda v: fmt(v, spec))
+        shown.columns = [_(HEADERS[name]) for name in shown.columns]
+        shown.index.name = _(HEADERS["class"])
+        st.container(key=projector.REPORT).markdown(tables.markdown(shown))
+        st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(HELP[name])}"
+                            for name in ("precision", "recall", "f1-score")))
+        return
     styled = frame.style.format({name: (lambda v: fmt(v, spec))
                                  for name in ("precision", "recall", "f1-score")}
                                 | {"support": lambda v: fmt(v, ",")})

@@ -12,7 +12,7 @@ import streamlit as st
 
 from digitlab.plots import alt, if_free
 from digitlab.plots import charts as plots
-from pages.shared import i18n, projector
+from pages.shared import bars, i18n, projector
 from pages.shared.i18n import _
 
 
@@ -41,27 +41,51 @@ def live_image(slot, make_png: Callable[[], bytes | None], **image_args) -> bool
     return True
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# The matplotlib figures as the session shows them: in projector mode with text and lines
+# projector.FIGURE times larger (digitlab.plots.render.to_png's scale). The cached renderers
+# take the scale as an argument, so each mode has its own pictures.
+
+
 def confusion_png(confusion: np.ndarray, title: str, lang: str) -> bytes:
-    # keyed by the language too: the figure's labels and numbers are in it
-    return plots.to_png(plots.confusion_heatmap(confusion, title=title,
-                                                words=i18n.words(lang)))
+    return _confusion_png(confusion, title, lang, projector.figure_scale())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
              colors: tuple[str, ...] | None = None) -> bytes:
-    return plots.to_png(plots.digit_grid(images, titles, side, ncols, colors))
+    return _grid_png(images, titles, side, ncols, colors, projector.figure_scale())
+
+
+def balance_png(y: np.ndarray, lang: str) -> bytes:
+    return _balance_png(y, lang, projector.figure_scale())
+
+
+def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str) -> bytes:
+    return _bars_png(proba, predicted, true, lang, projector.figure_scale())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _confusion_png(confusion: np.ndarray, title: str, lang: str, scale: float) -> bytes:
+    # keyed by the language too: the figure's labels and numbers are in it
+    return plots.to_png(plots.confusion_heatmap(confusion, title=title,
+                                                words=i18n.words(lang)), scale=scale)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _grid_png(images: np.ndarray, titles: tuple[str, ...], side: int, ncols: int,
+              colors: tuple[str, ...] | None, scale: float) -> bytes:
+    return plots.to_png(plots.digit_grid(images, titles, side, ncols, colors), scale=scale)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def balance_png(y: np.ndarray, lang: str) -> bytes:
-    return plots.to_png(plots.class_balance(y, words=i18n.words(lang)))
+def _balance_png(y: np.ndarray, lang: str, scale: float) -> bytes:
+    return plots.to_png(plots.class_balance(y, words=i18n.words(lang)), scale=scale)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str) -> bytes:
-    return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)))
+def _bars_png(proba: np.ndarray, predicted: int | None, true: int | None, lang: str,
+              scale: float) -> bytes:
+    return plots.to_png(plots.probability_bars(proba, predicted, true, words=i18n.words(lang)),
+                        scale=scale)
 
 
 def curve_points(events) -> list:
@@ -124,36 +148,13 @@ def curve_chart(events, slot=None, height: int = 240) -> bool:
 
 
 def probability_chart(proba: np.ndarray, predicted: int) -> None:
-    """The ten probabilities as a bar chart the browser draws (a plain Vega-Lite spec: nothing
-    to render or validate on the server). This keeps the Draw page's answer to a stroke quick:
-    a matplotlib PNG here cost ~70 ms and delayed the Prediction metric by ~40 ms in Chromium."""
+    """The ten probabilities as bars in plain HTML (pages/shared/bars.py says why not a chart:
+    this answers every stroke), each with its percentage, the answer in the accent colour."""
     proba = np.asarray(proba, dtype=float)
     say = i18n.words()
-    rows = [{"digit": str(d), "probability": float(p), "label": plots.percent(p, say),
-             "answer": d == predicted} for d, p in enumerate(proba)]
-    axis = {"labelFontSize": 14, "titleFontSize": 14, "labelAngle": 0, "grid": False}
-    spec = {
-        "description": _(alt.probabilities(proba)),  # the chart's aria-label (alternative text)
-        "data": {"values": rows},
-        "height": 230,
-        "encoding": {
-            "x": {"field": "digit", "type": "nominal", "sort": None,
-                  "axis": {**axis, "title": _("digit")}},
-            "y": {"field": "probability", "type": "quantitative", "scale": {"domain": [0, 1.1]},
-                  "axis": {**axis, "title": _("probability"), "values": [0, 0.5, 1],
-                           # the axis's own numbers, as this language writes them
-                           "labelExpr": f"datum.value == 0 ? '0' : datum.value == 1 ? "
-                                        f"'{say.pct(1.0)}' : '{say.pct(0.5)}'"}},
-        },
-        "layer": [
-            {"mark": "bar", "encoding": {"color": {
-                "condition": {"test": "datum.answer", "value": plots.ACCENT},
-                "value": plots.NEUTRAL}}},
-            {"mark": {"type": "text", "dy": -9, "fontSize": 13},
-             "encoding": {"text": {"field": "label"}}},
-        ],
-    }
-    st.vega_lite_chart(vega(spec), width="stretch")
+    bars.bars([float(p) for p in proba], [str(d) for d in range(len(proba))],
+              [plots.percent(p, say) for p in proba], predicted,
+              _(alt.probabilities(proba)), _("digit"), _("probability"), top=1.0)
 
 
 def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:

@@ -9,7 +9,11 @@ all from here:
   captions are where key facts sit: which model answers, who fooled it), the accent colour
   darkened where it is text on white or white text on it;
 - the browser's charts (`vega(spec)`, applied by pages.shared.figures.vega to every Vega-Lite
-  spec): text about 1.35x, lines about 1.7x, points 2x.
+  spec): text about 1.35x, lines about 1.7x, points 2x;
+- matplotlib's pictures (`figure_scale()`, passed to digitlab.plots.render.to_png by the pages'
+  renderers): text and lines 1.35x at the same pixel size;
+- tables: the per-class report as a table of text (pages/panels/report_panel.py), since
+  st.dataframe draws its cells on a canvas in its own small font, which no style reaches.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 FONT = 1.35  # explicit font sizes in a spec's marks and titles are multiplied by this
 STROKE = 1.7  # line widths
 AREA = 2.0  # point and circle sizes (an area)
+FIGURE = 1.35  # matplotlib's pictures: text and lines this much larger at the same pixel size
 CONFIG: dict[str, Any] = {
     "axis": {"labelFontSize": 17, "titleFontSize": 19, "domainWidth": 2, "tickWidth": 2,
              "labelColor": "#0a0a0a", "titleColor": "#0a0a0a"},
@@ -42,6 +47,8 @@ CONFIG: dict[str, Any] = {
     "circle": {"size": 160},
     "mark": {"strokeWidth": 3},
 }
+
+REPORT = "projector_report"  # the per-class report's table of text (report_panel.py)
 
 # A darker red than Streamlit's #ff4b4b: 7.4:1 on white, and white on it 7.4:1.
 ACCENT = "#a3001b"
@@ -79,6 +86,9 @@ button[role='tab'] p {{ font-size: 20px !important; }}
    "Wrong? It was a ..." digits wrap instead of running off the column */
 .st-key-draw_input {{ margin-bottom: 1.4rem; }}
 .st-key-classset_wrong [data-testid='stButtonGroup'] div {{ flex-wrap: wrap !important; }}
+/* the per-class report: four columns of large text in a column of 2/5 of the page */
+.st-key-{REPORT} table {{ width: 100%; }}
+.st-key-{REPORT} th, .st-key-{REPORT} td {{ padding: .2rem .45rem !important; }}
 *:focus-visible {{ outline: 4px solid #1a4fd6 !important; outline-offset: 2px; }}
 </style>"""
 
@@ -103,6 +113,12 @@ def on() -> bool:
         return bool(st.session_state.get(KEY, False))
     except Exception:  # no session (a test's import)
         return False
+
+
+def figure_scale() -> float:
+    """How much larger a matplotlib figure's text and lines are drawn for this session
+    (digitlab.plots.render.to_png's `scale`)."""
+    return FIGURE if on() else 1.0
 
 
 def toggle() -> None:

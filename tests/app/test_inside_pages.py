@@ -50,8 +50,12 @@ def drawing(small_model, digit: int = 1, tab: str | None = None):
 
 
 def softmax_column(at, column: str) -> list[str]:
-    """A column of the softmax table, as printed on the page."""
-    return list(next(t.value for t in at.table if column in t.value.columns)[column])
+    """A column of the softmax table (a markdown table), as printed on the page."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| ") and column in m.value)
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
+            for line in table.splitlines() if not line.startswith("|:---")]
+    at_ = rows[0].index(column)
+    return [r[at_] for r in rows[1:]]
 
 
 def shows_probabilities(at, proba: np.ndarray) -> bool:

@@ -35,3 +35,22 @@ def test_every_page_renders_in_projector_mode(page, small_model):
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert styled(at)
+
+
+def report_table(at) -> str | None:
+    """The per-class report as a table of text (projector mode), or None."""
+    return next((m.value for m in at.markdown if m.value.startswith("| digit |")), None)
+
+
+def test_the_per_class_report_is_large_text_on_the_projector_and_a_grid_otherwise(small_model):
+    ev = small_model.evaluation
+    at = open_app("train", {state.TRAINED: small_model, projector.KEY: True})
+    table = report_table(at)
+    assert table is not None, "no report table of text in projector mode"
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines()}
+    assert set(map(str, range(10))) <= set(rows)  # one row per digit, then the averages
+    assert f"{ev.report['7']['recall']:.3f}" in rows["7"]  # the numbers as the grid has them
+    assert any("the share the model got right" in c.value for c in at.caption)  # its help
+    at.toggle(key=projector.TOGGLE).set_value(False).run()
+    assert report_table(at) is None
+    assert any("precision" in d.value.columns for d in at.dataframe)  # the sortable grid

@@ -77,10 +77,11 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     answer_caption = next(c for c in captions if "= evidence for" in c)
     assert f"= evidence for {prediction.inner_text()}:" in answer_caption
     # the scores chart labels each bar with the same score, and the table prints it
-    bar_labels = page.locator('[data-testid="stVegaLiteChart"] text').evaluate_all(
+    bar_labels = page.locator("figure.dl-bars div").evaluate_all(
         "els => els.map(e => e.textContent)")
     assert f"{float(sums[0].group(3)):.2f}" in bar_labels
-    expect(page.locator('[data-testid="stTable"]').first).to_contain_text("probability")
+    expect(page.locator('[data-testid="stMarkdownContainer"] table').first).to_contain_text(
+        "probability")
     show(page, "weights w")
     screenshot(page, "inside-why")
     page.get_by_text("The maths, with these numbers").click()
