@@ -26,7 +26,8 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
-from pages.shared import browser, chrome, frame, i18n, nav, projector, state  # noqa: E402  (after the launcher)
+from pages.panels import classroom_panel  # noqa: E402  (after the launcher)
+from pages.shared import browser, chrome, class_push, frame, i18n, nav, projector, state  # noqa: E402
 from pages.shared.i18n import _  # noqa: E402
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
@@ -51,4 +52,6 @@ with frame.guard(_("The sidebar")):
 browser.compact_on_phones()
 browser.show_focus()
 projector.style()
+with frame.guard(_("The class")):
+    class_push.frame(classroom_panel.is_teacher())  # class mode only: the roster, the pause
 page.run()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from digitlab.classroom import publish as classroom
 from pages.shared.i18n import N_, _
 
 
@@ -33,14 +34,18 @@ PAGES = {p.url: p for p in (
     Page("draw", N_("Draw"), "pages/draw_page.py", ":material/draw:"),
     Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
+    Page("class", N_("Class view"), "pages/classview_page.py", ":material/co_present:"),
 )}
+CLASS_ONLY = {"class"}  # pages in the navigation only when the app serves a class
 HOME = "home"
 
 
 def navigation():
     """st.navigation over PAGES; the first is the default (served at /)."""
+    for_class = classroom.publishing_enabled()
     return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
-                                  default=p.url == HOME) for p in PAGES.values()])
+                                  default=p.url == HOME) for p in PAGES.values()
+                          if for_class or p.url not in CLASS_ONLY])
 
 
 def link(url: str, label: str | None = None) -> None:
