@@ -80,9 +80,9 @@ def spotlight(spot: Spotlight) -> None:
         explain_panel.drawing_tab(d.fit, d.image28, d.prepared)
 
 
-def roster_line(s: Student, now: float) -> None:
+def roster_line(s: Student, now: float, i: int) -> None:
     live = class_push.live()
-    with st.container(border=True, width=230, gap="small"):
+    with st.container(border=True, width=230, gap="small", key=f"classview_card_{i}"):
         name = s.name or _("(no name yet)")
         st.markdown("**" + classset_panel.plain(name) + "**")
         with st.container(horizontal=True, gap="small"):
@@ -120,8 +120,8 @@ def roster() -> None:
                      joined=counts[live_module.JOINED], drawing=counts[live_module.DRAWING],
                      answered=counts[live_module.ANSWERED]))
         with st.container(horizontal=True, gap="small"):
-            for s in students:
-                roster_line(s, now)
+            for i, s in enumerate(students):
+                roster_line(s, now, i)
 
 
 with frame.guard(_("The Class view page")):

@@ -34,21 +34,23 @@ PAGES = {p.url: p for p in (
     Page("draw", N_("Draw"), "pages/draw_page.py", ":material/draw:"),
     Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
+)}
+# Pages in the navigation only when the app serves a class (run.py app --class).
+CLASS_PAGES = {p.url: p for p in (
     Page("class", N_("Class view"), "pages/classview_page.py", ":material/co_present:"),
 )}
-CLASS_ONLY = {"class"}  # pages in the navigation only when the app serves a class
 HOME = "home"
 
 
 def navigation():
-    """st.navigation over PAGES; the first is the default (served at /)."""
-    for_class = classroom.publishing_enabled()
+    """st.navigation over PAGES (and CLASS_PAGES for a class); the first is the default
+    (served at /)."""
+    pages = [*PAGES.values(), *(CLASS_PAGES.values() if classroom.publishing_enabled() else ())]
     return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
-                                  default=p.url == HOME) for p in PAGES.values()
-                          if for_class or p.url not in CLASS_ONLY])
+                                  default=p.url == HOME) for p in pages])
 
 
 def link(url: str, label: str | None = None) -> None:
     """A link to one of the app's pages."""
-    page = PAGES[url]
+    page = PAGES.get(url) or CLASS_PAGES[url]
     st.page_link(page.file, label=label or _(page.title), icon=page.icon)
