@@ -53,5 +53,7 @@ browser.compact_on_phones()
 browser.show_focus()
 projector.style()
 with frame.guard(_("The class")):
-    class_push.frame(classroom_panel.is_teacher())  # class mode only: the roster, the pause
+    # class mode only: the roster, the name (not over the teacher's password), the pause
+    class_push.frame(classroom_panel.is_teacher(),
+                     ask_name=page.url_path not in nav.CLASS_PAGES)
 page.run()

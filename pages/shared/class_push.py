@@ -66,9 +66,10 @@ def who(teacher: bool) -> Who:
     return TEACHER if teacher else Who(author=str(state.owner()))
 
 
-def frame(teacher: bool) -> None:
+def frame(teacher: bool, ask_name: bool = True) -> None:
     """On every page (app.py), before it runs: a student's seat on the roster, the name
-    field until they have given one, and the push. The teacher's session leaves the roster."""
+    field until they have given one (where `ask_name`), and the push. The teacher's session
+    leaves the roster."""
     if not on():
         return
     try:
@@ -82,12 +83,12 @@ def frame(teacher: bool) -> None:
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
         return  # the class database is unusable: the page itself still works
-    if not st.session_state.get(NAME):
-        ask_name()
+    if ask_name and not st.session_state.get(NAME):
+        ask()
     _push()
 
 
-def ask_name() -> None:
+def ask() -> None:
     with st.form(FORM, border=True, enter_to_submit=True):
         name = st.text_input(_("Your name for this class"), max_chars=MAX_TEXT,
                              placeholder=_("A first name or a nickname"),
