@@ -53,7 +53,5 @@ browser.compact_on_phones()
 browser.show_focus()
 projector.style()
 with frame.guard(_("The class")):
-    # class mode only: the roster, the name (not over the teacher's password), the pause
-    class_push.frame(classroom_panel.is_teacher(),
-                     ask_name=page.url_path not in nav.CLASS_PAGES)
+    class_push.frame(classroom_panel.is_teacher(), page.url_path)  # class mode: roster, pause
 page.run()

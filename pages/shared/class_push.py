@@ -33,6 +33,10 @@ NAME = "class_name"  # session state: the name this student typed
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
 BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
 FORM = "class_join"
+# Where a student is asked their name: the pages the class address and the QR code open (Home
+# is "" when it is the address's root). Not over the Train and Class set pages' own fields,
+# where the teacher gives the password.
+NAME_PAGES = ("", "home", classroom.STUDENTS_PAGE)
 
 # The pause screen: over everything, the canvas included (no pointer reaches it).
 PAUSE_CSS = """<style>
@@ -66,10 +70,10 @@ def who(teacher: bool) -> Who:
     return TEACHER if teacher else Who(author=str(state.owner()))
 
 
-def frame(teacher: bool, ask_name: bool = True) -> None:
+def frame(teacher: bool, page: str = "") -> None:
     """On every page (app.py), before it runs: a student's seat on the roster, the name
-    field until they have given one (where `ask_name`), and the push. The teacher's session
-    leaves the roster."""
+    field until they have given one (on the pages students land on, NAME_PAGES; `page` is the
+    URL path), and the push. The teacher's session leaves the roster."""
     if not on():
         return
     try:
@@ -83,7 +87,7 @@ def frame(teacher: bool, ask_name: bool = True) -> None:
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
         return  # the class database is unusable: the page itself still works
-    if ask_name and not st.session_state.get(NAME):
+    if page in NAME_PAGES and not st.session_state.get(NAME):
         ask()
     _push()
 
