@@ -30,6 +30,7 @@ from pages.panels import classroom_panel  # noqa: E402
 from pages.shared import (  # noqa: E402  (after the launcher)
     browser,
     chrome,
+    class_push,
     frame,
     i18n,
     leave_guard,
@@ -63,4 +64,6 @@ with frame.guard(_("The sidebar")):
 browser.compact_on_phones()
 browser.show_focus()
 projector.style()
+with frame.guard(_("The class")):
+    class_push.frame(classroom_panel.is_teacher(), page.url_path)  # class mode: roster, pause
 page.run()

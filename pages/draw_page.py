@@ -23,7 +23,17 @@ from pages.panels import (
     fool_panel,
     neighbours_panel,
 )
-from pages.shared import browser, figures, frame, i18n, nav, state, uploader, warmup
+from pages.shared import (
+    browser,
+    class_push,
+    figures,
+    frame,
+    i18n,
+    nav,
+    state,
+    uploader,
+    warmup,
+)
 from pages.shared.i18n import N_, _, label
 
 CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
@@ -114,6 +124,7 @@ def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] 
               delta_color="off", delta_arrow="off",
               help=_("The digit with the highest probability."))
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
+    class_push.drew(fitted, prepared, digit, proba)  # class mode: the teacher may spotlight it
     figures.probability_chart(proba, digit)
     return prepared, alt.drawing(digit, proba[digit])
 

@@ -6,6 +6,7 @@ publishes to everyone, and a model trained again with the class's own handwritin
     privacy     whether drawings are collected, and for how many days they are kept
     classfiles  a class set as a file to share (.npz, or MNIST's IDX zipped), checked on read
     publish     the teacher's password and the published model, for every session
+    live        the lesson as it happens: the roster, the pause, the spotlight
     retrain     train again with the class set, compared on a held-out part of it
 
 `retrain.retrain` and publish's describe/settings stay behind their modules.

@@ -27,8 +27,9 @@ def is_teacher() -> bool:
     return bool(st.session_state.get(TEACHER)) and classroom.publishing_enabled()
 
 
-def teacher_unlock() -> bool:
-    """True when this session may publish; else the password field (or why there is none)."""
+def teacher_unlock(button: str | None = None) -> bool:
+    """True when this session may publish; else the password field (or why there is none),
+    its button labelled `button` (a translated sentence; "Unlock publishing" by default)."""
     if is_teacher():
         return True
     if not classroom.publishing_enabled():
@@ -41,7 +42,7 @@ def teacher_unlock() -> bool:
         return False
     with st.form("teacher_unlock", border=False, enter_to_submit=True):
         given = st.text_input(_("Class password (teacher)"), type="password", max_chars=200)
-        if st.form_submit_button(_("Unlock publishing"), icon=":material/lock_open:"):
+        if st.form_submit_button(button or _("Unlock publishing"), icon=":material/lock_open:"):
             if classroom.password_ok(given):
                 st.session_state[TEACHER] = True
                 st.rerun()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from digitlab.classroom import publish as classroom
 from pages.shared.i18n import N_, _
 
 
@@ -34,16 +35,22 @@ PAGES = {p.url: p for p in (
     Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
 )}
+# Pages in the navigation only when the app serves a class (run.py app --class).
+CLASS_PAGES = {p.url: p for p in (
+    Page("class", N_("Class view"), "pages/classview_page.py", ":material/co_present:"),
+)}
 HOME = "home"
 
 
 def navigation():
-    """st.navigation over PAGES; the first is the default (served at /)."""
+    """st.navigation over PAGES (and CLASS_PAGES for a class); the first is the default
+    (served at /)."""
+    pages = [*PAGES.values(), *(CLASS_PAGES.values() if classroom.publishing_enabled() else ())]
     return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
-                                  default=p.url == HOME) for p in PAGES.values()])
+                                  default=p.url == HOME) for p in pages])
 
 
 def link(url: str, label: str | None = None) -> None:
     """A link to one of the app's pages."""
-    page = PAGES[url]
+    page = PAGES.get(url) or CLASS_PAGES[url]
     st.page_link(page.file, label=label or _(page.title), icon=page.icon)

@@ -1,0 +1,149 @@
+"""The class, live, in every student's page (class mode only): the name a student goes by, the
+roster's heartbeat, and the teacher's pause, pushed to the page within about a second.
+
+How the pause reaches a page: one small fragment (`_push`), run by the browser every PUSH_S
+seconds on every page of a student's session. It reruns only itself, never the page: it reads
+the pause flag (memory, no SQL: digitlab.classroom.live), writes a heartbeat every HEARTBEAT_S
+seconds, and while the class is paused draws the "Eyes on the board" screen over the page, which
+also stops the canvas (it takes no pointer input under that screen). The drawing waits beneath
+and is there again on Resume. Outside class mode, and for the teacher, nothing runs at all.
+What it costs the server: benchmarks/class_push.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import time
+
+import numpy as np
+import streamlit as st
+
+from digitlab.classroom import live as live_module
+from digitlab.classroom import publish as classroom
+from digitlab.classroom.classdb import ClassSetError, default_path
+from digitlab.classroom.classset import MAX_TEXT, TEACHER, Who
+from digitlab.classroom.live import Drawing, Live
+from pages.shared import state
+from pages.shared.i18n import _
+
+PUSH_S = 1.0  # how often a student's page asks: a pause shows within ~1 s plus the network
+HEARTBEAT_S = 5.0  # how often a page writes "still here" (live.AWAY_S counts a student away)
+NAME = "class_name"  # session state: the name this student typed
+SEATED = "class_seated"  # session state: this session is on the roster (a student's)
+BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
+FORM = "class_join"
+# Where a student is asked their name: the pages the class address and the QR code open (Home
+# is "" when it is the address's root). Not over the Train and Class set pages' own fields,
+# where the teacher gives the password.
+NAME_PAGES = ("", "home", classroom.STUDENTS_PAGE)
+
+# The pause screen: over everything, the canvas included (no pointer reaches it).
+PAUSE_CSS = """<style>
+.dl-pause { position: fixed; inset: 0; z-index: 1000100; background: #0e1117f2; color: #fff;
+  display: flex; flex-direction: column; align-items: center; justify-content: center;
+  text-align: center; padding: 2rem; }
+.dl-pause h2 { color: #fff; font-size: 2.6rem; margin: 0 0 1rem 0; }
+.dl-pause p { color: #fff; font-size: 1.3rem; max-width: 32rem; }
+canvas { pointer-events: none !important; }
+</style>"""
+
+
+@st.cache_resource(max_entries=4)
+def _live(path: str) -> Live:
+    """One per class database file for the whole server. Safe to share: Live keeps its own
+    lock, opens a connection per call, and holds only frozen drawings."""
+    return Live(path)
+
+
+def live() -> Live:
+    return _live(str(default_path()))
+
+
+def on() -> bool:
+    """Class mode: the server has a class password (run.py app --class)."""
+    return classroom.publishing_enabled()
+
+
+def who(teacher: bool) -> Who:
+    """Who this session is to the live class."""
+    return TEACHER if teacher else Who(author=str(state.owner()))
+
+
+def frame(teacher: bool, page: str = "") -> None:
+    """On every page (app.py), before it runs: a student's seat on the roster, the name
+    field until they have given one (on the pages students land on, NAME_PAGES; `page` is the
+    URL path), and the push. The teacher's session leaves the roster."""
+    if not on():
+        return
+    try:
+        if teacher:
+            if st.session_state.pop(SEATED, False):
+                live().leave(str(state.owner()))
+            return
+        if not st.session_state.get(SEATED):
+            live().join(str(state.owner()))
+            st.session_state[SEATED] = True
+            st.session_state[BEAT] = time.monotonic()
+    except ClassSetError:
+        return  # the class database is unusable: the page itself still works
+    if page in NAME_PAGES and not st.session_state.get(NAME):
+        ask()
+    _push()
+
+
+def ask() -> None:
+    with st.form(FORM, border=True, enter_to_submit=True):
+        name = st.text_input(_("Your name for this class"), max_chars=MAX_TEXT,
+                             placeholder=_("A first name or a nickname"),
+                             help=_("Only your teacher sees it, beside what you do."))
+        if st.form_submit_button(_("Join the class"), icon=":material/login:"):
+            name = " ".join(name.split())
+            if not name:
+                st.warning(_("Type a name first."))
+                return
+            with contextlib.suppress(ClassSetError):
+                live().join(str(state.owner()), name)
+            st.session_state[NAME] = name
+            st.rerun()
+
+
+@st.fragment(run_every=PUSH_S)
+def _push() -> None:
+    """A student's page, every PUSH_S seconds: the heartbeat, and the pause screen."""
+    try:
+        now = time.monotonic()
+        if now - st.session_state.get(BEAT, 0.0) >= HEARTBEAT_S:
+            st.session_state[BEAT] = now
+            live().heartbeat(str(state.owner()))
+        paused = live().paused()
+    except ClassSetError:
+        return
+    if paused:
+        st.html(PAUSE_CSS + '<div class="dl-pause" role="alertdialog" aria-modal="true" '
+                'aria-labelledby="dl-pause-title"><h2 id="dl-pause-title">'
+                + html.escape(_("Eyes on the board")) + "</h2><p>"
+                + html.escape(_("Your teacher has paused the class. Your page comes back when "
+                                "they resume.")) + "</p></div>")
+
+
+def drew(fit, prepared, digit: int, proba: np.ndarray) -> None:
+    """The Draw page read a student's drawing: it is their latest (for the spotlight) and
+    they are drawing. Nothing outside class mode or for the teacher."""
+    if not (on() and st.session_state.get(SEATED)):
+        return
+    drawing = Drawing(np.asarray(prepared.image28, np.uint8).reshape(28, 28), int(digit),
+                      np.asarray(proba, float), fit, prepared, time.time())
+    with contextlib.suppress(ClassSetError):
+        live().drew(str(state.owner()), drawing)
+
+
+def mark(state_name: str) -> None:
+    """The hook for other pages: this student is now `state_name` (live.ANSWERED when a
+    question's answer is locked in)."""
+    if on() and st.session_state.get(SEATED):
+        with contextlib.suppress(ClassSetError):
+            live().mark(str(state.owner()), state_name)
+
+
+ANSWERED = live_module.ANSWERED

@@ -1,0 +1,124 @@
+"""A lesson in a real browser, one class server: a teacher and three students (a phone and two
+laptops, each a browser context of its own). The roster shows the three names; "Eyes on the
+board" covers every student's page and stops the canvas, Resume gives it back; the spotlight
+shows one drawing with the model's answer and why, without the student's name.
+
+Screenshots: test-output/screenshots/classview-roster.png, classview-spotlight.png and
+classview-paused-phone.png. The time from the teacher's click to each student's pause screen is
+printed (a figure, not an assertion: the machine may be busy)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.support.browser import (
+    PHONE,
+    AppServer,
+    canvas,
+    draw_digit,
+    go_to,
+    metric_value,
+    screenshot,
+    shown,
+    shows_text,
+    wait_idle,
+)
+from tests.support.procs import environment
+
+NAMES = ("Ana", "Ben", "Cleo")
+PASSWORD = "maple-42"
+
+
+def open_page(browser, url: str, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(url)
+    wait_idle(page, timeout=120_000)  # the first Draw of a server fits the default model
+    return page
+
+
+def join(page, name: str) -> None:
+    field = page.get_by_role("textbox", name="Your name for this class")
+    field.fill(name)
+    page.get_by_role("button", name="Join the class").click()
+    expect(field).to_have_count(0)
+
+
+# In a student's page: the time (Date.now(), the machine's clock in every context) the pause
+# screen first appears.
+WATCH_PAUSE = """() => { window.__paused = null; new MutationObserver(() => {
+    if (window.__paused === null && document.querySelector('.dl-pause'))
+        window.__paused = Date.now(); }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+def pause_screen(page):
+    return page.get_by_role("alertdialog", name="Eyes on the board")
+
+
+def canvas_is_covered(page) -> bool:
+    """Whether a pointer at the canvas's middle lands on the pause screen, not the canvas."""
+    box = canvas(page).bounding_box()
+    assert box is not None
+    return page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('.dl-pause')",
+                         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+
+
+def test_a_teacher_sees_the_roster_pauses_the_class_and_spotlights_a_drawing(chromium, mnist,
+                                                                              tmp_path):
+    server = AppServer()
+    env = {"DIGITLAB_CLASS_PASSWORD": PASSWORD, "DIGITLAB_DB": str(tmp_path / "c.db"),
+           "DIGITLAB_CLASS_URL": server.url}
+    with environment(**env), server:
+        teacher = open_page(chromium, server.url)  # Home first: a fresh server's first deep
+        go_to(teacher, "Class view")  # link shows a "Page not found" notice (see the README)
+        expect(teacher.get_by_text("This page is the teacher's")).to_be_visible()
+        teacher.get_by_label("Class password (teacher)").fill(PASSWORD)
+        teacher.get_by_role("button", name="Open the class view").click()
+        shown(teacher.get_by_text("Nobody yet"))
+
+        students = [open_page(chromium, f"{server.url}/draw", PHONE if i == 0 else None)
+                    for i in range(len(NAMES))]
+        try:
+            for page, name in zip(students, NAMES):
+                join(page, name)
+            shows_text(teacher.locator("h3"), "3 students here")
+            for name in NAMES:
+                expect(teacher.get_by_text(name, exact=True)).to_be_visible()
+            ana = students[0]
+            shown(canvas(ana), timeout=60_000)
+            draw_digit(ana, 1)
+            shows_text(metric_value(ana, "Prediction"), "1", timeout=60_000)
+            card = teacher.locator("[class*='st-key-classview_card']", has_text="Ana")
+            shown(card.get_by_text("drawing"))
+            screenshot(teacher, "classview-roster")
+
+            for page in students:
+                page.evaluate(WATCH_PAUSE)
+            clicked = teacher.evaluate("Date.now()")
+            teacher.get_by_role("button", name="Eyes on the board").click()
+            for page, name in zip(students, NAMES):
+                shown(pause_screen(page))
+                seconds = (page.evaluate("window.__paused") - clicked) / 1000
+                print(f"\n{name}: the pause screen {seconds:.1f} s after the teacher's click")
+            assert canvas_is_covered(ana)  # a stroke now reaches the pause screen, not the pad
+            screenshot(ana, "classview-paused-phone")
+
+            teacher.get_by_role("button", name="Resume the class").click()
+            for page in students:
+                pause_screen(page).wait_for(state="hidden", timeout=30_000)
+            assert not canvas_is_covered(ana)
+            shows_text(metric_value(ana, "Prediction"), "1")  # the drawing waited beneath
+
+            card.get_by_role("button", name="Spotlight").click()
+            shown(teacher.get_by_text("In the spotlight"))
+            shows_text(metric_value(teacher, "The model's answer"), "1")
+            shown(teacher.get_by_text("Why this answer"))
+            wait_idle(teacher)
+            text = teacher.locator('[data-testid="stMain"]').inner_text()
+            assert not any(name in text for name in NAMES), "a name is on the wall"
+            screenshot(teacher, "classview-spotlight")
+        finally:
+            for page in students:
+                page.context.close()
+            teacher.context.close()

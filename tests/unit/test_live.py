@@ -1,0 +1,124 @@
+"""The live class (digitlab.classroom.live): the roster by pseudonym with each student's state,
+the pause that survives a restart, the spotlight that keeps no name, and every teacher's
+action refused to a student."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from digitlab.classroom import live as live_module
+from digitlab.classroom.classset import TEACHER, ClassSet, NotAllowed, Who
+from digitlab.classroom.live import ANSWERED, DRAWING, JOINED, Drawing, Live
+
+STUDENT = Who(author="ana-session")
+
+
+@pytest.fixture
+def live(tmp_path) -> Live:
+    return Live(tmp_path / "class.sqlite3")
+
+
+def drawing(digit: int) -> Drawing:
+    image = np.zeros((28, 28), np.uint8)
+    image[4:24, 12 + digit % 3] = 255
+    proba = np.full(10, 0.01)
+    proba[digit] = 0.91
+    return Drawing(image, digit, proba, fit=object(), prepared=None, at=time.time())
+
+
+def test_students_show_by_the_names_they_typed_with_their_states(live):
+    live.join("s1")
+    live.join("s2", "Ben")
+    live.join("s1", "  Ana \x07 ")  # the name comes later, cleaned
+    live.mark("s2", DRAWING)
+    live.mark("s1", ANSWERED)  # the questions' hook
+    roster = live.roster(TEACHER)
+    assert [(s.name, s.state) for s in roster] == [("Ana", ANSWERED), ("Ben", DRAWING)]
+    live.join("s1")  # a rejoin without a name keeps name and state
+    assert [(s.name, s.state) for s in live.roster(TEACHER)][0] == ("Ana", ANSWERED)
+
+
+def test_a_new_student_is_joined_and_one_who_stops_beating_is_away(live):
+    live.join("s1", "Ana")
+    (s,) = live.roster(TEACHER)
+    assert s.state == JOINED and not s.away()
+    assert s.away(now=s.seen + live_module.AWAY_S + 1)
+    live.heartbeat("s1")
+    assert live.roster(TEACHER)[0].seen >= s.seen
+
+
+def test_marking_a_session_not_on_the_roster_adds_nobody(live):
+    live.mark("teacher-session", DRAWING)
+    assert live.roster(TEACHER) == []
+    with pytest.raises(ValueError):
+        live.mark("s1", "sleeping")
+
+
+def test_the_pause_is_shared_and_survives_a_restart(live, tmp_path):
+    assert live.paused() is False
+    live.pause(TEACHER)
+    assert live.paused() is True
+    restarted = Live(tmp_path / "class.sqlite3")
+    assert restarted.paused() is True
+    restarted.resume(TEACHER)
+    assert Live(tmp_path / "class.sqlite3").paused() is False
+
+
+def test_the_roster_survives_a_restart_and_the_class_set_is_untouched(live, tmp_path):
+    store = ClassSet(tmp_path / "class.sqlite3")
+    store.save(np.zeros(784, np.uint8), label=1, name="Ana")
+    live.join("s1", "Ana")
+    assert [s.name for s in Live(tmp_path / "class.sqlite3").roster(TEACHER)] == ["Ana"]
+    assert store.count() == 1
+
+
+def test_the_spotlight_is_a_copy_of_the_latest_drawing_without_the_student(live):
+    live.join("s1", "Ana")
+    assert live.spotlight("s1", TEACHER) is False  # nothing drawn yet
+    live.drew("s1", drawing(3))
+    assert live.roster(TEACHER)[0].state == DRAWING and live.has_drawing("s1")
+    assert live.spotlight("s1", TEACHER) is True
+    live.drew("s1", drawing(7))  # her next drawing does not change the wall
+    spot = live.spotlit(TEACHER)
+    assert spot is not None and spot.drawing.digit == 3
+    assert "s1" not in repr(vars(spot)) and "Ana" not in repr(vars(spot))
+    live.end_spotlight(TEACHER)
+    assert live.spotlit(TEACHER) is None
+
+
+def test_leaving_takes_the_student_and_their_drawing_off(live):
+    live.join("s1", "Ana")
+    live.drew("s1", drawing(1))
+    live.leave("s1")
+    assert live.roster(TEACHER) == [] and not live.has_drawing("s1")
+
+
+def test_clear_empties_roster_drawings_spotlight_and_pause(live):
+    live.join("s1", "Ana")
+    live.drew("s1", drawing(1))
+    live.spotlight("s1", TEACHER)
+    live.pause(TEACHER)
+    live.clear(TEACHER)
+    assert live.roster(TEACHER) == [] and live.spotlit(TEACHER) is None
+    assert not live.paused() and not live.has_drawing("s1")
+
+
+@pytest.mark.parametrize("action", [
+    lambda live: live.pause(STUDENT),
+    lambda live: live.resume(STUDENT),
+    lambda live: live.roster(STUDENT),
+    lambda live: live.spotlight("s1", STUDENT),
+    lambda live: live.spotlit(STUDENT),
+    lambda live: live.end_spotlight(STUDENT),
+    lambda live: live.clear(STUDENT),
+], ids=["pause", "resume", "roster", "spotlight", "spotlit", "end_spotlight", "clear"])
+def test_a_student_is_refused_every_teacher_action(live, action):
+    live.join("s1", "Ana")
+    live.drew("s1", drawing(2))
+    with pytest.raises(NotAllowed):
+        action(live)
+    assert not live.paused() and live.spotlit(TEACHER) is None
+    assert [s.name for s in live.roster(TEACHER)] == ["Ana"]
