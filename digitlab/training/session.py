@@ -42,6 +42,21 @@ def presets() -> dict[str, TrainConfig]:
             N_("Robust"): robust}
 
 
+# Each preset's short name, for the command line (`train --preset robust`): the CLI trains
+# presets()[PRESET_IDS[name]], the very config the Train page's button sets.
+PRESET_IDS = {"tutorial": "Tutorial settings", "fast": "Fast", "best": "Best",
+              "robust": "Robust"}
+
+
+def preset(name: str) -> TrainConfig:
+    """The preset with this short name (PRESET_IDS: tutorial, fast, best, robust; any case)."""
+    key = PRESET_IDS.get(str(name).strip().lower())
+    if key is None:
+        raise ConfigError(N_("preset must be one of {names}; got {got!r}.",
+                             names=", ".join(PRESET_IDS), got=name))
+    return presets()[key]
+
+
 def n_train_for(config: TrainConfig, available: int) -> int:
     """How many images the fit will see: the subset, or all that the split left."""
     return available if config.train_size is None else min(config.train_size, available)
