@@ -56,6 +56,8 @@ class Augmentation:
     scale: tuple[float, float] = (1.0, 1.0)  # the size in the frame (1 = the longer side BOX)
     shift: float = 0.0  # pixels, +-, in x and in y, from the centred place
     stroke: float = 0.3  # up to this share of the way to the 3x3 erosion or dilation
+    elastic: float = 0.0  # alpha: the elastic field's strength, in pixels (0 = none)
+    elastic_sigma: float = 4.0  # the field's smoothness: a Gaussian of this sigma, in pixels
 
 
 DEFAULT = Augmentation()
@@ -113,6 +115,24 @@ def _inverse_maps(imgs: np.ndarray, rng: np.random.Generator, a: Augmentation) -
     return inv.astype(np.float32)
 
 
+def elastic_field(n: int, side: int, rng: np.random.Generator, alpha: float,
+                  sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Simard, Steinkraus and Platt's elastic distortion ("Best practices for convolutional
+    neural networks applied to visual document analysis", ICDAR 2003): for each of n images a
+    displacement of every pixel, uniform in -1..1, smoothed by a Gaussian of `sigma` px and
+    scaled by `alpha` (dx, dy: (n, side, side) float32 each). A small sigma makes random
+    jitter; a large one, an almost affine shift; in between, the strokes bend as a hand's do."""
+    from scipy.ndimage import gaussian_filter
+
+    field = rng.uniform(-1, 1, (2, n, side, side)).astype(np.float32)
+    smooth = gaussian_filter(field, sigma=(0, 0, sigma, sigma), mode="constant")
+    # A smoothed uniform field is ~sigma times weaker than the raw one; normalising each
+    # image's field to unit RMS first makes alpha the typical displacement in pixels.
+    rms = np.sqrt((smooth ** 2).mean(axis=(0, 2, 3), keepdims=True)) + 1e-12
+    smooth *= np.float32(alpha) / rms
+    return smooth[0], smooth[1]
+
+
 def augment_images(images: np.ndarray, rng: np.random.Generator,
                    a: Augmentation = DEFAULT) -> np.ndarray:
     """(n, s, s) uint8 or float digits -> (n, s, s) float32 0..255, each changed at random."""
@@ -128,6 +148,9 @@ def augment_images(images: np.ndarray, rng: np.random.Generator,
     inv = _inverse_maps(imgs, rng, a)
     sx = inv[:, 0, :1, None] * gx + inv[:, 0, 1:2, None] * gy + inv[:, 0, 2:, None]
     sy = inv[:, 1, :1, None] * gx + inv[:, 1, 1:2, None] * gy + inv[:, 1, 2:, None]
+    if a.elastic > 0:
+        dx, dy = elastic_field(n, tile, rng, a.elastic, a.elastic_sigma)
+        sx, sy = sx + dx, sy + dy
     # Reads past the digit land on its ring (zeros), never on a neighbouring tile.
     sx = np.clip(sx, -1, s) + 1
     sy = np.clip(sy, -1, s) + 1 + (np.arange(n, dtype=np.float32) * tile)[:, None, None]

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from digitlab.data import strokes
 from digitlab.data.deskew import deskew_image
 from digitlab.data.images import PreprocessError, read_image, resize_longest, round_u8, to_grey
 from digitlab.text import N_
@@ -219,7 +220,7 @@ def stroke_fraction(ink: np.ndarray) -> float:
     return stroke_width(_to_stroke_side(crop / max(float(crop.max()), 1e-6))) / STROKE_SIDE
 
 
-def _offset(ink: np.ndarray, by: float) -> np.ndarray:
+def offset_edges(ink: np.ndarray, by: float) -> np.ndarray:
     """Move every edge of the ink inward by `by` px (outward if negative), anti-aliased.
 
     Erosion and dilation with a pixel kernel change a width in steps of two pixels; the signed
@@ -237,7 +238,7 @@ def _even_strokes(big: np.ndarray, width: float) -> np.ndarray:
     target = MNIST_STROKE * STROKE_SIDE
     if target / STROKE_TOLERANCE <= width <= target * STROKE_TOLERANCE:
         return big
-    evened = _offset(big, (width - target) / 2)
+    evened = offset_edges(big, (width - target) / 2)
     # Never erode a drawing away: if its thinnest parts would vanish, keep it as drawn.
     return evened if evened.max() >= 0.5 else big
 
@@ -284,7 +285,8 @@ def _boxed(fit: np.ndarray) -> np.ndarray:
 # --- the public entry ----------------------------------------------------------------------
 
 
-def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True) -> Prepared:
+def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True,
+             restroke: bool = False) -> Prepared:
     """Any image a user can give -> a 28x28 MNIST-like digit, with every step for display.
 
     Parameters
@@ -322,11 +324,14 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if before < MIN_RESAMPLED_STROKE:
         # A fine pen on a large photo: shrinking would average the line away. Widen it first
         # to what survives; its real width was measured above.
-        crop = _offset(crop, (before - MIN_RESAMPLED_STROKE) / 2 / f)
+        crop = offset_edges(crop, (before - MIN_RESAMPLED_STROKE) / 2 / f)
     big = _to_stroke_side(crop)
-    if even_strokes:
+    if restroke:
+        big = strokes.restroke(big, MNIST_STROKE * STROKE_SIDE)
+        steps[N_("strokes redrawn")] = _u8(big)
+    elif even_strokes:
         big = _even_strokes(big, stroke_width(big))
-    after = stroke_width(big) if even_strokes else before
+    after = stroke_width(big) if even_strokes or restroke else before
 
     fit = _fit_box(big)
     steps[N_("20x20 fit")] = _u8(_boxed(fit))

@@ -111,3 +111,26 @@ def test_augmentation_needs_a_mini_batch_solver_and_says_so(solver):
         TrainConfig(solver=solver, augment=True)
     with pytest.raises(ConfigError, match="True or False"):
         TrainConfig(augment="yes")
+
+
+def test_the_elastic_field_moves_pixels_by_about_alpha_smoothly():
+    dx, dy = augment.elastic_field(16, 30, np.random.default_rng(0), alpha=2.0, sigma=4.0)
+    assert dx.shape == dy.shape == (16, 30, 30) and dx.dtype == np.float32
+    rms = np.sqrt((dx ** 2 + dy ** 2).mean(axis=(1, 2)) / 2)
+    assert np.allclose(rms, 2.0, rtol=0.05)
+    step = np.abs(np.diff(dx, axis=2)).mean()  # neighbours move almost alike: it bends,
+    assert step < 0.25 * np.abs(dx).mean()  # it does not jitter
+    a, b = augment.elastic_field(2, 30, np.random.default_rng(1), 2.0, 4.0)
+    assert not np.allclose(a[0], a[1])  # each image its own field
+
+
+def test_elastic_augmentation_bends_the_digit_and_keeps_its_ink(digit_split):
+    X = digit_split[0][:32].reshape(-1, 28, 28)
+    plain = augment_images(X, np.random.default_rng(3), NONE)
+    bent = augment_images(X, np.random.default_rng(3),
+                          Augmentation(**{**NONE.__dict__, "elastic": 1.5}))
+    changed = np.abs(bent - plain).mean(axis=(1, 2))
+    assert (changed > 1.0).all()
+    ink = bent.sum(axis=(1, 2)) / plain.sum(axis=(1, 2))
+    # bent: a stroke squeezed here, stretched there, but not smeared away or doubled
+    assert 0.9 < np.median(ink) < 1.1 and ((ink > 0.5) & (ink < 1.6)).all()
