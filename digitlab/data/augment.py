@@ -57,6 +57,7 @@ class Augmentation:
     shift: float = 0.0  # pixels, +-, in x and in y, from the centred place
     stroke: float = 0.3  # up to this share of the way to the 3x3 erosion or dilation
     elastic: float = 0.0  # alpha: the elastic field's strength, in pixels (0 = none)
+    close: float = 0.0  # the share of digits whose small holes and gaps are closed (3x3)
     elastic_sigma: float = 4.0  # the field's smoothness: a Gaussian of this sigma, in pixels
 
 
@@ -68,6 +69,7 @@ SKETCH = Augmentation(rotation=15.0, shear=0.3, scale=(0.85, 1.15), shift=2.0, s
 BOX = 20.0  # the Draw page's frame (digitlab.data.preprocess): the ink box's longer side ...
 CENTRE = 14.0  # ... and where the centre of mass sits, in pixels
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+_SQUARE = np.ones((3, 3), np.uint8)
 
 
 def _frame(A: np.ndarray, xs: np.ndarray, ys: np.ndarray, mass: np.ndarray) -> tuple:
@@ -162,6 +164,13 @@ def augment_images(images: np.ndarray, rng: np.random.Generator,
     thin = cv2.erode(warped, _CROSS).reshape(n, tile, tile)
     warped = warped.reshape(n, tile, tile)
     out = warped + np.maximum(w, 0) * (thick - warped) + np.maximum(-w, 0) * (thin - warped)
+    if a.close > 0:
+        # A digit drawn small with a fat pen reaches the model with its loops filled in (the
+        # preprocessing thins its strokes back, not its holes): a closing makes such digits.
+        # 3x3 over the column: each tile's one-pixel ring keeps its neighbours out.
+        shut = cv2.morphologyEx(out.reshape(n * tile, tile), cv2.MORPH_CLOSE, _SQUARE)
+        pick = rng.random(n) < a.close
+        out[pick] = shut.reshape(n, tile, tile)[pick]
     return out[:, 1:-1, 1:-1]
 
 

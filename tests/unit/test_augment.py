@@ -134,3 +134,18 @@ def test_elastic_augmentation_bends_the_digit_and_keeps_its_ink(digit_split):
     ink = bent.sum(axis=(1, 2)) / plain.sum(axis=(1, 2))
     # bent: a stroke squeezed here, stretched there, but not smeared away or doubled
     assert 0.9 < np.median(ink) < 1.1 and ((ink > 0.5) & (ink < 1.6)).all()
+
+
+def test_closing_fills_a_small_hole_and_only_in_the_share_asked_for():
+    ring = np.zeros((28, 28), np.float32)
+    ring[8:20, 8:20] = 255
+    ring[13:15, 13:15] = 0  # a 2x2 hole: a loop drawn small with a fat pen
+    X = np.repeat(ring[None], 200, axis=0)
+    keep = Augmentation(**{**NONE.__dict__, "scale": (0.6, 0.6)})  # 12 px box stays 12 px
+    shut = augment_images(X, np.random.default_rng(0), Augmentation(**{**keep.__dict__,
+                                                                       "close": 0.5}))
+    def has_hole(imgs):  # the framing moves it by up to a pixel
+        return imgs[:, 11:17, 11:17].min(axis=(1, 2)) < 100
+
+    assert 0.35 < has_hole(shut).mean() < 0.65  # about half kept their hole
+    assert has_hole(augment_images(X, np.random.default_rng(0), keep)).all()
