@@ -21,9 +21,14 @@ that, in these steps:
 5. strokes : the pen width is estimated (2 x area / perimeter), the crop is resampled so its
              longer side is STROKE_SIDE px, and the ink's edges are moved (signed distance) so
              the width becomes MNIST's, MNIST_STROKE of the digit's longer side, unless it is
-             already within STROKE_TOLERANCE of it. A 25 px brush on a 100 px digit is 2.5 times
-             MNIST's pen: left alone it fills the 20x20 box with a blob (measured: evening is worth
-             about 1-2 points of accuracy on re-drawn digits, see benchmarks/canvas.py).
+             already within STROKE_TOLERANCE of it ("strokes evened", a step shown when it
+             changes them). A 25 px brush on a 100 px digit is 2.5 times MNIST's pen: left alone
+             it fills the 20x20 box with a blob (measured: evening is worth about 1-2 points of
+             accuracy on re-drawn digits, see benchmarks/canvas.py). `restroke=True` instead
+             thins the ink to its skeleton and draws it again at MNIST's pen
+             (digitlab.data.strokes; measured on the grid's tuning parts it reads 1-4 points
+             worse: a small digit drawn with a fat pen has its loops filled, and a skeleton
+             cannot open them again).
 6. 20x20   : area interpolation (anti-aliasing), longer side exactly 20 px.
 7. 28x28   : integer shift so the centre of mass lands on pixel (14, 14), where MNIST's is
              (mean 14.00, spread +-0.29 = integer rounding, measured on 20k MNIST images).
@@ -88,7 +93,9 @@ class Prepared:
     image28 : 28x28 uint8, white ink on black, MNIST-like; None if there is no ink.
     message : a sentence for the user ("ink detected: dark on light", "Draw a digit", ...).
     steps : ordered {name: uint8 image, white ink on black}: "input grey", "cropped ink",
-        "20x20 fit", "centred 28x28" and "deskewed" if asked. Fewer when the ink ran out.
+        "strokes evened" (when the pen was moved toward MNIST's; "strokes redrawn" with
+        restroke), "20x20 fit", "centred 28x28" and "deskewed" if asked. Fewer when the ink
+        ran out.
     info : measured facts for display: "ink" style, "stroke before" / "stroke after" (pen width
         in pixels at the 20x20 scale), "box" (x, y, w, h of the ink in the input's pixels).
     """
@@ -330,7 +337,10 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True,
         big = strokes.restroke(big, MNIST_STROKE * STROKE_SIDE)
         steps[N_("strokes redrawn")] = _u8(big)
     elif even_strokes:
-        big = _even_strokes(big, stroke_width(big))
+        evened = _even_strokes(big, stroke_width(big))
+        if evened is not big:  # shown only when the pen was too thin or too thick
+            steps[N_("strokes evened")] = _u8(evened)
+        big = evened
     after = stroke_width(big) if even_strokes or restroke else before
 
     fit = _fit_box(big)
