@@ -330,9 +330,9 @@ def run(n: int = DEFAULT_N, seed: int = 0, train_size: int | None = None, split=
 def format_table(r: BenchResult) -> str:
     """The side-by-side table, as printed by the command."""
     sub = " ".join(f"{s:>6}" for s in STYLES)
-    head = (f"{'model':<12} {'fit s':>6} | {'clean':>6} | "
+    head = (f"{'model':<12} {'fit s':>6} {'CPU s':>6} | {'clean':>6} | "
             + " | ".join(f"{f:^13}" for f in FAMILIES))
-    head2 = f"{'':<12} {'':>6} | {'':>6} | " + " | ".join(sub for _ in FAMILIES)
+    head2 = f"{'':<12} {'':>6} {'':>6} | {'':>6} | " + " | ".join(sub for _ in FAMILIES)
     lines = [
         f"bench canvas: digits drawn on a {CANVAS}x{CANVAS} canvas in two ink styles (canvas = "
         "white on black; paper = a photo of dark ink), read through the Draw page's "
@@ -343,12 +343,14 @@ def format_table(r: BenchResult) -> str:
         "no training image comes from: " + unseen.FAMILIES["printed"],
         f"  writers:  {r.sizes['writers']} digits by other writers: "
         + unseen.FAMILIES["writers"],
-        "  clean: the whole test split (10,500 MNIST digits) as they are",
+        "  clean: the whole test split (10,500 MNIST digits) as they are; fit s: wall clock, "
+        "CPU s: this process's CPU (a busy machine stretches the first, not the second)",
         "",
         head, head2, "-" * len(head),
     ]
     for row in r.rows:
-        took = f"{r.fit_seconds[row.model]:>6.1f}" if row.model in r.fit_seconds else f"{'-':>6}"
+        took = " ".join(f"{d[row.model]:>6.1f}" if row.model in d else f"{'-':>6}"
+                        for d in (r.fit_seconds, r.fit_cpu))
         cells = " | ".join(" ".join(f"{row.drawn[f'{f}/{s}']:>6.3f}" for s in STYLES)
                            for f in FAMILIES)
         lines.append(f"{row.model:<12} {took} | {row.clean:>6.3f} | {cells}")
