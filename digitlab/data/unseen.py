@@ -212,6 +212,7 @@ def drawings(family: str, style: str, seed: int = 0, part: str = "report",
     """The family's drawings in this ink style (see `printed` and `writers`), or in `look`;
     `limit` caps how many, from the `start`-th (for quick runs, tests, the benchmark's grid)."""
     if family == "printed":
+        # enough rounds of every face and digit (~150 a round) to reach `start` and beyond
         it = printed(style, seed, part, repeats=4 + start // 100, look=look)
         return itertools.islice(it, start, None if limit is None else start + limit)
     if family == "writers":
