@@ -11,7 +11,15 @@ from digitlab import data
 from digitlab.classroom import ClassDigits, add_set, load_set
 from digitlab.cli.shared import CommandError, err, load, number, print_event, ticker
 from digitlab.model import FEATURES, SCALINGS, TrainConfig, solvers, training_rows
-from digitlab.training import evaluate, expected_seconds, fit, modelfile, n_train_for
+from digitlab.training import (
+    PRESET_IDS,
+    evaluate,
+    expected_seconds,
+    fit,
+    modelfile,
+    n_train_for,
+    preset,
+)
 
 HELP = "fit a model on the tutorial's split and report it"
 SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "scaling",
@@ -21,6 +29,10 @@ SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "
 def add_settings(t: argparse.ArgumentParser) -> None:
     """One option per TrainConfig setting (the `notebook` command takes the same)."""
     augmenting = [s.name for s in solvers.SOLVERS.values() if s.augments]
+    t.add_argument("--preset", metavar="NAME",
+                   help=f"start from one of the app's presets ({', '.join(PRESET_IDS)}): "
+                        "exactly what its Train page button trains; the options below change "
+                        "it")
     t.add_argument("--C", type=number, help="inverse regularisation (inf = no penalty)")
     t.add_argument("--l1-ratio", dest="l1_ratio", type=float,
                    help="0 = L2, 1 = L1, between = elastic net (" + ", ".join(
@@ -55,9 +67,11 @@ def add_arguments(t: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args) -> TrainConfig:
-    """The TrainConfig the options give (TrainConfig checks every value, with a sentence)."""
+    """The TrainConfig the options give, over the preset's if one is named (TrainConfig checks
+    every value, with a sentence)."""
     given = {k: getattr(args, k) for k in SETTINGS if getattr(args, k) is not None}
-    return TrainConfig(**given)
+    name = getattr(args, "preset", None)
+    return TrainConfig(**given) if name is None else preset(name).replace(**given)
 
 
 def fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True,

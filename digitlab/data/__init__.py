@@ -6,6 +6,7 @@ digits changed on purpose (deskewed, augmented, re-drawn).
     mnist       the entry point: load_mnist (tries the sources in turn) and the tutorial's split
     images      decode an uploaded file; grey pictures; PNG out
     preprocess  any picture -> a 28x28 digit built like MNIST (Prepared)
+    strokes     thin a drawing to its skeleton and draw it again with one brush
     deskew      straighten a slanted digit
     augment     training digits reshaped and re-inked at random, afresh for every mini-batch
     redraw      test digits re-drawn like canvas drawings and photos (benchmarks, tests)

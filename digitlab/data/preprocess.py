@@ -21,9 +21,14 @@ that, in these steps:
 5. strokes : the pen width is estimated (2 x area / perimeter), the crop is resampled so its
              longer side is STROKE_SIDE px, and the ink's edges are moved (signed distance) so
              the width becomes MNIST's, MNIST_STROKE of the digit's longer side, unless it is
-             already within STROKE_TOLERANCE of it. A 25 px brush on a 100 px digit is 2.5 times
-             MNIST's pen: left alone it fills the 20x20 box with a blob (measured: evening is worth
-             about 1-2 points of accuracy on re-drawn digits, see benchmarks/canvas.py).
+             already within STROKE_TOLERANCE of it ("strokes evened", a step shown when it
+             changes them). A 25 px brush on a 100 px digit is 2.5 times MNIST's pen: left alone
+             it fills the 20x20 box with a blob (measured: evening is worth about 1-2 points of
+             accuracy on re-drawn digits, see benchmarks/canvas.py). `restroke=True` instead
+             thins the ink to its skeleton and draws it again at MNIST's pen
+             (digitlab.data.strokes; measured on the grid's tuning parts it reads 1-4 points
+             worse: a small digit drawn with a fat pen has its loops filled, and a skeleton
+             cannot open them again).
 6. 20x20   : area interpolation (anti-aliasing), longer side exactly 20 px.
 7. 28x28   : integer shift so the centre of mass lands on pixel (14, 14), where MNIST's is
              (mean 14.00, spread +-0.29 = integer rounding, measured on 20k MNIST images).
@@ -41,6 +46,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from digitlab.data import strokes
 from digitlab.data.deskew import deskew_image
 from digitlab.data.images import PreprocessError, read_image, resize_longest, round_u8, to_grey
 from digitlab.text import N_
@@ -87,7 +93,9 @@ class Prepared:
     image28 : 28x28 uint8, white ink on black, MNIST-like; None if there is no ink.
     message : a sentence for the user ("ink detected: dark on light", "Draw a digit", ...).
     steps : ordered {name: uint8 image, white ink on black}: "input grey", "cropped ink",
-        "20x20 fit", "centred 28x28" and "deskewed" if asked. Fewer when the ink ran out.
+        "strokes evened" (when the pen was moved toward MNIST's; "strokes redrawn" with
+        restroke), "20x20 fit", "centred 28x28" and "deskewed" if asked. Fewer when the ink
+        ran out.
     info : measured facts for display: "ink" style, "stroke before" / "stroke after" (pen width
         in pixels at the 20x20 scale), "box" (x, y, w, h of the ink in the input's pixels).
     """
@@ -219,7 +227,7 @@ def stroke_fraction(ink: np.ndarray) -> float:
     return stroke_width(_to_stroke_side(crop / max(float(crop.max()), 1e-6))) / STROKE_SIDE
 
 
-def _offset(ink: np.ndarray, by: float) -> np.ndarray:
+def offset_edges(ink: np.ndarray, by: float) -> np.ndarray:
     """Move every edge of the ink inward by `by` px (outward if negative), anti-aliased.
 
     Erosion and dilation with a pixel kernel change a width in steps of two pixels; the signed
@@ -237,7 +245,7 @@ def _even_strokes(big: np.ndarray, width: float) -> np.ndarray:
     target = MNIST_STROKE * STROKE_SIDE
     if target / STROKE_TOLERANCE <= width <= target * STROKE_TOLERANCE:
         return big
-    evened = _offset(big, (width - target) / 2)
+    evened = offset_edges(big, (width - target) / 2)
     # Never erode a drawing away: if its thinnest parts would vanish, keep it as drawn.
     return evened if evened.max() >= 0.5 else big
 
@@ -284,7 +292,8 @@ def _boxed(fit: np.ndarray) -> np.ndarray:
 # --- the public entry ----------------------------------------------------------------------
 
 
-def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True) -> Prepared:
+def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True,
+             restroke: bool = False) -> Prepared:
     """Any image a user can give -> a 28x28 MNIST-like digit, with every step for display.
 
     Parameters
@@ -322,11 +331,17 @@ def to_mnist(image: np.ndarray, deskew: bool = False, even_strokes: bool = True)
     if before < MIN_RESAMPLED_STROKE:
         # A fine pen on a large photo: shrinking would average the line away. Widen it first
         # to what survives; its real width was measured above.
-        crop = _offset(crop, (before - MIN_RESAMPLED_STROKE) / 2 / f)
+        crop = offset_edges(crop, (before - MIN_RESAMPLED_STROKE) / 2 / f)
     big = _to_stroke_side(crop)
-    if even_strokes:
-        big = _even_strokes(big, stroke_width(big))
-    after = stroke_width(big) if even_strokes else before
+    if restroke:
+        big = strokes.restroke(big, MNIST_STROKE * STROKE_SIDE)
+        steps[N_("strokes redrawn")] = _u8(big)
+    elif even_strokes:
+        evened = _even_strokes(big, stroke_width(big))
+        if evened is not big:  # shown only when the pen was too thin or too thick
+            steps[N_("strokes evened")] = _u8(evened)
+        big = evened
+    after = stroke_width(big) if even_strokes or restroke else before
 
     fit = _fit_box(big)
     steps[N_("20x20 fit")] = _u8(_boxed(fit))

@@ -28,14 +28,40 @@ repeats:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
+
+from digitlab.data.preprocess import offset_edges, stroke_width
+from digitlab.data.strokes import brush
 
 CANVAS = 280  # the Draw page's canvas side, in pixels
 SIZE_RANGE = (0.35, 0.85)  # the digit's longer side, as a fraction of the canvas
 BRUSH_RANGE = (8.0, 30.0)  # brush width in canvas pixels
 MAX_BRUSH_FRACTION = 0.25  # ... but at most this fraction of the digit's longer side
 STYLES = ("canvas", "paper")
+
+
+@dataclass(frozen=True)
+class Look:
+    """One drawing's size, pen and scan, chosen rather than drawn at random (the canvas
+    benchmark's grid of factors): `size` the digit's longer side as a fraction of the canvas;
+    `width` the brush in canvas pixels (None: a printed glyph keeps its own strokes); `scan`
+    the side in pixels of a small scan of the canvas that is then enlarged back to it (blurred
+    strokes; None: no scan). Its place stays random."""
+
+    size: float
+    width: float | None = None
+    scan: int | None = None
+
+
+def _scanned(ink: np.ndarray, scan: int | None) -> np.ndarray:
+    """The canvas as a small scan of `scan` px enlarged back (cubic): soft, blurred strokes."""
+    if scan is None:
+        return ink
+    small = cv2.resize(ink, (scan, scan), interpolation=cv2.INTER_AREA)
+    return np.clip(cv2.resize(small, ink.shape[::-1], interpolation=cv2.INTER_CUBIC), 0, 1)
 
 
 def _pen_path(shape: np.ndarray, size: float, pad: int, level: float = 127.5) -> np.ndarray:
@@ -55,12 +81,6 @@ def _pen_path(shape: np.ndarray, size: float, pad: int, level: float = 127.5) ->
     if ridge.any():
         ridge &= dt >= 0.5 * float(np.median(dt[ridge]))  # spurs into corners are shallow
     return ridge
-
-
-def _brush(path: np.ndarray, width: float) -> np.ndarray:
-    """Round brush of `width` px along `path`, with a one-pixel anti-aliased edge (float 0..1)."""
-    dist = cv2.distanceTransform((~path).astype(np.uint8), cv2.DIST_L2, 5)
-    return np.clip(width / 2 + 0.5 - dist, 0.0, 1.0).astype(np.float32)
 
 
 def _on_canvas(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -108,35 +128,58 @@ def _check_style(style: str) -> None:
         raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
 
 
-def _finish(ink: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
-    """Ink (float 0..1, trimmed or not) -> a drawing on the canvas in this style (steps 3-4)."""
-    ink = _on_canvas(ink, rng)
+def _finish(ink: np.ndarray, rng: np.random.Generator, style: str,
+            scan: int | None = None) -> np.ndarray:
+    """Ink (float 0..1, trimmed or not) -> a drawing on the canvas in this style (steps 3-4),
+    through a small scan first if `scan` is given."""
+    ink = _scanned(_on_canvas(ink, rng), scan)
     return _canvas_rgba(ink) if style == "canvas" else _paper_rgb(ink, rng)
 
 
 def restroke(shape: np.ndarray, rng: np.random.Generator, style: str,
-             level: float = 127.5) -> np.ndarray:
+             level: float = 127.5, look: Look | None = None) -> np.ndarray:
     """Any grey shape of a digit (2-D, 0..255, white on black, any size) -> a 280x280 drawing
     of it with a random size, brush and place (steps 1-4 of the module doc; `level` is step
-    1's threshold). style "canvas" -> (280, 280, 4) RGBA white on black; "paper" -> (280,
-    280, 3) RGB photo."""
+    1's threshold), or the size, brush and scan of `look`. style "canvas" -> (280, 280, 4)
+    RGBA white on black; "paper" -> (280, 280, 3) RGB photo."""
     _check_style(style)
-    size = rng.uniform(*SIZE_RANGE) * CANVAS
-    width = min(rng.uniform(*BRUSH_RANGE), MAX_BRUSH_FRACTION * size)
+    if look is None:
+        size = rng.uniform(*SIZE_RANGE) * CANVAS
+        width = min(rng.uniform(*BRUSH_RANGE), MAX_BRUSH_FRACTION * size)
+    else:
+        size = look.size * CANVAS
+        width = look.width if look.width is not None else MAX_BRUSH_FRACTION * size / 2
     pad = int(np.ceil(width / 2)) + 2
-    return _finish(_brush(_pen_path(shape, size, pad, level), width), rng, style)
+    return _finish(brush(_pen_path(shape, size, pad, level), width), rng, style,
+                   None if look is None else look.scan)
 
 
-def place(ink: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:
+def _thickened(ink: np.ndarray, width: float) -> np.ndarray:
+    """A glyph's strokes widened to `width` px if they are thinner (never thinned: a
+    typeface's hairlines would break), by moving every edge outward."""
+    own = stroke_width(ink)
+    if own <= 0 or own >= width:
+        return ink
+    pad = int(np.ceil((width - own) / 2)) + 2
+    padded = cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    return offset_edges(padded, (own - width) / 2)
+
+
+def place(ink: np.ndarray, rng: np.random.Generator, style: str,
+          look: Look | None = None) -> np.ndarray:
     """A shape that keeps its own strokes (a printed glyph: float 0..1, any size) -> a 280x280
-    drawing: scaled to a random size (step 1's range), placed and inked as `restroke` does."""
+    drawing: scaled to a random size (step 1's range) or `look`'s, placed and inked as
+    `restroke` does; `look`'s width thickens strokes thinner than it, its scan blurs."""
     _check_style(style)
     ink = np.asarray(ink, np.float32)
     x, y, w, h = cv2.boundingRect((ink > 0).astype(np.uint8))
-    k = rng.uniform(*SIZE_RANGE) * CANVAS / max(w, h)
+    k = (rng.uniform(*SIZE_RANGE) if look is None else look.size) * CANVAS / max(w, h)
     small = cv2.resize(ink[y:y + h, x:x + w], (max(1, round(w * k)), max(1, round(h * k))),
                        interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-    return _finish(np.clip(small, 0.0, 1.0), rng, style)
+    small = np.clip(small, 0.0, 1.0)
+    if look is not None and look.width is not None:
+        small = _thickened(small, look.width)
+    return _finish(small, rng, style, None if look is None else look.scan)
 
 
 def redraw(digit28: np.ndarray, rng: np.random.Generator, style: str) -> np.ndarray:

@@ -24,6 +24,7 @@ renderings they report: different typefaces, and the other half of the writers' 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import cast
 import cv2
 import numpy as np
 
-from digitlab.data.redraw import place, restroke
+from digitlab.data.redraw import CANVAS, Look, place, restroke
 
 FAMILIES = {
     "printed": "digits 0-9 in typefaces: Hershey vector fonts (Hershey-Fonts, MIT), OpenCV 5's "
@@ -142,26 +143,30 @@ def _ttf_glyph(name: str, digit: int) -> np.ndarray:
     return img
 
 
-def glyph(face: Face, digit: int, rng: np.random.Generator) -> np.ndarray:
+def glyph(face: Face, digit: int, rng: np.random.Generator,
+          pen: float | None = None) -> np.ndarray:
     """One rendering of `digit` in `face` (float 0..1, white on black, about GLYPH_PX tall); a
-    Hershey font takes a random pen width from rng, an OpenCV font a random weight."""
+    Hershey font takes a random pen width from rng (or `pen`, a fraction of its height), an
+    OpenCV font a random weight."""
     if face.kind == "hershey":
-        return _stroke_glyph(_hershey_lines(face.name, digit), rng.uniform(*HERSHEY_PEN))
+        pen = rng.uniform(*HERSHEY_PEN) if pen is None else pen
+        return _stroke_glyph(_hershey_lines(face.name, digit), pen)
     if face.kind == "opencv":
         return _opencv_glyph(face.name, digit, int(rng.integers(*OPENCV_WEIGHT)))
     return _ttf_glyph(face.name, digit)
 
 
-def printed(style: str, seed: int = 0, part: str = "report",
-            repeats: int = 4) -> Iterator[tuple[np.ndarray, int]]:
+def printed(style: str, seed: int = 0, part: str = "report", repeats: int = 4,
+            look: Look | None = None) -> Iterator[tuple[np.ndarray, int]]:
     """(drawing, digit) for each face of `part`, each digit 0-9, `repeats` times: a random
-    size and place on the canvas (and pen or weight, where the face has one), in this ink
-    style. Seeded."""
+    size and place on the canvas (and pen or weight, where the face has one), or `look`'s size,
+    pen (a Hershey font's, or a thicker outline) and scan, in this ink style. Seeded."""
     rng = np.random.default_rng([seed, 1])
+    pen = None if look is None or look.width is None else look.width / (look.size * CANVAS)
     for _ in range(repeats):  # every face and digit once before any twice: `limit` stays fair
         for face in faces(part):
             for digit in range(10):
-                yield place(glyph(face, digit, rng), rng, style), digit
+                yield place(glyph(face, digit, rng, pen), rng, style, look), digit
 
 
 # --- other writers -----------------------------------------------------------------------------
@@ -188,24 +193,28 @@ def writer_indices(part: str = "report") -> np.ndarray:
     return np.arange(n // 2) if part == "tuning" else np.arange(n // 2, n)
 
 
-def writers(style: str, seed: int = 0, part: str = "report",
-            limit: int | None = None) -> Iterator[tuple[np.ndarray, int]]:
-    """(drawing, digit) for each digit of `part` (the first `limit` of them): upscaled,
-    re-stroked with a random brush, size and place, in this ink style. Seeded."""
+def writers(style: str, seed: int = 0, part: str = "report", limit: int | None = None,
+            look: Look | None = None, start: int = 0) -> Iterator[tuple[np.ndarray, int]]:
+    """(drawing, digit) for each digit of `part` (`limit` of them from the `start`-th):
+    upscaled, re-stroked with a random brush, size and place (or `look`'s), in this ink
+    style. Seeded."""
     images, labels = writer_digits()
     rng = np.random.default_rng([seed, 2])
-    for i in writer_indices(part)[:limit]:
+    stop = None if limit is None else start + limit
+    for i in writer_indices(part)[start:stop]:
         shape = images[i] * np.float32(255 / 16)
-        yield restroke(shape, rng, style, level=WRITER_LEVEL), int(labels[i])
+        yield restroke(shape, rng, style, level=WRITER_LEVEL, look=look), int(labels[i])
 
 
 def drawings(family: str, style: str, seed: int = 0, part: str = "report",
-             limit: int | None = None) -> Iterator[tuple[np.ndarray, int]]:
-    """The family's drawings in this ink style (see `printed` and `writers`); `limit` caps how
-    many (for quick runs and tests)."""
+             limit: int | None = None, look: Look | None = None,
+             start: int = 0) -> Iterator[tuple[np.ndarray, int]]:
+    """The family's drawings in this ink style (see `printed` and `writers`), or in `look`;
+    `limit` caps how many, from the `start`-th (for quick runs, tests, the benchmark's grid)."""
     if family == "printed":
-        it = printed(style, seed, part)
-        return it if limit is None else (d for d, _ in zip(it, range(limit)))
+        # enough rounds of every face and digit (~150 a round) to reach `start` and beyond
+        it = printed(style, seed, part, repeats=4 + start // 100, look=look)
+        return itertools.islice(it, start, None if limit is None else start + limit)
     if family == "writers":
-        return writers(style, seed, part, limit)
+        return writers(style, seed, part, limit, look, start)
     raise ValueError(f"family must be one of {', '.join(FAMILIES)}; got {family!r}.")

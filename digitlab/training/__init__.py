@@ -22,18 +22,20 @@ from digitlab.training.modelfile import ModelFileError
 from digitlab.training.movie import Movie
 from digitlab.training.session import (
     LONG_FIT_SECONDS,
+    PRESET_IDS,
     Split,
     Trained,
     TrainingJob,
     expected_seconds,
     format_seconds,
     n_train_for,
+    preset,
     presets,
     trained,
 )
 from digitlab.training.store import FitStore, SingleFlightCache
 
-__all__ = ["LONG_FIT_SECONDS", "Calibration", "Evaluation", "FitResult", "FitStore",
+__all__ = ["LONG_FIT_SECONDS", "PRESET_IDS", "Calibration", "Evaluation", "FitResult", "FitStore",
            "ModelFileError", "Movie", "OnProgress", "ProgressEvent", "SingleFlightCache",
            "Split", "Trained", "TrainingJob", "expected_seconds", "fit", "format_seconds",
-           "n_train_for", "presets", "trained"]
+           "n_train_for", "preset", "presets", "trained"]

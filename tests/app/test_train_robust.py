@@ -1,5 +1,6 @@
-"""Train page: the augment toggle, the feature-map choice and the Robust preset describe a
-TrainConfig like every other setting; an RBF model trains here and draws on the Draw page."""
+"""Train page: the augment toggle, the feature-map choice and the Robust preset (deskew, RBF,
+augmented) describe a TrainConfig like every other setting; an RBF model trains here and
+draws on the Draw page."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def test_the_robust_preset_turns_on_deskew_and_augmentation(mnist):
     button(at, "Robust").click().run()
     assert at.toggle(key="cfg_augment").value and at.toggle(key="cfg_deskew").value
     assert "augment" in button(at, "Robust").help
-    assert training.presets()["Robust"] == training.presets()["Best"].replace(augment=True)
+    assert training.presets()["Robust"] == training.presets()["Best"].replace(augment=True,
+                                                                              features="rbf")
+    assert at.radio(key="cfg_features").value == "rbf"
 
 
 def test_augmenting_switches_to_a_solver_that_can(mnist):

@@ -23,7 +23,7 @@ def small_model(tutorial_split):
 
 def test_tiny_seeded_run_beats_plain_resize_by_a_wide_margin(tutorial_split, small_model):
     r = bc.run(n=200, seed=0, split=tutorial_split, models={"small": small_model}, limit=40,
-               timed=20)
+               timed=20, per_cell=1)
     row = r.rows[0]
     assert r.n == 200 and row.model == "small" and r.sizes == {
         "re-drawn": 200, "printed": 40, "writers": 40}
@@ -39,31 +39,36 @@ def test_tiny_seeded_run_beats_plain_resize_by_a_wide_margin(tutorial_split, sma
     text = bc.format_table(r)
     assert "small" in text and f"{row.drawn['re-drawn/canvas']:.3f}" in text
     assert "plain resize" in text and "printed" in text and "writers" in text
+    assert set(r.grid["small"]) == set(bc.FAMILIES) and r.grid_sizes["writers"] == 27
+    assert "worst" in text and "scan" in text  # the factor table
     again = bc.run(n=200, seed=0, split=tutorial_split, models={"small": small_model}, limit=40,
-                   timed=1)
+                   timed=1, per_cell=1)
     assert again.rows[0].drawn == row.drawn  # the seed fixes every drawing
+    assert again.grid == r.grid
 
 
 def test_main_prints_json_with_every_figure(capsys, monkeypatch, tutorial_split):
     monkeypatch.setattr(bc, "tutorial_split", lambda: tutorial_split)
     assert bc.main(["--n", "10", "--train-size", "300", "--limit", "10", "--models",
-                    "plain,deskew", "--json"]) == 0
+                    "fast,best", "--per-cell", "0", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["n"] == 10 and [r["model"] for r in out["rows"]] == ["plain", "deskew"]
-    assert set(out["rows"][0]) == {"model", "clean", "drawn", "plain", "uneven"}
+    assert out["n"] == 10 and [r["model"] for r in out["rows"]] == ["fast", "best"]
+    assert set(out["rows"][0]) == {"model", "clean", "drawn", "plain", "uneven", "restroked"}
     assert set(out["rows"][0]["drawn"]) == {f"{f}/{s}" for f in bc.FAMILIES for s in bc.STYLES}
-    assert "deskew=True" in out["models"]["deskew"] and "meets_target" in out
-    assert out["best"] in ("plain", "deskew") and set(out["fit_seconds"]) == {"plain", "deskew"}
+    assert "deskew=True" in out["models"]["best"] and "meets_target" in out
+    assert out["best"] in ("fast", "best") and set(out["fit_seconds"]) == {"fast", "best"}
+    assert set(out["fit_cpu"]) == {"fast", "best"} and out["grid"] == {}
 
 
 def test_augment_and_rbf_rows_report_their_cost_against_the_same_model_without(
         capsys, monkeypatch, tutorial_split):
     monkeypatch.setattr(bc, "tutorial_split", lambda: tutorial_split)
-    assert bc.main(["--n", "10", "--train-size", "1000", "--limit", "10", "--seed", "1"]) == 0
+    assert bc.main(["--n", "10", "--train-size", "1000", "--limit", "10", "--seed", "1",
+                    "--per-cell", "1"]) == 0
     text = capsys.readouterr().out
-    for name in bc.MODELS:
+    for name in bc.DEFAULT_MODELS:
         assert f"\n{name} " in text
-    assert "augment: clean accuracy" in text and "rbf+augment: clean accuracy" in text
+    assert "robust: clean accuracy" in text and "the Robust preset's goal" in text
     assert "best on the unseen families" in text and "features=rbf" in text
 
 

@@ -16,7 +16,9 @@ N = 20_000  # a third of the training split: ~10 s a fit here
 def scores(tutorial_split):
     X_train, X_test, y_train, y_test = tutorial_split
     presets = training.presets()
-    configs = {"best": presets["Best"], "robust": presets["Robust"],
+    # (augmented pixels, not the Robust preset: its RBF features fitted afresh for every
+    # augmented batch take minutes on a busy machine; benchmarks/canvas.py measures it)
+    configs = {"best": presets["Best"], "augmented": presets["Best"].replace(augment=True),
                "rbf": presets["Best"].replace(features="rbf")}
     return {name: fit(c.replace(train_size=N), X_train, y_train).model.score(X_test, y_test)
             for name, c in configs.items()}
@@ -27,4 +29,4 @@ def test_rbf_features_beat_pixels_by_more_than_two_points(scores):
 
 
 def test_augmented_training_costs_at_most_a_point_and_a_half_of_clean_accuracy(scores):
-    assert scores["robust"] > scores["best"] - 0.015
+    assert scores["augmented"] > scores["best"] - 0.015

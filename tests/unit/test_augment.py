@@ -111,3 +111,41 @@ def test_augmentation_needs_a_mini_batch_solver_and_says_so(solver):
         TrainConfig(solver=solver, augment=True)
     with pytest.raises(ConfigError, match="True or False"):
         TrainConfig(augment="yes")
+
+
+def test_the_elastic_field_moves_pixels_by_about_alpha_smoothly():
+    dx, dy = augment.elastic_field(16, 30, np.random.default_rng(0), alpha=2.0, sigma=4.0)
+    assert dx.shape == dy.shape == (16, 30, 30) and dx.dtype == np.float32
+    rms = np.sqrt((dx ** 2 + dy ** 2).mean(axis=(1, 2)) / 2)
+    assert np.allclose(rms, 2.0, rtol=0.05)
+    step = np.abs(np.diff(dx, axis=2)).mean()  # neighbours move almost alike: it bends,
+    assert step < 0.25 * np.abs(dx).mean()  # it does not jitter
+    a, b = augment.elastic_field(2, 30, np.random.default_rng(1), 2.0, 4.0)
+    assert not np.allclose(a[0], a[1])  # each image its own field
+
+
+def test_elastic_augmentation_bends_the_digit_and_keeps_its_ink(digit_split):
+    X = digit_split[0][:32].reshape(-1, 28, 28)
+    plain = augment_images(X, np.random.default_rng(3), NONE)
+    bent = augment_images(X, np.random.default_rng(3),
+                          Augmentation(**{**NONE.__dict__, "elastic": 1.5}))
+    changed = np.abs(bent - plain).mean(axis=(1, 2))
+    assert (changed > 1.0).all()
+    ink = bent.sum(axis=(1, 2)) / plain.sum(axis=(1, 2))
+    # bent: a stroke squeezed here, stretched there, but not smeared away or doubled
+    assert 0.9 < np.median(ink) < 1.1 and ((ink > 0.5) & (ink < 1.6)).all()
+
+
+def test_closing_fills_a_small_hole_and_only_in_the_share_asked_for():
+    ring = np.zeros((28, 28), np.float32)
+    ring[8:20, 8:20] = 255
+    ring[13:15, 13:15] = 0  # a 2x2 hole: a loop drawn small with a fat pen
+    X = np.repeat(ring[None], 200, axis=0)
+    keep = Augmentation(**{**NONE.__dict__, "scale": (0.6, 0.6)})  # 12 px box stays 12 px
+    shut = augment_images(X, np.random.default_rng(0), Augmentation(**{**keep.__dict__,
+                                                                       "close": 0.5}))
+    def has_hole(imgs):  # the framing moves it by up to a pixel
+        return imgs[:, 11:17, 11:17].min(axis=(1, 2)) < 100
+
+    assert 0.35 < has_hole(shut).mean() < 0.65  # about half kept their hole
+    assert has_hole(augment_images(X, np.random.default_rng(0), keep)).all()

@@ -16,15 +16,17 @@ def test_main_refuses_silly_sizes_with_a_sentence(argv, capsys):
 
 
 @pytest.mark.parametrize("argv, says", [(["--models", "plain,best"], "must name some of"),
-                                        (["--limit", "-1"], "at least 0")])
+                                        (["--limit", "-1"], "at least 0"),
+                                        (["--per-cell", "-2"], "at least 0")])
 def test_main_refuses_unknown_models_and_negative_limits(argv, says, capsys):
     with pytest.raises(SystemExit) as e:
         bc.main(argv)
     assert e.value.code == 2 and says in capsys.readouterr().err
 
 
-def test_every_benchmarked_model_is_a_valid_config_and_augment_rows_have_a_plain_twin():
-    assert bc.MODELS["plain"] == bc.TrainConfig()
+def test_the_benchmarked_presets_are_the_apps_and_augment_rows_have_a_plain_twin():
+    for name, key in bc.PRESET_IDS.items():
+        assert bc.MODELS[name] == bc.presets()[key]
     for name, config in bc.MODELS.items():
         if config.augment:
             assert config.replace(augment=False) in bc.MODELS.values(), name

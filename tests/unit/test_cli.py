@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from digitlab import cli, data
+from digitlab import cli, data, training
+from digitlab.cli import train as train_cli
 from digitlab.data import preprocess
 from digitlab.model import predict
 from digitlab.training import modelfile
@@ -194,3 +195,24 @@ def test_files_that_cannot_be_written_are_a_sentence(capsys, synthetic_load, tmp
     code, _, err = run(capsys, "train", "--solver", "lbfgs", "--train-size", "300",
                        "--max-iter", "5", "--save", str(tmp_path / "taken"), "--json")
     assert code == 2 and "could not write" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", list(training.PRESET_IDS))
+def test_train_preset_is_exactly_the_apps_preset(name):
+    """`train --preset NAME` trains the config the Train page's button of that name sets (one
+    definition, digitlab.training.presets); the options given beside it change it."""
+    app = training.presets()[training.PRESET_IDS[name]]
+    args = cli.build_parser().parse_args(["train", "--preset", name.upper()])
+    assert train_cli.config_from_args(args) == app
+    args = cli.build_parser().parse_args(["train", "--preset", name, "--train-size", "500"])
+    assert train_cli.config_from_args(args) == app.replace(train_size=500)
+
+
+def test_every_app_preset_has_a_name_on_the_command_line():
+    assert set(training.PRESET_IDS.values()) == set(training.presets())
+
+
+def test_an_unknown_preset_is_one_sentence(capsys):
+    code, _, err = run(capsys, "train", "--preset", "turbo")
+    assert code == 2 and "preset must be one of tutorial, fast, best, robust" in err
+    assert "Traceback" not in err

@@ -77,7 +77,8 @@ def test_every_input_kind_gives_the_same_mnist_like_seven(kind):
     reference = pp.to_mnist(draw_seven()).image28
     p = pp.to_mnist(input_kinds()[kind])
     assert_mnist_like(p)
-    assert list(p.steps) == ["input grey", "cropped ink", "20x20 fit", "centred 28x28"]
+    assert [s for s in p.steps if s != "strokes evened"] == [
+        "input grey", "cropped ink", "20x20 fit", "centred 28x28"]
     # At 35x35 the digit is 27 px tall: rounding can put it one row off the large one's place.
     assert similarity(p.image28, reference) > (0.9 if "small" in kind else 0.95)
 
@@ -241,3 +242,12 @@ def test_plain_resize_is_the_whole_picture_squashed():
     small = plain_resize(rgba_canvas(draw_seven()))
     assert small.shape == (28, 28) and small.dtype == np.uint8
     assert similarity(small, plain_resize(255 - draw_seven())) > 0.99  # polarity fixed
+
+
+def test_the_strokes_evened_step_shows_a_fat_pen_thinned_and_not_a_pen_like_mnists():
+    fat = pp.to_mnist(draw_zero(axes=(30, 45), brush=26))
+    assert "strokes evened" in fat.steps
+    steps = list(fat.steps)
+    assert steps.index("cropped ink") < steps.index("strokes evened") < steps.index("20x20 fit")
+    kept = pp.to_mnist(draw_zero(axes=(30, 45), brush=26), even_strokes=False)
+    assert "strokes evened" not in kept.steps

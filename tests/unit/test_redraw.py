@@ -30,3 +30,18 @@ def test_redraw_repeats_with_its_seed(digit_split):
     b = redraw(digit, np.random.default_rng(5), "paper")
     c = redraw(digit, np.random.default_rng(6), "paper")
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_a_look_sets_the_size_and_pen_and_its_scan_blurs(digit_split):
+    from digitlab.data.preprocess import stroke_width
+    from digitlab.data.redraw import Look, restroke
+
+    digit = np.asarray(digit_split[1][2]).reshape(28, 28)
+    sharp = restroke(digit, np.random.default_rng(0), "canvas", look=Look(0.6, 20.0))[:, :, 0]
+    ys, xs = np.nonzero(sharp > 127)
+    assert abs(max(np.ptp(ys), np.ptp(xs)) - 0.6 * 280) < 20 + 4  # the size, give or take a pen
+    assert abs(stroke_width(sharp.astype(np.float32) / 255) - 20.0) < 3
+    soft = restroke(digit, np.random.default_rng(0), "canvas",
+                    look=Look(0.6, 20.0, scan=35))[:, :, 0]
+    grey = lambda a: ((a > 25) & (a < 230)).sum()  # noqa: E731
+    assert grey(soft) > 3 * grey(sharp)  # an enlarged small scan: blurred edges
