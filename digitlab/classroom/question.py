@@ -183,20 +183,23 @@ def model_answer(image28: np.ndarray, answer: int, label: int, model: str) -> Qu
                   image28=image28)
 
 
-def best_c(accuracies: Mapping[float, float]) -> Question:
-    """"Which C gives the best test accuracy?", among the Cs measured ({C: accuracy})."""
+def best_c(accuracies: Mapping[float, float], model: str = "") -> Question:
+    """"Which C gives the best test accuracy?", among the Cs measured ({C: accuracy}) with
+    `model`'s settings (a few words)."""
     cs = sorted(accuracies)
     best = max(cs, key=lambda c: accuracies[c])
     return choice(N_("Which C gives the best test accuracy?"), [f"{c:g}" for c in cs],
                   f"{best:g}", builtin="best_c",
-                  args={"accuracies": {f"{c:g}": float(accuracies[c]) for c in cs}})
+                  args={"accuracies": {f"{c:g}": float(accuracies[c]) for c in cs},
+                        "model": str(model)})
 
 
-def accuracy_at(c: float, accuracy: float, tolerance: float = 2.0) -> Question:
-    """"Accuracy at C = 0.001?" in percent, right within `tolerance` points."""
+def accuracy_at(c: float, accuracy: float, tolerance: float = 2.0, model: str = "") -> Question:
+    """"Accuracy at C = 0.001?" in percent, right within `tolerance` points; measured with
+    `model`'s settings (a few words)."""
     return number(N_("Test accuracy at C = {C}, in percent?", C=f"{c:g}"),
                   round(100 * float(accuracy), 1), tolerance, 0.0, 100.0,
-                  builtin="accuracy_at", args={"C": f"{c:g}"})
+                  builtin="accuracy_at", args={"model": str(model)})
 
 
 def exit_ticket() -> list[Question]:

@@ -241,6 +241,11 @@ class Questions(ClassSetFile):
                           "LIMIT 1", (ENDED,))
         return (rows[0][0], rows[0][1]) if rows else None
 
+    def rounds(self, limit: int = 10) -> list[Round]:
+        """The rounds posed, newest first (the teacher's list of past questions)."""
+        ids = self._read("SELECT id FROM rounds ORDER BY id DESC LIMIT ?", (int(limit),))
+        return [r for (id_,) in ids if (r := self.round(id_)) is not None]
+
     def round(self, round_id: int) -> Round | None:
         rows = self._read("SELECT id, created, ticket, state FROM rounds WHERE id = ?",
                           (int(round_id),))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from digitlab.classroom import publish as classroom
 from pages.shared.i18n import N_, _
 
 
@@ -24,6 +25,7 @@ class Page:
     file: str  # relative to app.py
     icon: str  # a Material icon: it ships with Streamlit's font (emoji need a colour-emoji
     #            font that projector PCs and headless browsers often lack)
+    for_class: bool = False  # listed only on a class server (a class password set)
 
 
 PAGES = {p.url: p for p in (
@@ -33,14 +35,19 @@ PAGES = {p.url: p for p in (
     Page("draw", N_("Draw"), "pages/draw_page.py", ":material/draw:"),
     Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
+    Page("questions", N_("Questions"), "pages/questions_page.py", ":material/quiz:",
+         for_class=True),
 )}
 HOME = "home"
 
 
 def navigation():
-    """st.navigation over PAGES; the first is the default (served at /)."""
+    """st.navigation over PAGES (those for a class only on a class server); the first is the
+    default (served at /)."""
+    for_class = classroom.publishing_enabled()
     return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
-                                  default=p.url == HOME) for p in PAGES.values()])
+                                  default=p.url == HOME) for p in PAGES.values()
+                          if for_class or not p.for_class])
 
 
 def link(url: str, label: str | None = None) -> None:
