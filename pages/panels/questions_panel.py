@@ -233,6 +233,10 @@ def student(store: Questions) -> None:
         st.info(_("No question right now. When the teacher asks one, it shows here by itself."),
                 icon=":material/hourglass_empty:")
         return
+    if not st.session_state.get(NAME):  # the question first, then who answers it
+        for p in live.questions:
+            prompt(p.question)
+        st.caption(_("To answer, give your name first."))
     name = student_name()
     if not name:
         return
