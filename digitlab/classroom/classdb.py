@@ -81,6 +81,19 @@ CREATE INDEX IF NOT EXISTS questions_of_round ON questions (round, position);
 """
 
 
+def forget_questions(conn: sqlite3.Connection, before: float | None = None) -> int:
+    """Delete the class's questions with their answers: those posed before `before` (a time),
+    or all. Inside the caller's transaction; returns how many answers went. Everything from a
+    class goes together (ClassSet.purge, ClassSet.expire): its drawings and its answers."""
+    rounds = "SELECT id FROM rounds" + ("" if before is None else " WHERE created < ?")
+    args = () if before is None else (float(before),)
+    gone = conn.execute(f"DELETE FROM answers WHERE question IN (SELECT id FROM questions "
+                        f"WHERE round IN ({rounds}))", args).rowcount
+    conn.execute(f"DELETE FROM questions WHERE round IN ({rounds})", args)
+    conn.execute(f"DELETE FROM rounds WHERE id IN ({rounds})", args)
+    return gone
+
+
 class ClassSetError(RuntimeError):
     """The class set could not be read or written; the message says why and what to do."""
 

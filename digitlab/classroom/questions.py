@@ -14,6 +14,8 @@ What a question is and how an answer is read and graded (numbers within a stated
 digitlab.classroom.question. Only the teacher (`Who.teacher`) poses, reveals, ends, exports
 and reads who answered what; a student reads their own answers, and the class's counts once
 revealed; anything else is `NotAllowed`. A refused answer is a `QuestionError` with a sentence.
+They are the class's data as its drawings are: ClassSet.purge and ClassSet.expire (retention)
+delete them too.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.classroom.classdb import ClassSetFile, default_path
-from digitlab.classroom.classset import DAY, NotAllowed, Who, clean_text
+from digitlab.classroom.classset import NotAllowed, Who, clean_text
 from digitlab.classroom.question import (
     CHOICE,
     NUMBER,
@@ -202,30 +204,6 @@ class Questions(ClassSetFile):
         return {r[0] for r in self._read("SELECT DISTINCT a.author FROM answers a JOIN "
                                          "questions q ON q.id = a.question WHERE q.round = ?",
                                          (int(round_id),))}
-
-    def purge(self, who: Who) -> int:
-        """Delete every question and answer for good; returns how many answers went."""
-        _need_teacher(who, N_("delete everything from the class"))
-        with self.transaction() as conn:
-            gone = conn.execute("DELETE FROM answers").rowcount
-            conn.execute("DELETE FROM questions")
-            conn.execute("DELETE FROM rounds")
-        self.wipe()
-        return gone
-
-    def expire(self, days: float, now: float | None = None) -> int:
-        """Delete for good the rounds posed more than `days` days ago, with their answers (the
-        class set's retention; the app runs it at start-up)."""
-        cutoff = (time.time() if now is None else now) - float(days) * DAY
-        old = "SELECT id FROM rounds WHERE created < ?"
-        with self.transaction() as conn:
-            gone = conn.execute(f"DELETE FROM answers WHERE question IN (SELECT id FROM "
-                                f"questions WHERE round IN ({old}))", (cutoff,)).rowcount
-            conn.execute(f"DELETE FROM questions WHERE round IN ({old})", (cutoff,))
-            conn.execute("DELETE FROM rounds WHERE created < ?", (cutoff,))
-        if gone:
-            self.wipe()
-        return gone
 
     # --- everyone ------------------------------------------------------------------------------
 

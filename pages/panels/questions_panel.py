@@ -19,7 +19,7 @@ from digitlab.classroom.classset import TEACHER, ClassSetError, Who
 from digitlab.classroom.question import CHOICE, Question
 from digitlab.classroom.questions import Questions, Round, Tally
 from digitlab.plots import charts as plots
-from pages.panels import classroom_panel, classset_panel, privacy_panel
+from pages.panels import classroom_panel, classset_panel
 from pages.shared import figures, i18n
 from pages.shared.i18n import _
 
@@ -35,19 +35,9 @@ def _board(path: str) -> Questions:
     return Questions(path)
 
 
-@st.cache_resource(max_entries=4)
-def _expired(path: str) -> int:
-    """The class set's retention for answers too, once per server start and file."""
-    return _board(path).expire(privacy_panel.keep_days())
-
-
 def board() -> Questions:
-    path = str(classset.default_path())
-    try:
-        _expired(path)
-    except ClassSetError:
-        pass  # the page's own reads say what is wrong with the file
-    return _board(path)
+    classset_panel.store()  # first: the retention (old drawings and answers go at start-up)
+    return _board(str(classset.default_path()))
 
 
 def who() -> Who:

@@ -127,7 +127,7 @@ def test_only_the_teacher_poses_reveals_ends_exports_and_sees_who(board):
     for refused in (lambda: board.reveal(posed.id, ANA), lambda: board.end(posed.id, ANA),
                     lambda: board.export_csv(posed.id, ANA),
                     lambda: board.answers(posed.id, ANA),
-                    lambda: board.who_answered(posed.id, ANA), lambda: board.purge(ANA)):
+                    lambda: board.who_answered(posed.id, ANA)):
         with pytest.raises(NotAllowed, match="Only the teacher"):
             refused()
     with pytest.raises(NotAllowed, match="when the teacher reveals"):
@@ -198,14 +198,19 @@ def test_an_older_class_set_gains_the_question_tables(tmp_path):
     assert board.current().id == posed.id
 
 
-def test_expire_and_purge_delete_answers_for_good(board):
+def test_the_class_sets_retention_and_purge_delete_answers_for_good(board):
+    store = ClassSet(board.path)
     posed = board.pose([qn.number("Q?", 1)], TEACHER)
     board.answer(posed.id, {posed.questions[0].id: 1}, ANA, "Ana-H2-MARK")
-    assert board.expire(30) == 0 and board.count(posed.id) == 1
-    assert board.expire(30, now=posed.created + 31 * 86_400) == 1
-    assert board.current() is None
+    store.expire(30)
+    assert board.count(posed.id) == 1  # young: kept
+    store.expire(30, now=posed.created + 31 * 86_400)
+    assert board.current() is None and board.rounds() == []
     posed = board.pose([qn.number("Q?", 1)], TEACHER)
     board.answer(posed.id, {posed.questions[0].id: 1}, ANA, "Ana-H2-MARK")
-    assert board.purge(TEACHER) == 1
+    with pytest.raises(NotAllowed):
+        store.purge(ANA)
+    store.purge(TEACHER)  # "Delete everything from this class"
+    assert board.rounds() == []
     on_disk = b"".join(p.read_bytes() for p in board.path.parent.glob("class.sqlite3*"))
     assert b"Ana-H2-MARK" not in on_disk
