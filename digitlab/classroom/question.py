@@ -130,10 +130,11 @@ def choice(text: str, choices: Sequence[str], key: str | None = None, builtin: s
                     image28=None if image28 is None else np.asarray(image28, np.uint8).ravel())
 
 
-def number(text: str, key: float | None = None, tolerance: float = 0.0,
+def number(text: str, key: float | str | None = None, tolerance: float | str = 0.0,
            low: float | None = None, high: float | None = None, builtin: str = "",
            args: Mapping[str, Any] | None = None) -> Question:
-    """A question answered with a number; right when within `tolerance` of `key`."""
+    """A question answered with a number; right when within `tolerance` of `key` (either may
+    be text as the teacher typed it: see `finite`)."""
     text, args = _template(text, args)
     if not builtin:
         text = _text(text, N_("question"))

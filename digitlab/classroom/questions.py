@@ -26,7 +26,7 @@ import json
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,7 +234,7 @@ class Questions(ClassSetFile):
             f"SELECT {_Q_COLUMNS} FROM questions WHERE round = ? ORDER BY position", (id_,)))
         return Round(id_, created, bool(ticket), state, posed)
 
-    def answer(self, round_id: int, values: dict[int, object], who: Who,
+    def answer(self, round_id: int, values: Mapping[int, object], who: Who,
                name: str = "") -> list[Answer]:
         """Lock in `who`'s answers to the round ({question id: what they gave}), all of them
         at once: once locked, an answer cannot change. Returns them, graded."""

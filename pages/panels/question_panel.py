@@ -156,6 +156,12 @@ def ticket() -> list[Question]:
     return st.session_state.setdefault(TICKET, qn.exit_ticket())
 
 
+def _remove(i: int) -> None:
+    questions = ticket()
+    if 0 <= i < len(questions):
+        questions.pop(i)
+
+
 def ticket_tab() -> None:
     questions = ticket()
     st.caption(_("A few questions at the end of the lesson, answered together; each one with a "
@@ -165,7 +171,7 @@ def ticket_tab() -> None:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"{i + 1}. {q.said(_)}", width="stretch")
             st.button(_("Remove"), key=f"ticket_remove_{i}", type="tertiary",
-                      on_click=questions.pop, args=(i,), icon=":material/close:")
+                      on_click=_remove, args=(i,), icon=":material/close:")
     with st.container(horizontal=True):
         if st.button(_("Pose the exit ticket"), type="primary", key="pose_ticket",
                      disabled=not questions, icon=":material/assignment:"):

@@ -16,7 +16,7 @@ import streamlit as st
 
 from digitlab.classroom import classset
 from digitlab.classroom.classset import TEACHER, ClassSetError, Who
-from digitlab.classroom.question import CHOICE, Question
+from digitlab.classroom.question import CHOICE, LARGEST, Question
 from digitlab.classroom.questions import Questions, Round, Tally
 from digitlab.plots import charts as plots
 from pages.panels import classroom_panel, classset_panel
@@ -188,6 +188,13 @@ def tally_chart(t: Tally) -> None:
 # --- the student's side ------------------------------------------------------------------------
 
 
+def bounds(q: Question) -> str | None:
+    """"from 1 to 5" for a number question with sensible bounds (not "up to a billion")."""
+    if q.low is None or q.high is None or q.high >= LARGEST:
+        return None
+    return _("from {low} to {high}", low=i18n.fmt(q.low, "g"), high=i18n.fmt(q.high, "g"))
+
+
 def _answer_form(live: Round, name: str) -> None:
     with st.form(f"answer_{live.id}", border=True):
         for i, p in enumerate(live.questions, 1):
@@ -200,7 +207,7 @@ def _answer_form(live: Round, name: str) -> None:
                          key=f"answer_{p.id}", format_func=lambda c, q=q: q.shown(c, _))
             else:
                 st.text_input(_("Your answer (a number)"), key=f"answer_{p.id}", max_chars=40,
-                              placeholder=_("for example {x}", x=i18n.fmt(87.5, ".1f")))
+                              placeholder=bounds(q))
         locked = st.form_submit_button(_("Lock in my answer"), type="primary",
                                        icon=":material/lock:")
     if locked:
