@@ -275,7 +275,7 @@ def _answered(round_id: int) -> None:
                                       "what shows only in the CSV."))
 
 
-def csv_button(store: Questions, live: Round, label: str) -> None:
+def csv_button(store: Questions, live: Round, label: str, where: str) -> None:
     stamp = time.strftime("%Y%m%d-%H%M", time.localtime(live.created))
     asker, code = who(), i18n.lang()  # now: the file is made later, outside this run
 
@@ -288,7 +288,7 @@ def csv_button(store: Questions, live: Round, label: str) -> None:
                        file_name=f"digitlab-{'exit-ticket' if live.ticket else 'question'}-"
                                  f"{stamp}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:",
-                       key=f"csv_{live.id}")
+                       key=f"csv_{where}_{live.id}")
 
 
 def teacher_live(store: Questions) -> None:
@@ -313,7 +313,7 @@ def teacher_live(store: Questions) -> None:
             st.button(_("End it"), icon=":material/stop_circle:",
                       on_click=said_later, args=(_end, live.id),
                       help=_("Takes it off the students' screens; its answers are kept."))
-            csv_button(store, live, _("Answers (CSV)"))
+            csv_button(store, live, _("Answers (CSV)"), "live")
         if live.revealed:
             for t in store.tally(live.id, who()):
                 if len(live.questions) > 1:
@@ -347,5 +347,5 @@ def past(store: Questions) -> None:
             st.caption(_("{when} · {what}: {first}", what=what, first=first,
                          when=time.strftime("%H:%M", time.localtime(r.created))),
                        width="stretch")
-            csv_button(store, r, _("CSV"))
+            csv_button(store, r, _("CSV"), "past")
 
