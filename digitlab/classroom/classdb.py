@@ -22,10 +22,12 @@ from pathlib import Path
 DB_ENV = "DIGITLAB_DB"
 DB_NAME = "classset.sqlite3"
 APPLICATION_ID = 0x44474C42  # "DGLB": marks the file as DigitLab's class set
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 2 added `author` (who saved a digit: the saving session's id, '' for imports and for
-# records from version 1, whose uid stays the pixels' own hash); _MIGRATIONS[v] takes v to v+1.
-_MIGRATIONS = {1: ("ALTER TABLE digits ADD COLUMN author TEXT NOT NULL DEFAULT ''",)}
+# records from version 1, whose uid stays the pixels' own hash); version 3 the class's
+# questions (rounds, questions, answers: digitlab.classroom.questions), new tables that _SCHEMA
+# creates. _MIGRATIONS[v] takes v to v+1.
+_MIGRATIONS = {1: ("ALTER TABLE digits ADD COLUMN author TEXT NOT NULL DEFAULT ''",), 2: ()}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digits (
@@ -44,7 +46,52 @@ CREATE TABLE IF NOT EXISTS digits (
     deleted REAL
 );
 CREATE INDEX IF NOT EXISTS digits_kept ON digits (deleted, label);
+CREATE TABLE IF NOT EXISTS rounds (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    ticket INTEGER NOT NULL CHECK (ticket IN (0, 1)),
+    state TEXT NOT NULL CHECK (state IN ('open', 'revealed', 'ended'))
+);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    round INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('choice', 'number')),
+    builtin TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    args TEXT NOT NULL DEFAULT '{}',
+    choices TEXT NOT NULL DEFAULT '[]',
+    answer_key TEXT,
+    tolerance REAL NOT NULL DEFAULT 0 CHECK (tolerance >= 0),
+    low REAL,
+    high REAL,
+    image28 BLOB CHECK (image28 IS NULL OR length(image28) = 784)
+);
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY,
+    question INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    author TEXT NOT NULL CHECK (author != ''),
+    name TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    value TEXT NOT NULL,
+    correct INTEGER CHECK (correct IS NULL OR correct IN (0, 1)),
+    UNIQUE (question, author)
+);
+CREATE INDEX IF NOT EXISTS questions_of_round ON questions (round, position);
 """
+
+
+def forget_questions(conn: sqlite3.Connection, before: float | None = None) -> int:
+    """Delete the class's questions with their answers: those posed before `before` (a time),
+    or all. Inside the caller's transaction; returns how many answers went. Everything from a
+    class goes together (ClassSet.purge, ClassSet.expire): its drawings and its answers."""
+    rounds = "SELECT id FROM rounds" + ("" if before is None else " WHERE created < ?")
+    args = () if before is None else (float(before),)
+    gone = conn.execute(f"DELETE FROM answers WHERE question IN (SELECT id FROM questions "
+                        f"WHERE round IN ({rounds}))", args).rowcount
+    conn.execute(f"DELETE FROM questions WHERE round IN ({rounds})", args)
+    conn.execute(f"DELETE FROM rounds WHERE id IN ({rounds})", args)
+    return gone
 
 
 class ClassSetError(RuntimeError):

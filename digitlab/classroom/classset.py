@@ -33,7 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from digitlab.classroom.classdb import ClassSetError, ClassSetFile, default_path
+from digitlab.classroom.classdb import (
+    ClassSetError,
+    ClassSetFile,
+    default_path,
+    forget_questions,
+)
 from digitlab.text import N_
 
 MAX_DIGITS = 50_000  # a class set is a few hundred; this stops a runaway script filling the disk
@@ -260,24 +265,27 @@ class ClassSet(ClassSetFile):
         return ids
 
     def purge(self, who: Who = TEACHER) -> int:
-        """Delete everything in the class set for good; returns how many records went. Only the
-        teacher may. The file is then compacted (VACUUM), so it keeps no free pages either."""
+        """Delete everything in the class set for good (its questions and answers too); returns
+        how many digits went. Only the teacher may. The file is then compacted (VACUUM), so it
+        keeps no free pages either."""
         if not who.teacher:
             raise NotAllowed(N_("Only the teacher can delete everything from the class."))
         with self.transaction() as conn:
             gone = conn.execute("DELETE FROM digits").rowcount
+            forget_questions(conn)
         self.compact()
         return gone
 
     def expire(self, days: float, now: float | None = None) -> int:
         """Delete for good the records saved more than `days` days ago (and any a DigitLab
-        before version 3 only marked deleted); returns how many. The server runs it at
-        start-up."""
+        before version 3 only marked deleted), and the questions posed before then with their
+        answers; returns how many digits. The server runs it at start-up."""
         cutoff = (time.time() if now is None else now) - float(days) * DAY
         with self.transaction() as conn:
             gone = conn.execute("DELETE FROM digits WHERE created < ? OR deleted IS NOT NULL",
                                 (cutoff,)).rowcount
-        if gone:
+            answers = forget_questions(conn, cutoff)
+        if gone or answers:
             self.wipe()
         return gone
 

@@ -25,6 +25,7 @@ class Page:
     file: str  # relative to app.py
     icon: str  # a Material icon: it ships with Streamlit's font (emoji need a colour-emoji
     #            font that projector PCs and headless browsers often lack)
+    for_class: bool = False  # listed only on a class server (a class password set)
 
 
 PAGES = {p.url: p for p in (
@@ -34,23 +35,24 @@ PAGES = {p.url: p for p in (
     Page("draw", N_("Draw"), "pages/draw_page.py", ":material/draw:"),
     Page("sweep", N_("Sweep"), "pages/sweep_page.py", ":material/show_chart:"),
     Page("class-set", N_("Class set"), "pages/classset_page.py", ":material/groups:"),
-)}
-# Pages in the navigation only when the app serves a class (run.py app --class).
-CLASS_PAGES = {p.url: p for p in (
-    Page("class", N_("Class view"), "pages/classview_page.py", ":material/co_present:"),
+    Page("class", N_("Class view"), "pages/classview_page.py", ":material/co_present:",
+         for_class=True),
+    Page("questions", N_("Questions"), "pages/questions_page.py", ":material/quiz:",
+         for_class=True),
 )}
 HOME = "home"
 
 
 def navigation():
-    """st.navigation over PAGES (and CLASS_PAGES for a class); the first is the default
-    (served at /)."""
-    pages = [*PAGES.values(), *(CLASS_PAGES.values() if classroom.publishing_enabled() else ())]
+    """st.navigation over PAGES (those for a class only on a class server); the first is the
+    default (served at /)."""
+    for_class = classroom.publishing_enabled()
     return st.navigation([st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url,
-                                  default=p.url == HOME) for p in pages])
+                                  default=p.url == HOME) for p in PAGES.values()
+                          if for_class or not p.for_class])
 
 
 def link(url: str, label: str | None = None) -> None:
     """A link to one of the app's pages."""
-    page = PAGES.get(url) or CLASS_PAGES[url]
+    page = PAGES[url]
     st.page_link(page.file, label=label or _(page.title), icon=page.icon)

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from digitlab.classroom import publish as classroom
 from digitlab.model.config import TrainConfig
 from digitlab.training import session as training
 from pages.shared import nav
@@ -31,6 +32,13 @@ def open_app(page: str | None = None, state: dict | None = None) -> AppTest:
         at.switch_page(nav.PAGES[page].file).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def serve_page(page: str, monkeypatch) -> None:
+    """A page listed only on a class server (nav.Page.for_class) gets one: a class password
+    set for this test (and its class set file is the test's own: the `store` fixture)."""
+    if nav.PAGES[page].for_class:
+        monkeypatch.setenv(classroom.PASSWORD_ENV, "a-test-password")
 
 
 def canvas_state(image_rgba: np.ndarray) -> dict:

@@ -46,7 +46,7 @@ def student(name: str, model, page: str = "draw"):
 
 def teacher():
     at = open_app()
-    at.switch_page(nav.CLASS_PAGES["class"].file).run()
+    at.switch_page(nav.PAGES["class"].file).run()
     next(t for t in at.text_input if t.label.startswith("Class password")).input(PASSWORD)
     next(b for b in at.button if b.label == "Open the class view").click().run()
     assert at.session_state[classroom_panel.TEACHER] and not at.exception
@@ -110,7 +110,7 @@ def test_the_spotlight_shows_the_drawing_and_answer_without_the_name(class_mode,
 def test_a_student_gets_no_roster_no_pause_and_no_spotlight(class_mode, small_model, page):
     student("Ana", small_model)
     ben = student("Ben", small_model, page="home")
-    ben.switch_page({**nav.PAGES, **nav.CLASS_PAGES}[page].file).run()
+    ben.switch_page(nav.PAGES[page].file).run()
     labels = {b.label for b in ben.button}
     assert not labels & {"Eyes on the board", "Resume the class", "Spotlight",
                          "End the spotlight", "Clear the class view"}
@@ -126,7 +126,7 @@ def test_the_class_view_and_the_pause_screen_speak_the_class_language(class_mode
     ana.session_state[i18n.KEY] = lang
     class_mode.pause(TEACHER)
     at = open_app(None, {classroom_panel.TEACHER: True, i18n.KEY: lang})
-    at.switch_page(nav.CLASS_PAGES["class"].file).run()
+    at.switch_page(nav.PAGES["class"].file).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Ana" in texts(at) and at.title[0].value != "Class view"
     assert not pause_screen(ana.run())  # the English words are not there: translated

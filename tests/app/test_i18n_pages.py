@@ -7,7 +7,7 @@ import pytest
 
 from pages.shared import i18n, nav, state
 
-from .page_utils import open_app
+from .page_utils import open_app, serve_page
 
 LANGUAGES = ["es", "fr", i18n.PSEUDO]
 
@@ -28,7 +28,8 @@ def texts(at) -> str:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", list(nav.PAGES))
-def test_every_page_renders_in_every_language(page, lang, small_model):
+def test_every_page_renders_in_every_language(page, lang, small_model, monkeypatch, store):
+    serve_page(page, monkeypatch)
     at = open_app(page, {state.TRAINED: small_model, i18n.KEY: lang})
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]

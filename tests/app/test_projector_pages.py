@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages.shared import nav, projector, state
 
-from .page_utils import APP, open_app
+from .page_utils import APP, open_app, serve_page
 
 
 def styled(at) -> bool:
@@ -30,7 +30,8 @@ def test_the_address_turns_it_on_for_the_session_and_the_toggle_off(small_model)
 
 
 @pytest.mark.parametrize("page", list(nav.PAGES))
-def test_every_page_renders_in_projector_mode(page, small_model):
+def test_every_page_renders_in_projector_mode(page, small_model, monkeypatch, store):
+    serve_page(page, monkeypatch)
     at = open_app(page, {state.TRAINED: small_model, projector.KEY: True})
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]

@@ -1,0 +1,351 @@
+"""The class's questions in the app (digitlab.classroom.questions): the server's one board, the
+student's side (their name, the question on screen, an answer locked in once, then their own
+result; after the reveal, the class's answers) and the teacher's (how many answered, Reveal,
+End, the class's answers beside the true one, the answers as CSV).
+
+A student's page learns of a new question, or of the reveal, within POLL_S seconds: a small
+fragment reads the current round's (id, state) from the file and reruns the page when it
+changed (one indexed read of a few bytes per student per poll).
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from digitlab.classroom import classset
+from digitlab.classroom.classset import TEACHER, ClassSetError, Who
+from digitlab.classroom.question import CHOICE, LARGEST, Question
+from digitlab.classroom.questions import Questions, Round, Tally
+from digitlab.plots import charts as plots
+from pages.panels import classroom_panel, classset_panel
+from pages.shared import figures, i18n
+from pages.shared.i18n import _
+
+POLL_S = 1.5  # a student's page polls the board this often (the issue asks for 2 s)
+NAME = "class_name"  # session state: the name (a pseudonym) this student answers with
+SEEN = "questions_seen"  # the (round id, state) this session's page last drew
+LATER = "questions_error"  # a refusal from a callback, said by the next run
+
+
+@st.cache_resource(max_entries=4)
+def _board(path: str) -> Questions:
+    """One per database file for the whole server. Safe to share: it holds no connection."""
+    return Questions(path)
+
+
+def board() -> Questions:
+    classset_panel.store()  # first: the retention (old drawings and answers go at start-up)
+    return _board(str(classset.default_path()))
+
+
+def who() -> Who:
+    """The teacher's unlocked session, else this student's session (its author id, the one
+    its saved drawings carry). Asked again in every callback."""
+    return TEACHER if classroom_panel.is_teacher() else Who(classset_panel.author())
+
+
+def student_name() -> str:
+    """The name this student answers with, asked once per session (a pseudonym is enough);
+    '' until they give one. The one place that knows where the name lives: the class view's
+    roster can take it over by changing this function."""
+    name = st.session_state.get(NAME, "")
+    if name:
+        return name
+    with st.form("questions_name", border=True):
+        given = st.text_input(_("Your name or nickname"), max_chars=classset.MAX_TEXT,
+                              help=_("The teacher sees it beside your answers; a nickname is "
+                                     "enough."))
+        if st.form_submit_button(_("Join"), icon=":material/login:"):
+            name = classset.clean_text(given)
+            if name:
+                st.session_state[NAME] = name
+                st.rerun()
+            st.error(_("Type a name or a nickname first."))
+    return ""
+
+
+def said_later(call, *args) -> None:
+    """Run a store call from a callback; keep a refusal's sentence for the page to show."""
+    try:
+        call(*args)
+    except ClassSetError as exc:
+        st.session_state[LATER] = i18n.error_text(exc)
+
+
+def show_later() -> None:
+    if error := st.session_state.pop(LATER, None):
+        st.error(error)
+
+
+@st.fragment(run_every=POLL_S)
+def _watch(seen) -> None:
+    """Rerun the page when the teacher poses, reveals or ends (nothing drawn otherwise)."""
+    try:
+        now = board().version()
+    except ClassSetError:
+        return
+    if now != seen:
+        st.rerun(scope="app")
+
+
+# --- what a question shows ---------------------------------------------------------------------
+
+
+def prompt(q: Question, size: int = 196) -> None:
+    """The question (and its drawing), as both sides see it."""
+    st.markdown(f"#### {q.said(_)}")
+    if q.image28 is not None:
+        st.image(plots.enlarge(q.image28.reshape(28, 28), size), width=size,
+                 alt=_("The drawing the question asks about: a handwritten digit."))
+
+
+def key_text(q: Question) -> str:
+    if q.key is None:
+        return _("none (every answer counts)")
+    if q.kind == CHOICE:
+        return q.shown(q.key, _)
+    key = i18n.fmt(float(q.key), "g")
+    if not q.tolerance:
+        return key
+    return _("{key} (within ±{tolerance} counts as right)", key=key,
+             tolerance=i18n.fmt(q.tolerance, "g"))
+
+
+def facts(q: Question) -> None:
+    """What a built-in question's answer came from, said once the student may know it."""
+    if q.builtin == "drawing":
+        st.caption(_("The digit is a {label}; the model ({model}) answers {answer}.",
+                     label=q.args.get("label"), model=q.args.get("model"), answer=q.key))
+    elif q.builtin == "best_c":
+        st.caption(_("Test accuracy at each C: {list}.", list=", ".join(
+            f"C = {c}: {i18n.fmt(a, '.1%')}" for c, a in q.args.get("accuracies", {}).items())))
+    if q.builtin in ("best_c", "accuracy_at") and q.args.get("model"):
+        st.caption(_("Measured with these settings: {model}.", model=q.args["model"]))
+
+
+def result(q: Question, given, mine: bool = True) -> None:
+    """A student's own result, once their answer is locked in."""
+    st.markdown(_("Your answer, locked in: **{answer}**", answer=q.shown(given.value, _)))
+    if given.correct is None:
+        st.info(_("This question has no single right answer: thank you."),
+                icon=":material/check_circle:")
+    elif given.correct:
+        st.success(_("Right! The answer is {key}.", key=key_text(q)), icon=":material/celebration:")
+    else:
+        st.warning(_("Not this time: the answer is {key}.", key=key_text(q)),
+                   icon=":material/lightbulb:")
+    facts(q)
+
+
+def tally_chart(t: Tally) -> None:
+    """The class's answers as a histogram beside the true answer."""
+    q = t.question.question
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with right:
+        st.metric(_("True answer"), key_text(q) if q.key is not None else _("none"))
+        st.caption(i18n.ngettext("{n} answer", "{n} answers", t.n))
+    if t.n == 0:
+        left.info(_("Nobody answered this question."))
+        return
+    axis = {"labelFontSize": 14, "titleFontSize": 14}
+    count = {"axis": {**axis, "title": _("students"), "tickMinStep": 1, "format": "d"}}
+    if q.kind == CHOICE:
+        rows = [{"answer": q.shown(c, _), "n": n, "key": c == q.key} for c, n in t.counts.items()]
+        said = ", ".join(f"{r['answer']}: {r['n']}" for r in rows)
+        spec = {"data": {"values": rows}, "height": 240,
+                "encoding": {"x": {"field": "answer", "type": "nominal", "sort": None,
+                                   "axis": {**axis, "labelAngle": 0, "title": _("answer")}},
+                             "y": {"field": "n", "type": "quantitative", **count}},
+                "layer": [{"mark": "bar", "encoding": {"color": {
+                    "condition": {"test": "datum.key", "value": plots.RIGHT},
+                    "value": plots.NEUTRAL}}},
+                    {"mark": {"type": "text", "dy": -9, "fontSize": 14},
+                     "encoding": {"text": {"field": "n"}}}]}
+    else:
+        said = ", ".join(i18n.fmt(v, "g") for v in t.values)
+        x = {"field": "value", "type": "quantitative", "title": _("answer"), "axis": axis}
+        layers = [{"data": {"values": [{"value": v} for v in t.values]},
+                   "mark": {"type": "bar", "color": plots.NEUTRAL},
+                   "encoding": {"x": {**x, "bin": {"maxbins": 20}},
+                                "y": {"aggregate": "count", "type": "quantitative", **count}}}]
+        if q.key is not None:
+            k, tol = float(q.key), q.tolerance
+            layers.append({"data": {"values": [{"value": k - tol, "high": k + tol}]},
+                           "mark": {"type": "rect", "color": plots.RIGHT, "opacity": 0.18},
+                           "encoding": {"x": x, "x2": {"field": "high"}}})
+            layers.append({"data": {"values": [{"value": k}]},
+                           "mark": {"type": "rule", "color": plots.RIGHT, "strokeWidth": 3},
+                           "encoding": {"x": x}})
+        spec = {"height": 240, "layer": layers}
+    spec["description"] = _("The class's answers: {said}. The true answer: {key}.", said=said,
+                            key=key_text(q))
+    with left:
+        st.vega_lite_chart(figures.vega(spec), width="stretch")
+
+
+# --- the student's side ------------------------------------------------------------------------
+
+
+def bounds(q: Question) -> str | None:
+    """"from 1 to 5" for a number question with sensible bounds (not "up to a billion")."""
+    if q.low is None or q.high is None or q.high >= LARGEST:
+        return None
+    return _("from {low} to {high}", low=i18n.fmt(q.low, "g"), high=i18n.fmt(q.high, "g"))
+
+
+def _answer_form(live: Round, name: str) -> None:
+    with st.form(f"answer_{live.id}", border=True):
+        for i, p in enumerate(live.questions, 1):
+            q = p.question
+            if len(live.questions) > 1:
+                st.caption(_("Question {i} of {n}", i=i, n=len(live.questions)))
+            prompt(q)
+            if q.kind == CHOICE:
+                st.radio(_("Your answer"), q.choices, index=None, horizontal=True,
+                         key=f"answer_{p.id}", format_func=lambda c, q=q: q.shown(c, _))
+            else:
+                st.text_input(_("Your answer (a number)"), key=f"answer_{p.id}", max_chars=40,
+                              placeholder=bounds(q))
+        locked = st.form_submit_button(_("Lock in my answer"), type="primary",
+                                       icon=":material/lock:")
+    if locked:
+        values = {p.id: st.session_state.get(f"answer_{p.id}") for p in live.questions}
+        try:
+            board().answer(live.id, values, who(), name)
+        except ClassSetError as exc:
+            st.error(i18n.error_text(exc))
+            return
+        st.rerun()
+
+
+def student(store: Questions) -> None:
+    """The question on screen for a student: answer, lock in, see their result, then the
+    class's answers once the teacher reveals them."""
+    live = store.current()
+    seen = None if live is None else (live.id, live.state)
+    _watch(seen)
+    if live is None:
+        st.info(_("No question right now. When the teacher asks one, it shows here by itself."),
+                icon=":material/hourglass_empty:")
+        return
+    if not st.session_state.get(NAME):  # the question first, then who answers it
+        for p in live.questions:
+            prompt(p.question)
+        st.caption(_("To answer, give your name first."))
+    name = student_name()
+    if not name:
+        return
+    st.caption(_("Answering as **{name}**", name=classset_panel.plain(name)))
+    mine = store.mine(live.id, who())
+    if not mine and not live.revealed:
+        _answer_form(live, name)
+        return
+    for i, p in enumerate(live.questions, 1):
+        with st.container(border=True):
+            if len(live.questions) > 1:
+                st.caption(_("Question {i} of {n}", i=i, n=len(live.questions)))
+            prompt(p.question)
+            if p.id in mine:
+                result(p.question, mine[p.id])
+            else:
+                st.caption(_("The answers are revealed: this question takes no more answers."))
+    if live.revealed:
+        st.subheader(_("The class's answers"))
+        for t in store.tally(live.id, who()):
+            if len(live.questions) > 1:
+                st.markdown(f"**{t.question.question.said(_)}**")
+            tally_chart(t)
+    else:
+        st.caption(_("The class's answers show here when the teacher reveals them."))
+
+
+# --- the teacher's side ------------------------------------------------------------------------
+
+
+@st.fragment(run_every=POLL_S)
+def _answered(round_id: int) -> None:
+    try:
+        n = board().count(round_id)
+    except ClassSetError as exc:
+        st.error(i18n.error_text(exc))
+        return
+    st.metric(_("Answered"), n, help=_("How many students locked in an answer. Who answered "
+                                      "what shows only in the CSV."))
+
+
+def csv_button(store: Questions, live: Round, label: str, where: str) -> None:
+    stamp = time.strftime("%Y%m%d-%H%M", time.localtime(live.created))
+    asker, code = who(), i18n.lang()  # now: the file is made later, outside this run
+
+    def make() -> bytes:
+        # utf-8-sig: spreadsheet programs then read accents in names right
+        return store.export_csv(live.id, asker, lambda t: i18n.say_in(code, t)).encode(
+            "utf-8-sig")
+
+    st.download_button(label, make,
+                       file_name=f"digitlab-{'exit-ticket' if live.ticket else 'question'}-"
+                                 f"{stamp}.csv",
+                       mime="text/csv", on_click="ignore", icon=":material/download:",
+                       key=f"csv_{where}_{live.id}")
+
+
+def teacher_live(store: Questions) -> None:
+    """The round on the students' screens: how many answered, Reveal, End, and the CSV."""
+    live = store.current()
+    if live is None:
+        st.info(_("No question is on the students' screens. Pose one below."))
+        return
+    with st.container(border=True):
+        what = _("Exit ticket") if live.ticket else _("Question")
+        st.markdown(_("**{what} on the students' screens** (posed at {when})", what=what,
+                      when=time.strftime("%H:%M", time.localtime(live.created))))
+        for p in live.questions:
+            prompt(p.question, size=140)
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            _answered(live.id)
+            if not live.revealed:
+                st.button(_("Reveal the answers"), type="primary", icon=":material/visibility:",
+                          on_click=said_later, args=(_reveal, live.id),
+                          help=_("Closes the answers and shows the class's answers beside the "
+                                 "true one, on every student's page too."))
+            st.button(_("End it"), icon=":material/stop_circle:",
+                      on_click=said_later, args=(_end, live.id),
+                      help=_("Takes it off the students' screens; its answers are kept."))
+            csv_button(store, live, _("Answers (CSV)"), "live")
+        if live.revealed:
+            for t in store.tally(live.id, who()):
+                if len(live.questions) > 1:
+                    st.markdown(f"**{t.question.question.said(_)}**")
+                tally_chart(t)
+                facts(t.question.question)
+        else:
+            with st.expander(_("True answer (for you; students see it when they lock in)")):
+                for p in live.questions:
+                    st.markdown(f"{p.question.said(_)} → **{key_text(p.question)}**")
+
+
+def _reveal(round_id: int) -> None:
+    board().reveal(round_id, who())  # who() asked again: a callback trusts no screen
+
+
+def _end(round_id: int) -> None:
+    board().end(round_id, who())
+
+
+def past(store: Questions) -> None:
+    """Earlier questions and exit tickets, each as CSV."""
+    rounds = store.rounds(limit=10)
+    if not rounds:
+        st.caption(_("Nothing asked yet."))
+        return
+    for r in rounds:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            what = _("Exit ticket") if r.ticket else _("Question")
+            first = r.questions[0].question.said(_) if r.questions else ""
+            st.caption(_("{when} · {what}: {first}", what=what, first=first,
+                         when=time.strftime("%H:%M", time.localtime(r.created))),
+                       width="stretch")
+            csv_button(store, r, _("CSV"), "past")
+
