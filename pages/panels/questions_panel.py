@@ -20,7 +20,7 @@ from digitlab.classroom.question import CHOICE, LARGEST, Question
 from digitlab.classroom.questions import Questions, Round, Tally
 from digitlab.plots import charts as plots
 from pages.panels import classroom_panel, classset_panel
-from pages.shared import figures, i18n
+from pages.shared import class_push, figures, i18n
 from pages.shared.i18n import _
 
 POLL_S = 1.5  # a student's page polls the board this often (the issue asks for 2 s)
@@ -61,6 +61,7 @@ def student_name() -> str:
             name = classset.clean_text(given)
             if name:
                 st.session_state[NAME] = name
+                class_push.named(name)  # the Class view's roster shows the same name
                 st.rerun()
             st.error(_("Type a name or a nickname first."))
     return ""
@@ -217,6 +218,7 @@ def _answer_form(live: Round, name: str) -> None:
         except ClassSetError as exc:
             st.error(i18n.error_text(exc))
             return
+        class_push.answered(live.id)  # the roster says answered; the push stops asking
         st.rerun()
 
 

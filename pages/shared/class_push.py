@@ -24,12 +24,15 @@ from digitlab.classroom import publish as classroom
 from digitlab.classroom.classdb import ClassSetError, default_path
 from digitlab.classroom.classset import MAX_TEXT, TEACHER, Who
 from digitlab.classroom.live import Drawing, Live
-from pages.shared import state
+from digitlab.classroom.questions import OPEN, Questions
+from pages.shared import nav, state
 from pages.shared.i18n import _
 
-PUSH_S = 1.0  # how often a student's page asks: a pause shows within ~1 s plus the network
+PUSH_S = 1.0  # how often a student's page asks: a pause or a question shows in ~1 s + network
 HEARTBEAT_S = 5.0  # how often a page writes "still here" (live.AWAY_S counts a student away)
 NAME = "class_name"  # session state: the name this student typed
+ANSWERED_ROUND = "class_answered_round"  # session state: the question round they answered
+QUESTIONS_PAGE = "questions"  # the page a posed question is answered on
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
 BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
 FORM = "class_join"
@@ -89,7 +92,7 @@ def frame(teacher: bool, page: str = "") -> None:
         return  # the class database is unusable: the page itself still works
     if page in NAME_PAGES and not st.session_state.get(NAME):
         ask()
-    _push()
+    _push(page)
 
 
 def ask() -> None:
@@ -102,23 +105,49 @@ def ask() -> None:
             if not name:
                 st.warning(_("Type a name first."))
                 return
-            with contextlib.suppress(ClassSetError):
-                live().join(str(state.owner()), name)
-            st.session_state[NAME] = name
+            named(name)
             st.rerun()
 
 
+def named(name: str) -> None:
+    """This student goes by `name` (the roster shows it; the Questions page answers with it)."""
+    st.session_state[NAME] = name
+    with contextlib.suppress(ClassSetError):
+        live().join(str(state.owner()), name)
+
+
+@st.cache_resource(max_entries=4)
+def _questions(path: str) -> Questions:
+    """One per class database file (it holds no connection), as the Questions page's."""
+    return Questions(path)
+
+
+def answered(round_id: int) -> None:
+    """The Questions page: this student locked in their answer to round `round_id` (the
+    roster says answered; the push stops pointing at the question)."""
+    st.session_state[ANSWERED_ROUND] = int(round_id)
+    mark(ANSWERED)
+
+
 @st.fragment(run_every=PUSH_S)
-def _push() -> None:
-    """A student's page, every PUSH_S seconds: the heartbeat, and the pause screen."""
+def _push(page: str = "") -> None:
+    """A student's page, every PUSH_S seconds: the heartbeat, the pause screen, and a link to
+    a question the teacher has posed that this student has not answered yet."""
     try:
         now = time.monotonic()
         if now - st.session_state.get(BEAT, 0.0) >= HEARTBEAT_S:
             st.session_state[BEAT] = now
             live().heartbeat(str(state.owner()))
         paused = live().paused()
+        asked = _questions(str(default_path())).version() if page != QUESTIONS_PAGE else None
     except ClassSetError:
         return
+    if asked is not None and asked[1] == OPEN and \
+            st.session_state.get(ANSWERED_ROUND) != asked[0]:
+        with st.container(border=True):
+            st.markdown("**" + _("Your teacher has asked a question.") + "**")
+            st.page_link(nav.PAGES[QUESTIONS_PAGE].file, label=_("Answer it on Questions"),
+                         icon=":material/quiz:")
     if paused:
         st.html(PAUSE_CSS + '<div class="dl-pause" role="alertdialog" aria-modal="true" '
                 'aria-labelledby="dl-pause-title"><h2 id="dl-pause-title">'

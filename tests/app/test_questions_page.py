@@ -209,3 +209,24 @@ def test_outside_class_mode_the_page_is_not_listed(monkeypatch):
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(nav.PAGES["questions"].file)
+
+
+def test_a_posed_question_reaches_a_student_on_another_page_until_answered(small_model, board):
+    """The class push (on every page a student has open) points at an open question: on Draw
+    as on any page, until this student has locked in their answer."""
+    t = teacher(small_model)
+    draw = open_app("draw")
+    assert "Your teacher has asked a question." not in text(draw)
+    pose_own(t, "Pick one", "a\nb", "a")
+    draw.run()  # what the push's timer does
+    assert "Your teacher has asked a question." in text(draw)
+    assert [p.proto.page for p in draw.get("page_link") if "Questions" in p.proto.label]
+    draw.switch_page(nav.PAGES["questions"].file).run()
+    assert "Your teacher has asked a question." not in text(draw)  # not on Questions itself
+    if draw.get("text_input"):
+        draw.text_input[-1].input("Ana")
+        button(draw, "Join").click().run()
+    draw.radio(key=f"answer_{board.current().questions[0].id}").set_value("a")
+    button(draw, "Lock in my answer").click().run()
+    draw.switch_page(nav.PAGES["draw"].file).run()
+    assert not draw.exception and "Your teacher has asked a question." not in text(draw)
