@@ -3,9 +3,10 @@ student's side (their name, the question on screen, an answer locked in once, th
 result; after the reveal, the class's answers) and the teacher's (how many answered, Reveal,
 End, the class's answers beside the true one, the answers as CSV).
 
-A student's page learns of a new question, or of the reveal, within POLL_S seconds: a small
-fragment reads the current round's (id, state) from the file and reruns the page when it
-changed (one indexed read of a few bytes per student per poll).
+A student's page learns of a new question, or of the reveal, from the class push
+(pages/shared/class_push.py, every second on every student page): it reads the current round's
+(id, state) from the file (one indexed read of a few bytes) and reruns the page when it is not
+the one the page drew. The teacher's answer count refreshes every POLL_S seconds.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from pages.panels import classroom_panel, classset_panel
 from pages.shared import class_push, figures, i18n
 from pages.shared.i18n import _
 
-POLL_S = 1.5  # a student's page polls the board this often (the issue asks for 2 s)
+POLL_S = 1.5  # the teacher's answer count refreshes this often
 NAME = "class_name"  # session state: the name (a pseudonym) this student answers with
-SEEN = "questions_seen"  # the (round id, state) this session's page last drew
 LATER = "questions_error"  # a refusal from a callback, said by the next run
 
 
@@ -78,17 +78,6 @@ def said_later(call, *args) -> None:
 def show_later() -> None:
     if error := st.session_state.pop(LATER, None):
         st.error(error)
-
-
-@st.fragment(run_every=POLL_S)
-def _watch(seen) -> None:
-    """Rerun the page when the teacher poses, reveals or ends (nothing drawn otherwise)."""
-    try:
-        now = board().version()
-    except ClassSetError:
-        return
-    if now != seen:
-        st.rerun(scope="app")
 
 
 # --- what a question shows ---------------------------------------------------------------------
@@ -227,7 +216,7 @@ def student(store: Questions) -> None:
     class's answers once the teacher reveals them."""
     live = store.current()
     seen = None if live is None else (live.id, live.state)
-    _watch(seen)
+    class_push.question_seen(seen)  # the push reruns the page when the teacher changes it
     if live is None:
         st.info(_("No question right now. When the teacher asks one, it shows here by itself."),
                 icon=":material/hourglass_empty:")

@@ -1,12 +1,16 @@
 """The class, live, in every student's page (class mode only): the name a student goes by, the
-roster's heartbeat, and the teacher's pause, pushed to the page within about a second.
+roster's heartbeat, the teacher's pause and questions, pushed to the page within about a second.
 
-How the pause reaches a page: one small fragment (`_push`), run by the browser every PUSH_S
-seconds on every page of a student's session. It reruns only itself, never the page: it reads
-the pause flag (memory, no SQL: digitlab.classroom.live), writes a heartbeat every HEARTBEAT_S
-seconds, and while the class is paused draws the "Eyes on the board" screen over the page, which
-also stops the canvas (it takes no pointer input under that screen). The drawing waits beneath
-and is there again on Resume. Outside class mode, and for the teacher, nothing runs at all.
+How they reach a page: one small fragment (`_push`), run by the browser every PUSH_S seconds on
+every page of a student's session. It reruns only itself, never the page: it reads the pause
+flag (memory, no SQL: digitlab.classroom.live) and the current question's (id, state) (one
+indexed read), writes a heartbeat every HEARTBEAT_S seconds, and
+- while the class is paused, draws the "Eyes on the board" screen over the page, which also
+  stops the canvas (it takes no pointer input under that screen); the drawing waits beneath and
+  is there again on Resume;
+- on the Questions page, reruns the page when the teacher poses, reveals or ends a question;
+  on any other page, links to an open question this student has not answered.
+Outside class mode, and for the teacher, nothing runs at all.
 What it costs the server: benchmarks/class_push.py.
 """
 
@@ -33,6 +37,7 @@ HEARTBEAT_S = 5.0  # how often a page writes "still here" (live.AWAY_S counts a 
 NAME = "class_name"  # session state: the name this student typed
 ANSWERED_ROUND = "class_answered_round"  # session state: the question round they answered
 QUESTIONS_PAGE = "questions"  # the page a posed question is answered on
+QUESTION_SEEN = "class_question_seen"  # session state: the round (id, state) Questions drew
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
 BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
 FORM = "class_join"
@@ -92,6 +97,9 @@ def frame(teacher: bool, page: str = "") -> None:
         return  # the class database is unusable: the page itself still works
     if page in NAME_PAGES and not st.session_state.get(NAME):
         ask()
+    # a whole run draws the page afresh: what it last drew is not stale (else the push, run
+    # before the page, would rerun the app before the page could draw the new question)
+    st.session_state.pop(QUESTION_SEEN, None)
     _push(page)
 
 
@@ -122,6 +130,12 @@ def _questions(path: str) -> Questions:
     return Questions(path)
 
 
+def question_seen(seen: tuple[int, str] | None) -> None:
+    """The Questions page drew this round's (id, state) (None: no question): the push reruns
+    the page when the teacher changes it."""
+    st.session_state[QUESTION_SEEN] = seen
+
+
 def answered(round_id: int) -> None:
     """The Questions page: this student locked in their answer to round `round_id` (the
     roster says answered; the push stops pointing at the question)."""
@@ -139,10 +153,13 @@ def _push(page: str = "") -> None:
             st.session_state[BEAT] = now
             live().heartbeat(str(state.owner()))
         paused = live().paused()
-        asked = _questions(str(default_path())).version() if page != QUESTIONS_PAGE else None
+        asked = _questions(str(default_path())).version()
     except ClassSetError:
         return
-    if asked is not None and asked[1] == OPEN and \
+    if page == QUESTIONS_PAGE:  # the question on screen: drawn again when the teacher poses,
+        if QUESTION_SEEN in st.session_state and asked != st.session_state[QUESTION_SEEN]:
+            st.rerun(scope="app")  # reveals or ends (what the page last drew is now stale)
+    elif asked is not None and asked[1] == OPEN and \
             st.session_state.get(ANSWERED_ROUND) != asked[0]:
         with st.container(border=True):
             st.markdown("**" + _("Your teacher has asked a question.") + "**")
