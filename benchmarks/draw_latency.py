@@ -23,6 +23,7 @@ import sys
 from playwright.sync_api import expect
 
 from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
+    ANSWER_WATCH,
     AppServer,
     canvas,
     clear_canvas,
@@ -34,25 +35,11 @@ from tests.support.browser import (  # the browser tests' helpers: one way to dr
     wait_idle,
 )
 
-WATCH = """() => {
-    window.__up = null; window.__shown = null;
-    window.addEventListener('mouseup', () => { window.__up = performance.now(); },
-                            {capture: true, once: true});
-    const seen = () => {
-        const v = document.querySelector('[data-testid="stMetricValue"]');
-        if (v && window.__up !== null && window.__shown === null) {
-            window.__shown = performance.now();
-        }
-    };
-    new MutationObserver(seen).observe(document.body,
-        {subtree: true, childList: true, characterData: true});
-}"""
-
 
 def trial(page) -> float:
     """Seconds from mouse-up to the metric, for one "1" drawn on a cleared canvas."""
     clear_canvas(page)
-    page.evaluate(WATCH)
+    page.evaluate(ANSWER_WATCH, "mouseup")
     draw_stroke(page, digit_strokes(1)[0])
     page.wait_for_function("window.__shown !== null", timeout=30_000)
     wait_idle(page)

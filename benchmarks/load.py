@@ -52,10 +52,10 @@ from dataclasses import dataclass, field
 import psutil
 
 from benchmarks.common import say
-from benchmarks.draw_latency import WATCH  # mouse-up -> the Prediction metric, in the page
 from digitlab.classroom.publish import STUDENTS_PAGE
 from digitlab.runtime import threads
 from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
+    ANSWER_WATCH,
     CHROMIUM,
     CHROMIUM_ARGS,
     IDLE_JS,
@@ -71,7 +71,7 @@ PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMe
 TIMEOUT_MS = 90_000
 # The test's waits check the page every 100 ms, not every frame (Playwright's default): thirty
 # pages polling at 60 Hz took CPU from the class they measure. The times themselves are taken
-# in the page (WATCH's MutationObserver), so they are not rounded to the polling.
+# in the page (ANSWER_WATCH's MutationObserver), so they are not rounded to the polling.
 POLL_MS = 100
 # Where a drawing's wait goes, timed in the page: the browser's WebSocket is wrapped (before the
 # app's scripts run) to note the first message it sends after mouse-up (the canvas's value, for
@@ -325,7 +325,7 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
             digit = 1 - digit
             try:
                 await clear(page)
-                await page.evaluate(WATCH)
+                await page.evaluate(ANSWER_WATCH, "mouseup")
                 await page.evaluate("window.__sent = null; window.__wsGot = []")
                 await draw(page, digit)
                 last = digit

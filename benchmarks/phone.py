@@ -38,6 +38,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.common import say
 from tests.support.browser import (
+    ANSWER_WATCH,
     PHONE,
     AppServer,
     canvas,
@@ -49,18 +50,6 @@ from tests.support.browser import (
 )
 
 THROTTLE = 4  # Chromium's CPU slowdown: a class's cheap phones against this machine
-# Marks, in the page's own clock (ms since navigation): the finger lifted, the answer shown.
-WATCH = """() => {
-    window.__up = null; window.__shown = null;
-    const seen = () => {
-        const v = document.querySelector('[data-testid="stMetricValue"]');
-        if (v && window.__up !== null && window.__shown === null) {
-            window.__shown = performance.now();
-        }
-    };
-    new MutationObserver(seen).observe(document.body,
-        {subtree: true, childList: true, characterData: true});
-}"""
 SETTLED = """() => Array.from(document.images).every(i => i.complete)
     && Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
         .every(c => c.querySelector('svg, canvas'))"""
@@ -100,7 +89,7 @@ def drawing(page, cdp, browser_cdp) -> tuple[float, float, float]:
     that got no answer (seen once with the machine's load at ~24 on 2 cores: the canvas was
     on screen but not yet taking touches) is counted in LOST and drawn again; its time
     counts, from the last lift."""
-    page.evaluate(WATCH)
+    page.evaluate(ANSWER_WATCH, None)
     busy, cpu = task_seconds(cdp), renderer_cpu(browser_cdp)
     for attempt in range(3):
         lift(page, cdp)

@@ -20,6 +20,16 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SMALL = TrainConfig(solver="sag", max_iter=5, scaling="unit", train_size=10_000)
 
 
+def button(at: AppTest, label: str):
+    """The first button whose label starts with `label`."""
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def labels(at: AppTest) -> list[str]:
+    """Every button's label, in page order."""
+    return [b.label for b in at.button]
+
+
 def open_app(page: str | None = None, state: dict | None = None) -> AppTest:
     """The app at `page` ("train", "gallery", "draw"; None = Home) after one run."""
     # A bound for a hung run, not a measure: a page that fits (a sweep) took over 60 s on a

@@ -13,7 +13,7 @@ from digitlab.classroom.classset import ClassSet
 from pages.panels import classset_panel
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, open_app
+from .page_utils import button, canvas_state, drawn, open_app
 
 CANVAS = "canvas-0"
 
@@ -29,9 +29,6 @@ def draw(at, digit: int):
     at.session_state[CANVAS] = canvas_state(drawn(digit))
     return at.run()
 
-
-def button(at, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
 
 
 def captions(at) -> str:

@@ -15,7 +15,7 @@ from digitlab.classroom.classset import DAY, ClassSet
 from pages.panels import classset_panel, privacy_panel
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, open_app
+from .page_utils import button, canvas_state, drawn, labels, open_app
 
 PASSWORD = "maple-42"
 MARK = np.frombuffer(b"H4-ERASE" * 98, np.uint8)  # pixels whose bytes the file is searched for
@@ -31,12 +31,6 @@ def class_mode(monkeypatch):
     privacy_panel.collection.clear()
 
 
-def button(at, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
-
-
-def labels(at) -> list[str]:
-    return [b.label for b in at.button]
 
 
 def captions(at) -> str:

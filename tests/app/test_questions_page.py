@@ -19,7 +19,7 @@ from digitlab.classroom.questions import Questions
 from pages.panels import classroom_panel, privacy_panel, question_panel, questions_panel
 from pages.shared import nav, state
 
-from .page_utils import open_app
+from .page_utils import button, labels, open_app
 
 PASSWORD = "maple-42"
 
@@ -39,12 +39,6 @@ def class_mode(monkeypatch, store):
     privacy_panel.collection.clear()
 
 
-def button(at, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
-
-
-def labels(at) -> list[str]:
-    return [b.label for b in at.button]
 
 
 def text(at) -> str:

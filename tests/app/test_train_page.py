@@ -9,11 +9,7 @@ from digitlab.training import evaluate, tutorial
 from digitlab.training import session as training
 from pages.shared import nav, state
 
-from .page_utils import image_captions, open_app
-
-
-def button(at, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
+from .page_utils import button, image_captions, open_app
 
 
 def test_train_fits_a_small_subset_and_shows_the_scores(mnist):

@@ -9,13 +9,10 @@ from digitlab.model.pipeline import has_pixel_weights
 from digitlab.training import session as training
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, open_app
+from .page_utils import button, canvas_state, drawn, open_app
 
 CANVAS = "canvas-0"
 
-
-def button(at, label: str):
-    return next(b for b in at.button if b.label.startswith(label))
 
 
 def test_the_robust_preset_turns_on_deskew_and_augmentation(mnist):

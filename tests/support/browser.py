@@ -154,6 +154,27 @@ def shows_text(locator, text: str, timeout: float = 30_000) -> None:
         raise AssertionError(f"expected {text!r}, the page shows {got!r}") from None
 
 
+# Marks, in the page's own clock (performance.now()), when a drawing's answer shows: the
+# Prediction metric appearing after window.__up (the finger or the mouse lifted) was set, by
+# the caller or by the first `liftEvent` ("mouseup"), caught before the page's handlers.
+# page.evaluate(ANSWER_WATCH, "mouseup" or None); then (window.__shown - window.__up) ms.
+ANSWER_WATCH = """(liftEvent) => {
+    window.__up = null; window.__shown = null;
+    if (liftEvent) {
+        window.addEventListener(liftEvent, () => { window.__up = performance.now(); },
+                                {capture: true, once: true});
+    }
+    const seen = () => {
+        const v = document.querySelector('[data-testid="stMetricValue"]');
+        if (v && window.__up !== null && window.__shown === null) {
+            window.__shown = performance.now();
+        }
+    };
+    new MutationObserver(seen).observe(document.body,
+        {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app shows a finished run. Call it once something the action produced is on
     the page (a heading, a metric), so that its run has begun: right after a click the page can
