@@ -29,15 +29,9 @@ NAME = "class_name"  # session state: the name (a pseudonym) this student answer
 LATER = "questions_error"  # a refusal from a callback, said by the next run
 
 
-@st.cache_resource(max_entries=4)
-def _board(path: str) -> Questions:
-    """One per database file for the whole server. Safe to share: it holds no connection."""
-    return Questions(path)
-
-
 def board() -> Questions:
     classset_panel.store()  # first: the retention (old drawings and answers go at start-up)
-    return _board(str(classset.default_path()))
+    return class_push.questions_board(str(classset.default_path()))
 
 
 def who() -> Who:

@@ -125,8 +125,9 @@ def named(name: str) -> None:
 
 
 @st.cache_resource(max_entries=4)
-def _questions(path: str) -> Questions:
-    """One per class database file (it holds no connection), as the Questions page's."""
+def questions_board(path: str) -> Questions:
+    """One per class database file for the whole server (it holds no connection): the push's
+    and the Questions page's."""
     return Questions(path)
 
 
@@ -153,7 +154,7 @@ def _push(page: str = "") -> None:
             st.session_state[BEAT] = now
             live().heartbeat(str(state.owner()))
         paused = live().paused()
-        asked = _questions(str(default_path())).version()
+        asked = questions_board(str(default_path())).version()
     except ClassSetError:
         return
     if page == QUESTIONS_PAGE:  # the question on screen: drawn again when the teacher poses,

@@ -21,26 +21,23 @@ from __future__ import annotations
 import math
 
 from digitlab.model.solvers import child, fast, logistic
-from digitlab.model.solvers.base import FULL_TRAIN, FitStopped, Hooks, Outcome, Solver
+from digitlab.model.solvers.base import FitStopped, Hooks, Outcome, Solver
 from digitlab.runtime import childproc
 
-__all__ = ["FAST", "FULL_TRAIN", "SOLVERS", "FitStopped", "Hooks", "Outcome", "Solver",
+__all__ = ["FAST", "SOLVERS", "FitStopped", "Hooks", "Outcome", "Solver",
            "accepting", "get"]
 
 # --- the registry ------------------------------------------------------------------------------
 
 FAST = "digitlab-fast"
-# sag on raw pixels, measured here: 835 s for 769 epochs on 59,500 images (2 cores, shared).
-_SAG_EPOCH_S = 1.1
 _NEWTON = "none: each step solves with the curvature (the Hessian), then a line search sets " \
           "its length"
 
 
-def _sklearn(name: str, summary: str, step_size: str, *, takes_l1: bool, per_epoch: bool,
-             seconds_per_epoch: float | None) -> Solver:
+def _sklearn(name: str, summary: str, step_size: str, *, takes_l1: bool, per_epoch: bool) -> Solver:
     """A scikit-learn solver: one fit() call, run in a child process that Stop ends."""
     return Solver(name, summary, step_size, takes_l1=takes_l1, per_epoch=per_epoch,
-                  can_stop=True, keeps_best=False, seconds_per_epoch=seconds_per_epoch,
+                  can_stop=True, keeps_best=False,
                   shuffled_rows=False, augments=False, build=logistic.build, run=child.run,
                   in_child=childproc.supported())
 
@@ -51,24 +48,23 @@ SOLVERS: dict[str, Solver] = {s.name: s for s in (
            "Adam's: a fixed step (0.01 in units of the features' size), scaled per weight by "
            "running averages of its gradients",
            takes_l1=False, per_epoch=True, can_stop=True, keeps_best=True,
-           seconds_per_epoch=None, shuffled_rows=True, augments=True, build=fast.build,
+           shuffled_rows=True, augments=True, build=fast.build,
            run=fast.run),
     _sklearn("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
              "none: a line search sets each step's length along a direction built from the "
              "last few gradients",
-             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+             takes_l1=False, per_epoch=False),
     _sklearn("newton-cg", "Newton's method, each step solved by conjugate gradients", _NEWTON,
-             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+             takes_l1=False, per_epoch=False),
     _sklearn("newton-cholesky", "Newton's method with an exact (Cholesky) solve: costly with "
                                 "784 x 10 weights", _NEWTON,
-             takes_l1=False, per_epoch=False, seconds_per_epoch=None),
+             takes_l1=False, per_epoch=False),
     _sklearn("sag", "stochastic average gradient: the tutorial's solver, one row at a time",
              "set from the data: 1 / (the largest squared row norm + the penalty), so raw "
              "0..255 pixels make it tiny",
-             takes_l1=False, per_epoch=True, seconds_per_epoch=_SAG_EPOCH_S),
+             takes_l1=False, per_epoch=True),
     _sklearn("saga", "sag's variant that also takes L1 and elastic net",
-             "set from the data, as for sag", takes_l1=True, per_epoch=True,
-             seconds_per_epoch=_SAG_EPOCH_S),
+             "set from the data, as for sag", takes_l1=True, per_epoch=True),
 )}
 
 

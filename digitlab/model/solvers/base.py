@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
     from digitlab.model.solvers.fast import EpochInfo
 
-FULL_TRAIN = 59_500  # the tutorial split's training images: what seconds_per_epoch is measured on
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,6 @@ class Solver:
         they fit in (digitlab.model.solvers.child).
     keeps_best : a stopped fit returns its best model so far (it reports every epoch); the
         others have no model before they finish, so a stopped fit keeps nothing.
-    seconds_per_epoch : measured cost of one epoch/iteration on the full training split, when
-        the fit's time is honestly max_iter of them; None when it stops whenever it converges.
     shuffled_rows : fits on the training rows shuffled by the seed (digitlab-fast holds out
         their last tenth); scikit-learn's solvers take the rows in the split's order.
     augments : takes Hooks.batch_transform, so it can train on augmented digits made afresh
@@ -86,7 +83,6 @@ class Solver:
     per_epoch: bool
     can_stop: bool
     keeps_best: bool
-    seconds_per_epoch: float | None
     shuffled_rows: bool
     augments: bool
     build: Callable[[TrainConfig], Any]
@@ -96,10 +92,3 @@ class Solver:
     @property
     def unit(self) -> str:
         return "epoch" if self.per_epoch else "iteration"
-
-    def expected_seconds(self, config: TrainConfig, n_train: int) -> float | None:
-        """A rough fit time at max_iter epochs (an upper bound), or None when there is no
-        honest estimate."""
-        if self.seconds_per_epoch is None:
-            return None
-        return self.seconds_per_epoch * config.max_iter * n_train / FULL_TRAIN
