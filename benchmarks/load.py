@@ -1,6 +1,7 @@
 """A class's load on one server: N browser sessions drawing at once, one training, one sweeping.
 
     python -m benchmarks.load [--sessions 10,30] [--rounds 6] [--think 30] [--max-seconds 400]
+                              [--soak MINUTES] [--question-every S]
                               (from the repository's root; `python3 run.py bench load`)
 
 For each N, starts the app on 127.0.0.1 (a free port) and opens N Chromium contexts (one
@@ -20,6 +21,15 @@ again). And one more runs the Sweep page's default sweep (nine fits, in a child 
 server: digitlab.sweeps.child) again and again. Fits and sweeps run at the lowest CPU priority
 (digitlab.runtime.threads.lower_priority): they take the cores the class leaves idle; the server
 runs above the test's browsers (SERVER_NICE says why).
+
+The server runs in class mode (a class password, a class database of the run's own), as in a
+lesson: every student page carries the class push (pages/shared/class_push.py), each student
+types a name for the class, and the teacher (benchmarks/class_round.py) keeps the Class view
+open in one page and, in another, poses a lesson question `--think` s after everyone is in
+(and again every `--question-every` s, if set): each student answers it between two drawings
+(to Questions, an answer locked in, back to Draw); once all have answered, the teacher reveals
+the class's histogram. `--soak MINUTES`: N = 30, drawing for MINUTES, a question every 4
+minutes, the server's RSS printed once the first question is revealed (warm) and at the end.
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
 in; every wait on a page gives up after 90 s (counted as an error).
@@ -48,9 +58,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 
+from benchmarks import class_round
+from benchmarks.class_round import Rounds
 from benchmarks.common import say
 from digitlab.classroom.publish import STUDENTS_PAGE
 from digitlab.runtime import threads
@@ -65,7 +78,7 @@ from tests.support.browser import (  # the browser tests' helpers: one way to dr
     AppServer,
     digit_strokes,
 )
-from tests.support.procs import fit_children
+from tests.support.procs import environment, fit_children
 
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMetricValue"]'
 TIMEOUT_MS = 90_000
@@ -134,6 +147,8 @@ class Tally:
     arrivals: list[float] = field(default_factory=list)  # s from opening the address to in
     opened: float = 0.0  # time.monotonic() when the first student opened the address
     all_in: float = 0.0  # s until the last student was in
+    rounds_q: Rounds | None = None  # the question rounds (benchmarks/class_round.py)
+    rss: list[tuple[float, float]] = field(default_factory=list)  # (min, server RSS MB)
 
 
 # --- the server and the machine ----------------------------------------------------------------
@@ -296,7 +311,7 @@ class Room:
 
 
 async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: float,
-                 max_seconds: float, tally: Tally):
+                 max_seconds: float, tally: Tally, asked: Rounds):
     """Session i: comes in (opens Draw, draws a first digit, types its own draft name), waits
     for the class, then `rounds` drawings `think` seconds apart on average (at most
     `max_seconds`), then the isolation check."""
@@ -308,11 +323,14 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
             async with room.door:  # this machine's browser loads a few pages at a time
                 page = await open_session(browser, f"{url}/{STUDENTS_PAGE}")  # class address
                 await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
+                await class_round.join_class(page, f"student-{i:02d}")
             await draw(page, 1)  # a first answer, so the Name popover is on the page
             await page.locator(PREDICTION).first.wait_for(timeout=TIMEOUT_MS)
             await idle(page)
             await set_name(page, f"student-{i:02d}")
             tally.arrivals.append(time.monotonic() - t0)
+            if i % 10 == 0:
+                say(f"  student {i} is in ({time.monotonic() - t0:.0f} s)")
         finally:
             room.sit()
         await room.everyone_in.wait()
@@ -323,6 +341,12 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
             if time.monotonic() > deadline:
                 break
             digit = 1 - digit
+            if asked.posed.is_set() and i not in asked.presses:  # the teacher's question
+                try:
+                    await class_round.answer(page, i, asked)
+                except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
+                    tally.errors.append(f"session {i} answering: {said(exc)}"
+                                        f"{await on_page(page, f'answer-{i}')}")
             try:
                 await clear(page)
                 await page.evaluate(ANSWER_WATCH, "mouseup")
@@ -336,9 +360,9 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                     await page.evaluate("(window.__shown - window.__up) / 1000"))
                 if await page.evaluate("window.__sent != null"):
                     tally.splits.append(tuple(await page.evaluate(SPLIT)))
-                said = (await page.locator(PREDICTION).first.inner_text()).strip()
+                answered = (await page.locator(PREDICTION).first.inner_text()).strip()
                 tally.rounds += 1
-                tally.wrong += said != str(digit)
+                tally.wrong += answered != str(digit)
                 await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
             except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
                 tally.errors.append(f"session {i}: {said(exc)}")
@@ -470,10 +494,41 @@ async def sweeper(page, stop_event: asyncio.Event, tally: Tally) -> None:
 # --- one N ------------------------------------------------------------------------------------
 
 
-async def run_n(n: int, rounds: int, think: float, max_seconds: float) -> tuple[Tally, Watch]:
+async def memory(pid: int, tally: Tally, done: asyncio.Event, every: float = 60.0) -> None:
+    """The server's RSS every `every` s (a soak's growth), until `done`."""
+    t0 = time.monotonic()
+    while True:
+        try:
+            rss = psutil.Process(pid).memory_info().rss / 1e6
+        except psutil.NoSuchProcess:
+            return
+        tally.rss.append(((time.monotonic() - t0) / 60, rss))
+        say(f"  server RSS {rss:.0f} MB at {(time.monotonic() - t0) / 60:.0f} min; "
+            f"{tally.rounds} drawings, {len(tally.errors)} errors, p95 so far "
+            f"{pct(tally.latencies, .95):.2f} s; load {os.getloadavg()[0]:.0f}")
+        try:
+            await asyncio.wait_for(done.wait(), every)
+            return
+        except TimeoutError:
+            pass
+
+
+async def run_n(n: int, rounds: int, think: float, max_seconds: float,
+                question_every: float = 0.0) -> tuple[Tally, Watch]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="digitlab-load-") as tmp:
+        db = Path(tmp) / "class.sqlite3"
+        with environment(DIGITLAB_CLASS_PASSWORD=class_round.PASSWORD, DIGITLAB_DB=str(db)):
+            return await _run_n(n, rounds, think, max_seconds, question_every, db)
+
+
+async def _run_n(n: int, rounds: int, think: float, max_seconds: float,
+                 question_every: float, db: Path) -> tuple[Tally, Watch]:
     from playwright.async_api import async_playwright
 
     tally = Tally()
+    asked = tally.rounds_q = Rounds(n, db)
     log = ROOT / "test-output" / f"load-{n}.log"
     with AppServer(log=log, timeout=120, nice=SERVER_NICE) as app:
         async with async_playwright() as p:
@@ -491,15 +546,25 @@ async def run_n(n: int, rounds: int, think: float, max_seconds: float) -> tuple[
                     browser, app.url, "sweeper", tally,
                     lambda page: sweeper(page, done, tally)))
                 drawers, room = [], Room(n)
+                teach = asyncio.create_task(side_session(
+                    browser, f"{app.url}/class", "teacher", tally,
+                    lambda page: class_round.teacher(
+                        page, browser, app.url, asked, room.everyone_in, done, max(think, 20.0),
+                        question_every, app.proc.pid, open_session)))
+                mem = asyncio.create_task(memory(app.proc.pid, tally, done))
                 tally.opened = time.monotonic()
                 for i in range(n):  # a class arriving over half a minute, not in one instant
                     drawers.append(asyncio.create_task(
-                        drawer(browser, app.url, room, i, rounds, think, max_seconds, tally)))
+                        drawer(browser, app.url, room, i, rounds, think, max_seconds, tally,
+                               asked)))
                     await asyncio.sleep(ARRIVAL_S)
                 await room.everyone_in.wait()
                 tally.all_in = time.monotonic() - tally.opened
                 await asyncio.gather(*drawers)
+                tally.rss.append((-1.0, psutil.Process(app.proc.pid).memory_info().rss / 1e6))
                 done.set()
+                await asyncio.wait_for(teach, timeout=300)
+                await mem
                 await asyncio.wait_for(train, timeout=120)
                 await asyncio.wait_for(sweep, timeout=180)
             left = fit_children(app.proc.pid)
@@ -516,6 +581,29 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def teacher_lines(t: Tally) -> None:
+    """The question rounds and the server's memory over the run."""
+    q = t.rounds_q
+    if q is None:
+        return
+    shown = ", ".join(f"{x:.2f}s" for x in q.all_shown) or "-"
+    reveal = ", ".join(f"{x:.2f}s" for x in q.reveal) or "-"
+    print(f"      questions: {q.number} posed; answers stored per round {q.answered or '-'} of "
+          f"{q.n}; roster lines {q.roster or '-'}; last answer -> all {q.n} on the teacher's "
+          f"page: {shown} (goal <= 3 s); Reveal -> histogram: {reveal}; a student's answer "
+          f"(Draw -> Questions -> locked in -> Draw): median "
+          f"{statistics.median(q.answer_s) if q.answer_s else float('nan'):.1f}s", flush=True)
+    for e in q.errors[:5]:
+        say(f"  {e}")
+    if t.rss:
+        steps = " ".join(f"{m:.0f}m:{r:.0f}" for m, r in t.rss if m >= 0)
+        end = t.rss[-1][1]
+        print(f"      server RSS (MB) each minute of the run: {steps}; at the end {end:.0f}"
+              + (f"; once the first question was revealed {q.rss_after_first:.0f}, growth "
+                 f"since {end - q.rss_after_first:+.0f} MB (goal <= 50 MB)"
+                 if q.rss_after_first else ""), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
                                      description=__doc__.splitlines()[0])
@@ -526,7 +614,15 @@ def main(argv: list[str] | None = None) -> int:
                              "(0: a stress test, every session draws back to back)")
     parser.add_argument("--max-seconds", type=float, default=400,
                         help="time limit of each session's drawing, once it is set up")
+    parser.add_argument("--question-every", type=float, default=0.0,
+                        help="seconds between two of the teacher's questions (0: one question)")
+    parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES",
+                        help="a soak: N = 30 drawing for MINUTES (a question every 4 minutes); "
+                             "prints the server's memory once warm and at the end")
     args = parser.parse_args(argv)
+    if args.soak:
+        args.sessions, args.rounds, args.max_seconds = "30", 10**6, args.soak * 60
+        args.question_every = args.question_every or 240.0
     cores = psutil.cpu_count()
     print(f"A class's load: N drawing sessions (mouse strokes, the default Fast model) + 1 "
           f"session starting and stopping the Tutorial settings + 1 session running the Sweep "
@@ -540,7 +636,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in (int(s) for s in args.sessions.split(",")):
         say(f"N = {n}: {n} drawing sessions + 1 training + 1 sweeping, {args.rounds} rounds "
             f"each, ~{args.think:g} s apart")
-        t, w = asyncio.run(run_n(n, args.rounds, args.think, args.max_seconds))
+        t, w = asyncio.run(run_n(n, args.rounds, args.think, args.max_seconds,
+                                 args.question_every))
         say(f"  sweeps finished meanwhile: {t.sweeps}")
         if t.arrivals:
             a = t.arrivals
@@ -564,6 +661,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"      the wait, medians: browser {before:.2f}s (mouse-up -> its message "
                   f"sent), server {server:.2f}s (p95 {p95_server:.2f}s), browser {after:.2f}s "
                   f"(answer received -> shown)", flush=True)
+        teacher_lines(t)
     print("p50/p95/max: mouse-up -> Prediction in the page. srv peak: the app's process; "
           "+fits: with its child fits and sweeps, in PSS (shared pages counted once: "
           "a child fit maps the server's copy of its features). "

@@ -8,8 +8,9 @@ Streamlit here (the app's glue: pages/shared/class_push.py and pages/classview_p
     live.pause(TEACHER); live.paused()         # every student's page reads this each second
     live.drew(sid, Drawing(...)); live.spotlight(sid, TEACHER)
 
-Students are pseudonyms: the name a student typed, kept with a random id of their session
-(no account, nothing else about them). The roster and the pause flag live in the class set's
+Students are pseudonyms: the name a student typed, kept with a random id of their browser
+(pages/shared/identity.py: a reload or a server restart finds the same card; no account,
+nothing else about them). The roster and the pause flag live in the class set's
 SQLite file, in tables of their own, so a server restart finds them again and every session's
 thread sees the same. The pause flag is also kept in memory (one process serves the class, and
 every write goes through here): students' pages ask for it every second, and that costs no SQL.
@@ -132,6 +133,13 @@ class Live:
                 return  # a full roster: the page still works, the student is not listed
             conn.execute("INSERT INTO live_students (sid, name, state, joined, seen) "
                          "VALUES (?, ?, ?, ?, ?)", (sid, name, JOINED, now, now))
+
+    def name_of(self, sid: str) -> str:
+        """The name the student with this id gave ('' if none, or not on the roster): their
+        own, for their page after a reload."""
+        self._tables()
+        rows = self._file._read("SELECT name FROM live_students WHERE sid = ?", (sid,))
+        return rows[0][0] if rows else ""
 
     def heartbeat(self, sid: str) -> None:
         """The student's page is still open (its push asks every second; the page writes this

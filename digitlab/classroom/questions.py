@@ -252,11 +252,12 @@ class Questions(ClassSetFile):
             posed = [_posed(r) for r in conn.execute(
                 f"SELECT {_Q_COLUMNS} FROM questions WHERE round = ? ORDER BY position",
                 (int(round_id),))]
-            done = conn.execute(f"SELECT count(*) FROM answers WHERE author = ? AND question IN "
-                                f"({', '.join('?' * len(posed))})",
-                                (who.author, *(p.id for p in posed))).fetchone()[0]
-            if done:
-                raise QuestionError(N_("Your answer is already locked in; it cannot change."))
+            done = [r[0] for r in conn.execute(
+                "SELECT a.value FROM answers a JOIN questions q ON q.id = a.question WHERE "
+                "a.author = ? AND q.round = ? ORDER BY q.position", (who.author, int(round_id)))]
+            if done:  # another tab of the same student, or a form from before a reload
+                raise QuestionError(N_("You already answered: {answer}. A locked-in answer "
+                                       "cannot change.", answer=", ".join(map(_plain, done))))
             missing = [i for i, p in enumerate(posed, 1) if values.get(p.id) in (None, "")]
             if missing:
                 raise QuestionError(N_("Answer question {i} before locking in.", i=missing[0]))
@@ -316,3 +317,11 @@ def _cell(text: str) -> str:
         return text  # a number, negative ones too
     except ValueError:
         return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _plain(value: str) -> str:
+    """A stored answer as a student typed it: a number without repr()'s ".0"."""
+    try:
+        return f"{float(value):g}"
+    except ValueError:
+        return value

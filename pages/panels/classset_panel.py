@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import secrets
 from collections.abc import Iterator
 
 import numpy as np
@@ -19,15 +18,15 @@ from digitlab.data.images import picture_png, resize_longest
 from digitlab.data.preprocess import Prepared
 from digitlab.training.fitting import FitResult
 from pages.panels import privacy_panel
-from pages.shared import i18n
+from pages.shared import i18n, identity
 from pages.shared.i18n import N_, _
 
 PENDING = "classset_pending"  # the drawing on screen now, what a Save click stores
 MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save
 WRONG = "classset_wrong"  # the "it was a ..." digits
 NAME, GROUP = "classset_name", "classset_group"
+AUTHOR = identity.ID  # session state: whose saves these are (see author())
 LATER = "classset_error"  # a store error from a callback, said by the next run
-AUTHOR = "classset_author"  # who this session's saves are by (see author())
 
 
 @st.cache_resource(max_entries=4)
@@ -74,11 +73,12 @@ def show_later() -> None:
 
 
 def author() -> str:
-    """This session's author id, made on its first save and kept for the session. The class set
-    keeps one record per drawing and author: a double click stays one record, two students'
-    identical plain 1s are two. Nothing else identifies a student (the name is optional and two
-    can type the same), so it is the session: a reload starts a new one."""
-    return st.session_state.setdefault(AUTHOR, secrets.token_hex(8))
+    """Whose saves these are: the student's lasting id (pages/shared/identity.py: their
+    browser's, in class mode; else this session's). The class set keeps one record per drawing
+    and author: a double click stays one record, two students' identical plain 1s are two, and
+    the same drawing saved again after a reload is still one. Nothing else identifies a student
+    (the name is optional and two can type the same)."""
+    return identity.student_id()
 
 
 def _save(label: int) -> None:

@@ -27,6 +27,7 @@ from pages.shared.i18n import _
 POLL_S = 1.5  # the teacher's answer count refreshes this often
 NAME = "class_name"  # session state: the name (a pseudonym) this student answers with
 LATER = "questions_error"  # a refusal from a callback, said by the next run
+LOCKED_HERE = "questions_locked_here"  # session state: the round this session locked in
 
 
 def board() -> Questions:
@@ -193,16 +194,22 @@ def _answer_form(live: Round, name: str) -> None:
                 st.text_input(_("Your answer (a number)"), key=f"answer_{p.id}", max_chars=40,
                               placeholder=bounds(q))
         locked = st.form_submit_button(_("Lock in my answer"), type="primary",
-                                       icon=":material/lock:")
-    if locked:
-        values = {p.id: st.session_state.get(f"answer_{p.id}") for p in live.questions}
-        try:
-            board().answer(live.id, values, who(), name)
-        except ClassSetError as exc:
-            st.error(i18n.error_text(exc))
-            return
+                                       icon=":material/lock:", key=f"lock_{live.id}")
+    if locked and _lock_in(live, name):
+        st.session_state[LOCKED_HERE] = live.id
         class_push.answered(live.id)  # the roster says answered; the push stops asking
         st.rerun()
+
+
+def _lock_in(live: Round, name: str) -> bool:
+    """This student's answers in the form, stored (True), or the store's refusal said."""
+    values = {p.id: st.session_state.get(f"answer_{p.id}") for p in live.questions}
+    try:
+        board().answer(live.id, values, who(), name)
+    except ClassSetError as exc:
+        st.error(i18n.error_text(exc))
+        return False
+    return True
 
 
 def student(store: Questions) -> None:
@@ -224,6 +231,11 @@ def student(store: Questions) -> None:
         return
     st.caption(_("Answering as **{name}**", name=classset_panel.plain(name)))
     mine = store.mine(live.id, who())
+    if mine and st.session_state.get(f"lock_{live.id}") and \
+            st.session_state.get(LOCKED_HERE) != live.id:
+        # a form drawn before this student's answer was stored (their other tab, a page from
+        # before a reload): the store refuses it and says what is locked in
+        _lock_in(live, name)
     if not mine and not live.revealed:
         _answer_form(live, name)
         return

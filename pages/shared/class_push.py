@@ -29,13 +29,14 @@ from digitlab.classroom.classdb import ClassSetError, default_path
 from digitlab.classroom.classset import MAX_TEXT, TEACHER, Who
 from digitlab.classroom.live import Drawing, Live
 from digitlab.classroom.questions import OPEN, Questions
-from pages.shared import nav, state
+from pages.shared import identity, nav
 from pages.shared.i18n import _
 
 PUSH_S = 1.0  # how often a student's page asks: a pause or a question shows in ~1 s + network
 HEARTBEAT_S = 5.0  # how often a page writes "still here" (live.AWAY_S counts a student away)
 NAME = "class_name"  # session state: the name this student typed
 ANSWERED_ROUND = "class_answered_round"  # session state: the question round they answered
+CHECKED_ROUND = "class_checked_round"  # session state: the round whose stored answers were read
 QUESTIONS_PAGE = "questions"  # the page a posed question is answered on
 QUESTION_SEEN = "class_question_seen"  # session state: the round (id, state) Questions drew
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
@@ -75,7 +76,7 @@ def on() -> bool:
 
 def who(teacher: bool) -> Who:
     """Who this session is to the live class."""
-    return TEACHER if teacher else Who(author=str(state.owner()))
+    return TEACHER if teacher else Who(author=identity.student_id())
 
 
 def frame(teacher: bool, page: str = "") -> None:
@@ -87,10 +88,15 @@ def frame(teacher: bool, page: str = "") -> None:
     try:
         if teacher:
             if st.session_state.pop(SEATED, False):
-                live().leave(str(state.owner()))
+                live().leave(identity.student_id())
             return
+        identity.remember()  # the browser keeps this student's id (a reload, a restart)
         if not st.session_state.get(SEATED):
-            live().join(str(state.owner()))
+            sid = identity.student_id()
+            live().join(sid)
+            if not st.session_state.get(NAME):  # a reload: the name they gave is theirs still
+                if name := live().name_of(sid):
+                    st.session_state[NAME] = name
             st.session_state[SEATED] = True
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
@@ -121,7 +127,7 @@ def named(name: str) -> None:
     """This student goes by `name` (the roster shows it; the Questions page answers with it)."""
     st.session_state[NAME] = name
     with contextlib.suppress(ClassSetError):
-        live().join(str(state.owner()), name)
+        live().join(identity.student_id(), name)
 
 
 @st.cache_resource(max_entries=4)
@@ -152,7 +158,7 @@ def _push(page: str = "") -> None:
         now = time.monotonic()
         if now - st.session_state.get(BEAT, 0.0) >= HEARTBEAT_S:
             st.session_state[BEAT] = now
-            live().heartbeat(str(state.owner()))
+            live().heartbeat(identity.student_id())
         paused = live().paused()
         asked = questions_board(str(default_path())).version()
     except ClassSetError:
@@ -160,8 +166,7 @@ def _push(page: str = "") -> None:
     if page == QUESTIONS_PAGE:  # the question on screen: drawn again when the teacher poses,
         if QUESTION_SEEN in st.session_state and asked != st.session_state[QUESTION_SEEN]:
             st.rerun(scope="app")  # reveals or ends (what the page last drew is now stale)
-    elif asked is not None and asked[1] == OPEN and \
-            st.session_state.get(ANSWERED_ROUND) != asked[0]:
+    elif asked is not None and asked[1] == OPEN and not answered_before(asked[0]):
         with st.container(border=True):
             st.markdown("**" + _("Your teacher has asked a question.") + "**")
             st.page_link(nav.PAGES[QUESTIONS_PAGE].file, label=_("Answer it on Questions"),
@@ -174,6 +179,19 @@ def _push(page: str = "") -> None:
                                 "they resume.")) + "</p></div>")
 
 
+def answered_before(round_id: int) -> bool:
+    """Whether this student locked in an answer to the round: in this session, or in an
+    earlier one of the same browser (a reload; read from the file once per round)."""
+    if st.session_state.get(ANSWERED_ROUND) == round_id:
+        return True
+    if st.session_state.get(CHECKED_ROUND) != round_id:
+        st.session_state[CHECKED_ROUND] = round_id
+        if questions_board(str(default_path())).mine(round_id, who(False)):
+            st.session_state[ANSWERED_ROUND] = round_id
+            return True
+    return False
+
+
 def drew(fit, prepared, digit: int, proba: np.ndarray) -> None:
     """The Draw page read a student's drawing: it is their latest (for the spotlight) and
     they are drawing. Nothing outside class mode or for the teacher."""
@@ -182,7 +200,7 @@ def drew(fit, prepared, digit: int, proba: np.ndarray) -> None:
     drawing = Drawing(np.asarray(prepared.image28, np.uint8).reshape(28, 28), int(digit),
                       np.asarray(proba, float), fit, prepared, time.time())
     with contextlib.suppress(ClassSetError):
-        live().drew(str(state.owner()), drawing)
+        live().drew(identity.student_id(), drawing)
 
 
 def mark(state_name: str) -> None:
@@ -190,7 +208,7 @@ def mark(state_name: str) -> None:
     question's answer is locked in)."""
     if on() and st.session_state.get(SEATED):
         with contextlib.suppress(ClassSetError):
-            live().mark(str(state.owner()), state_name)
+            live().mark(identity.student_id(), state_name)
 
 
 ANSWERED = live_module.ANSWERED

@@ -224,3 +224,43 @@ def test_a_posed_question_reaches_a_student_on_another_page_until_answered(small
     button(draw, "Lock in my answer").click().run()
     draw.switch_page(nav.PAGES["draw"].file).run()
     assert not draw.exception and "Your teacher has asked a question." not in text(draw)
+
+
+def test_a_student_back_in_the_same_browser_keeps_name_card_and_answer(monkeypatch, store,
+                                                                      board):
+    """A reload or a second tab: the browser's cookie brings the student's lasting id back
+    (pages/shared/identity.py), with it their name, their one roster card and their answer;
+    a second answer from a form drawn before the first is refused with a sentence."""
+    from digitlab.classroom.classset import TEACHER
+    from digitlab.classroom.live import Live
+    from digitlab.classroom.question import choice
+    from pages.shared import identity
+
+    browser = {identity.COOKIE: "0123456789abcdef" * 2}  # what Streamlit reads from a request
+    monkeypatch.setattr(identity, "cookies", lambda: browser)
+    posed = board.pose([choice("Which digit?", [str(d) for d in range(10)], "7")], TEACHER)
+    qid = posed.questions[0].id
+    ana = student("Ana")
+    other_tab = open_app("questions")  # the same browser, before Ana locks in
+    assert "Answering as **Ana**" in text(other_tab) and "Lock in my answer" in labels(other_tab)
+    ana.radio(key=f"answer_{qid}").set_value("7")
+    button(ana, "Lock in my answer").click().run()
+    assert "Right! The answer is 7" in text(ana)
+    other_tab.radio(key=f"answer_{qid}").set_value("3")
+    button(other_tab, "Lock in my answer").click().run()
+    assert not other_tab.exception
+    assert "You already answered: 7. A locked-in answer cannot change." in text(other_tab)
+    reloaded = open_app("questions")
+    assert "Answering as **Ana**" in text(reloaded) and "Right! The answer is 7" in text(reloaded)
+    assert "Lock in my answer" not in labels(reloaded)
+    assert [s.name for s in Live(store.path).roster(TEACHER)] == ["Ana"]
+    assert board.count(posed.id) == 1
+    assert not [e for e in reloaded.get("html") if "document.cookie" in e.proto.body]
+
+    monkeypatch.setattr(identity, "cookies", dict)  # a browser seen for the first time
+    new = open_app("questions")
+    sid = new.session_state[identity.ID]
+    assert sid != browser[identity.COOKIE]
+    (script,) = [e for e in new.get("html") if "document.cookie" in e.proto.body]
+    assert f"{identity.COOKIE}={sid};" in script.proto.body and script.proto.unsafe_allow_javascript
+    assert len(Live(store.path).roster(TEACHER)) == 2

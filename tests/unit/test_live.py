@@ -75,6 +75,34 @@ def test_the_roster_survives_a_restart_and_the_class_set_is_untouched(live, tmp_
     assert store.count() == 1
 
 
+def test_a_student_back_with_their_lasting_id_keeps_one_card_their_name_and_answers(live,
+                                                                                 tmp_path):
+    """A reload, or a server restart: the browser's id (pages/shared/identity.py) comes back,
+    and with it the one roster card, the name given before and the answer locked in."""
+    from digitlab.classroom.question import QuestionError, choice
+    from digitlab.classroom.questions import Questions
+
+    lasting = "0123456789abcdef0123456789abcdef"
+    live.join(lasting, "Ana")
+    live.join("b" * 32, "Ben")
+    board = Questions(tmp_path / "class.sqlite3")
+    posed = board.pose([choice("Which digit?", [str(d) for d in range(10)], "7")],
+                      TEACHER)
+    qid = posed.questions[0].id
+    board.answer(posed.id, {qid: "7"}, Who(author=lasting), "Ana")
+    live.mark(lasting, ANSWERED)
+    restarted = Live(tmp_path / "class.sqlite3")  # a new server process, the same file
+    restarted.join(lasting)  # the page opens again, no name typed yet
+    assert restarted.name_of(lasting) == "Ana" and restarted.name_of("c" * 32) == ""
+    assert [(s.name, s.state) for s in restarted.roster(TEACHER)] == [
+        ("Ana", ANSWERED), ("Ben", JOINED)]
+    again = Questions(tmp_path / "class.sqlite3")
+    assert again.mine(posed.id, Who(author=lasting))[qid].value == "7"
+    with pytest.raises(QuestionError, match=r"You already answered: 7\. "):
+        again.answer(posed.id, {qid: "8"}, Who(author=lasting), "Ana")
+    assert again.count(posed.id) == 1
+
+
 def test_the_spotlight_is_a_copy_of_the_latest_drawing_without_the_student(live):
     live.join("s1", "Ana")
     assert live.spotlight("s1", TEACHER) is False  # nothing drawn yet
