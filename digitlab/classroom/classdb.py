@@ -94,6 +94,19 @@ def forget_questions(conn: sqlite3.Connection, before: float | None = None) -> i
     return gone
 
 
+def forget_roster(conn: sqlite3.Connection, before: float | None = None) -> None:
+    """Delete the class view's roster (the names students typed, digitlab.classroom.live):
+    the students last seen before `before` (a time), or all. Inside the caller's transaction;
+    nothing when no roster was ever kept in this file."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                    "name = 'live_students'").fetchone() is None:
+        return
+    if before is None:
+        conn.execute("DELETE FROM live_students")
+    else:
+        conn.execute("DELETE FROM live_students WHERE seen < ?", (float(before),))
+
+
 class ClassSetError(RuntimeError):
     """The class set could not be read or written; the message says why and what to do."""
 

@@ -38,6 +38,7 @@ from digitlab.classroom.classdb import (
     ClassSetFile,
     default_path,
     forget_questions,
+    forget_roster,
 )
 from digitlab.text import N_
 
@@ -265,7 +266,8 @@ class ClassSet(ClassSetFile):
         return ids
 
     def purge(self, who: Who = TEACHER) -> int:
-        """Delete everything in the class set for good (its questions and answers too); returns
+        """Delete everything in the class set for good (its questions and answers, and the class
+        view's names, too); returns
         how many digits went. Only the teacher may. The file is then compacted (VACUUM), so it
         keeps no free pages either."""
         if not who.teacher:
@@ -273,6 +275,7 @@ class ClassSet(ClassSetFile):
         with self.transaction() as conn:
             gone = conn.execute("DELETE FROM digits").rowcount
             forget_questions(conn)
+            forget_roster(conn)
         self.compact()
         return gone
 
@@ -285,6 +288,7 @@ class ClassSet(ClassSetFile):
             gone = conn.execute("DELETE FROM digits WHERE created < ? OR deleted IS NOT NULL",
                                 (cutoff,)).rowcount
             answers = forget_questions(conn, cutoff)
+            forget_roster(conn, cutoff)
         if gone or answers:
             self.wipe()
         return gone

@@ -107,11 +107,16 @@ def privacy_expander(store: ClassSet, total: int) -> None:
         st.markdown(_(
             "**What is stored**: each saved drawing's pixels (28×28 and the picture drawn), the "
             "label given to it, the model's answer, the name and group typed (optional; a "
-            "nickname is enough), a random key for the browser session that saved it, and the "
-            "time.\n\n**Where**: in one file on the computer that runs DigitLab for the class; "
-            "nothing is sent anywhere else.\n\n**For how long**: {days} days, then it is deleted "
-            "when DigitLab starts. Delete removes a drawing for good (Undo works until "
-            "this tab is closed or reloaded).", days=days))
+            "nickname is enough), the random key of the browser that saved it, and the time. "
+            "For the class's questions: each student's answers, with the name they typed. For "
+            "the class view: the name each student typed for the class. The random key is kept "
+            "in the student's browser too (a cookie), so that a reload finds their name and "
+            "answers again; it says nothing about who they are.\n\n**Where**: in one file on "
+            "the computer that runs DigitLab for the class; nothing is sent anywhere else.\n\n"
+            "**For how long**: {days} days, then drawings, answers and names are deleted when "
+            "DigitLab starts (the class view's names also go with *New lesson* there). Delete "
+            "removes a drawing for good (Undo works until this tab is closed or reloaded).",
+            days=days))
         if not class_mode():
             return
         setting = collection()

@@ -72,6 +72,9 @@ def test_delete_everything_asks_first_and_then_empties_the_set(mnist, small_mode
                                                                 class_mode):
     filled(store, mnist)
     at = teacher(small_model)
+    told = "\n".join(m.value for m in at.markdown)  # the Privacy section: what is kept
+    assert "each student's answers, with the name they typed" in told
+    assert "the name each student typed for the class" in told and "(a cookie)" in told
     button(at, "Delete everything from this class").click().run()
     assert "Delete all 13 digits for good?" in at.warning[0].value and store.count() == 13
     button(at, "Cancel").click().run()

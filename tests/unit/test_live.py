@@ -150,3 +150,17 @@ def test_a_student_is_refused_every_teacher_action(live, action):
         action(live)
     assert not live.paused() and live.spotlit(TEACHER) is None
     assert [s.name for s in live.roster(TEACHER)] == ["Ana"]
+
+
+def test_the_names_go_with_the_class_sets_purge_and_retention(live, tmp_path):
+    store = ClassSet(tmp_path / "class.sqlite3")
+    live.join("a" * 32, "Ana")
+    live.join("b" * 32, "Ben")
+    assert store.expire(days=1, now=time.time() + 0.5 * 86400) == 0  # both seen today
+    assert [s.name for s in live.roster(TEACHER)] == ["Ana", "Ben"]
+    store.expire(days=1, now=time.time() + 2 * 86400)  # two days on: older than a day
+    assert live.roster(TEACHER) == []
+    live.join("a" * 32, "Ana")
+    store.purge(TEACHER)
+    assert live.roster(TEACHER) == [] and live.name_of("a" * 32) == ""
+    ClassSet(tmp_path / "empty.sqlite3").purge(TEACHER)  # no roster ever kept: nothing to do
