@@ -1,7 +1,8 @@
 """Questions in a real browser, on a class server: two students wait on the Questions page; the
 teacher poses "What will the model answer for this drawing?" and it reaches them by itself;
 each locks in an answer (their result hidden until then); the teacher reveals the class's
-histogram beside the true answer; then an exit ticket is answered and downloaded as CSV.
+histogram beside the true answer (a student who reloads is still herself: the same name, card
+and locked-in answer); then an exit ticket is answered and downloaded as CSV.
 
 Screenshots: test-output/screenshots/question-revealed.png (1280x800, the teacher's page) and
 question-locked-phone.png (390x844, a student's locked answer)."""
@@ -13,6 +14,8 @@ import io
 
 from playwright.sync_api import expect
 
+from digitlab.classroom.classset import TEACHER
+from digitlab.classroom.live import Live
 from digitlab.classroom.questions import Questions
 from tests.support.browser import PHONE, AppServer, metric_value, screenshot, shown, wait_idle
 from tests.support.procs import environment
@@ -79,6 +82,14 @@ def test_a_question_reaches_students_is_revealed_and_an_exit_ticket_exports(chro
             lock_in(ana)
             shown(ana.get_by_text(f"Right! The answer is {key}."))
             screenshot(ana, "question-locked-phone")
+            # a reload: the browser's cookie brings Ana back as herself (one card, her name,
+            # her answer locked in, no second form)
+            ana.reload()
+            wait_idle(ana, timeout=120_000)
+            shown(ana.get_by_text(f"Right! The answer is {key}."))
+            expect(ana.get_by_text("Answering as Ana")).to_be_visible()
+            expect(ana.get_by_role("button", name="Lock in my answer")).to_have_count(0)
+            assert sorted(s.name for s in Live(db).roster(TEACHER)) == ["Ana", "Ben"]
             pick(ben, qid, other)
             lock_in(ben)
             shown(ben.get_by_text(f"Not this time: the answer is {key}."))
