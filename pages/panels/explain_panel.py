@@ -129,8 +129,9 @@ def evidence(reading: Reading, deskew: bool) -> None:
             _("Your drawing as the model gets it, in grey levels."),
             _(alt.evidence(d, reading.evidence_sum(top))),
             _(alt.evidence(d2, reading.evidence_sum(second)))]
-    for col, picture, caption, text in zip(st.columns(4), pictures, captions, said):
-        col.image(picture, caption=caption, width=MAP_PX, output_format="PNG", alt=text)
+    # One list of four pictures, not four columns of one: the browser lays them out side by
+    # side (two a row on a phone) and re-renders one element per drawing, not eight.
+    st.image(pictures, caption=captions, width=MAP_PX, output_format="PNG", alt=said)
     key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
     st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG", alt="",
              caption=_("evidence w·x per pixel: blue −{limit:.2g} (this ink counts against the "
@@ -138,13 +139,13 @@ def evidence(reading: Reading, deskew: bool) -> None:
                        limit=limit))
 
 
-def scores_chart(reading: Reading) -> None:
+def scores_chart(reading: Reading) -> str:
     """The ten scores z_k as bars (the answer highlighted), in plain HTML: it answers every
     stroke on the Draw page (pages/shared/bars.py)."""
     n = len(reading.scores)
-    bars.bars([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
-              [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
-              _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
+    return bars.html([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
+                     [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
+                     _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
 
 
 def _number(v: float) -> str:
@@ -171,13 +172,13 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
         evidence(reading, deskew)
     else:
         st.info(NO_PIXEL_WEIGHTS)
-    left, right = st.columns([1, 1], gap="medium")
-    with left:
-        scores_chart(reading)
-    with right:
-        # a markdown table, not st.table: that loads the browser's Arrow reader (~0.7 MB of
-        # JavaScript, ~1 s of a phone's first drawing) for thirty numbers
-        st.markdown(tables.markdown(softmax_table(reading)))
+    # The scores' bars and the softmax table side by side (one above the other on a phone),
+    # as one piece of HTML: not two columns, a chart and a markdown table, which a phone's
+    # browser re-rendered as some sixty React components with every stroke (st.table would
+    # load the Arrow reader, ~0.7 MB of JavaScript, for thirty numbers).
+    st.html('<div style="display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start">'
+            f'<div style="flex:1 1 16rem">{scores_chart(reading)}</div>'
+            f'<div style="flex:0 1 auto">{tables.html(softmax_table(reading))}</div></div>')
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                  "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "

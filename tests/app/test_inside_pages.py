@@ -5,6 +5,7 @@ try to fool the model."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -50,10 +51,11 @@ def drawing(small_model, digit: int = 1, tab: str | None = None):
 
 
 def softmax_column(at, column: str) -> list[str]:
-    """A column of the softmax table (a markdown table), as printed on the page."""
-    table = next(m.value for m in at.markdown if m.value.startswith("| ") and column in m.value)
-    rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
-            for line in table.splitlines() if not line.startswith("|:---")]
+    """A column of the softmax table (an HTML table in st.html), as printed on the page."""
+    table = next(str(h.proto.body) for h in at.get("html") if "dl-table" in str(h.proto.body)
+                 and column in str(h.proto.body))
+    rows = [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)]
     at_ = rows[0].index(column)
     return [r[at_] for r in rows[1:]]
 

@@ -80,7 +80,7 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     bar_labels = page.locator("figure.dl-bars div").evaluate_all(
         "els => els.map(e => e.textContent)")
     assert f"{float(sums[0].group(3)):.2f}" in bar_labels
-    expect(page.locator('[data-testid="stMarkdownContainer"] table').first).to_contain_text(
+    expect(page.locator("table.dl-table").first).to_contain_text(
         "probability")
     show(page, "weights w")
     screenshot(page, "inside-why")
