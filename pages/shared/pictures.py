@@ -34,8 +34,10 @@ def html(pictures: Sequence[np.ndarray], captions: Sequence[str], alts: Sequence
     figures = "".join(
         f'<figure style="margin:0;width:{size}rem;max-width:100%">'
         f'<img src="{data_url(picture)}" alt="{escape(alt)}" '
-        f'style="width:100%;height:auto;image-rendering:pixelated;display:block">'
-        f'<figcaption style="font-size:.8rem;line-height:1.3;margin-top:.2rem">'
+        f'style="width:100%;height:auto;image-rendering:pixelated;display:block;'
+        f'border-radius:.5rem">'
+        f'<figcaption style="font-size:.875rem;line-height:1.4;margin-top:.3rem;'
+        f'text-align:center">'
         f"{escape(caption)}</figcaption></figure>"
         for picture, caption, alt in zip(pictures, captions, alts))
     return (f'<div class="dl-pictures" style="display:flex;flex-wrap:wrap;gap:1rem">'
