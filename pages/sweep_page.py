@@ -19,11 +19,12 @@ from digitlab.sweeps import plan as sweep_plan
 from digitlab.sweeps import run as sweep_run
 from digitlab.sweeps import spec as sweep
 from pages.panels import classroom_panel, queue_panel
-from pages.shared import figures, frame, i18n, state
+from pages.shared import figures, frame, i18n, projector, state, tables
 from pages.shared.i18n import N_, _, fmt
 from pages.shared.sent import LastSent
 
 JOB, RESULT, PNG = "sweep_job", "sweep_result", "sweep_png"  # this session's sweep
+PNG_SCALE = "sweep_png_scale"  # the figure scale PNG was drawn at (projector mode's or 1)
 CURVES = {"C": N_("Validation curve: accuracy against C"),
           "train_size": N_("Learning curve: accuracy against training images")}
 COMPARE = {"": N_("nothing"), "deskew": N_("deskew off and on"), "solver": N_("solvers"),
@@ -111,8 +112,10 @@ def settings() -> sweep.SweepSpec | None:
 
 
 def figure_png(result: sweep.SweepResult) -> bytes:
-    """The figure as shown and as downloaded: one rendering, closed at once."""
-    return plots.to_png(sweep_plot.sweep_figure(result, words=i18n.words()))
+    """The figure as shown and as downloaded: one rendering, closed at once; in projector mode
+    with its text and lines larger (projector.figure_scale)."""
+    return plots.to_png(sweep_plot.sweep_figure(result, words=i18n.words()),
+                        scale=projector.figure_scale())
 
 
 def follow(job: SweepJob, bar, picture) -> None:
@@ -146,6 +149,15 @@ def finish(job: SweepJob) -> None:
     if job.result is not None and st.session_state.get(RESULT) is not job.result:
         st.session_state[RESULT] = job.result
         st.session_state[PNG] = figure_png(job.result)
+        st.session_state[PNG_SCALE] = projector.figure_scale()
+
+
+def result_png(result: sweep.SweepResult) -> bytes:
+    """The kept rendering, drawn again once if projector mode was turned on or off since."""
+    if st.session_state.get(PNG_SCALE, 1.0) != projector.figure_scale():
+        st.session_state[PNG] = figure_png(result)
+        st.session_state[PNG_SCALE] = projector.figure_scale()
+    return st.session_state[PNG]
 
 
 def best_at(result: sweep.SweepResult, best) -> str:
@@ -185,6 +197,9 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
         st.warning(_("Some fits hit max_iter before converging (marked in the table): raise "
                    "max_iter or tol in **Stopping rule**."), icon=":material/warning:")
     table = pd.DataFrame(result.rows()).drop(columns="worker")
+    if projector.on():  # st.dataframe draws its cells in its own small font, on a canvas
+        projector_table(table, result.spec)
+        return
     styled = table.style.format(
         {name: (lambda v, spec=spec: "∞" if isinstance(v, float) and math.isinf(v)
                 else "" if v is None or v != v else fmt(v, spec))
@@ -192,6 +207,21 @@ def show(result: sweep.SweepResult, png: bytes) -> None:
     st.dataframe(styled, width="stretch", hide_index=True,
                  column_config={name: st.column_config.Column(_(label))
                                 for name, label in HEADERS.items()})
+
+
+def projector_table(table: pd.DataFrame, spec: sweep.SweepSpec) -> None:
+    """The results in the page's large type: the curve's columns and the accuracies, a table of
+    text (the CSV has every column)."""
+    names = [n for n in dict.fromkeys([spec.x, spec.series or spec.x, "train_accuracy",
+                                       "test_accuracy", "fit_seconds", "converged"])
+             if n in table]
+    shown = pd.DataFrame({_(HEADERS.get(n, n)): [
+        "∞" if isinstance(v, float) and math.isinf(v) else
+        ("✓" if v else "✗") if n == "converged" else
+        "" if v is None or v != v else fmt(v, NUMBERS[n]) if n in NUMBERS else str(v)
+        for v in table[n]] for n in names})
+    shown.index = pd.RangeIndex(1, len(shown) + 1, name="#")
+    st.container(key=projector.REPORT).markdown(tables.markdown(shown))
 
 
 with frame.guard(_("The Sweep page")):
@@ -243,7 +273,7 @@ with frame.guard(_("The Sweep page")):
         if spec is not None and spec != st.session_state[RESULT].spec:
             st.caption(_("These are the results of the last sweep you ran; press **Run sweep** "
                        "for the settings now in the sidebar."))
-        show(st.session_state[RESULT], st.session_state[PNG])
+        show(st.session_state[RESULT], result_png(st.session_state[RESULT]))
     elif job is None:
         st.info(_("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
                 "values of C on 5,000 images, takes seconds to a minute."))

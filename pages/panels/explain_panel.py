@@ -22,9 +22,11 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import explain as eplots
 from pages.shared import bars, i18n, tables
+from pages.shared import pictures as pictures_html
 from pages.shared.i18n import N_, _, fmt
 
-MAP_PX = 168  # the evidence maps' size on screen: 6 screen pixels per MNIST pixel
+MAP_PX = 168  # the weight maps' size on screen: 6 screen pixels per MNIST pixel
+MAP_REM = 10.5  # the evidence maps' (HTML) width: 168 px at the page's 16 px, more on a projector
 NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "
                     "themselves, so no weight belongs to one pixel: there is no picture of "
                     "its weights or of where the ink pushed. Its ten scores and their softmax "
@@ -88,11 +90,11 @@ def weights(tr) -> None:
 
 
 def _features_image(reading: Reading) -> np.ndarray:
-    """x on the grid as grey levels (0..255), whatever the scaling."""
+    """x on the grid as grey levels (0..255), whatever the scaling, at its own size."""
     x = reading.features.reshape(reading.evidence.shape[1:])
     lo, hi = float(x.min()), float(x.max())
     grey = (x - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(x)
-    return plots.enlarge(round_u8(grey), MAP_PX)
+    return round_u8(grey)
 
 
 def sum_line(reading: Reading, k: int) -> str:
@@ -107,17 +109,19 @@ def _sub(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def evidence(reading: Reading, deskew: bool) -> None:
+def evidence(reading: Reading, deskew: bool) -> str:
     """The answer's weights times the pixels = its evidence (where the ink pushed for and
-    against it), and the runner-up's evidence beside it."""
+    against it), and the runner-up's evidence beside it, with their colour key: as HTML
+    (pages/shared/pictures.py says why), the maps at MNIST's 28x28, enlarged by the browser."""
     top, second = reading.predicted, reading.runner_up
     weight_image = reading.weights.images()[top]
     maps = reading.evidence[[top, second]]
     limit = eplots.symmetric_limit(maps)
+    grey = _features_image(reading)
     pictures = [eplots.diverging_rgb(weight_image, eplots.symmetric_limit(weight_image),
-                                     MAP_PX),
-                _features_image(reading),
-                *(eplots.diverging_rgb(m, limit, MAP_PX) for m in maps)]
+                                     weight_image.shape[-1]),
+                grey,
+                *(eplots.diverging_rgb(m, limit, m.shape[-1]) for m in maps)]
     d, d2 = reading.label(top), reading.label(second)
     captions = [_("weights w{sub} of the answer, {d}", sub=_sub(d), d=d),
                 (_("× x, the deskewed pixels they multiply") if deskew
@@ -129,22 +133,22 @@ def evidence(reading: Reading, deskew: bool) -> None:
             _("Your drawing as the model gets it, in grey levels."),
             _(alt.evidence(d, reading.evidence_sum(top))),
             _(alt.evidence(d2, reading.evidence_sum(second)))]
-    for col, picture, caption, text in zip(st.columns(4), pictures, captions, said):
-        col.image(picture, caption=caption, width=MAP_PX, output_format="PNG", alt=text)
     key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
-    st.image(np.repeat(key, 3, axis=0), width=4 * MAP_PX, output_format="PNG", alt="",
-             caption=_("evidence w·x per pixel: blue −{limit:.2g} (this ink counts against the "
-                       "digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)",
-                       limit=limit))
+    key_caption = _("evidence w·x per pixel: blue −{limit:.2g} (this ink counts against the "
+                    "digit) · white 0 (no effect) · red +{limit:.2g} (counts for it)",
+                    limit=limit)
+    return (pictures_html.html(pictures, captions, said, MAP_REM)
+            + pictures_html.html([np.repeat(key, 3, axis=0)], [key_caption], [""],
+                                 4 * MAP_REM))  # the key: its caption says it all
 
 
-def scores_chart(reading: Reading) -> None:
+def scores_chart(reading: Reading) -> str:
     """The ten scores z_k as bars (the answer highlighted), in plain HTML: it answers every
     stroke on the Draw page (pages/shared/bars.py)."""
     n = len(reading.scores)
-    bars.bars([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
-              [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
-              _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
+    return bars.html([float(z) for z in reading.scores], [reading.label(k) for k in range(n)],
+                     [fmt(float(z), ".2f") for z in reading.scores], reading.predicted,
+                     _(alt.scores(reading.scores)), _("digit"), _("score z = w·x + b"))
 
 
 def _number(v: float) -> str:
@@ -167,17 +171,18 @@ def softmax_table(reading: Reading) -> pd.DataFrame:
 def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     """"Why this answer" for one 28x28 image: evidence maps, scores, softmax."""
     reading = explain.read(model, image28)
-    if reading.has_evidence:
-        evidence(reading, deskew)
-    else:
+    # The pictures, the scores' bars and the softmax table as one piece of HTML (the bars and
+    # the table side by side, one above the other on a phone): not four columns of pictures,
+    # a key, two columns, a chart and a markdown table, which a phone's browser mounted again
+    # as some hundred React components after every Clear (st.table would load the Arrow
+    # reader, ~0.7 MB of JavaScript, for thirty numbers).
+    if not reading.has_evidence:
         st.info(NO_PIXEL_WEIGHTS)
-    left, right = st.columns([1, 1], gap="medium")
-    with left:
-        scores_chart(reading)
-    with right:
-        # a markdown table, not st.table: that loads the browser's Arrow reader (~0.7 MB of
-        # JavaScript, ~1 s of a phone's first drawing) for thirty numbers
-        st.markdown(tables.markdown(softmax_table(reading)))
+    st.html((evidence(reading, deskew) if reading.has_evidence else "")
+            + '<div style="display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start;'
+            'margin-top:1rem">'
+            f'<div style="flex:1 1 16rem">{scores_chart(reading)}</div>'
+            f'<div style="flex:0 1 auto">{tables.html(softmax_table(reading))}</div></div>')
     e = np.exp(reading.scores - reading.scores.max())
     st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
                  "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "

@@ -5,6 +5,7 @@ try to fool the model."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -19,7 +20,7 @@ from digitlab.training import session as training
 from pages.panels import confusion_panel, explain_panel
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, image_captions, open_app
+from .page_utils import canvas_state, drawn, open_app
 
 CANVAS = "canvas-0"
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
@@ -50,12 +51,19 @@ def drawing(small_model, digit: int = 1, tab: str | None = None):
 
 
 def softmax_column(at, column: str) -> list[str]:
-    """A column of the softmax table (a markdown table), as printed on the page."""
-    table = next(m.value for m in at.markdown if m.value.startswith("| ") and column in m.value)
-    rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
-            for line in table.splitlines() if not line.startswith("|:---")]
+    """A column of the softmax table (an HTML table in st.html), as printed on the page."""
+    table = next(str(h.proto.body) for h in at.get("html") if "dl-table" in str(h.proto.body)
+                 and column in str(h.proto.body))
+    rows = [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)]
     at_ = rows[0].index(column)
     return [r[at_] for r in rows[1:]]
+
+
+def html_captions(at) -> list[str]:
+    """The captions of the pictures shown as HTML (pages/shared/pictures.py)."""
+    return [html.unescape(c) for h in at.get("html")
+            for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", str(h.proto.body))]
 
 
 def shows_probabilities(at, proba: np.ndarray) -> bool:
@@ -111,14 +119,14 @@ def test_why_this_answer_adds_up_and_its_softmax_is_the_shown_probabilities(smal
     assert np.allclose(explain.softmax(z), proba, atol=1e-6)  # softmax(scores) = proba
     assert softmax_column(at, "score z") == [explain_panel._number(v) for v in z]
     assert shows_probabilities(at, proba)
-    sums = [SUM.search(c) for c in image_captions(at)]
+    sums = [SUM.search(c) for c in html_captions(at)]
     sums = [m for m in sums if m]
     assert len(sums) == 2  # the answer's evidence and the runner-up's
     for m in sums:  # the printed numbers add up, to the printed precision
         evidence, intercept, score = (float(v) for v in m.groups())
         assert abs(evidence + intercept - score) <= 0.011
         assert any(abs(score - v) < 0.006 for v in z)
-    assert f"z₁ {z[1]:+.2f}" in " ".join(image_captions(at))  # the answer's score, as tabled
+    assert f"z₁ {z[1]:+.2f}" in " ".join(html_captions(at))  # the answer's score, as tabled
 
 
 def test_the_maths_panel_is_collapsed_and_opens_with_live_numbers(small_model):

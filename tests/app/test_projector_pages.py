@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages import sweep_page
 from pages.shared import nav, projector, state
 
 from .page_utils import APP, open_app, serve_page
@@ -55,3 +56,17 @@ def test_the_per_class_report_is_large_text_on_the_projector_and_a_grid_otherwis
     at.toggle(key=projector.TOGGLE).set_value(False).run()
     assert report_table(at) is None
     assert any("precision" in d.value.columns for d in at.dataframe)  # the sortable grid
+
+
+def test_a_sweep_on_the_projector_is_a_table_of_text_and_a_larger_figure(mnist):
+    at = open_app("sweep", {projector.KEY: True})
+    at.text_input(key="sweep_cs").set_value("0.01, 1")
+    at.select_slider(key="sweep_train_size").set_value(500)
+    next(b for b in at.run().button if b.label == "Run sweep").click().run()
+    assert not at.exception and not at.error
+    table = next(m.value for m in at.markdown if m.value.startswith("| # |"))
+    assert "| 0.01 |" in table and "test accuracy" in table  # the points, in the large type
+    assert not at.dataframe
+    large = at.session_state[sweep_page.PNG]
+    at.toggle(key=projector.TOGGLE).set_value(False).run()
+    assert at.dataframe and at.session_state[sweep_page.PNG] != large  # drawn again at 1x

@@ -68,7 +68,7 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     shown(prediction, timeout=20_000)
     expect(page.get_by_text("= evidence for").first).to_be_visible()
     wait_idle(page)
-    captions = page.locator('[data-testid="stImageCaption"]').all_inner_texts()
+    captions = page.locator(".dl-pictures figcaption").all_inner_texts()
     sums = [m for m in (SUM.search(" ".join(c.split())) for c in captions) if m]
     assert len(sums) == 2, captions  # the answer's and the runner-up's evidence
     for m in sums:  # the printed numbers add up, to the printed precision
@@ -80,7 +80,7 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     bar_labels = page.locator("figure.dl-bars div").evaluate_all(
         "els => els.map(e => e.textContent)")
     assert f"{float(sums[0].group(3)):.2f}" in bar_labels
-    expect(page.locator('[data-testid="stMarkdownContainer"] table').first).to_contain_text(
+    expect(page.locator("table.dl-table").first).to_contain_text(
         "probability")
     show(page, "weights w")
     screenshot(page, "inside-why")

@@ -51,6 +51,17 @@ def test_a_markdown_table_keeps_every_cell_and_its_index():
     assert lines[3] == "| 1 | -2.5 | 0.1 |"
 
 
+def test_an_html_table_keeps_every_cell_in_order_and_escapes_them():
+    frame = pd.DataFrame({"score z": ["1.000", "-2.5"], "p": ["<b>0.9</b>", "0.1"]},
+                         index=pd.Index(["0", "1"], name="digit"))
+    out = tables.html(frame)
+    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", out)]
+    assert rows == [["digit", "score z", "p"], ["0", "1.000", "&lt;b&gt;0.9&lt;/b&gt;"],
+                    ["1", "-2.5", "0.1"]]  # a cell's text is text, never markup
+    assert out.startswith('<table class="dl-table"') and "<b>" not in out
+
+
 def ink_share(png: bytes) -> tuple[float, tuple[int, int]]:
     """(share of the picture's pixels that are dark text, its size)."""
     grey = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
