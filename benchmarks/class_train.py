@@ -4,7 +4,7 @@ result, the server's peak memory, and beside them what one alone (or the floor) 
 
     python3 run.py bench class_train [--scenarios train,sweep,save] [--sessions N]
                                      [--rbf-third] [--timeout 600] [--no-baseline]
-                                     [--client-nice NICE] [--port P]
+                                     [--client-nice NICE] [--port P] [--profile DIR]
 
 Each scenario starts its own app server on 127.0.0.1 (a free port; stopped by its PID at the
 end, with any child process it left), warms it with one visit to Home, then:
@@ -37,6 +37,15 @@ pointerdown, in the pages) is printed. The browser drops to `--client-nice` only
 Memory, sampled every 0.25 s (psutil): the process tree's RSS (the goals' figure; library pages
 shared by the child processes counted in each), its PSS (shared pages counted once) and the
 server process's own RSS.
+
+The server's own clock beside the browser's (train): the server writes, per result, the seconds
+from the run that handled the press to the run that drew the result, and of them the seconds in
+the queue (pages/shared/timing.py, on with DIGITLAB_TIMING_LOG, which this benchmark sets); the
+browser's time stays the headline (it is what a student sees), the server's says how much of it
+is the server's. CPU seconds per press are printed for the server's tree and for the client, and
+the server tree's CPU over the floor's (CPU seconds hold on a busy machine where wall seconds do
+not). `--profile DIR`: py-spy (on the PATH or $PY_SPY; not a requirement) samples the server from
+the presses to the last result into DIR/<scenario>-<pid>.spy.txt (raw collapsed stacks).
 
 A measurement, not a test: the goals (issue 25, at their N) are printed beside the figures; it
 exits non-zero only when it could not run.
