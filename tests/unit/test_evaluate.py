@@ -89,3 +89,15 @@ def test_scoring_in_chunks_gives_what_scoring_at_once_gives(monkeypatch):
     assert np.allclose(chunked.confidence, proba.max(axis=1))
     assert chunked.accuracy == whole.accuracy and np.array_equal(chunked.confusion,
                                                                  whole.confusion)
+
+
+def test_the_text_report_made_when_asked_is_scikit_learns_for_the_same_answers():
+    from sklearn.metrics import classification_report
+
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    y = rng.choice(RowModel.classes_, size=40)
+    ev = evaluate.evaluate(RowModel(), proba, y)
+    assert ev.report_text == classification_report(y, ev.yhat, labels=RowModel.classes_,
+                                                   target_names=["3", "5", "7"],
+                                                   zero_division=0)
