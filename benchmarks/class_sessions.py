@@ -9,6 +9,9 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
+import signal
+import subprocess
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,8 @@ from pathlib import Path
 import psutil
 
 from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
+from pages.shared.timing import ENV as TIMING_ENV
+from pages.shared.timing import PREFIX as TIMING_PREFIX
 from tests.support.browser import ROOT, VIEWPORT, AppServer, digit_strokes, launch_chromium
 from tests.support.procs import environment, fit_children
 
@@ -180,9 +185,10 @@ class Client:
     """`async with Client(nice, port) as c:` one headless Chromium (its processes at `nice`),
     and the three bursts, each on a fresh app server (on `port`; 0: any free one)."""
 
-    def __init__(self, nice: int, port: int = 0):
+    def __init__(self, nice: int, port: int = 0, profile: Path | None = None):
         self.nice = nice
         self.port = port
+        self.profile = profile  # py-spy's raw stacks of the server during each burst, here
 
     async def __aenter__(self) -> Client:
         from playwright.async_api import async_playwright
@@ -223,6 +229,7 @@ class Client:
                      after: Callable[[Burst], None] | None = None) -> Burst:
         log = ROOT / "test-output" / f"class_train-{scenario}.log"
         app = AppServer(log=log, timeout=120)
+        os.environ[TIMING_ENV] = "1"  # the server writes its own clock to `log` (read below)
         if self.port:  # a port of the caller's (AppServer picks a free one by default)
             app.port, app.url = self.port, f"http://127.0.0.1:{self.port}"
         seen: dict[int, psutil.Process] = {}
@@ -250,7 +257,13 @@ class Client:
                     server_tree = {pid, *(c.pid for c in psutil.Process(pid).children(True))}
                     renice(self.nice, server_tree)
                     w.behind = self.nice
-                    states = await self._wait(pages, timeout)
+                    spy = self._spy(pid, scenario)
+                    try:
+                        states = await self._wait(pages, timeout)
+                    finally:
+                        if spy is not None:
+                            spy.send_signal(signal.SIGINT)  # py-spy writes its file and ends
+                            spy.wait(60)
                 seen = w.seen
                 for page in pages:
                     await page.context.close()
@@ -259,9 +272,25 @@ class Client:
         stop_leftovers(seen, pid)
         b = outcome(scenario, states, w)
         b.client_nice = self.nice
+        b.notes["server_times"] = server_times(log)
         if after is not None:
             after(b)
         return b
+
+    def _spy(self, pid: int, scenario: str) -> subprocess.Popen | None:
+        """py-spy sampling the server (every thread, native frames off, idle ones left out)
+        from the presses to the last result, when `profile` names a folder; py-spy is looked
+        up as $PY_SPY or on the PATH (not a requirement of the project)."""
+        if self.profile is None:
+            return None
+        spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
+        if spy is None:
+            raise RuntimeError("--profile needs py-spy: put it on the PATH or in $PY_SPY")
+        self.profile.mkdir(parents=True, exist_ok=True)
+        out = self.profile / f"{scenario}-{pid}.spy.txt"
+        return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "20", "-f", "raw",
+                                 "--nonblocking", "-o", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def _wait(self, pages, timeout: float) -> list:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -301,6 +330,18 @@ class Client:
             return await self._burst("save", lambda url: [f"{url}/draw"] * n, "Draw", SAVE,
                                      timeout, ready,
                                      draw=True, after=count)
+
+
+def server_times(log: Path) -> list[tuple[float, float]]:
+    """(seconds from the press's run to the result drawn, of them queued) per result, by the
+    server's clock (pages/shared/timing.py's lines in its log)."""
+    times = []
+    with contextlib.suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            bits = line.split()
+            if len(bits) == 4 and bits[0] == TIMING_PREFIX:
+                times.append((float(bits[2]), float(bits[3])))
+    return times
 
 
 def outcome(scenario: str, states: list, w: Sampler) -> Burst:

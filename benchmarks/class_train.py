@@ -4,7 +4,7 @@ result, the server's peak memory, and beside them what one alone (or the floor) 
 
     python3 run.py bench class_train [--scenarios train,sweep,save] [--sessions N]
                                      [--rbf-third] [--timeout 600] [--no-baseline]
-                                     [--client-nice NICE] [--port P]
+                                     [--client-nice NICE] [--port P] [--profile DIR]
 
 Each scenario starts its own app server on 127.0.0.1 (a free port; stopped by its PID at the
 end, with any child process it left), warms it with one visit to Home, then:
@@ -37,6 +37,15 @@ pointerdown, in the pages) is printed. The browser drops to `--client-nice` only
 Memory, sampled every 0.25 s (psutil): the process tree's RSS (the goals' figure; library pages
 shared by the child processes counted in each), its PSS (shared pages counted once) and the
 server process's own RSS.
+
+The server's own clock beside the browser's (train): the server writes, per result, the seconds
+from the run that handled the press to the run that drew the result, and of them the seconds in
+the queue (pages/shared/timing.py, on with DIGITLAB_TIMING_LOG, which this benchmark sets); the
+browser's time stays the headline (it is what a student sees), the server's says how much of it
+is the server's. CPU seconds per press are printed for the server's tree and for the client, and
+the server tree's CPU over the floor's (CPU seconds hold on a busy machine where wall seconds do
+not). `--profile DIR`: py-spy (on the PATH or $PY_SPY; not a requirement) samples the server from
+the presses to the last result into DIR/<scenario>-<pid>.spy.txt (raw collapsed stacks).
 
 A measurement, not a test: the goals (issue 25, at their N) are printed beside the figures; it
 exits non-zero only when it could not run.
@@ -146,7 +155,7 @@ def verdict(value: float | None, limit: float, applies: bool, below: bool = Fals
 Row = tuple[str, str, str, str]  # what, measured, goal, met/missed ("" off the goal's N)
 
 
-def train_rows(b: Burst, floor: tuple[float, float] | None) -> list[Row]:
+def train_rows(b: Burst, floor: tuple[float, float, float] | None) -> list[Row]:
     s = spread(b.times, b.errors)
     at_goal = b.n == TRAIN_GOAL["n"] and not b.notes.get("rbf_third")
     n = TRAIN_GOAL["n"]
@@ -161,10 +170,20 @@ def train_rows(b: Burst, floor: tuple[float, float] | None) -> list[Row]:
          f"<= {TRAIN_GOAL['tree_mb']:,.0f} MB", verdict(b.tree_rss_mb, TRAIN_GOAL["tree_mb"],
                                                         at_goal)),
     ]
+    server = b.notes.get("server_times") or []
+    if server:
+        ss = spread([t for t, _ in server] + [None] * (b.n - len(server)))
+        rows.append(("server's clock: press's run to result drawn",
+                     f"{seconds(ss.first)} / {seconds(ss.median)} / {seconds(ss.last)}",
+                     f"first / median / last, {len(server)} results", ""))
+        rows.append(("  of which queued, median",
+                     seconds(statistics.median(q for _, q in server)), "", ""))
     if floor is not None:
-        total, median = floor
+        total, median, cpu = floor
         rows.append((f"floor: the {b.n} fits one after another", f"{total:.1f} s",
-                     f"median {median:.2f} s a fit", ""))
+                     f"median {median:.2f} s a fit; {cpu:.1f} CPU s in all", ""))
+        rows.append(("server tree CPU s / the floor's CPU s", f"{b.server_cpu_s / cpu:.1f}x",
+                     "1x: nothing but the fits", ""))
     return rows + common_rows(b, s)
 
 
@@ -217,6 +236,8 @@ def common_rows(b: Burst, s: Spread) -> list[Row]:
         ("peak memory, process tree PSS", f"{b.tree_pss_mb:,.0f} MB", "", ""),
         ("CPU s: server tree / client", f"{b.server_cpu_s:.0f} / {b.client_cpu_s:.0f}",
          f"over {b.wall_s:.0f} s wall; browser at nice {b.client_nice}", ""),
+        ("CPU s per press: server tree / client",
+         f"{b.server_cpu_s / max(b.n, 1):.2f} / {b.client_cpu_s / max(b.n, 1):.2f}", "", ""),
         ("load average (1 min) start / end", f"{b.load[0]:.2f} / {b.load[1]:.2f}",
          f"{os.cpu_count()} cores, shared", ""),
     ]
@@ -241,13 +262,15 @@ def errors_block(b: Burst) -> str:
 # --- the floor -------------------------------------------------------------------------------
 
 
-def floor(configs: Sequence[TrainConfig]) -> tuple[float, float]:
-    """(total, median per fit) seconds of the configs' fits one after the other, here."""
+def floor(configs: Sequence[TrainConfig]) -> tuple[float, float, float]:
+    """(total, median per fit, CPU) seconds of the configs' fits one after the other, here; the
+    CPU seconds (this process's, every thread) hold on a busy machine where the wall's do not."""
     from digitlab.training.fitting import fit
 
     X_train, _, y_train, _ = tutorial_split()
+    cpu = time.process_time()
     _, ms = time_each(lambda c: fit(c, X_train, y_train), configs)
-    return sum(ms) / 1e3, statistics.median(ms) / 1e3
+    return sum(ms) / 1e3, statistics.median(ms) / 1e3, time.process_time() - cpu
 
 
 # --- options and the run ---------------------------------------------------------------------
@@ -270,6 +293,9 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--client-nice", type=int, default=None,
                         help="nice value of the test's Chromium during a burst (0..19; "
                              "default: train and save 10, sweep 19)")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="a folder: py-spy's raw stacks of the server during each burst "
+                             "(needs py-spy on the PATH or in $PY_SPY)")
     parser.add_argument("--port", type=int, default=0,
                         help="the app servers' port on 127.0.0.1 (default: any free one)")
     args = parser.parse_args(argv)
@@ -303,7 +329,7 @@ def nice_for(args: argparse.Namespace, scenario: str) -> int:
 async def run(args: argparse.Namespace) -> list[str]:
     """Every chosen burst; the printed blocks."""
     out = []
-    async with sessions.Client(0, args.port) as client:
+    async with sessions.Client(0, args.port, args.profile) as client:
         if "train" in args.chosen:
             client.nice = nice_for(args, "train")
             n = sessions_for(args, "train")

@@ -27,7 +27,7 @@ from pages.panels import (
     report_panel,
     script_panel,
 )
-from pages.shared import figures, frame, i18n, state
+from pages.shared import figures, frame, i18n, state, timing
 from pages.shared.i18n import N_, _, fmt
 from pages.shared.sent import LastSent
 
@@ -307,6 +307,7 @@ with frame.guard(_("The Train page")):
         modelfile_panel.panel(tr, ds, apply)
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
+        timing.result_drawn(job, "train")  # benchmarks/class_train's server-side clock
         classroom_panel.publish_panel(tr)
     elif tr is None and (job is None or not (job.error or job.running)):
         st.info(_("Pick a preset or your own settings (in the sidebar) and press **Train**. "

@@ -97,7 +97,7 @@ def build(config: TrainConfig, Z: np.ndarray):
     return None if fmap.build is None else fmap.build(config, Z)
 
 
-CHUNK_ROWS = 4096  # rows through the feature map at a time: its float64 temporaries stay small
+CHUNK_ROWS = 1024  # rows through the feature map at a time: its float64 temporaries stay small
 
 
 def fit_transform(step, Z: np.ndarray, empty: Callable[..., np.ndarray] = np.empty

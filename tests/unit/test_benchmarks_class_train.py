@@ -100,15 +100,24 @@ def verdicts(rows) -> dict[str, str]:
 
 
 def test_train_goals_are_judged_at_n_20_with_pixels_only():
-    met = verdicts(bench.train_rows(burst(times=[1.0] * 20), (24.0, 1.2)))
+    met = verdicts(bench.train_rows(burst(times=[1.0] * 20), (24.0, 1.2, 20.0)))
     assert met["first result"] == met["median result"] == met["last result"] == "met"
     assert met["peak memory, process tree RSS"] == "met"
     slow = verdicts(bench.train_rows(burst(times=[55.0 + i for i in range(20)]), None))
     assert slow["first result"] == slow["last result"] == "missed"
     for b in (burst(n=10), burst(notes={"rbf_third": True})):
         assert set(verdicts(bench.train_rows(b, None)).values()) <= {""}
-    rows = bench.train_rows(burst(), (24.0, 1.2))
-    assert ("floor: the 20 fits one after another", "24.0 s", "median 1.20 s a fit", "") in rows
+    b = burst(notes={"server_times": [(2.0, 0.5), (4.0, 1.5)]})
+    b.server_cpu_s = 40.0
+    rows = bench.train_rows(b, (24.0, 1.2, 20.0))
+    assert ("floor: the 20 fits one after another", "24.0 s",
+            "median 1.20 s a fit; 20.0 CPU s in all", "") in rows
+    assert ("server tree CPU s / the floor's CPU s", "2.0x", "1x: nothing but the fits",
+            "") in rows
+    clock = {r[0]: r[1] for r in rows}
+    # two of twenty results by the server's clock: the median and the last not reached
+    assert clock["server's clock: press's run to result drawn"].startswith("2.0 s / not reached")
+    assert clock["  of which queued, median"] == "1.0 s"
 
 
 def test_sweep_goals_need_every_sweep_without_error_within_8x_one_alone():

@@ -36,7 +36,7 @@ def test_a_model_exactly_as_sure_as_it_is_right_has_no_calibration_error():
 
 def test_calibration_of_an_evaluation_is_top_label_confidence_against_being_right():
     yhat = np.array([0, 1, 2, 2])
-    ev = evaluate.Evaluation(0.5, np.eye(3), {}, "", yhat,
+    ev = evaluate.Evaluation(0.5, np.eye(3), {}, yhat,
                              np.array([0.9, 0.6, 0.95, 0.4], np.float32), np.arange(3))
     cal = evaluate.calibration_of(ev, np.array([0, 2, 2, 1]), 2)
     assert cal.bins.tolist() == [0, 1]

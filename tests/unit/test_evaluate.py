@@ -66,3 +66,38 @@ def test_mistakes_can_be_ordered_least_sure_first_or_as_in_the_test_set(ev_and_t
     assert evaluate.select(ev, y, mistakes_only=True, order="confident first").tolist() == [4, 2]
     with pytest.raises(ValueError):
         evaluate.mistakes(ev, y, order="sideways")
+
+
+class RowModel:
+    """Reads each image's probabilities from the image itself (so chunks cannot mix them up)."""
+
+    classes_ = np.array([3, 5, 7])
+
+    def predict_proba(self, X):
+        return np.asarray(X, dtype=float)
+
+
+def test_scoring_in_chunks_gives_what_scoring_at_once_gives(monkeypatch):
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=23)
+    y = rng.choice(RowModel.classes_, size=23)
+    whole = evaluate.evaluate(RowModel(), proba, y)
+    monkeypatch.setattr(evaluate, "CHUNK_ROWS", 5)  # 23 images: four whole chunks and a part
+    chunked = evaluate.evaluate(RowModel(), proba, y)
+    assert np.array_equal(chunked.yhat, RowModel.classes_[proba.argmax(axis=1)])
+    assert np.array_equal(chunked.yhat, whole.yhat)
+    assert np.allclose(chunked.confidence, proba.max(axis=1))
+    assert chunked.accuracy == whole.accuracy and np.array_equal(chunked.confusion,
+                                                                 whole.confusion)
+
+
+def test_the_text_report_made_when_asked_is_scikit_learns_for_the_same_answers():
+    from sklearn.metrics import classification_report
+
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    y = rng.choice(RowModel.classes_, size=40)
+    ev = evaluate.evaluate(RowModel(), proba, y)
+    assert ev.report_text == classification_report(y, ev.yhat, labels=RowModel.classes_,
+                                                   target_names=["3", "5", "7"],
+                                                   zero_division=0)

@@ -68,3 +68,14 @@ def test_training_curve_draws_each_class_and_names_the_worst():
     assert "worst digit (0)" in labels
     assert acc_ax.get_ylim()[0] < 0.5
     plots.to_png(fig)
+
+
+def test_weight_pictures_drawn_from_many_threads_at_once_are_all_the_same():
+    from concurrent.futures import ThreadPoolExecutor
+
+    image = np.linspace(-1.0, 1.0, 28 * 28).reshape(28, 28)
+    with ThreadPoolExecutor(8) as pool:  # one shared colour map: a class's pages at once
+        pictures = list(pool.map(lambda _: explain_plots.diverging_rgb(image, 1.0, 56),
+                                 range(16)))
+    assert all(np.array_equal(p, pictures[0]) for p in pictures)
+    assert pictures[0][0, 0].tolist() != pictures[0][-1, -1].tolist()  # blue end, red end

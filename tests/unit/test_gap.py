@@ -10,7 +10,7 @@ from digitlab.training import evaluate
 
 def scored(right: int, wrong: int) -> evaluate.Evaluation:
     confusion = np.array([[right, wrong], [0, 0]])
-    return evaluate.Evaluation(right / (right + wrong), confusion, {}, "", np.zeros(0),
+    return evaluate.Evaluation(right / (right + wrong), confusion, {}, np.zeros(0),
                                np.zeros(0, np.float32), np.arange(2))
 
 
