@@ -61,5 +61,5 @@ def extras(config: TrainConfig) -> str:
     if config.features != features.PIXELS:
         bits.append(f"{config.features} features")
     if config.printed:
-        bits.append(f"+{config.printed:,} printed")
+        bits.append(_("+{n:,} printed digits", n=config.printed))
     return "".join(f", {b}" for b in bits)
