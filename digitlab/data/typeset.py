@@ -38,6 +38,7 @@ SCAN = (35, 100)  # px side of a small scan, for the SCANNED share of the digits
 SCANNED = 0.5
 STYLE = "canvas"
 SIDE = preprocess.SIDE  # rows of SIDE x SIDE pixels, as MNIST's
+CHUNK = 250  # digits drawn from one random stream (see `render`)
 VERSION = 1  # bump when the rendering changes: the cache's name holds it
 
 
@@ -61,15 +62,21 @@ def random_look(rng: np.random.Generator) -> Look:
     return Look(size, pen, scan)
 
 
-def render(n: int, seed: int = 0, faces: Sequence[unseen.Face] | None = None
+def render(n: int, seed: int = 0, faces: Sequence[unseen.Face] | None = None, start: int = 0
            ) -> tuple[np.ndarray, np.ndarray]:
-    """n printed digits as MNIST rows ((n, 784) uint8) and their labels (int64): faces and
-    digits in turn, each a random look (`random_look`), read by to_mnist. Seeded; a drawing
-    to_mnist calls empty (rare) is left out, so fewer rows may come back."""
+    """Printed digits start..n-1 as MNIST rows ((k, 784) uint8) and their labels (int64):
+    faces and digits in turn, each a random look (`random_look`), read by to_mnist. Seeded per
+    CHUNK digits (`start`: a multiple of it), so that parts rendered apart (in parallel) join
+    into the same rows; a drawing to_mnist calls empty (rare) is left out, so fewer rows may
+    come back."""
     faces = _check_faces(unseen.faces(TRAIN_PART) if faces is None else faces)
-    rng = np.random.default_rng([seed, 24])
+    if start % CHUNK:
+        raise ValueError(f"start must be a multiple of {CHUNK}; got {start}.")
     X, y = [], []
-    for i in range(n):
+    rng = np.random.default_rng()
+    for i in range(start, n):
+        if i % CHUNK == 0:
+            rng = np.random.default_rng([seed, 24, i // CHUNK])
         face, digit = faces[i % len(faces)], (i // len(faces)) % 10
         look = random_look(rng)
         pen = look.width / (look.size * CANVAS) if look.width is not None else None

@@ -22,6 +22,8 @@ def test_a_report_typeface_is_refused():
         typeset.render(2, faces=[forged])
     with pytest.raises(ValueError, match="no typeface"):
         typeset.render(2, faces=())
+    with pytest.raises(ValueError, match="multiple"):  # parts join only at whole chunks
+        typeset.render(typeset.CHUNK + 2, start=3)
 
 
 def test_training_digits_are_drawn_in_tuning_typefaces_only(monkeypatch):
