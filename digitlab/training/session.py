@@ -40,8 +40,9 @@ def presets() -> dict[str, TrainConfig]:
     "Tutorial settings" is the tutorial's estimator (C=1, sag, 1000 iterations, raw pixels) on
     its split (15% test, seed 0). "Fast" fits full MNIST in seconds; "Best" adds deskewing
     (measured 0.919 -> 0.938 with the same solver); "Robust" adds the RBF kernel features,
-    augmented training and printed digits (ROBUST_PRINTED), for digits unlike MNIST's (printed, other hands, any size, pen or
-    scan: benchmarks/canvas.py measures them on families it was not chosen on)."""
+    augmented training and printed digits (ROBUST_PRINTED), for digits unlike MNIST's
+    (printed, other hands, any size, pen or scan: benchmarks/canvas.py measures them on
+    families it was not chosen on)."""
     fast = TrainConfig(solver=solvers.FAST, scaling="unit", train_size=None, deskew=False)
     best = fast.replace(deskew=True)
     robust = best.replace(features="rbf", augment=True, printed=ROBUST_PRINTED)
