@@ -174,7 +174,8 @@ def fit_models(split, train_size: int | None, names, say: Callable[[str], None])
         described[name] = (f"TrainConfig(solver={config.solver}, C={config.C:g}, "
                            f"scaling={config.scaling}, train_size={result.n_train}, "
                            f"deskew={config.deskew}, augment={config.augment}, "
-                           f"features={config.features}), {result.n_iter} epochs")
+                           f"features={config.features}, printed={config.printed}), "
+                           f"{result.n_iter} epochs")
     return models, described, seconds, cpu
 
 

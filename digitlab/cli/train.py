@@ -23,7 +23,8 @@ from digitlab.training import (
 
 HELP = "fit a model on the tutorial's split and report it"
 SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "scaling",
-            "train_size", "deskew", "augment", "features")  # TrainConfig's, each an option
+            "train_size", "deskew", "augment", "features",
+            "printed")  # TrainConfig's, each an option
 
 
 def add_settings(t: argparse.ArgumentParser) -> None:
@@ -50,6 +51,9 @@ def add_settings(t: argparse.ArgumentParser) -> None:
     t.add_argument("--augment", action="store_true", default=None,
                    help="train on copies of the digits stretched and re-inked at random, made "
                         f"afresh every epoch ({', '.join(augmenting)} only)")
+    t.add_argument("--printed", type=int, metavar="N",
+                   help="also train on N printed digits (typefaces the benchmark tunes on, "
+                        "drawn at random sizes, pens and scans)")
     t.add_argument("--features", help="what the classifier sees: " + "; ".join(
         f"{f.name} = {f.summary}" for f in FEATURES.values()))
 

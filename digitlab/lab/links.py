@@ -79,7 +79,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "C": _number, "l1_ratio": _number, "solver": _one_of(solvers.SOLVERS), "max_iter": _whole,
     "tol": _number, "test_size": _number, "seed": _whole, "scaling": _one_of(SCALINGS),
     "train_size": _train_size, "deskew": _flag, "augment": _flag,
-    "features": _one_of(features.FEATURES),
+    "features": _one_of(features.FEATURES), "printed": _whole,
 }
 assert set(PARSERS) == set(FIELDS), "every TrainConfig field needs a parser here"
 

@@ -124,6 +124,11 @@ def estimator(config: TrainConfig) -> list[str]:
     if config.augment:
         lines += ["# augment=1 (new stretched, re-inked digits every epoch) needs DigitLab's",
                   "# fitting loop: this code trains without it; the command includes it."]
+    if config.printed:
+        lines += [f"# printed={config.printed} (printed digits added to the training images) "
+                  "needs DigitLab's",
+                  "# typefaces (digitlab.data.typeset): this code trains without them; the "
+                  "command includes them."]
     if config.solver == solvers.FAST:
         lines.append(f"model = FastLogisticRegression(C={_number(config.C)}, "
                      f"max_iter={config.max_iter}, tol={config.tol!r}, "

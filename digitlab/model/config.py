@@ -33,6 +33,7 @@ MAX_ITER = 2**31 - 1  # sag and saga count iterations in a C int (OverflowError 
 # 1) and on 600 at 1e-15, digitlab-fast's weights are not finite at 1e-100, while every solver
 # fits at 1e-8 with any scaling. The pages start at C=1e-4; at 1e-6 every weight is ~0.
 MIN_C = 1e-6
+MAX_PRINTED = 20_000  # printed training digits: each costs ~9 ms of CPU to render, once
 
 
 class ConfigError(ValueError):
@@ -64,6 +65,10 @@ class TrainConfig:
     features : what the classifier sees after the pixel transform: a name in
         digitlab.model.features.FEATURES ("pixels", the tutorial's, or "rbf", a kernel
         approximation).
+    printed : how many printed digits to train on beside MNIST's (0 = none): digits set in
+        the typefaces the canvas benchmark tunes on, drawn at random sizes, pens and scans and
+        read as the Draw page reads a drawing (digitlab.data.typeset; never the typefaces it
+        reports on).
     """
 
     C: float = 1.0
@@ -78,6 +83,7 @@ class TrainConfig:
     deskew: bool = False
     augment: bool = False
     features: str = features.PIXELS
+    printed: int = 0
 
     def __post_init__(self) -> None:
         validate(self)
@@ -134,7 +140,8 @@ def training_rows(config: TrainConfig, X_train, y_train):
 
 
 _KINDS = {"C": float, "l1_ratio": float, "tol": float, "test_size": float, "max_iter": int,
-          "seed": int, "train_size": int, "deskew": bool, "augment": bool}
+          "seed": int, "train_size": int, "deskew": bool, "augment": bool,
+          "printed": int}
 
 
 def _is_whole(v: Any) -> bool:
@@ -218,6 +225,9 @@ def validate(c: TrainConfig) -> None:
                              "a solver that fits in mini-batches can use: choose solver "
                              "{takers}, or turn augment off (solver {solver!r} was chosen).",
                              takers=takers, solver=c.solver))
+    if not _is_whole(c.printed) or not 0 <= c.printed <= MAX_PRINTED:
+        raise ConfigError(N_("printed must be a whole number from 0 to {high:,}; got {got!r}.",
+                             high=MAX_PRINTED, got=c.printed))
     if not _one_of(c.features, features.FEATURES):
         raise ConfigError(N_("features must be one of {names}; got {got!r}.",
                              names=", ".join(features.FEATURES), got=c.features))

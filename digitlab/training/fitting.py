@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from digitlab.data import augment
+from digitlab.data import augment, typeset
 from digitlab.model import features, solvers
 from digitlab.model.config import ConfigError, TrainConfig, training_rows
 from digitlab.model.pipeline import (
@@ -159,6 +159,20 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
     return result
 
 
+def with_printed(config: TrainConfig, X: np.ndarray, y: np.ndarray, side: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The training rows and `config.printed` printed digits after them (digitlab.data.typeset:
+    the benchmark's tuning typefaces only), or the rows as they are when it is 0."""
+    if not config.printed:
+        return X, y
+    if side != typeset.SIDE:
+        raise ConfigError(N_("printed digits are drawn at 28x28; these images are {side}x{side}: "
+                             "set printed to 0.", side=side))
+    Xp, yp = typeset.rows(config.printed, config.seed)
+    X = np.asarray(X)
+    return np.concatenate([X, Xp.astype(X.dtype)]), np.concatenate([y, yp.astype(y.dtype)])
+
+
 def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: int,
          on_progress: OnProgress | None, should_stop: Callable[[], bool] | None,
          warm_start_from: FitResult | None, t0: float, store: FitStore | None = None,
@@ -166,7 +180,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     """The fit itself; t0 is when it began (after any wait for its turn: a fit's seconds are
     its own), `threads` the BLAS threads it may use."""
     solver = solvers.get(config.solver)
-    X, y = training_rows(config, X_train, y_train)
+    X, y = with_printed(config, *training_rows(config, X_train, y_train), side)
     if len(np.unique(y)) < 2:
         raise ConfigError("the training subset holds only one class; use more training images.")
     notes = []

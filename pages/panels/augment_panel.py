@@ -17,6 +17,8 @@ from digitlab.model import features, solvers
 from digitlab.model.config import TrainConfig
 from pages.shared.i18n import _
 
+PRINTED_STEPS = [0, 2000, 5000, 10_000]  # printed training digits (digitlab.data.typeset)
+
 
 def _augmenting() -> list[str]:
     return [s.name for s in solvers.SOLVERS.values() if s.augments]
@@ -42,6 +44,12 @@ def settings(keys: dict[str, str], kept: Callable[[str], dict]) -> None:
              help=" ".join(_("**{label}**: {summary}.", label=_(f.label), summary=_(f.summary))
                           for f in features.FEATURES.values())
              + _(" Weight images and evidence maps exist only for pixel features."))
+    st.select_slider(_("Printed digits added to training"),
+                     sorted({*PRINTED_STEPS, st.session_state[keys["printed"]]}),
+                     **kept("printed"), format_func=lambda n: f"{n:,}",
+                     help=_("Digits set in typefaces, drawn at random sizes, pens and scans, "
+                            "trained on beside MNIST's handwriting. They help with printed "
+                            "digits; rendered once (a few minutes), then kept."))
     if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != features.PIXELS:
         st.caption(_("Augmentation and RBF features each make a fit 5-15 times slower than "
                    "pixels alone: tens of seconds on all of MNIST."))
@@ -52,4 +60,6 @@ def extras(config: TrainConfig) -> str:
     bits = [name for name, on in (("deskew", config.deskew), ("augment", config.augment)) if on]
     if config.features != features.PIXELS:
         bits.append(f"{config.features} features")
+    if config.printed:
+        bits.append(_("+{n:,} printed digits", n=config.printed))
     return "".join(f", {b}" for b in bits)

@@ -51,7 +51,8 @@ LABELS = {"C": N_("C (inverse regularisation, log scale)"),
           "train_size": N_("Training images"),
           "deskew": N_("Deskew (straighten slanted digits)"),
           "augment": N_("Augment (stretched, re-inked copies every epoch)"),
-          "features": N_("Features")}
+          "features": N_("Features"),
+          "printed": N_("Printed digits added to training")}
 assert set(LABELS) == set(links.FIELDS)
 
 

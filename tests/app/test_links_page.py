@@ -13,7 +13,7 @@ from pages.shared import nav
 from .page_utils import APP, open_app
 
 SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "scaling",
-            "train_size", "deskew", "augment", "features")
+            "train_size", "deskew", "augment", "features", "printed")
 
 
 def open_link(query: dict[str, str]) -> AppTest:

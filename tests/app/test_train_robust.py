@@ -22,9 +22,11 @@ def test_the_robust_preset_turns_on_deskew_and_augmentation(mnist):
     button(at, "Robust").click().run()
     assert at.toggle(key="cfg_augment").value and at.toggle(key="cfg_deskew").value
     assert "augment" in button(at, "Robust").help
-    assert training.presets()["Robust"] == training.presets()["Best"].replace(augment=True,
-                                                                              features="rbf")
+    assert training.presets()["Robust"] == training.presets()["Best"].replace(
+        augment=True, features="rbf", printed=training.ROBUST_PRINTED)
     assert at.radio(key="cfg_features").value == "rbf"
+    assert at.select_slider(key="cfg_printed").value == training.ROBUST_PRINTED > 0
+    assert "printed" in button(at, "Robust").help
 
 
 def test_augmenting_switches_to_a_solver_that_can(mnist):
