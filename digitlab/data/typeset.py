@@ -101,7 +101,7 @@ def rows(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     no error: the rows are kept in memory)."""
     path = cache_path(n, seed)
     try:
-        with np.load(path) as f:
+        with np.load(path, allow_pickle=False) as f:
             X, y = f["X"], f["y"]
     except (OSError, KeyError, ValueError):
         X, y = render(n, seed)
