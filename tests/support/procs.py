@@ -17,13 +17,31 @@ from digitlab.runtime import childproc
 def fit_children(pid: int | None = None, kinds: tuple[str, ...] = childproc.CHILDREN,
                  recursive: bool = True) -> list[psutil.Process]:
     """The child fits and sweeps (of `kinds`) under process `pid` (default: this one), alive;
-    `recursive=False`: its own children only (not a sweep's fits)."""
+    `recursive=False`: those it started itself (its own children, and its fork server's), not
+    a sweep's fits. A child is known by its name (childproc.NAMES), or while a new Python
+    started by Popen is still importing, by its command line."""
+    names = {childproc.NAMES[k] for k in kinds}
+    parent = psutil.Process(pid or os.getpid())
     found = []
-    for child in psutil.Process(pid or os.getpid()).children(recursive=recursive):
+    for child in _started_by(parent, recursive):
         try:
-            command = " ".join(child.cmdline())
-            if any(k in command for k in kinds) and child.status() != "zombie":
+            known = child.name() in names or any(
+                k in " ".join(child.cmdline()) for k in kinds)
+            if known and child.status() != psutil.STATUS_ZOMBIE:
                 found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def _started_by(parent: psutil.Process, recursive: bool) -> list[psutil.Process]:
+    if recursive:
+        return parent.children(recursive=True)
+    found = parent.children()
+    for child in list(found):
+        try:
+            if "digitlab.runtime.forkserver" in " ".join(child.cmdline()):
+                found += child.children()
         except psutil.NoSuchProcess:
             continue
     return found

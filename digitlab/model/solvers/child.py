@@ -94,7 +94,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     return Outcome(meta["n_iter"], meta["converged"], False, notes)
 
 
-def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
+def _wait(proc: childproc.Child, should_stop, est) -> tuple[bytes, bytes]:
     while True:
         try:
             return proc.communicate(timeout=POLL_S)
