@@ -8,8 +8,10 @@ digitlab.model.solvers.child (one scikit-learn fit) and digitlab.sweeps.child (a
 - `shareable(a)`: a copy of `a` that already lives in such a file. Handed to `shared_file`, it
   is not written again: the child maps the same pages, so the features a child fits on (187 MB
   for the full split) are held once, not once in the server and once in each child;
-- `start(module, header)`: the child module's `main` in a new Python, with the package
-  importable, without pandas (_UNNEEDED), and stdin/stdout/stderr as pipes;
+- `start(module, header)`: the child module's `main` with stdin/stdout/stderr as pipes, forked
+  by the fork server (digitlab.runtime.forkserver: scikit-learn imported once, so a child
+  starts in milliseconds, not 2-3 s of CPU), else in a new Python with the package importable;
+  either way without pandas (_UNNEEDED), named by its kind (NAMES);
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
   (a server ended mid-fit leaves nothing running) and on Ctrl+C;
 - `end(proc)`: kill the child and release its memory at once;

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import psutil
 
 from digitlab.runtime import childproc
+from digitlab.runtime.threads import BACKGROUND_NICE
 
 
 def fit_children(pid: int | None = None, kinds: tuple[str, ...] = childproc.CHILDREN,
@@ -47,15 +48,16 @@ def _started_by(parent: psutil.Process, recursive: bool) -> list[psutil.Process]
     return found
 
 
-def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
+def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 0.5,
                            pid: int | None = None) -> psutil.Process:
-    """The one child fit (of process `pid`, default: this one), once it has used
-    `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
+    """The one child fit (of process `pid`, default: this one), once it is past its first lines
+    (it has lowered its priority: a new Python has imported scikit-learn by then, a forked one
+    has nothing to import) and has used `cpu_seconds` of CPU: fitting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in fit_children(pid, ("digitlab.model.solvers.child",)):
             try:
-                if sum(child.cpu_times()[:2]) >= cpu_seconds:
+                if child.nice() == BACKGROUND_NICE and sum(child.cpu_times()[:2]) >= cpu_seconds:
                     return child
             except psutil.NoSuchProcess:
                 continue
