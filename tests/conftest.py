@@ -152,18 +152,26 @@ def _watching_processes(item):
     takes seconds, not milliseconds, and is of the kind `process`."""
     if item.get_closest_marker("unit") is None:
         return (yield)
+    from digitlab.runtime.forkclient import ForkServer  # a child forked by the fork server too
+
     started: list = []
-    real = subprocess.Popen.__init__
+    real, real_spawn = subprocess.Popen.__init__, ForkServer.spawn
 
     def counting(self, args, *a, **kw):
         started.append(args)
         real(self, args, *a, **kw)
 
+    def spawning(self, module, *a, **kw):
+        started.append(module)
+        return real_spawn(self, module, *a, **kw)
+
     subprocess.Popen.__init__ = counting  # type: ignore[method-assign]
+    ForkServer.spawn = spawning  # type: ignore[method-assign]
     try:
         result = yield
     finally:
         subprocess.Popen.__init__ = real  # type: ignore[method-assign]
+        ForkServer.spawn = real_spawn  # type: ignore[method-assign]
     if started:
         pytest.fail(f"{item.nodeid} is a unit test that started a child process "
                     f"({started[0]!r:.80}): mark it `pytest.mark.process`", pytrace=False)

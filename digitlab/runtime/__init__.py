@@ -5,6 +5,8 @@
     fairqueue  FairQueue: at most N pieces of work at once, first come first served per owner
                (one waiting entry each, the teacher's first), a place and an estimate to show
     childproc  child processes for fits and sweeps, arrays shared with them without pickle
+    forkserver the process that forks those children, scikit-learn imported once (Linux)
+    forkclient the server's side of it: ForkServer.spawn, ForkedChild (as Popen)
 
 childproc's names are not re-exported: it is also the children's entry
 (`python -m digitlab.runtime.childproc`), and a package that imported it first would make

@@ -8,8 +8,10 @@ digitlab.model.solvers.child (one scikit-learn fit) and digitlab.sweeps.child (a
 - `shareable(a)`: a copy of `a` that already lives in such a file. Handed to `shared_file`, it
   is not written again: the child maps the same pages, so the features a child fits on (187 MB
   for the full split) are held once, not once in the server and once in each child;
-- `start(module, header)`: the child module's `main` in a new Python, with the package
-  importable, without pandas (_UNNEEDED), and stdin/stdout/stderr as pipes;
+- `start(module, header)`: the child module's `main` with stdin/stdout/stderr as pipes, forked
+  by the fork server (digitlab.runtime.forkserver: scikit-learn imported once, so a child
+  starts in milliseconds, not 2-3 s of CPU), else in a new Python with the package importable;
+  either way without pandas (_UNNEEDED), named by its kind (NAMES);
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
   (a server ended mid-fit leaves nothing running) and on Ctrl+C;
 - `end(proc)`: kill the child and release its memory at once;
@@ -31,12 +33,17 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any, Protocol
 
 import numpy as np
+
+from digitlab.runtime import forkclient
 
 _ALIGN = 64  # byte alignment of each array in the shared file
 _PROCESS_MRELEASE = {"x86_64": 448, "aarch64": 448}  # the syscall's number (Linux 5.15+)
 CHILDREN = ("digitlab.model.solvers.child", "digitlab.sweeps.child")  # what start() runs
+# Each child's process name (what `ps` and psutil's name() show), on either way it starts.
+NAMES = {"digitlab.model.solvers.child": "digitlab-fit", "digitlab.sweeps.child": "digitlab-sweep"}
 # What a child never needs: scikit-learn imports pandas (and pandas pyarrow) when installed,
 # though a child only ever sees NumPy arrays. Kept out, each child starts with ~60 MB less of
 # its own memory and ~0.5 s sooner (measured: a sweep child's imports 179 -> 117 MB).
@@ -147,22 +154,66 @@ def shared_file(arrays: dict[str, np.ndarray]) -> Iterator[dict]:
         os.close(fd)
 
 
-def start(module: str, header: dict, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`module.main([HEADER])` in a new Python (through this module's own `_main`), with the
-    shared files' descriptors (header["files"]) inherited and this process as
-    header["parent"]; pipes for stdin, stdout and stderr."""
-    header = {**header, "parent": os.getpid()}
-    env = dict(os.environ if env is None else env,
-               PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]))
+class Child(Protocol):
+    """What DigitLab uses of a child process: a subprocess.Popen, or a forkclient.ForkedChild."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | Any: ...  # as Popen's: None until it has ended
+    @property
+    def stdin(self) -> IO[bytes] | None: ...
+    @property
+    def stdout(self) -> IO[bytes] | None: ...
+    @property
+    def stderr(self) -> IO[bytes] | None: ...
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def communicate(self, input: bytes | None = None,  # noqa: A002 - Popen's name
+                    timeout: float | None = None) -> tuple[bytes, bytes]: ...
+    def kill(self) -> None: ...
+
+
+def _environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """A child's environment: `env` (default: this process's) with the package importable."""
+    return dict(os.environ if env is None else env,
+                PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+# The fork server that starts the children (digitlab.runtime.forkserver): when first needed, or
+# at the app's start (warm); None, or none available: each child is a new Python (Popen).
+FORK_SERVER: forkclient.ForkServer | None = forkclient.ForkServer(
+    [sys.executable, "-m", "digitlab.runtime.forkserver"], CHILDREN, _environment)
+
+
+def warm() -> None:
+    """Start the fork server now, in a thread of its own: the first child will not wait for
+    scikit-learn's imports."""
+    if FORK_SERVER is not None and forkclient.available():
+        FORK_SERVER.warm()
+
+
+def start(module: str, header: dict, env: dict[str, str] | None = None) -> Child:
+    """`module.main([HEADER])` in a child process with the shared files' descriptors
+    (header["files"]), its parent as header["parent"], `env` as its environment (default:
+    this process's) and pipes for stdin, stdout and stderr: forked by the fork server
+    (milliseconds), else a new Python through this module's own `_main` (seconds)."""
     if module not in CHILDREN:
         raise ValueError(f"{module} is not one of DigitLab's child processes")
+    env = _environment(env)
+    files = [fd for fd, _ in header["files"]]
+    forks = FORK_SERVER
+    child = None if forks is None else forks.spawn(module, header, env, files)
+    if child is not None:
+        return child
     return subprocess.Popen([sys.executable, "-m", "digitlab.runtime.childproc", module,
-                             json.dumps(header)],
-                            pass_fds=[fd for fd, _ in header["files"]], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                             json.dumps({**header, "parent": os.getpid()})],
+                            pass_fds=files, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
 
 
-def end(proc: subprocess.Popen) -> bool:
+def end(proc: Child) -> bool:
     """Kill the child and hand its memory back at once; True if the memory was released
     before the child had exited.
 
@@ -173,7 +224,9 @@ def end(proc: subprocess.Popen) -> bool:
     pidfd = None
     if sys.platform.startswith("linux") and hasattr(os, "pidfd_open"):
         with contextlib.suppress(OSError):
-            pidfd = os.pidfd_open(proc.pid)  # before the kill: the pid cannot be reused
+            own = getattr(proc, "pidfd", None)  # a forked child's, held since it started
+            # before the kill: the pid cannot be reused
+            pidfd = os.pidfd_open(proc.pid) if own is None else os.dup(own)
     proc.kill()
     if pidfd is None:
         return False
@@ -235,11 +288,21 @@ class _Unneeded:
         return None
 
 
+def name(module: str) -> None:
+    """This process's name (what `ps` and psutil's name() show): the child's kind (NAMES)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        title = NAMES.get(module, "digitlab-child").encode()
+        ctypes.CDLL(None, use_errno=True).prctl(15, title, 0, 0, 0)  # 15 = PR_SET_NAME
+
+
 def _main(argv: list[str]) -> int:
     """A child's entry: `python -m digitlab.runtime.childproc MODULE HEADER`."""
-    sys.meta_path.insert(0, _Unneeded)
     if argv[0] not in CHILDREN:
         raise SystemExit(f"{argv[0]} is not one of DigitLab's child processes")
+    name(argv[0])
+    sys.meta_path.insert(0, _Unneeded)
     return importlib.import_module(argv[0]).main(argv[1:])
 
 

@@ -12,32 +12,52 @@ from collections.abc import Iterator
 import psutil
 
 from digitlab.runtime import childproc
+from digitlab.runtime.threads import BACKGROUND_NICE
 
 
 def fit_children(pid: int | None = None, kinds: tuple[str, ...] = childproc.CHILDREN,
                  recursive: bool = True) -> list[psutil.Process]:
     """The child fits and sweeps (of `kinds`) under process `pid` (default: this one), alive;
-    `recursive=False`: its own children only (not a sweep's fits)."""
+    `recursive=False`: those it started itself (its own children, and its fork server's), not
+    a sweep's fits. A child is known by its name (childproc.NAMES), or while a new Python
+    started by Popen is still importing, by its command line."""
+    names = {childproc.NAMES[k] for k in kinds}
+    parent = psutil.Process(pid or os.getpid())
     found = []
-    for child in psutil.Process(pid or os.getpid()).children(recursive=recursive):
+    for child in _started_by(parent, recursive):
         try:
-            command = " ".join(child.cmdline())
-            if any(k in command for k in kinds) and child.status() != "zombie":
+            known = child.name() in names or any(
+                k in " ".join(child.cmdline()) for k in kinds)
+            if known and child.status() != psutil.STATUS_ZOMBIE:
                 found.append(child)
         except psutil.NoSuchProcess:
             continue
     return found
 
 
-def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 2.5,
+def _started_by(parent: psutil.Process, recursive: bool) -> list[psutil.Process]:
+    if recursive:
+        return parent.children(recursive=True)
+    found = parent.children()
+    for child in list(found):
+        try:
+            if "digitlab.runtime.forkserver" in " ".join(child.cmdline()):
+                found += child.children()
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def wait_for_fitting_child(timeout: float = 120, cpu_seconds: float = 0.5,
                            pid: int | None = None) -> psutil.Process:
-    """The one child fit (of process `pid`, default: this one), once it has used
-    `cpu_seconds` of CPU: past its imports (~1.5 s of CPU), fitting."""
+    """The one child fit (of process `pid`, default: this one), once it is past its first lines
+    (it has lowered its priority: a new Python has imported scikit-learn by then, a forked one
+    has nothing to import) and has used `cpu_seconds` of CPU: fitting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in fit_children(pid, ("digitlab.model.solvers.child",)):
             try:
-                if sum(child.cpu_times()[:2]) >= cpu_seconds:
+                if child.nice() == BACKGROUND_NICE and sum(child.cpu_times()[:2]) >= cpu_seconds:
                     return child
             except psutil.NoSuchProcess:
                 continue

@@ -6,8 +6,9 @@ interrupted from another thread, so a fit the user gave up on kept a core busy u
 other session. A child process can be ended: `run` polls `should_stop` every POLL_S seconds
 and, when asked, kills the child; its core is free at once (tests/unit/test_childfit.py
 measures it). A fit that ends normally gives exactly the in-process estimator (same calls,
-same data, one BLAS thread, as before); the price is the child's start (importing
-scikit-learn: ~1 s, ~3 s on a busy machine).
+same data, one BLAS thread, as before); the price is the child's start (a fork of
+the fork server, digitlab.runtime.forkserver: milliseconds; where there is none, a new Python
+importing scikit-learn: ~1 s, ~3 s on a busy machine).
 
 How, with no pickle either way (digitlab.runtime.childproc starts the child):
 - the features, the labels and any warm-start weights reach the child in anonymous shared
@@ -94,7 +95,7 @@ def run(est, Z: np.ndarray, y: np.ndarray, hooks: Hooks) -> Outcome:
     return Outcome(meta["n_iter"], meta["converged"], False, notes)
 
 
-def _wait(proc: subprocess.Popen, should_stop, est) -> tuple[bytes, bytes]:
+def _wait(proc: childproc.Child, should_stop, est) -> tuple[bytes, bytes]:
     while True:
         try:
             return proc.communicate(timeout=POLL_S)
