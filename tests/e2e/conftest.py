@@ -1,5 +1,8 @@
 """Browser fixtures: one headless Chromium and one app server (`python app.py`) per session, and
 a fresh page (a browser context of its own: a new visitor, a new Streamlit session) per test.
+A test that only needs a model to draw with, or to look at, opens Draw or Gallery with the
+server's default model (`visitor_at`); only a test about a model of one's own trains one
+(`trained`: the Train page with its fit costs a browser more than any other page).
 
 The browser tests need Debian's Chromium at /usr/bin/chromium (`python3 run.py test`, and so
 `.ci/run`, installs it). Without it they fail with that sentence: a skip would hide the gap."""
@@ -15,10 +18,14 @@ from playwright.sync_api import expect
 from tests.support.browser import (
     CHROMIUM,
     SCREENSHOTS,
+    VIEWPORT,
     AppServer,
+    canvas,
     launch_chromium,
     new_page,
+    shown,
     train_fast,
+    wait_idle,
 )
 
 # What a person waits for on a busy machine: a page run, a fit of the Fast preset.
@@ -52,6 +59,28 @@ def page(chromium, app_server):
     page = new_page(chromium, app_server.url)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def visitor_at(chromium, app_server):
+    """`visitor_at("draw")`: a new visitor's page opened at that address (a deep link, as a
+    student opens it), answering with the server's default model (the Fast preset, fitted once
+    per server by the first page that needs it)."""
+    pages = []
+
+    def opened(path: str):
+        page = chromium.new_context(viewport=VIEWPORT).new_page()
+        pages.append(page)
+        page.goto(f"{app_server.url}/{path}")
+        wait_idle(page, timeout=120_000)  # a server's first Draw fits the default model
+        if path.startswith("draw"):  # a stroke before the canvas is there is lost
+            shown(canvas(page))
+            wait_idle(page)
+        return page
+
+    yield opened
+    for page in pages:
+        page.context.close()
 
 
 @pytest.fixture

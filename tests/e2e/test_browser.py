@@ -1,20 +1,18 @@
 """DigitLab in a real browser: train a quick model, look at every page, draw a 1 and a 0 with the
 mouse and read the Prediction metric. Each test is a new visitor on a fresh page (conftest.py);
-the ones that need a model train it (`trained`). Screenshots go to
+the ones about a model of their own train it (`trained`), the others look and draw with the
+server's default model, the same Fast preset (`visitor_at`). Screenshots go to
 test-output/screenshots/<page>.png."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import (
-    AppServer,
     clear_canvas,
     draw_digit,
     go_to,
     metric_value,
-    new_page,
     screenshot,
     shown,
     train_fast,
@@ -31,28 +29,21 @@ def test_home_shows_the_data_and_the_way_on(page):
     screenshot(page, "home")
 
 
-def test_train_fast_preset_shows_accuracy_and_heatmap(page):
+def test_train_fast_preset_shows_accuracy_and_heatmap_to_this_visitor_only(page, visitor_at):
     train_fast(page)
     assert float(metric_value(page, "Test accuracy").inner_text()) > 0.85
     assert page.get_by_text("Confusion matrix").first.is_visible() or page.locator(
         '[data-testid="stImage"] img').count() >= 1
     screenshot(page, "train")
+    # another browser session does not see this model: a visitor of its own (a new session)
+    other = visitor_at("draw")  # draws with the server's default model, not the first's
+    expect(other.get_by_text("Answering: the default model")).to_be_visible()
+    go_to(page, "Draw")  # ...while the first visitor still has theirs
+    expect(page.get_by_text("Answering:")).to_have_count(0)
 
 
-def test_another_browser_session_does_not_see_this_model(trained, chromium, app_server):
-    other = new_page(chromium, app_server.url)  # a visitor of its own: a new session
-    try:
-        go_to(other, "Draw")  # it draws with the server's default model, not the first's
-        expect(other.get_by_text("Answering: the default model")).to_be_visible()
-    finally:
-        other.context.close()
-    go_to(trained, "Draw")  # ...while the first visitor still has theirs
-    expect(trained.get_by_text("Answering:")).to_have_count(0)
-
-
-def test_gallery_shows_the_first_test_image(trained):
-    page = trained
-    go_to(page, "Gallery")
+def test_gallery_shows_the_first_test_image(visitor_at):
+    page = visitor_at("gallery")
     assert metric_value(page, "True label").inner_text() in [str(d) for d in range(10)]
     expect(metric_value(page, "Predicted")).to_be_visible()
     screenshot(page, "gallery")
@@ -65,25 +56,23 @@ def test_gallery_shows_the_first_test_image(trained):
     expect(metric_value(page, "True label")).to_be_visible()
 
 
-@pytest.mark.parametrize("digit", [1, 0])
-def test_draw_reads_a_mouse_drawn_digit(trained, digit):
-    page = trained
-    go_to(page, "Draw")
-    draw_digit(page, digit)
+def test_draw_reads_a_mouse_drawn_1_and_0(visitor_at):
+    page = visitor_at("draw")
     prediction = metric_value(page, "Prediction")
-    shown(prediction, timeout=20_000)
-    wait_idle(page)
-    got = prediction.inner_text()
-    screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
-    assert got == str(digit), f"drew a {digit}, the model read {got}"
-    clear_canvas(page)  # and Clear gives a blank pad again, ready for the next digit
-    expect(prediction).to_have_count(0)
+    for digit in (1, 0):
+        draw_digit(page, digit)
+        shown(prediction, timeout=20_000)
+        wait_idle(page)
+        got = prediction.inner_text()
+        screenshot(page, "draw" if digit == 0 else f"draw-{digit}")
+        assert got == str(digit), f"drew a {digit}, the model read {got}"
+        clear_canvas(page)  # and Clear gives a blank pad again, ready for the next digit
+        expect(prediction).to_have_count(0)
 
 
-def test_draw_reads_an_uploaded_picture(trained, tmp_path):
+def test_draw_reads_an_uploaded_picture(visitor_at, tmp_path):
     """A photo-like upload: dark ink on light paper, not square, digit off-centre."""
-    page = trained
-    go_to(page, "Draw")
+    page = visitor_at("draw")
     import cv2
     import numpy as np
 
@@ -100,20 +89,5 @@ def test_draw_reads_an_uploaded_picture(trained, tmp_path):
     assert prediction.inner_text() == "0"
 
 
-def test_a_shared_link_opens_the_page_inside_the_app(chromium, mnist, path="train",
-                                                    heading="Train"):
-    # A teacher shares /train: it must open with the app's navigation (Home first), not as a
-    # bare script, and with no "Page not found" box over it. Only a fresh server's first
-    # request shows the difference (once app.py has run st.navigation, Streamlit stops looking
-    # at pages/ by file name), so the link gets a server of its own: one page (the one a lesson
-    # link opens), as every page goes through the same st.navigation (~10 s a server).
-    with AppServer() as fresh:
-        other = new_page(chromium, f"{fresh.url}/{path}")
-        try:
-            expect(other.get_by_role("heading", name=heading).first).to_be_visible()
-            nav = other.locator('[data-testid="stSidebarNav"]')
-            expect(nav.get_by_role("link", name="Home")).to_be_visible()
-            expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
-            expect(other.get_by_text("Page not found")).to_have_count(0)
-        finally:
-            other.context.close()
+# A shared link opening inside the app as a fresh server's first request: the teacher's link
+# to the Class view in test_classview_browser.py (a fresh class server of its own anyway).

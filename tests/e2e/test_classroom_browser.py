@@ -48,30 +48,10 @@ def reads(page, digit: int, timeout: float = 30_000) -> None:
     shows_text(metric_value(page, "Prediction"), str(digit), timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def server(app_server, chromium):
-    """The session's app server, after a first visit to Home: a fresh server's very first
-    request for a deep link shows Streamlit's "Page not found" notice (see the README)."""
-    page = open_page(chromium, app_server.url)
-    page.context.close()
-    return app_server
-
-
-def test_a_fresh_session_draws_at_once_with_the_default_model(chromium, server):
-    page = open_page(chromium, f"{server.url}/draw")
-    try:
-        ready_to_draw(page)
-        assert page.get_by_text("the default model (the Fast preset)").is_visible()
-        draw_digit(page, 1)
-        reads(page, 1)
-    finally:
-        page.context.close()
-
-
 @pytest.mark.parametrize("name, viewport", [("phone", PHONE), ("tablet", TABLET)])
-def test_touch_drawing_with_canvas_clear_and_prediction_in_view(chromium, server, name,
+def test_touch_drawing_with_canvas_clear_and_prediction_in_view(chromium, app_server, name,
                                                                 viewport):
-    page = open_page(chromium, f"{server.url}/draw", viewport, touch=True)
+    page = open_page(chromium, f"{app_server.url}/draw", viewport, touch=True)
     try:
         ready_to_draw(page)
         cdp = page.context.new_cdp_session(page)
@@ -92,8 +72,8 @@ def test_touch_drawing_with_canvas_clear_and_prediction_in_view(chromium, server
         page.context.close()
 
 
-def test_choosing_a_page_on_a_phone_closes_the_sidebar(chromium, server):
-    page = open_page(chromium, server.url, PHONE, touch=True)
+def test_choosing_a_page_on_a_phone_closes_the_sidebar(chromium, app_server):
+    page = open_page(chromium, app_server.url, PHONE, touch=True)
     try:
         sidebar = page.locator('[data-testid="stSidebar"]')
         expect(sidebar).to_have_attribute("data-collapsed", "true")
@@ -108,27 +88,16 @@ def test_choosing_a_page_on_a_phone_closes_the_sidebar(chromium, server):
         page.context.close()
 
 
-def test_a_stroke_drawn_at_once_after_clear_counts(chromium, server):
-    page = open_page(chromium, f"{server.url}/draw")
-    try:
-        ready_to_draw(page)
-        for first, then in [(1, 0), (0, 1), (1, 0)]:
-            draw_digit(page, first)
-            reads(page, first)
-            page.get_by_role("button", name="Clear").click()
-            draw_digit(page, then)  # no wait at all between the click and the stroke
-            reads(page, then)
-    finally:
-        page.context.close()
-
-
-def test_clear_then_draw_at_once_with_six_sessions_drawing(chromium, server, ledger):
-    pages = [open_page(chromium, f"{server.url}/draw") for _ in range(6)]
+def test_clear_then_draw_at_once_with_six_sessions_drawing(chromium, app_server, ledger):
+    """Six fresh sessions each draw at once with the default model; each clears and draws the
+    next digit at once; then the first goes on clearing and drawing at once, the others open."""
+    pages = [open_page(chromium, f"{app_server.url}/draw") for _ in range(6)]
     ledger.sessions(len(pages))
     try:
         for page in pages:
             ready_to_draw(page)
             draw_digit(page, 1)
+        assert pages[0].get_by_text("the default model (the Fast preset)").is_visible()
         for page in pages:
             reads(page, 1)
         for page in pages:  # every session clears and draws at once, one after another
@@ -136,13 +105,18 @@ def test_clear_then_draw_at_once_with_six_sessions_drawing(chromium, server, led
             draw_digit(page, 0)
         for page in pages:
             reads(page, 0, timeout=60_000)
+        first = pages[0]
+        for then in (1, 0):
+            first.get_by_role("button", name="Clear").click()
+            draw_digit(first, then)  # no wait at all between the click and the stroke
+            reads(first, then)
     finally:
         for page in pages:
             page.context.close()
 
 
-def test_a_drawing_saved_on_draw_shows_on_the_class_set_page(chromium, server):
-    page = open_page(chromium, f"{server.url}/draw")
+def test_a_drawing_saved_on_draw_shows_on_the_class_set_page(chromium, app_server):
+    page = open_page(chromium, f"{app_server.url}/draw")
     try:
         ready_to_draw(page)
         draw_digit(page, 0)

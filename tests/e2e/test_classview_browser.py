@@ -1,7 +1,9 @@
 """A lesson in a real browser, one class server: a teacher and three students (a phone and two
-laptops, each a browser context of its own). The roster shows the three names; "Eyes on the
-board" covers every student's page and stops the canvas, Resume gives it back; the spotlight
-shows one drawing with the model's answer and why, without the student's name.
+laptops, each a browser context of its own). The teacher's link to the Class view is the fresh
+server's first request, and opens inside the app (a shared link: see the README). The roster
+shows the three names; "Eyes on the board" covers every student's page and stops the canvas,
+Resume gives it back; the spotlight shows one drawing with the model's answer and why, without
+the student's name.
 
 Screenshots: test-output/screenshots/classview-roster.png, classview-spotlight.png and
 classview-paused-phone.png. The time from the teacher's click to each student's pause screen is
@@ -16,7 +18,6 @@ from tests.support.browser import (
     AppServer,
     canvas,
     draw_digit,
-    go_to,
     metric_value,
     screenshot,
     shown,
@@ -70,8 +71,16 @@ def test_a_teacher_sees_the_roster_pauses_the_class_and_spotlights_a_drawing(chr
     env = {"DIGITLAB_CLASS_PASSWORD": PASSWORD, "DIGITLAB_DB": str(tmp_path / "c.db"),
            "DIGITLAB_CLASS_URL": server.url}
     with environment(**env), server:
-        teacher = open_page(chromium, server.url)  # Home first: a fresh server's first deep
-        go_to(teacher, "Class view")  # link shows a "Page not found" notice (see the README)
+        # The teacher opens the page's link as the fresh server's very first request: it opens
+        # with the app's navigation (Home first), not as a bare script, and with no "Page not
+        # found" box over it (once app.py has run st.navigation, Streamlit stops looking at
+        # pages/ by file name, so only a fresh server's first request shows the difference).
+        teacher = open_page(chromium, f"{server.url}/class")
+        expect(teacher.get_by_role("heading", name="Class view").first).to_be_visible()
+        nav = teacher.locator('[data-testid="stSidebarNav"]')
+        expect(nav.get_by_role("link", name="Home")).to_be_visible()
+        expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+        expect(teacher.get_by_text("Page not found")).to_have_count(0)
         expect(teacher.get_by_text("This page is the teacher's")).to_be_visible()
         teacher.get_by_label("Class password (teacher)").fill(PASSWORD)
         teacher.get_by_role("button", name="Open the class view").click()

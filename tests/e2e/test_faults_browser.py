@@ -17,7 +17,6 @@ from tests.support.browser import (
     metric_value,
     new_page,
     screenshot,
-    train_fast,
     wait_idle,
 )
 from tests.support.procs import fit_children, gone_within, wait_for_fitting_child
@@ -34,8 +33,9 @@ def start_tutorial_fit(page, server_pid: int):
     return wait_for_fitting_child(timeout=60, pid=server_pid)
 
 
-def test_a_rerun_mid_fit_then_stop_keeps_the_last_good_model(trained, app_server, ledger):
-    page = trained
+def test_a_rerun_mid_fit_then_stop_keeps_the_last_good_model_and_a_closed_tab_frees_its_core(
+        trained, app_server, ledger):
+    page = trained  # a model first: the page then knows how long the Tutorial fit takes
     before = metric_value(page, "Test accuracy").inner_text()
     child = start_tutorial_fit(page, app_server.proc.pid)
     ledger.fault()
@@ -55,11 +55,8 @@ def test_a_rerun_mid_fit_then_stop_keeps_the_last_good_model(trained, app_server
     screenshot(page, "train-stopped-tutorial-fit")
     assert fit_children(app_server.proc.pid) == []
 
-
-def test_a_tab_closed_mid_fit_frees_its_core(chromium, app_server, ledger):
-    page = new_page(chromium, app_server.url)
+    # the same fit again, and the tab is closed mid-fit: nobody is left to press Stop
     try:
-        train_fast(page)
         child = start_tutorial_fit(page, app_server.proc.pid)
     finally:
         page.context.close()

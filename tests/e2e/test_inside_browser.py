@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from tests.support.browser import (
     clear_canvas,
     draw_digit,
-    go_to,
     metric_value,
     screenshot,
     shown,
@@ -60,9 +59,8 @@ def test_clicking_a_confusion_cell_shows_its_test_images(trained):
     screenshot(page, "inside-confusion")
 
 
-def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
-    page = trained
-    go_to(page, "Draw")
+def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(visitor_at):
+    page = visitor_at("draw")  # the server's default model: a Fast preset as any
     draw_digit(page, 0)
     prediction = metric_value(page, "Prediction")
     shown(prediction, timeout=20_000)
@@ -92,9 +90,8 @@ def test_a_drawn_digit_shows_scores_that_add_up_and_the_maths(trained):
     screenshot(page, "inside-maths")
 
 
-def test_turning_the_drawing_reaches_the_model(trained):
-    page = trained
-    go_to(page, "Draw")
+def test_turning_the_drawing_reaches_the_model(visitor_at):
+    page = visitor_at("draw")
     draw_digit(page, 1)  # a 1 turns into other digits; a 0 barely changes
     shown(metric_value(page, "Prediction"), timeout=20_000)
     page.get_by_role("tab", name="Can you fool it?").click()

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.support.browser import clear_canvas, draw_digit, go_to, metric_value, wait_idle
+from tests.support.browser import clear_canvas, draw_digit, metric_value, wait_idle
 
 LIVE = '[aria-live="polite"]#digitlab-live'
 
 
-def test_the_prediction_is_announced_when_it_changes(trained):
-    page = trained
-    go_to(page, "Draw")
+def test_the_prediction_is_announced_when_it_changes(visitor_at):
+    page = visitor_at("draw")
     draw_digit(page, 1)
     expect(metric_value(page, "Prediction")).to_have_text("1")
     wait_idle(page)
