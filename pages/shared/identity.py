@@ -35,9 +35,11 @@ _STYLE = f"<style>.st-key-{_KEY}{{position:absolute}}</style>"
 def cookies() -> Mapping[str, str]:
     """The cookies the browser sent when this session opened (none under AppTest)."""
     try:
-        return st.context.cookies
+        found = st.context.cookies
     except Exception:  # noqa: BLE001 - no browser behind this session (a bare script run)
         return {}
+    # Under AppTest, or in a test that stands in for Streamlit, it may be no mapping at all.
+    return found if isinstance(found, Mapping) else {}
 
 
 def student_id() -> str:
@@ -47,7 +49,7 @@ def student_id() -> str:
     if sid:
         return sid
     given = cookies().get(COOKIE, "")
-    sid = given if _VALID.fullmatch(given) else secrets.token_hex(16)
+    sid = given if isinstance(given, str) and _VALID.fullmatch(given) else secrets.token_hex(16)
     st.session_state[ID] = sid
     return sid
 
