@@ -93,10 +93,16 @@ def sweep_figure(result: SweepResult, size: tuple[float, float] = (10, 5.2),
         ax.set_ylim(max(0.0, lo - 0.03), 1.005)
         ax.grid(True, which="major", alpha=0.3)
         ax.set_title(title)
-        # where the curves seldom are: below the peak of a validation curve, bottom right of
-        # a learning curve (many images fit well)
-        ax.legend(loc="lower center" if spec.x == "C" else "lower right", fontsize=12,
-                  ncol=max(1, len(curves)), framealpha=0.9)
+        # where the curves seldom are: one row at the top middle of a validation curve (below
+        # its peak is the best C's label, bottom right the over-fitting side's name; the train
+        # curve reaches the top only at large C), bottom right of a learning curve (many images
+        # fit well)
+        if spec.x == "C":
+            ax.legend(loc="upper center", fontsize=12, ncol=2 * max(1, len(curves)),
+                      framealpha=0.9)
+        else:
+            ax.legend(loc="lower right", fontsize=12, ncol=max(1, len(curves)),
+                      framealpha=0.9)
         fig.tight_layout()
     return words.ticks(fig)
 
