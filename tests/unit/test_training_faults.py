@@ -84,9 +84,11 @@ def test_a_waiter_whose_leader_was_stopped_fits_by_itself(split, ledger):
     # Two sessions asked for the same sklearn fit; the one that runs it presses Stop: the other
     # must not inherit the Stop (it fits by itself), and nothing half-done is stored.
     store = FitStore()
-    config = TrainConfig(solver="lbfgs", max_iter=20, train_size=1500)
+    # Long enough to be caught fitting (a forked child has nothing to import: a short fit
+    # could end before it is seen busy), and stopped long before it ends.
+    config = TrainConfig(solver="lbfgs", max_iter=400, tol=1e-12, train_size=5000)
     leader = training.TrainingJob(config, split, store=store).start()
-    wait_for_fitting_child(cpu_seconds=0.5)
+    wait_for_fitting_child(cpu_seconds=0.3)
     follower = training.TrainingJob(config, split, store=store).start()
     time.sleep(0.3)  # the follower is waiting on the leader's flight
     ledger.fault()
