@@ -25,7 +25,7 @@ from digitlab.plots import charts as plots
 from digitlab.training import evaluate
 from digitlab.training import session as training
 from pages.panels import classroom_panel, classset_panel, privacy_panel, report_panel
-from pages.shared import change, figures, frame, i18n, nav, state, uploader
+from pages.shared import change, figures, frame, i18n, identity, nav, state, uploader
 from pages.shared.i18n import N_, _, fmt, label, ngettext
 
 PER_PAGE = 40
@@ -41,8 +41,8 @@ def may_edit() -> bool:
 
 
 def may_delete(author: str) -> bool:
-    """The teacher, or the student whose session saved it."""
-    return may_edit() or (bool(author) and author == st.session_state.get(classset_panel.AUTHOR))
+    """The teacher, or the student who saved it (their lasting id: pages/shared/identity.py)."""
+    return may_edit() or (bool(author) and author == identity.student_id())
 
 
 def saved_alt(r) -> str:
@@ -61,7 +61,7 @@ def _delete(ids: list[int]) -> None:
     """Delete for good; the store refuses a student another's drawing (said by the next run)."""
     with classset_panel.said_later():
         st.session_state[UNDO] = classset_panel.store().delete(
-            ids, privacy_panel.who(st.session_state.get(classset_panel.AUTHOR, "")))
+            ids, privacy_panel.who(identity.student_id()))
 
 
 def _undo() -> None:

@@ -25,7 +25,6 @@ PENDING = "classset_pending"  # the drawing on screen now, what a Save click sto
 MESSAGE = "classset_message"  # (which drawing, kind, sentence) of the last save
 WRONG = "classset_wrong"  # the "it was a ..." digits
 NAME, GROUP = "classset_name", "classset_group"
-AUTHOR = identity.ID  # session state: whose saves these are (see author())
 LATER = "classset_error"  # a store error from a callback, said by the next run
 
 

@@ -11,7 +11,7 @@ from digitlab.classroom import classfiles
 from digitlab.classroom import publish as classroom
 from digitlab.classroom.classset import ClassSet
 from pages.panels import classset_panel
-from pages.shared import state
+from pages.shared import identity, state
 
 from .page_utils import button, canvas_state, drawn, open_app
 
@@ -56,8 +56,8 @@ def test_two_students_saving_the_same_drawing_keep_two_records(small_model, stor
     assert "Already saved" in ana.success[0].value
     records = store.records()
     assert sorted(r.name for r in records) == ["Ana", "Ben"]
-    assert {r.author for r in records} == {ana.session_state[classset_panel.AUTHOR],
-                                           ben.session_state[classset_panel.AUTHOR]}
+    assert {r.author for r in records} == {ana.session_state[identity.ID],
+                                           ben.session_state[identity.ID]}
     assert len({r.author for r in records}) == 2
 
 

@@ -13,7 +13,7 @@ from digitlab.classroom import privacy
 from digitlab.classroom import publish as classroom
 from digitlab.classroom.classset import DAY, ClassSet
 from pages.panels import classset_panel, privacy_panel
-from pages.shared import state
+from pages.shared import identity, state
 
 from .page_utils import button, canvas_state, drawn, labels, open_app
 
@@ -90,7 +90,7 @@ def test_a_student_may_not_purge_change_the_setting_or_delete_others(mnist, smal
                                                                      class_mode):
     filled(store, mnist)
     student = open_app("class-set", {state.TRAINED: small_model,
-                                     classset_panel.AUTHOR: "ben-session"})
+                                     identity.ID: "ben-session"})
     assert "Delete everything from this class" not in labels(student)
     assert not student.radio  # no collection setting
     assert "Only the teacher can change it" in captions(student)
@@ -100,7 +100,7 @@ def test_a_student_may_not_purge_change_the_setting_or_delete_others(mnist, smal
     student.button(key=f"cs_del_{ben}").click().run()
     assert store.count() == 12  # a student may delete their own
     # another session (a reload makes a new author key) has no Delete on anyone's drawings
-    student.session_state[classset_panel.AUTHOR] = "someone-else"
+    student.session_state[identity.ID] = "someone-else"
     student.run()
     assert [b for b in student.button if b.label == "Delete"] == []
 
