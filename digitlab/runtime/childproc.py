@@ -41,9 +41,10 @@ from digitlab.runtime import forkclient
 
 _ALIGN = 64  # byte alignment of each array in the shared file
 _PROCESS_MRELEASE = {"x86_64": 448, "aarch64": 448}  # the syscall's number (Linux 5.15+)
-CHILDREN = ("digitlab.model.solvers.child", "digitlab.sweeps.child")  # what start() runs
-# Each child's process name (what `ps` and psutil's name() show), on either way it starts.
+# What start() runs, each child module with its process name (what `ps` and psutil's name()
+# show), on either way it starts.
 NAMES = {"digitlab.model.solvers.child": "digitlab-fit", "digitlab.sweeps.child": "digitlab-sweep"}
+CHILDREN = tuple(NAMES)
 # What a child never needs: scikit-learn imports pandas (and pandas pyarrow) when installed,
 # though a child only ever sees NumPy arrays. Kept out, each child starts with ~60 MB less of
 # its own memory and ~0.5 s sooner (measured: a sweep child's imports 179 -> 117 MB).
