@@ -145,6 +145,18 @@ def pytest_collection_modifyitems(config, items):
                             "(tests/unit/conftest.py) or move it to tests/model/")
     if problems:
         raise pytest.UsageError("\n".join(problems))
+    # The longest kinds first: pytest-xdist hands tests out in this order, so the seconds-long
+    # browser and MNIST tests start while every worker is busy, and the last minute is spent on
+    # millisecond unit tests instead of one worker's browser test while the others idle.
+    # (A stable sort: the order inside a file stays as written.)
+    items.sort(key=lambda item: LONGEST_FIRST.index(_kind_mark(item)))
+
+
+LONGEST_FIRST = ("e2e", "model", "process", "app", "unit")
+
+
+def _kind_mark(item) -> str:
+    return next(k for k in LONGEST_FIRST if item.get_closest_marker(k) is not None)
 
 
 def _watching_processes(item):

@@ -204,8 +204,15 @@ def train_fast(page, timeout: float = 120_000) -> None:
 def screenshot(page, name: str) -> Path:
     """Save the page as a person sees it: once every picture on it has loaded (a finished run
     has put the <img> elements there, but the pixels still come over the network)."""
-    page.wait_for_function(
-        "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    except PlaywrightTimeout:  # say which picture a person would see broken or missing
+        broken = page.evaluate("() => Array.from(document.images).filter(i => !(i.complete && "
+                               "i.naturalWidth > 0)).map(i => [i.src.slice(0, 120), i.alt, "
+                               "i.complete])")
+        raise AssertionError(f"{name}: pictures not loaded (src, alt, complete): {broken}") \
+            from None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
