@@ -201,14 +201,23 @@ def train_fast(page, timeout: float = 120_000) -> None:
     wait_idle(page, timeout=timeout)
 
 
+# The <img> elements a screenshot shows: laid out (not in a hidden tab) and inside the viewport.
+_PICTURES_IN_VIEW = """Array.from(document.images).filter(i => {
+    const r = i.getBoundingClientRect();
+    return i.getClientRects().length > 0 && r.bottom > 0 && r.right > 0
+        && r.top < innerHeight && r.left < innerWidth; })"""
+
+
 def screenshot(page, name: str) -> Path:
-    """Save the page as a person sees it: once every picture on it has loaded (a finished run
-    has put the <img> elements there, but the pixels still come over the network)."""
+    """Save the page as a person sees it: once every picture in view has loaded (a finished
+    run has put the <img> elements there, but the pixels still come over the network). A
+    picture in a hidden tab or below the fold is not in the shot, and a browser may not load
+    it yet (loading="lazy")."""
     try:
-        page.wait_for_function(
-            "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        page.wait_for_function(f"() => {_PICTURES_IN_VIEW}.every(i => i.complete && "
+                               "i.naturalWidth > 0)")
     except PlaywrightTimeout:  # say which picture a person would see broken or missing
-        broken = page.evaluate("() => Array.from(document.images).filter(i => !(i.complete && "
+        broken = page.evaluate(f"() => {_PICTURES_IN_VIEW}.filter(i => !(i.complete && "
                                "i.naturalWidth > 0)).map(i => [i.src.slice(0, 120), i.alt, "
                                "i.complete])")
         raise AssertionError(f"{name}: pictures not loaded (src, alt, complete): {broken}") \
