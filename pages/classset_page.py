@@ -107,8 +107,10 @@ def digits_tab(store: ClassSet) -> None:
             if may_delete(r.author):
                 col.button(_("Delete"), key=f"cs_del_{r.id}", on_click=_delete, args=([r.id],),
                            icon=":material/delete:", type="tertiary")
-    st.caption(_("{n:,} digits. Each caption: #number: the label it was saved with, what the "
-                 "model said if it was fooled, and who drew it.", n=n))
+    st.caption(ngettext("{n:,} digit. Each caption: #number: the label it was saved with, what "
+                        "the model said if it was fooled, and who drew it.",
+                        "{n:,} digits. Each caption: #number: the label it was saved with, what "
+                        "the model said if it was fooled, and who drew it.", n))
     if not may_edit():
         st.caption(_("Only the teacher can delete other students' digits on this server; you "
                      "can delete your own."))
@@ -118,8 +120,8 @@ def model_tab(store: ClassSet, tr: training.Trained) -> None:
     X, y = store.arrays()
     ev = evaluate.evaluate(tr.fit.model, X, y)
     m = st.columns(3)
-    m[0].metric(_("On the class set"), fmt(ev.accuracy, ".1%"), help=_("{n} digits the class drew",
-                                                                 n=ev.n))
+    m[0].metric(_("On the class set"), fmt(ev.accuracy, ".1%"), help=ngettext(
+        "{n} digit the class drew", "{n} digits the class drew", ev.n))
     m[1].metric(_("On MNIST's test set"), fmt(tr.evaluation.accuracy, ".1%"),
                 help=_("{n:,} test images", n=tr.evaluation.n))
     g = evaluate.gap(ev, tr.evaluation)
@@ -259,8 +261,10 @@ with frame.guard(_("The Class set page")):
         share_tab(store)
         st.stop()
     tr = frame.need_model(ds, state.trained())
-    st.caption(_("**{total:,}** digits saved by the class; **{fooled:,}** fooled the model that "
-                 "answered when they were saved.", total=total, fooled=fooled))
+    st.caption(ngettext("**{n:,}** digit saved by the class; **{fooled:,}** fooled the model "
+                        "that answered when it was saved.",
+                        "**{n:,}** digits saved by the class; **{fooled:,}** fooled the model "
+                        "that answered when they were saved.", total, fooled=fooled))
     tabs = st.tabs([_("Digits"), _("How the model reads them"), _("Train again"), _("Stump board"),
                     _("Share")])
     try:
