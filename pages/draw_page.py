@@ -8,6 +8,7 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 """
 
 import time
+from html import escape
 
 import numpy as np
 import streamlit as st
@@ -30,6 +31,7 @@ from pages.shared import (
     frame,
     i18n,
     nav,
+    pictures,
     state,
     uploader,
     warmup,
@@ -62,6 +64,7 @@ TAB_KEPT = "draw_tab_kept"
 # (median mouse-up -> metric 0.35 s instead of 0.29 s under load); with the pause the page
 # was level with the page without them (benchmarks/draw_latency.py; see the issue-9 report).
 SEND_FIRST = 0.05
+STEP_REM = 8.125  # the steps' pictures: 130 px wide at the page's 16 px, more on a projector
 
 
 def canvas_key() -> str:
@@ -130,17 +133,23 @@ def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] 
 
 
 def show_steps(prepared: preprocess.Prepared, reading: str) -> None:
+    """The strip of preprocessing steps and the sentence under it, as one block of HTML: five
+    st.image captions were five renders of Streamlit's markdown per drawing on a phone
+    (pages/shared/pictures.py)."""
     images, captions = figures.step_strip(prepared.steps)
     # What each step shows, and for the last (what the model is given) what it reads there.
     said = [_("Step {i}: {step}.", i=i, step=_(name)) for i, name in enumerate(prepared.steps, 1)]
     if said:
         said[-1] += " " + _(reading)
-    st.image(images, caption=captions, width=130, alt=said)
-    said = _(prepared.message)
-    message = said[:1].upper() + said[1:]
-    st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
-                 "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
-                 "to the middle before the model sees it.", message=message))
+    message = _(prepared.message)
+    message = message[:1].upper() + message[1:]
+    note = _("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
+             "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
+             "to the middle before the model sees it.", message=message)
+    st.html(pictures.html(images, captions, said, STEP_REM)
+            # as small as a caption, and (projector.py's `small`) as large as one on a wall
+            + f'<p style="margin:.75rem 0 0 0"><small style="font-size:.875rem;opacity:.7">'
+            f"{escape(note)}</small></p>")
 
 
 @st.fragment
