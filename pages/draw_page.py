@@ -173,7 +173,7 @@ def pad_body(fitted, deskew: bool) -> None:
                     "reads it when you lift the pen.") if source == N_("Draw") else
                     _("Upload a picture of a single digit, dark on light or light on dark."))
             browser.announce("")
-            warmup.answer_code()  # the answer's browser code, loaded while the student draws
+            warmup.answer_elements()  # the answer's element types, drawn once, hidden
             return
         answer = show_answer(fitted, image, deskew)
         browser.announce(_(answer[1]) if answer is not None else "")
@@ -211,6 +211,7 @@ with frame.guard(_("The Draw page")):
         st.stop()
     tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
-    st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
+    st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>"
+            + warmup.CSS)
     st.session_state.setdefault("draw_input", N_("Draw"))
     pad(tr.fit, tr.config.deskew)
