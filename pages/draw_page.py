@@ -8,7 +8,6 @@ and the Prediction metric is drawn before the slower images so it reaches the br
 """
 
 import time
-from html import escape
 
 import numpy as np
 import streamlit as st
@@ -146,10 +145,7 @@ def show_steps(prepared: preprocess.Prepared, reading: str) -> None:
     note = _("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
              "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
              "to the middle before the model sees it.", message=message)
-    st.html(pictures.html(images, captions, said, STEP_REM)
-            # as small as a caption, and (projector.py's `small`) as large as one on a wall
-            + f'<p style="margin:.75rem 0 0 0"><small style="font-size:.875rem;opacity:.7">'
-            f"{escape(note)}</small></p>")
+    st.html(pictures.html(images, captions, said, STEP_REM) + pictures.note(note))
 
 
 @st.fragment

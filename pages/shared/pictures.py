@@ -51,3 +51,11 @@ def html(pictures: Sequence[np.ndarray], captions: Sequence[str], alts: Sequence
 def rendering(picture: np.ndarray, size: float) -> str:
     """CSS image-rendering for `picture` shown `size` rem wide: crisp pixels when enlarged."""
     return "pixelated" if np.shape(picture)[1] < size * REM else "auto"
+
+
+def note(text: str) -> str:
+    """A sentence under pictures, as small as a caption; projector mode's CSS (`small`, in
+    pages/shared/projector.py) gives it the captions' 20 px on a wall. Not st.caption: that
+    is one more render of Streamlit's markdown per drawing."""
+    return (f'<p style="margin:.75rem 0 0 0"><small style="font-size:.875rem;opacity:.7">'
+            f"{escape(text)}</small></p>")

@@ -55,6 +55,8 @@ def test_pictures_keep_their_alt_text_and_crisp_pixels_only_when_enlarged():
     sizes = [Image.open(io.BytesIO(base64.b64decode(src))).size
              for src in re.findall(r"base64,([^\"]+)", out)]
     assert sizes == [(28, 28), (280, 280)]  # sent at their own size, scaled by the browser
+    # the sentence under them: text in a <small> (projector mode enlarges it), escaped
+    assert re.fullmatch(r"<p [^>]*><small [^>]*>e\^z &lt; 1</small></p>", pictures.note("e^z < 1"))
 
 
 def test_a_markdown_table_keeps_every_cell_and_its_index():
