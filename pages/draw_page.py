@@ -30,6 +30,7 @@ from pages.shared import (
     frame,
     i18n,
     nav,
+    pictures,
     state,
     uploader,
     warmup,
@@ -62,6 +63,7 @@ TAB_KEPT = "draw_tab_kept"
 # (median mouse-up -> metric 0.35 s instead of 0.29 s under load); with the pause the page
 # was level with the page without them (benchmarks/draw_latency.py; see the issue-9 report).
 SEND_FIRST = 0.05
+STEP_REM = 8.125  # the steps' pictures: 130 px wide at the page's 16 px, more on a projector
 
 
 def canvas_key() -> str:
@@ -130,17 +132,20 @@ def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] 
 
 
 def show_steps(prepared: preprocess.Prepared, reading: str) -> None:
+    """The strip of preprocessing steps and the sentence under it, as one block of HTML: five
+    st.image captions were five renders of Streamlit's markdown per drawing on a phone
+    (pages/shared/pictures.py)."""
     images, captions = figures.step_strip(prepared.steps)
     # What each step shows, and for the last (what the model is given) what it reads there.
     said = [_("Step {i}: {step}.", i=i, step=_(name)) for i, name in enumerate(prepared.steps, 1)]
     if said:
         said[-1] += " " + _(reading)
-    st.image(images, caption=captions, width=130, alt=said)
-    said = _(prepared.message)
-    message = said[:1].upper() + said[1:]
-    st.caption(_("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
-                 "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
-                 "to the middle before the model sees it.", message=message))
+    message = _(prepared.message)
+    message = message[:1].upper() + message[1:]
+    note = _("{message}. MNIST digits were cropped to their ink, scaled to fit 20x20 and "
+             "centred by their centre of mass in 28x28: a digit drawn in a corner is moved "
+             "to the middle before the model sees it.", message=message)
+    st.html(pictures.html(images, captions, said, STEP_REM) + pictures.note(note))
 
 
 @st.fragment
@@ -164,7 +169,7 @@ def pad_body(fitted, deskew: bool) -> None:
                     "reads it when you lift the pen.") if source == N_("Draw") else
                     _("Upload a picture of a single digit, dark on light or light on dark."))
             browser.announce("")
-            warmup.answer_code()  # the answer's browser code, loaded while the student draws
+            warmup.answer_elements()  # the answer's element types, drawn once, hidden
             return
         answer = show_answer(fitted, image, deskew)
         browser.announce(_(answer[1]) if answer is not None else "")
@@ -202,6 +207,7 @@ with frame.guard(_("The Draw page")):
         st.stop()
     tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
-    st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>")
+    st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>"
+            + warmup.CSS)
     st.session_state.setdefault("draw_input", N_("Draw"))
     pad(tr.fit, tr.config.deskew)

@@ -178,15 +178,18 @@ def why(model, image28: np.ndarray, deskew: bool) -> Reading:
     # reader, ~0.7 MB of JavaScript, for thirty numbers).
     if not reading.has_evidence:
         st.info(NO_PIXEL_WEIGHTS)
+    e = np.exp(reading.scores - reading.scores.max())
+    # the sentence under the table in the same block, as small as a caption (projector.py's
+    # `small` makes it as large as one on a wall): a caption is one more markdown render
+    note = _("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
+             "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "
+             "finite. These are the probabilities shown above.", sum=e.sum())
     st.html((evidence(reading, deskew) if reading.has_evidence else "")
             + '<div style="display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start;'
             'margin-top:1rem">'
             f'<div style="flex:1 1 16rem">{scores_chart(reading)}</div>'
-            f'<div style="flex:0 1 auto">{tables.html(softmax_table(reading))}</div></div>')
-    e = np.exp(reading.scores - reading.scores.max())
-    st.caption(_("Softmax: each probability is e^z over the sum of all ten (Σ e^(z − max z) = "
-                 "{sum:.3f}); subtracting max z first changes nothing but keeps the numbers "
-                 "finite. These are the probabilities shown above.", sum=e.sum()))
+            f'<div style="flex:0 1 auto">{tables.html(softmax_table(reading))}</div></div>'
+            + pictures_html.note(note))
     return reading
 
 

@@ -161,11 +161,12 @@ def big_digit(row: np.ndarray, side: int, size: int = 280) -> np.ndarray:
     return plots.enlarge(plots.as_image(row, side), size)
 
 
-def step_strip(steps: dict[str, np.ndarray], size: int = 140) -> tuple[list, list[str]]:
-    """The preprocessing steps as same-size crisp squares, and numbered captions; the last
-    step is what the model is given."""
+def step_strip(steps: dict[str, np.ndarray]) -> tuple[list[np.ndarray], list[str]]:
+    """The preprocessing steps as squares at their own size (the browser scales them to one
+    size: pages/shared/pictures.py), and numbered captions; the last step is what the model is
+    given."""
     names = list(steps)
-    images = [plots.enlarge(plots.square(steps[name]), size) for name in names]
+    images = [plots.square(steps[name]) for name in names]
     captions = [f"{i}. {_(name)}" for i, name in enumerate(names, 1)]
     if captions:
         captions[-1] += _(" → the model")

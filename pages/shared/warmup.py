@@ -1,57 +1,32 @@
-"""Load the code of the Draw page's answer while the student draws, not after the first drawing.
+"""Prepay the Draw page's first answer while the page opens, not after the first drawing.
 
-Streamlit's browser code loads an element's JavaScript the first time such an element is on
-the page. The Draw page shows no metric, picture or button until a digit is drawn, so the
-first answer waited for their code (the Metric chunk with its number formatting, ~65 kB, the
-picture list, the button), parsed on a busy main thread while the answer's other elements
-arrived: on a phone with its CPU throttled 4x the first drawing took 3-6 s to its Prediction
-against ~0.5-1.5 s for the next ones (benchmarks/phone.py). Importing the same files when the
-browser is idle puts them in its module map, so the answer's elements render at once. "Idle"
-waits at most 0.5 s: on a busy phone the browser was never idle before the first stroke
-(the chunks were still fetched after it, with a load of 40 on this machine).
+Streamlit's browser code draws each element type through React.lazy: the first element of a
+type on the page suspends React's render until that type's code has loaded, and the render
+starts again. The Draw page shows no metric or button until a digit is drawn, so the first
+answer brought two such types at once (the Prediction's metric, with its number formatting,
+and Save's button). On a phone with its CPU throttled 4x (benchmarks/phone.py, a Chrome
+trace) React rendered the page four times, ~1.4 s, before the first Prediction showed,
+against once (~0.3 s) for the later drawings.
 
-A components.v2 component (our few lines run in the page's document, no iframe); the files
-are found by name in the installed Streamlit (their names carry a hash of their content), and
-a file that is not there is skipped: at worst, nothing is warmed and the page works as before.
+So the empty page holds one element of each of those types in a container nobody sees
+(display:none: it takes no space, a screen reader does not read it, the keyboard does not
+reach it). Their code loads with the types the page needs anyway (the segmented control, the
+canvas, the sidebar's widgets), in the same round of fetches, and the first answer renders
+like every later one. (The warm-up this replaces imported the same files when the browser
+was idle; React.lazy still suspended on them at the first answer.)
 """
 
 from __future__ import annotations
 
-import functools
-import os
-
 import streamlit as st
 
-# The elements the first answer shows that the page before it does not: the Prediction
-# (st.metric), the steps' pictures (st.image) and the save row's buttons (st.button); and
-# the number formatting the Prediction imports only once it renders (formatNumber, which
-# loads numbro and sprintf-js: seen fetched after the first drawing, on its critical path).
-CHUNKS = ("Metric", "ImageList", "withFullScreenWrapper", "Button", "formatNumber", "numbro",
-          "sprintfjs")
-
-_JS = """
-export default function ({ data }) {
-  const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (!main || !data || !data.files || window.__digitlabWarm) return;
-  window.__digitlabWarm = true;  // once a page, however often the element is drawn again
-  const load = () => data.files.forEach(
-    (f) => import(new URL(f, main.src).href).catch(() => {}));
-  (window.requestIdleCallback || ((f) => setTimeout(f, 200)))(load, { timeout: 500 });
-}
-"""
-
-_warm = st.components.v2.component("digitlab_warm_up", js=_JS)
+HIDDEN = "draw_answer_types"
+# Put on the page before the container (draw_page.py's first st.html), so it never shows.
+CSS = f"<style>.st-key-{HIDDEN} {{display: none !important}}</style>"
 
 
-@functools.cache
-def files() -> tuple[str, ...]:
-    """The installed Streamlit's files for CHUNKS (e.g. "Metric.MSVuxtnf.js")."""
-    folder = os.path.join(os.path.dirname(st.__file__), "static", "static", "js")
-    names = os.listdir(folder) if os.path.isdir(folder) else []
-    return tuple(sorted(f for f in names if f.endswith(".js")
-                        and any(f.startswith(chunk + ".") for chunk in CHUNKS)))
-
-
-def answer_code(key: str = "draw_warm_up") -> None:
-    """Mount the warm-up (takes no space); its imports start when the browser is idle."""
-    _warm(key=key, data={"files": list(files())}, width="content")
+def answer_elements() -> None:
+    """A metric and a button, hidden: the answer's element types, drawn once with the page."""
+    with st.container(key=HIDDEN):
+        st.metric("·", "0", label_visibility="collapsed")
+        st.button("·", key=f"{HIDDEN}_button", disabled=True)

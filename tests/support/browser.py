@@ -165,7 +165,9 @@ ANSWER_WATCH = """(liftEvent) => {
                                 {capture: true, once: true});
     }
     const seen = () => {
-        const v = document.querySelector('[data-testid="stMetricValue"]');
+        // a metric on screen (the Draw page keeps a hidden one: pages/shared/warmup.py)
+        const v = Array.from(document.querySelectorAll('[data-testid="stMetricValue"]'))
+            .find((m) => m.checkVisibility());
         if (v && window.__up !== null && window.__shown === null) {
             window.__shown = performance.now();
         }

@@ -4,6 +4,7 @@ larger text at the same pixel size (digitlab.plots.render.to_png's scale)."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -13,7 +14,7 @@ import pandas as pd
 from PIL import Image
 
 from digitlab.plots import charts as plots
-from pages.shared import bars, tables
+from pages.shared import bars, pictures, tables
 
 
 def heights(html: str) -> list[float]:
@@ -39,6 +40,23 @@ def test_negative_bars_hang_below_a_zero_line():
     h = heights(out)
     assert abs(h[0] / h[2] - 0.5) < 0.01 and abs(h[1] / h[2] - 0.25) < 0.01
     assert "border-top:1px solid" in out  # the zero line, drawn because a score is below it
+
+
+def test_pictures_keep_their_alt_text_and_crisp_pixels_only_when_enlarged():
+    mnist, canvas = np.zeros((28, 28), np.uint8), np.zeros((280, 280), np.uint8)
+    out = pictures.html([mnist, canvas], ["3. centred <28x28>", "1. input"],
+                        ['Step 3: the "centred" digit.', "Step 1."], 8.125)
+    imgs = re.findall(r"<img [^>]*>", out)
+    assert len(imgs) == 2 and out.count("<figcaption") == 2
+    assert 'alt="Step 3: the &quot;centred&quot; digit."' in imgs[0]  # escaped, in order
+    assert "centred &lt;28x28&gt;" in out
+    # 28 px shown 130 px wide keeps the model's grid; 280 px shown 130 px wide is smoothed
+    assert "pixelated" in imgs[0] and "image-rendering:auto" in imgs[1]
+    sizes = [Image.open(io.BytesIO(base64.b64decode(src))).size
+             for src in re.findall(r"base64,([^\"]+)", out)]
+    assert sizes == [(28, 28), (280, 280)]  # sent at their own size, scaled by the browser
+    # the sentence under them: text in a <small> (projector mode enlarges it), escaped
+    assert re.fullmatch(r"<p [^>]*><small [^>]*>e\^z &lt; 1</small></p>", pictures.note("e^z < 1"))
 
 
 def test_a_markdown_table_keeps_every_cell_and_its_index():
