@@ -260,8 +260,9 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
     if store is None:
         return compute()
     order = config.seed if solver.shuffled_rows else None
-    key = (checksum, config.train_size, config.scaling, config.deskew, config.features, side,
-           order, solver.in_child)
+    # (the printed digits are rows too: the checksum is of the training split alone)
+    key = (checksum, config.train_size, config.printed, config.scaling, config.deskew,
+           config.features, side, order, solver.in_child)
     (pixels, step, Z, ys, Xs), _ = store.features.get_or_compute(key, compute)
     return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs
 
