@@ -2,6 +2,7 @@
 
     python3 run.py bench canvas_screen --seed 0 --out DIR    # fit and read every variant
     python3 run.py bench canvas_screen --decide DIR          # the rule (RULE) on what is there
+    python3 run.py bench canvas_screen --report today,CHOSEN  # once: the report half
 
 The question: today's Robust preset (deskew + RBF + augmentation + 5,000 printed digits) read
 re-drawn digits 1.7 points worse than round one's on the report half. Is it the early stop
@@ -141,6 +142,44 @@ def screen(seed: int, out: Path, names) -> None:
             f.write(json.dumps(row) + "\n")
 
 
+def report(names) -> str:
+    """The chosen variant beside today's, fitted in one run as the app fits them (printed
+    digits from every tuning typeface) and read on the REPORT half: the grid's report parts as
+    `bench canvas --per-cell 20` draws them (seed 0), the clean test split whole and its
+    second half."""
+    split = tutorial_split()
+    X_train, X_test, y_train, y_test = split
+    half = len(y_test) // 2
+    reads = {}
+    for fam in grid.FAMILIES:
+        say(f"... drawing {fam} (report)")
+        reads[fam] = grid.read(grid.drawings(fam, "report", 20, 0, X_test, y_test),
+                               {"app": grid.preprocess.to_mnist})["app"]
+    typeset.rows(max(VARIANTS[n][0].printed for n in names), 0)  # render once, not in a fit
+    factors = {}
+    lines = [f"{'variant':<12} {'clean':>6} {'clean2':>6} {'re-drawn':>8} {'printed':>8} "
+             f"{'writers':>8} {'fit CPU':>8} {'fit s':>6} epochs (kept)"]
+    for name in names:
+        config, own = VARIANTS[name]
+        say(f"... fitting {name}: {config}")
+        with mock.patch.object(fitting, "HOLD_OUT_OWN_ROWS", own):
+            t = time.process_time()
+            result = fitting.fit(config, X_train, y_train)
+            cpu = time.process_time() - t
+        model = result.model
+        ok = model.predict(X_test) == y_test
+        got = factors[name] = {fam: grid.score(model, r) for fam, r in reads.items()}
+        lines.append(f"{name:<12} {ok.mean():>6.3f} {ok[half:].mean():>6.3f} "
+                     + " ".join(f"{got[f].overall:>8.3f}" for f in grid.FAMILIES)
+                     + f" {cpu:>8.1f} {result.fit_seconds:>6.1f} {result.n_iter} "
+                       f"({model.named_steps['logreg'].best_iteration_})")
+        say("    " + lines[-1])
+    lines += ["", "clean: the whole test split; clean2: its second (report) half; "
+              "the grid's report parts: " + ", ".join(f"{f} {len(r.y)}" for f, r in reads.items())
+              + " drawings", "", grid.format_factors(factors)]
+    return "\n".join(lines)
+
+
 def decide(out: Path) -> str:
     """The RULE applied to out/screen-seed*.jsonl."""
     rows = [json.loads(line) for p in sorted(out.glob("screen-seed*.jsonl"))
@@ -179,9 +218,17 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"which, comma-separated, of {','.join(VARIANTS)}")
     parser.add_argument("--decide", type=Path, metavar="DIR",
                         help="apply the rule to the figures in DIR and print the choice")
+    parser.add_argument("--report", metavar="NAMES",
+                        help="fit these variants (comma-separated) and read the report half")
     args = parser.parse_args(argv)
     if args.decide:
         print(decide(args.decide))
+        return 0
+    if args.report:
+        names = [v for v in args.report.split(",") if v]
+        if not names or not set(names) <= set(VARIANTS):
+            parser.error(f"--report must name some of {', '.join(VARIANTS)}")
+        print(report(names))
         return 0
     if args.out is None:
         parser.error("--out DIR is needed to fit (or --decide DIR)")
