@@ -2,7 +2,7 @@
 
     python3 run.py bench canvas_screen --seed 0 --out DIR    # fit and read every variant
     python3 run.py bench canvas_screen --decide DIR          # the rule (RULE) on what is there
-    python3 run.py bench canvas_screen --report today,CHOSEN  # once: the report half
+    python3 run.py bench canvas_screen --report today,CHOSEN --out DIR  # once: report half
 
 The question: today's Robust preset (deskew + RBF + augmentation + 5,000 printed digits) read
 re-drawn digits 1.7 points worse than round one's on the report half. Is it the early stop
@@ -89,22 +89,27 @@ def printed_b(per_cell: int, seed: int = 0) -> Iterator[tuple[int, np.ndarray, i
             yield c, place(unseen.glyph(face, digit, rng, pen), rng, grid.STYLE, look), digit
 
 
-def draw(out: Path, split) -> dict[str, grid.Read]:
-    """The tuning grids, drawn once and kept in out/drawings.npz."""
-    path = out / "drawings.npz"
+def draw(path: Path, split, part: str = "tuning") -> dict[str, grid.Read]:
+    """The grids of `part`, drawn once and kept in `path` (.npz): on the tuning half
+    `PER_CELL` a cell and printed on the B faces; on the report half as `bench canvas
+    --per-cell 20` draws them (seed 0)."""
     if path.exists():
         with np.load(path, allow_pickle=False) as f:
             return {fam: grid.Read(f[f"{fam}_rows"], f[f"{fam}_y"], f[f"{fam}_cell"],
                                    f[f"{fam}_empty"]) for fam in grid.FAMILIES}
     _, X_test, _, y_test = split
-    ways = {"app": grid.preprocess.to_mnist}
-    items = {"re-drawn": grid.drawings("re-drawn", "tuning", PER_CELL, 0, X_test, y_test),
-             "printed": printed_b(PER_CELL),
-             "writers": grid.drawings("writers", "tuning", PER_CELL, 0)}
+    if part == "tuning":
+        items = {"re-drawn": grid.drawings("re-drawn", "tuning", PER_CELL, 0, X_test, y_test),
+                 "printed": printed_b(PER_CELL),
+                 "writers": grid.drawings("writers", "tuning", PER_CELL, 0)}
+    else:
+        items = {fam: grid.drawings(fam, "report", 20, 0, X_test, y_test)
+                 for fam in grid.FAMILIES}
     got = {}
     for fam, it in items.items():
-        say(f"... drawing {fam} (tuning)")
-        got[fam] = grid.read(it, ways)["app"]
+        say(f"... drawing {fam} ({part})")
+        got[fam] = grid.read(it, {"app": grid.preprocess.to_mnist})["app"]
+    path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **{f"{fam}_{k}": getattr(r, k) for fam, r in got.items()
                                  for k in ("rows", "y", "cell", "empty")})
     return got
@@ -114,7 +119,7 @@ def screen(seed: int, out: Path, names) -> None:
     split = tutorial_split()
     X_train, X_test, y_train, y_test = split
     half = len(y_test) // 2
-    reads = draw(out, split)
+    reads = draw(out / "drawings.npz", split)
     say(f"... printed training digits from faces A (seed {seed})")
     Xp, yp = typeset.render(max(c.printed for c, _ in VARIANTS.values()), seed,
                             _faces(FACES_A))
@@ -142,7 +147,7 @@ def screen(seed: int, out: Path, names) -> None:
             f.write(json.dumps(row) + "\n")
 
 
-def report(names) -> str:
+def report(names, out: Path) -> str:
     """The chosen variant beside today's, fitted in one run as the app fits them (printed
     digits from every tuning typeface) and read on the REPORT half: the grid's report parts as
     `bench canvas --per-cell 20` draws them (seed 0), the clean test split whole and its
@@ -150,11 +155,9 @@ def report(names) -> str:
     split = tutorial_split()
     X_train, X_test, y_train, y_test = split
     half = len(y_test) // 2
-    reads = {}
-    for fam in grid.FAMILIES:
-        say(f"... drawing {fam} (report)")
-        reads[fam] = grid.read(grid.drawings(fam, "report", 20, 0, X_test, y_test),
-                               {"app": grid.preprocess.to_mnist})["app"]
+    reads = draw(out / "report-drawings.npz", split, "report")
+    if not names:
+        return "drew the report half only"
     typeset.rows(max(VARIANTS[n][0].printed for n in names), 0)  # render once, not in a fit
     factors = {}
     lines = [f"{'variant':<12} {'clean':>6} {'clean2':>6} {'re-drawn':>8} {'printed':>8} "
@@ -211,7 +214,7 @@ def decide(out: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.canvas_screen",
-                                     description=__doc__.split("\n")[0])
+                                     description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="the fit's seed (default 0)")
     parser.add_argument("--out", type=Path, help="folder for the drawings and the figures")
     parser.add_argument("--variants", default=",".join(VARIANTS),
@@ -224,11 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.decide:
         print(decide(args.decide))
         return 0
-    if args.report:
+    if args.report is not None:
         names = [v for v in args.report.split(",") if v]
-        if not names or not set(names) <= set(VARIANTS):
-            parser.error(f"--report must name some of {', '.join(VARIANTS)}")
-        print(report(names))
+        if not set(names) <= set(VARIANTS) or args.out is None:
+            parser.error(f"--report must name some of {', '.join(VARIANTS)} (none: draw "
+                         "only), with --out DIR")
+        print(report(names, args.out))
         return 0
     if args.out is None:
         parser.error("--out DIR is needed to fit (or --decide DIR)")
