@@ -180,8 +180,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     """The fit itself; t0 is when it began (after any wait for its turn: a fit's seconds are
     its own), `threads` the BLAS threads it may use."""
     solver = solvers.get(config.solver)
-    own = training_rows(config, X_train, y_train)
-    X, y = with_printed(config, *own, side)
+    X, y = with_printed(config, *training_rows(config, X_train, y_train), side)
     if len(np.unique(y)) < 2:
         raise ConfigError("the training subset holds only one class; use more training images.")
     notes = []
@@ -190,8 +189,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     history = [ProgressEvent(0, config.max_iter, 0.0, message="fitting")]
     if on_progress:
         on_progress(history[0])
-    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum, threads,
-                                          n_own=len(own[1]))
+    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum, threads)
     init = _warm_weights(warm_start_from, config, side, step, Z.shape[1], y, notes)
     fresh = None
     if config.augment:  # the solver asks for each mini-batch made afresh from its uint8 rows
@@ -230,45 +228,26 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
                      init is not None, movie)
 
 
-# Whether the early stop's held-out rows come from the training split's own digits only, never
-# from the printed digits joined after them (issue 24, round three: chosen on the tuning half).
-HOLD_OUT_OWN_ROWS = False
-
-
-def row_order(n_rows: int, seed: int, n_own: int | None = None,
-              held_out: float = 0.0) -> np.ndarray:
-    """The order a shuffled-rows solver fits the rows in: a permutation by `seed`. Given
-    `n_own` (the training split's own rows, first; printed digits after them) and the share
-    `held_out` that the solver holds out at the end of its order for early stopping, the
-    held-out rows are own rows (all of them, if there are too few), the rest keep their
-    shuffled order; with no rows after the own ones it is the plain permutation."""
-    perm = np.random.default_rng(seed).permutation(n_rows)
-    if n_own is None or n_own >= n_rows or held_out <= 0:
-        return perm
-    k = min(int(round(held_out * n_rows)), n_own)
-    own = np.flatnonzero(perm < n_own)
-    last = own[len(own) - k:]  # the last k own rows in the shuffled order
-    keep = np.ones(n_rows, bool)
-    keep[last] = False
-    return np.concatenate([perm[keep], perm[last]])
+def _row_order(n_rows: int, seed: int) -> np.ndarray:
+    """The order a shuffled-rows solver fits the rows in (the split's own rows first, then any
+    printed digits): a permutation by the seed; the solver holds out the last tenth of it.
+    (benchmarks/canvas_screen.py puts another order here to try another held-out slice.)"""
+    return np.random.default_rng(seed).permutation(n_rows)
 
 
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
-              side: int, store: FitStore | None, checksum: tuple | None, threads: int = 1,
-              n_own: int | None = None):
+              side: int, store: FitStore | None, checksum: tuple | None, threads: int = 1):
     """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
     shared memory for a solver that fits in a child process), labels, uint8 rows) for the
     rows the solver fits on, in its order; through the store when
     there is one, so a refit after changing only C (or the solver, within the same row order)
-    skips this work. `n_own`: how many of the rows, first, are the training split's own (the
-    printed digits follow them)."""
+    skips this work."""
     def compute(emit=None):
         Xs, ys = X, y
         if solver.shuffled_rows:
             # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32
             # features, and the solver then holds out the last tenth without a copy.
-            perm = (row_order(len(y), config.seed, n_own, solver.holds_out)
-                    if HOLD_OUT_OWN_ROWS else row_order(len(y), config.seed))
+            perm = _row_order(len(y), config.seed)
             Xs, ys = X[perm], y[perm]
         pixels = PixelTransform(config.scaling, config.deskew, side)
         Z = pixels.fit_transform(Xs)

@@ -121,17 +121,3 @@ def test_printed_digits_are_part_of_the_stored_features(digit_split, monkeypatch
     coef = [r.model.named_steps["logreg"].coef_ for r in (shared, alone)]
     assert np.allclose(*coef, atol=1e-6)
 
-
-def test_row_order_holds_out_own_rows_only():
-    n, own, share = 200, 150, 0.1
-    plain = fitting.row_order(n, 3)
-    assert np.array_equal(plain, np.random.default_rng(3).permutation(n))
-    order = fitting.row_order(n, 3, n_own=own, held_out=share)
-    assert sorted(order) == list(range(n))  # every row once
-    assert set(order[-20:]) <= set(range(own))  # the held-out tenth: own rows only
-    assert set(range(own, n)) <= set(order[:-20])  # every printed row trains
-    # too few own rows for the held-out share: all of them are held out, the rest trains
-    few = fitting.row_order(n, 3, n_own=5, held_out=share)
-    assert set(few[-5:]) == set(range(5)) and sorted(few) == list(range(n))
-    # no printed rows: the plain permutation, so fits without them do not change
-    assert np.array_equal(fitting.row_order(n, 3, n_own=n, held_out=share), plain)

@@ -49,7 +49,7 @@ SOLVERS: dict[str, Solver] = {s.name: s for s in (
            "running averages of its gradients",
            takes_l1=False, per_epoch=True, can_stop=True, keeps_best=True,
            shuffled_rows=True, augments=True, build=fast.build,
-           run=fast.run, holds_out=fast.VALIDATION_FRACTION),
+           run=fast.run),
     _sklearn("lbfgs", "quasi-Newton on all rows at once; scikit-learn's default",
              "none: a line search sets each step's length along a direction built from the "
              "last few gradients",

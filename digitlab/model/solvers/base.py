@@ -71,8 +71,6 @@ class Solver:
         for every mini-batch (scikit-learn's solvers see one fixed array).
     build : TrainConfig -> an unfitted estimator.
     run : (estimator, features, labels, Hooks) -> Outcome; fits the estimator in place.
-    holds_out : the share of the rows, at the end of its order, that a shuffled_rows solver
-        holds out for early stopping (0: none).
     in_child : fits in a child process (digitlab.model.solvers.child): its features are made
         shareable (digitlab.runtime.childproc), so the child maps the server's copy instead of
         its own.
@@ -90,7 +88,6 @@ class Solver:
     build: Callable[[TrainConfig], Any]
     run: Callable[[Any, np.ndarray, np.ndarray, Hooks], Outcome]
     in_child: bool = False
-    holds_out: float = 0.0
 
     @property
     def unit(self) -> str:

@@ -53,8 +53,6 @@ from digitlab.text import N_
 if TYPE_CHECKING:
     from digitlab.model.config import TrainConfig
 
-# The share of the training rows held out for early stopping: the last ones (shuffle=False).
-VALIDATION_FRACTION = 0.1
 # Rows sampled for the features' RMS and for a warm start's shrink factor: enough for both.
 _SAMPLE_ROWS = 5000
 
@@ -157,7 +155,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C: float = 1.0, max_iter: int = 100, tol: float = 1e-4,
                  n_iter_no_change: int = 1, batch_size: int = 256, learning_rate: float = 0.01,
-                 validation_fraction: float = VALIDATION_FRACTION, early_stopping: bool = True,
+                 validation_fraction: float = 0.1, early_stopping: bool = True,
                  average: bool = True, shuffle: bool = True, init: str = "prior",
                  blas_threads: int | None = 1, random_state: int | None = 0):
         self.C = C
