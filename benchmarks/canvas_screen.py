@@ -176,7 +176,7 @@ def screen(seed: int, out: Path, names) -> None:
             f.write(json.dumps(row) + "\n")
 
 
-def report(names, out: Path) -> str:
+def report(names, out: Path, seed: int = 0) -> str:
     """The chosen variant beside today's, fitted in one run as the app fits them (printed
     digits from every tuning typeface) and read on the REPORT half: the grid's report parts as
     `bench canvas --per-cell 20` draws them (seed 0), the clean test split whole and its
@@ -187,14 +187,15 @@ def report(names, out: Path) -> str:
     reads = draw(out / "report-drawings.npz", split, "report")
     if not names:
         return "drew the report half only"
-    typeset.rows(max(VARIANTS[n][0].printed for n in names), 0)  # render once, not in a fit
+    typeset.rows(max(VARIANTS[n][0].printed for n in names), seed)  # once, not in a fit
     factors = {}
     lines = [f"{'variant':<12} {'clean':>6} {'clean2':>6} {'re-drawn':>8} {'printed':>8} "
              f"{'writers':>8} {'fit CPU':>8} {'fit s':>6} epochs (kept)"]
     for name in names:
         config, own = VARIANTS[name]
+        config = config.replace(seed=seed)
         say(f"... fitting {name}: {config}")
-        with _held_out(own, len(typeset.rows(config.printed, 0)[0]) if config.printed else 0):
+        with _held_out(own, len(typeset.rows(config.printed, seed)[0]) if config.printed else 0):
             t = time.process_time()
             result = fitting.fit(config, X_train, y_train)
             cpu = time.process_time() - t
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if not set(names) <= set(VARIANTS) or args.out is None:
             parser.error(f"--report must name some of {', '.join(VARIANTS)} (none: draw "
                          "only), with --out DIR")
-        print(report(names, args.out))
+        print(report(names, args.out, args.seed))
         return 0
     if args.out is None:
         parser.error("--out DIR is needed to fit (or --decide DIR)")
