@@ -228,6 +228,13 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
                      init is not None, movie)
 
 
+def _row_order(n_rows: int, seed: int) -> np.ndarray:
+    """The order a shuffled-rows solver fits the rows in (the split's own rows first, then any
+    printed digits): a permutation by the seed; the solver holds out the last tenth of it.
+    (benchmarks/canvas_screen.py puts another order here to try another held-out slice.)"""
+    return np.random.default_rng(seed).permutation(n_rows)
+
+
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
               side: int, store: FitStore | None, checksum: tuple | None, threads: int = 1):
     """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
@@ -240,7 +247,7 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
         if solver.shuffled_rows:
             # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32
             # features, and the solver then holds out the last tenth without a copy.
-            perm = np.random.default_rng(config.seed).permutation(len(y))
+            perm = _row_order(len(y), config.seed)
             Xs, ys = X[perm], y[perm]
         pixels = PixelTransform(config.scaling, config.deskew, side)
         Z = pixels.fit_transform(Xs)
@@ -260,8 +267,9 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
     if store is None:
         return compute()
     order = config.seed if solver.shuffled_rows else None
-    key = (checksum, config.train_size, config.scaling, config.deskew, config.features, side,
-           order, solver.in_child)
+    # (the printed digits are rows too: the checksum is of the training split alone)
+    key = (checksum, config.train_size, config.printed, config.scaling, config.deskew,
+           config.features, side, order, solver.in_child)
     (pixels, step, Z, ys, Xs), _ = store.features.get_or_compute(key, compute)
     return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs
 

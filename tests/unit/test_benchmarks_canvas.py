@@ -31,3 +31,36 @@ def test_the_benchmarked_presets_are_the_apps_and_augment_rows_have_a_plain_twin
         if config.augment:  # its twin: the same model on MNIST alone (no augmentation, no
             # printed digits), so the table shows what the added training rows bring
             assert config.replace(augment=False, printed=0) in bc.MODELS.values(), name
+
+
+def test_the_screen_trains_on_half_the_tuning_faces_and_reads_the_other_half():
+    from benchmarks import canvas_screen as cs
+    from digitlab.data import unseen
+
+    a, b = set(cs.FACES_A), set(cs.FACES_B)
+    assert not a & b and a | b == {f.name for f in unseen.faces("tuning")}
+
+
+def test_the_screens_own_variant_holds_out_training_digits_never_printed_ones(digit_split):
+    import numpy as np
+
+    from benchmarks import canvas_screen as cs
+    from digitlab.model import solvers
+    from digitlab.model.config import TrainConfig
+    from digitlab.training import fitting
+
+    X_train, _, y_train, _ = digit_split
+    n_own, n_printed = 1000, 300
+    X = np.concatenate([X_train[:n_own], np.full((n_printed, 784), 255, np.uint8)])
+    y = np.concatenate([y_train[:n_own], np.arange(n_printed) % 10]).astype(y_train.dtype)
+    config = TrainConfig(printed=n_printed)
+    solver = solvers.get(config.solver)
+    k = round(0.1 * len(y))  # the fast solver's held-out tenth, at the end of its order
+    printed = lambda rows: (rows == 255).all(axis=1)  # noqa: E731  (no digit is all ink)
+    *_, rows = fitting._features(config, solver, X, y, 28, None, None)
+    assert printed(rows[-k:]).any()  # the library's order: printed digits among them
+    with cs._held_out(True, n_printed):
+        *_, ys, rows = fitting._features(config, solver, X, y, 28, None, None)
+    assert not printed(rows[-k:]).any() and printed(rows[:-k]).sum() == n_printed
+    assert sorted(map(tuple, np.c_[rows, ys])) == sorted(map(tuple, np.c_[X, y]))  # same rows
+    assert fitting._row_order(5, 0).tolist() == np.random.default_rng(0).permutation(5).tolist()

@@ -103,3 +103,21 @@ def test_one_class_subset_is_refused_before_fitting():
     X = np.zeros((20, 784), np.uint8)
     with pytest.raises(ConfigError, match="only one class"):
         fitting.fit(TrainConfig(train_size=10), X, np.zeros(20, np.uint8))
+
+
+def test_printed_digits_are_part_of_the_stored_features(digit_split, monkeypatch):
+    # The store's features are filed under the training split's checksum; the printed digits
+    # joined after its rows are rows too, so a fit with them must not reuse one without them.
+    from digitlab.data import typeset
+
+    X_train, _, y_train, _ = digit_split
+    Xp, yp = np.array(X_train[1000:1100]), np.array(y_train[1000:1100])
+    monkeypatch.setattr(typeset, "rows", lambda n, seed=0: (Xp[:n], yp[:n]))
+    cfg, store = TrainConfig(train_size=1000), FitStore()
+    fitting.fit(cfg, X_train, y_train, store=store)
+    shared = fitting.fit(cfg.replace(printed=100), X_train, y_train, store=store)
+    alone = fitting.fit(cfg.replace(printed=100), X_train, y_train)
+    assert shared.n_train == alone.n_train == 1100
+    coef = [r.model.named_steps["logreg"].coef_ for r in (shared, alone)]
+    assert np.allclose(*coef, atol=1e-6)
+
