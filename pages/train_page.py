@@ -196,6 +196,18 @@ def follow(job: training.TrainingJob) -> None:
     status.update(label=_("Training finished"), state="complete", expanded=False)
 
 
+def press_train(ds) -> None:
+    """Train's callback: start the fit of the settings on screen before the page is drawn, so
+    the run that follows the press already draws it waiting or fitting (one run of the page per
+    press, not a run that starts it and a second that shows it: in a class, twenty presses)."""
+    try:
+        config = TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
+    except ConfigError:  # the settings form says why, in the run that follows
+        return
+    if state.start_training(config, ds, first=classroom_panel.is_teacher()) is None:
+        st.session_state[REUSED] = True  # a stored fit: the model is here already
+
+
 def continue_from(tr: training.Trained) -> None:
     ds = state.dataset()
     if ds is not None:
@@ -235,11 +247,42 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         figures.curve_chart(fit.history)
         st.markdown(_("**Per-class report**"))
         report_panel.table(ev, digits=3)
-    explain_panel.weights(tr)
-    movie_panel.panel(tr)
+    look_inside(tr)
+
+
+def calibration(tr: training.Trained) -> None:
     ds = state.dataset()
     if ds is not None:
         calibration_panel.panel(tr, state.split_for(ds, tr.config))
+
+
+# Inside the model, in tabs that run only while open (as the Draw page's): a finished fit draws
+# one panel, not three (a class's fits end at once, and each panel is work for the server and
+# for every student's browser). A title (marked for translation) and the panel.
+INSIDE = {
+    N_("What the model learned"): explain_panel.weights,
+    N_("Training as a movie"): movie_panel.panel,
+    N_("How sure, when wrong?"): calibration,
+}
+INSIDE_TAB = "train_inside"
+# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
+# not draw it (every run that follows a fit), and the next fit would open the first tab again.
+INSIDE_KEPT = "train_inside_kept"
+
+
+def keep_inside() -> None:
+    st.session_state[INSIDE_KEPT] = st.session_state[INSIDE_TAB]
+
+
+def look_inside(tr: training.Trained) -> None:
+    labels = [_(t) for t in INSIDE]  # the kept tab is a label: in another language, the first
+    kept = st.session_state.get(INSIDE_KEPT)
+    tabs = st.tabs(labels, default=kept if kept in labels else labels[0], key=INSIDE_TAB,
+                   on_change=keep_inside)
+    for tab, show in zip(tabs, INSIDE.values()):
+        if tab.open:
+            with tab:
+                show(tr)
 
 
 with frame.guard(_("The Train page")):
@@ -260,9 +303,9 @@ with frame.guard(_("The Train page")):
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
-    train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
-                          disabled=config is None or (job is not None and job.running
-                                                      and not queued))
+    row[4].button(train_label(config, n_available), type="primary", width="stretch",
+                  on_click=press_train, args=(ds,),
+                  disabled=config is None or (job is not None and job.running and not queued))
     # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too
     stop = row[5].button(_("Stop"), disabled=job is None or not job.running, key="stop_training",
                          width="stretch",
@@ -282,12 +325,7 @@ with frame.guard(_("The Train page")):
         time_advice(config, n_available)
     if stop and job is not None and job.running:
         job.stop()  # every solver ends within about a second (the registry's can_stop)
-    if train and config is not None:
-        job = state.start_training(config, ds, first=classroom_panel.is_teacher())
-        if job is None:  # a stored fit: the model is here already; so is the stale sidebar
-            st.session_state[REUSED] = True
-        st.rerun()  # redraw the sidebar and the buttons (while a job runs: Train off, Stop on)
-    if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
+    if st.session_state.pop(REUSED, False):  # press_train found the fit stored
         st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
         with waiting_slot:

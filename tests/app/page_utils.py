@@ -3,6 +3,8 @@ canvas states the way the browser component would send them."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import cv2
@@ -80,6 +82,12 @@ def drawn(digit: int | None) -> np.ndarray:
 def image_captions(at) -> list[str]:
     """One caption per picture shown with st.image (a list of images counts each)."""
     return [c for element in at.get("image") for c in element.captions]
+
+
+def html_captions(at) -> list[str]:
+    """The captions of the pictures shown as HTML (pages/shared/pictures.py)."""
+    return [html.unescape(c) for h in at.get("html")
+            for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", str(h.proto.body))]
 
 
 def trained(config: TrainConfig, mnist, tutorial_split) -> training.Trained:

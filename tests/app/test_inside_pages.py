@@ -20,7 +20,7 @@ from digitlab.training import session as training
 from pages.panels import confusion_panel, explain_panel
 from pages.shared import state
 
-from .page_utils import canvas_state, drawn, open_app
+from .page_utils import canvas_state, drawn, html_captions, open_app
 
 CANVAS = "canvas-0"
 SUM = re.compile(r"Σ map ([+-][\d.]+)\s+\+\s+b\S+ ([+-][\d.]+)\s+=\s+z\S+ ([+-][\d.]+)")
@@ -58,12 +58,6 @@ def softmax_column(at, column: str) -> list[str]:
             for row in re.findall(r"<tr>(.*?)</tr>", table)]
     at_ = rows[0].index(column)
     return [r[at_] for r in rows[1:]]
-
-
-def html_captions(at) -> list[str]:
-    """The captions of the pictures shown as HTML (pages/shared/pictures.py)."""
-    return [html.unescape(c) for h in at.get("html")
-            for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", str(h.proto.body))]
 
 
 def shows_probabilities(at, proba: np.ndarray) -> bool:
