@@ -35,6 +35,14 @@ REUSED = "train_reused"  # the last Train press found its fit stored: say so onc
 # The live curve is sent again at most this often (a class's pages at once: each is a message
 # and a redraw in a browser).
 LIVE_CURVE_S = 1.0
+# While other fits wait in the queue (a class pressed Train at once), every update is work for
+# the server and for the student's browser while the cores are wanted for the fits; a live curve
+# is a chart the browser builds anew (measured the largest part of a page's work per press).
+# Then the bar and its line move at most every BUSY_PROGRESS_S, and the curve is first drawn
+# after BUSY_CURVE_S - LIVE_CURVE_S of fitting, then every BUSY_CURVE_S: a Fast fit ends before,
+# and its whole curve is in the results a moment later.
+BUSY_PROGRESS_S = 1.0
+BUSY_CURVE_S = 5.0
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -176,24 +184,34 @@ def follow(job: training.TrainingJob) -> None:
     status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
-    drawn, drawn_at = 0, 0.0
+    start = time.monotonic()
+    drawn, drawn_at, moved_at = 0, start - LIVE_CURVE_S, 0.0  # alone: the curve at once
     label, bar_at = LastSent(), LastSent()  # only a change is sent again (pages/shared/sent.py)
     while job.running:
         if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
             return
-        fraction, text = job.progress()
-        if label.changed(text):
-            # expanded must be repeated: an update without it folds the status shut
-            status.update(label=_("Training: {text}", text=text), expanded=True)
-        if fraction is not None and bar_at.changed(round(fraction, 2)):
-            bar.progress(fraction)
+        busy = others_wait(job)
+        now = time.monotonic()
+        if not busy or now - moved_at >= BUSY_PROGRESS_S:
+            moved_at = now
+            fraction, text = job.progress()
+            if label.changed(text):
+                # expanded must be repeated: an update without it folds the status shut
+                status.update(label=_("Training: {text}", text=text), expanded=True)
+            if fraction is not None and bar_at.changed(round(fraction, 2)):
+                bar.progress(fraction)
         events = list(job.events)
-        # redraw only when a point was added, and at most every LIVE_CURVE_S
-        if len(events) != drawn and time.monotonic() - drawn_at >= LIVE_CURVE_S:
-            drawn, drawn_at = len(events), time.monotonic()
+        # redraw only when a point was added, and at most every LIVE_CURVE_S (BUSY_CURVE_S)
+        if len(events) != drawn and now - drawn_at >= (BUSY_CURVE_S if busy else LIVE_CURVE_S):
+            drawn, drawn_at = len(events), now
             figures.curve_chart(events, curve)
         time.sleep(0.25)
     status.update(label=_("Training finished"), state="complete", expanded=False)
+
+
+def others_wait(job: training.TrainingJob) -> bool:
+    """Whether other fits wait in the queue this job ran from (a class pressed Train at once)."""
+    return job.queue is not None and job.queue.counts()[1] > 0
 
 
 def press_train(ds) -> None:
