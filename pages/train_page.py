@@ -27,7 +27,7 @@ from pages.panels import (
     report_panel,
     script_panel,
 )
-from pages.shared import figures, frame, i18n, state, timing
+from pages.shared import chrome, figures, frame, i18n, state, timing
 from pages.shared.i18n import N_, _, fmt
 from pages.shared.sent import LastSent
 
@@ -181,6 +181,7 @@ def train_label(config: TrainConfig | None, n_available: int) -> str:
 def follow(job: training.TrainingJob) -> None:
     """Poll the running job from this script thread until it ends, moving the bar and growing
     the curve. A click on Stop reruns the script, which ends this loop at its next update."""
+    chrome.no_running_icon()  # the status below says what the run waits for, live
     status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
@@ -347,7 +348,7 @@ with frame.guard(_("The Train page")):
         st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
         with waiting_slot:
-            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn each second till its turn
         if job.running and job.waiting() is None and state.session_alive() is not None:
             st.rerun()  # its turn came: follow it
     elif job is not None and job.running:
