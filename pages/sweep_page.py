@@ -257,7 +257,7 @@ with frame.guard(_("The Sweep page")):
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on
     if job is not None and job.running and job.waiting() is not None:
-        queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn until its turn comes
+        queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn each second till its turn
         if job.running and job.waiting() is None and state.session_alive() is not None:
             st.rerun()  # its turn came: follow it
     elif job is not None and job.running:

@@ -27,7 +27,7 @@ from pages.panels import (
     report_panel,
     script_panel,
 )
-from pages.shared import figures, frame, i18n, state, timing
+from pages.shared import chrome, figures, frame, i18n, state, timing
 from pages.shared.i18n import N_, _, fmt
 from pages.shared.sent import LastSent
 
@@ -35,6 +35,14 @@ REUSED = "train_reused"  # the last Train press found its fit stored: say so onc
 # The live curve is sent again at most this often (a class's pages at once: each is a message
 # and a redraw in a browser).
 LIVE_CURVE_S = 1.0
+# While other fits wait in the queue (a class pressed Train at once), every update is work for
+# the server and for the student's browser while the cores are wanted for the fits; a live curve
+# is a chart the browser builds anew (measured the largest part of a page's work per press).
+# Then the bar and its line move at most every BUSY_PROGRESS_S, and the curve is first drawn
+# after BUSY_CURVE_S - LIVE_CURVE_S of fitting, then every BUSY_CURVE_S: a Fast fit ends before,
+# and its whole curve is in the results a moment later.
+BUSY_PROGRESS_S = 1.0
+BUSY_CURVE_S = 5.0
 C_STEPS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0,
            1e3, 1e4, math.inf]
 TOL_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
@@ -173,27 +181,50 @@ def train_label(config: TrainConfig | None, n_available: int) -> str:
 def follow(job: training.TrainingJob) -> None:
     """Poll the running job from this script thread until it ends, moving the bar and growing
     the curve. A click on Stop reruns the script, which ends this loop at its next update."""
+    chrome.no_running_icon()  # the status below says what the run waits for, live
     status = st.status(_("Training ({solver})…", solver=job.config.solver), expanded=True)
     bar = status.empty()  # not `with status:` — leaving that block marks the status complete
     curve = status.empty()
-    drawn, drawn_at = 0, 0.0
+    start = time.monotonic()
+    drawn, drawn_at, moved_at = 0, start - LIVE_CURVE_S, 0.0  # alone: the curve at once
     label, bar_at = LastSent(), LastSent()  # only a change is sent again (pages/shared/sent.py)
     while job.running:
         if job.waiting() is not None:  # its fit went to the queue: the rerun shows its place
             return
-        fraction, text = job.progress()
-        if label.changed(text):
-            # expanded must be repeated: an update without it folds the status shut
-            status.update(label=_("Training: {text}", text=text), expanded=True)
-        if fraction is not None and bar_at.changed(round(fraction, 2)):
-            bar.progress(fraction)
+        busy = others_wait(job)
+        now = time.monotonic()
+        if not busy or now - moved_at >= BUSY_PROGRESS_S:
+            moved_at = now
+            fraction, text = job.progress()
+            if label.changed(text):
+                # expanded must be repeated: an update without it folds the status shut
+                status.update(label=_("Training: {text}", text=text), expanded=True)
+            if fraction is not None and bar_at.changed(round(fraction, 2)):
+                bar.progress(fraction)
         events = list(job.events)
-        # redraw only when a point was added, and at most every LIVE_CURVE_S
-        if len(events) != drawn and time.monotonic() - drawn_at >= LIVE_CURVE_S:
-            drawn, drawn_at = len(events), time.monotonic()
+        # redraw only when a point was added, and at most every LIVE_CURVE_S (BUSY_CURVE_S)
+        if len(events) != drawn and now - drawn_at >= (BUSY_CURVE_S if busy else LIVE_CURVE_S):
+            drawn, drawn_at = len(events), now
             figures.curve_chart(events, curve)
         time.sleep(0.25)
     status.update(label=_("Training finished"), state="complete", expanded=False)
+
+
+def others_wait(job: training.TrainingJob) -> bool:
+    """Whether other fits wait in the queue this job ran from (a class pressed Train at once)."""
+    return job.queue is not None and job.queue.counts()[1] > 0
+
+
+def press_train(ds) -> None:
+    """Train's callback: start the fit of the settings on screen before the page is drawn, so
+    the run that follows the press already draws it waiting or fitting (one run of the page per
+    press, not a run that starts it and a second that shows it: in a class, twenty presses)."""
+    try:
+        config = TrainConfig(**{f: st.session_state[k] for f, k in K.items()})
+    except ConfigError:  # the settings form says why, in the run that follows
+        return
+    if state.start_training(config, ds, first=classroom_panel.is_teacher()) is None:
+        st.session_state[REUSED] = True  # a stored fit: the model is here already
 
 
 def continue_from(tr: training.Trained) -> None:
@@ -235,11 +266,42 @@ def results(tr: training.Trained, config: TrainConfig | None) -> None:
         figures.curve_chart(fit.history)
         st.markdown(_("**Per-class report**"))
         report_panel.table(ev, digits=3)
-    explain_panel.weights(tr)
-    movie_panel.panel(tr)
+    look_inside(tr)
+
+
+def calibration(tr: training.Trained) -> None:
     ds = state.dataset()
     if ds is not None:
         calibration_panel.panel(tr, state.split_for(ds, tr.config))
+
+
+# Inside the model, in tabs that run only while open (as the Draw page's): a finished fit draws
+# one panel, not three (a class's fits end at once, and each panel is work for the server and
+# for every student's browser). A title (marked for translation) and the panel.
+INSIDE = {
+    N_("What the model learned"): explain_panel.weights,
+    N_("Training as a movie"): movie_panel.panel,
+    N_("How sure, when wrong?"): calibration,
+}
+INSIDE_TAB = "train_inside"
+# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
+# not draw it (every run that follows a fit), and the next fit would open the first tab again.
+INSIDE_KEPT = "train_inside_kept"
+
+
+def keep_inside() -> None:
+    st.session_state[INSIDE_KEPT] = st.session_state[INSIDE_TAB]
+
+
+def look_inside(tr: training.Trained) -> None:
+    labels = [_(t) for t in INSIDE]  # the kept tab is a label: in another language, the first
+    kept = st.session_state.get(INSIDE_KEPT)
+    tabs = st.tabs(labels, default=kept if kept in labels else labels[0], key=INSIDE_TAB,
+                   on_change=keep_inside)
+    for tab, show in zip(tabs, INSIDE.values()):
+        if tab.open:
+            with tab:
+                show(tr)
 
 
 with frame.guard(_("The Train page")):
@@ -260,9 +322,9 @@ with frame.guard(_("The Train page")):
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
-    train = row[4].button(train_label(config, n_available), type="primary", width="stretch",
-                          disabled=config is None or (job is not None and job.running
-                                                      and not queued))
+    row[4].button(train_label(config, n_available), type="primary", width="stretch",
+                  on_click=press_train, args=(ds,),
+                  disabled=config is None or (job is not None and job.running and not queued))
     # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too
     stop = row[5].button(_("Stop"), disabled=job is None or not job.running, key="stop_training",
                          width="stretch",
@@ -282,16 +344,11 @@ with frame.guard(_("The Train page")):
         time_advice(config, n_available)
     if stop and job is not None and job.running:
         job.stop()  # every solver ends within about a second (the registry's can_stop)
-    if train and config is not None:
-        job = state.start_training(config, ds, first=classroom_panel.is_teacher())
-        if job is None:  # a stored fit: the model is here already; so is the stale sidebar
-            st.session_state[REUSED] = True
-        st.rerun()  # redraw the sidebar and the buttons (while a job runs: Train off, Stop on)
-    if st.session_state.pop(REUSED, False):  # said after the rerun, so that it is seen
+    if st.session_state.pop(REUSED, False):  # press_train found the fit stored
         st.toast(_("Same settings as an earlier fit: reused it."))
     if job is not None and job.running and job.waiting() is not None:
         with waiting_slot:
-            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn until its turn comes
+            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn each second till its turn
         if job.running and job.waiting() is None and state.session_alive() is not None:
             st.rerun()  # its turn came: follow it
     elif job is not None and job.running:

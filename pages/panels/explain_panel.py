@@ -25,8 +25,9 @@ from pages.shared import bars, i18n, tables
 from pages.shared import pictures as pictures_html
 from pages.shared.i18n import N_, _, fmt
 
-MAP_PX = 168  # the weight maps' size on screen: 6 screen pixels per MNIST pixel
-MAP_REM = 10.5  # the evidence maps' (HTML) width: 168 px at the page's 16 px, more on a projector
+# The weight and evidence maps' (HTML) width: 168 px at the page's 16 px (6 screen pixels per
+# MNIST pixel), more on a projector.
+MAP_REM = 10.5
 NO_PIXEL_WEIGHTS = ("This model reads features computed from the pixels, not the pixels "
                     "themselves, so no weight belongs to one pixel: there is no picture of "
                     "its weights or of where the ink pushed. Its ten scores and their softmax "
@@ -57,17 +58,20 @@ def weights(tr) -> None:
     titles = [_("{c} · {s:.0%} zero", c=c, s=s) for c, s in zip(w.classes, share)]
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        # Coloured with numpy, laid out by the browser (no matplotlib figure, so no wait on its
-        # one lock, which a class's finished fits all need at once): ~1 ms, not ~0.5 s.
+        # Coloured with numpy (no matplotlib figure, so no wait on its one lock, which a
+        # class's finished fits all need at once), at MNIST's 28x28, enlarged by the browser;
+        # one piece of HTML, not eleven pictures with a markdown caption each: a class's
+        # finished fits draw it in every student's browser at once (pages/shared/pictures.py).
         images = w.images()
         limit = eplots.symmetric_limit(images)
-        st.image([eplots.diverging_rgb(image, limit, MAP_PX) for image in images],
-                 caption=titles, width=MAP_PX, output_format="PNG",
-                 alt=[_(alt.weights(str(c), s)) for c, s in zip(w.classes, share)])
         key = eplots.diverging_rgb(np.linspace(-limit, limit, 96)[None, :], limit, 96)
-        st.image(np.repeat(key, 3, axis=0), width=5 * MAP_PX, output_format="PNG",
-                 caption=_("weight (red: ink here counts for the digit)"),
-                 alt="")  # the colour key: its caption says it all
+        st.html(pictures_html.html([eplots.diverging_rgb(image, limit, image.shape[-1])
+                                    for image in images], titles,
+                                   [_(alt.weights(str(c), s)) for c, s in zip(w.classes, share)],
+                                   MAP_REM)
+                + pictures_html.html([np.repeat(key, 3, axis=0)],
+                                     [_("weight (red: ink here counts for the digit)")],
+                                     [""], 5 * MAP_REM))  # the key: its caption says it all
     with right:
         st.metric(_("Weights exactly 0"), fmt(overall, ".1%"),
                   help=_("Over all ten images. L1 (l1_ratio near 1, solver saga) sets many "

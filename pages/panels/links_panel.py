@@ -36,6 +36,7 @@ READ = "link_read"  # session state: this session has read its link (once, on it
 LESSON = "link_lesson"  # session state: the Lesson the link opened (empty: none)
 PROBLEMS = "link_problems"  # session state: sentences about values the link could not apply
 PAGE = "train"
+BUILDER = "share_link_open"  # the "Share as a lesson link" popover: open or shut
 UNKNOWN_CODE = "link_unknown_code"  # session state: a short link this server does not know
 # Each setting as the Train page's sidebar names it (the same sentences as its widgets' labels:
 # tests/app/test_links_page.py checks that they are on the page), for the Lock and Hide lists
@@ -196,14 +197,21 @@ def builder(config: TrainConfig | None) -> None:
     the link, its short form, the short form's QR code and a Copy button."""
     if config is None:
         return
-    with st.popover(_("Share as a lesson link"), icon=":material/share:", width="stretch"):
+    box = st.popover(_("Share as a lesson link"), icon=":material/share:", width="stretch",
+                     key=BUILDER, on_change="rerun")
+    if not box.open:  # built only while open (opening reruns the page): a QR code and two
+        return        # lists in every run of every student's page, for the one who shares
+    with box:
         st.caption(_("The link opens Train with these settings. Lock the ones students may see "
                    "but not change; hide the ones they need not see."))
+        # "session": the choices stay while the popover is shut (its content is not drawn)
         locked = st.multiselect(_("Lock"), links.FIELDS, key="share_lock", format_func=label,
-                                placeholder=_("settings students cannot change"))
+                                placeholder=_("settings students cannot change"),
+                                persist_state="session")
         hidden = st.multiselect(_("Hide"), [f for f in links.FIELDS if f not in locked],
                                 key="share_hide", format_func=label,
-                                placeholder=_("settings students do not see"))
+                                placeholder=_("settings students do not see"),
+                                persist_state="session")
         # the link opens in the language it was made in (English, the default, goes unsaid:
         # then each student's own browser language applies)
         lang = None if i18n.lang() == i18n.DEFAULT else i18n.lang()

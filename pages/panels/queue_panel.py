@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from digitlab.runtime.fairqueue import waiting_words
-from pages.shared import state
+from pages.shared import chrome, state
 from pages.shared.i18n import N_, _
 from pages.shared.sent import LastSent
 
@@ -19,6 +19,7 @@ def waiting(job, noun: str, key: str) -> None:
     """While `job` (a TrainingJob or a SweepJob) waits in its queue: where it stands and when
     its result should come, kept up to date, and "Leave the queue"; returns once it no longer
     waits (the page reruns then). Outside a served app (AppTest) it draws the place once."""
+    chrome.no_running_icon()  # this box says what the run waits for, live
     box = st.container(border=True)
     message = box.empty()
     leave_help = {"fit": N_("Takes your fit out of the queue: nothing runs for it, and what you "

@@ -11,11 +11,17 @@ from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from pages.shared.i18n import _
 
+OPEN = "show_code_open"  # the popover: open or shut
+
 
 def panel(config: TrainConfig | None) -> None:
     if config is None:
         return
-    with st.popover(_("Show the code"), icon=":material/code:", width="stretch"):
+    box = st.popover(_("Show the code"), icon=":material/code:", width="stretch", key=OPEN,
+                     on_change="rerun")
+    if not box.open:  # built only while open (opening reruns the page): a notebook, a script
+        return        # and their highlighting in every run of every student's page otherwise
+    with box:
         st.download_button(_("Download as a notebook"), notebook.notebook_json(config, say=_),
                            file_name=notebook.FILE, mime="application/x-ipynb+json",
                            icon=":material/download:", key="download_notebook",

@@ -21,8 +21,24 @@ def fast_model(mnist, tutorial_split) -> training.Trained:
     return trained(FAST, mnist, tutorial_split)
 
 
-def test_train_page_shows_the_flipbook_ending_on_the_model_and_plays_it(fast_model):
+# The Train page's look-inside tab last chosen (pages/train_page.py INSIDE_KEPT: a page file
+# is not imported); the weights' tab is open otherwise.
+INSIDE = "train_inside_kept"
+
+
+def test_train_page_opens_one_look_inside_tab_and_builds_only_that_one(fast_model):
     at = open_app("train", {state.TRAINED: fast_model})
+    assert not at.exception and not at.error
+    assert any(m.label == "Weights exactly 0" for m in at.metric)  # the first tab, open
+    assert not any(s.key == movie_panel.FRAME for s in at.select_slider)  # the others: not built
+    assert not any(m.label == "Calibration error" for m in at.metric)
+    assert [t.label for t in at.tabs] == ["What the model learned", "Training as a movie",
+                                          "How sure, when wrong?"]
+
+
+def test_train_page_shows_the_flipbook_ending_on_the_model_and_plays_it(fast_model):
+    at = open_app("train", {state.TRAINED: fast_model, INSIDE: "Training as a movie"})
+    assert not any(m.label == "Weights exactly 0" for m in at.metric)  # one tab built
     assert not at.exception and not at.error
     movie = fast_model.fit.movie
     slider = at.select_slider(key=movie_panel.FRAME)
@@ -40,7 +56,7 @@ def test_train_page_shows_the_flipbook_ending_on_the_model_and_plays_it(fast_mod
 
 
 def test_train_page_shows_the_reliability_diagram_and_calibration_error(fast_model):
-    at = open_app("train", {state.TRAINED: fast_model})
+    at = open_app("train", {state.TRAINED: fast_model, INSIDE: "How sure, when wrong?"})
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Calibration error"].endswith("%")
     assert int(metrics["Sure and wrong"].replace(",", "")) >= 0
@@ -49,7 +65,7 @@ def test_train_page_shows_the_reliability_diagram_and_calibration_error(fast_mod
 
 
 def test_a_sklearn_model_has_no_movie_and_says_why(small_model):
-    at = open_app("train", {state.TRAINED: small_model})
+    at = open_app("train", {state.TRAINED: small_model, INSIDE: "Training as a movie"})
     assert not at.exception
     assert any("Only DigitLab's own solver" in c.value for c in at.caption)
 

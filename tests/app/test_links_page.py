@@ -8,6 +8,7 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from digitlab.lab import links
+from pages.panels import links_panel
 from pages.shared import nav
 
 from .page_utils import APP, open_app
@@ -86,7 +87,9 @@ def test_a_lesson_link_locks_and_hides_and_says_what_it_fixed(mnist):
 
 
 def test_the_lesson_builder_writes_the_link_of_the_current_settings(mnist):
-    at = open_app("train")
+    shut = open_app("train")  # built only while open: no lists, no link in a run of the page
+    assert not [m for m in shut.multiselect if m.key == "share_lock"] and not shut.code
+    at = open_app("train", {links_panel.BUILDER: True})  # as a click opens it
     at.select_slider(key="cfg_C").set_value(0.1).run()
     at.multiselect(key="share_lock").set_value(["solver", "max_iter"]).run()
     at.multiselect(key="share_hide").set_value(["tol"]).run()
@@ -103,7 +106,7 @@ def sidebar_labels(at: AppTest) -> set[str]:
 
 
 def test_the_builder_names_settings_as_the_sidebar_does_and_gives_a_short_link(mnist):
-    at = open_app("train")
+    at = open_app("train", {links_panel.BUILDER: True})
     lock = at.multiselect(key="share_lock")
     # the Lock and Hide lists say "Training images", as the sidebar does, not train_size
     assert len(set(lock.options)) == len(SETTINGS) and set(lock.options) <= sidebar_labels(at)

@@ -7,9 +7,10 @@ from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from digitlab.training import evaluate, tutorial
 from digitlab.training import session as training
+from pages.panels import script_panel
 from pages.shared import nav, state
 
-from .page_utils import button, image_captions, open_app
+from .page_utils import button, html_captions, image_captions, open_app
 
 
 def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
@@ -23,7 +24,8 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     metrics = {m.label: m.value for m in at.metric}
     assert 0.75 < float(metrics["Test accuracy"]) <= 1.0
     assert metrics["Training images"] == "1,000"
-    assert len(image_captions(at)) >= 1  # the confusion heatmap
+    # the ten weight pictures, each captioned with its digit and its share of zero weights
+    assert [c.split(" · ")[0] for c in html_captions(at)][:10] == [str(d) for d in range(10)]
     assert len(at.dataframe) == 2  # the per-class report, the run history
     trained = at.session_state[state.TRAINED]
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
@@ -139,8 +141,11 @@ def test_a_stopped_fit_can_continue_from_its_weights(mnist, tutorial_split):
 
 
 def test_show_the_code_offers_the_notebook_in_the_pages_language(mnist):
+    shut = open_app("train")  # built only while open: nothing of it in a run of the page
+    assert not [b for b in shut.get("download_button") if b.proto.id.endswith("download_notebook")]
+    assert not [c for c in shut.code if "LogisticRegression" in c.value]
     for lang, label in (("en", "Download as a notebook"), ("fr", "Télécharger en notebook")):
-        at = open_app("train", {"lang": lang})
+        at = open_app("train", {"lang": lang, script_panel.OPEN: True})  # as a click opens it
         buttons = [b for b in at.get("download_button") if b.proto.label == label]
         assert len(buttons) == 1, [b.proto.label for b in at.get("download_button")]
         assert buttons[0].proto.id.endswith("download_notebook")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from digitlab.classroom import publish as classroom
 from digitlab.runtime.fairqueue import Request
 from digitlab.training import session as training
-from pages.shared import state
+from pages.shared import chrome, state
 
 from .page_utils import open_app
 from .test_train_page import button
@@ -37,6 +37,8 @@ def test_a_fit_that_waits_shows_its_place_and_estimate_and_can_leave_the_queue(m
         text = " ".join(m.value for m in at.markdown)
         assert "Yours is next" in text and "Your result in about" in text, text
         assert f"Running now: {queue.workers}." in text
+        # the box says what the run waits for: the header's animated Running icon is hidden
+        assert any(chrome.RUNNING_ICON in str(h.proto.body) for h in at.get("html"))
         assert not button(at, "Train").disabled  # a press would replace the waiting fit
         assert any("waits in the queue" in c.value for c in at.sidebar.caption)
         button(at, "Leave the queue").click().run()
