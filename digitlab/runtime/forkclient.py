@@ -32,6 +32,7 @@ from typing import IO
 
 READY_S = 300.0  # how long the fork server may take to import (seconds; more on a busy machine)
 ANSWER_S = 60.0  # how long it may take to fork a child before it counts as lost
+ALIVE_S = 0.5  # while waiting for its answer, how often to look whether it is still alive
 LAUNCHES = 3  # fork servers started per process at most; past that, every child is Popen's
 _MESSAGE = 1 << 16
 _ONE_THREAD = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
@@ -153,8 +154,7 @@ class ForkServer:
         try:
             with self._sending:
                 socket.send_fds(sock, [request], [theirs.fileno(), in_r, out_w, err_w, *files])
-            answer.settimeout(ANSWER_S)
-            message, fds, _, _ = socket.recv_fds(answer, _MESSAGE, 1)
+            message, fds = self._answer_of(answer)
         except OSError as exc:
             if exc.errno == errno.EMSGSIZE:  # too large a request: this child only
                 message, why = b'{"error": "the request was too large"}', ""
@@ -175,6 +175,21 @@ class ForkServer:
         else:
             self._lost(sock, why)
         return None
+
+
+    def _answer_of(self, answer: socket.socket) -> tuple[bytes, list[int]]:
+        """The fork server's answer to one request, within ANSWER_S; OSError (TimeoutError) if
+        none comes, at once if the fork server has died meanwhile (a request it never read
+        holds the answer socket's other end in the dead server's queue: no end of file)."""
+        proc, deadline = self._proc, time.monotonic() + ANSWER_S
+        answer.settimeout(ALIVE_S)
+        while True:
+            try:
+                message, fds, _, _ = socket.recv_fds(answer, _MESSAGE, 1)
+                return message, fds
+            except TimeoutError:
+                if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+                    raise
 
 
 def _closed(answer: socket.socket, pidfd: int) -> None:
