@@ -32,6 +32,7 @@ from pages.shared import (
     nav,
     pictures,
     state,
+    tabs,
     uploader,
     warmup,
 )
@@ -52,11 +53,7 @@ TABS = {
     N_("On the map"): digitmap_panel.drawing_tab,
     N_("Can you fool it?"): fool_panel.drawing_tab,
 }
-TAB = "draw_tab"
-# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
-# not draw it (an empty canvas after Clear shows no tabs), and the learner on "Can you fool
-# it?" would land on "Why this answer" again with every new drawing.
-TAB_KEPT = "draw_tab_kept"
+TAB = "draw_tab"  # its choice is kept under "draw_tab_kept" (pages/shared/tabs.py)
 # Seconds the script pauses before the tabs, so that the server's event loop (which needs
 # the GIL this script thread would hold) sends the Prediction metric first. On the shared
 # 2-core machine the tabs' ~20 ms of work otherwise delayed the metric by up to ~50 ms
@@ -179,22 +176,11 @@ def pad_body(fitted, deskew: bool) -> None:
         look_inside(fitted, image, prepared)  # why, looks like, can you fool it
 
 
-def keep_tab() -> None:
-    st.session_state[TAB_KEPT] = st.session_state[TAB]
-
-
 def look_inside(fit: FitResult, image: np.ndarray, prepared: preprocess.Prepared) -> None:
     """Tabs that run only when open, so a stroke costs only what the open tab shows, and all
     of it after the Prediction metric has gone out."""
     time.sleep(SEND_FIRST)
-    labels = [_(t) for t in TABS]  # the kept tab is a label: in another language, the first
-    kept = st.session_state.get(TAB_KEPT)
-    tabs = st.tabs(labels, default=kept if kept in labels else labels[0], key=TAB,
-                   on_change=keep_tab)
-    for tab, show in zip(tabs, TABS.values()):
-        if tab.open:
-            with tab:
-                show(fit, image, prepared)
+    tabs.lazy_tabs(TABS, TAB, fit, image, prepared)
 
 
 with frame.guard(_("The Draw page")):

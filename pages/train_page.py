@@ -27,7 +27,7 @@ from pages.panels import (
     report_panel,
     script_panel,
 )
-from pages.shared import chrome, figures, frame, i18n, state, timing
+from pages.shared import chrome, figures, frame, i18n, state, tabs, timing
 from pages.shared.i18n import N_, _, fmt
 from pages.shared.sent import LastSent
 
@@ -283,25 +283,11 @@ INSIDE = {
     N_("Training as a movie"): movie_panel.panel,
     N_("How sure, when wrong?"): calibration,
 }
-INSIDE_TAB = "train_inside"
-# The tab last chosen, outside the widget: Streamlit drops a widget's state in a run that does
-# not draw it (every run that follows a fit), and the next fit would open the first tab again.
-INSIDE_KEPT = "train_inside_kept"
-
-
-def keep_inside() -> None:
-    st.session_state[INSIDE_KEPT] = st.session_state[INSIDE_TAB]
+INSIDE_TAB = "train_inside"  # the choice is kept as "train_inside_kept" (pages/shared/tabs.py)
 
 
 def look_inside(tr: training.Trained) -> None:
-    labels = [_(t) for t in INSIDE]  # the kept tab is a label: in another language, the first
-    kept = st.session_state.get(INSIDE_KEPT)
-    tabs = st.tabs(labels, default=kept if kept in labels else labels[0], key=INSIDE_TAB,
-                   on_change=keep_inside)
-    for tab, show in zip(tabs, INSIDE.values()):
-        if tab.open:
-            with tab:
-                show(tr)
+    tabs.lazy_tabs(INSIDE, INSIDE_TAB, tr)
 
 
 with frame.guard(_("The Train page")):
