@@ -102,7 +102,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     - an epoch has *settled* when the objective (held-out cross-entropy + penalty) fell by
       less than 10 % during it; an unsettled epoch never ends the fit;
     - a cold fit stops after `n_iter_no_change` settled epochs in which held-out accuracy did
-      not rise by more than `tol`;
+      not rise by more than `tol`, but never before epoch `min_epochs`;
     - a warm start (coef_init given) stops at its first settled epoch: it began at a model
       already stopped that way on these rows, so only the change of setting (say C) has to
       take effect. Its weights are first shrunk by the factor that best suits the new penalty
@@ -118,6 +118,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     n_iter_no_change : a cold fit stops after this many settled epochs without improvement.
         1 by default: an epoch is a big step here, and on MNIST a second epoch of patience
         did not change the model kept (it only cost an epoch).
+    min_epochs : a cold fit runs at least this many epochs (1 by default: no floor), unless
+        max_iter is smaller; the model kept is still the best on the held-out rows.
     batch_size : rows per Adam step.
     learning_rate : Adam's step size, in units of the RMS-normalised features.
     validation_fraction : share of the training rows held out for early stopping.
@@ -143,7 +145,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
     # Checked at the start of fit, as scikit-learn's estimators check theirs.
     _parameter_constraints: dict = {
         "C": [Interval(Real, 0, None, closed="right")],  # inf: no penalty
-        **dict.fromkeys(("max_iter", "n_iter_no_change", "batch_size"), [_AT_LEAST_ONE]),
+        **dict.fromkeys(("max_iter", "n_iter_no_change", "min_epochs", "batch_size"),
+                        [_AT_LEAST_ONE]),
         "tol": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -157,7 +160,8 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
                  n_iter_no_change: int = 1, batch_size: int = 256, learning_rate: float = 0.01,
                  validation_fraction: float = 0.1, early_stopping: bool = True,
                  average: bool = True, shuffle: bool = True, init: str = "prior",
-                 blas_threads: int | None = 1, random_state: int | None = 0):
+                 blas_threads: int | None = 1, random_state: int | None = 0,
+                 min_epochs: int = 1):
         self.C = C
         self.max_iter = max_iter
         self.tol = tol
@@ -171,6 +175,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         self.init = init
         self.blas_threads = blas_threads
         self.random_state = random_state
+        self.min_epochs = min_epochs
 
     # --- fitting -----------------------------------------------------------------------------
 
@@ -237,7 +242,7 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
                       self.learning_rate, self.batch_size, self.average, batch_transform)
         vloss, acc, by_class = objective.held_out_by_class(Xval, yval, W, b)
         rule = StoppingRule(self.tol, self.n_iter_no_change, int(self.max_iter), warm, lam,
-                             W, b, vloss, acc)
+                             W, b, vloss, acc, min_epochs=int(self.min_epochs))
         curves: tuple[list, list, list] = ([], [], [])  # loss, held-out accuracy, held-out loss
 
         def report(epoch: int, W, loss, vloss, acc, by_class, message: str = "") -> None:

@@ -20,12 +20,14 @@ class StoppingRule:
 
     `since` counts epochs since the held-out accuracy last rose by more than tol above every
     earlier one. A warm start and its unsettled epochs count for `since` but are never kept.
+    A cold fit does not end before epoch `min_epochs` (a warm start is not held to it).
     Without held-out rows (accuracy None) each model replaces the last.
     """
 
-    def __init__(self, tol, patience, max_iter, warm, lam, W, b, vloss, acc):
+    def __init__(self, tol, patience, max_iter, warm, lam, W, b, vloss, acc, min_epochs=1):
         self.tol, self.patience, self.max_iter, self.warm, self.lam = (
             tol, patience, max_iter, warm, lam)
+        self.min_epochs = min_epochs
         self.since, self.reference = 0, -math.inf
         self.W: np.ndarray | None = None
         self.b: np.ndarray | None = None
@@ -45,7 +47,8 @@ class StoppingRule:
         self.last_objective = now
         self.latest = (epoch, W, b)
         self._offer(epoch, W, b, acc, vloss, keepable=settled or not self.warm or acc is None)
-        if acc is not None and settled and (self.warm or self.since >= self.patience):
+        if acc is not None and settled and (
+                self.warm or (self.since >= self.patience and epoch >= self.min_epochs)):
             # A cold fit stops once held-out accuracy stops rising. A warm start began at
             # a model already stopped that way on these rows: once the new setting has
             # settled there is no peak left to look for.
