@@ -209,7 +209,7 @@ def screen(seed: int, out: Path, names) -> None:
     for name in names:
         v = ALL[name]
         config = v.config.replace(seed=seed)
-        say(f"... fitting {name}: {v}")
+        say(f"... fitting {name}: {replace(v, config=config)}")
         with mock.patch.object(typeset, "rows", lambda n, s=0: (Xp[:n], yp[:n])), \
                 _as_screened(v, len(Xp[:config.printed])):
             t = time.process_time()
@@ -246,7 +246,7 @@ def report(names, out: Path, seed: int = 0) -> str:
     for name in names:
         v = ALL[name]
         config = v.config.replace(seed=seed)
-        say(f"... fitting {name}: {v}")
+        say(f"... fitting {name}: {replace(v, config=config)}")
         with _as_screened(v, len(typeset.rows(config.printed, seed)[0]) if config.printed else 0):
             t = time.process_time()
             result = fitting.fit(config, X_train, y_train)

@@ -64,3 +64,42 @@ def test_the_screens_own_variant_holds_out_training_digits_never_printed_ones(di
     assert not printed(rows[-k:]).any() and printed(rows[:-k]).sum() == n_printed
     assert sorted(map(tuple, np.c_[rows, ys])) == sorted(map(tuple, np.c_[X, y]))  # same rows
     assert fitting._row_order(5, 0).tolist() == np.random.default_rng(0).permutation(5).tolist()
+
+
+def test_a_screened_variant_fits_with_its_own_patience_least_epochs_and_stroke():
+    from benchmarks import canvas_screen as cs
+    from digitlab.data import augment
+    from digitlab.model import solvers
+
+    v = cs.Variant(cs.VARIANTS[cs.TODAY].config, patience=3, min_epochs=5, stroke=0.6)
+    with cs._as_screened(v, 0):
+        est = solvers.get(solvers.FAST).build(v.config)
+        assert (est.n_iter_no_change, est.min_epochs) == (3, 5)
+        assert augment.batch_source.keywords["a"] == augment.Augmentation(stroke=0.6)
+    # and outside it, the library's own
+    est = solvers.get(solvers.FAST).build(v.config)
+    assert (est.n_iter_no_change, est.min_epochs) == (1, 1)
+    assert augment.batch_source.__defaults__[-1] == augment.DEFAULT
+
+
+def test_the_screens_rule_counts_seed_2_only_when_it_finished_by_the_deadline(tmp_path):
+    import json
+
+    from benchmarks import canvas_screen as cs
+
+    def row(v, seed, redrawn, utc="2026-12-04T20:30:00Z"):
+        return {"variant": v, "seed": seed, "clean": 0.979, "re-drawn": redrawn,
+                "printed": 0.93, "writers": 0.83, "fit_cpu": 50.0, "epochs": 5,
+                "kept_epoch": 4, "utc": utc}
+
+    for seed, late in ((0, ""), (1, ""), (2, "2026-12-04T21:30:00Z")):
+        rows = [row(v, seed, 0.950 + (0.01 if v == "min5" and seed < 2 else 0))
+                for v in cs.VARIANTS]
+        if late:
+            rows[-1]["utc"] = late
+        (tmp_path / f"screen-seed{seed}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in rows))
+    said = cs.decide(tmp_path)
+    assert "seeds used: [0, 1]" in said and said.endswith("chosen: min5")
+    said = cs.decide(tmp_path, deadline="2026-12-04T22:00:00Z")  # seed 2 counts: +0.0067 only
+    assert "seeds used: [0, 1, 2]" in said and said.endswith("chosen: min5")

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from digitlab.model.solvers.fast import EpochInfo, FastLogisticRegression
+from digitlab.model.solvers.stopping import StoppingRule
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +136,9 @@ def test_no_penalty_and_no_early_stopping_run_all_epochs(small):
     ("C", 0, r"a float in the range \(0.0, inf\]"), ("C", -1.0, r"a float in the range"),
     ("max_iter", 0, r"an int in the range \[1, inf\)"), ("max_iter", 10.0, "an int"),
     ("max_iter", True, "an int"), ("n_iter_no_change", 0, "an int"), ("batch_size", 2.5, "an int"),
+    ("min_epochs", 0, r"an int in the range \[1, inf\)"), ("min_epochs", -3, "an int"),
+    ("min_epochs", 2.0, "an int"), ("min_epochs", True, "an int"), ("min_epochs", "5", "an int"),
+    ("min_epochs", None, "an int"),
     ("validation_fraction", 1.0, r"a float in the range \(0.0, 1.0\)"),
     ("init", "random", "a str among"), ("early_stopping", "yes", "an instance of 'bool'"),
 ])
@@ -145,9 +149,54 @@ def test_bad_parameters_are_a_sentence(small, param, value, rule):
         FastLogisticRegression(**{param: value}).fit(Z[:100], y[:100])
 
 
+@pytest.mark.parametrize("patience", [1, 2, 3])
+@pytest.mark.parametrize("min_epochs", [1, 2, 3, 5, 8])
+def test_a_cold_fit_ends_after_its_patience_but_never_before_min_epochs(patience, min_epochs):
+    # The rule by itself, fed a held-out accuracy that rises once (epoch 1) and then stays
+    # flat, with a settled objective: it ends after `patience` flat epochs, not before
+    # epoch `min_epochs`, and keeps the epoch-1 model.
+    W, b = np.zeros((3, 2)), np.zeros(2)
+    rule = StoppingRule(1e-4, patience, 100, False, 0.0, W, b, 1.0, 0.5, min_epochs=min_epochs)
+    epoch, stopped = 0, None
+    while stopped is None:
+        epoch += 1
+        stopped, _ = rule.after_epoch(epoch, W + epoch, b, 1.0, 0.9)
+    assert stopped == "early stopping" and epoch == max(1 + patience, min_epochs)
+    assert rule.kept()[0] == 1
+
+
+def test_min_epochs_holds_a_cold_fit_and_keeps_its_best_epoch(small):
+    Z, y, Zt, yt = small
+    plain = FastLogisticRegression().fit(Z, y)
+    events: list[EpochInfo] = []
+    held = FastLogisticRegression(min_epochs=plain.n_iter_[0] + 2).fit(
+        Z, y, on_progress=events.append)
+    assert held.n_iter_[0] >= plain.n_iter_[0] + 2 and held.stopped_by_ == "early stopping"
+    # the same fit up to where the plain one stopped (min_epochs only postpones the end)
+    assert [e.val_accuracy for e in events[:plain.n_iter_[0] + 1]] == list(
+        plain.validation_scores_)
+    assert events[held.best_iteration_].val_accuracy == max(e.val_accuracy for e in events[1:])
+    assert held.score(Zt, yt) > 0.85
+
+
+def test_min_epochs_above_max_iter_ends_at_max_iter(small):
+    Z, y, _, _ = small
+    est = FastLogisticRegression(max_iter=2, min_epochs=5).fit(Z, y)
+    assert est.n_iter_[0] == 2 and est.stopped_by_ == "max_iter"
+
+
+def test_a_warm_start_is_not_held_to_min_epochs(small):
+    Z, y, _, _ = small
+    first = FastLogisticRegression().fit(Z, y)
+    warm = FastLogisticRegression(C=10.0, min_epochs=50).fit(
+        Z, y, coef_init=first.coef_, intercept_init=first.intercept_)
+    assert warm.stopped_by_ == "early stopping" and warm.n_iter_[0] < 50
+
+
 def test_C_may_be_infinite_and_counts_may_be_numpy_ints(small):
     Z, y, _, _ = small
-    FastLogisticRegression(C=math.inf, max_iter=np.int64(1)).fit(Z[:100], y[:100])
+    FastLogisticRegression(C=math.inf, max_iter=np.int64(1), min_epochs=np.int64(1)).fit(
+        Z[:100], y[:100])
 
 
 def test_one_class_is_refused(small):
