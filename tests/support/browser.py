@@ -192,7 +192,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 def go_to(page, title: str) -> None:
     """Click a page in the sidebar navigation (keeps the session, so the model travels)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    expect(page.locator("h1", has_text=title).first).to_be_visible()
+    shown(page.locator("h1", has_text=title).first)  # not expect(): see `shown`
     wait_idle(page)
 
 
