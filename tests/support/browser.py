@@ -28,6 +28,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
+# How often a wait for a page function (`wait_idle`, `screenshot`) looks at the page: every
+# 100 ms, not on every frame (Playwright's default, "raf"): a page polled at 60 Hz draws frames
+# the whole wait, in its renderer and Chromium's compositor, and takes CPU from the app it waits
+# on (benchmarks/load.py found the same with thirty pages). A person does not notice 100 ms.
+POLL_MS = 100
 
 
 def free_port() -> int:
@@ -181,13 +186,13 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app shows a finished run. Call it once something the action produced is on
     the page (a heading, a metric), so that its run has begun: right after a click the page can
     still show the last run as finished (the click's rerun reached it 30-300 ms later here)."""
-    page.wait_for_function(IDLE_JS, timeout=timeout)
+    page.wait_for_function(IDLE_JS, timeout=timeout, polling=POLL_MS)
 
 
 def go_to(page, title: str) -> None:
     """Click a page in the sidebar navigation (keeps the session, so the model travels)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    expect(page.locator("h1", has_text=title).first).to_be_visible()
+    shown(page.locator("h1", has_text=title).first)  # not expect(): see `shown`
     wait_idle(page)
 
 
@@ -217,7 +222,7 @@ def screenshot(page, name: str) -> Path:
     it yet (loading="lazy")."""
     try:
         page.wait_for_function(f"() => {_PICTURES_IN_VIEW}.every(i => i.complete && "
-                               "i.naturalWidth > 0)")
+                               "i.naturalWidth > 0)", polling=POLL_MS)
     except PlaywrightTimeout:  # say which picture a person would see broken or missing
         broken = page.evaluate(f"() => {_PICTURES_IN_VIEW}.filter(i => !(i.complete && "
                                "i.naturalWidth > 0)).map(i => [i.src.slice(0, 120), i.alt, "
