@@ -42,6 +42,13 @@ QUESTION_SEEN = "class_question_seen"  # session state: the round (id, state) Qu
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
 BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
 FORM = "class_join"
+NAME_FIELD = "class_name_field"  # session state: the name field's text
+NAME_MISSING = "class_name_missing"  # session state: Join was pressed with no name typed
+JOIN_SLOT = "class_join_slot"  # the container the name field is drawn in
+# Without the form the slot takes no room (out of the column's flow, no gap), like app.py's
+# leave guard.
+JOIN_SLOT_CSS = (f"<style>.st-key-{JOIN_SLOT}:not(:has([data-testid=stForm]))"
+                 "{position:absolute}</style>")
 # Where a student is asked their name: the pages the class address and the QR code open (Home
 # is "" when it is the address's root). Not over the Train and Class set pages' own fields,
 # where the teacher gives the password.
@@ -101,8 +108,17 @@ def frame(teacher: bool, page: str = "") -> None:
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
         return  # the class database is unusable: the page itself still works
-    if page in NAME_PAGES and not st.session_state.get(NAME):
-        ask()
+    # The name field has a slot on every student's page, which keeps one element (its style)
+    # once a name is given: joining then moves nothing else in the page's tree. When the form
+    # simply went, every element under it changed place, Streamlit drew the Draw page's canvas
+    # afresh, and for the next seconds (3.7 s with a class coming in on 2 cores) the new
+    # canvas stood where no pointer reached it: a first stroke after joining was lost
+    # (benchmarks/load.py). Joining is the button's callback, so the page is drawn once,
+    # without the form, in the same run.
+    with st.container(key=JOIN_SLOT):
+        st.html(JOIN_SLOT_CSS)  # style only, and never empty (an empty container is not drawn)
+        if page in NAME_PAGES and not st.session_state.get(NAME):
+            ask()
     # a whole run draws the page afresh: what it last drew is not stale (else the push, run
     # before the page, would rerun the app before the page could draw the new question)
     st.session_state.pop(QUESTION_SEEN, None)
@@ -111,16 +127,20 @@ def frame(teacher: bool, page: str = "") -> None:
 
 def ask() -> None:
     with st.form(FORM, border=True, enter_to_submit=True):
-        name = st.text_input(_("Your name for this class"), max_chars=MAX_TEXT,
-                             placeholder=_("A first name or a nickname"),
-                             help=_("Only your teacher sees it, beside what you do."))
-        if st.form_submit_button(_("Join the class"), icon=":material/login:"):
-            name = " ".join(name.split())
-            if not name:
-                st.warning(_("Type a name first."))
-                return
-            named(name)
-            st.rerun()
+        st.text_input(_("Your name for this class"), max_chars=MAX_TEXT, key=NAME_FIELD,
+                      placeholder=_("A first name or a nickname"),
+                      help=_("Only your teacher sees it, beside what you do."))
+        st.form_submit_button(_("Join the class"), icon=":material/login:", on_click=join)
+        if st.session_state.get(NAME_MISSING):
+            st.warning(_("Type a name first."))
+
+
+def join() -> None:
+    """The Join button: the name typed, its spaces tidied, or a word that one is needed."""
+    name = " ".join(str(st.session_state.get(NAME_FIELD) or "").split())
+    st.session_state[NAME_MISSING] = not name
+    if name:
+        named(name)
 
 
 def named(name: str) -> None:
