@@ -71,4 +71,8 @@ browser.show_focus()
 projector.style()
 with frame.guard(_("The class")):
     class_push.frame(classroom_panel.is_teacher(), page.url_path)  # class mode: roster, pause
-page.run()
+try:
+    page.run()
+finally:  # class mode: a student's name field, after the page (its going moves none of it)
+    with frame.guard(_("The class")):
+        class_push.name_field(classroom_panel.is_teacher(), page.url_path)

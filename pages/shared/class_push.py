@@ -42,6 +42,12 @@ QUESTION_SEEN = "class_question_seen"  # session state: the round (id, state) Qu
 SEATED = "class_seated"  # session state: this session is on the roster (a student's)
 BEAT = "class_beat"  # session state: time.monotonic() of the last heartbeat written
 FORM = "class_join"
+NAME_FIELD = "class_name_field"  # session state: the name field's text
+NAME_MISSING = "class_name_missing"  # session state: Join was pressed with no name typed
+JOIN_BOX = "class_join_box"  # the container the name field is drawn in, after the page
+# ... and shown above it: first in the page's column, clear of the app's header.
+JOIN_CSS = (f"<style>[data-testid=stLayoutWrapper]:has(> .st-key-{JOIN_BOX}), "
+            f".st-key-{JOIN_BOX} {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}</style>")
 # Where a student is asked their name: the pages the class address and the QR code open (Home
 # is "" when it is the address's root). Not over the Train and Class set pages' own fields,
 # where the teacher gives the password.
@@ -101,26 +107,46 @@ def frame(teacher: bool, page: str = "") -> None:
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
         return  # the class database is unusable: the page itself still works
-    if page in NAME_PAGES and not st.session_state.get(NAME):
-        ask()
     # a whole run draws the page afresh: what it last drew is not stale (else the push, run
     # before the page, would rerun the app before the page could draw the new question)
     st.session_state.pop(QUESTION_SEEN, None)
     _push(page)
 
 
+def name_field(teacher: bool, page: str = "") -> None:
+    """After the page (app.py): a student's name field until they have given one, on the pages
+    students land on (NAME_PAGES), shown above the page.
+
+    It comes after the page in Streamlit's tree so that its going moves nothing of the page.
+    Drawn before it, the field's going changed the place of every element under it: Streamlit
+    drew the Draw page's canvas afresh, and for the next seconds (3.7 s with a class coming in
+    on 2 cores) the new canvas stood where no pointer reached it, so a first stroke after
+    joining was lost (benchmarks/load.py). Join is the button's callback: the page is then
+    drawn once, without the field, in the same run."""
+    if (teacher or not on() or page not in NAME_PAGES or st.session_state.get(NAME)
+            or not st.session_state.get(SEATED)):  # not seated: the class database failed
+        return
+    st.html(JOIN_CSS)  # style only
+    with st.container(key=JOIN_BOX):
+        ask()
+
+
 def ask() -> None:
     with st.form(FORM, border=True, enter_to_submit=True):
-        name = st.text_input(_("Your name for this class"), max_chars=MAX_TEXT,
-                             placeholder=_("A first name or a nickname"),
-                             help=_("Only your teacher sees it, beside what you do."))
-        if st.form_submit_button(_("Join the class"), icon=":material/login:"):
-            name = " ".join(name.split())
-            if not name:
-                st.warning(_("Type a name first."))
-                return
-            named(name)
-            st.rerun()
+        st.text_input(_("Your name for this class"), max_chars=MAX_TEXT, key=NAME_FIELD,
+                      placeholder=_("A first name or a nickname"),
+                      help=_("Only your teacher sees it, beside what you do."))
+        st.form_submit_button(_("Join the class"), icon=":material/login:", on_click=join)
+        if st.session_state.get(NAME_MISSING):
+            st.warning(_("Type a name first."))
+
+
+def join() -> None:
+    """The Join button: the name typed, its spaces tidied, or a word that one is needed."""
+    name = " ".join(str(st.session_state.get(NAME_FIELD) or "").split())
+    st.session_state[NAME_MISSING] = not name
+    if name:
+        named(name)
 
 
 def named(name: str) -> None:

@@ -77,6 +77,33 @@ def test_a_student_is_on_the_roster_by_name_with_the_count(class_mode, small_mod
     assert ben.session_state[class_push.SEATED]
 
 
+def place_of(at, title: str) -> int:
+    """Where the page's title sits among the app's top-level elements."""
+    for place, node in at.main.children.items():
+        titles = node.get("title") if hasattr(node, "children") else [node]
+        if any(getattr(t, "type", None) == "title" and t.value == title for t in titles):
+            return place
+    raise AssertionError(f"no title {title!r} on the page")
+
+
+def test_joining_moves_nothing_on_the_page_and_a_blank_name_is_refused(class_mode,
+                                                                       small_model):
+    """The name field leaves its slot behind: the page under it keeps its place in the tree
+    (else Streamlit draws the canvas afresh, and a first stroke after joining was lost under a
+    class's load); the page is drawn without the field in the same run."""
+    at = open_app("draw", {state.TRAINED: small_model})
+    before = place_of(at, "Draw")
+    button(at, "Join the class").click().run()  # nothing typed
+    assert "Type a name first." in texts(at) and class_push.NAME not in at.session_state
+    field = next(t for t in at.text_input if t.label == "Your name for this class")
+    field.input("  Ana   Lee ")
+    button(at, "Join the class").click().run()
+    assert not at.exception and at.session_state[class_push.NAME] == "Ana Lee"
+    assert not any(t.label == "Your name for this class" for t in at.text_input)
+    assert "Type a name first." not in texts(at)
+    assert place_of(at, "Draw") == before
+
+
 def test_the_teacher_leaves_the_roster_once_unlocked(class_mode):
     at = teacher()
     assert class_mode.roster(TEACHER) == [] and "Nobody yet" in texts(at)

@@ -241,10 +241,53 @@ def canvas(page):
     return page.locator("canvas.upper-canvas").first
 
 
-def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -> None:
-    """Drag the mouse through `points` (canvas pixels, 0..280) with the button held."""
+# A canvas a person can draw on: its box the same as at the last look (a canvas Streamlit has
+# just drawn afresh can stand elsewhere for seconds before it settles, and under a class's load
+# benchmarks/load.py saw strokes drawn there reach no canvas), and a pointer at its centre
+# landing on it. The box is kept in the page, so the next stroke on a still canvas goes at once.
+CANVAS_SETTLED = """() => {
+    const find = (root) => {
+        const found = root.querySelector('canvas.upper-canvas');
+        if (found) return found;
+        for (const el of root.querySelectorAll('*')) {
+            const inner = el.shadowRoot && find(el.shadowRoot);
+            if (inner) return inner;
+        }
+        return null;
+    };
+    const c = find(document);
+    if (!c) return false;
+    const r = c.getBoundingClientRect();
+    const box = [r.x, r.y, r.width, r.height].map(Math.round).join();
+    const still = window.__canvasBox === box;
+    window.__canvasBox = box;
+    if (!still || !r.width) return false;
+    const x = r.x + r.width / 2, y = r.y + r.height / 2;
+    let hit = document.elementFromPoint(x, y);
+    while (hit && hit.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === hit) break;
+        hit = inner;
+    }
+    return hit === c;
+}"""
+
+
+def settled_canvas(page, timeout: float = 60_000) -> dict:
+    """The canvas's box once a person could draw on it (CANVAS_SETTLED)."""
+    try:
+        page.wait_for_function(CANVAS_SETTLED, timeout=timeout, polling=100)
+    except PlaywrightTimeout:
+        raise AssertionError("the canvas did not stand still where a pointer reaches it") \
+            from None
     box = canvas(page).bounding_box()
     assert box is not None, "the canvas is not on the page"
+    return box
+
+
+def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -> None:
+    """Drag the mouse through `points` (canvas pixels, 0..280) with the button held."""
+    box = settled_canvas(page)
     x0, y0 = box["x"], box["y"]
     page.mouse.move(x0 + points[0][0], y0 + points[0][1])
     page.mouse.down()
@@ -291,8 +334,7 @@ TABLET = {"width": 768, "height": 1024}
 def touch_stroke(page, cdp, points: list[tuple[float, float]]) -> None:
     """Drag one finger through `points` (canvas pixels) with Chromium's DevTools protocol
     (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True)."""
-    box = canvas(page).bounding_box()
-    assert box is not None, "the canvas is not on the page"
+    box = settled_canvas(page)
     at = [{"x": box["x"] + x, "y": box["y"] + y} for x, y in points]
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
     for point in at[1:]:
