@@ -140,11 +140,14 @@ class SingleFlightCache:
 
 
 class FitStore:
-    """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last training
-    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds
-    them."""
+    """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last two training
+    features, keyed as digitlab.training.fitting builds them: 187 MB for the full split's
+    pixels, 286 MB for its rbf map. Two, not one: when some of a class pick rbf features, their
+    fits take turns with the pixel fits in the fair queue, and with one kept each turn mapped
+    the images again (the rbf map is ~20 CPU s, the pixels ~0.5; a third of twenty students on
+    rbf made it seven times)."""
 
-    def __init__(self, fits: int = 32, features: int = 1):
+    def __init__(self, fits: int = 32, features: int = 2):
         self.fits = SingleFlightCache(fits)
         self.features = SingleFlightCache(features)
 
