@@ -88,17 +88,19 @@ def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
 
 
 def fit_key(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
-            side: int = 28) -> tuple:
-    """What a stored fit is filed under: the config, the image side and the data's checksum."""
-    return (config, side, data_checksum(X_train, y_train))
+            side: int = 28, checksum: tuple | None = None) -> tuple:
+    """What a stored fit is filed under: the config, the image side and the data's checksum
+    (`checksum`: data_checksum(X_train, y_train) computed earlier by the caller, who vouches
+    that the arrays have not changed since: digitlab.training.session.Split, read-only)."""
+    return (config, side, data_checksum(X_train, y_train) if checksum is None else checksum)
 
 
 def stored(store: FitStore, config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
-           side: int = 28) -> FitResult | None:
+           side: int = 28, checksum: tuple | None = None) -> FitResult | None:
     """The finished fit of `config` on this data in `store`, as `fit` would return it, or None
-    (never fits, never waits)."""
+    (never fits, never waits); `checksum` as for fit_key."""
     t0 = time.perf_counter()
-    cached = store.fits.peek(fit_key(config, X_train, y_train, side))
+    cached = store.fits.peek(fit_key(config, X_train, y_train, side, checksum))
     return None if cached is None else _replay(cached, None, time.perf_counter() - t0)
 
 
@@ -106,7 +108,8 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
         on_progress: OnProgress | None = None, side: int = 28,
         should_stop: Callable[[], bool] | None = None,
         warm_start_from: FitResult | None = None,
-        store: FitStore | None = None, turn: Turn | None = None) -> FitResult:
+        store: FitStore | None = None, turn: Turn | None = None,
+        checksum: tuple | None = None) -> FitResult:
     """Fit the pipeline for `config` on the training split (subset by `config.train_size`).
 
     Parameters
@@ -128,6 +131,8 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
     turn : the fit's turn in a fair queue (digitlab.runtime.fairqueue): entered only by a
         call that computes (a caller waiting for the same fit in the store takes no place),
         it waits for a free worker and raises Stopped if the caller leaves the line first.
+    checksum : data_checksum(X_train, y_train), when the caller has it already (fit_key): the
+        store's keys then cost nothing (the whole split's crc32 is ~12 ms a fit).
 
     From a page (Streamlit): run `fit` in a worker thread; both callbacks are called from that
     thread, so they must not call Streamlit. Let on_progress append the event to a list that
@@ -143,7 +148,7 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
 
     if store is None:
         return compute(on_progress)
-    key = fit_key(config, X_train, y_train, side)
+    key = fit_key(config, X_train, y_train, side, checksum)
     result, how = store.fits.get_or_compute(
         key, lambda emit: compute(emit, key[2]),
         keep=lambda r: not (r.stopped or r.warm_started), on_event=on_progress,

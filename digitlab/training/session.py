@@ -7,6 +7,7 @@ directly. Fits go through the `FitStore` the job is given (the app shares one be
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -126,6 +127,14 @@ class Split:
     y_test: np.ndarray
     data_key: str  # which data set, e.g. "MNIST:70000" (data_key)
     side: int
+
+    @functools.cached_property
+    def checksum(self) -> tuple:
+        """fitting.data_checksum of the training rows, computed once per split: the arrays
+        are read-only, and the split is made once per server (a press used to compute it three
+        times, ~12 ms each). A split made again from a changed or damaged cache file has its
+        own."""
+        return fitting.data_checksum(self.X_train, self.y_train)
 
     @classmethod
     def of(cls, X_train: np.ndarray, X_test: np.ndarray, y_train: np.ndarray,
@@ -293,7 +302,7 @@ class TrainingJob(QueuedJob):
         turn: fitting.Turn | None = None
         if self.queue is not None:
             queue = self.queue
-            self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side)
+            self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side, s.checksum)
             request = queue_request(self.config, len(s.y_train), self.owner, self.first,
                                     self.key, self.timings)
             turn = lambda: queue.turn(request, self.should_stop, self._took)  # noqa: E731
@@ -301,7 +310,7 @@ class TrainingJob(QueuedJob):
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
                               side=s.side, should_stop=self.should_stop,
                               warm_start_from=self.warm_start_from, store=self.store,
-                              turn=turn)
+                              turn=turn, checksum=s.checksum)
             if self.timings is not None and not (fit.reused or fit.stopped
                                                  or fit.warm_started):
                 self.timings.record(fit.config, fit.fit_seconds, fit.n_iter, fit.n_train,

@@ -140,11 +140,14 @@ class SingleFlightCache:
 
 
 class FitStore:
-    """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last training
-    features (187 MB for the full split: keep one), keyed as digitlab.training.fitting builds
-    them."""
+    """Finished fits (a fitted model is ~31 kB of weights: keep many) and the last two training
+    features, keyed as digitlab.training.fitting builds them: 187 MB for the full split's
+    pixels, 286 MB for its rbf map. Two, not one: when some of a class pick rbf features, their
+    fits take turns with the pixel fits in the fair queue, and with one kept an rbf fit after a
+    pixel fit mapped the images again (the full split's rbf map took 19 s on a busy machine:
+    digitlab.training.fitting), up to once per rbf student."""
 
-    def __init__(self, fits: int = 32, features: int = 1):
+    def __init__(self, fits: int = 32, features: int = 2):
         self.fits = SingleFlightCache(fits)
         self.features = SingleFlightCache(features)
 

@@ -19,7 +19,7 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import change, i18n, projector, state
+from pages.shared import change, i18n, projector, state, tabs
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -117,6 +117,11 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
         st.info(_("Run {number} and run {number2} cannot be compared: {exc}.", number=a.number,
                   number2=b.number, exc=i18n.error_text(exc)))
         return
+    tabs.lazy_tabs(COMPARE, COMPARE_TAB, a, b, cmp, names)
+
+
+def accuracies(a: history.Run, b: history.Run, cmp: history.Comparison,
+               names: tuple[str, str]) -> None:
     cols = st.columns(2)
     for col, run, other in zip(cols, (a, b), (b, a)):
         acc = run.accuracy
@@ -132,6 +137,10 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                       max_iter=c.max_iter, scaling=c.scaling)
                     + "".join(f", {_(b)}" for b in history.extras(c))
                     + f"; {_(run.row()['epochs / iterations'])}, {_(run.outcome)}.")
+
+
+def differences(a: history.Run, b: history.Run, cmp: history.Comparison,
+                names: tuple[str, str]) -> None:
     # on the projector one under the other, each as wide as the page: in columns the pictures
     # are shrunk to fit, and their text with them
     wall = projector.on()
@@ -150,6 +159,11 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
             st.caption(_("The two runs were tested on different images (test split or seed), "
                        "so each row of the difference is in percent of its true digit's test "
                        "images."))
+
+
+def weights(a: history.Run, b: history.Run, cmp: history.Comparison,
+            names: tuple[str, str]) -> None:
+    wall = projector.on()
     for col, run in zip([st.container(), st.container()] if wall else
                         st.columns(2, gap="medium"), (a, b)):
         if run.trained is None:
@@ -168,3 +182,15 @@ def side_by_side(a: history.Run, b: history.Run) -> None:
                             number=run.number),
                   alt=_("Run {number}'s ten weight images, one per digit: red where ink counts "
                         "for the digit, blue where it counts against.", number=run.number))
+
+
+# Two runs side by side, in tabs that run only while open (pages/shared/tabs.py): the
+# accuracies first, the pictures a click away. Each new pair of runs made four matplotlib
+# figures in every run that followed a second fit (~1.6 s of the server's CPU, measured with
+# AppTest), for every student of a class who trained again, whether they looked or not.
+COMPARE: dict[str, Callable[..., None]] = {
+    N_("Test accuracy"): accuracies,
+    N_("Where they differ"): differences,
+    N_("Their weights"): weights,
+}
+COMPARE_TAB = "history_compare"  # the choice is kept as "history_compare_kept"

@@ -253,7 +253,7 @@ def start_training(config: TrainConfig, ds: Dataset, warm_start: bool = False,
     job of this session still waiting there is replaced."""
     split = split_for(ds, config)
     stored = None if warm_start else fitting.stored(fit_store(), config, split.X_train,
-                                                    split.y_train, split.side)
+                                                    split.y_train, split.side, split.checksum)
     if stored is not None:
         st.session_state[TRAINED] = training.trained(stored, split)
         st.session_state.pop(JOB, None)

@@ -10,6 +10,9 @@ from pages.shared import state
 
 from .page_utils import image_captions, open_app
 
+# The comparison's tab last chosen (pages/shared/tabs.py keeps it under key + "_kept").
+KEPT = history_panel.COMPARE_TAB + "_kept"
+
 
 def fit(at, C: float):
     at.select_slider(key="cfg_train_size").set_value(1000)
@@ -29,14 +32,28 @@ def test_fits_are_listed_newest_first_compared_and_restored(mnist):
     table = at.dataframe[-1].value
     assert list(table.index) == [2, 1] and list(table["C"]) == ["0.01", "1"]
     assert {"accuracy", "fit s", "epochs / iterations", "ended"} <= set(table.columns)
-    # The two newest are compared: accuracies, the difference of the confusion matrices,
-    # per-class recall and both runs' weight images.
+    # The two newest are compared: accuracies first; the difference of the confusion
+    # matrices, per-class recall and both runs' weight images each a tab away, and made only
+    # when their tab is open.
     assert at.multiselect(key=history_panel.PICK).value == [1, 2]
     labels = [m.label for m in at.metric]
     assert "Run 1: test accuracy" in labels and "Run 2: test accuracy" in labels
+    assert [t.label for t in at.tabs][-3:] == ["Test accuracy", "Where they differ",
+                                               "Their weights"]
+    assert not set(image_captions(at)) & {"Run 1's weights (red: ink here counts for the digit)",
+                                     "Per-class recall: the share of each digit's test images "
+                                     "the run got right."}
+    at.session_state[KEPT] = "Where they differ"
+    at.run()
+    assert "Per-class recall: the share of each digit's test images the run got right." in (
+        image_captions(at))
+    assert "Run 1: test accuracy" not in [m.label for m in at.metric]
+    at.session_state[KEPT] = "Their weights"
+    at.run()
     captions = image_captions(at)
     assert "Run 1's weights (red: ink here counts for the digit)" in captions
     assert "Run 2's weights (red: ink here counts for the digit)" in captions
+    at.session_state[KEPT] = "Test accuracy"
     # Training the same settings again reuses the fit: no new run.
     fit(at, 0.01)
     assert len(at.session_state[state.HISTORY]) == 2
@@ -62,10 +79,12 @@ def test_a_run_whose_model_was_let_go_says_so_and_can_be_trained_again(mnist, mo
     table = at.dataframe[-1].value
     assert "let go" in table.loc[1, "ended"] and "let go" not in table.loc[2, "ended"]
     assert any("run 1) were let go" in c.value for c in at.caption)
+    assert "Run 1: test accuracy" in [m.label for m in at.metric]  # its scores stay
+    at.session_state[KEPT] = "Their weights"
+    at.run()
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Run 1's model was let go") for c in captions)
     assert "Run 2's weights (red: ink here counts for the digit)" in image_captions(at)
-    assert "Run 1: test accuracy" in [m.label for m in at.metric]  # its scores stay
     at.pills(key=history_panel.RESTORE).set_value(1).run()
     assert at.session_state["cfg_C"] == 1.0 and not at.exception
 

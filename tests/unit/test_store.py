@@ -136,3 +136,23 @@ def test_a_warm_start_is_not_stored_as_its_configs_fit(tiny):
     assert warm.warm_started and any("Warm start" in n for n in warm.notes)
     assert fitting.stored(store, TrainConfig(max_iter=5, C=0.1), X, y) is None
     assert fitting.stored(store, TrainConfig(max_iter=5), X, y).model is first.model
+
+
+def test_a_class_mixing_pixel_and_rbf_fits_maps_the_images_once_per_kind(tiny, monkeypatch):
+    """A lesson where some students pick rbf features: their fits take turns with the pixel
+    fits in the queue, and each kind's features must stay (the rbf map of the full split is
+    ~20 CPU s: computed again at every turn, a third of a class spent minutes on it)."""
+    X, y = tiny
+    mapped = []
+
+    class Counted(fitting.PixelTransform):
+        def fit_transform(self, X, y=None):
+            mapped.append(1)
+            return super().fit_transform(X, y)
+
+    monkeypatch.setattr(fitting, "PixelTransform", Counted)
+    store = FitStore()
+    for C in (1.0, 0.1, 0.01):
+        for kind in ("pixels", "rbf"):
+            fitting.fit(TrainConfig(max_iter=2, C=C, features=kind), X, y, store=store)
+    assert len(mapped) == 2 and len(store.features) == 2

@@ -9,6 +9,7 @@ import pytest
 from digitlab.data.mnist import Dataset
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
+from digitlab.runtime.fairqueue import FairQueue
 from digitlab.training import estimate, fitting, tutorial
 from digitlab.training import session as training
 from digitlab.training.store import FitStore
@@ -147,3 +148,23 @@ def test_stop_keeps_the_best_model_so_far(split):
     assert tr.evaluation.yhat.shape == split.y_test.shape
     # not what its config describes: not stored for others
     assert fitting.stored(store, config, split.X_train, split.y_train) is None
+
+
+def test_a_split_checksums_its_training_rows_once_however_many_fits_ask(digit_split,
+                                                                        monkeypatch):
+    X_train, X_test, y_train, y_test = digit_split
+    split = training.Split.of(X_train, X_test, y_train, y_test, "synthetic", 28)  # its own
+    sums = []
+    real = fitting.data_checksum
+    monkeypatch.setattr(fitting, "data_checksum", lambda X, y: sums.append(1) or real(X, y))
+    store, queue = FitStore(), FairQueue(workers=1)
+    for C in (0.1, 1.0):  # two presses, each through the store and the queue (as the app's)
+        config = TrainConfig(solver=solvers.FAST, max_iter=2, train_size=300, C=C)
+        job = training.TrainingJob(config, split, store=store, queue=queue, owner="ann")
+        assert job.start().wait(60) and job.error is None, job.error
+        again = fitting.stored(store, config, split.X_train, split.y_train, split.side,
+                               split.checksum)  # the page's look before it starts a job
+        assert again is not None and again.model is job.result.fit.model
+    assert len(sums) == 1
+    assert split.checksum == real(X_train, y_train)  # the same key as computed afresh
+    assert fitting.stored(store, config, X_train, y_train) is not None
