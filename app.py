@@ -70,9 +70,14 @@ browser.compact_on_phones()
 browser.show_focus()
 projector.style()
 with frame.guard(_("The class")):
-    class_push.frame(classroom_panel.is_teacher(), page.url_path)  # class mode: roster, pause
-try:
-    page.run()
-finally:  # class mode: a student's name field, after the page (its going moves none of it)
+    class_push.frame(classroom_panel.is_teacher(), page.url_path)  # class mode: the roster
+
+
+def after_the_page() -> None:
     with frame.guard(_("The class")):
-        class_push.name_field(classroom_panel.is_teacher(), page.url_path)
+        class_push.after_page(classroom_panel.is_teacher(), page.url_path)
+
+
+frame.after_page(after_the_page)  # also drawn by a page that stops early (frame.stop)
+page.run()
+frame.finish()  # class mode: a student's name field and the push, after the page

@@ -21,7 +21,14 @@ import psutil
 from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
 from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
-from tests.support.browser import ROOT, VIEWPORT, AppServer, digit_strokes, launch_chromium
+from tests.support.browser import (
+    CANVAS_SETTLED,
+    ROOT,
+    VIEWPORT,
+    AppServer,
+    digit_strokes,
+    launch_chromium,
+)
 from tests.support.procs import environment, fit_children
 
 SAMPLE_S = 0.25  # memory samples
@@ -144,7 +151,9 @@ def stop_leftovers(procs: dict[int, psutil.Process], server_pid: int) -> None:
 
 
 async def draw_one(page, dx: float) -> None:
-    """A plain 1: digit_strokes(1)'s straight stroke, `dx` canvas pixels to the side."""
+    """A plain 1: digit_strokes(1)'s straight stroke, `dx` canvas pixels to the side, once the
+    canvas stands still where a pointer reaches it."""
+    await page.wait_for_function(CANVAS_SETTLED, timeout=WARM_TIMEOUT_MS, polling=100)
     box = await page.locator("canvas.upper-canvas").first.bounding_box()
     x0, y0 = box["x"] + dx, box["y"]
     stroke = digit_strokes(1)[0]

@@ -69,6 +69,7 @@ from digitlab.classroom.publish import STUDENTS_PAGE
 from digitlab.runtime import threads
 from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
     ANSWER_WATCH,
+    CANVAS_SETTLED,
     CHROMIUM,
     CHROMIUM_ARGS,
     IDLE_JS,
@@ -258,6 +259,8 @@ async def open_session(browser, url: str):
 
 
 async def draw(page, digit: int) -> None:
+    """A person's drawing: once the canvas stands still where a pointer reaches it."""
+    await page.wait_for_function(CANVAS_SETTLED, timeout=TIMEOUT_MS, polling=POLL_MS)
     box = await page.locator("canvas.upper-canvas").first.bounding_box()
     x0, y0 = box["x"], box["y"]
     for stroke in digit_strokes(digit):

@@ -249,7 +249,7 @@ with frame.guard(_("The Class set page")):
         fooled = store.count(Filter(fooled=True))
     except ClassSetError as exc:
         st.error(i18n.error_text(exc))
-        st.stop()
+        frame.stop()
     if classroom.publishing_enabled() and not classroom_panel.is_teacher():
         with st.expander(_("Teacher")):
             classroom_panel.teacher_unlock()
@@ -259,7 +259,7 @@ with frame.guard(_("The Class set page")):
                 "when the model is wrong, one click on the right digit saves it."))
         nav.link("draw", _("Go to Draw"))
         share_tab(store)
-        st.stop()
+        frame.stop()
     tr = frame.need_model(ds, state.trained())
     st.caption(ngettext("**{n:,}** digit saved by the class; **{fooled:,}** fooled the model "
                         "that answered when it was saved.",

@@ -129,12 +129,12 @@ with frame.guard(_("The Class view page")):
     if not class_push.on():
         st.info(_("The class view works when DigitLab serves a class: start it with "
                   "`run.py app --class` and a class password (see the README, *A class*)."))
-        st.stop()
+        frame.stop()
     if not classroom_panel.is_teacher():
         st.info(_("This page is the teacher's: it shows who is in the class and what they do. "
                   "Teacher: give the class password."), icon=":material/lock:")
         classroom_panel.teacher_unlock(_("Open the class view"))
-        st.stop()
+        frame.stop()
     if said := st.session_state.pop(ERROR, None):
         st.error(said)
     live = class_push.live()
@@ -142,7 +142,7 @@ with frame.guard(_("The Class view page")):
         paused, spot = live.paused(), live.spotlit(class_push.who(True))
     except ClassSetError as exc:
         st.error(i18n.error_text(exc))
-        st.stop()
+        frame.stop()
     controls(paused, spot)
     if spot is not None:
         spotlight(spot)

@@ -190,7 +190,7 @@ with frame.guard(_("The Draw page")):
         st.warning(_("Draw needs MNIST (28x28 images); the data loaded now is {name}. Fetch "
                      "MNIST on Home, then train a model.", name=ds.name))
         nav.link("home", _("Go to Home"))
-        st.stop()
+        frame.stop()
     tr = frame.need_model(ds, state.trained())
     # The answer is the point of this page: a big digit that reads from the back of a room.
     st.html("<style>[data-testid='stMetricValue']{font-size:4.5rem;line-height:1.1}</style>"

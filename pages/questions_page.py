@@ -23,13 +23,13 @@ with frame.guard(_("The Questions page")):
     if not classroom.publishing_enabled():
         st.info(_("Questions are for a class: start DigitLab with a class password (`python3 "
                   "run.py app --class`, see the README, *A class*)."))
-        st.stop()
+        frame.stop()
     try:
         if not classroom_panel.is_teacher():
             with st.expander(_("Teacher")):
                 classroom_panel.teacher_unlock()
             questions_panel.student(board)
-            st.stop()
+            frame.stop()
         question_panel.posed_note()
         questions_panel.teacher_live(board)
         st.subheader(_("Pose a question"))

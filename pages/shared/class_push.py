@@ -1,10 +1,11 @@
 """The class, live, in every student's page (class mode only): the name a student goes by, the
 roster's heartbeat, the teacher's pause and questions, pushed to the page within about a second.
 
-How they reach a page: one small fragment (`_push`), run by the browser every PUSH_S seconds on
-every page of a student's session. It reruns only itself, never the page: it reads the pause
-flag (memory, no SQL: digitlab.classroom.live) and the current question's (id, state) (one
-indexed read), writes a heartbeat every HEARTBEAT_S seconds, and
+How they reach a page: one small fragment (`_push`), drawn after the page (after_page says
+why), run by the browser every PUSH_S seconds on every page of a student's session. It reruns
+only itself, never the page: it reads the pause flag (memory, no SQL: digitlab.classroom.live)
+and the current question's (id, state) (one indexed read), writes a heartbeat every
+HEARTBEAT_S seconds, and
 - while the class is paused, draws the "Eyes on the board" screen over the page, which also
   stops the canvas (it takes no pointer input under that screen); the drawing waits beneath and
   is there again on Resume;
@@ -45,9 +46,11 @@ FORM = "class_join"
 NAME_FIELD = "class_name_field"  # session state: the name field's text
 NAME_MISSING = "class_name_missing"  # session state: Join was pressed with no name typed
 JOIN_BOX = "class_join_box"  # the container the name field is drawn in, after the page
-# ... and shown above it: first in the page's column, clear of the app's header.
-JOIN_CSS = (f"<style>[data-testid=stLayoutWrapper]:has(> .st-key-{JOIN_BOX}), "
-            f".st-key-{JOIN_BOX} {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}</style>")
+QUESTION_LINK = "class_question_link"  # the push's link to an open question, after the page
+# ... both shown above the page: first in its column, the field clear of the app's header.
+_TOP = "[data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > "
+AFTER_PAGE_CSS = (f"<style>{_TOP}:has(.st-key-{JOIN_BOX}), {_TOP}:has(.st-key-{QUESTION_LINK})"
+                  f" {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}</style>")
 # Where a student is asked their name: the pages the class address and the QR code open (Home
 # is "" when it is the address's root). Not over the Train and Class set pages' own fields,
 # where the teacher gives the password.
@@ -86,9 +89,8 @@ def who(teacher: bool) -> Who:
 
 
 def frame(teacher: bool, page: str = "") -> None:
-    """On every page (app.py), before it runs: a student's seat on the roster, the name
-    field until they have given one (on the pages students land on, NAME_PAGES; `page` is the
-    URL path), and the push. The teacher's session leaves the roster."""
+    """On every page (app.py), before it runs: a student's seat on the roster (the name field
+    and the push come after the page: after_page). The teacher's session leaves the roster."""
     if not on():
         return
     try:
@@ -110,25 +112,26 @@ def frame(teacher: bool, page: str = "") -> None:
     # a whole run draws the page afresh: what it last drew is not stale (else the push, run
     # before the page, would rerun the app before the page could draw the new question)
     st.session_state.pop(QUESTION_SEEN, None)
-    _push(page)
 
 
-def name_field(teacher: bool, page: str = "") -> None:
+def after_page(teacher: bool, page: str = "") -> None:
     """After the page (app.py): a student's name field until they have given one, on the pages
-    students land on (NAME_PAGES), shown above the page.
+    students land on (NAME_PAGES), and the push; both shown above the page when they show.
 
-    It comes after the page in Streamlit's tree so that its going moves nothing of the page.
-    Drawn before it, the field's going changed the place of every element under it: Streamlit
-    drew the Draw page's canvas afresh, and for the next seconds (3.7 s with a class coming in
-    on 2 cores) the new canvas stood where no pointer reached it, so a first stroke after
-    joining was lost (benchmarks/load.py). Join is the button's callback: the page is then
-    drawn once, without the field, in the same run."""
-    if (teacher or not on() or page not in NAME_PAGES or st.session_state.get(NAME)
-            or not st.session_state.get(SEATED)):  # not seated: the class database failed
+    They come after the page in Streamlit's tree so that nothing they do moves the page's
+    elements. Drawn before it, the field's going changed the place of every element under it,
+    and a full run that met one of the push's runs (every second) could lose the element after
+    it: either way Streamlit drew the Draw page's canvas afresh, and for the next seconds (3.7 s
+    with a class coming in on 2 cores) the new canvas stood where no pointer reached it, so a
+    first stroke after joining was lost (benchmarks/load.py). Join is the button's callback:
+    the page is then drawn once, without the field, in the same run."""
+    if teacher or not on() or not st.session_state.get(SEATED):  # not seated: no database
         return
-    st.html(JOIN_CSS)  # style only
-    with st.container(key=JOIN_BOX):
-        ask()
+    st.html(AFTER_PAGE_CSS)  # style only
+    if page in NAME_PAGES and not st.session_state.get(NAME):
+        with st.container(key=JOIN_BOX):
+            ask()
+    _push(page)
 
 
 def ask() -> None:
@@ -193,7 +196,7 @@ def _push(page: str = "") -> None:
         if QUESTION_SEEN in st.session_state and asked != st.session_state[QUESTION_SEEN]:
             st.rerun(scope="app")  # reveals or ends (what the page last drew is now stale)
     elif asked is not None and asked[1] == OPEN and not answered_before(asked[0]):
-        with st.container(border=True):
+        with st.container(border=True, key=QUESTION_LINK):
             st.markdown("**" + _("Your teacher has asked a question.") + "**")
             st.page_link(nav.PAGES[QUESTIONS_PAGE].file, label=_("Answer it on Questions"),
                          icon=":material/quiz:")

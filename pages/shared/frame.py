@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 import streamlit as st
 
@@ -43,12 +45,37 @@ def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
                        + (_(" (stopped early)") if tr.stopped else ""))
 
 
+# What app.py draws after every page (class mode: a student's name field and the push), kept for
+# this run's thread: a page that ends early with stop() draws it first, since after st.stop
+# nothing more can be drawn.
+_RUN = threading.local()
+
+
+def after_page(draw: Callable[[], None]) -> None:
+    """app.py, before the page: what to draw once the page is drawn (finish(), or stop())."""
+    _RUN.after = draw
+
+
+def finish() -> None:
+    """Draw what comes after the page, once per run."""
+    draw, _RUN.after = getattr(_RUN, "after", None), None
+    if draw is not None:
+        draw()
+
+
+def stop() -> NoReturn:
+    """End the page here, as st.stop does, after what comes after every page (finish())."""
+    finish()
+    st.stop()
+    raise AssertionError("st.stop returned")  # it raises; this line is never reached
+
+
 def need_data(ds: Dataset | None) -> Dataset:
     """Stop the page with a sentence and a link when there is no data."""
     if ds is None:
         st.info(_("There is no data yet. Fetch MNIST on the Home page first (about 20 MB, once)."))
         nav.link("home", _("Go to Home to fetch the data"))
-        st.stop()
+        stop()
     return ds
 
 

@@ -109,8 +109,12 @@ def test_the_teacher_leaves_the_roster_once_unlocked(class_mode):
     assert class_mode.roster(TEACHER) == [] and "Nobody yet" in texts(at)
 
 
-def test_eyes_on_the_board_covers_a_students_page_and_resume_lifts_it(class_mode, small_model):
+@pytest.mark.parametrize("page", ["draw", "questions"])  # Questions stops early for students
+def test_eyes_on_the_board_covers_a_students_page_and_resume_lifts_it(class_mode, small_model,
+                                                                      page):
     ana = student("Ana", small_model)
+    if page != "draw":
+        ana.switch_page(nav.PAGES[page].file).run()
     at = teacher()
     button(at, "Eyes on the board").click().run()
     assert class_mode.paused() and "The class is paused" in texts(at)
