@@ -23,6 +23,7 @@ from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
 from tests.support.browser import (
     CANVAS_SETTLED,
+    POLL_MS,
     ROOT,
     VIEWPORT,
     AppServer,
@@ -153,7 +154,7 @@ def stop_leftovers(procs: dict[int, psutil.Process], server_pid: int) -> None:
 async def draw_one(page, dx: float) -> None:
     """A plain 1: digit_strokes(1)'s straight stroke, `dx` canvas pixels to the side, once the
     canvas stands still where a pointer reaches it."""
-    await page.wait_for_function(CANVAS_SETTLED, timeout=WARM_TIMEOUT_MS, polling=100)
+    await page.wait_for_function(CANVAS_SETTLED, timeout=WARM_TIMEOUT_MS, polling=POLL_MS)
     box = await page.locator("canvas.upper-canvas").first.bounding_box()
     x0, y0 = box["x"] + dx, box["y"]
     stroke = digit_strokes(1)[0]

@@ -73,6 +73,7 @@ from tests.support.browser import (  # the browser tests' helpers: one way to dr
     CHROMIUM,
     CHROMIUM_ARGS,
     IDLE_JS,
+    POLL_MS,
     ROOT,
     STOP_TRAINING,
     VIEWPORT,
@@ -83,10 +84,9 @@ from tests.support.procs import environment, fit_children
 
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMetricValue"]'
 TIMEOUT_MS = 90_000
-# The test's waits check the page every 100 ms, not every frame (Playwright's default): thirty
+# The waits check the page every POLL_MS (the browser tests' own), not every frame: thirty
 # pages polling at 60 Hz took CPU from the class they measure. The times themselves are taken
 # in the page (ANSWER_WATCH's MutationObserver), so they are not rounded to the polling.
-POLL_MS = 100
 # Where a drawing's wait goes, timed in the page: the browser's WebSocket is wrapped (before the
 # app's scripts run) to note the first message it sends after mouse-up (the canvas's value, for
 # the server) and every message it receives after that. Then mouse-up -> sent is the browser's

@@ -109,8 +109,9 @@ def frame(teacher: bool, page: str = "") -> None:
             st.session_state[BEAT] = time.monotonic()
     except ClassSetError:
         return  # the class database is unusable: the page itself still works
-    # a whole run draws the page afresh: what it last drew is not stale (else the push, run
-    # before the page, would rerun the app before the page could draw the new question)
+    # a whole run draws the page afresh: the Questions page says again what it draws before
+    # the push (after the page) compares; a page that fails before saying it leaves no stale
+    # round behind, which would rerun the app every second
     st.session_state.pop(QUESTION_SEEN, None)
 
 

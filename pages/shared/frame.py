@@ -67,7 +67,6 @@ def stop() -> NoReturn:
     """End the page here, as st.stop does, after what comes after every page (finish())."""
     finish()
     st.stop()
-    raise AssertionError("st.stop returned")  # it raises; this line is never reached
 
 
 def need_data(ds: Dataset | None) -> Dataset:

@@ -276,7 +276,7 @@ CANVAS_SETTLED = """() => {
 def settled_canvas(page, timeout: float = 60_000) -> dict:
     """The canvas's box once a person could draw on it (CANVAS_SETTLED)."""
     try:
-        page.wait_for_function(CANVAS_SETTLED, timeout=timeout, polling=100)
+        page.wait_for_function(CANVAS_SETTLED, timeout=timeout, polling=POLL_MS)
     except PlaywrightTimeout:
         raise AssertionError("the canvas did not stand still where a pointer reaches it") \
             from None
