@@ -37,9 +37,14 @@ POLL_MS = 100
 
 def free_port() -> int:
     """A port nobody listens on. DIGITLAB_TEST_PORT=N keeps to N..N+8, the first free one
-    (people sharing a machine each keep to their own ports)."""
+    (people sharing a machine each keep to their own ports); under pytest-xdist each worker
+    keeps to its own ports of that range, or two workers starting servers at once both took
+    the first free one and a test met the other worker's app."""
     first = int(os.environ.get("DIGITLAB_TEST_PORT", "0"))
-    for port in range(first, first + 9) if first else [0]:
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    ports = [p for p in range(first, first + 9) if (p - first) % workers == worker % workers]
+    for port in ports if first else [0]:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
