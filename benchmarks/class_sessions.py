@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.common import group_behind
 from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
 from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
@@ -124,7 +125,8 @@ class Sampler(Watch):
 
 def renice(nice: int, skip: set[int]) -> None:
     """Every thread of this process's descendants (Playwright's driver, Chromium), except the
-    pids in `skip` (the server's tree), to at least `nice` (Linux: nice is per thread)."""
+    pids in `skip` (the server's tree), to at least `nice` (Linux: nice is per thread); and
+    their scheduling groups behind the server's (`group_behind`)."""
     for p in psutil.Process().children(recursive=True):
         if p.pid in skip:
             continue
@@ -133,6 +135,7 @@ def renice(nice: int, skip: set[int]) -> None:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, t.id,
                                    max(nice, os.getpriority(os.PRIO_PROCESS, t.id)))
+    group_behind(nice, skip)
 
 
 def stop_leftovers(procs: dict[int, psutil.Process], server_pid: int) -> None:

@@ -1,7 +1,9 @@
-"""What the benchmarks share: the tutorial split, timing, peak memory, JSON and progress lines."""
+"""What the benchmarks share: the tutorial split, timing, peak memory, JSON and progress lines,
+and the test's browsers behind the server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository: `python -m benchmarks.X` runs here
 
@@ -116,3 +119,30 @@ def dumps(obj: Any, indent: int | None = None) -> str:
 def say(message: str) -> None:
     """A progress line on stderr, so that stdout holds only the figures (or the JSON)."""
     print(message, file=sys.stderr, flush=True)
+
+
+# --- the test's browsers behind the server ---------------------------------------------------
+
+def group_behind(nice: int, skip: set[int]) -> None:
+    """Give every scheduling group of this process's descendants that holds none of `skip`
+    (the server's tree) the nice value `nice`. Why: with autogroup on (Linux's default on a
+    desktop, and here: /proc/sys/kernel/sched_autogroup_enabled), each session is a group and
+    the kernel first shares the cores between groups, whatever the threads' own nice values.
+    Chromium starts its own session, so two groups shared the 2 cores: the server got at most
+    one of them (0.45 cores in a N=20 Train burst) while the test's browsers took the other,
+    their nice 10 or 19 notwithstanding. A group's nice (/proc/PID/autogroup) is what ranks the
+    groups. Best effort: a kernel without autogroup, or a user without the right, leaves it."""
+    def group(pid: int) -> str | None:
+        try:
+            return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
+        except (OSError, IndexError):
+            return None
+    servers = {group(pid) for pid in skip} - {None}
+    done: set[str] = set()
+    for p in psutil.Process().children(recursive=True):
+        g = group(p.pid)
+        if p.pid in skip or g is None or g in servers or g in done:
+            continue
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{p.pid}/autogroup").write_text(str(nice))
+            done.add(g)
