@@ -15,7 +15,8 @@ Python run it twice; its users (the solvers, the sweeps, fitting) import the mod
 
 from digitlab.runtime.fairqueue import FairQueue, Place, QueuedJob, Request, Ticket
 from digitlab.runtime.jobs import ABANDON_AFTER_S, BackgroundJob, Stopped
-from digitlab.runtime.threads import BACKGROUND_NICE, blas_limit, lower_priority
+from digitlab.runtime.threads import BACKGROUND_NICE, background_process, blas_limit, lower_priority
 
 __all__ = ["ABANDON_AFTER_S", "BACKGROUND_NICE", "BackgroundJob", "FairQueue", "Place",
-           "QueuedJob", "Request", "Stopped", "Ticket", "blas_limit", "lower_priority"]
+           "QueuedJob", "Request", "Stopped", "Ticket", "background_process", "blas_limit",
+           "lower_priority"]

@@ -13,7 +13,7 @@ digitlab.model.solvers.child (one scikit-learn fit) and digitlab.sweeps.child (a
   starts in milliseconds, not 2-3 s of CPU), else in a new Python with the package importable;
   either way without pandas (_UNNEEDED), named by its kind (NAMES);
 - the child calls `die_with_parent(header["parent"])` first: it is killed when the parent dies
-  (a server ended mid-fit leaves nothing running) and on Ctrl+C;
+  (a server ended mid-fit leaves nothing running: Ctrl+C ends the server, and so the child);
 - `end(proc)`: kill the child and release its memory at once;
 - `failure(returncode, stderr)`: the child's last words as an exception for the parent.
 """
@@ -259,7 +259,9 @@ def failure(code: int, err: bytes) -> BaseException:
 
 def die_with_parent(parent: int) -> None:
     """Linux: be killed when the parent dies (a server ended mid-fit leaves no fit running);
-    Ctrl+C ends the child at once (compiled code would only see Python's handler after it)."""
+    Ctrl+C ends the child at once (compiled code would only see Python's handler after it),
+    while it shares the terminal's session: a background child leaves it
+    (threads.background_process) and ends with its parent instead."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         import ctypes

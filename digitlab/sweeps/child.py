@@ -149,11 +149,11 @@ def _plain(value):
 
 
 def main(argv: list[str]) -> int:
-    from digitlab.runtime.threads import lower_priority
+    from digitlab.runtime.threads import background_process
 
     header = json.loads(argv[0])
     childproc.die_with_parent(header["parent"])
-    lower_priority()  # background work; the threads the sweep starts inherit it (Linux)
+    background_process()  # background work; the threads the sweep starts inherit it (Linux)
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # anything printed goes to stderr; stdout carries only the messages
     lock, stop = threading.Lock(), threading.Event()

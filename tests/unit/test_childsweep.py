@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -62,18 +63,29 @@ def test_a_sweep_in_a_child_gives_the_points_of_a_sweep_in_this_process(blobs):
 @pytest.mark.process  # starts child processes (tests/conftest.py)
 def test_the_child_is_background_work_and_the_caller_keeps_its_priority(blobs):
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # 0, or a niced run's
-    nice = []
+    nice, groups = [], []
 
     def seen(point):
         # the child may have ended by the time its point is read here (a fast machine, a busy
         # one): a point from a child that is gone says nothing about its priority
-        with contextlib.suppress(psutil.NoSuchProcess):
-            nice.append(psutil.Process(worker_pid(point)).nice())
+        with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError, FileNotFoundError):
+            pid = worker_pid(point)
+            nice.append(psutil.Process(pid).nice())
+            # a scheduling group of its own at the same nice (threads.background_process), where
+            # the kernel has groups (autogroup); its session is its own either way
+            group = Path(f"/proc/{pid}/autogroup")
+            groups.append((os.getsid(pid), group.read_text().split()
+                           if group.exists() else None))
 
     # enough points that the child is still at work when the first ones are read
     in_child(SweepSpec(values=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0)), blobs,
              where=sweep_run.Where(n_jobs=1), on_point=seen)
     assert nice and set(nice) == {threads.BACKGROUND_NICE}
+    assert groups and all(sid != os.getsid(0) for sid, _ in groups)
+    ours = Path("/proc/self/autogroup")
+    if ours.exists():
+        mine = ours.read_text().split()[0]
+        assert all(g[0] != mine and g[-1] == str(threads.BACKGROUND_NICE) for _, g in groups)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
 
 

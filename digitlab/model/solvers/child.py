@@ -20,7 +20,7 @@ How, with no pickle either way (digitlab.runtime.childproc starts the child):
 - the child fits with digitlab.model.solvers.logistic's `run` and writes the fitted attributes
   (`coef_`, `intercept_`, ...) and its Outcome as an .npz on stdout, read with
   allow_pickle=False;
-- the child runs at the lowest CPU priority (digitlab.runtime.threads.lower_priority): it takes
+- the child runs at the lowest CPU priority (digitlab.runtime.threads.background_process): it takes
   idle cores, and yields them to the server and the browsers of a class that is drawing;
 - the child dies with its parent (PR_SET_PDEATHSIG on Linux) and on Ctrl+C, so an ended server
   or CLI leaves no fit behind.
@@ -39,7 +39,7 @@ import numpy as np
 from digitlab.model.solvers import logistic
 from digitlab.model.solvers.base import FitStopped, Hooks, Outcome
 from digitlab.runtime import childproc
-from digitlab.runtime.threads import lower_priority
+from digitlab.runtime.threads import background_process
 from digitlab.text import N_, from_json, to_json
 
 POLL_S = 0.1  # how often a running child's parent asks whether to stop
@@ -122,7 +122,7 @@ def _estimator(header: dict):
 def main(argv: list[str]) -> int:
     header = json.loads(argv[0])
     childproc.die_with_parent(header["parent"])
-    lower_priority()  # a fit is background work: drawing sessions come first (threads.py)
+    background_process()  # a fit is background work: drawing sessions come first (threads.py)
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr; stdout carries only the result
     arrays = childproc.mapped(header)
