@@ -77,6 +77,9 @@ class FitResult:
     movie: Movie | None = None
     # came back from a store: its fit_seconds are the original fit's, not this lookup's
     reused: bool = False
+    # its training features came from the store, made by an earlier fit of the same rows (a
+    # refit after changing C): its seconds are the solver's alone (digitlab.training.estimate)
+    features_ready: bool = False
 
 
 def data_checksum(X: np.ndarray, y: np.ndarray) -> tuple:
@@ -194,7 +197,8 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
     history = [ProgressEvent(0, config.max_iter, 0.0, message="fitting")]
     if on_progress:
         on_progress(history[0])
-    pixels, step, Z, yz, rows = _features(config, solver, X, y, side, store, checksum, threads)
+    pixels, step, Z, yz, rows, ready = _features(config, solver, X, y, side, store, checksum,
+                                                 threads)
     init = _warm_weights(warm_start_from, config, side, step, Z.shape[1], y, notes)
     fresh = None
     if config.augment:  # the solver asks for each mini-batch made afresh from its uint8 rows
@@ -230,7 +234,7 @@ def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: in
         est.coef_, getattr(est, "best_iteration_", outcome.n_iter))
     return FitResult(config, pipe, seconds, outcome.n_iter, outcome.converged, len(y),
                      tuple(history), tuple(notes) + outcome.notes, outcome.stopped,
-                     init is not None, movie)
+                     init is not None, movie, features_ready=ready)
 
 
 def _row_order(n_rows: int, seed: int) -> np.ndarray:
@@ -243,8 +247,8 @@ def _row_order(n_rows: int, seed: int) -> np.ndarray:
 def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.ndarray,
               side: int, store: FitStore | None, checksum: tuple | None, threads: int = 1):
     """(fitted PixelTransform, fitted feature step or None, read-only float32 features (in
-    shared memory for a solver that fits in a child process), labels, uint8 rows) for the
-    rows the solver fits on, in its order; through the store when
+    shared memory for a solver that fits in a child process), labels, uint8 rows, whether they
+    were stored already) for the rows the solver fits on, in its order; through the store when
     there is one, so a refit after changing only C (or the solver, within the same row order)
     skips this work."""
     def compute(emit=None):
@@ -270,13 +274,30 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
         return pixels, step, Z, ys, Xs
 
     if store is None:
-        return compute()
+        return (*compute(), False)
+    key = _features_key(config, solver, side, checksum)
+    (pixels, step, Z, ys, Xs), how = store.features.get_or_compute(key, compute)
+    return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs, how == "stored"
+
+
+def _features_key(config: TrainConfig, solver: solvers.Solver, side: int,
+                  checksum: tuple | None) -> tuple:
+    """What a fit's training features are filed under in the store: what changes them."""
     order = config.seed if solver.shuffled_rows else None
     # (the printed digits are rows too: the checksum is of the training split alone)
-    key = (checksum, config.train_size, config.printed, config.scaling, config.deskew,
-           config.features, side, order, solver.in_child)
-    (pixels, step, Z, ys, Xs), _ = store.features.get_or_compute(key, compute)
-    return copy.deepcopy(pixels), copy.deepcopy(step), Z, ys, Xs
+    return (checksum, config.train_size, config.printed, config.scaling, config.deskew,
+            config.features, side, order, solver.in_child)
+
+
+def features_ready(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
+                   store: FitStore | None, side: int = 28, checksum: tuple | None = None) -> bool:
+    """Whether `store` holds the training features a fit of `config` on this data makes first
+    (a refit after changing only C: the fit is then the solver's epochs alone, seconds where
+    the features took more); `checksum` as for fit_key. Never waits, never computes."""
+    if store is None:
+        return False
+    checksum = checksum if checksum is not None else data_checksum(X_train, y_train)
+    return store.features.holds(_features_key(config, solvers.get(config.solver), side, checksum))
 
 
 def _warm_weights(prev: FitResult | None, config: TrainConfig, side: int, step,

@@ -74,15 +74,18 @@ def n_train_for(config: TrainConfig, available: int) -> int:
     return base + config.printed
 
 
-def expected_seconds(config: TrainConfig, available: int,
-                     timings: Timings | None = None) -> float | None:
+def expected_seconds(config: TrainConfig, available: int, timings: Timings | None = None,
+                     ready: bool = False) -> float | None:
     """The expected fit time from fits measured on this machine (`timings`: the server's;
     without it, the seed measurements of digitlab.training.estimate), or None when no fit of
-    its kind was ever measured."""
-    return (timings or Timings()).seconds(config, n_train_for(config, available))
+    its kind was ever measured; `ready`: its training features are made already
+    (fitting.features_ready)."""
+    return (timings or Timings()).seconds(config, n_train_for(config, available), ready)
 
 
 def format_seconds(seconds: float) -> str:
+    if seconds < 9.95:  # a refit after C takes 0.3 s: "0 s" would say nothing
+        return N_("{s:.1f} s", s=seconds)
     if seconds < 90:
         return N_("{s:.0f} s", s=seconds)
     if seconds < 5400:
@@ -91,13 +94,14 @@ def format_seconds(seconds: float) -> str:
 
 
 def queue_request(config: TrainConfig, available: int, owner: Hashable, first: bool = False,
-                  key: Hashable = None, timings: Timings | None = None) -> Request:
+                  key: Hashable = None, timings: Timings | None = None,
+                  ready: bool = False) -> Request:
     """A fit's entry in a fair queue: its duration is estimated per kind of fit (solver and
     features) in proportion to its training images (size: thousands of them), or by
     expected_seconds until a fit of its kind has finished."""
     kind = f"{config.solver} · {config.features}" + (" · augmented" if config.augment else "")
     return Request(owner, kind, n_train_for(config, available) / 1000, first, key,
-                   expected_seconds(config, available, timings))
+                   expected_seconds(config, available, timings, ready))
 
 
 def data_key(ds: Dataset) -> str:
@@ -215,6 +219,9 @@ class TrainingJob(QueuedJob):
         self.split = split
         self.warm_start_from = warm_start_from
         self.store = store
+        # its training features made already, when pressed (a refit after C): its estimate
+        self.ready = fitting.features_ready(config, split.X_train, split.y_train, store,
+                                            split.side, split.checksum)
         self.events: list[ProgressEvent] = []
         self.result: Trained | None = None
         self.notice: str | None = None  # a sentence for the page: stopped, nothing to keep
@@ -244,7 +251,8 @@ class TrainingJob(QueuedJob):
         # before its first epoch (digitlab-fast makes its features first), or a solver that
         # says nothing until it is done (scikit-learn's)
         silent = not solvers.get(solver).keeps_best  # keeps_best: it reports every epoch
-        estimate = expected_seconds(self.config, len(self.split.y_train), self.timings)
+        estimate = expected_seconds(self.config, len(self.split.y_train), self.timings,
+                                    self.ready)
         so_far = format_seconds(self.fitting_for)
         if estimate and self.fitting_for > OVERDUE * estimate:
             # past its estimate: no made-up fraction, and the page says why it may be
@@ -304,7 +312,7 @@ class TrainingJob(QueuedJob):
             queue = self.queue
             self.key = fitting.fit_key(self.config, s.X_train, s.y_train, s.side, s.checksum)
             request = queue_request(self.config, len(s.y_train), self.owner, self.first,
-                                    self.key, self.timings)
+                                    self.key, self.timings, self.ready)
             turn = lambda: queue.turn(request, self.should_stop, self._took)  # noqa: E731
         try:
             fit = fitting.fit(self.config, s.X_train, s.y_train, on_progress=self.events.append,
@@ -314,7 +322,7 @@ class TrainingJob(QueuedJob):
             if self.timings is not None and not (fit.reused or fit.stopped
                                                  or fit.warm_started):
                 self.timings.record(fit.config, fit.fit_seconds, fit.n_iter, fit.n_train,
-                                    fit.converged)
+                                    fit.converged, fit.features_ready)
             self.result = trained(fit, s)
         except Stopped as exc:  # stopped, left the queue, or replaced there
             self.notice = N_("{why} Your previous model is kept.", why=message_of(exc))

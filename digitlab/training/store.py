@@ -54,6 +54,11 @@ class SingleFlightCache:
                 return self._items[key]
         return None
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether a value is stored under `key` (peek's answer, without counting as a use)."""
+        with self._lock:
+            return key in self._items
+
     def get_or_compute(self, key: Hashable, compute: Callable[[Callable[[Any], None]], Any], *,
                        keep: Callable[[Any], bool] = lambda value: True,
                        on_event: Callable[[Any], None] | None = None,

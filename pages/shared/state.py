@@ -136,6 +136,14 @@ def server_file(name: str) -> Path:
     return classdb.default_path().parent / name
 
 
+def features_ready(ds: Dataset, config: TrainConfig) -> bool:
+    """Whether the server's store holds the training features a fit of `config` makes first
+    (an earlier fit of the same rows made them): its time estimate is then the epochs alone."""
+    split = split_for(ds, config)
+    return fitting.features_ready(config, split.X_train, split.y_train, fit_store(), split.side,
+                                  split.checksum)
+
+
 @st.cache_resource
 def timings() -> Timings:
     """The fits measured on this machine, for the time estimates (digitlab.training.estimate),

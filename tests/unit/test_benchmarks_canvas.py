@@ -57,10 +57,10 @@ def test_the_screens_own_variant_holds_out_training_digits_never_printed_ones(di
     solver = solvers.get(config.solver)
     k = round(0.1 * len(y))  # the fast solver's held-out tenth, at the end of its order
     printed = lambda rows: (rows == 255).all(axis=1)  # noqa: E731  (no digit is all ink)
-    *_, rows = fitting._features(config, solver, X, y, 28, None, None)
+    *_, rows, _ = fitting._features(config, solver, X, y, 28, None, None)
     assert printed(rows[-k:]).any()  # the library's order: printed digits among them
     with cs._held_out(True, n_printed):
-        *_, ys, rows = fitting._features(config, solver, X, y, 28, None, None)
+        *_, ys, rows, _ = fitting._features(config, solver, X, y, 28, None, None)
     assert not printed(rows[-k:]).any() and printed(rows[:-k]).sum() == n_printed
     assert sorted(map(tuple, np.c_[rows, ys])) == sorted(map(tuple, np.c_[X, y]))  # same rows
     assert fitting._row_order(5, 0).tolist() == np.random.default_rng(0).permutation(5).tolist()

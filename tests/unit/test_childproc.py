@@ -60,7 +60,7 @@ def test_a_shareable_arrays_file_is_closed_when_the_array_goes():
 def test_the_features_of_a_fit_in_a_child_are_shareable(tiny, solver, shared):
     X, y = tiny
     config = TrainConfig(solver=solver)
-    _, _, Z, _, _ = fitting._features(config, solvers.get(solver), X, y, 28, None, None)
+    _, _, Z, _, _, _ = fitting._features(config, solvers.get(solver), X, y, 28, None, None)
     assert (childproc._in_shareable(Z) is not None) == (shared and childproc.supported())
     assert not Z.flags.writeable
 

@@ -78,3 +78,38 @@ def test_a_damaged_file_starts_again_from_the_seed(tmp_path):
     path.write_text('{"saga l1": [[1, 2]]}')  # a row short of a field
     assert Timings(path).samples(L1)[1] == "seed"
     assert Timings(path, seed={"x": (Sample(1.0, 1, True),)}).samples(L1) is None
+
+
+def test_a_fit_on_ready_features_is_its_own_kind_and_borrows_from_the_cold_one():
+    # a refit after changing C: the features were made by the fit before, and the Fast preset
+    # then takes 0.4 s where making them first takes 8 (a promise of 8 s for 0.4 s was wrong)
+    assert estimate.recorded_as(FAST, ready=True) == (
+        "digitlab-fast l2 pixels unit ready", "digitlab-fast l2 ready", "digitlab-fast ready")
+    assert estimate.kinds(FAST, ready=True) == (
+        "digitlab-fast l2 pixels unit ready", "digitlab-fast l2 pixels unit",
+        "digitlab-fast l2 ready", "digitlab-fast l2", "digitlab-fast ready", "digitlab-fast")
+    cold = (Sample(0.03, 4, True),)
+    timings = Timings(seed={"digitlab-fast l2 pixels unit": cold})
+    # nothing measured ready: the cold kind's time (too long rather than too short)
+    assert timings.seconds(FAST, 59_500, ready=True) == timings.seconds(FAST, 59_500)
+    timings.record(FAST, 0.4, 4, 59_500, converged=True, ready=True)
+    assert timings.seconds(FAST, 59_500, ready=True) == pytest.approx(0.4)
+    assert timings.seconds(FAST, 59_500) == pytest.approx(0.03 * 4 * 59.5)  # cold: unchanged
+    timings.record(FAST, 8.0, 4, 59_500, converged=True)  # a cold fit: the ready kind unchanged
+    assert timings.seconds(FAST, 59_500, ready=True) == pytest.approx(0.4)
+
+
+def test_the_seed_knows_the_presets_refit_after_C():
+    for config in (FAST, FAST.replace(deskew=True)):
+        ready = Timings().seconds(config, 59_500, ready=True)
+        assert Timings().samples(config, ready=True)[0] == list(
+            estimate.SEED[estimate.recorded_as(config, ready=True)[0]])
+        assert ready < Timings().seconds(config, 59_500) / 2
+
+
+def test_a_short_fit_counts_in_the_servers_thread_but_not_in_a_child_process():
+    timings = Timings(seed={})
+    timings.record(FAST, 0.4, 4, 59_500, converged=True)  # no start-up in it: an epoch's time
+    assert timings.seconds(FAST, 59_500) == pytest.approx(0.4)
+    timings.record(tutorial.CONFIG, 2.0, 10, 59_500, converged=False)  # mostly its start-up
+    assert timings.seconds(tutorial.CONFIG, 59_500) is None

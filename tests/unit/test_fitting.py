@@ -40,6 +40,22 @@ def test_a_repeated_config_comes_from_the_store(digit_split):
     assert fitting.fit(cfg, X_train, y_train).model is not first.model  # no store: no sharing
 
 
+def test_a_refit_after_changing_C_finds_its_features_ready(digit_split):
+    X_train, _, y_train, _ = digit_split
+    cfg, store = TrainConfig(train_size=3000), FitStore()
+    assert not fitting.features_ready(cfg, X_train, y_train, None)
+    assert not fitting.features_ready(cfg, X_train, y_train, store)
+    first = fitting.fit(cfg, X_train, y_train, store=store)
+    assert not first.features_ready
+    again = cfg.replace(C=cfg.C * 2)
+    assert fitting.features_ready(again, X_train, y_train, store)
+    assert fitting.fit(again, X_train, y_train, store=store).features_ready
+    # other rows, or other pixels: features of their own
+    assert not fitting.features_ready(cfg.replace(train_size=2000), X_train, y_train, store)
+    assert not fitting.features_ready(cfg.replace(deskew=True), X_train, y_train, store)
+    assert not fitting.features_ready(cfg, X_train[::-1], y_train[::-1], store)
+
+
 def test_a_stopped_fit_is_not_stored(digit_split):
     X_train, _, y_train, _ = digit_split
     cfg, store = TrainConfig(train_size=3000), FitStore()

@@ -41,10 +41,10 @@ def test_digitlabs_own_solver_is_not_said_to_be_scikit_learn():
 def test_a_scikit_learn_fit_names_its_solver_and_says_it_reports_nothing():
     config = TrainConfig(solver="saga", l1_ratio=1.0, train_size=10_000)
     fraction, text = job(config, 5.0).progress()
-    assert text.startswith("saga: 5 s of about") and "scikit-learn reports no progress" in text
+    assert text.startswith("saga: 5.0 s of about") and "scikit-learn reports no progress" in text
     assert 0 < fraction < 0.99
     _, lbfgs = job(TrainConfig(solver="lbfgs"), 5.0).progress()
-    assert lbfgs.startswith("lbfgs: 5 s so far") and "scikit-learn" in lbfgs
+    assert lbfgs.startswith("lbfgs: 5.0 s so far") and "scikit-learn" in lbfgs
 
 
 def test_a_fit_well_past_its_estimate_says_so_instead_of_99_percent():
