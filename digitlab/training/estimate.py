@@ -17,7 +17,8 @@ the features first takes 8):
 
 Where the numbers come from: `SEED` holds fits measured on the development machine (2 shared
 cores; `python -m benchmarks.estimates` measures them again and prints estimate beside real).
-Every fit that ends on this machine is then recorded (`Timings.record`) and its kind's own
+Every fit that ends on this machine, alone in the fair queue, is then recorded (`Timings.record`;
+a fit that shared the cores with a class's says little about one alone) and its kind's own
 measurements replace the seed's; the app keeps them in a small JSON file beside the class set
 (pages/shared/state.py), so a restarted server still knows its machine. Fits too short to say
 much about an epoch (under MIN_IMAGES, or a child process's fit under MIN_SECONDS: mostly its

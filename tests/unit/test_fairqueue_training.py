@@ -91,3 +91,21 @@ def test_a_fit_without_a_queue_still_fits_through_a_turn_it_is_given(split):
     result = fitting.fit(QUICK, split.X_train, split.y_train,
                          turn=lambda: queue.turn(Request("cli")))
     assert result.n_train == 1000 and queue.counts() == (0, 0)
+
+
+def test_only_a_fit_that_had_the_cores_to_itself_is_measured_for_the_estimates(split):
+    from digitlab.training.estimate import Timings
+
+    config = QUICK.replace(train_size=5000, max_iter=2)  # big enough to be measured
+    queue, timings = FairQueue(workers=1), Timings(seed={})
+    blocker = queue.submit(Request("someone busy"))
+    ann = training.TrainingJob(config, split, queue=queue, owner="ann", timings=timings).start()
+    until(lambda: ann.waiting() is not None)
+    behind = queue.submit(Request("bob"))  # still waiting when ann's fit ends
+    queue.done(blocker)
+    assert ann.wait(60) and ann.result is not None, ann.error
+    assert timings.samples(config) is None  # a class's fit: slower than one alone
+    queue.done(behind)
+    alone = training.TrainingJob(config, split, queue=queue, owner="cy", timings=timings).start()
+    assert alone.wait(60) and alone.result is not None, alone.error
+    assert timings.samples(config) is not None
