@@ -137,7 +137,7 @@ SERVER_NICE = -10 if hasattr(os, "geteuid") and os.geteuid() == 0 else 0
 # core to itself, the thirty pages sharing the other). Measured on 2026-12-04 (N=30, --rounds 2
 # --think 5) with the browsers' group at 10, behind the server: the server's median share of a
 # wait was 0.60 s, the browsers' 1.62 s (0.42 before sending, 1.20 from the answer's arrival to
-# it shown), and the starved pages read 9 of 58 drawings wrong and left 2 Clears unanswered in
+# it shown), and in that run 9 of 58 drawings were read wrong and 2 Clears went unanswered in
 # 90 s: a class's own devices are not starved by the server. The app's
 # background fits and sweeps are groups of their own at 19 (threads.background_process): they
 # take what both leave.
