@@ -17,7 +17,8 @@ train   N sessions open a lesson link with their own C (`/train?C=…`: C spread
         one after the other in this process (digitlab.training.fitting.fit on the same split).
 sweep   N sessions press Run sweep on the Sweep page's default (nine C on 5,000 images); each
         one's time to "Best test accuracy", or the error text its page shows, and the most
-        sweep child processes alive at once. Beside it one sweep alone (a fresh server too).
+        sweep child processes alive at once. Beside it one sweep alone (a fresh server too;
+        the median of ALONE such runs: the goal is a ratio to it).
 save    N sessions draw a plain 1 on Draw (one straight stroke, each 3 px to the side of the
         last: after centring they are the same 28x28 image) and press "Right: save as …" at
         once; then the class set (a fresh SQLite file, $DIGITLAB_DB) holds how many records.
@@ -89,6 +90,7 @@ SWEEP_GOAL = {"n": 8, "ratio": 8.0, "tree_mb": 1500.0}
 SAVE_GOAL_N = 30
 # The test's Chromium behind the server's work: the Fast fits run in the server's threads
 # (nice 0), sweeps in child processes at nice 19 (digitlab.runtime.threads.BACKGROUND_NICE).
+ALONE = 3  # runs of one sweep alone, for the median the sweep burst's goal is a ratio to
 CLIENT_NICE = {"train": 10, "sweep": 19, "save": 10}
 
 
@@ -367,10 +369,14 @@ async def run(args: argparse.Namespace) -> list[str]:
             client.nice = nice_for(args, "sweep")
             n = sessions_for(args, "sweep")
             alone = None
-            if not args.no_baseline:
-                say("one sweep alone")
-                one = await client.sweep(1, args.timeout)
-                alone = one.times[0] if not one.errors[0] else None
+            if not args.no_baseline:  # the median of ALONE sweeps, each on a fresh server
+                alones = []
+                for k in range(ALONE):
+                    say(f"one sweep alone ({k + 1} of {ALONE})")
+                    one = await client.sweep(1, args.timeout)
+                    if one.times[0] is not None and not one.errors[0]:
+                        alones.append(one.times[0])
+                alone = statistics.median(alones) if alones else None
             say(f"sweep burst: {n} sessions")
             b = await client.sweep(n, args.timeout)
             out.append(report(table(f"sweep burst: N={n}, the Sweep page's default",
