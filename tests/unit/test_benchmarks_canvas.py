@@ -90,11 +90,18 @@ def test_a_screened_variant_builds_its_own_rbf_landmarks_and_width():
 
     v = cs.VARIANTS["rbf-w4"]
     Z = np.random.default_rng(0).random((50, 16))
-    with cs._as_screened(cs.Variant(v.config, components=30, width=4.0), 0):
-        kernel = features.build(v.config, Z).named_steps["kernel"]
-    plain = features.build(v.config, Z).named_steps["kernel"]
-    assert kernel.n_components == 30 and plain.n_components == min(features.RBF_COMPONENTS, 50)
-    assert kernel.gamma == pytest.approx(2 * plain.gamma)  # width 4 against the library's 2
+
+    def kernel(variant):
+        with cs._as_screened(variant, 0):
+            return features.build(v.config, Z).named_steps["kernel"]
+
+    wide, screened = kernel(cs.Variant(v.config, components=30, width=4.0)), kernel(
+        cs.Variant(v.config))
+    library = features.build(v.config, Z).named_steps["kernel"]
+    assert wide.n_components == 30 and screened.n_components == min(cs.RBF_COMPONENTS, 50)
+    assert wide.gamma == pytest.approx(4.0 / cs.RBF_WIDTH * screened.gamma)
+    # the rounds' own width (2), whatever the library's is now
+    assert library.gamma == pytest.approx(features.RBF_WIDTH / cs.RBF_WIDTH * screened.gamma)
 
 
 def test_the_screens_printed_digits_grow_by_chunks_into_the_longer_render(tmp_path, monkeypatch):
