@@ -59,8 +59,8 @@ def _rbf(config: TrainConfig) -> list[str]:
     return ["",
             f"# RBF kernel features: {features.RBF_COMPONENTS:,} training digits as landmarks "
             "(Nystroem), standardised",
-            f"gamma = {features.RBF_WIDTH!r} / (X_train.shape[1] * X_train[:5000].var("
-            "dtype=np.float64))",
+            f"gamma = {features.kernel_width(config.features)!r} / (X_train.shape[1] * "
+            "X_train[:5000].var(dtype=np.float64))",
             f"landmarks = min({features.RBF_COMPONENTS}, len(X_train))",
             "kernel = make_pipeline(Nystroem(gamma=gamma, n_components=landmarks, "
             f"random_state={config.seed}),",
@@ -72,7 +72,7 @@ def _rbf(config: TrainConfig) -> list[str]:
 def imports(config: TrainConfig, extra: tuple[str, ...] = ()) -> list[str]:
     """The import lines for `config`'s code (`extra`: more scikit-learn imports)."""
     fast = config.solver == solvers.FAST
-    rbf = config.features == "rbf"
+    rbf = features.kernel_width(config.features) is not None
     sklearn = list(extra)
     if rbf:
         sklearn.append("from sklearn.kernel_approximation import Nystroem")
@@ -113,7 +113,7 @@ def prepare(config: TrainConfig) -> list[str]:
                   "X_train = deskew_rows(X_train.astype(np.uint8), 28)",
                   "X_test = deskew_rows(X_test.astype(np.uint8), 28)"]
     lines += _scaling(config)
-    if config.features == "rbf":
+    if features.kernel_width(config.features) is not None:
         lines += _rbf(config)
     return lines
 

@@ -2,7 +2,7 @@
 digit. Everything about one multinomial logistic regression, nothing about sessions or files.
 
     config     TrainConfig: every setting that changes a model, validated in one place
-    features   one registry of feature maps (pixels, rbf) after the pixel transform
+    features   one registry of feature maps (pixels, rbf, rbf-wide) after the pixel transform
     objective  the objective and its gradient, the maths every solver shares
     pipeline   PixelTransform and the pipeline it heads (what a model file holds)
     predict    a trained model reads one digit

@@ -16,8 +16,8 @@ N = 20_000  # a third of the training split: ~10 s a fit here
 def scores(tutorial_split):
     X_train, X_test, y_train, y_test = tutorial_split
     presets = training.presets()
-    # (augmented pixels, not the Robust preset: its RBF features fitted afresh for every
-    # augmented batch take minutes on a busy machine; benchmarks/canvas.py measures it)
+    # (augmented pixels, not the Robust preset: its printed digits take minutes to render on
+    # a fresh machine; benchmarks/canvas.py measures it)
     configs = {"best": presets["Best"], "augmented": presets["Best"].replace(augment=True),
                "rbf": presets["Best"].replace(features="rbf")}
     return {name: fit(c.replace(train_size=N), X_train, y_train).model.score(X_test, y_test)

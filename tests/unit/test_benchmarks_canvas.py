@@ -82,24 +82,82 @@ def test_a_screened_variant_fits_with_its_own_patience_least_epochs_and_stroke()
     assert augment.batch_source.__defaults__[-1] == augment.DEFAULT
 
 
-def test_the_screens_rule_counts_seed_2_only_when_it_finished_by_the_deadline(tmp_path):
+def test_a_screened_variant_builds_its_own_rbf_landmarks_and_width():
+    import numpy as np
+
+    from benchmarks import canvas_screen as cs
+    from digitlab.model import features
+
+    v = cs.VARIANTS["rbf-w4"]
+    Z = np.random.default_rng(0).random((50, 16))
+
+    def kernel(variant):
+        with cs._as_screened(variant, 0):
+            return features.build(v.config, Z).named_steps["kernel"]
+
+    wide, screened = kernel(cs.Variant(v.config, components=30, width=4.0)), kernel(
+        cs.Variant(v.config))
+    library = features.build(v.config, Z).named_steps["kernel"]
+    assert wide.n_components == 30 and screened.n_components == min(cs.RBF_COMPONENTS, 50)
+    assert wide.gamma == pytest.approx(4.0 / cs.RBF_WIDTH * screened.gamma)
+    # the rounds' own width (2), whatever the library's is now
+    assert library.gamma == pytest.approx(features.RBF_WIDTH / cs.RBF_WIDTH * screened.gamma)
+
+
+def test_the_screens_printed_digits_grow_by_chunks_into_the_longer_render(tmp_path, monkeypatch):
+    import numpy as np
+
+    from benchmarks import canvas_screen as cs
+    from digitlab.data import typeset
+
+    calls = []
+
+    def render(n, seed, faces, start=0):  # digit i is a row of i % 256; every 7th comes out empty
+        calls.append((n, start))
+        keep = [i for i in range(start, n) if i % 7]
+        return (np.array([[i % 256] * 784 for i in keep], np.uint8).reshape(-1, 784),
+                np.array([i % 10 for i in keep], np.int64))
+
+    monkeypatch.setattr(typeset, "render", render)
+    whole, part = render(2 * typeset.CHUNK, 0, ()), render(typeset.CHUNK, 0, ())
+    first = cs._printed_a(typeset.CHUNK, 0, tmp_path)
+    longer = cs._printed_a(2 * typeset.CHUNK, 0, tmp_path)
+    assert all(np.array_equal(a, b) for a, b in zip(first, part))
+    assert all(np.array_equal(a, b) for a, b in zip(longer, whole))
+    assert calls[-1] == (2 * typeset.CHUNK, typeset.CHUNK)  # only the new chunk rendered
+    assert cs._printed_a(typeset.CHUNK + 10, 0, tmp_path)[0].shape == longer[0].shape  # kept
+    assert calls[-1] == (2 * typeset.CHUNK, typeset.CHUNK)
+
+
+def test_the_screens_rule_counts_rows_written_by_the_deadline_and_needs_both_seeds(tmp_path):
     import json
 
     from benchmarks import canvas_screen as cs
 
-    def row(v, seed, redrawn, utc="2026-12-04T20:30:00Z"):
+    def row(v, seed, redrawn, utc="2026-12-04T23:30:00Z", **more):
         return {"variant": v, "seed": seed, "clean": 0.979, "re-drawn": redrawn,
-                "printed": 0.93, "writers": 0.83, "fit_cpu": 50.0, "epochs": 5,
-                "kept_epoch": 4, "utc": utc}
+                "printed": 0.93, "writers": 0.83, "fit_cpu": 20.0, "epochs": 5,
+                "kept_epoch": 4, "utc": utc,
+                "cells": {f: [redrawn] * 27 for f in ("re-drawn", "printed", "writers")}, **more}
 
-    for seed, late in ((0, ""), (1, ""), (2, "2026-12-04T21:30:00Z")):
-        rows = [row(v, seed, 0.950 + (0.01 if v == "min5" and seed < 2 else 0))
-                for v in cs.VARIANTS]
-        if late:
-            rows[-1]["utc"] = late
-        (tmp_path / f"screen-seed{seed}.jsonl").write_text(
-            "".join(json.dumps(r) + "\n" for r in rows))
-    said = cs.decide(tmp_path)
-    assert "seeds used: [0, 1]" in said and said.endswith("chosen: min5")
-    said = cs.decide(tmp_path, deadline="2026-12-04T22:00:00Z")  # seed 2 counts: +0.0067 only
-    assert "seeds used: [0, 1, 2]" in said and said.endswith("chosen: min5")
+    rows = {0: [row(v, 0, 0.950 + 0.01 * (v == "rbf-n2400") + 0.04 * (v == "rbf-w1"))
+                for v in cs.VARIANTS],
+            1: [row(v, 1, 0.950 + 0.01 * (v == "rbf-n2400"),
+                    utc="2026-12-04T23:59:00Z" if v == "rbf-w1" else "2026-12-04T23:30:00Z")
+                for v in cs.VARIANTS]}
+    for seed in (0, 1):  # the dearest: the best re-drawn, but over the budget
+        rows[seed][-1].update({"fit_cpu": 61.0, "re-drawn": 0.99})
+    for seed, rs in rows.items():
+        (tmp_path / f"screen-seed{seed}.jsonl").write_text("".join(json.dumps(r) + "\n"
+                                                                for r in rs))
+    said = cs.decide(tmp_path)  # rbf-w1's seed 1 came after the deadline: not counted
+    assert "seeds used: [0, 1]" in said and "not counted: rbf-w1" in said
+    assert said.endswith("best eligible: rbf-n2400; chosen: rbf-n2400")
+    assert "rbf-n2400  re-drawn  0.960" in said  # its factor table (the cells' mean)
+    said = cs.decide(tmp_path, deadline="2026-12-05T00:00:00Z")  # now it counts: 0.970
+    assert said.endswith("best eligible: rbf-w1; chosen: rbf-w1")
+    rows[1] = [dict(r, printed=0.90) if r["variant"] != cs.TODAY else r for r in rows[1]]
+    (tmp_path / "screen-seed1.jsonl").write_text("".join(json.dumps(r) + "\n"
+                                                         for r in rows[1]))
+    said = cs.decide(tmp_path)  # printed 0.915 on the mean: none eligible, today's stays
+    assert said.endswith("best eligible: today; chosen: today")

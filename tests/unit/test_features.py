@@ -22,10 +22,11 @@ def rbf_fit(digit_split):
 
 
 def test_the_registry_names_pixels_and_rbf_and_config_refuses_others():
-    assert list(features.FEATURES) == ["pixels", "rbf"]
+    assert list(features.FEATURES) == ["pixels", "rbf", "rbf-wide"]
     assert TrainConfig().features == "pixels"
     assert features.get("pixels").pixel_weights and not features.get("rbf").pixel_weights
-    with pytest.raises(ConfigError, match="features must be one of pixels, rbf"):
+    assert not features.get("rbf-wide").pixel_weights
+    with pytest.raises(ConfigError, match="features must be one of pixels, rbf, rbf-wide"):
         TrainConfig(features="wavelets")
 
 
@@ -96,6 +97,10 @@ def test_make_pipeline_builds_the_feature_step_from_the_pixels_it_will_see(digit
     assert gamma == pytest.approx(features.RBF_WIDTH / (784 * Z.var()), rel=1e-3)
     with pytest.raises(ValueError, match="pixel features"):
         transform.make_pipeline(TrainConfig(features="rbf"))
+    wide = transform.make_pipeline(TrainConfig(features=features.RBF_WIDE_NAME), Z=Z)
+    assert wide.named_steps[FEATURES_STEP].named_steps["kernel"].gamma == pytest.approx(
+        gamma * features.RBF_WIDE / features.RBF_WIDTH) and features.RBF_WIDE < features.RBF_WIDTH
+    assert features.kernel_width(features.PIXELS) is None
 
 
 def test_the_map_is_applied_chunk_by_chunk_as_fit_transform_would(digit_split, monkeypatch):
