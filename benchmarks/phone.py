@@ -1,17 +1,20 @@
 """A cheap phone in class: Chromium at 390x844 with touch and its CPU throttled 4x, opening the
 Draw page and drawing on it with a finger, against a bare canvas page on the same terms.
 
-    python -m benchmarks.phone [--rounds 3] [--drawings 5] [--base DIR] [--json FILE]
+    python -m benchmarks.phone [--rounds 3] [--drawings 5] [--base DIR] [--vary] [--json FILE]
 
 Per round, one fresh visitor (a new browser context: a new Streamlit session) per page, the
 pages taken in turn (bare canvas, then `--base`'s Draw page if given, then this checkout's),
 so that a machine busy with other work slows every page alike; the report gives medians over
-the rounds. For each visitor:
+the rounds, their spread, and the first drawing against the later ones visit by visit. For
+each visitor:
 - **ready**: seconds from navigation to the canvas on screen with the first run finished;
 - **first answer**: seconds from navigation to the first Prediction (the page opened, a "1"
   drawn with Input.dispatchTouchEvent as soon as the canvas is there, its answer shown);
 - **1st drawing**: seconds from lifting the finger to the Prediction, for that first drawing;
 - **later drawings**: the same for the next `--drawings` (Clear, then a "1"), their median;
+- **busy 1st**, **cpu 1st**: the renderer's time (as below) for the first drawing, with
+  whatever the page still had to do after it stood ready (it counts as the first drawing's);
 - **CPU per drawing**: the renderer's main-thread busy time for one later drawing (CDP
   Performance.getMetrics TaskDuration, from the touch to the page settled: answer, pictures
   and charts drawn), median over the later drawings; with the CPU throttled 4x this counts
@@ -66,9 +69,10 @@ def task_seconds(cdp) -> float:
     return metrics["TaskDuration"]
 
 
-def lift(page, cdp) -> None:
-    """Draw a "1" with one finger and note in the page when it lifted."""
-    touch_stroke(page, cdp, digit_strokes(1)[0])
+def lift(page, cdp, shift: float = 0.0) -> None:
+    """Draw a "1" with one finger, `shift` canvas pixels to the right of the usual one, and
+    note in the page when it lifted."""
+    touch_stroke(page, cdp, [(x + shift, y) for x, y in digit_strokes(1)[0]])
     page.evaluate("window.__up = performance.now()")
 
 
@@ -84,7 +88,7 @@ LOST = {"strokes": 0}  # strokes that never got an answer (drawn again), counted
 PATIENCE = 45_000  # ms: a stroke with no answer by then was lost (a canvas not yet listening)
 
 
-def drawing(page, cdp, browser_cdp) -> tuple[float, float, float]:
+def drawing(page, cdp, browser_cdp, shift: float = 0.0) -> tuple[float, float, float]:
     """(seconds from lifting to the answer, TaskDuration, renderer CPU) of one "1". A stroke
     that got no answer (seen once with the machine's load at ~24 on 2 cores: the canvas was
     on screen but not yet taking touches) is counted in LOST and drawn again; its time
@@ -92,7 +96,7 @@ def drawing(page, cdp, browser_cdp) -> tuple[float, float, float]:
     page.evaluate(ANSWER_WATCH, None)
     busy, cpu = task_seconds(cdp), renderer_cpu(browser_cdp)
     for attempt in range(3):
-        lift(page, cdp)
+        lift(page, cdp, shift)
         try:
             page.wait_for_function("window.__shown !== null", timeout=PATIENCE)
             break
@@ -112,7 +116,21 @@ def clear(page) -> None:
     settle(page)
 
 
-def visit(browser, browser_cdp, url: str, drawings: int) -> dict:
+# With --vary, drawing k of a visit is the "1" moved SHIFT * k px sideways (k = 0, 1, ...,
+# alternating left and right): still a 1, but not the same pixels. Drawn the same every time,
+# a later drawing's pictures and its 15 kB look-inside block are the same as the last one's:
+# the server sends that block as a reference to the copy the browser keeps (Streamlit's
+# message cache, a `ref_hash`), and the browser may reuse the pictures it decoded. The first
+# drawing has neither, nor does a student's next digit.
+SHIFT = 9
+
+
+def shifts(drawings: int, vary: bool) -> list[float]:
+    """The sideways shift of each drawing of a visit, the first included."""
+    return [SHIFT * ((k + 1) // 2) * (-1) ** k if vary else 0.0 for k in range(drawings + 1)]
+
+
+def visit(browser, browser_cdp, url: str, drawings: int, vary: bool = False) -> dict:
     """One fresh visitor on a throttled phone: open `url`, draw at once, then draw again."""
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
                                   device_scale_factor=2)
@@ -124,19 +142,20 @@ def visit(browser, browser_cdp, url: str, drawings: int) -> dict:
     canvas(page).wait_for(timeout=120_000)
     wait_idle(page, timeout=120_000)
     ready = page.evaluate("performance.now() / 1000")
-    first, _, _ = drawing(page, cdp, browser_cdp)
+    moves = shifts(drawings, vary)
+    first, busy1, cpu1 = drawing(page, cdp, browser_cdp, moves[0])
     first_answer = page.evaluate("window.__shown / 1000")
     later, busy, cpu = [], [], []
-    for _ in range(drawings):
+    for k in range(drawings):
         clear(page)
-        t, b, c = drawing(page, cdp, browser_cdp)
+        t, b, c = drawing(page, cdp, browser_cdp, moves[k + 1])
         later.append(t)
         busy.append(b)
         cpu.append(c)
     context.close()
     return {"ready": ready, "first_answer": first_answer, "first": first,
-            "later": statistics.median(later), "busy": statistics.median(busy),
-            "cpu": statistics.median(cpu)}
+            "later": statistics.median(later), "busy1": busy1, "busy": statistics.median(busy),
+            "cpu1": cpu1, "cpu": statistics.median(cpu)}
 
 
 def warm(browser, url: str) -> None:
@@ -150,7 +169,8 @@ def warm(browser, url: str) -> None:
 
 
 FIELDS = [("ready", "ready"), ("first_answer", "1st answer"), ("first", "1st drawing"),
-          ("later", "later"), ("busy", "busy/drawing"), ("cpu", "cpu/drawing")]
+          ("later", "later"), ("busy1", "busy 1st"), ("busy", "busy/drawing"),
+          ("cpu1", "cpu 1st"), ("cpu", "cpu/drawing")]
 
 
 def report(results: dict[str, list[dict]], rounds: int, drawings: int) -> None:
@@ -162,13 +182,25 @@ def report(results: dict[str, list[dict]], rounds: int, drawings: int) -> None:
     for name, visits in results.items():
         medians[name] = {key: statistics.median(v[key] for v in visits) for key, _ in FIELDS}
         print(f"{name:<22}" + "".join(f"{medians[name][key]:>12.2f}s" for key, _ in FIELDS))
-    bare = medians.get("bare canvas")
-    if bare:
-        for name, m in medians.items():
-            if name != "bare canvas":
-                print(f"{name} / bare canvas: busy {m['busy'] / bare['busy']:.2f}x, cpu "
-                      f"{m['cpu'] / bare['cpu']:.2f}x; 1st drawing / later "
-                      f"{m['first'] / m['later']:.2f}x")
+    print("spread over rounds (min-max):")
+    for name, visits in results.items():
+        print(f"{name:<22}" + "".join(
+            f"{min(v[key] for v in visits):>7.2f}-{max(v[key] for v in visits):<5.2f}"
+            for key, _ in FIELDS))
+    # The first drawing against the later ones of the same visit: in seconds to the answer
+    # (what a student waits), and in the renderer's busy time (what it costs the phone, less
+    # moved by the machine's other work than a wait is).
+    for name, visits in results.items():
+        for what, a, b in (("seconds", "first", "later"), ("busy", "busy1", "busy")):
+            ratios = sorted(v[a] / v[b] for v in visits)
+            print(f"{name}: 1st drawing / later, {what}, visit by visit: median "
+                  f"{statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})")
+    for name, m in medians.items():
+        bare = medians.get("bare canvas" + name[len(name.split(",")[0]):])
+        if bare and not name.startswith("bare canvas"):
+            print(f"{name} / bare canvas: busy {m['busy'] / bare['busy']:.2f}x, cpu "
+                  f"{m['cpu'] / bare['cpu']:.2f}x; 1st drawing / later "
+                  f"{m['first'] / m['later']:.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=Path, default=None,
                         help="another DigitLab checkout to measure on the same terms")
     parser.add_argument("--json", type=Path, default=None, help="write every visit here")
+    parser.add_argument("--vary", action="store_true",
+                        help="also visit each page drawing every 1 a few pixels apart "
+                             "(rows ', varied'; SHIFT says why), in the same rounds")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -186,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.base:
         pages["Draw (base)"] = dict(script="app.py", root=args.base.resolve(), path="/draw")
     pages["Draw"] = dict(script="app.py", path="/draw")
-    results: dict[str, list[dict]] = {name: [] for name in pages}
+    modes = [("", False), (", varied", True)] if args.vary else [("", False)]
+    results: dict[str, list[dict]] = {name + tag: [] for tag, _ in modes for name in pages}
     servers = {}
     with sync_playwright() as p:
         browser = launch_chromium(p)
@@ -200,11 +236,13 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{name}: {servers[name][0].url}{path}, warming")
                 warm(browser, servers[name][0].url + path)
             for r in range(args.rounds):
-                for name, (server, path) in servers.items():
-                    results[name].append(visit(browser, browser_cdp, server.url + path,
-                                               args.drawings))
-                    say(f"round {r + 1} {name}: " + ", ".join(
-                        f"{k} {v:.2f}" for k, v in results[name][-1].items()))
+                for tag, vary in modes:
+                    for name, (server, path) in servers.items():
+                        results[name + tag].append(visit(browser, browser_cdp,
+                                                         server.url + path, args.drawings,
+                                                         vary))
+                        say(f"round {r + 1} {name}{tag}: " + ", ".join(
+                            f"{k} {v:.2f}" for k, v in results[name + tag][-1].items()))
         finally:
             for server, _ in servers.values():
                 server.__exit__()
