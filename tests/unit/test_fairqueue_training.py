@@ -93,10 +93,14 @@ def test_a_fit_without_a_queue_still_fits_through_a_turn_it_is_given(split):
     assert result.n_train == 1000 and queue.counts() == (0, 0)
 
 
-def test_only_a_fit_that_had_the_cores_to_itself_is_measured_for_the_estimates(split):
+def test_only_a_fit_that_had_the_cores_to_itself_is_measured_for_the_estimates(split,
+                                                                             monkeypatch):
+    from digitlab.training import estimate
     from digitlab.training.estimate import Timings
 
-    config = QUICK.replace(train_size=5000, max_iter=2)  # big enough to be measured
+    # big enough to be measured, however fast the machine fits it
+    monkeypatch.setattr(estimate, "MIN_SECONDS_IN_THREAD", 0.0)
+    config = QUICK.replace(train_size=5000, max_iter=2)
     queue, timings = FairQueue(workers=1), Timings(seed={})
     blocker = queue.submit(Request("someone busy"))
     ann = training.TrainingJob(config, split, queue=queue, owner="ann", timings=timings).start()
