@@ -55,6 +55,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import threading
@@ -486,7 +487,11 @@ async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally
                 time.monotonic() - t0 < 30:
             await asyncio.sleep(0.05)
         tally.stops.append(time.monotonic() - t0)
-        await page.get_by_text("nothing was kept").first.wait_for(timeout=TIMEOUT_MS)
+        # the fit ended: the page says nothing was kept, or, when this request had joined a
+        # fit of the same settings still running (the last one, stopped, its process not yet
+        # gone on a loaded machine), that nothing was fitted for it
+        await page.get_by_text(re.compile("nothing was (kept|fitted)")).first.wait_for(
+            timeout=TIMEOUT_MS)
         await idle(page)
 
 
