@@ -35,6 +35,7 @@ from pages.shared import (  # noqa: E402  (after the launcher)
     chrome,
     class_push,
     frame,
+    handoff,
     i18n,
     leave_guard,
     nav,
@@ -42,6 +43,8 @@ from pages.shared import (  # noqa: E402  (after the launcher)
     state,
 )
 from pages.shared.i18n import _  # noqa: E402
+
+handoff.install()  # the server's: a run's last messages reach the page before the next run
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
 # makes the browser fetch its picture from fonts.gstatic.com on every visit, which a school's

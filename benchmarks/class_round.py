@@ -138,8 +138,13 @@ async def teacher(view, browser, url: str, rounds: Rounds, everyone_in: asyncio.
                 return
             except TimeoutError:
                 pass
-            await one_round(ask, rounds, done, server_pid, Questions, Live, TEACHER,
-                            TIMEOUT_MS, idle)
+            try:
+                await one_round(ask, rounds, done, server_pid, Questions, Live, TEACHER,
+                                TIMEOUT_MS, idle)
+            except Exception as exc:  # what the Questions page showed, not the class view
+                from benchmarks.load import on_page
+                raise RuntimeError(f"{type(exc).__name__}: {exc}"[:300]
+                                   + await on_page(ask, "teacher-questions")) from exc
             if not every:
                 await done.wait()
                 return

@@ -27,9 +27,11 @@ lesson: every student page carries the class push (pages/shared/class_push.py), 
 types a name for the class, and the teacher (benchmarks/class_round.py) keeps the Class view
 open in one page and, in another, poses a lesson question `--think` s after everyone is in
 (and again every `--question-every` s, if set): each student answers it between two drawings
-(to Questions, an answer locked in, back to Draw); once all have answered, the teacher reveals
-the class's histogram. `--soak MINUTES`: N = 30, drawing for MINUTES, a question every 4
-minutes, the server's RSS printed once the first question is revealed (warm) and at the end.
+(to Questions, an answer locked in, back to Draw), or after their last drawing, waiting for the
+first question if it has not come yet (it is for the whole class); once all have answered, the
+teacher reveals the class's histogram. `--soak MINUTES`: N = 30, drawing for MINUTES, a
+question every 4 minutes, the server's RSS printed once the first question is revealed (warm)
+and at the end.
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
 in; every wait on a page gives up after 90 s (counted as an error).
@@ -53,6 +55,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import threading
@@ -142,6 +145,9 @@ SERVER_NICE = -10 if hasattr(os, "geteuid") and os.geteuid() == 0 else 0
 # background fits and sweeps are groups of their own at 19 (threads.background_process): they
 # take what both leave.
 BROWSERS_NICE = 0
+# A student who has drawn all their rounds waits this long for the teacher's first question
+# (posed --think s after everyone is in, once the lesson's model is fitted).
+QUESTION_WAIT_S = 300.0
 # A student's look at an answer (the digit, its probabilities, why) before the next drawing:
 # about two drawings a minute.
 THINK_S = 30.0
@@ -358,11 +364,7 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                 break
             digit = 1 - digit
             if asked.posed.is_set() and i not in asked.presses:  # the teacher's question
-                try:
-                    await class_round.answer(page, i, asked)
-                except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
-                    tally.errors.append(f"session {i} answering: {said(exc)}"
-                                        f"{await on_page(page, f'answer-{i}')}")
+                await answer(page, i, asked, tally)
             try:
                 await clear(page)
                 await page.evaluate(ANSWER_WATCH, "mouseup")
@@ -382,12 +384,51 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                 await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
             except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
                 tally.errors.append(f"session {i}: {said(exc)}")
+        await stay_for_the_question(page, i, last, asked, tally)
         await isolation(page, i, last, tally)
     except Exception as exc:  # noqa: BLE001 - a session that never got going
         tally.errors.append(f"session {i} setup: {said(exc)}")
     finally:
         if page is not None:
             await page.context.close()
+
+
+async def stay_for_the_question(page, i: int, digit: int, asked: Rounds, tally: Tally) -> None:
+    """A student who has drawn all their rounds before the teacher's first question stays for
+    it, as a class does (the question is for everyone, so the histogram can hold the whole
+    class): answers it, then draws `digit` again, the page's last answer for the isolation
+    check. At most QUESTION_WAIT_S for the question to come."""
+    if asked.number == 0:
+        try:
+            await asyncio.wait_for(asked.posed.wait(), QUESTION_WAIT_S)
+        except TimeoutError:
+            return
+    if not asked.posed.is_set() or i in asked.presses:
+        return
+    await answer(page, i, asked, tally)
+    try:
+        await clear(page)
+        await draw(page, digit)
+        await page.locator(PREDICTION).first.wait_for(timeout=TIMEOUT_MS)
+        await idle(page)
+    except Exception as exc:  # noqa: BLE001 - counted
+        tally.errors.append(f"session {i}: {said(exc)}")
+
+
+async def answer(page, i: int, asked: Rounds, tally: Tally) -> None:
+    """Student i answers the teacher's question (benchmarks/class_round.py). If that fails
+    (counted, with what the page showed), the student goes back to Draw, as a person would,
+    so that one failure is one error, not also every drawing after it."""
+    try:
+        await class_round.answer(page, i, asked)
+    except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
+        tally.errors.append(f"session {i} answering: {said(exc)}"
+                            f"{await on_page(page, f'answer-{i}')}")
+        try:
+            await nav(page, "Draw")
+            await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
+        except Exception:  # noqa: BLE001, S110 - the drawings after it say so
+            pass
 
 
 async def on_page(page, who: str) -> str:
@@ -459,7 +500,11 @@ async def trainer(page, server_pid: int, stop_event: asyncio.Event, tally: Tally
                 time.monotonic() - t0 < 30:
             await asyncio.sleep(0.05)
         tally.stops.append(time.monotonic() - t0)
-        await page.get_by_text("nothing was kept").first.wait_for(timeout=TIMEOUT_MS)
+        # the fit ended: the page says nothing was kept, or, when this request had joined a
+        # fit of the same settings still running (the last one, stopped, its process not yet
+        # gone on a loaded machine), that nothing was fitted for it
+        await page.get_by_text(re.compile("nothing was (kept|fitted)")).first.wait_for(
+            timeout=TIMEOUT_MS)
         await idle(page)
 
 
