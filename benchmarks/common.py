@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -137,7 +138,7 @@ def group_behind(nice: int, skip: set[int]) -> None:
             return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
         except (OSError, IndexError):
             return None
-    servers = {group(pid) for pid in skip} - {None}
+    servers = {group(pid) for pid in (*skip, os.getpid())} - {None}  # and never the caller's
     done: set[str] = set()
     for p in psutil.Process().children(recursive=True):
         g = group(p.pid)

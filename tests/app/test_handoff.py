@@ -11,6 +11,7 @@ run; everything else is Streamlit's."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from streamlit import config
@@ -52,6 +53,26 @@ class Runner:
         self.accepting = False
 
 
+def on_thread(loop: asyncio.AbstractEventLoop, coro):
+    """`loop.run_until_complete(coro)` in a thread of its own: the test's thread may already
+    have a running loop (Playwright's sync API leaves one behind in a pytest worker that ran a
+    browser test first), and asyncio refuses to run a second there."""
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = loop.run_until_complete(coro)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
 @pytest.fixture
 def session(tmp_path, monkeypatch):
     """An AppSession on a loop of its own, whose runner has just finished a run."""
@@ -68,7 +89,7 @@ def session(tmp_path, monkeypatch):
         return app_session.AppSession(ScriptData(str(script)), MemoryUploadedFileManager("/u"),
                                       ScriptCache(), None, {})
 
-    s = loop.run_until_complete(make())
+    s = on_thread(loop, make())
     s.has_fragment = lambda fragment_id: True  # the push is on the page
     finished = Runner()
     finished.accepting = False
@@ -78,7 +99,7 @@ def session(tmp_path, monkeypatch):
     def on_loop(step):  # AppSession handles its events on its own loop only
         async def call():
             step()
-        loop.run_until_complete(call())
+        on_thread(loop, call())
 
     yield s, finished, on_loop
     config.set_option("server.fileWatcherType", watcher)
