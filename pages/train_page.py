@@ -144,8 +144,7 @@ def preset_buttons(cols) -> list[str]:
 
 def time_advice(config: TrainConfig, ds, n_available: int) -> None:
     """Show the expected time; when it is long, offer quicker variants of the same settings."""
-    expected = training.expected_seconds(config, n_available, state.timings(),
-                                         state.features_ready(ds, config))
+    expected = state.expected_seconds(ds, config)
     if expected is None:
         return
     if expected < training.LONG_FIT_SECONDS:
@@ -165,16 +164,14 @@ def time_advice(config: TrainConfig, ds, n_available: int) -> None:
                                  N_("Use {n:,} images", n=10_000)),
                K["max_iter"]: (3, config.replace(max_iter=3), N_("Stop after 3 epochs"))}
     for col, (key, (value, variant, text)) in zip(st.columns(2), quicker.items()):
-        seconds = training.expected_seconds(variant, n_available, state.timings(),
-                                            state.features_ready(ds, variant)) or 0.0
+        seconds = state.expected_seconds(ds, variant) or 0.0
         col.button(_("{text} (~{seconds})", text=_(text),
                      seconds=_(training.format_seconds(seconds))), key=f"quick_{key}",
                    on_click=st.session_state.update, args=({key: value},))
 
 
-def train_label(config: TrainConfig | None, ds, n_available: int) -> str:
-    expected = config and training.expected_seconds(config, n_available, state.timings(),
-                                                    state.features_ready(ds, config))
+def train_label(config: TrainConfig | None, ds) -> str:
+    expected = config and state.expected_seconds(ds, config)
     if expected and expected >= training.LONG_FIT_SECONDS:
         return _("Train anyway (~{format_seconds})",
                  format_seconds=_(training.format_seconds(expected)))
@@ -311,7 +308,7 @@ with frame.guard(_("The Train page")):
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
-    row[4].button(train_label(config, ds, n_available), type="primary", width="stretch",
+    row[4].button(train_label(config, ds), type="primary", width="stretch",
                   on_click=press_train, args=(ds,),
                   disabled=config is None or (job is not None and job.running and not queued))
     # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too

@@ -136,12 +136,14 @@ def server_file(name: str) -> Path:
     return classdb.default_path().parent / name
 
 
-def features_ready(ds: Dataset, config: TrainConfig) -> bool:
-    """Whether the server's store holds the training features a fit of `config` makes first
-    (an earlier fit of the same rows made them): its time estimate is then the epochs alone."""
+def expected_seconds(ds: Dataset, config: TrainConfig) -> float | None:
+    """The expected fit time of `config` on this server (training.expected_seconds): from the
+    fits measured here, and the epochs alone when the store holds the training features a fit
+    of `config` makes first (an earlier fit of the same rows made them)."""
     split = split_for(ds, config)
-    return fitting.features_ready(config, split.X_train, split.y_train, fit_store(), split.side,
-                                  split.checksum)
+    ready = fitting.features_ready(config, split.X_train, split.y_train, fit_store(), split.side,
+                                   split.checksum)
+    return training.expected_seconds(config, len(split.y_train), timings(), ready)
 
 
 @st.cache_resource
