@@ -125,8 +125,9 @@ class Sampler(Watch):
 
 def renice(nice: int, skip: set[int]) -> None:
     """Every thread of this process's descendants (Playwright's driver, Chromium), except the
-    pids in `skip` (the server's tree), to at least `nice` (Linux: nice is per thread); and
-    their scheduling groups behind the server's (`group_behind`)."""
+    pids in `skip` (the server's tree), to at least `nice` (Linux: nice is per thread). Their
+    scheduling group is set once per burst (`group_behind`: a group's nice stays, and the
+    processes Chromium starts later join it)."""
     for p in psutil.Process().children(recursive=True):
         if p.pid in skip:
             continue
@@ -135,7 +136,6 @@ def renice(nice: int, skip: set[int]) -> None:
                 with contextlib.suppress(OSError):
                     os.setpriority(os.PRIO_PROCESS, t.id,
                                    max(nice, os.getpriority(os.PRIO_PROCESS, t.id)))
-    group_behind(nice, skip)
 
 
 def stop_leftovers(procs: dict[int, psutil.Process], server_pid: int) -> None:
@@ -269,6 +269,7 @@ class Client:
                     # take the press): it must not hold back the fits while they run.
                     server_tree = {pid, *(c.pid for c in psutil.Process(pid).children(True))}
                     renice(self.nice, server_tree)
+                    group_behind(self.nice, server_tree)
                     w.behind = self.nice
                     spy = self._spy(pid, scenario)
                     try:
