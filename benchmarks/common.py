@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import psutil
 
+from digitlab.runtime.threads import scheduling_group
+
 ROOT = Path(__file__).resolve().parents[1]  # the repository: `python -m benchmarks.X` runs here
 
 
@@ -132,12 +134,11 @@ def group_behind(nice: int, skip: set[int]) -> None:
     Chromium starts its own session, so two groups shared the 2 cores: the server got at most
     one of them (0.45 cores in a N=20 Train burst) while the test's browsers took the other,
     their nice 10 or 19 notwithstanding. A group's nice (/proc/PID/autogroup) is what ranks the
-    groups. Best effort: a kernel without autogroup, or a user without the right, leaves it."""
+    groups. Best effort: a kernel without autogroup, a process in a container's CPU cgroup, or a
+    user without the right, leaves it."""
     def group(pid: int) -> str | None:
-        try:
-            return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
-        except (OSError, IndexError):
-            return None
+        found = scheduling_group(pid)
+        return found[0] if found else None
     servers = {group(pid) for pid in (*skip, os.getpid())} - {None}  # and never the caller's
     done: set[str] = set()
     for p in psutil.Process().children(recursive=True):

@@ -53,6 +53,18 @@ def lower_priority(nice: int = BACKGROUND_NICE) -> None:
         pass
 
 
+def scheduling_group(pid: int | str = "self") -> tuple[str, int] | None:
+    """The autogroup a process is in, as (name, nice), or None where the kernel ranks it by
+    no such group: a kernel without autogroup (no file), autogroup switched off when its
+    session began, or a process in a container's CPU cgroup (the file is there and empty:
+    the cgroup, not the session, is what the kernel ranks; seen on the project's CI)."""
+    try:
+        name, _, nice = Path(f"/proc/{pid}/autogroup").read_text().split()
+        return name, int(nice)
+    except (OSError, ValueError):
+        return None
+
+
 def background_process(nice: int = BACKGROUND_NICE) -> None:
     """Make this whole process background work (a child fit or sweep calls it first): its
     thread at `nice` (lower_priority) and, on Linux, a session of its own whose scheduling
@@ -73,4 +85,5 @@ def background_process(nice: int = BACKGROUND_NICE) -> None:
         return
     with contextlib.suppress(OSError):  # a process-group leader cannot start a session
         os.setsid()
-        Path("/proc/self/autogroup").write_text(str(nice))  # absent without autogroup
+        if scheduling_group() is not None:  # the new session's own group
+            Path("/proc/self/autogroup").write_text(str(nice))
