@@ -17,12 +17,12 @@ import pytest
 from streamlit import config
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime import app_session
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.script_data import ScriptData
 from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.runtime.scriptrunner_utils.run_descriptor import RunDescriptor
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.signal_util import Signal
 
@@ -106,11 +106,11 @@ def session(tmp_path, monkeypatch):
     loop.close()
 
 
-def run_end(s, runner) -> None:
+def run_end(s, runner, body: str = LOCKED, where: int = 5) -> None:
     """The loop reaches the finished run's last messages: the result drawn, then "finished"."""
     msg = ForwardMsg()
-    msg.metadata.delta_path[:] = [0, 5]
-    msg.delta.new_element.markdown.body = LOCKED
+    msg.metadata.delta_path[:] = [0, where]
+    msg.delta.new_element.markdown.body = body
     s._handle_scriptrunner_event_on_event_loop(runner, ScriptRunnerEvent.ENQUEUE_FORWARD_MSG,
                                                msg)
     s._handle_scriptrunner_event_on_event_loop(runner,
@@ -129,41 +129,47 @@ def push_request() -> ClientState:
     return ClientState(fragment_id=PUSH, is_auto_rerun=True)
 
 
+def started(s, runner) -> None:
+    """The loop reaches the push's run's start (Streamlit's new_session message)."""
+    s._handle_scriptrunner_event_on_event_loop(
+        runner, ScriptRunnerEvent.SCRIPT_STARTED, page_script_hash="p",
+        fragment_ids_this_run=[PUSH], run_descriptor=RunDescriptor.create([PUSH]))
+
+
 def test_a_run_finished_before_the_push_asked_again_still_reaches_the_page(session):
     s, finished, on_loop = session
     s.request_rerun(push_request())  # the push's request, handled before the run's end
+    assert [r.rerun_data.fragment_id for r in Runner.made] == [PUSH]  # at once
+    push = Runner.made[0]
     on_loop(lambda: run_end(s, finished))
-    assert LOCKED in sent(s), "the end of the finished run was dropped"
-    assert Runner.made == [], "the push ran before the finished run's messages had gone"
+    on_loop(lambda: started(s, push))
+    # the finished run's end, then the push's run: the order of a quiet server
+    assert sent(s)[:3] == [LOCKED, "script_finished", "new_session"], \
+        "the end of the finished run was dropped"
     on_loop(lambda: s._handle_scriptrunner_event_on_event_loop(finished,
                                                                ScriptRunnerEvent.SHUTDOWN))
-    assert [r.rerun_data.fragment_id_queue for r in Runner.made] == [[PUSH]]
-    assert Runner.made[0].rerun_data.is_auto_rerun
+    assert s._scriptrunner is push, "the stopped runner's SHUTDOWN took the new one's place"
     assert handoff.installed(), f"written for Streamlit {handoff.MENDED}: check it again"
 
 
-def test_a_full_rerun_does_not_wait_and_keeps_a_press_that_waited(session):
-    s, finished, on_loop = session
-    pressed = WidgetStates()
-    button = pressed.widgets.add()
-    button.id, button.trigger_value = "$$ID-lock-in", True
-    s.request_rerun(ClientState(fragment_id=PUSH, widget_states=pressed))  # waits
-    s.request_rerun(ClientState(page_name="questions"))  # a full rerun: Streamlit's fastReruns
-    assert len(Runner.made) == 1  # at once, with the press that waited
-    data = Runner.made[0].rerun_data
-    assert data.fragment_id_queue == []
-    states = data.widget_states
-    assert states is not None
-    assert [(w.id, w.trigger_value) for w in states.widgets] == [("$$ID-lock-in", True)]
-    on_loop(lambda: s._handle_scriptrunner_event_on_event_loop(finished,
-                                                               ScriptRunnerEvent.SHUTDOWN))
-    assert len(Runner.made) == 1  # nothing more to run
-
-
-def test_a_stop_drops_what_waited(session):
+def test_two_runners_in_a_row_both_hand_their_ends_on(session):
     s, finished, on_loop = session
     s.request_rerun(push_request())
-    s.request_script_stop()
-    on_loop(lambda: s._handle_scriptrunner_event_on_event_loop(finished,
-                                                               ScriptRunnerEvent.SHUTDOWN))
-    assert Runner.made == []
+    push = Runner.made[0]
+    push.accepting = False  # the push's run is over too before the loop caught up
+    s.request_rerun(push_request())
+    assert len(Runner.made) == 2
+    on_loop(lambda: run_end(s, finished))
+    on_loop(lambda: run_end(s, push, "the class push", 9))
+    assert sent(s) == [LOCKED, "script_finished", "the class push", "script_finished"]
+    for runner in (finished, push):
+        on_loop(lambda runner=runner: s._handle_scriptrunner_event_on_event_loop(
+            runner, ScriptRunnerEvent.SHUTDOWN))
+    assert s._scriptrunner is Runner.made[1]
+
+
+def test_a_full_rerun_starts_at_once_and_draws_the_whole_page(session):
+    s, finished, on_loop = session
+    s.request_rerun(ClientState(page_name="questions"))  # Streamlit's fastReruns
+    assert len(Runner.made) == 1 and Runner.made[0].rerun_data.fragment_id is None
+    assert s._scriptrunner is Runner.made[0]
