@@ -2,7 +2,10 @@
 roster's heartbeat, the teacher's pause and questions, pushed to the page within about a second.
 
 How they reach a page: one small fragment (`_push`), drawn after the page (after_page says
-why), run by the browser every PUSH_S seconds on every page of a student's session. It reruns
+why). The page asks the server's class address every second (pages/shared/class_signal.py:
+a fetch of a few bytes, which also writes the roster's heartbeat) and runs the fragment only
+when the class's state (`signal`) differs from the one it last drew; on a server without that
+address (a bare `streamlit run`) the fragment runs every PUSH_S seconds instead. It reruns
 only itself, never the page: it reads the pause flag (memory, no SQL: digitlab.classroom.live)
 and the current question's (id, state) (one indexed read), writes a heartbeat every
 HEARTBEAT_S seconds, and
@@ -18,7 +21,9 @@ What it costs the server: benchmarks/class_push.py.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
+import threading
 import time
 
 import numpy as np
@@ -30,7 +35,7 @@ from digitlab.classroom.classdb import ClassSetError, default_path
 from digitlab.classroom.classset import MAX_TEXT, TEACHER, Who
 from digitlab.classroom.live import Drawing, Live
 from digitlab.classroom.questions import OPEN, Questions
-from pages.shared import identity, nav
+from pages.shared import class_signal, identity, nav
 from pages.shared.i18n import _
 
 PUSH_S = 1.0  # how often a student's page asks: a pause or a question shows in ~1 s + network
@@ -47,10 +52,13 @@ NAME_FIELD = "class_name_field"  # session state: the name field's text
 NAME_MISSING = "class_name_missing"  # session state: Join was pressed with no name typed
 JOIN_BOX = "class_join_box"  # the container the name field is drawn in, after the page
 QUESTION_LINK = "class_question_link"  # the push's link to an open question, after the page
+DRAWN = "class_drawn"  # the push's marker: the class's state (signal()) it last drew
+POKE = "class_poke"  # the push's hidden button: the page's script clicks it on a change
 # ... both shown above the page: first in its column, the field clear of the app's header.
 _TOP = "[data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > "
 AFTER_PAGE_CSS = (f"<style>{_TOP}:has(.st-key-{JOIN_BOX}), {_TOP}:has(.st-key-{QUESTION_LINK})"
-                  f" {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}</style>")
+                  f" {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}"
+                  f" .st-key-{POKE}, .st-key-{DRAWN} {{display: none}}</style>")
 # Where a student is asked their name: the pages the class address and the QR code open (Home
 # is "" when it is the address's root). Not over the Train and Class set pages' own fields,
 # where the teacher gives the password.
@@ -67,10 +75,11 @@ canvas { pointer-events: none !important; }
 </style>"""
 
 
-@st.cache_resource(max_entries=4)
+@functools.lru_cache(maxsize=4)
 def _live(path: str) -> Live:
-    """One per class database file for the whole server. Safe to share: Live keeps its own
-    lock, opens a connection per call, and holds only frozen drawings."""
+    """One per class database file for the whole server, sessions and the class address alike
+    (a plain cache, not Streamlit's: the address's requests are no script run). Safe to share:
+    Live keeps its own lock, opens a connection per call, and holds only frozen drawings."""
     return Live(path)
 
 
@@ -132,7 +141,12 @@ def after_page(teacher: bool, page: str = "") -> None:
     if page in NAME_PAGES and not st.session_state.get(NAME):
         with st.container(key=JOIN_BOX):
             ask()
-    _push(page)
+    if class_signal.served():  # the page asks the class address, and runs the push on a change
+        st.html(class_signal.script(identity.student_id(), DRAWN, POKE),
+                unsafe_allow_javascript=True)
+        _push_on_change(page)
+    else:
+        _push_every_second(page)
 
 
 def ask() -> None:
@@ -160,11 +174,49 @@ def named(name: str) -> None:
         live().join(identity.student_id(), name)
 
 
-@st.cache_resource(max_entries=4)
+@functools.lru_cache(maxsize=4)
 def questions_board(path: str) -> Questions:
-    """One per class database file for the whole server (it holds no connection): the push's
-    and the Questions page's."""
+    """One per class database file for the whole server (it holds no connection): the push's,
+    the class address's and the Questions page's."""
     return Questions(path)
+
+
+_beats: dict[str, float] = {}  # student id -> time.monotonic() of the class address's last beat
+_beats_lock = threading.Lock()
+
+
+def class_state() -> tuple[bool, tuple[int, str] | None]:
+    """The class as a student's page follows it: paused or not, and the current question's
+    (id, state) (memory and one indexed read). May raise ClassSetError."""
+    return live().paused(), questions_board(str(default_path())).version()
+
+
+def state_words(state: tuple[bool, tuple[int, str] | None]) -> str:
+    """class_state() in a few characters, as the class address answers and the push draws."""
+    paused, asked = state
+    return f"{int(paused)}:{'' if asked is None else f'{asked[0]}:{asked[1]}'}"
+
+
+def signal(sid: str) -> str:
+    """The class address's answer to a student's page (pages/shared/class_signal.py): the
+    class's state, and the student's heartbeat every HEARTBEAT_S. Outside class mode, or with
+    an unusable class database, an empty answer (the page then runs nothing)."""
+    if not on():
+        return ""
+    try:
+        if sid:
+            now = time.monotonic()
+            with _beats_lock:
+                due = now - _beats.get(sid, 0.0) >= HEARTBEAT_S
+                if due:
+                    if len(_beats) > 10 * live_module.MAX_STUDENTS:  # ids nobody sends now
+                        _beats.clear()
+                    _beats[sid] = now
+            if due:
+                live().heartbeat(sid)  # an unknown id changes no row
+        return state_words(class_state())
+    except ClassSetError:
+        return ""
 
 
 def question_seen(seen: tuple[int, str] | None) -> None:
@@ -180,19 +232,22 @@ def answered(round_id: int) -> None:
     mark(ANSWERED)
 
 
-@st.fragment(run_every=PUSH_S)
 def _push(page: str = "") -> None:
-    """A student's page, every PUSH_S seconds: the heartbeat, the pause screen, and a link to
-    a question the teacher has posed that this student has not answered yet."""
+    """A student's page, when the class changed (or every PUSH_S seconds): the heartbeat, the
+    pause screen, and a link to a question the teacher has posed that this student has not
+    answered yet."""
     try:
         now = time.monotonic()
         if now - st.session_state.get(BEAT, 0.0) >= HEARTBEAT_S:
             st.session_state[BEAT] = now
             live().heartbeat(identity.student_id())
-        paused = live().paused()
-        asked = questions_board(str(default_path())).version()
+        paused, asked = state = class_state()
     except ClassSetError:
         return
+    if class_signal.served():  # what this run draws, for the page's script to compare
+        with st.container(key=DRAWN):
+            st.html(f'<span data-state="{html.escape(state_words(state))}"></span>')
+        st.button(_("Check the class"), key=POKE)  # hidden; the page's script clicks it
     if page == QUESTIONS_PAGE:  # the question on screen: drawn again when the teacher poses,
         if QUESTION_SEEN in st.session_state and asked != st.session_state[QUESTION_SEEN]:
             st.rerun(scope="app")  # reveals or ends (what the page last drew is now stale)
@@ -207,6 +262,10 @@ def _push(page: str = "") -> None:
                 + html.escape(_("Eyes on the board")) + "</h2><p>"
                 + html.escape(_("Your teacher has paused the class. Your page comes back when "
                                 "they resume.")) + "</p></div>")
+
+
+_push_every_second = st.fragment(run_every=PUSH_S)(_push)
+_push_on_change = st.fragment(_push)
 
 
 def answered_before(round_id: int) -> bool:

@@ -2,8 +2,9 @@
 laptops, each a browser context of its own). The teacher's link to the Class view is the fresh
 server's first request, and opens inside the app (a shared link: see the README). The roster
 shows the three names; "Eyes on the board" covers every student's page and stops the canvas,
-Resume gives it back; the spotlight shows one drawing with the model's answer and why, without
-the student's name.
+Resume gives it back (at rest, a student's page runs nothing: it asks the class address and
+runs the push only on a change); the spotlight shows one drawing with the model's answer and
+why, without the student's name.
 
 Screenshots: test-output/screenshots/classview-roster.png, classview-spotlight.png and
 classview-paused-phone.png. The time from the teacher's click to each student's pause screen is
@@ -28,6 +29,16 @@ from tests.support.procs import environment
 
 NAMES = ("Ana", "Ben", "Cleo")
 PASSWORD = "maple-42"
+
+
+# In a page: count the app's runs that start after this (its "running" state, set on stApp).
+COUNT_RUNS = """() => { window.__runs = 0;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+ASK = "fetch('/_digitlab/class?s=' + %s, {cache: 'no-store'}).then((r) => r.text())"
 
 
 def open_page(browser, url: str, viewport: dict | None = None):
@@ -92,6 +103,14 @@ def test_a_teacher_sees_the_roster_pauses_the_class_and_spotlights_a_drawing(chr
             for page, name in zip(students, NAMES):
                 join(page, name)
             shows_text(teacher.locator("h3"), "3 students here")
+            # at rest, a student's page runs nothing: it asks the class address every second
+            # and runs the push only when the class changed (pages/shared/class_signal.py)
+            bob = students[1]
+            wait_idle(bob)
+            bob.evaluate(COUNT_RUNS)
+            bob.wait_for_timeout(3_000)
+            assert bob.evaluate("window.__runs") == 0
+            assert bob.evaluate(ASK % "'x'.repeat(5000)") == "0:"  # any id: the state, no error
             for name in NAMES:
                 expect(teacher.get_by_text(name, exact=True)).to_be_visible()
             ana = students[0]
