@@ -25,10 +25,12 @@ the page gets the finished run's end, then the new run, as on a quiet server. A 
 full rerun stops (Streamlit's fastReruns: it may be mid-run, and the whole page is drawn again)
 is dropped as before.
 
-The first version of this mend (session 26) made the request wait for the stopped runner's
-SHUTDOWN instead: nothing was lost, but a request then waited as long as the loop was behind,
-and with thirty students that was seconds (benchmarks/load.py: p95 8 s -> 12-13 s, a reveal's
-histogram 1 s -> 7-10 s). Handing the events on costs nothing.
+The first version of this mend made the request wait for the stopped runner's SHUTDOWN
+instead: a request then waited as long as the loop was behind, and the slowest answers seemed
+slower with it (benchmarks/load.py, N=30: p95 8 s without the mend, 12-13 s with it). Measured
+again side by side, two runs each, the difference was within the runs' spread (p95 14.4 and
+12.6 s waiting, 20.8 and 12.0 s handing on), and one waiting run lost a drawing's answer:
+handing on keeps Streamlit's own timing and waits for nothing.
 """
 
 from __future__ import annotations
