@@ -159,6 +159,7 @@ class Tally:
     splits: list[tuple[float, float, float]] = field(default_factory=list)  # browser/server/browser
     errors: list[str] = field(default_factory=list)
     wrong: int = 0
+    misread: list[str] = field(default_factory=list)  # which, with a screenshot of the page
     rounds: int = 0
     isolation_failures: list[str] = field(default_factory=list)
     stops: list[float] = field(default_factory=list)  # Stop -> the fit's process gone, s
@@ -380,7 +381,10 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                     tally.splits.append(tuple(await page.evaluate(SPLIT)))
                 answered = (await page.locator(PREDICTION).first.inner_text()).strip()
                 tally.rounds += 1
-                tally.wrong += answered != str(digit)
+                if answered != str(digit):
+                    tally.wrong += 1
+                    tally.misread.append(f"session {i} drew a {digit}, read as {answered}"
+                                         + await on_page(page, f"misread-{i}"))
                 await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
             except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
                 tally.errors.append(f"session {i}: {said(exc)}")
@@ -715,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  coming in (open the address, Draw up, a first digit read, a name typed): "
                 f"p50 {pct(a, .5):.1f} s, p95 {pct(a, .95):.1f} s, max {max(a):.1f} s; all "
                 f"{len(a)} in {t.all_in:.0f} s after the first opened it")
-        for e in t.errors[:5] + t.isolation_failures[:5]:
+        for e in t.errors[:5] + t.isolation_failures[:5] + t.misread[:5]:
             say(f"  {e}")
         isolated = "yes" if not t.isolation_failures else f"NO ({len(t.isolation_failures)})"
         stop = f"{statistics.median(t.stops):.2f}s" if t.stops else "-"
