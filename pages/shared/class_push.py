@@ -54,11 +54,21 @@ JOIN_BOX = "class_join_box"  # the container the name field is drawn in, after t
 QUESTION_LINK = "class_question_link"  # the push's link to an open question, after the page
 DRAWN = "class_drawn"  # the push's marker: the class's state (signal()) it last drew
 POKE = "class_poke"  # the push's hidden button: the page's script clicks it on a change
-# ... both shown above the page: first in its column, the field clear of the app's header.
+# The name field is shown above the page: first in its column, clear of the app's header. The
+# link to a question floats at the foot of the screen, over the page, moving nothing: shown in
+# the page's flow above it, it pushed the canvas down in the middle of a stroke whenever the
+# teacher posed a question (benchmarks/load.py: every drawing read wrong in two runs, 3 and 4,
+# came as the question did, a 0 cut in two where the canvas had moved under the pointer). Its
+# colours are its own, so that it reads the same over any page.
 _TOP = "[data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > "
-AFTER_PAGE_CSS = (f"<style>{_TOP}:has(.st-key-{JOIN_BOX}), {_TOP}:has(.st-key-{QUESTION_LINK})"
-                  f" {{order: -1}} .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}"
-                  f" .st-key-{POKE}, .st-key-{DRAWN} {{display: none}}</style>")
+AFTER_PAGE_CSS = (
+    f"<style>{_TOP}:has(.st-key-{JOIN_BOX}) {{order: -1}}"
+    f" .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}"
+    f" .st-key-{QUESTION_LINK} {{position: fixed; bottom: 1rem; right: 1rem; z-index: 999990;"
+    " width: min(24rem, calc(100vw - 2rem)); background: #ffffff; border: 2px solid #1f1d1b;"
+    " box-shadow: 0 4px 18px #0000004d; padding: 0.75rem 1rem;}"
+    f" .st-key-{QUESTION_LINK} * {{color: #1f1d1b !important}}"
+    f" .st-key-{POKE}, .st-key-{DRAWN} {{display: none}}</style>")
 # Where a student is asked their name: the pages the class address and the QR code open (Home
 # is "" when it is the address's root). Not over the Train and Class set pages' own fields,
 # where the teacher gives the password.
