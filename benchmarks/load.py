@@ -145,6 +145,7 @@ SERVER_NICE = -10 if hasattr(os, "geteuid") and os.geteuid() == 0 else 0
 # background fits and sweeps are groups of their own at 19 (threads.background_process): they
 # take what both leave.
 BROWSERS_NICE = 0
+WARM_MIN = 5  # a soak's server is warm from this minute on (the first question revealed)
 # A student who has drawn all their rounds waits this long for the teacher's first question
 # (posed --think s after everyone is in, once the lesson's model is fitted).
 QUESTION_WAIT_S = 300.0
@@ -671,6 +672,14 @@ def teacher_lines(t: Tally) -> None:
               + (f"; once the first question was revealed {q.rss_after_first:.0f}, growth "
                  f"since {end - q.rss_after_first:+.0f} MB (goal <= 50 MB)"
                  if q.rss_after_first else ""), flush=True)
+        # one sample swings by +-25 MB (a run's arrays come and go): medians of three are
+        # steadier ends for a soak's growth
+        warm = [r for m, r in t.rss if m >= WARM_MIN]
+        if len(warm) >= 6:
+            first, last = statistics.median(warm[:3]), statistics.median(warm[-3:])
+            print(f"      the same, steadier: median of the first three minutes from minute "
+                  f"{WARM_MIN} {first:.0f} MB, of the last three {last:.0f} MB: "
+                  f"{last - first:+.0f} MB", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
