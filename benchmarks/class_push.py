@@ -31,16 +31,8 @@ from pathlib import Path
 import psutil
 
 from benchmarks.common import say
-from tests.support.browser import AppServer, launch_chromium, wait_idle
+from tests.support.browser import COUNT_RUNS, AppServer, launch_chromium, wait_idle
 from tests.support.procs import environment
-
-# In a page: count the app's runs that start after this (its "running" state, set on stApp).
-COUNT_RUNS = """() => { window.__runs = 0;
-    const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
 
 
 def cpu_seconds(pids) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.support.browser import (
+    COUNT_RUNS,
     PHONE,
     AppServer,
     canvas,
@@ -29,15 +30,7 @@ from tests.support.procs import environment
 
 NAMES = ("Ana", "Ben", "Cleo")
 PASSWORD = "maple-42"
-
-
-# In a page: count the app's runs that start after this (its "running" state, set on stApp).
-COUNT_RUNS = """() => { window.__runs = 0;
-    const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+# In a page: what the class address answers to this id (any id gets the class's state).
 ASK = "fetch('/_digitlab/class?s=' + %s, {cache: 'no-store'}).then((r) => r.text())"
 
 

@@ -168,6 +168,14 @@ def shows_text(locator, text: str, timeout: float = 30_000) -> None:
 # Prediction metric appearing after window.__up (the finger or the mouse lifted) was set, by
 # the caller or by the first `liftEvent` ("mouseup"), caught before the page's handlers.
 # page.evaluate(ANSWER_WATCH, "mouseup" or None); then (window.__shown - window.__up) ms.
+# In a page: count the app's runs that start after this (its "running" state, set on stApp).
+COUNT_RUNS = """() => { window.__runs = 0;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
 ANSWER_WATCH = """(liftEvent) => {
     window.__up = null; window.__shown = null;
     if (liftEvent) {
