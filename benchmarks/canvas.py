@@ -69,8 +69,10 @@ GRID_PER_CELL = 20  # drawings per cell of the grid (27 cells) and family
 MODELS: dict[str, TrainConfig] = {
     **{name: presets()[key] for name, key in PRESET_IDS.items() if name != "tutorial"},
     "rbf": presets()["Best"].replace(features="rbf"),
-    # the Robust preset on MNIST alone (no printed digits): what they cost on clean digits
-    "robust-mnist": presets()[PRESET_IDS["robust"]].replace(augment=False, printed=0),
+    # the Robust preset on MNIST alone (no printed or fat-pen digits): what they cost on clean
+    # digits
+    "robust-mnist": presets()[PRESET_IDS["robust"]].replace(augment=False, printed=0,
+                                                            fat_pen=0),
     "tutorial": presets()[PRESET_IDS["tutorial"]],
 }
 DEFAULT_MODELS = ("fast", "best", "robust", "rbf", "robust-mnist")
