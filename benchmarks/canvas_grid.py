@@ -139,9 +139,10 @@ def format_factors(scores: dict[str, dict[str, Scores]]) -> str:
     """{model: {family: Scores}} -> the factor table: each family's accuracy at each level of
     each factor (mean over the other two), its overall accuracy and its worst cell."""
     heads = [(f, lv) for f in FACTORS for lv in FACTORS[f]]
-    top = f"{'model':<10} {'family':<9} {'all':>5} | " + " | ".join(
+    w = max([10, *map(len, scores)])  # the model column: its longest name
+    top = f"{'model':<{w}} {'family':<9} {'all':>5} | " + " | ".join(
         " ".join(f"{level_name(f, lv):>6}" for lv in FACTORS[f]) for f in FACTORS)
-    sub = f"{'':<10} {'':<9} {'':>5} | " + " | ".join(
+    sub = f"{'':<{w}} {'':<9} {'':>5} | " + " | ".join(
         f"{f:^{7 * len(FACTORS[f]) - 1}}" for f in FACTORS)
     lines = [sub, top, "-" * len(top)]
     for model, fams in scores.items():
@@ -149,7 +150,7 @@ def format_factors(scores: dict[str, dict[str, Scores]]) -> str:
             cells = " | ".join(" ".join(f"{s.by(f)[lv]:>6.3f}" for lv in FACTORS[f])
                                for f in FACTORS)
             (size, pen, scan), acc = s.worst
-            lines.append(f"{model:<10} {fam:<9} {s.overall:>5.3f} | {cells}   worst "
+            lines.append(f"{model:<{w}} {fam:<9} {s.overall:>5.3f} | {cells}   worst "
                          f"{acc:.3f} (size {size:.2f}, pen {pen:g}px, scan "
                          f"{level_name('scan', scan)})")
     del heads

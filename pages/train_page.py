@@ -54,7 +54,7 @@ TEST_STEPS = [round(0.05 * i, 2) for i in range(1, 11)]
 # Widget keys, one per TrainConfig field: presets write them, the form reads them.
 K = {f: f"cfg_{f}" for f in ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed",
                              "scaling", "train_size", "deskew", "augment", "features",
-                             "printed")}
+                             "printed", "fat_pen")}
 
 
 def kept(field: str, disabled: bool = False) -> dict:

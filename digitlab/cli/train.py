@@ -24,7 +24,7 @@ from digitlab.training import (
 HELP = "fit a model on the tutorial's split and report it"
 SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "scaling",
             "train_size", "deskew", "augment", "features",
-            "printed")  # TrainConfig's, each an option
+            "printed", "fat_pen")  # TrainConfig's, each an option
 
 
 def add_settings(t: argparse.ArgumentParser) -> None:
@@ -54,6 +54,9 @@ def add_settings(t: argparse.ArgumentParser) -> None:
     t.add_argument("--printed", type=int, metavar="N",
                    help="also train on N printed digits (typefaces the benchmark tunes on, "
                         "drawn at random sizes, pens and scans)")
+    t.add_argument("--fat-pen", dest="fat_pen", type=int, metavar="N",
+                   help="also train on N of the training digits re-drawn with a fat pen (2.5 to "
+                        "4 px at 28x28) and read as the Draw page reads a drawing")
     t.add_argument("--features", help="what the classifier sees: " + "; ".join(
         f"{f.name} = {f.summary}" for f in FEATURES.values()))
 

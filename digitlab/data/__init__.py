@@ -10,6 +10,8 @@ digits changed on purpose (deskewed, augmented, re-drawn).
     deskew      straighten a slanted digit
     augment     training digits reshaped and re-inked at random, afresh for every mini-batch
     redraw      test digits re-drawn like canvas drawings and photos (benchmarks, tests)
+    typeset     printed training digits, set in the benchmark's tuning typefaces
+    fatpen      training digits re-drawn with a fat pen, read as the Draw page reads them
     unseen      digits no training image comes from: fonts and other writers (benchmarks, tests)
 
 Images stay uint8 here (70k images: 55 MB, against 440 MB as float64); every consumer scales on

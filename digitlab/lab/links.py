@@ -80,6 +80,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "tol": _number, "test_size": _number, "seed": _whole, "scaling": _one_of(SCALINGS),
     "train_size": _train_size, "deskew": _flag, "augment": _flag,
     "features": _one_of(features.FEATURES), "printed": _whole,
+    "fat_pen": _whole,
 }
 assert set(PARSERS) == set(FIELDS), "every TrainConfig field needs a parser here"
 

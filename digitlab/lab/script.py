@@ -129,6 +129,11 @@ def estimator(config: TrainConfig) -> list[str]:
                   "needs DigitLab's",
                   "# typefaces (digitlab.data.typeset): this code trains without them; the "
                   "command includes them."]
+    if config.fat_pen:
+        lines += [f"# fat_pen={config.fat_pen} (training digits re-drawn with a fat pen, added "
+                  "to the training images) needs",
+                  "# DigitLab's drawing path (digitlab.data.fatpen): this code trains without "
+                  "them; the command includes them."]
     if config.solver == solvers.FAST:
         lines.append(f"model = FastLogisticRegression(C={_number(config.C)}, "
                      f"max_iter={config.max_iter}, tol={config.tol!r}, "

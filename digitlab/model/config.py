@@ -34,6 +34,7 @@ MAX_ITER = 2**31 - 1  # sag and saga count iterations in a C int (OverflowError 
 # fits at 1e-8 with any scaling. The pages start at C=1e-4; at 1e-6 every weight is ~0.
 MIN_C = 1e-6
 MAX_PRINTED = 20_000  # printed training digits: each costs ~9 ms of CPU to render, once
+MAX_FAT_PEN = 20_000  # fat-pen training digits: each costs ~6 ms of CPU to render, once
 
 
 class ConfigError(ValueError):
@@ -69,6 +70,8 @@ class TrainConfig:
         the typefaces the canvas benchmark tunes on, drawn at random sizes, pens and scans and
         read as the Draw page reads a drawing (digitlab.data.typeset; never the typefaces it
         reports on).
+    fat_pen : how many of the training digits to add again, re-drawn on the canvas with a
+        fat pen and read as the Draw page reads a drawing (0 = none; digitlab.data.fatpen).
     """
 
     C: float = 1.0
@@ -84,6 +87,7 @@ class TrainConfig:
     augment: bool = False
     features: str = features.PIXELS
     printed: int = 0
+    fat_pen: int = 0
 
     def __post_init__(self) -> None:
         validate(self)
@@ -141,7 +145,7 @@ def training_rows(config: TrainConfig, X_train, y_train):
 
 _KINDS = {"C": float, "l1_ratio": float, "tol": float, "test_size": float, "max_iter": int,
           "seed": int, "train_size": int, "deskew": bool, "augment": bool,
-          "printed": int}
+          "printed": int, "fat_pen": int}
 
 
 def _is_whole(v: Any) -> bool:
@@ -228,6 +232,9 @@ def validate(c: TrainConfig) -> None:
     if not _is_whole(c.printed) or not 0 <= c.printed <= MAX_PRINTED:
         raise ConfigError(N_("printed must be a whole number from 0 to {high:,}; got {got!r}.",
                              high=MAX_PRINTED, got=c.printed))
+    if not _is_whole(c.fat_pen) or not 0 <= c.fat_pen <= MAX_FAT_PEN:
+        raise ConfigError(N_("fat_pen must be a whole number from 0 to {high:,}; got {got!r}.",
+                             high=MAX_FAT_PEN, got=c.fat_pen))
     if not _one_of(c.features, features.FEATURES):
         raise ConfigError(N_("features must be one of {names}; got {got!r}.",
                              names=", ".join(features.FEATURES), got=c.features))

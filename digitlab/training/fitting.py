@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from digitlab.data import augment, typeset
+from digitlab.data import augment, fatpen, typeset
 from digitlab.model import features, solvers
 from digitlab.model.config import ConfigError, TrainConfig, training_rows
 from digitlab.model.pipeline import (
@@ -169,16 +169,22 @@ def fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
 
 def with_printed(config: TrainConfig, X: np.ndarray, y: np.ndarray, side: int
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The training rows and `config.printed` printed digits after them (digitlab.data.typeset:
-    the benchmark's tuning typefaces only), or the rows as they are when it is 0."""
-    if not config.printed:
+    """The training rows, `config.printed` printed digits after them (digitlab.data.typeset:
+    the benchmark's tuning typefaces only), then `config.fat_pen` of the training rows re-drawn
+    with a fat pen (digitlab.data.fatpen); the rows as they are when both are 0."""
+    if not (config.printed or config.fat_pen):
         return X, y
     if side != typeset.SIDE:
-        raise ConfigError(N_("printed digits are drawn at 28x28; these images are {side}x{side}: "
-                             "set printed to 0.", side=side))
-    Xp, yp = typeset.rows(config.printed, config.seed)
+        raise ConfigError(N_("printed and fat-pen digits are drawn at 28x28; these images are "
+                             "{side}x{side}: set printed and fat_pen to 0.", side=side))
     X = np.asarray(X)
-    return np.concatenate([X, Xp.astype(X.dtype)]), np.concatenate([y, yp.astype(y.dtype)])
+    parts = [(X, np.asarray(y))]
+    if config.printed:
+        parts.append(typeset.rows(config.printed, config.seed))
+    if config.fat_pen:
+        parts.append(fatpen.rows(X, y, config.fat_pen, config.seed))
+    return (np.concatenate([a.astype(X.dtype) for a, _ in parts]),
+            np.concatenate([b.astype(parts[0][1].dtype) for _, b in parts]))
 
 
 def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: int,
@@ -285,7 +291,8 @@ def _features_key(config: TrainConfig, solver: solvers.Solver, side: int,
     """What a fit's training features are filed under in the store: what changes them."""
     order = config.seed if solver.shuffled_rows else None
     # (the printed digits are rows too: the checksum is of the training split alone)
-    return (checksum, config.train_size, config.printed, config.scaling, config.deskew,
+    return (checksum, config.train_size, config.printed, config.fat_pen, config.scaling,
+            config.deskew,
             config.features, side, order, solver.in_child)
 
 

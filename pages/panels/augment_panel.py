@@ -18,6 +18,7 @@ from digitlab.model.config import TrainConfig
 from pages.shared.i18n import _
 
 PRINTED_STEPS = [0, 2000, 5000, 10_000]  # printed training digits (digitlab.data.typeset)
+FAT_PEN_STEPS = [0, 2000, 5000, 10_000]  # fat-pen re-drawn training digits (digitlab.data.fatpen)
 
 
 def _augmenting() -> list[str]:
@@ -50,6 +51,13 @@ def settings(keys: dict[str, str], kept: Callable[[str], dict]) -> None:
                      help=_("Digits set in typefaces, drawn at random sizes, pens and scans, "
                             "trained on beside MNIST's handwriting. They help with printed "
                             "digits; rendered once (a few minutes), then kept."))
+    st.select_slider(_("Fat-pen digits added to training"),
+                     sorted({*FAT_PEN_STEPS, st.session_state[keys["fat_pen"]]}),
+                     **kept("fat_pen"), format_func=lambda n: f"{n:,}",
+                     help=_("Training digits drawn again with a fat pen, as a thick brush on the "
+                            "canvas draws them, and read as this app reads a drawing. They help "
+                            "with digits drawn small or with a thick pen; drawn once (about a "
+                            "minute), then kept."))
     if st.session_state[keys["augment"]] or st.session_state[keys["features"]] != features.PIXELS:
         st.caption(_("Augmentation and RBF features each make a fit 5-15 times slower than "
                    "pixels alone: tens of seconds on all of MNIST."))
@@ -62,4 +70,6 @@ def extras(config: TrainConfig) -> str:
         bits.append(f"{config.features} features")
     if config.printed:
         bits.append(_("+{n:,} printed digits", n=config.printed))
+    if config.fat_pen:
+        bits.append(_("+{n:,} fat-pen digits", n=config.fat_pen))
     return "".join(f", {b}" for b in bits)

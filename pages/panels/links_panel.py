@@ -53,7 +53,8 @@ LABELS = {"C": N_("C (inverse regularisation, log scale)"),
           "deskew": N_("Deskew (straighten slanted digits)"),
           "augment": N_("Augment (stretched, re-inked copies every epoch)"),
           "features": N_("Features"),
-          "printed": N_("Printed digits added to training")}
+          "printed": N_("Printed digits added to training"),
+          "fat_pen": N_("Fat-pen digits added to training")}
 assert set(LABELS) == set(links.FIELDS)
 
 

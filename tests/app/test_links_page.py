@@ -14,7 +14,7 @@ from pages.shared import nav
 from .page_utils import APP, open_app
 
 SETTINGS = ("C", "l1_ratio", "solver", "max_iter", "tol", "test_size", "seed", "scaling",
-            "train_size", "deskew", "augment", "features", "printed")
+            "train_size", "deskew", "augment", "features", "printed", "fat_pen")
 
 
 def open_link(query: dict[str, str]) -> AppTest:

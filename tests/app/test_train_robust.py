@@ -1,6 +1,6 @@
 """Train page: the augment toggle, the feature-map choice and the Robust preset (deskew, RBF,
-printed digits) describe a TrainConfig like every other setting; an RBF model trains here and
-draws on the Draw page."""
+printed and fat-pen digits) describe a TrainConfig like every other setting; an RBF model
+trains here and draws on the Draw page."""
 
 from __future__ import annotations
 
@@ -15,18 +15,22 @@ CANVAS = "canvas-0"
 
 
 
-def test_the_robust_preset_sets_deskew_rbf_and_printed_digits_without_augmentation(mnist):
+def test_the_robust_preset_sets_deskew_rbf_printed_and_fat_pen_digits_without_augmentation(
+        mnist):
     at = open_app("train")
     assert at.radio(key="cfg_features").value == features.PIXELS
     at.toggle(key="cfg_augment").set_value(True).run()  # on by hand: the preset turns it off
     button(at, "Robust").click().run()
     assert at.toggle(key="cfg_deskew").value and not at.toggle(key="cfg_augment").value
     assert training.presets()["Robust"] == training.presets()["Best"].replace(
-        features=features.RBF_WIDE_NAME, printed=training.ROBUST_PRINTED)
+        features=features.RBF_WIDE_NAME, printed=training.ROBUST_PRINTED,
+        fat_pen=training.ROBUST_FAT_PEN)
     assert at.radio(key="cfg_features").value == features.RBF_WIDE_NAME
     assert at.select_slider(key="cfg_printed").value == training.ROBUST_PRINTED > 0
+    assert at.select_slider(key="cfg_fat_pen").value == training.ROBUST_FAT_PEN > 0
     help_text = button(at, "Robust").help
     assert f"{features.RBF_WIDE_NAME} features" in help_text and "printed" in help_text
+    assert "fat-pen" in help_text
     assert "augment" not in help_text
 
 
