@@ -16,8 +16,6 @@ so the rows are cached beside MNIST (`rows`), keyed by the training rows they co
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -78,25 +76,6 @@ def rows(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarra
         if key in _MEMO:
             return _MEMO[key]
     path = cache_path(n, seed, checksum)
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            Xf, yf = f["X"], f["y"]
-    except (OSError, KeyError, ValueError):
-        Xf, yf = render(X, y, n, seed)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fatpen-", suffix=".npz")
-            os.close(fd)
-            try:
-                np.savez_compressed(tmp, X=Xf, y=yf)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            pass
-    for a in (Xf, yf):
-        a.setflags(write=False)
+    Xf, yf = typeset.cached_digits(path, lambda: render(X, y, n, seed), ".fatpen-")
     with _LOCK:
         return _MEMO.setdefault(key, (Xf, yf))

@@ -99,15 +99,21 @@ def rows(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`render(n, seed)` over the tuning typefaces, read-only; from the cache when it holds
     them, else rendered (~9 ms of CPU a digit) and cached (atomically; an unwritable cache is
     no error: the rows are kept in memory)."""
-    path = cache_path(n, seed)
+    return cached_digits(cache_path(n, seed), lambda: render(n, seed), ".printed-")
+
+
+def cached_digits(path: Path, make, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rendered digits (X, y) read from the .npz at `path`, else `make()`d and written there
+    atomically (an unwritable cache is no error: the rows are kept in memory); read-only.
+    Printed digits here, fat-pen digits (digitlab.data.fatpen) alike."""
     try:
         with np.load(path, allow_pickle=False) as f:
             X, y = f["X"], f["y"]
     except (OSError, KeyError, ValueError):
-        X, y = render(n, seed)
+        X, y = make()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".printed-", suffix=".npz")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".npz")
             os.close(fd)
             try:
                 np.savez_compressed(tmp, X=X, y=y)
