@@ -83,21 +83,47 @@ def installed() -> bool:
 
 # The page's side. Asks every SIGNAL_S; when the answer differs from the state the class push
 # last drew (its marker's data-state), clicks the push's hidden button, at most once per state
-# every RETRY_MS (a run under way has not drawn the new state yet). One timer per browser tab,
-# whatever the page: a page run sends this again only when its text changes (a new student id).
+# every RETRY_MS (a run under way has not drawn the new state yet), and only while the page is at
+# rest: no run under way and nothing stale on it. During a run (a page switch above all) the
+# marker and the button may be the last page's, and a click on them asks for a fragment the
+# server has already dropped (it logs "does not exist anymore" and answers nothing); the next
+# tick at rest asks again. One timer per browser tab, whatever the page: a page run sends this
+# again only when its text changes (a new student id).
+# It also brings back a page gone blank: if the app's page is empty (no text at all: no
+# sidebar, no title) for BLANK_TICKS ticks in a row while the server answers, the page reloads
+# itself, at most once every RELOAD_GAP_MS (sessionStorage remembers when). A page went white
+# once in a 20-minute soak of 30 students (benchmarks/load.py), on its way back from Questions
+# to Draw, and never came back; a student's browser keeps their id (identity.py), so a reload
+# finds their name and the class's state again.
 _SCRIPT = """<script>(() => {
 const w = window;
 w.__dlClass = %(config)s;
 if (w.__dlClassTimer) return;
 let poked = {state: null, at: 0};
+let blank = 0;
+const atRest = () => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute("data-test-script-state") !== "running"
+    && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && document.querySelector('[data-stale="true"]') === null;
+};
+const comeBack = () => {
+  blank = document.body && document.body.innerText.trim() === "" ? blank + 1 : 0;
+  if (blank < w.__dlClass.blankTicks) return;
+  const key = "dlClassReloaded", last = Number(sessionStorage.getItem(key) || 0);
+  if (Date.now() - last < w.__dlClass.reloadGap) return;
+  sessionStorage.setItem(key, String(Date.now()));
+  location.reload();
+};
 w.__dlClassTimer = setInterval(async () => {
   const c = w.__dlClass;
   try {
     const r = await fetch(c.url + "?s=" + encodeURIComponent(c.sid), {cache: "no-store"});
     if (!r.ok) return;
+    comeBack();
     const state = await r.text();
     const drawn = document.querySelector(".st-key-" + c.marker + " [data-state]");
-    if (!drawn || drawn.dataset.state === state) return;
+    if (!drawn || drawn.dataset.state === state || !atRest()) return;
     if (poked.state === state && Date.now() - poked.at < c.retry) return;
     const button = document.querySelector(".st-key-" + c.button + " button");
     if (!button) return;
@@ -107,10 +133,13 @@ w.__dlClassTimer = setInterval(async () => {
 }, %(every)d);
 })();</script>"""
 RETRY_MS = 3000
+BLANK_TICKS = 3  # seconds of an empty page before it reloads itself
+RELOAD_GAP_MS = 60_000  # at most one such reload a minute
 
 
 def script(sid: str, marker: str, button: str) -> str:
     """The page's script for one student (`marker`, `button`: the push's element keys)."""
-    config = {"url": path(), "sid": sid, "marker": marker, "button": button, "retry": RETRY_MS}
+    config = {"url": path(), "sid": sid, "marker": marker, "button": button, "retry": RETRY_MS,
+              "blankTicks": BLANK_TICKS, "reloadGap": RELOAD_GAP_MS}
     words = json.dumps(config).replace("<", "\\u003c")  # nothing in it ends the script early
     return _SCRIPT % {"config": words, "every": int(SIGNAL_S * 1000)}

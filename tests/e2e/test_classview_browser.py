@@ -104,6 +104,12 @@ def test_a_teacher_sees_the_roster_pauses_the_class_and_spotlights_a_drawing(chr
             bob.wait_for_timeout(3_000)
             assert bob.evaluate("window.__runs") == 0
             assert bob.evaluate(ASK % "'x'.repeat(5000)") == "0:"  # any id: the state, no error
+            # a page gone blank (nothing left of the app: a crash in the page) comes back by
+            # itself: the class script reloads it, and the student is the same one
+            bob.evaluate("document.getElementById('root').replaceChildren()")
+            assert bob.evaluate("document.body.innerText.trim()") == ""
+            shown(bob.get_by_role("heading", name="Draw"), timeout=30_000)
+            shows_text(teacher.locator("h3"), "3 students here")
             for name in NAMES:
                 expect(teacher.get_by_text(name, exact=True)).to_be_visible()
             ana = students[0]
