@@ -171,6 +171,13 @@ class Tally:
     all_in: float = 0.0  # s until the last student was in
     rounds_q: Rounds | None = None  # the question rounds (benchmarks/class_round.py)
     rss: list[tuple[float, float]] = field(default_factory=list)  # (min, server RSS MB)
+    reloads: int = 0  # full loads of a page after its first: the class script's blank-page reload
+
+
+# What each page said went wrong in its own scripts (uncaught errors, console errors), and how
+# many times it loaded: on_page prints the first, the summary the second.
+PAGE_ERRORS: dict[object, list[str]] = {}
+PAGE_LOADS: dict[object, int] = {}
 
 
 # --- the server and the machine ----------------------------------------------------------------
@@ -274,6 +281,11 @@ async def open_session(browser, url: str):
     context.set_default_timeout(TIMEOUT_MS)  # a class arriving at once on 2 shared cores
     await context.add_init_script(WS_TIMES)
     page = await context.new_page()
+    noted = PAGE_ERRORS.setdefault(page, [])
+    page.on("pageerror", lambda e: noted.append(f"uncaught {' '.join(str(e).split())[:160]}"))
+    page.on("console", lambda m: m.type == "error" and "status of 404" not in m.text
+            and noted.append(f"console {' '.join(m.text.split())[:160]}"))
+    page.on("load", lambda _: PAGE_LOADS.__setitem__(page, PAGE_LOADS.get(page, 0) + 1))
     await page.goto(url, timeout=TIMEOUT_MS)
     await idle(page)
     return page
@@ -395,6 +407,8 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
         tally.errors.append(f"session {i} setup: {said(exc)}")
     finally:
         if page is not None:
+            tally.reloads += max(0, PAGE_LOADS.pop(page, 1) - 1)
+            PAGE_ERRORS.pop(page, None)
             await page.context.close()
 
 
@@ -447,7 +461,9 @@ async def on_page(page, who: str) -> str:
         errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     except Exception:  # noqa: BLE001 - the page itself is gone
         return ""
-    return f" [page: {' | '.join(e[:120] for e in errors) or 'no error shown'}; {shot.name}]"
+    scripts = "; ".join(PAGE_ERRORS.get(page, [])[-3:]) or "none"
+    return (f" [page: {' | '.join(e[:120] for e in errors) or 'no error shown'}; {shot.name}; "
+            f"its scripts' errors: {scripts}]")
 
 
 def said(exc: BaseException) -> str:
@@ -745,6 +761,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"      the wait, medians: browser {before:.2f}s (mouse-up -> its message "
                   f"sent), server {server:.2f}s (p95 {p95_server:.2f}s), browser {after:.2f}s "
                   f"(answer received -> shown)", flush=True)
+        if t.reloads:
+            print(f"      students' pages that went blank and reloaded themselves: {t.reloads} "
+                  f"(pages/shared/class_signal.py)", flush=True)
         teacher_lines(t)
     print("p50/p95/max: mouse-up -> Prediction in the page. srv peak: the app's process; "
           "+fits: with its child fits and sweeps, in PSS (shared pages counted once: "
