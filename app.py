@@ -32,7 +32,7 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
-from pages.panels import classroom_panel  # noqa: E402
+from pages.panels import classroom_panel, questions_panel  # noqa: E402
 from pages.shared import (  # noqa: E402  (after the launcher)
     browser,
     chrome,
@@ -81,7 +81,8 @@ with frame.guard(_("The class")):
 
 def after_the_page() -> None:
     with frame.guard(_("The class")):
-        class_push.after_page(classroom_panel.is_teacher(), page.url_path)
+        class_push.after_page(classroom_panel.is_teacher(), page.url_path,
+                              questions_panel.answer_here)
 
 
 frame.after_page(after_the_page)  # also drawn by a page that stops early (frame.stop)

@@ -21,13 +21,14 @@ from digitlab.classroom.question import CHOICE, LARGEST, Question
 from digitlab.classroom.questions import Questions, Round, Tally
 from digitlab.plots import charts as plots
 from pages.panels import classroom_panel, classset_panel
-from pages.shared import class_push, figures, i18n
+from pages.shared import class_push, figures, i18n, nav
 from pages.shared.i18n import _
 
 POLL_S = 1.5  # the teacher's answer count refreshes this often
 NAME = "class_name"  # session state: the name (a pseudonym) this student answers with
 LATER = "questions_error"  # a refusal from a callback, said by the next run
 LOCKED_HERE = "questions_locked_here"  # session state: the round this session locked in
+IN_BOX = "questions_in_box"  # session state: the round this session answered in the push's box
 
 
 def board() -> Questions:
@@ -256,6 +257,71 @@ def student(store: Questions) -> None:
             tally_chart(t)
     else:
         st.caption(_("The class's answers show here when the teacher reveals them."))
+
+
+# --- a question answered where the student is ----------------------------------------------------
+
+
+def answer_here(round_id: int, box) -> bool:
+    """In the class push's box over any page but Questions (pages/shared/class_push.py): the
+    open question of round `round_id` answered where the student is, then their result, so that
+    a class answers without leaving its canvas (thirty pages switching to Questions and back at
+    once slowed every drawing in the room: benchmarks/load.py). `box()` opens the box. False,
+    with nothing drawn, where the Questions page is the place: several questions (an exit
+    ticket), no name given yet, or the round no longer the open one."""
+    try:
+        store = board()
+        live = store.current()
+        if live is None or live.id != round_id or live.revealed or len(live.questions) != 1 \
+                or not st.session_state.get(NAME):
+            return False
+        mine = store.mine(live.id, who())
+    except ClassSetError:
+        return False
+    p = live.questions[0]
+    if p.id in mine and st.session_state.get(IN_BOX) != live.id:
+        return False  # answered on Questions (or before a reload): the result was seen there
+    with box():
+        if p.id not in mine:
+            _answer_here_form(live, p)
+        else:
+            st.markdown("**" + p.question.said(_) + "**")
+            result(p.question, mine[p.id])
+            st.page_link(nav.PAGES[class_push.QUESTIONS_PAGE].file,
+                         label=_("See the class's answers"), icon=":material/bar_chart:",
+                         help=_("On Questions, once your teacher reveals them."))
+            st.button(_("Close"), key=f"here_close_{live.id}", on_click=class_push.done_with,
+                      args=(live.id,))
+    return True
+
+
+def _answer_here_form(live: Round, p) -> None:
+    q = p.question
+    with st.form(f"here_{live.id}", border=False):
+        prompt(q, size=112)
+        if q.kind == CHOICE:
+            st.radio(_("Your answer"), q.choices, index=None, horizontal=True,
+                     key=f"here_{p.id}", format_func=lambda c, q=q: q.shown(c, _))
+        else:
+            st.text_input(_("Your answer (a number)"), key=f"here_{p.id}", max_chars=40,
+                          placeholder=bounds(q))
+        st.form_submit_button(_("Lock in my answer"), type="primary", icon=":material/lock:",
+                              key=f"here_lock_{live.id}", on_click=_lock_in_here,
+                              args=(live.id, p.id))
+    show_later()
+
+
+def _lock_in_here(round_id: int, question_id: int) -> None:
+    """The box's Lock in (a callback: the run it starts draws the result, in the box only when
+    it is the push's own run). A refusal's sentence is said under the form."""
+    try:
+        board().answer(round_id, {question_id: st.session_state.get(f"here_{question_id}")},
+                       who(), st.session_state.get(NAME, ""))
+    except ClassSetError as exc:
+        st.session_state[LATER] = i18n.error_text(exc)
+        return
+    st.session_state[IN_BOX] = round_id
+    class_push.answered(round_id)  # the roster says answered
 
 
 # --- the teacher's side ------------------------------------------------------------------------

@@ -25,6 +25,8 @@ import functools
 import html
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -38,6 +40,8 @@ from digitlab.classroom.questions import OPEN, Questions
 from pages.shared import class_signal, identity, nav
 from pages.shared.i18n import _
 
+# The Questions page's answer, in the push's box: (round id, a box to draw in) -> drawn or not
+AnswerHere = Callable[[int, Callable[[], Any]], bool]
 PUSH_S = 1.0  # how often a student's page asks: a pause or a question shows in ~1 s + network
 HEARTBEAT_S = 5.0  # how often a page writes "still here" (live.AWAY_S counts a student away)
 NAME = "class_name"  # session state: the name this student typed
@@ -51,7 +55,8 @@ FORM = "class_join"
 NAME_FIELD = "class_name_field"  # session state: the name field's text
 NAME_MISSING = "class_name_missing"  # session state: Join was pressed with no name typed
 JOIN_BOX = "class_join_box"  # the container the name field is drawn in, after the page
-QUESTION_LINK = "class_question_link"  # the push's link to an open question, after the page
+QUESTION_LINK = "class_question_link"  # the push's box: an open question, after the page
+CLOSED_ROUND = "class_closed_round"  # session state: the round whose box this student closed
 DRAWN = "class_drawn"  # the push's marker: the class's state (signal()) it last drew
 POKE = "class_poke"  # the push's hidden button: the page's script clicks it on a change
 # The name field is shown above the page: first in its column, clear of the app's header. The
@@ -65,7 +70,8 @@ AFTER_PAGE_CSS = (
     f"<style>{_TOP}:has(.st-key-{JOIN_BOX}) {{order: -1}}"
     f" .st-key-{JOIN_BOX} {{margin-top: 1.6rem}}"
     f" .st-key-{QUESTION_LINK} {{position: fixed; bottom: 1rem; right: 1rem; z-index: 999990;"
-    " width: min(24rem, calc(100vw - 2rem)); background: #ffffff; border: 2px solid #1f1d1b;"
+    " width: min(24rem, calc(100vw - 2rem)); max-height: calc(100vh - 5rem); overflow-y: auto;"
+    " background: #ffffff; border: 2px solid #1f1d1b;"
     " box-shadow: 0 4px 18px #0000004d; padding: 0.75rem 1rem;}"
     f" .st-key-{QUESTION_LINK} * {{color: #1f1d1b !important}}"
     f" .st-key-{POKE}, .st-key-{DRAWN} {{display: none}}</style>")
@@ -134,7 +140,7 @@ def frame(teacher: bool, page: str = "") -> None:
     st.session_state.pop(QUESTION_SEEN, None)
 
 
-def after_page(teacher: bool, page: str = "") -> None:
+def after_page(teacher: bool, page: str = "", answer_here: AnswerHere | None = None) -> None:
     """After the page (app.py): a student's name field until they have given one, on the pages
     students land on (NAME_PAGES), and the push; both shown above the page when they show.
 
@@ -154,9 +160,9 @@ def after_page(teacher: bool, page: str = "") -> None:
     if class_signal.served():  # the page asks the class address, and runs the push on a change
         st.html(class_signal.script(identity.student_id(), DRAWN, POKE),
                 unsafe_allow_javascript=True)
-        _push_on_change(page)
+        _push_on_change(page, answer_here)
     else:
-        _push_every_second(page)
+        _push_every_second(page, answer_here)
 
 
 def ask() -> None:
@@ -242,10 +248,12 @@ def answered(round_id: int) -> None:
     mark(ANSWERED)
 
 
-def _push(page: str = "") -> None:
+def _push(page: str = "", answer_here: AnswerHere | None = None) -> None:
     """A student's page, when the class changed (or every PUSH_S seconds): the heartbeat, the
-    pause screen, and a link to a question the teacher has posed that this student has not
-    answered yet."""
+    pause screen, and a box over the page with the question the teacher has posed, answered
+    there (`answer_here`: pages/panels/questions_panel.py, given by app.py), or a link to it on
+    Questions where it must be answered there (an exit ticket, no name yet), until this student
+    has answered it (and closed their result)."""
     try:
         now = time.monotonic()
         if now - st.session_state.get(BEAT, 0.0) >= HEARTBEAT_S:
@@ -261,17 +269,31 @@ def _push(page: str = "") -> None:
     if page == QUESTIONS_PAGE:  # the question on screen: drawn again when the teacher poses,
         if QUESTION_SEEN in st.session_state and asked != st.session_state[QUESTION_SEEN]:
             st.rerun(scope="app")  # reveals or ends (what the page last drew is now stale)
-    elif asked is not None and asked[1] == OPEN and not answered_before(asked[0]):
-        with st.container(border=True, key=QUESTION_LINK):
-            st.markdown("**" + _("Your teacher has asked a question.") + "**")
-            st.page_link(nav.PAGES[QUESTIONS_PAGE].file, label=_("Answer it on Questions"),
-                         icon=":material/quiz:")
+    elif asked is not None and asked[1] == OPEN and st.session_state.get(CLOSED_ROUND) != asked[0]:
+        box = functools.partial(st.container, border=True, key=QUESTION_LINK)
+        if answer_here is not None and answer_here(asked[0], box):
+            pass  # answered here, or the result shown
+        elif not answered_before(asked[0]):
+            _link_to_questions(box)
     if paused:
+
         st.html(PAUSE_CSS + '<div class="dl-pause" role="alertdialog" aria-modal="true" '
                 'aria-labelledby="dl-pause-title"><h2 id="dl-pause-title">'
                 + html.escape(_("Eyes on the board")) + "</h2><p>"
                 + html.escape(_("Your teacher has paused the class. Your page comes back when "
                                 "they resume.")) + "</p></div>")
+
+
+def _link_to_questions(box) -> None:
+    with box():
+        st.markdown("**" + _("Your teacher has asked a question.") + "**")
+        st.page_link(nav.PAGES[QUESTIONS_PAGE].file, label=_("Answer it on Questions"),
+                     icon=":material/quiz:")
+
+
+def done_with(round_id: int) -> None:
+    """The Close button under a student's result in the box: the box goes for this round."""
+    st.session_state[CLOSED_ROUND] = int(round_id)
 
 
 _push_every_second = st.fragment(run_every=PUSH_S)(_push)

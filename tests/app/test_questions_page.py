@@ -226,6 +226,42 @@ def test_a_posed_question_reaches_a_student_on_another_page_until_answered(small
     assert not draw.exception and "Your teacher has asked a question." not in text(draw)
 
 
+def test_a_student_answers_in_the_box_over_their_page_and_stays_there(board):
+    """A student with a name answers a one-question round where they are (the push's box over
+    Draw), sees their result there and closes it; the page beneath is never left. An exit
+    ticket (several questions) still links to Questions."""
+    from digitlab.classroom.classset import TEACHER
+    from digitlab.classroom.question import choice, number
+    from pages.shared import class_push
+
+    draw = open_app("draw", {class_push.NAME: "Ana"})
+    asked = board.pose([choice("Which digit?", [str(d) for d in range(10)], "7")], TEACHER)
+    draw.run()  # what the push does when the page's script sees the class change
+    q = asked.questions[0]
+    assert "Which digit?" in text(draw) and "Answer it on Questions" not in str(
+        [p.proto.label for p in draw.get("page_link")])
+    button(draw, "Lock in my answer").click().run()  # nothing picked: the store says so
+    assert not draw.exception and board.count(asked.id) == 0
+    assert draw.error and "Lock in my answer" in labels(draw)
+    draw.radio(key=f"here_{q.id}").set_value("7")
+    button(draw, "Lock in my answer").click().run()
+    assert not draw.exception, [e.message for e in draw.exception]
+    assert "Right! The answer is 7." in text(draw)
+    assert [(a.value, a.correct, a.name) for a in board.answers(asked.id, TEACHER)] == \
+        [("7", True, "Ana")]
+    assert nav.PAGES["draw"].title in [h.value for h in draw.title]  # still on Draw
+    button(draw, "Close").click().run()
+    assert "Which digit?" not in text(draw) and "Close" not in labels(draw)
+    board.end(asked.id, TEACHER)
+
+    ticket = board.pose([choice("Which digit?", ["1", "7"], "7"), number("How many?", 3)],
+                        TEACHER, ticket=True)
+    draw.run()
+    assert "Your teacher has asked a question." in text(draw)
+    assert [p.proto.page for p in draw.get("page_link") if "Questions" in p.proto.label]
+    assert f"here_lock_{ticket.id}" not in [b.key for b in draw.get("button")]
+
+
 def test_a_student_back_in_the_same_browser_keeps_name_card_and_answer(monkeypatch, store,
                                                                       board):
     """A reload or a second tab: the browser's cookie brings the student's lasting id back

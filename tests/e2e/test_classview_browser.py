@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from digitlab.classroom.classset import TEACHER
+from digitlab.classroom.question import choice
+from digitlab.classroom.questions import Questions
 from tests.support.browser import (
     COUNT_RUNS,
     PHONE,
@@ -145,6 +148,22 @@ def test_a_teacher_sees_the_roster_pauses_the_class_and_spotlights_a_drawing(chr
             text = teacher.locator('[data-testid="stMain"]').inner_text()
             assert not any(name in text for name in NAMES), "a name is on the wall"
             screenshot(teacher, "classview-spotlight")
+
+            # a question: Ana answers it where she is, in the box over Draw, and stays there
+            board = Questions(tmp_path / "c.db")
+            asked = board.pose([choice("Which digit will you draw next?",
+                                       [str(d) for d in range(10)], None)], TEACHER)
+            before = canvas(ana).bounding_box()
+            box = ana.locator(".st-key-class_question_link")
+            box.get_by_text("4", exact=True).click()
+            box.get_by_role("button", name="Lock in my answer").click()
+            shown(box.get_by_text("Your answer, locked in"))
+            screenshot(ana, "question-in-the-box-phone")
+            assert canvas(ana).bounding_box() == before  # the page beneath never moved
+            box.get_by_role("button", name="Close").click()
+            expect(box).to_have_count(0)
+            shows_text(metric_value(ana, "Prediction"), "1")  # her drawing is still there
+            assert [(a.value, a.name) for a in board.answers(asked.id, TEACHER)] == [("4", "Ana")]
         finally:
             for page in students:
                 page.context.close()
