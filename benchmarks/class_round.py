@@ -62,7 +62,7 @@ class Rounds:
     reveal: list[float] = field(default_factory=list)  # per round: Reveal -> histogram
     answered: list[int] = field(default_factory=list)  # per round: answers stored
     roster: list[int] = field(default_factory=list)  # per round: lines on the roster
-    answer_s: list[float] = field(default_factory=list)  # a student's Questions visit, s
+    answer_s: list[float] = field(default_factory=list)  # a student's answer in the box, s
     errors: list[str] = field(default_factory=list)
     rss_after_first: float = 0.0  # the server's RSS, MB, once the first round is revealed
 
@@ -91,25 +91,26 @@ async def join_class(page, name: str) -> None:
 
 
 async def answer(page, i: int, rounds: Rounds) -> None:
-    """Student i, between two drawings: to Questions, the true answer picked (or the next
-    digit, for half the class), locked in, and back to Draw."""
-    from benchmarks.load import TIMEOUT_MS, idle, nav
+    """Student i, between two drawings, where they are (the box the class push draws over
+    Draw): the true answer picked (or the next digit, for half the class), locked in, their
+    result read, the box closed."""
+    from benchmarks.load import TIMEOUT_MS, idle
 
     t0 = time.monotonic()
     number = rounds.number
-    await nav(page, "Questions")
+    box = page.locator(".st-key-class_question_link")
     choice = rounds.key if i % 2 == 0 else str((int(rounds.key) + 1) % 10)
-    await page.locator('[class*="st-key-answer_"]').get_by_text(choice, exact=True).first.click()
-    lock = page.get_by_role("button", name="Lock in my answer")
+    await box.get_by_text(choice, exact=True).first.click(timeout=TIMEOUT_MS)
+    lock = box.get_by_role("button", name="Lock in my answer")
     await lock.wait_for(timeout=TIMEOUT_MS)
     pressed = time.time()
     await lock.click()
-    await page.get_by_text("Your answer, locked in").first.wait_for(timeout=TIMEOUT_MS)
+    await box.get_by_text("Your answer, locked in").first.wait_for(timeout=TIMEOUT_MS)
     if number == rounds.number:
         rounds.presses[i] = pressed
+    await box.get_by_role("button", name="Close").click()
+    await box.wait_for(state="detached", timeout=TIMEOUT_MS)
     await idle(page)
-    await nav(page, "Draw")
-    await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
     rounds.answer_s.append(time.monotonic() - t0)
 
 

@@ -27,11 +27,11 @@ lesson: every student page carries the class push (pages/shared/class_push.py), 
 types a name for the class, and the teacher (benchmarks/class_round.py) keeps the Class view
 open in one page and, in another, poses a lesson question `--think` s after everyone is in
 (and again every `--question-every` s, if set): each student answers it between two drawings
-(to Questions, an answer locked in, back to Draw), or after their last drawing, waiting for the
-first question if it has not come yet (it is for the whole class); once all have answered, the
-teacher reveals the class's histogram. `--soak MINUTES`: N = 30, drawing for MINUTES, a
-question every 4 minutes, the server's RSS printed once the first question is revealed (warm)
-and at the end.
+(in the box the push draws over Draw: an answer locked in, the result read, the box closed),
+or after their last drawing, waiting for the first question if it has not come yet (it is for
+the whole class); once all have answered, the teacher reveals the class's histogram.
+`--soak MINUTES`: N = 30, drawing for MINUTES, a question every 4 minutes, the server's RSS
+printed once the first question is revealed (warm) and at the end.
 
 Bounded: `--rounds` per session, and each session stops drawing `--max-seconds` once everyone is
 in; every wait on a page gives up after 90 s (counted as an error).
@@ -436,8 +436,8 @@ async def stay_for_the_question(page, i: int, digit: int, asked: Rounds, tally: 
 
 async def answer(page, i: int, asked: Rounds, tally: Tally) -> None:
     """Student i answers the teacher's question (benchmarks/class_round.py). If that fails
-    (counted, with what the page showed), the student goes back to Draw, as a person would,
-    so that one failure is one error, not also every drawing after it."""
+    (counted, with what the page showed), the student makes sure they are on Draw, as a person
+    would, so that one failure is one error, not also every drawing after it."""
     try:
         await class_round.answer(page, i, asked)
     except Exception as exc:  # noqa: BLE001 - counted, and the session goes on
@@ -677,7 +677,7 @@ def teacher_lines(t: Tally) -> None:
     print(f"      questions: {q.number} posed; answers stored per round {q.answered or '-'} of "
           f"{q.n}; roster lines {q.roster or '-'}; last answer -> all {q.n} on the teacher's "
           f"page: {shown} (goal <= 3 s); Reveal -> histogram: {reveal}; a student's answer "
-          f"(Draw -> Questions -> locked in -> Draw): median "
+          f"(the box over Draw: picked, locked in, result read, closed): median "
           f"{statistics.median(q.answer_s) if q.answer_s else float('nan'):.1f}s", flush=True)
     for e in q.errors[:5]:
         say(f"  {e}")
