@@ -181,6 +181,16 @@ def bounds(q: Question) -> str | None:
     return _("from {low} to {high}", low=i18n.fmt(q.low, "g"), high=i18n.fmt(q.high, "g"))
 
 
+def answer_field(q: Question, key: str) -> None:
+    """Where a student gives their answer to `q`: its choices, or a number."""
+    if q.kind == CHOICE:
+        st.radio(_("Your answer"), q.choices, index=None, horizontal=True, key=key,
+                 format_func=lambda c: q.shown(c, _))
+    else:
+        st.text_input(_("Your answer (a number)"), key=key, max_chars=40,
+                      placeholder=bounds(q))
+
+
 def _answer_form(live: Round, name: str) -> None:
     with st.form(f"answer_{live.id}", border=True):
         for i, p in enumerate(live.questions, 1):
@@ -188,12 +198,7 @@ def _answer_form(live: Round, name: str) -> None:
             if len(live.questions) > 1:
                 st.caption(_("Question {i} of {n}", i=i, n=len(live.questions)))
             prompt(q)
-            if q.kind == CHOICE:
-                st.radio(_("Your answer"), q.choices, index=None, horizontal=True,
-                         key=f"answer_{p.id}", format_func=lambda c, q=q: q.shown(c, _))
-            else:
-                st.text_input(_("Your answer (a number)"), key=f"answer_{p.id}", max_chars=40,
-                              placeholder=bounds(q))
+            answer_field(q, f"answer_{p.id}")
         locked = st.form_submit_button(_("Lock in my answer"), type="primary",
                                        icon=":material/lock:", key=f"lock_{live.id}")
     if locked and _lock_in(live, name):
@@ -299,12 +304,7 @@ def _answer_here_form(live: Round, p) -> None:
     q = p.question
     with st.form(f"here_{live.id}", border=False):
         prompt(q, size=112)
-        if q.kind == CHOICE:
-            st.radio(_("Your answer"), q.choices, index=None, horizontal=True,
-                     key=f"here_{p.id}", format_func=lambda c, q=q: q.shown(c, _))
-        else:
-            st.text_input(_("Your answer (a number)"), key=f"here_{p.id}", max_chars=40,
-                          placeholder=bounds(q))
+        answer_field(q, f"here_{p.id}")
         st.form_submit_button(_("Lock in my answer"), type="primary", icon=":material/lock:",
                               key=f"here_lock_{live.id}", on_click=_lock_in_here,
                               args=(live.id, p.id))
