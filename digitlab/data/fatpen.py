@@ -32,25 +32,28 @@ _MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 _LOCK = threading.Lock()
 
 
-def random_look(rng: np.random.Generator) -> Look:
-    """A size and scan over typeset's ranges, and a fat pen (PEN)."""
+def random_look(rng: np.random.Generator, pen_range: tuple[float, float] = PEN) -> Look:
+    """A size and scan over typeset's ranges, and a fat pen (`pen_range`, px at 28x28: PEN
+    unless a screen asks for another)."""
     size = float(rng.uniform(*typeset.SIZE))
-    pen = min(float(rng.uniform(*PEN)) * CANVAS / 28, typeset.MAX_PEN_SHARE * size * CANVAS)
+    pen = min(float(rng.uniform(*pen_range)) * CANVAS / 28,
+              typeset.MAX_PEN_SHARE * size * CANVAS)
     scan = (int(rng.integers(typeset.SCAN[0], typeset.SCAN[1] + 1))
             if rng.random() < typeset.SCANNED else None)
     return Look(size, pen, scan)
 
 
-def render(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0
-           ) -> tuple[np.ndarray, np.ndarray]:
+def render(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0,
+           pen_range: tuple[float, float] = PEN) -> tuple[np.ndarray, np.ndarray]:
     """n of the digits (X: (m, 784) uint8 training rows, y their labels), drawn by the seed,
-    each re-drawn with a fat pen and read by `to_mnist`: (k, 784) uint8 rows and their labels
-    (int64); a drawing to_mnist calls empty (rare) is left out, so fewer rows may come back."""
+    each re-drawn with a fat pen (`pen_range`) and read by `to_mnist`: (k, 784) uint8 rows and
+    their labels (int64); a drawing to_mnist calls empty (rare) is left out, so fewer rows may
+    come back."""
     rng = np.random.default_rng([seed, 27])
     pick = rng.choice(len(y), size=min(n, len(y)), replace=False)
     rows, labels = [], []
     for i in pick:
-        look = random_look(rng)
+        look = random_look(rng, pen_range)
         drawing = restroke(np.asarray(X[i]).reshape(SIDE, SIDE), rng, typeset.STYLE, look=look)
         image = preprocess.to_mnist(drawing).image28
         if image is not None:
