@@ -15,7 +15,8 @@ or a wider stroke change in the augmentation read re-drawn digits better? Round 
 features without augmentation (a fifth of the fit) with more printed digits. Round six's
 (ROUND5 holds round five's): round five's near-tied runners-up together (width 1 with 8,000
 printed digits, 2,400 landmarks, both), and the fat pen, re-drawn digits' weakest column:
-MNIST training digits re-drawn with fat pens, added to the training rows (`fat_rows`).
+MNIST training digits re-drawn with fat pens, added to the training rows (`fat_rows`). Round
+seven's (ROUND6 holds round six's): more fat-pen digits (10,000), fatter pens (2.5-5 px), both.
 
 Everything here is the tuning half, split by source (benchmarks/canvas_grid.py):
 - printed training digits come from half of the tuning typefaces (`FACES_A`), and the printed

@@ -119,8 +119,10 @@ SEED: dict[str, tuple[Sample, ...]] = {
     # rbf map; Robust's 5,000 printed digits make 64,492 images): 0.9 s, 1.2 s, 7.9 s, each
     # stopping after 4 epochs; refit after C: 0.3 s, 0.3 s, 0.5 s. Robust's 5,000 fat-pen
     # digits since (69,492 images): estimated 8.5 s, measured 10.1 CPU s at a load of 19
-    # (5 December 2026; 0.9 CPU s for a refit after C), within the "about", so kept. A
-    # machine's first Robust fit also draws its digits (DRAW_S below, estimated apart)
+    # (5 December 2026; 0.9 CPU s for a refit after C), within the "about", so kept; its
+    # 10,000 since (74,492 images, round seven): estimated 9.1 s, the screen's fits 10.0-10.2
+    # CPU s at a load of 4-7 (4 epochs), kept. A machine's first Robust fit also draws its
+    # digits (DRAW_S below: ~48 s more, estimated apart)
     "digitlab-fast l2 pixels unit": (Sample(0.00378, 4, True),),
     "digitlab-fast l2 pixels unit ready": (Sample(0.00126, 4, True),),
     "digitlab-fast l2 pixels unit deskew": (Sample(0.00504, 4, True),),
