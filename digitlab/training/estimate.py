@@ -26,6 +26,10 @@ start-up) are not recorded. A kind nobody measured borrows from a coarser kind (
 and penalty; then the same solver; a fit on ready features first from its kind made cold,
 which says too long rather than too short); with nothing at all there is no estimate (None):
 the page then promises nothing.
+
+A fit that must first draw the printed or fat-pen digits it trains on (a machine's first fit of
+the Robust preset; then they are cached beside MNIST) adds their drawing (`drawing_seconds`,
+DRAW_S: measured CPU seconds a digit), and is not recorded: its time is mostly that drawing.
 """
 
 from __future__ import annotations
@@ -149,10 +153,12 @@ SEED: dict[str, tuple[Sample, ...]] = {
 # them yet: only a machine's first fit of those settings draws them (fitting.digits_to_draw),
 # so they are not a kind's rate, and such a fit is not recorded. CPU seconds a digit, measured
 # here (5 December 2026, 04:28 UTC, load 5, two screens of issue 24 running: `render` of 300
-# digits, three times interleaved, median; /tmp/h1_drawcost.py in the session's notes): fat-pen
+# digits, three times interleaved, median: /work/notes/s28/h1/drawcost.py): fat-pen
 # 3.2 ms (3.1-3.3), printed 3.1 ms (3.0-4.2, the first with the typefaces' loading). Round six
 # measured ~6 ms a fat-pen digit at a load of 17-22; one thread draws, so on a busy machine the
-# drawing is slower by about as much as the fit: the estimate stays "about".
+# drawing is slower by about as much as the fit: the estimate stays "about". Checked on a
+# fresh cache (MNIST alone): the Robust preset's first fit promised 56.6 s, took 68.3 s (load
+# 5-8; before this term it was promised 9.1 s); the second promised 9.1 s, took 10.7 s.
 DRAW_S = {"printed": 0.0031, "fat_pen": 0.0032}
 
 

@@ -346,7 +346,7 @@ class TrainingJob(QueuedJob):
             # a fit that shared the cores with others (a class pressing Train at once) says
             # little about one alone: after a burst, its 4 s stood for a 0.9 s fit
             alone = self.queue is None or self.queue.counts() == (0, 0)
-            # nor does one that drew its printed or fat-pen digits first (~30 s of a 40 s
+            # nor does one that drew its printed or fat-pen digits first (~58 s of a 68 s
             # fit; later fits read them from the cache): its rate would triple the estimate
             if self.timings is not None and alone and not (fit.reused or fit.stopped
                                                            or fit.warm_started
