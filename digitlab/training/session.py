@@ -347,7 +347,7 @@ class TrainingJob(QueuedJob):
             # little about one alone: after a burst, its 4 s stood for a 0.9 s fit
             alone = self.queue is None or self.queue.counts() == (0, 0)
             # nor does one that drew its printed or fat-pen digits first (~58 s of a 68 s
-            # fit; later fits read them from the cache): its rate would triple the estimate
+            # fit; later fits read them from the cache): later fits would be promised 6x
             if self.timings is not None and alone and not (fit.reused or fit.stopped
                                                            or fit.warm_started
                                                            or any(self.to_draw)):

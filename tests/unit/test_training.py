@@ -208,4 +208,15 @@ def test_a_fit_that_must_draw_its_training_digits_first_is_expected_to_and_says_
     assert fitting.digits_to_draw(config.replace(fat_pen=12), split.X_train, split.y_train) \
         == (0, 12)
     assert fitting.digits_to_draw(TrainConfig(), split.X_train, split.y_train) == (0, 0)
+    # a fit that draws them is not this kind's measurement (its time is mostly the drawing);
+    # the next one, reading them from the cache, is
+    timings, recorded = estimate.Timings(seed={}), []
+    monkeypatch.setattr(timings, "record", lambda config, *a, **k: recorded.append(config))
+    fresh = config.replace(seed=8)  # digits not drawn for this seed yet
+    first = training.TrainingJob(fresh, split, timings=timings).start()
+    assert first.to_draw != (0, 0) and first.wait(60) and first.result is not None
+    assert recorded == []
+    second = training.TrainingJob(fresh, split, timings=timings).start()
+    assert second.to_draw == (0, 0) and second.wait(60) and second.result is not None
+    assert recorded == [fresh]
     typeset.rows.cache_clear()  # no rows of this temporary cache left for other tests
