@@ -147,9 +147,13 @@ def time_advice(config: TrainConfig, ds, n_available: int) -> None:
     expected = state.expected_seconds(ds, config)
     if expected is None:
         return
+    drawing = state.drawing_seconds(ds, config)
     if expected < training.LONG_FIT_SECONDS:
+        first = (" " + _("It includes about {seconds} to draw the printed and fat-pen training "
+                         "digits, once: later fits read them from the cache.",
+                         seconds=_(training.format_seconds(drawing)))) if drawing else ""
         st.caption(_("Expected fit time: about {format_seconds}.",
-                     format_seconds=_(training.format_seconds(expected))),
+                     format_seconds=_(training.format_seconds(expected))) + first,
                    help=_("Estimated from fits of this kind measured on this machine: seconds "
                           "per epoch and per image, times the images and the epochs such fits "
                           "take."))

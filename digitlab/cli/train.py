@@ -13,6 +13,7 @@ from digitlab.cli.shared import CommandError, err, load, number, print_event, ti
 from digitlab.model import FEATURES, SCALINGS, TrainConfig, solvers, training_rows
 from digitlab.training import (
     PRESET_IDS,
+    digits_to_draw,
     evaluate,
     expected_seconds,
     fit,
@@ -94,7 +95,11 @@ def fit_and_score(cfg: TrainConfig, ds: data.Dataset, verbose: bool = True,
         print(f"added {len(add):,} class digits to the training images, each counted {k} "
               "times", file=sys.stderr)
     n = n_train_for(cfg, len(y_train))
-    estimate = expected_seconds(cfg, len(y_train))
+    to_draw = digits_to_draw(cfg, X_train, y_train, ds.side)
+    estimate = expected_seconds(cfg, len(y_train), to_draw=to_draw)
+    if any(to_draw):
+        print(f"drawing {to_draw[0]:,} printed and {to_draw[1]:,} fat-pen training digits "
+              "once (later fits read them from the cache)", file=sys.stderr)
     if verbose:
         print(f"fitting {cfg} on {n:,} images", file=sys.stderr)
     with ticker(f"{cfg.solver} fit", estimate=estimate):

@@ -94,12 +94,23 @@ def cache_path(n: int, seed: int = 0) -> Path:
     return cache_dir() / f"printed-{TRAIN_PART}-v{VERSION}-{n}-{seed}.npz"
 
 
+_HELD: set[tuple[int, int]] = set()  # (n, seed) that `rows` holds in memory
+
+
 @functools.cache
 def rows(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`render(n, seed)` over the tuning typefaces, read-only; from the cache when it holds
-    them, else rendered (~9 ms of CPU a digit) and cached (atomically; an unwritable cache is
-    no error: the rows are kept in memory)."""
-    return cached_digits(cache_path(n, seed), lambda: render(n, seed), ".printed-")
+    them, else rendered (~3-9 ms of CPU a digit) and cached (atomically; an unwritable cache
+    is no error: the rows are kept in memory)."""
+    got = cached_digits(cache_path(n, seed), lambda: render(n, seed), ".printed-")
+    _HELD.add((n, seed))
+    return got
+
+
+def cached(n: int, seed: int = 0) -> bool:
+    """Whether `rows(n, seed)` would come from memory or the cache file, not be drawn (a
+    fit's time estimate adds the drawing when not). Never draws."""
+    return (n, seed) in _HELD or cache_path(n, seed).exists()
 
 
 def cached_digits(path: Path, make, prefix: str) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ sessions, run in the background for a page, and saved to a file.
 """
 
 from digitlab.training.evaluate import Calibration, Evaluation
-from digitlab.training.fitting import FitResult, OnProgress, ProgressEvent, fit
+from digitlab.training.fitting import FitResult, OnProgress, ProgressEvent, digits_to_draw, fit
 from digitlab.training.modelfile import ModelFileError
 from digitlab.training.movie import Movie
 from digitlab.training.session import (
@@ -37,5 +37,6 @@ from digitlab.training.store import FitStore, SingleFlightCache
 
 __all__ = ["LONG_FIT_SECONDS", "PRESET_IDS", "Calibration", "Evaluation", "FitResult", "FitStore",
            "ModelFileError", "Movie", "OnProgress", "ProgressEvent", "SingleFlightCache",
-           "Split", "Trained", "TrainingJob", "expected_seconds", "fit", "format_seconds",
+           "Split", "Trained", "TrainingJob", "digits_to_draw", "expected_seconds", "fit",
+           "format_seconds",
            "n_train_for", "preset", "presets", "trained"]

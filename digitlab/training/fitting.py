@@ -187,6 +187,21 @@ def with_printed(config: TrainConfig, X: np.ndarray, y: np.ndarray, side: int
             np.concatenate([b.astype(parts[0][1].dtype) for _, b in parts]))
 
 
+def digits_to_draw(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray,
+                   side: int = 28) -> tuple[int, int]:
+    """(printed, fat-pen) digits a fit of `config` would draw before it starts, because
+    neither memory nor the cache beside MNIST holds them yet (`with_printed`; then cached, so
+    only a machine's first such fit draws them): (0, 0) when both are ready. Never draws."""
+    if not (config.printed or config.fat_pen) or side != typeset.SIDE:
+        return 0, 0
+    X, y = training_rows(config, X_train, y_train)
+    printed = config.printed if config.printed and not typeset.cached(
+        config.printed, config.seed) else 0
+    fat = min(config.fat_pen, len(y)) if config.fat_pen and not fatpen.cached(
+        np.asarray(X), np.asarray(y), config.fat_pen, config.seed) else 0
+    return printed, fat
+
+
 def _fit(config: TrainConfig, X_train: np.ndarray, y_train: np.ndarray, side: int,
          on_progress: OnProgress | None, should_stop: Callable[[], bool] | None,
          warm_start_from: FitResult | None, t0: float, store: FitStore | None = None,

@@ -3,6 +3,8 @@ accuracy, the heatmap and the report; long settings are announced with quicker o
 
 from __future__ import annotations
 
+import pytest
+
 from digitlab.model import solvers
 from digitlab.model.config import TrainConfig
 from digitlab.training import evaluate, tutorial
@@ -179,3 +181,26 @@ def test_a_refit_after_changing_C_is_promised_its_own_short_time(mnist):
     assert ready < training.expected_seconds(moved, n, timings)  # what a first fit is promised
     captions = " ".join(c.value for c in at.caption)
     assert f"Expected fit time: about {training.format_seconds(ready)}" in captions, captions
+
+
+def test_the_robust_presets_first_fit_on_a_machine_is_promised_its_drawing_too(mnist,
+                                                                                monkeypatch):
+    # issue 22 item 8: the printed and fat-pen digits are drawn once, then cached beside MNIST
+    from digitlab.data import fatpen, typeset
+    from digitlab.training import estimate
+
+    config = training.presets()["Robust"]
+    at = open_app("train")
+    promised = {}
+    for cached in (False, True):
+        monkeypatch.setattr(typeset, "cached", lambda n, seed=0, c=cached: c)
+        monkeypatch.setattr(fatpen, "cached", lambda X, y, n, seed=0, c=cached: c)
+        button(at, "Robust").click().run()
+        captions = " ".join(c.value for c in at.caption)
+        promised[cached] = state.expected_seconds(state.dataset(), config)
+        assert f"Expected fit time: about {training.format_seconds(promised[cached])}" \
+            in captions, captions
+        assert ("to draw the printed and fat-pen training digits, once" in captions) == (
+            not cached), captions
+    drawing = estimate.drawing_seconds(config.printed, config.fat_pen)
+    assert drawing > 0 and promised[False] == pytest.approx(promised[True] + drawing)

@@ -168,3 +168,55 @@ def test_a_split_checksums_its_training_rows_once_however_many_fits_ask(digit_sp
     assert len(sums) == 1
     assert split.checksum == real(X_train, y_train)  # the same key as computed afresh
     assert fitting.stored(store, config, X_train, y_train) is not None
+
+
+def test_a_fit_that_must_draw_its_training_digits_first_is_expected_to_and_says_so(
+        split, tmp_path, monkeypatch):
+    """Issue 22 item 8: a machine's first Robust fit draws its printed and fat-pen digits
+    (then cached beside MNIST). Its estimate adds that drawing and its progress says it draws
+    them once; once they are cached (a later fit, a restarted server), neither."""
+    from digitlab.data import fatpen, typeset
+
+    monkeypatch.setenv("DIGITLAB_DATA", str(tmp_path))  # a fresh machine's empty cache
+    monkeypatch.setattr(fatpen, "_MEMO", {})
+    monkeypatch.setattr(typeset, "_HELD", set())
+    typeset.rows.cache_clear()
+    config = TrainConfig(deskew=True, printed=20, fat_pen=10, seed=7)
+    n = len(split.y_train)
+    fit_alone = training.expected_seconds(config, n)
+    assert fit_alone is not None
+    job = training.TrainingJob(config, split)  # not started: asked for its estimate only
+    assert job.to_draw == (20, 10)
+    drawing = estimate.drawing_seconds(20, 10)
+    assert drawing > 0 and estimate.drawing_seconds(0, 0) == 0
+    with_drawing = training.expected_seconds(config, n, to_draw=job.to_draw)
+    assert with_drawing == pytest.approx(fit_alone + drawing)
+    assert "drawing the printed and fat-pen training digits once" in job.progress()[1]
+    # the fit's own drawing: rows drawn and cached as fitting.with_printed draws them
+    fitting.with_printed(config, split.X_train, split.y_train, 28)
+    for restarted in (False, True):
+        if restarted:  # memory gone: the cache files still hold them
+            monkeypatch.setattr(fatpen, "_MEMO", {})
+            monkeypatch.setattr(typeset, "_HELD", set())
+            typeset.rows.cache_clear()
+        later = training.TrainingJob(config, split)
+        assert later.to_draw == (0, 0)
+        assert "drawing" not in later.progress()[1]
+        assert training.expected_seconds(config, n, to_draw=later.to_draw) == pytest.approx(
+            fit_alone)
+    # only what is missing is drawn: another number of fat-pen digits, the printed ones cached
+    assert fitting.digits_to_draw(config.replace(fat_pen=12), split.X_train, split.y_train) \
+        == (0, 12)
+    assert fitting.digits_to_draw(TrainConfig(), split.X_train, split.y_train) == (0, 0)
+    # a fit that draws them is not this kind's measurement (its time is mostly the drawing);
+    # the next one, reading them from the cache, is
+    timings, recorded = estimate.Timings(seed={}), []
+    monkeypatch.setattr(timings, "record", lambda config, *a, **k: recorded.append(config))
+    fresh = config.replace(seed=8)  # digits not drawn for this seed yet
+    first = training.TrainingJob(fresh, split, timings=timings).start()
+    assert first.to_draw != (0, 0) and first.wait(60) and first.result is not None
+    assert recorded == []
+    second = training.TrainingJob(fresh, split, timings=timings).start()
+    assert second.to_draw == (0, 0) and second.wait(60) and second.result is not None
+    assert recorded == [fresh]
+    typeset.rows.cache_clear()  # no rows of this temporary cache left for other tests
