@@ -136,7 +136,7 @@ def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
 # its digits too, fit one 390x844 screen.
 _PHONE_CSS = """<style>@media (max-width: 640px) {
   [data-testid='stMainBlockContainer'] {padding-top: 3.2rem}
-  h1 {font-size: 2.1rem !important; padding-bottom: 0 !important}
+  h1 {font-size: 2.1rem !important; padding-bottom: .3rem !important}
   [data-testid='stHorizontalBlock'] {row-gap: .6rem !important}
   [data-testid='stVerticalBlock'] {row-gap: .55rem !important}
   [data-testid='stMetricValue'] {font-size: 3.4rem !important}
