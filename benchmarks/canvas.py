@@ -178,7 +178,8 @@ def fit_models(split, train_size: int | None, names, say: Callable[[str], None])
         described[name] = (f"TrainConfig(solver={config.solver}, C={config.C:g}, "
                            f"scaling={config.scaling}, train_size={result.n_train}, "
                            f"deskew={config.deskew}, augment={config.augment}, "
-                           f"features={config.features}, printed={config.printed}), "
+                           f"features={config.features}, printed={config.printed}, "
+                           f"fat_pen={config.fat_pen}), "
                            f"{result.n_iter} epochs")
     return models, described, seconds, cpu
 
