@@ -65,6 +65,12 @@ class Rounds:
     answer_s: list[float] = field(default_factory=list)  # a student's answer in the box, s
     errors: list[str] = field(default_factory=list)
     rss_after_first: float = 0.0  # the server's RSS, MB, once the first round is revealed
+    spans: list[tuple[float, float]] = field(default_factory=list)  # monotonic: Pose -> chart
+
+    def during(self, t: float) -> bool:
+        """Whether time.monotonic() `t` fell in a round: from Pose to the histogram drawn."""
+        return any(a <= t <= b for a, b in self.spans) or (
+            bool(self.spans) and self.spans[-1][1] < 0 and t >= self.spans[-1][0])
 
 
 async def unlock(page, button: str) -> None:
@@ -159,6 +165,7 @@ async def one_round(ask, rounds: Rounds, done, server_pid, Questions, Live, TEAC
     pose = ask.get_by_role("button", name="Pose this question")
     await pose.wait_for(timeout=300_000)  # the lesson tab's model, fitted on its first visit
     await idle(ask)
+    rounds.spans.append((time.monotonic(), -1.0))  # open until the histogram is drawn
     await pose.click()
     reveal = ask.get_by_role("button", name="Reveal the answers")
     await reveal.wait_for(timeout=TIMEOUT_MS)
@@ -192,6 +199,7 @@ async def one_round(ask, rounds: Rounds, done, server_pid, Questions, Live, TEAC
     await reveal.click()
     await ask.locator(CHART).first.wait_for(timeout=TIMEOUT_MS)
     rounds.reveal.append(time.monotonic() - t)
+    rounds.spans[-1] = (rounds.spans[-1][0], time.monotonic())
     say(f"  teacher: question {rounds.number} revealed, {len(rounds.presses)} answered")
     rounds.answered.append(Questions(rounds.db).count(live.id))
     # the class's cards (the trainer's, the sweeper's and the warm-up's sessions are on the

@@ -172,6 +172,7 @@ class Tally:
     rounds_q: Rounds | None = None  # the question rounds (benchmarks/class_round.py)
     rss: list[tuple[float, float]] = field(default_factory=list)  # (min, server RSS MB)
     reloads: int = 0  # full loads of a page after its first: the class script's blank-page reload
+    ended: list[float] = field(default_factory=list)  # time.monotonic() as each latency was read
 
 
 # What each page said went wrong in its own scripts (uncaught errors, console errors), and how
@@ -395,6 +396,7 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
                 await idle(page)
                 tally.latencies.append(
                     await page.evaluate("(window.__shown - window.__up) / 1000"))
+                tally.ended.append(time.monotonic())
                 if await page.evaluate("window.__sent != null"):
                     tally.splits.append(tuple(await page.evaluate(SPLIT)))
                 answered = (await page.locator(PREDICTION).first.inner_text()).strip()
@@ -771,6 +773,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"      the wait, medians: browser {before:.2f}s (mouse-up -> its message "
                   f"sent), server {server:.2f}s (p95 {p95_server:.2f}s), browser {after:.2f}s "
                   f"(answer received -> shown)", flush=True)
+        if t.rounds_q is not None and t.rounds_q.spans:
+            q = t.rounds_q
+            inside = [x for x, e in zip(lat, t.ended) if q.during(e)]
+            outside = [x for x, e in zip(lat, t.ended) if not q.during(e)]
+            print(f"      drawings answered during a question round (Pose -> histogram): "
+                  f"{len(inside)}, p95 {pct(inside, .95):.2f}s; the others: {len(outside)}, "
+                  f"p95 {pct(outside, .95):.2f}s", flush=True)
         if t.reloads:
             print(f"      students' pages that went blank and reloaded themselves: {t.reloads} "
                   f"(pages/shared/class_signal.py)", flush=True)
