@@ -31,7 +31,7 @@ with frame.guard(_("The Questions page")):
             questions_panel.student(board)
             frame.stop()
         question_panel.posed_note()
-        questions_panel.teacher_live(board)
+        questions_panel.teacher_live()
         st.subheader(_("Pose a question"))
         lesson, own, ticket, past = st.tabs([_("Lesson questions"), _("Your own question"),
                                              _("Exit ticket"), _("Earlier questions")])

@@ -1,4 +1,5 @@
-"""Prepay the Draw page's first answer while the page opens, not after the first drawing.
+"""Prepay an element type's code while the page waits, not when the element is wanted: the
+Draw page's first answer (answer_elements), the teacher's first histogram (chart_type).
 
 Streamlit's browser code draws each element type through React.lazy: the first element of a
 type on the page suspends React's render until that type's code has loaded, and the render
@@ -30,3 +31,23 @@ def answer_elements() -> None:
     with st.container(key=HIDDEN):
         st.metric("·", "0", label_visibility="collapsed")
         st.button("·", key=f"{HIDDEN}_button", disabled=True)
+
+
+CHART = "questions_chart_type"
+CHART_CSS = f"<style>.st-key-{CHART} {{display: none !important}}</style>"
+
+
+def chart_type() -> None:
+    """A vega-lite chart, hidden: the teacher's Questions page holds it while a question is open,
+    so that Reveal does not wait for the chart's code. That code is the largest of Streamlit's
+    lazy parts (embed.js, 0.77 MB, besides its own chunk): the teacher's first Reveal took their
+    Chromium 0.56 CPU s against 0.41 for a later one, 0.28 with this chart held (and the
+    Questions page's live panel a fragment), and on 2 cores shared with a class's browsers the
+    first round's Reveal -> histogram was the slowest (benchmarks/load.py: 9-15 s). It comes
+    after where the histogram is drawn: a page looking for the first chart finds the
+    histogram, not this one."""
+    st.html(CHART_CSS)
+    with st.container(key=CHART):
+        st.vega_lite_chart({"data": {"values": [{"n": 0}]}, "mark": "bar",
+                            "encoding": {"y": {"field": "n", "type": "quantitative"}},
+                            "description": "·"}, width=1, height=1)

@@ -113,6 +113,38 @@ def test_a_question_round_pose_answer_once_reveal_export(small_model, board):
     assert {r[0]: r[2] for r in rows[1:]} == {"Ana": "yes", "Ben": "no"}
 
 
+def test_a_reveal_of_thirty_answers_shows_their_histogram_and_only_then(small_model, board):
+    """The teacher's live panel (a fragment: Reveal and End rerun it alone, in a browser)
+    holds a hidden chart while answers come in, so the histogram's code is loaded before the
+    reveal; no chart on the teacher's page (the projector) shows the class's answers before
+    the reveal, the histogram of all thirty shows after it, and the count stays."""
+    from digitlab.classroom.classset import Who
+    from pages.shared import warmup
+
+    t = teacher(small_model)
+    pose_own(t, "Pick one", "a\nb\nc", "a")
+    live = board.current()
+    qid = live.questions[0].id
+    for i in range(30):
+        board.answer(live.id, {qid: "ab"[i % 3 == 0]}, Who(f"student-{i:02d}"), f"S{i:02d}")
+    t.run()
+    assert [c.get("description") for c in charts(t)] == ["·"]  # the chart type, no answers
+    assert any(f".st-key-{warmup.CHART}" in h.proto.body and "display: none" in h.proto.body
+               for h in t.get("html"))
+    assert [m.value for m in t.metric if m.label == "Answered"] == ["30"]
+    button(t, "Reveal the answers").click().run()
+    assert not t.exception and not t.error, [e.value for e in t.error]
+    (spec,) = charts(t)  # the histogram alone: the hidden chart went with the open question
+    assert spec["description"] == ("The class's answers: a: 20, b: 10, c: 0. "
+                                   "The true answer: a.")
+    assert [m.value for m in t.metric if m.label == "Answered"] == ["30"]
+    assert "Reveal the answers" not in labels(t) and "End it" in labels(t)
+    assert "Pose it now" in labels(t)  # the page under the live panel is still there
+    assert board.current().revealed
+    button(t, "End it").click().run()
+    assert not charts(t) and "No question is on the students' screens" in text(t)
+
+
 def test_a_lesson_question_takes_its_key_from_a_real_fit(small_model, board):
     t = teacher(small_model)
     t.selectbox(key="pose_c").set_value(0.01)
