@@ -777,9 +777,11 @@ def main(argv: list[str] | None = None) -> int:
             q = t.rounds_q
             inside = [x for x, e in zip(lat, t.ended) if q.during(e)]
             outside = [x for x, e in zip(lat, t.ended) if not q.during(e)]
+            p95 = {k: f"{pct(v, .95):.2f}s" if v else "-"
+                   for k, v in (("in", inside), ("out", outside))}
             print(f"      drawings answered during a question round (Pose -> histogram): "
-                  f"{len(inside)}, p95 {pct(inside, .95):.2f}s; the others: {len(outside)}, "
-                  f"p95 {pct(outside, .95):.2f}s", flush=True)
+                  f"{len(inside)}, p95 {p95['in']}; the others: {len(outside)}, "
+                  f"p95 {p95['out']}", flush=True)
         if t.reloads:
             print(f"      students' pages that went blank and reloaded themselves: {t.reloads} "
                   f"(pages/shared/class_signal.py)", flush=True)
