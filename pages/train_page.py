@@ -148,10 +148,10 @@ def time_advice(config: TrainConfig, ds, n_available: int) -> None:
     if expected is None:
         return
     drawing = state.drawing_seconds(ds, config)
+    first = (" " + _("It includes about {seconds} to draw the printed and fat-pen training "
+                     "digits, once: later fits read them from the cache.",
+                     seconds=_(training.format_seconds(drawing)))) if drawing else ""
     if expected < training.LONG_FIT_SECONDS:
-        first = (" " + _("It includes about {seconds} to draw the printed and fat-pen training "
-                         "digits, once: later fits read them from the cache.",
-                         seconds=_(training.format_seconds(drawing)))) if drawing else ""
         st.caption(_("Expected fit time: about {format_seconds}.",
                      format_seconds=_(training.format_seconds(expected))) + first,
                    help=_("Estimated from fits of this kind measured on this machine: seconds "
@@ -163,7 +163,7 @@ def time_advice(config: TrainConfig, ds, n_available: int) -> None:
                  "epochs over {n:,} images). {solver} passes 0.91 after a few epochs: try a "
                  "subset or fewer epochs first.",
                  format_seconds=_(training.format_seconds(expected)), max_iter=config.max_iter,
-                 solver=config.solver, n=n))
+                 solver=config.solver, n=n) + first)
     quicker = {K["train_size"]: (10_000, config.replace(train_size=10_000),
                                  N_("Use {n:,} images", n=10_000)),
                K["max_iter"]: (3, config.replace(max_iter=3), N_("Stop after 3 epochs"))}
