@@ -89,8 +89,9 @@ def installed() -> bool:
 # server has already dropped (it logs "does not exist anymore" and answers nothing); the next
 # tick at rest asks again. One timer per browser tab, whatever the page: a page run sends this
 # again only when its text changes (a new student id).
-# It also brings back a page gone blank: if the app's page is empty (no text at all: no
-# sidebar, no title) for BLANK_TICKS ticks in a row while the server answers, the page reloads
+# It also brings back a page gone blank: if the app's page is empty (nothing left under its
+# root element, as when the app's code fails and unmounts it) for BLANK_TICKS ticks in a row
+# while the server answers (one look at a count, no layout), the page reloads
 # itself, at most once every RELOAD_GAP_MS (sessionStorage remembers when). A page went white
 # once in a 20-minute soak of 30 students (benchmarks/load.py), on its way back from Questions
 # to Draw, and never came back; a student's browser keeps their id (identity.py), so a reload
@@ -108,7 +109,8 @@ const atRest = () => {
     && document.querySelector('[data-stale="true"]') === null;
 };
 const comeBack = () => {
-  blank = document.body && document.body.innerText.trim() === "" ? blank + 1 : 0;
+  const root = document.getElementById("root");
+  blank = root && root.childElementCount === 0 ? blank + 1 : 0;
   if (blank < w.__dlClass.blankTicks) return;
   const key = "dlClassReloaded", last = Number(sessionStorage.getItem(key) || 0);
   if (Date.now() - last < w.__dlClass.reloadGap) return;
