@@ -482,9 +482,9 @@ async def isolation(page, i: int, digit: int, tally: Tally) -> None:
     """At the end: this page shows its own last digit, its own draft name, the default model
     (not the trainer's), and no traceback."""
     await idle(page)
-    said = (await page.locator(PREDICTION).first.inner_text()).strip()
-    if said != str(digit):
-        tally.isolation_failures.append(f"session {i} shows {said}, drew {digit}")
+    shows = (await page.locator(PREDICTION).first.inner_text()).strip()
+    if shows != str(digit):
+        tally.isolation_failures.append(f"session {i} shows {shows}, drew {digit}")
     if await page.get_by_text("Answering: the default model").count() == 0:
         tally.isolation_failures.append(f"session {i} answers with another model")
     try:
