@@ -83,12 +83,12 @@ def installed() -> bool:
 
 # The page's side. Asks every SIGNAL_S; when the answer differs from the state the class push
 # last drew (its marker's data-state), clicks the push's hidden button, at most once per state
-# every RETRY_MS (a run under way has not drawn the new state yet), and only while the page is at
-# rest: no run under way and nothing stale on it. During a run (a page switch above all) the
-# marker and the button may be the last page's, and a click on them asks for a fragment the
-# server has already dropped (it logs "does not exist anymore" and answers nothing); the next
-# tick at rest asks again. One timer per browser tab, whatever the page: a page run sends this
-# again only when its text changes (a new student id).
+# every RETRY_MS (a run under way has not drawn the new state yet), and only while no run is
+# under way (not "nothing stale" too: an element left stale would block the push for good).
+# During a run (a page switch above all) the marker and the button may be the last page's, and
+# a click on them asks for a fragment the server has already dropped (it logs "does not exist
+# anymore" and answers nothing); the next tick asks again. One timer per browser tab, whatever
+# the page: a page run sends this again only when its text changes (a new student id).
 # It also brings back a page gone blank: if the app's page is empty (nothing left under its
 # root element, as when the app's code fails and unmounts it) for BLANK_TICKS ticks in a row
 # while the server answers (one look at a count, no layout), the page reloads
@@ -105,8 +105,7 @@ let blank = 0;
 const atRest = () => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.getAttribute("data-test-script-state") !== "running"
-    && app.getAttribute("data-test-connection-state") === "CONNECTED"
-    && document.querySelector('[data-stale="true"]') === null;
+    && app.getAttribute("data-test-connection-state") === "CONNECTED";
 };
 const comeBack = () => {
   const root = document.getElementById("root");
