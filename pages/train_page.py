@@ -144,10 +144,9 @@ def preset_buttons(cols) -> list[str]:
 
 def time_advice(config: TrainConfig, ds, n_available: int) -> None:
     """Show the expected time; when it is long, offer quicker variants of the same settings."""
-    expected = state.expected_seconds(ds, config)
+    expected, drawing = state.fit_estimate(ds, config)
     if expected is None:
         return
-    drawing = state.drawing_seconds(ds, config)
     first = (" " + _("It includes about {seconds} to draw the printed and fat-pen training "
                      "digits, once: later fits read them from the cache.",
                      seconds=_(training.format_seconds(drawing)))) if drawing else ""

@@ -140,21 +140,20 @@ def expected_seconds(ds: Dataset, config: TrainConfig) -> float | None:
     """The expected fit time of `config` on this server (training.expected_seconds): from the
     fits measured here, and the epochs alone when the store holds the training features a fit
     of `config` makes first (an earlier fit of the same rows made them); with the drawing of
-    the printed and fat-pen digits it adds, when they are not cached yet (drawing_seconds)."""
+    the printed and fat-pen digits it adds, when they are not cached yet (fit_estimate)."""
+    return fit_estimate(ds, config)[0]
+
+
+def fit_estimate(ds: Dataset, config: TrainConfig) -> tuple[float | None, float]:
+    """expected_seconds(ds, config), and the part of it that draws the printed and fat-pen
+    training digits a fit of `config` adds, once per machine (0 when they are cached:
+    estimate.drawing_seconds); one look at the cache for both (it checksums the split)."""
     split = split_for(ds, config)
     ready = fitting.features_ready(config, split.X_train, split.y_train, fit_store(), split.side,
                                    split.checksum)
-    return training.expected_seconds(config, len(split.y_train), timings(), ready,
-                                      fitting.digits_to_draw(config, split.X_train,
-                                                             split.y_train, split.side))
-
-
-def drawing_seconds(ds: Dataset, config: TrainConfig) -> float:
-    """The part of expected_seconds that draws the printed and fat-pen training digits a fit
-    of `config` adds, once per machine (0 when they are cached: estimate.drawing_seconds)."""
-    split = split_for(ds, config)
-    return estimate.drawing_seconds(*fitting.digits_to_draw(config, split.X_train,
-                                                            split.y_train, split.side))
+    to_draw = fitting.digits_to_draw(config, split.X_train, split.y_train, split.side)
+    return (training.expected_seconds(config, len(split.y_train), timings(), ready, to_draw),
+            estimate.drawing_seconds(*to_draw))
 
 
 @st.cache_resource
