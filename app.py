@@ -26,6 +26,9 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     from digitlab.runtime import childproc
 
     childproc.warm()  # the children's fork server imports scikit-learn now, not at a first fit
+    from digitlab.runtime import threads
+
+    threads.quick_handoffs()  # a thread that waits on SQLite or a socket gets its turn sooner
     from pages.shared import class_signal
 
     class_signal.install()  # the class address students' pages ask (class_signal says why)

@@ -1,6 +1,7 @@
 """The base of DigitLab: how background work runs, and how much of the machine it takes.
 
-    threads    BLAS threads per fit, and the low CPU priority of background work
+    threads    BLAS threads per fit, the low CPU priority of background work, and how often
+               the server's threads hand over the interpreter's lock
     jobs       BackgroundJob: work in a daemon thread that a page polls and can stop; Stopped
     fairqueue  FairQueue: at most N pieces of work at once, first come first served per owner
                (one waiting entry each, the teacher's first), a place and an estimate to show

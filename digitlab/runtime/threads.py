@@ -7,6 +7,8 @@
   machine it runs as fast as before; it only yields when someone else wants the core.
 - A child process of background work (a scikit-learn fit, a sweep) is also a scheduling group
   of its own (`background_process`): see there why a nice value alone is not enough on Linux.
+- The server hands the interpreter's lock from thread to thread every SWITCH_S, not Python's
+  5 ms (`quick_handoffs`): see there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,22 @@ def blas_limit(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     return _threadpools().limit(limits=threads, user_api="blas")
+
+
+# How often a running Python thread must hand the interpreter's lock to a waiting one, in the
+# server. Python's default is 5 ms: a thread that only waits on SQLite or a socket then waits up
+# to 5 ms per busy thread each time it wants the lock back, and an answer's write transaction
+# wants it back about ten times while it holds the class set's write lock, so every other
+# writer waits too. Measured (benchmarks/class_writes.py: thirty lock-ins at once beside six
+# busy threads): at 5 ms a lock-in waited 10.1 s (median) and half were refused as busy; at
+# 1 ms 3.0 s, none refused. The cost: more switches between busy threads, microseconds each.
+SWITCH_S = 0.001
+
+
+def quick_handoffs(seconds: float = SWITCH_S) -> None:
+    """Make this process's threads hand the interpreter's lock on every `seconds` (the app's
+    server calls this once, before it starts)."""
+    sys.setswitchinterval(seconds)
 
 
 # The nice value of a fit: the lowest priority. Measured with the load benchmark (benchmarks/
