@@ -161,11 +161,14 @@ class ClassSetFile:
         self.timeout = timeout
         self._ready = False
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, durable: bool = True) -> sqlite3.Connection:
         if not self._ready:
             self._create()
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        conn.execute("PRAGMA synchronous = FULL")  # a saved digit survives a power cut too
+        # A saved digit or answer survives a power cut too (FULL: each commit waits for the
+        # disk). What is rewritten every second anyway (the roster's "still here") need not:
+        # NORMAL in WAL mode loses at most the last such writes to a power cut, never a record.
+        conn.execute("PRAGMA synchronous = FULL" if durable else "PRAGMA synchronous = NORMAL")
         # Delete means gone: SQLite overwrites a deleted record's bytes (its cell and its freed
         # overflow pages) with zeros instead of leaving them in free space. Per connection.
         conn.execute("PRAGMA secure_delete = ON")
@@ -238,12 +241,13 @@ class ClassSetFile:
             raise
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction: all of it is stored, or (on any error, or if the process dies)
         none of it. BEGIN IMMEDIATE takes the write lock at once, so two writers queue up
-        instead of failing halfway."""
+        instead of failing halfway. `durable=False`: the commit does not wait for the disk
+        (for what is rewritten every few seconds anyway)."""
         with _sentences(self.path):
-            conn = self._connect()
+            conn = self._connect(durable)
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:

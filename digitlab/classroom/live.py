@@ -15,6 +15,15 @@ SQLite file, in tables of their own, so a server restart finds them again and ev
 thread sees the same. The pause flag is also kept in memory (one process serves the class, and
 every write goes through here): students' pages ask for it every second, and that costs no SQL.
 
+What a class writes all the time, each page's "still here" every few seconds and "drawing" with
+each drawing, is written behind the pages: kept in memory and written by one thread, as many
+lines as have come in by then in one transaction that does not wait for the disk (the roster
+is read after it: `roster` writes what waits first). A page no longer waits for SQLite there:
+thirty sessions each writing their own transaction beside the server's busy threads waited
+1.8 s a write (median) and up to 10.5 s, 10 of 152 refused as busy, and a drawing's page run
+waited with them (benchmarks/class_writes.py). A student who joins, answers, or leaves is
+written at once, after what waits.
+
 Drawings stay in the server's memory only: the latest one of each student (the teacher may
 spotlight it) and the spotlight's copy. They are never written to disk, so a class that
 collects no drawings (digitlab.classroom.privacy) still keeps none, and a restart forgets them.
@@ -26,6 +35,7 @@ spotlight, or clear the class; anyone else gets `NotAllowed`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -34,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from digitlab.classroom.classdb import ClassSetFile, default_path
+from digitlab.classroom.classdb import ClassSetError, ClassSetFile, default_path
 from digitlab.classroom.classset import NotAllowed, Who, clean_text
 from digitlab.text import N_
 
@@ -108,6 +118,10 @@ class Live:
         self._paused: bool | None = None  # the file's value, read once
         self._latest: dict[str, Drawing] = {}
         self._spotlight: Spotlight | None = None
+        # written behind the pages: sid -> (state, or None to keep it; time.time() seen)
+        self._behind: dict[str, tuple[str | None, float]] = {}
+        self._writer_running = False  # a writer thread is at work on `_behind`
+        self._writing = threading.Lock()  # batches are written one at a time, in order
 
     def _tables(self) -> None:
         if not self._ready:
@@ -143,29 +157,68 @@ class Live:
 
     def heartbeat(self, sid: str) -> None:
         """The student's page is still open (its push asks every second; the page writes this
-        every few seconds)."""
-        self._tables()
-        with self._file.transaction() as conn:
-            conn.execute("UPDATE live_students SET seen = ? WHERE sid = ?", (time.time(), sid))
+        every few seconds). Written behind the page."""
+        self._later(sid, None)
 
     def mark(self, sid: str, state: str) -> None:
-        """The student is now `state` (DRAWING when they draw; the questions' page calls
-        mark(sid, ANSWERED) when an answer is locked in). A session not on the roster (the
-        teacher's) is left off it."""
+        """The student is now `state` (DRAWING when they draw: written behind the page; the
+        questions' page calls mark(sid, ANSWERED) when an answer is locked in: written at
+        once). A session not on the roster (the teacher's) is left off it."""
         if state not in STATES:
             raise ValueError(f"state must be one of {STATES}, not {state!r}")
-        self._tables()
-        with self._file.transaction() as conn:
-            conn.execute("UPDATE live_students SET state = ?, seen = ? WHERE sid = ?",
-                         (state, time.time(), sid))
+        self._later(sid, state)
+        if state != DRAWING:
+            self.flush()
 
     def leave(self, sid: str) -> None:
         """Off the roster, with their latest drawing (the teacher's own session, once unlocked)."""
         self._tables()
-        with self._file.transaction() as conn:
-            conn.execute("DELETE FROM live_students WHERE sid = ?", (sid,))
+        with self._writing:
+            with self._lock:
+                self._behind.pop(sid, None)
+            with self._file.transaction() as conn:
+                conn.execute("DELETE FROM live_students WHERE sid = ?", (sid,))
         with self._lock:
             self._latest.pop(sid, None)
+
+    # --- written behind the pages ----------------------------------------------------------
+
+    def _later(self, sid: str, state: str | None) -> None:
+        """Keep the line for the writer thread (started if none runs): a later line of the
+        same student replaces an earlier one, keeping its state unless it gives one."""
+        self._tables()
+        with self._lock:
+            earlier = self._behind.get(sid)
+            if state is None and earlier is not None:
+                state = earlier[0]
+            self._behind[sid] = (state, time.time())
+            if self._writer_running:
+                return
+            self._writer_running = True
+        threading.Thread(target=self._write_behind, name="digitlab-roster", daemon=True).start()
+
+    def _write_behind(self) -> None:
+        """The writer thread: what waits, in batches, until nothing does."""
+        while True:
+            with self._lock:
+                if not self._behind:
+                    self._writer_running = False
+                    return
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what waits now, in one transaction (in the caller's thread). A file that
+        cannot be written drops it: the next heartbeat, seconds later, says the same."""
+        with self._writing:
+            with self._lock:
+                batch, self._behind = self._behind, {}
+            if not batch:
+                return
+            with contextlib.suppress(ClassSetError):
+                with self._file.transaction(durable=False) as conn:
+                    conn.executemany("UPDATE live_students SET state = coalesce(?, state), "
+                                     "seen = ? WHERE sid = ?",
+                                     [(state, seen, sid) for sid, (state, seen) in batch.items()])
 
     def drew(self, sid: str, drawing: Drawing) -> None:
         """The student's latest drawing (in memory only), and their state DRAWING."""
@@ -211,6 +264,7 @@ class Live:
         """Everyone on the roster, in the order they joined."""
         _teacher(who, N_("Only the teacher can see who is in the class."))
         self._tables()
+        self.flush()  # what the pages wrote behind them, first
         return [Student(*row) for row in self._file._read(
             "SELECT sid, name, state, joined, seen FROM live_students ORDER BY joined, sid")]
 
@@ -239,7 +293,8 @@ class Live:
         """A new lesson: the roster, the drawings, the spotlight and the pause are gone."""
         _teacher(who, N_("Only the teacher can clear the class."))
         self._tables()
-        with self._lock:
+        with self._writing, self._lock:
+            self._behind.clear()
             with self._file.transaction() as conn:
                 conn.execute("DELETE FROM live_students")
                 conn.execute("DELETE FROM live_class")

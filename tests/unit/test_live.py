@@ -164,3 +164,57 @@ def test_the_names_go_with_the_class_sets_purge_and_retention(live, tmp_path):
     store.purge(TEACHER)
     assert live.roster(TEACHER) == [] and live.name_of("a" * 32) == ""
     ClassSet(tmp_path / "empty.sqlite3").purge(TEACHER)  # no roster ever kept: nothing to do
+
+
+def test_a_page_never_waits_for_the_file_to_write_its_heartbeat_or_drawing(tmp_path):
+    """A class's "still here" and "drawing" are written behind the pages: while another
+    writer holds the file, they return at once (they waited, then were refused as busy) and
+    the roster has them once the file is free."""
+    import sqlite3
+
+    path = tmp_path / "class.sqlite3"
+    live = Live(path, timeout=2.0)
+    live.join("s1", "Ana")
+    live.join("s2", "Ben")
+    before = live.roster(TEACHER)[0].seen
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+    try:
+        start = time.monotonic()
+        live.heartbeat("s1")
+        live.mark("s2", DRAWING)
+        assert time.monotonic() - start < 0.25
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    roster = {s.name: s for s in live.roster(TEACHER)}  # writes what waits first
+    assert roster["Ana"].seen > before and roster["Ana"].state == JOINED
+    assert roster["Ben"].state == DRAWING
+
+
+def test_lines_written_behind_keep_their_order_with_those_written_at_once(live):
+    live.join("s1", "Ana")
+    live.mark("s1", DRAWING)  # behind
+    live.mark("s1", ANSWERED)  # at once, after what waits
+    live.heartbeat("s1")  # behind: keeps the state
+    assert live.roster(TEACHER)[0].state == ANSWERED
+    live.leave("s1")
+    live.heartbeat("s1")  # a page still open after leaving adds nobody
+    assert live.roster(TEACHER) == []
+
+
+def test_a_file_too_busy_to_write_loses_only_the_heartbeat(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "class.sqlite3"
+    live = Live(path, timeout=0.2)
+    live.join("s1", "Ana")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        live.heartbeat("s1")
+        live.flush()  # busy past its timeout: no error reaches a page
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert [s.name for s in live.roster(TEACHER)] == ["Ana"]
