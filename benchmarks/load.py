@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -326,9 +327,16 @@ async def read_name(page) -> str:
     """The draft name in the Name popover, opened unless it is open still (set_name's Escape
     does not always close it, and a student who stays on Draw keeps it open: a click on Name
     would close it)."""
+    from playwright.async_api import Error as PlaywrightError
+
     field = page.get_by_label("Name or nickname")
-    if not await field.is_visible():
+    for _attempt in range(3):  # a click during a run of the page can open nothing: again
+        if await field.is_visible():
+            break
+        await idle(page)
         await page.get_by_role("button", name="Name").click()
+        with contextlib.suppress(PlaywrightError):  # not open yet: the next try
+            await field.wait_for(state="visible", timeout=5_000)
     value = await field.input_value()
     await page.keyboard.press("Escape")
     return value
