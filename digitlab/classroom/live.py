@@ -195,7 +195,13 @@ class Live:
             if self._writer_running:
                 return
             self._writer_running = True
-        threading.Thread(target=self._write_behind, name="digitlab-roster", daemon=True).start()
+        try:
+            threading.Thread(target=self._write_behind, name="digitlab-roster",
+                             daemon=True).start()
+        except RuntimeError:  # no thread to be had (the process at its limit): write it now
+            with self._lock:
+                self._writer_running = False
+            self.flush()
 
     def _write_behind(self) -> None:
         """The writer thread: what waits, in batches, until nothing does."""
