@@ -17,6 +17,7 @@ student (the class view draws the same rows).
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,11 +123,12 @@ async def answer(page, i: int, rounds: Rounds) -> None:
 
 async def teacher(view, browser, url: str, rounds: Rounds, everyone_in: asyncio.Event,
                   done: asyncio.Event, first_after: float, every: float, server_pid: int,
-                  open_session) -> None:
+                  open_session, last_after: float = math.inf) -> None:
     """The class view open in one page (`view`, closed by the caller) all along; in another,
     Questions: a lesson question posed `first_after` s after everyone is in, then every
-    `every` s (0: once) until `done`; each round revealed once the whole class answered (or
-    after ANSWER_TIMEOUT_S), then ended."""
+    `every` s (0: once) until `done`, none later than `last_after` s after everyone is in (the
+    students' drawing time ends soon after: a question then would find them gone); each round
+    revealed once the whole class answered (or after ANSWER_TIMEOUT_S), then ended."""
     from benchmarks.load import TIMEOUT_MS, idle
     from digitlab.classroom.classset import TEACHER
     from digitlab.classroom.live import Live
@@ -138,6 +140,7 @@ async def teacher(view, browser, url: str, rounds: Rounds, everyone_in: asyncio.
         await unlock(ask, "Unlock publishing")
         say("  teacher: the class view and Questions open, unlocked")
         await everyone_in.wait()
+        last = time.monotonic() + last_after
         wait = first_after
         while True:
             try:
@@ -145,6 +148,9 @@ async def teacher(view, browser, url: str, rounds: Rounds, everyone_in: asyncio.
                 return
             except TimeoutError:
                 pass
+            if time.monotonic() > last:  # the lesson's end: no new question
+                await done.wait()
+                return
             try:
                 await one_round(ask, rounds, done, server_pid, Questions, Live, TEACHER,
                                 TIMEOUT_MS, idle)

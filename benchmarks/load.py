@@ -615,6 +615,12 @@ async def memory(pid: int, tally: Tally, done: asyncio.Event, every: float = 60.
             pass
 
 
+# The teacher poses no question in the last LAST_QUESTION_S of the students' drawing time: a
+# student whose time is over has left and would not answer (a soak whose class came in fast
+# fitted a fifth question into its last minute, and 10 of 30 never saw it).
+LAST_QUESTION_S = 60.0
+
+
 async def run_n(n: int, rounds: int, think: float, max_seconds: float,
                 question_every: float = 0.0, browsers_nice: int = 0) -> tuple[Tally, Watch]:
     import tempfile
@@ -656,7 +662,8 @@ async def _run_n(n: int, rounds: int, think: float, max_seconds: float,
                     browser, f"{app.url}/class", "teacher", tally,
                     lambda page: class_round.teacher(
                         page, browser, app.url, asked, room.everyone_in, done, max(think, 20.0),
-                        question_every, app.proc.pid, open_session)))
+                        question_every, app.proc.pid, open_session,
+                        max_seconds - LAST_QUESTION_S)))
                 mem = asyncio.create_task(memory(app.proc.pid, tally, done))
                 tally.opened = time.monotonic()
                 for i in range(n):  # a class arriving over half a minute, not in one instant
