@@ -161,14 +161,11 @@ class ClassSetFile:
         self.timeout = timeout
         self._ready = False
 
-    def _connect(self, durable: bool = True) -> sqlite3.Connection:
+    def _connect(self) -> sqlite3.Connection:
         if not self._ready:
             self._create()
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        # A saved digit or answer survives a power cut too (FULL: each commit waits for the
-        # disk). What is rewritten every second anyway (the roster's "still here") need not:
-        # NORMAL in WAL mode loses at most the last such writes to a power cut, never a record.
-        conn.execute("PRAGMA synchronous = FULL" if durable else "PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a saved digit survives a power cut too
         # Delete means gone: SQLite overwrites a deleted record's bytes (its cell and its freed
         # overflow pages) with zeros instead of leaving them in free space. Per connection.
         conn.execute("PRAGMA secure_delete = ON")
@@ -247,8 +244,13 @@ class ClassSetFile:
         instead of failing halfway. `durable=False`: the commit does not wait for the disk
         (for what is rewritten every few seconds anyway)."""
         with _sentences(self.path):
-            conn = self._connect(durable)
+            conn = self._connect()
             try:
+                if not durable:
+                    # What is rewritten every few seconds anyway (the roster's "still here")
+                    # need not wait for the disk: NORMAL in WAL mode loses at most the last such
+                    # writes to a power cut, never a record.
+                    conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield conn
