@@ -21,8 +21,8 @@ lines as have come in by then in one transaction that does not wait for the disk
 is read after it: `roster` writes what waits first). A page no longer waits for SQLite there:
 thirty sessions each writing their own durable transaction beside six busy threads waited
 1.4 s a write (median) and up to 10.2 s, 10 of 98 refused as busy, and a drawing's page run
-waited with them (benchmarks/class_writes.py; behind the pages: 0 ms, none refused). A student who joins, answers, or leaves is
-written at once, after what waits.
+waited with them (benchmarks/class_writes.py; behind the pages: 0 ms, none refused). A
+student who joins, answers, or leaves is written at once, after what waits.
 
 Drawings stay in the server's memory only: the latest one of each student (the teacher may
 spotlight it) and the spotlight's copy. They are never written to disk, so a class that
