@@ -77,6 +77,9 @@ def test_choosing_a_page_on_a_phone_closes_the_sidebar(chromium, app_server):
     try:
         sidebar = page.locator('[data-testid="stSidebar"]')
         expect(sidebar).to_have_attribute("data-collapsed", "true")
+        # the page's run puts the hook in (pages/shared/browser.py): a tap before it ran found
+        # none in one clean-clone run, and the sidebar stayed open
+        page.wait_for_function("() => window.__digitlabSidebarHook === true", timeout=30_000)
         page.locator('[data-testid="stExpandSidebarButton"]').tap()
         expect(sidebar).to_have_attribute("data-collapsed", "false")
         page.locator('[data-testid="stSidebarNav"] a', has_text="Draw").tap()

@@ -33,10 +33,20 @@ def inject(page) -> None:
             frame.add_script_tag(path=str(AXE))
 
 
+# No colour in the middle of a change: an element that was stale during a run fades back
+# (a CSS transition of its opacity) after the run ends, and contrast read mid-fade failed once
+# in a clean-clone run (the Train page's slider labels). Transitions end; spinners' animations
+# loop, so only transitions are waited for.
+FADED_IN_JS = """() => document.getAnimations().every(
+    a => !(a instanceof CSSTransition) || a.playState !== 'running')"""
+
+
 def violations(page, rules: list[str] | None = None) -> list[dict]:
     """Every violation of TAGS' rules (or of the named `rules` alone, such as AAA's
-    `color-contrast-enhanced`) on the page as it is now, each with its nodes."""
+    `color-contrast-enhanced`) on the page as it is now, each with its nodes, once nothing on
+    it is fading in or out."""
     inject(page)
+    page.wait_for_function(FADED_IN_JS, timeout=10_000, polling=100)
     return page.evaluate(RUN_JS, ["rule", rules] if rules else ["tag", TAGS])
 
 
