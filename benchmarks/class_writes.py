@@ -27,13 +27,14 @@ A measurement, not a test: it exits non-zero only when it could not run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from digitlab.classroom.classdb import ClassSetError
@@ -46,6 +47,27 @@ from digitlab.runtime.threads import SWITCH_S
 EVERY_S = 0.2  # each writer's pause between two writes
 
 
+@contextlib.contextmanager
+def busy_threads(n: int) -> Iterator[None]:
+    """`n` threads that only compute (a class's page runs holding Python's lock), for the
+    length of the block."""
+    stop = threading.Event()
+
+    def compute() -> None:
+        while not stop.is_set():
+            sum(range(2000))
+
+    threads = [threading.Thread(target=compute) for _ in range(n)]
+    for t in threads:
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
 def run(writers: int, busy: int, seconds: float, timeout: float,
         behind: bool = True) -> tuple[list[float], int, bool]:
     """(every write's wait in seconds, how many were refused, whether each writer's last line
@@ -56,7 +78,6 @@ def run(writers: int, busy: int, seconds: float, timeout: float,
         live = Live(Path(folder) / "class.sqlite3", timeout=timeout)
         for i in range(writers):
             live.join(f"s{i}", f"student {i}")
-        stop = threading.Event()
         waits: list[float] = []
         refused = [0]
         last: dict[str, float] = {}
@@ -65,10 +86,6 @@ def run(writers: int, busy: int, seconds: float, timeout: float,
             with live._file.transaction() as conn:
                 conn.execute("UPDATE live_students SET state = coalesce(?, state), seen = ? "
                              "WHERE sid = ?", (state, time.time(), sid))
-
-        def compute() -> None:
-            while not stop.is_set():
-                sum(range(2000))
 
         def write(i: int) -> None:
             end = time.monotonic() + seconds
@@ -88,17 +105,12 @@ def run(writers: int, busy: int, seconds: float, timeout: float,
                 waits.append(time.perf_counter() - start)
                 time.sleep(EVERY_S)
 
-        threads = [threading.Thread(target=compute) for _ in range(busy)]
-        threads += [threading.Thread(target=write, args=(i,)) for i in range(writers)]
-        for t in threads[busy:]:
-            t.start()
-        for t in threads[:busy]:
-            t.start()
-        for t in threads[busy:]:
-            t.join()
-        stop.set()
-        for t in threads[:busy]:
-            t.join()
+        with busy_threads(busy):
+            writing = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+            for t in writing:
+                t.start()
+            for t in writing:
+                t.join()
         seen = {s.sid: s.seen for s in live.roster(TEACHER)}  # writes what waits, first
         whole = all(seen.get(sid, 0.0) >= at - 1.0 for sid, at in last.items())
         return waits, refused[0], whole
@@ -117,13 +129,8 @@ def answers(students: int, busy: int, timeout: float, switch_s: float) -> tuple[
             posed = board.pose([choice("Which digit?", [str(d) for d in range(10)], "7")],
                                TEACHER)
             qid = posed.questions[0].id
-            stop = threading.Event()
             waits: list[float] = []
             refused = [0]
-
-            def compute() -> None:
-                while not stop.is_set():
-                    sum(range(2000))
 
             def lock_in(i: int) -> None:
                 start = time.perf_counter()
@@ -134,17 +141,12 @@ def answers(students: int, busy: int, timeout: float, switch_s: float) -> tuple[
                     refused[0] += 1
                 waits.append(time.perf_counter() - start)
 
-            hogs = [threading.Thread(target=compute) for _ in range(busy)]
-            for t in hogs:
-                t.start()
-            students_ = [threading.Thread(target=lock_in, args=(i,)) for i in range(students)]
-            for t in students_:
-                t.start()
-            for t in students_:
-                t.join()
-            stop.set()
-            for t in hogs:
-                t.join()
+            with busy_threads(busy):
+                locking = [threading.Thread(target=lock_in, args=(i,)) for i in range(students)]
+                for t in locking:
+                    t.start()
+                for t in locking:
+                    t.join()
             return waits, refused[0], board.count(posed.id)
     finally:
         sys.setswitchinterval(before)
