@@ -23,6 +23,9 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    from digitlab.runtime import memory
+
+    memory.few_arenas()  # first, before any thread: what a page's run frees is reused by the next
     from digitlab.runtime import childproc
 
     childproc.warm()  # the children's fork server imports scikit-learn now, not at a first fit
