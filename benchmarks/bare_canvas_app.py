@@ -1,6 +1,7 @@
-"""The baseline for benchmarks/draw_latency.py: a bare page with only the canvas (same settings as
-the Draw page) that counts ink pixels and shows the count as a "Prediction" metric. Whatever
-DigitLab's Draw page adds on top of this is its own cost."""
+"""The baseline for benchmarks/draw_latency.py and benchmarks/phone.py: a bare page with only
+streamlit-drawable-canvas (the app's canvas until DigitLab drew its own, pages/shared/canvas.py;
+the same size and brush) that counts ink pixels and shows the count as a "Prediction" metric.
+The issue goals for the Draw page were set against this page."""
 
 import numpy as np
 import streamlit as st

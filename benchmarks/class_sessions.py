@@ -23,6 +23,7 @@ from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
 from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
 from tests.support.browser import (
+    CANVAS,
     CANVAS_SETTLED,
     POLL_MS,
     ROOT,
@@ -158,7 +159,7 @@ async def draw_one(page, dx: float) -> None:
     """A plain 1: digit_strokes(1)'s straight stroke, `dx` canvas pixels to the side, once the
     canvas stands still where a pointer reaches it."""
     await page.wait_for_function(CANVAS_SETTLED, timeout=WARM_TIMEOUT_MS, polling=POLL_MS)
-    box = await page.locator("canvas.upper-canvas").first.bounding_box()
+    box = await page.locator(CANVAS).first.bounding_box()
     x0, y0 = box["x"] + dx, box["y"]
     stroke = digit_strokes(1)[0]
     await page.mouse.move(x0 + stroke[0][0], y0 + stroke[0][1])
@@ -233,7 +234,7 @@ class Client:
         page = await self._open(url, "DigitLab", None, 0, asyncio.Semaphore(1))
         if draw:
             await page.goto(f"{url}/draw", timeout=WARM_TIMEOUT_MS)
-            await page.locator("canvas.upper-canvas").first.wait_for(timeout=WARM_TIMEOUT_MS)
+            await page.locator(CANVAS).first.wait_for(timeout=WARM_TIMEOUT_MS)
         await page.context.close()
 
     async def _burst(self, scenario: str, urls: Callable[[str], list[str]], title: str,
@@ -329,7 +330,7 @@ class Client:
 
     async def save(self, n: int, db: Path, timeout: float) -> Burst:
         async def ready(page, i: int) -> None:
-            await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
+            await page.locator(CANVAS).first.wait_for(timeout=TIMEOUT_MS)
             await idle(page)
             await draw_one(page, STEP_PX * (i - n // 2))
             await page.locator(PREDICTION).first.wait_for(timeout=TIMEOUT_MS)

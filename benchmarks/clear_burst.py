@@ -30,6 +30,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.common import say
 from tests.support.browser import (
+    CANVAS,
     ROOT,
     AppServer,
     clear_canvas,
@@ -61,7 +62,7 @@ def to_draw(browser, url: str):
     if page.get_by_text("No model is trained yet").count():
         train_fast(page, timeout=300_000)
         go_to(page, "Draw")
-    page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
+    page.wait_for_selector(CANVAS, timeout=120_000)
     wait_idle(page, timeout=120_000)
     return page
 
@@ -77,7 +78,7 @@ def start(page, tries: int = 3) -> None:
     for i in range(tries):
         if answer(page) != "-":
             clear_canvas(page)
-        page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+        page.wait_for_selector(CANVAS, timeout=60_000)
         wait_idle(page, timeout=120_000)
         draw_digit(page, 1)
         try:

@@ -3,15 +3,17 @@
     python -m benchmarks.draw_latency [--trials 15] [--tab "Looks like…"]   (from the root)
 
 Starts two servers on free ports: DigitLab (trains the Fast preset through the Train
-page, then draws on the Draw page) and, as the baseline, benchmarks/bare_canvas_app.py (the
-same canvas and nothing else). Each trial clears the canvas, draws a "1" with the mouse and times,
-inside the page, from the `mouseup` event to the moment the Prediction metric appears. Prints
-both medians side by side. A measurement, not a test: it asserts nothing about speed.
+page, then draws on the Draw page) and, as the baseline, benchmarks/bare_canvas_app.py
+(streamlit-drawable-canvas, the app's canvas until DigitLab drew its own, and nothing else).
+Each trial clears the canvas, draws a "1" with the mouse and times, inside the page, from the
+`mouseup` event to the moment the Prediction metric appears. Prints both medians side by side.
+A measurement, not a test: it asserts nothing about speed.
 `--tab` opens one of the Draw page's look-inside tabs first (default: the one a visitor sees,
 "Why this answer"), so each tab's work can be measured against the same baseline.
 
-The drawable canvas itself waits 200 ms after mouse-up before it sends (a debounce in its
-frontend), so no page can beat ~0.2 s here.
+The drawable canvas waits 200 ms after mouse-up before it sends (a debounce in its frontend),
+so the bare page cannot beat ~0.2 s here; DigitLab's canvas (pages/shared/canvas.py) sends
+at once.
 """
 
 from __future__ import annotations

@@ -73,6 +73,7 @@ from digitlab.classroom.publish import STUDENTS_PAGE
 from digitlab.runtime import threads
 from tests.support.browser import (  # the browser tests' helpers: one way to drive the app
     ANSWER_WATCH,
+    CANVAS,
     CANVAS_SETTLED,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -296,7 +297,7 @@ async def open_session(browser, url: str):
 async def draw(page, digit: int) -> None:
     """A person's drawing: once the canvas stands still where a pointer reaches it."""
     await page.wait_for_function(CANVAS_SETTLED, timeout=TIMEOUT_MS, polling=POLL_MS)
-    box = await page.locator("canvas.upper-canvas").first.bounding_box()
+    box = await page.locator(CANVAS).first.bounding_box()
     x0, y0 = box["x"], box["y"]
     for stroke in digit_strokes(digit):
         await page.mouse.move(x0 + stroke[0][0], y0 + stroke[0][1])
@@ -372,7 +373,7 @@ async def drawer(browser, url: str, room: Room, i: int, rounds: int, think: floa
             t0 = time.monotonic()
             async with room.door:  # this machine's browser loads a few pages at a time
                 page = await open_session(browser, f"{url}/{STUDENTS_PAGE}")  # class address
-                await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
+                await page.locator(CANVAS).first.wait_for(timeout=TIMEOUT_MS)
                 await class_round.join_class(page, f"student-{i:02d}")
             await draw(page, 1)  # a first answer, so the Name popover is on the page
             await page.locator(PREDICTION).first.wait_for(timeout=TIMEOUT_MS)
@@ -460,7 +461,7 @@ async def answer(page, i: int, asked: Rounds, tally: Tally) -> None:
                             f"{await on_page(page, f'answer-{i}')}")
         try:
             await nav(page, "Draw")
-            await page.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS)
+            await page.locator(CANVAS).first.wait_for(timeout=TIMEOUT_MS)
         except Exception:  # noqa: BLE001, S110 - the drawings after it say so
             pass
 
@@ -647,7 +648,7 @@ async def _run_n(n: int, rounds: int, think: float, max_seconds: float,
             group_behind(browsers_nice, {app.proc.pid})
             warm = await open_session(browser, app.url)  # the default model, fitted once
             await nav(warm, "Draw")
-            await warm.locator("canvas.upper-canvas").first.wait_for(timeout=300_000)
+            await warm.locator(CANVAS).first.wait_for(timeout=300_000)
             await warm.context.close()
             done = asyncio.Event()
             with Watch(app.proc.pid) as watch:

@@ -25,6 +25,7 @@ from pages.panels import (
 )
 from pages.shared import (
     browser,
+    canvas,
     class_push,
     figures,
     frame,
@@ -38,7 +39,6 @@ from pages.shared import (
 )
 from pages.shared.i18n import N_, _, label
 
-CANVAS = 280  # 10x MNIST's 28 px: one canvas pixel per tenth of an MNIST pixel
 # MNIST strokes are ~2.5 px wide in a 20 px tall digit; a digit drawn ~200 px tall on this canvas
 # therefore needs a ~20 px brush to look like MNIST after the 20x20 fit.
 BRUSH = 20
@@ -72,13 +72,9 @@ def clear() -> None:
 
 
 def read_canvas():
-    """The canvas as an RGBA array (None until it has sent something)."""
-    from streamlit_drawable_canvas import st_canvas  # only importable while the app runs
-
-    result = st_canvas(stroke_width=BRUSH, stroke_color="#FFFFFF", background_color="#000000",
-                       width=CANVAS, height=CANVAS, drawing_mode="freedraw",
-                       return_image_data=True, update_streamlit=True, key=canvas_key())
-    return result.image_data
+    """The canvas as an RGBA array (None until a stroke has ended on it)."""
+    return canvas.read(canvas_key(), BRUSH, _("Drawing canvas: draw one digit here with the "
+                                              "mouse, a pen or a finger"))
 
 
 PICTURES = ["png", "jpg", "jpeg", "bmp", "webp", "gif"]

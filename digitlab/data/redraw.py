@@ -18,8 +18,8 @@ repeats:
    0.03 - 0.25, so strokes are genuinely thinner or fatter than MNIST's.
 3. Place: anywhere on the 280 x 280 canvas where the whole drawing fits (uniform).
 4. Ink style:
-   - "canvas": RGBA like streamlit-drawable-canvas returns with a black background colour:
-     white ink, alpha 255 everywhere.
+   - "canvas": RGBA as the Draw page's canvas sends it: white ink on black, alpha 255
+     everywhere.
    - "paper": a photo-like RGB picture of dark ink on light paper: paper grey U(185, 245) with a
      slight tint, a lighting gradient of up to +-20 levels across the sheet, blue-black ink at
      opacity U(0.75, 1), Gaussian noise sigma U(2, 6), a 0.6 px camera blur, and a JPEG round trip
@@ -96,7 +96,7 @@ def _on_canvas(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _canvas_rgba(ink: np.ndarray) -> np.ndarray:
-    """White ink on a black background, alpha 255: the canvas's image_data."""
+    """White ink on a black background, alpha 255: the canvas's picture."""
     v = np.clip(np.rint(ink * 255), 0, 255).astype(np.uint8)
     return np.dstack([v, v, v, np.full_like(v, 255)])
 

@@ -1,8 +1,8 @@
 """What the browser does on its own, where a round trip to the server would be too late:
-clearing the canvas, and closing the sidebar on a phone after a page is chosen in it; and the
-layout for phones.
+undoing a stroke and clearing the canvas, and closing the sidebar on a phone after a page is
+chosen in it; and the layout for phones.
 
-Both are st.components.v2 components with a few lines of our own JavaScript (no build step, no
+They are st.components.v2 components with a few lines of our own JavaScript (no build step, no
 iframe: they run in the page's document). Nothing a user types reaches this code.
 """
 
@@ -14,46 +14,62 @@ import streamlit as st
 
 from pages.shared.i18n import _
 
-# Clear = the drawable canvas's own "Reset canvas & history" toolbar button, pressed in the
-# browser. It empties the same canvas (no remount), so a stroke begun a moment later lands on
-# it and counts. The old Clear changed the canvas's key: the server then sent a new canvas,
-# and a stroke begun before it arrived (0.1 s alone, ~1.5 s with ten sessions drawing) was
-# drawn on the old one and lost. The canvas sits in an open shadow root; if a future canvas
-# has no such button, the component asks the server to remount instead (the old way).
+# Undo and Clear, under the canvas, work in the browser: they call the canvas's own functions
+# (pages/shared/canvas.py), so a stroke begun a moment later lands on the same canvas and
+# counts. (A Clear that gave the canvas a new key waited for the server to send a new canvas,
+# and a stroke begun before it arrived, 0.1 s alone, ~1.5 s with ten sessions drawing, was
+# lost.) On the benchmarks' bare page (benchmarks/bare_canvas_app.py) the canvas is
+# streamlit-drawable-canvas: they press its own toolbar's buttons, found by their English
+# labels (pages/shared/chrome.py keeps them in data-en-aria-label). With neither, Clear asks
+# the server for a new canvas (the old way).
 _CLEAR_JS = """
 export default function ({ parentElement, setTriggerValue, data }) {
-  const button = parentElement.querySelector("button");
-  if (data && data.label) {  // the label in the page's language
-    button.querySelector(".label").textContent = data.label;
-    button.setAttribute("aria-label", data.label);
-    button.title = data.title;
-  }
-  const resetButtons = () => {
+  const [undo, clear] = parentElement.querySelectorAll("button");
+  const say = (button, label, title) => {  // in the page's language
+    if (!label) return;
+    button.querySelector(".label").textContent = label;
+    button.setAttribute("aria-label", label);
+    button.title = title;
+  };
+  if (data) { say(undo, data.undo, data.undoTitle); say(clear, data.label, data.title); }
+  const find = (test) => {
     const found = [];
     const walk = (root) => {
-      // by its English label, which pages/shared/chrome.py keeps in data-en-aria-label
-      root.querySelectorAll('button[aria-label="Reset canvas & history"], '
-                            + 'button[data-en-aria-label="Reset canvas & history"]')
-          .forEach((b) => found.push(b));
-      root.querySelectorAll("*").forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
+      root.querySelectorAll("*").forEach((el) => {
+        if (test(el)) found.push(el);
+        if (el.shadowRoot) walk(el.shadowRoot);
+      });
     };
     walk(document);
     return found;
   };
-  button.onclick = () => {
-    const resets = resetButtons();
+  const toolbar = (label) => find((el) => el.tagName === "BUTTON"
+    && [el.getAttribute("aria-label"), el.getAttribute("data-en-aria-label")].includes(label));
+  undo.onclick = () => {
+    const ours = find((el) => el.__digitlabUndo);
+    if (ours.length) ours.forEach((c) => c.__digitlabUndo());
+    else toolbar("Undo").forEach((b) => b.click());
+  };
+  clear.onclick = () => {
+    const ours = find((el) => el.__digitlabClear);
+    if (ours.length) { ours.forEach((c) => c.__digitlabClear()); return; }
+    const resets = toolbar("Reset canvas & history");
     if (resets.length === 0) { setTriggerValue("remount", true); return; }
     resets.forEach((b) => b.click());
   };
 }
 """
-_CLEAR_HTML = """<button type="button" aria-label="Clear" title="Start again (the canvas's own
-toolbar, above it, also has undo and redo)"><svg viewBox="0 0 24 24" aria-hidden="true"
+_CLEAR_HTML = """<div class="row"><button type="button" aria-label="Undo" title="Take back the last
+stroke"><svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor"
+stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 14 4 9l5-5"/><path
+d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/></svg><span class="label">Undo</span></button><button
+type="button" aria-label="Clear" title="Start again"><svg viewBox="0 0 24 24" aria-hidden="true"
 fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"
 stroke-linejoin="round"><path d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/>
-</svg><span class="label">Clear</span></button>"""
+</svg><span class="label">Clear</span></button></div>"""
 # Looks like Streamlit's secondary st.button (its theme variables reach into the shadow root).
 _CLEAR_CSS = """
+.row { display: flex; gap: .5rem; }
 button { display: inline-flex; align-items: center; gap: .5rem; min-height: 2.5rem;
   padding: .25rem .85rem; font: inherit; font-size: 1rem; cursor: pointer;
   touch-action: manipulation;
@@ -123,12 +139,12 @@ def announce(text: str, key: str = "draw_live") -> None:
 
 
 def clear_button(remount: Callable[[], None], key: str = "draw_clear") -> None:
-    """A Clear button under the canvas that empties it in the browser; `remount` (a callback)
-    is the fallback when the canvas's reset button cannot be found."""
+    """Undo and Clear under the canvas: they take back its last stroke or empty it, in the
+    browser; `remount` (a callback) is Clear's fallback when no canvas of either kind is
+    found."""
     _clear(key=key, on_remount_change=remount, width="content",
-           data={"label": _("Clear"),
-                 "title": _("Start again (the canvas's own toolbar, above it, also has undo "
-                            "and redo)")})
+           data={"label": _("Clear"), "title": _("Start again"),
+                 "undo": _("Undo"), "undoTitle": _("Take back the last stroke")})
 
 
 # A phone held upright (Streamlit stacks columns below 640 px): less air above and between the

@@ -1,21 +1,23 @@
 """Streamlit's own page around ours (its chrome) in the student's language: `<html lang>`, and
-the labels, tooltips and short texts that Streamlit and the drawing canvas write in English.
+the labels, tooltips and short texts that Streamlit writes in English.
 
 Streamlit has no way to translate its chrome (streamlit/streamlit#1353): "Collapse sidebar",
 "Main menu" and its items, the status widget's "Running..." and "Stop", the dataframe toolbar's
-tooltips, the file uploader's errors and its "Remove <file>", the canvas toolbar's "Undo"...
+tooltips, the file uploader's errors and its "Remove <file>"...
 So each run puts one script in the page (st.html: it runs in the page's own document) holding
 a dictionary {English: this language} from the session's catalogue, and a MutationObserver
 that rewrites those words where they appear: the aria-label, title and placeholder of any
 element, and the text of the few chrome elements listed in TEXTS (never the page's own text).
-It looks inside open shadow roots too (the canvas is a components.v2 component: it sits in
-one, in the page's document, not in an iframe). An element rewritten keeps its English in a
-`data-en-<attribute>` attribute (the Clear button finds the canvas's reset button by it; a test
-can read it), and a language switched back restores the English. English needs no dictionary.
+It looks inside open shadow roots too (a components.v2 component sits in one, in the page's
+document, not in an iframe). An element rewritten keeps its English in a `data-en-<attribute>`
+attribute (a test can read it; the Undo and Clear buttons find the bare benchmark page's
+canvas toolbar by it), and a language switched back restores the English. English needs no
+dictionary.
 
-The words are Streamlit 1.67's and streamlit-drawable-canvas 0.13's, copied from their
-JavaScript (streamlit/static/static/js, streamlit_drawable_canvas/frontend/build) and from the
-rendered page: an upgrade that rewords one leaves it in English, nothing breaks.
+The words are Streamlit 1.67's and streamlit-drawable-canvas 0.13's (the canvas of the
+benchmarks' bare baseline page, benchmarks/bare_canvas_app.py), copied from their JavaScript
+(streamlit/static/static/js, streamlit_drawable_canvas/frontend/build) and from the rendered
+page: an upgrade that rewords one leaves it in English, nothing breaks.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ WORDS = (
     N_("File must be {size} or smaller."), N_("{type} files are not allowed."),
     N_("File size is too small."), N_("Only one file is allowed."),
     N_("Unexpected error. Please try again."),
-    # the drawing canvas's toolbar (streamlit-drawable-canvas)
+    # streamlit-drawable-canvas's toolbar (the benchmarks' bare canvas page)
     N_("Update the app with this drawing"), N_("Undo"), N_("Redo"), N_("Edit"),
     N_("Bring forward"), N_("Send backward"), N_("Delete selected"),
     N_("Reset canvas & history"),

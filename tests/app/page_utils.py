@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from digitlab.classroom import publish as classroom
 from digitlab.model.config import TrainConfig
 from digitlab.training import session as training
-from pages.shared import nav
+from pages.shared import canvas, nav
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -54,14 +54,13 @@ def serve_page(page: str, monkeypatch) -> None:
 
 
 def canvas_state(image_rgba: np.ndarray) -> dict:
-    """What the drawable canvas sends back after a stroke: its JSON and a PNG data URL."""
+    """What the canvas (pages/shared/canvas.py) sends after a stroke: its picture as a PNG data
+    URL."""
     import base64
 
     ok, png = cv2.imencode(".png", cv2.cvtColor(image_rgba, cv2.COLOR_RGBA2BGRA))
     assert ok
-    url = "data:image/png;base64," + base64.b64encode(png.tobytes()).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-            "backgroundFit": None}
+    return {canvas.STATE: "data:image/png;base64," + base64.b64encode(png.tobytes()).decode()}
 
 
 def drawn(digit: int | None) -> np.ndarray:

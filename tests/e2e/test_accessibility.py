@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.support.accessibility import report, serious, violations
 from tests.support.browser import (
+    CANVAS,
     ROOT,
     draw_digit,
     metric_value,
@@ -86,7 +87,7 @@ def lesson(page, rules: list[str] | None = None) -> dict[str, list]:
         if title != "Draw":
             check(page, title, found, rules)
             continue
-        page.wait_for_selector("canvas.upper-canvas")  # a stroke before the canvas is lost
+        page.wait_for_selector(CANVAS)  # a stroke before the canvas is lost
         wait_idle(page)
         draw_digit(page, 0)
         shown(metric_value(page, "Prediction"), timeout=60_000)

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import (
+    CANVAS,
     PHONE,
     TABLET,
     AppServer,
@@ -40,7 +41,7 @@ def open_page(browser, url: str, viewport: dict | None = None, touch: bool = Fal
 
 
 def ready_to_draw(page) -> None:
-    page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+    page.wait_for_selector(CANVAS, timeout=60_000)
     wait_idle(page)
 
 

@@ -248,10 +248,15 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+# The drawing canvas: the app's own (pages/shared/canvas.py), or on the benchmarks' bare
+# baseline page (benchmarks/bare_canvas_app.py) streamlit-drawable-canvas's layer that takes
+# the pointer. Both sit in an open shadow root; Playwright's CSS locators pierce it.
+CANVAS = "canvas.digitlab-canvas, canvas.upper-canvas"
+
+
 def canvas(page):
-    """The canvas layer that takes mouse input (the drawable canvas sits in an open shadow
-    root; Playwright's CSS locators pierce it)."""
-    return page.locator("canvas.upper-canvas").first
+    """The canvas that takes the pointer (CANVAS)."""
+    return page.locator(CANVAS).first
 
 
 # A canvas a person can draw on: its box the same as at the last look (a canvas Streamlit has
@@ -259,8 +264,9 @@ def canvas(page):
 # benchmarks/load.py saw strokes drawn there reach no canvas), and a pointer at its centre
 # landing on it. The box is kept in the page, so the next stroke on a still canvas goes at once.
 CANVAS_SETTLED = """() => {
+    const SELECTOR = '""" + CANVAS + """';
     const find = (root) => {
-        const found = root.querySelector('canvas.upper-canvas');
+        const found = root.querySelector(SELECTOR);
         if (found) return found;
         for (const el of root.querySelectorAll('*')) {
             const inner = el.shadowRoot && find(el.shadowRoot);

@@ -25,7 +25,7 @@ def draw_zero(size: int = 280, centre=(140, 140), axes=(55, 90), brush: int = 18
 
 
 def rgba_canvas(grey: np.ndarray) -> np.ndarray:
-    """What streamlit-drawable-canvas returns with a black background: alpha 255 everywhere."""
+    """What the Draw page's canvas sends (white ink on black): alpha 255 everywhere."""
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
 
 
