@@ -81,7 +81,8 @@ export default function ({ parentElement, data, setStateValue }) {
     canvas.setPointerCapture(event.pointerId);
     state.drawing = [at(event)];
     ink(screen, state.drawing);
-    event.preventDefault();
+    // no preventDefault here: it would also cancel the mouse events that follow (mouseup...);
+    // touch-action and user-select (the CSS) keep the page from scrolling or selecting
   });
   canvas.addEventListener("pointermove", (event) => {
     if (!state.drawing) return;
