@@ -113,9 +113,6 @@ export default function ({ parentElement, data, setStateValue }) {
     if (state.undone.length) { state.strokes.push(state.undone.pop()); redraw(); send(); }
   };
   redraw();
-  // A canvas drawn anew (the page opened again, Upload and back) is empty: a picture the
-  // server still holds from the one before is no longer on screen, so it goes too.
-  if (data && data.drawn) setStateValue("png", null);
 }
 """
 
@@ -126,9 +123,9 @@ def read(key: str, brush: int, label: str) -> np.ndarray | None:
     """Draw the canvas (its state under `key`; `label` is what a screen reader says it is) and
     return its picture: a SIDE x SIDE RGBA array, white ink on black, or None while it is
     empty."""
-    held = st.session_state.get(key)
-    drawn = isinstance(held, dict) and bool(held.get(STATE))
-    result = _canvas(key=key, data={"brush": brush, "label": label, "drawn": drawn},
+    # A canvas drawn anew (the page opened again, Upload and back) is empty, and so is its
+    # state: Streamlit drops the state of a widget a run did not draw.
+    result = _canvas(key=key, data={"brush": brush, "label": label},
                      on_png_change=lambda: None, width="content")
     return picture(result.get(STATE) if hasattr(result, "get") else None)
 

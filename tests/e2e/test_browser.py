@@ -69,6 +69,30 @@ def test_draw_reads_a_mouse_drawn_1_and_0(visitor_at):
         expect(prediction).to_have_count(0)
 
 
+def test_undo_takes_back_a_stroke_and_a_fresh_canvas_has_no_answer(visitor_at):
+    """Undo takes back the last stroke only (a 1 and a 0 read as one digit; Undo: the 1 again),
+    and a canvas drawn anew (the page left and opened again, Upload and back) is empty, with
+    no answer left beside it from the drawing before."""
+    page = visitor_at("draw")
+    prediction = metric_value(page, "Prediction")
+    draw_digit(page, 1)
+    expect(prediction).to_have_text("1", timeout=20_000)
+    draw_digit(page, 0)  # over it: the two strokes read as one digit, not a 1
+    expect(prediction).not_to_have_text("1", timeout=20_000)
+    page.get_by_role("button", name="Undo").click()
+    expect(prediction).to_have_text("1", timeout=20_000)
+    go_to(page, "Train")
+    go_to(page, "Draw")
+    expect(page.get_by_text("draw a digit").first).to_be_visible()
+    expect(prediction).to_have_count(0)
+    draw_digit(page, 1)
+    expect(prediction).to_have_text("1", timeout=20_000)
+    page.get_by_text("Upload", exact=True).click()
+    page.get_by_text("Draw", exact=True).last.click()
+    expect(page.get_by_text("draw a digit").first).to_be_visible()
+    expect(prediction).to_have_count(0)
+
+
 def test_draw_reads_an_uploaded_picture(visitor_at, tmp_path):
     """A photo-like upload: dark ink on light paper, not square, digit off-centre."""
     page = visitor_at("draw")
