@@ -32,6 +32,11 @@ export default function ({ parentElement, setTriggerValue, data }) {
     button.title = title;
   };
   if (data) { say(undo, data.undo, data.undoTitle); say(clear, data.label, data.title); }
+  window.__digitlabRemount = () => setTriggerValue("remount", true);
+  // One listener for the page, on the document, not one per button: a button Streamlit has
+  // just drawn anew answers a tap before this function has run for it.
+  if (window.__digitlabCanvasButtons) return;
+  window.__digitlabCanvasButtons = true;
   const find = (test) => {
     const found = [];
     const walk = (root) => {
@@ -45,28 +50,32 @@ export default function ({ parentElement, setTriggerValue, data }) {
   };
   const toolbar = (label) => find((el) => el.tagName === "BUTTON"
     && [el.getAttribute("aria-label"), el.getAttribute("data-en-aria-label")].includes(label));
-  undo.onclick = () => {
-    const ours = find((el) => el.__digitlabUndo);
-    if (ours.length) ours.forEach((c) => c.__digitlabUndo());
-    else toolbar("Undo").forEach((b) => b.click());
-  };
-  clear.onclick = () => {
+  document.addEventListener("click", (event) => {
+    const button = event.composedPath().find((el) => el.dataset && el.dataset.canvasAction);
+    if (!button) return;
+    if (button.dataset.canvasAction === "undo") {
+      const ours = find((el) => el.__digitlabUndo);
+      if (ours.length) ours.forEach((c) => c.__digitlabUndo());
+      else toolbar("Undo").forEach((b) => b.click());
+      return;
+    }
     const ours = find((el) => el.__digitlabClear);
     if (ours.length) { ours.forEach((c) => c.__digitlabClear()); return; }
     const resets = toolbar("Reset canvas & history");
-    if (resets.length === 0) { setTriggerValue("remount", true); return; }
+    if (resets.length === 0) { window.__digitlabRemount(); return; }
     resets.forEach((b) => b.click());
-  };
+  }, true);
 }
 """
-_CLEAR_HTML = """<div class="row"><button type="button" aria-label="Undo" title="Take back the last
-stroke"><svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor"
-stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 14 4 9l5-5"/><path
-d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/></svg><span class="label">Undo</span></button><button
-type="button" aria-label="Clear" title="Start again"><svg viewBox="0 0 24 24" aria-hidden="true"
+_CLEAR_HTML = """<div class="row"><button type="button" data-canvas-action="undo"
+aria-label="Undo" title="Take back the last stroke"><svg viewBox="0 0 24 24" aria-hidden="true"
 fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"
-stroke-linejoin="round"><path d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/>
-</svg><span class="label">Clear</span></button></div>"""
+stroke-linejoin="round"><path d="M9 14 4 9l5-5"/><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/>
+</svg><span class="label">Undo</span></button><button type="button" data-canvas-action="clear"
+aria-label="Clear" title="Start again"><svg viewBox="0 0 24 24" aria-hidden="true" fill="none"
+stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path
+d="M4 7h16"/><path d="M9 7V4h6v3"/><path d="M6 7l1 13h10l1-13"/></svg><span
+class="label">Clear</span></button></div>"""
 # Looks like Streamlit's secondary st.button (its theme variables reach into the shadow root).
 _CLEAR_CSS = """
 .row { display: flex; gap: .5rem; }

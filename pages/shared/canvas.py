@@ -5,13 +5,13 @@ Our own st.components.v2 component: a <canvas> and a few lines of JavaScript in 
 document, no drawing library. It took the place of streamlit-drawable-canvas (Fabric.js), whose
 code the browser compiled at a page's first stroke and which waited 200 ms after each stroke
 before sending it: on a phone with its CPU throttled 4x (benchmarks/phone.py) a drawing's
-answer came 0.23 s after the finger lifted against 0.40 s, and the page's renderer spent a
-quarter less per drawing. (The drawable canvas stays as the benchmarks' bare baseline page.)
+answer came 0.22 s after the finger lifted against 0.39 s, and the page's renderer spent a
+fifth less CPU per drawing. (The drawable canvas stays as the benchmarks' bare baseline page.)
 
 What the server gets is what the student sees: the strokes drawn again, at the canvas's own
 280x280, into a picture sent as a PNG (white ink on black, alpha 255: what the drawable canvas
 sent, so preprocessing is unchanged); on screen they are drawn at the device's pixel density.
-Undo, Redo and Clear work in the browser (pages/shared/browser.py's buttons call the canvas's
+Undo and Clear work in the browser (pages/shared/browser.py's buttons call the canvas's
 own functions), so a stroke begun right after one of them lands on the same canvas.
 """
 
@@ -42,7 +42,7 @@ export default function ({ parentElement, data, setStateValue }) {
   const side = 280, brush = (data && data.brush) || 20;
   canvas.setAttribute("aria-label", (data && data.label) || "");
   if (canvas.__digitlab) return;  // a later run: the drawing stays as it is
-  const state = canvas.__digitlab = { strokes: [], undone: [], drawing: null };
+  const state = canvas.__digitlab = { strokes: [], drawing: null };
   const ratio = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
   canvas.width = canvas.height = Math.round(side * ratio);
   const screen = canvas.getContext("2d");
@@ -97,20 +97,14 @@ export default function ({ parentElement, data, setStateValue }) {
   const end = () => {
     if (!state.drawing) return;
     state.strokes.push(state.drawing);
-    state.undone = [];
     state.drawing = null;
     send();
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
-  canvas.__digitlabClear = () => {
-    state.strokes = []; state.undone = []; state.drawing = null; redraw(); send();
-  };
+  canvas.__digitlabClear = () => { state.strokes = []; state.drawing = null; redraw(); send(); };
   canvas.__digitlabUndo = () => {
-    if (state.strokes.length) { state.undone.push(state.strokes.pop()); redraw(); send(); }
-  };
-  canvas.__digitlabRedo = () => {
-    if (state.undone.length) { state.strokes.push(state.undone.pop()); redraw(); send(); }
+    if (state.strokes.length) { state.strokes.pop(); redraw(); send(); }
   };
   redraw();
 }
