@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from digitlab.classroom.classdb import ClassSetError
@@ -66,6 +66,16 @@ def busy_threads(n: int) -> Iterator[None]:
         stop.set()
         for t in threads:
             t.join()
+
+
+def all_at_once(target: Callable[[int], None], n: int) -> None:
+    """target(0) ... target(n - 1), each in a thread of its own, started together; returns
+    when every one has."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def run(writers: int, busy: int, seconds: float, timeout: float,
@@ -106,11 +116,7 @@ def run(writers: int, busy: int, seconds: float, timeout: float,
                 time.sleep(EVERY_S)
 
         with busy_threads(busy):
-            writing = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
-            for t in writing:
-                t.start()
-            for t in writing:
-                t.join()
+            all_at_once(write, writers)
         seen = {s.sid: s.seen for s in live.roster(TEACHER)}  # writes what waits, first
         whole = all(seen.get(sid, 0.0) >= at - 1.0 for sid, at in last.items())
         return waits, refused[0], whole
@@ -142,11 +148,7 @@ def answers(students: int, busy: int, timeout: float, switch_s: float) -> tuple[
                 waits.append(time.perf_counter() - start)
 
             with busy_threads(busy):
-                locking = [threading.Thread(target=lock_in, args=(i,)) for i in range(students)]
-                for t in locking:
-                    t.start()
-                for t in locking:
-                    t.join()
+                all_at_once(lock_in, students)
             return waits, refused[0], board.count(posed.id)
     finally:
         sys.setswitchinterval(before)
