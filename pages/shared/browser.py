@@ -19,9 +19,9 @@ from pages.shared.i18n import _
 # counts. (A Clear that gave the canvas a new key waited for the server to send a new canvas,
 # and a stroke begun before it arrived, 0.1 s alone, ~1.5 s with ten sessions drawing, was
 # lost.) On the benchmarks' bare page (benchmarks/bare_canvas_app.py) the canvas is
-# streamlit-drawable-canvas: they press its own toolbar's buttons, found by their English
-# labels (pages/shared/chrome.py keeps them in data-en-aria-label). With neither, Clear asks
-# the server for a new canvas (the old way).
+# streamlit-drawable-canvas: they press its own toolbar's buttons, found by their labels
+# (English: that page is not translated). With neither, Clear asks the server for a new
+# canvas (the old way).
 _CLEAR_JS = """
 export default function ({ parentElement, setTriggerValue, data }) {
   const [undo, clear] = parentElement.querySelectorAll("button");
@@ -49,7 +49,7 @@ export default function ({ parentElement, setTriggerValue, data }) {
     return found;
   };
   const toolbar = (label) => find((el) => el.tagName === "BUTTON"
-    && [el.getAttribute("aria-label"), el.getAttribute("data-en-aria-label")].includes(label));
+    && el.getAttribute("aria-label") === label);
   document.addEventListener("click", (event) => {
     const button = event.composedPath().find((el) => el.dataset && el.dataset.canvasAction);
     if (!button) return;

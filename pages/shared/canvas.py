@@ -121,7 +121,7 @@ def read(key: str, brush: int, label: str) -> np.ndarray | None:
     # state: Streamlit drops the state of a widget a run did not draw.
     result = _canvas(key=key, data={"brush": brush, "label": label},
                      on_png_change=lambda: None, width="content")
-    return picture(result.get(STATE) if hasattr(result, "get") else None)
+    return picture(result.get(STATE))
 
 
 def picture(url) -> np.ndarray | None:

@@ -10,14 +10,11 @@ that rewrites those words where they appear: the aria-label, title and placehold
 element, and the text of the few chrome elements listed in TEXTS (never the page's own text).
 It looks inside open shadow roots too (a components.v2 component sits in one, in the page's
 document, not in an iframe). An element rewritten keeps its English in a `data-en-<attribute>`
-attribute (a test can read it; the Undo and Clear buttons find the bare benchmark page's
-canvas toolbar by it), and a language switched back restores the English. English needs no
-dictionary.
+attribute (a test can read it), and a language switched back restores the English. English
+needs no dictionary.
 
-The words are Streamlit 1.67's and streamlit-drawable-canvas 0.13's (the canvas of the
-benchmarks' bare baseline page, benchmarks/bare_canvas_app.py), copied from their JavaScript
-(streamlit/static/static/js, streamlit_drawable_canvas/frontend/build) and from the rendered
-page: an upgrade that rewords one leaves it in English, nothing breaks.
+The words are Streamlit 1.67's, copied from its JavaScript (streamlit/static/static/js) and
+from the rendered page: an upgrade that rewords one leaves it in English, nothing breaks.
 """
 
 from __future__ import annotations
@@ -59,10 +56,6 @@ WORDS = (
     N_("File must be {size} or smaller."), N_("{type} files are not allowed."),
     N_("File size is too small."), N_("Only one file is allowed."),
     N_("Unexpected error. Please try again."),
-    # streamlit-drawable-canvas's toolbar (the benchmarks' bare canvas page)
-    N_("Update the app with this drawing"), N_("Undo"), N_("Redo"), N_("Edit"),
-    N_("Bring forward"), N_("Send backward"), N_("Delete selected"),
-    N_("Reset canvas & history"),
 )
 
 # The chrome elements whose text (not only their attributes) is Streamlit's: the page's own
