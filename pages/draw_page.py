@@ -60,6 +60,13 @@ TAB = "draw_tab"  # its choice is kept under "draw_tab_kept" (pages/shared/tabs.
 # (median mouse-up -> metric 0.35 s instead of 0.29 s under load); with the pause the page
 # was level with the page without them (benchmarks/draw_latency.py; see the issue-9 report).
 SEND_FIRST = 0.05
+# Seconds the script pauses right after the Prediction metric, so that it travels alone and a
+# phone draws it before the rest of the answer arrives. Sent together with the save row, the
+# bars and the steps (a few milliseconds of the server's work), it waited until the phone had
+# taken in all of them: on a phone (CPU throttled 4x, benchmarks/phone.py) the first drawing's
+# Prediction showed 0.41 s after the finger lifted and a later one's 0.20 s; with the pause
+# 0.17 and 0.11 s (40 ms was enough there). The rest of the answer comes that much later.
+PREDICTION_ALONE = 0.05
 STEP_REM = 8.125  # the steps' pictures: 130 px wide at the page's 16 px, more on a projector
 
 
@@ -118,6 +125,7 @@ def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] 
                                                 percent=i18n.percent(proba[digit])),
               delta_color="off", delta_arrow="off",
               help=_("The digit with the highest probability."))
+    time.sleep(PREDICTION_ALONE)
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
     class_push.drew(fitted, prepared, digit, proba)  # class mode: the teacher may spotlight it
     figures.probability_chart(proba, digit)
