@@ -32,6 +32,7 @@ from pages.shared import (
     i18n,
     nav,
     pictures,
+    projector,
     state,
     tabs,
     uploader,
@@ -121,10 +122,9 @@ def show_answer(fitted, image, deskew: bool) -> tuple[preprocess.Prepared, str] 
     # image28 is the centred image; a deskewing model straightens it inside its own pipeline
     # (the "deskewed" step is only there to show what that does).
     digit, proba = predict_digit(fitted.model, prepared.image28)
-    st.metric(_("Prediction"), str(digit), delta=_("{percent} sure",
-                                                percent=i18n.percent(proba[digit])),
-              delta_color="off", delta_arrow="off",
-              help=_("The digit with the highest probability."))
+    st.container(key=projector.PREDICTION).metric(
+        _("Prediction"), str(digit), delta=_("{percent} sure", percent=i18n.percent(proba[digit])),
+        delta_color="off", delta_arrow="off", help=_("The digit with the highest probability."))
     time.sleep(PREDICTION_ALONE)
     classset_panel.offer_save(image, prepared, fitted, digit, proba)
     class_push.drew(fitted, prepared, digit, proba)  # class mode: the teacher may spotlight it

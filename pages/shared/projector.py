@@ -49,6 +49,7 @@ CONFIG: dict[str, Any] = {
 }
 
 REPORT = "projector_report"  # the per-class report's table of text (report_panel.py)
+PREDICTION = "draw_prediction"  # the Draw page's Prediction metric (draw_page.py)
 
 # A darker red than Streamlit's #ff4b4b: 7.4:1 on white, and white on it 7.4:1.
 ACCENT = "#a3001b"
@@ -68,6 +69,10 @@ h3 {{ font-size: 1.6rem !important; }}
 [data-testid='stMetric'] [data-testid='stMetricValue'],
 [data-testid='stMetric'] [data-testid='stMetricValue'] * {{
   font-size: 2.6rem !important; line-height: 1.2 !important; }}
+/* the Draw page's answer stays the largest thing on it, as on the plain page */
+.st-key-{PREDICTION} [data-testid='stMetricValue'],
+.st-key-{PREDICTION} [data-testid='stMetricValue'] * {{
+  font-size: 5rem !important; line-height: 1.1 !important; }}
 .stMarkdownEllipsis p, [data-variant='segmented_control'] p,
 [data-testid='stAlertContainer'] p, [data-testid='stAlertContainer'] strong,
 [data-testid='stAlertContainer'] li {{ color: #0a0a0a !important; }}

@@ -124,3 +124,27 @@ def test_projector_mode_reaches_enhanced_contrast_on_every_page(chromium, app_se
           {where: len(nodes) for where, nodes in found.items()})
     bad = "\n".join(report(where, nodes) for where, nodes in found.items() if nodes)
     assert not bad, f"projector mode is below 7:1 here:\n{bad}"
+
+
+def prediction_px(chromium, url: str) -> tuple[float, float]:
+    """(the Prediction's digit, the page title) in CSS pixels, on Draw at `url` after a 0."""
+    page = new_page(chromium, url)
+    try:
+        page.wait_for_selector(CANVAS)
+        wait_idle(page)
+        draw_digit(page, 0)
+        value = metric_value(page, "Prediction")
+        shown(value, timeout=60_000)
+        size = "(e) => parseFloat(getComputedStyle(e).fontSize)"
+        return value.evaluate(size), page.locator("h1").first.evaluate(size)
+    finally:
+        page.context.close()
+
+
+def test_projector_mode_makes_the_drawn_digits_answer_larger_not_smaller(chromium, app_server):
+    """The answer is the Draw page's point: in projector mode it grows with the text around it
+    (projector mode once set every metric to one size, which shrank it below the plain page's)
+    and stays larger than the page's title."""
+    plain, _ = prediction_px(chromium, f"{app_server.url}/draw")
+    projected, title = prediction_px(chromium, f"{app_server.url}/draw?projector=1")
+    assert projected > plain and projected > title, (plain, projected, title)
