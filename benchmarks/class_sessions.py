@@ -43,16 +43,28 @@ STEP_PX = 3  # between two students' strokes on the 280 px canvas
 # In the page, before the press: note the time (Date.now(), the machine's clock in every
 # context) of the first pointerdown on the button whose text matches `press`, then of the first
 # element matching `selector` whose text holds `text` (lower case), or of the first error
-# (st.error, or a traceback) shown after the press, with its text.
-ARM = """([press, selector, text]) => {
+# (st.error, or a traceback) shown after the press, with its text. With a fourth and fifth
+# (`rest`, its text), also the time the whole result is drawn: the first element matching
+# `rest` whose text holds that text, after the first (train: the per-class report's title,
+# drawn after the scores, the confusion matrix and the curve).
+ARM = """([press, selector, text, rest, restText]) => {
     const pressed = new RegExp(press);
     window.__press = null; window.__done = null; window.__fail = null;
+    window.__rest = rest ? null : 0;
     document.addEventListener('pointerdown', (e) => {
         const b = e.target.closest ? e.target.closest('button') : null;
         if (b && window.__press === null && pressed.test(b.textContent.trim()))
             window.__press = Date.now();
     }, {capture: true});
     const seen = () => {
+        if (window.__done !== null && window.__rest === null) {
+            for (const el of document.querySelectorAll(rest)) {
+                if (el.textContent.toLowerCase().includes(restText)) {
+                    window.__rest = Date.now();
+                    return;
+                }
+            }
+        }
         if (window.__press === null || window.__done !== null || window.__fail !== null) return;
         for (const el of document.querySelectorAll(selector)) {
             if (el.textContent.toLowerCase().includes(text)) {
@@ -67,7 +79,7 @@ ARM = """([press, selector, text]) => {
     new MutationObserver(seen).observe(document.body,
         {subtree: true, childList: true, characterData: true});
 }"""
-STATE = "[window.__press, window.__done, window.__fail]"
+STATE = "[window.__press, window.__done, window.__fail, window.__rest]"
 # The test's pages draw no CSS animation (the running spinners, the progress bar's stripes),
 # which one software-rendering Chromium would repaint in every page on the server's cores; on
 # students' devices each page paints on its own. What a page shows, and when, is unchanged.
@@ -80,7 +92,8 @@ STILL = """document.addEventListener('DOMContentLoaded', () => {
         + 'transition: none !important; }';
     document.head.appendChild(style);
 });"""
-TRAIN = ("^Train( anyway|$)", '[data-testid="stMetric"]', "test accuracy")
+TRAIN = ("^Train( anyway|$)", '[data-testid="stMetric"]', "test accuracy",
+         '[data-testid="stMarkdownContainer"] strong', "per-class report")
 SWEEP = ("^Run sweep$", '[data-testid="stMarkdownContainer"]', "best test accuracy")
 SAVE = ("Right: save as", '[data-testid="stAlertContentSuccess"]', "saved")
 
@@ -309,12 +322,13 @@ class Client:
 
     async def _wait(self, pages, timeout: float) -> list:
         deadline = asyncio.get_running_loop().time() + timeout
-        states = [[None, None, None] for _ in pages]
+        states = [[None, None, None, None] for _ in pages]
         while True:
             for i, page in enumerate(pages):
                 with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                     states[i] = await asyncio.wait_for(page.evaluate(STATE), 30)
-            finished = all(s[1] is not None or s[2] is not None for s in states)
+            finished = all(s[2] is not None or (s[1] is not None and s[3] is not None)
+                           for s in states)
             if finished or asyncio.get_running_loop().time() > deadline:
                 return states
             await asyncio.sleep(POLL_S)
@@ -360,11 +374,14 @@ def server_times(log: Path) -> list[tuple[float, float]]:
 
 
 def outcome(scenario: str, states: list, w: Sampler) -> Burst:
-    """The Burst of each page's (press, done, fail) clock readings and the sampler's figures."""
+    """The Burst of each page's (press, done, fail, rest) clock readings and the sampler's
+    figures."""
     times: list[float | None] = []
+    whole: list[float | None] = []  # to the whole result drawn (train), where it was seen
     errors: list[str] = []
     said: dict[str, int] = {}
-    for press, done, fail in states:
+    for press, done, fail, rest in states:
+        whole.append((rest - press) / 1000 if rest and press is not None else None)
         if press is None:
             times.append(None)
             errors.append("its press did not reach the page")
@@ -388,4 +405,6 @@ def outcome(scenario: str, states: list, w: Sampler) -> Burst:
               wall_s=w.wall, load=(w.load0, w.load1))
     if scenario == "save":
         b.notes["said"] = said
+    if any(t is not None for t in whole):
+        b.notes["whole_times"] = whole
     return b

@@ -13,7 +13,9 @@ train   N sessions open a lesson link with their own C (`/train?C=…`: C spread
         from 0.001 to 10, the Fast preset otherwise; with `--rbf-third` every third session
         also has features=rbf) and press Train at once. A session's time runs from its press
         (pointerdown on the button, in the page) to the moment its page shows Test accuracy
-        (a MutationObserver in the page), or an error. The floor beside it: the same N fits
+        (a MutationObserver in the page), or an error; and, beside it, to the moment the whole
+        result is drawn (the per-class report's title, after the confusion matrix and the
+        curve). The floor beside it: the same N fits
         one after the other in this process (digitlab.training.fitting.fit on the same split).
 sweep   N sessions press Run sweep on the Sweep page's default (nine C on 5,000 images); each
         one's time to "Best test accuracy", or the error text its page shows, and the most
@@ -179,6 +181,13 @@ def train_rows(b: Burst, floor: tuple[float, float, float] | None) -> list[Row]:
          f"<= {TRAIN_GOAL['tree_mb']:,.0f} MB", verdict(b.tree_rss_mb, TRAIN_GOAL["tree_mb"],
                                                         at_goal)),
     ]
+    whole = b.notes.get("whole_times")
+    if whole:
+        # the scores come first; the confusion matrix, the curve and the report after them
+        ws = spread(whole)
+        rows.append(("the whole result drawn (its report too)",
+                     f"{seconds(ws.first)} / {seconds(ws.median)} / {seconds(ws.last)}",
+                     "first / median / last", ""))
     server = b.notes.get("server_times") or []
     if server:
         ss = spread([t for t, _ in server] + [None] * (b.n - len(server)))
