@@ -50,14 +50,14 @@ STEP_PX = 3  # between two students' strokes on the 280 px canvas
 ARM = """([press, selector, text, rest, restText]) => {
     const pressed = new RegExp(press);
     window.__press = null; window.__done = null; window.__fail = null;
-    window.__rest = rest ? null : 0;
+    window.__rest = null;
     document.addEventListener('pointerdown', (e) => {
         const b = e.target.closest ? e.target.closest('button') : null;
         if (b && window.__press === null && pressed.test(b.textContent.trim()))
             window.__press = Date.now();
     }, {capture: true});
     const seen = () => {
-        if (window.__done !== null && window.__rest === null) {
+        if (rest && window.__done !== null && window.__rest === null) {
             for (const el of document.querySelectorAll(rest)) {
                 if (el.textContent.toLowerCase().includes(restText)) {
                     window.__rest = Date.now();
@@ -287,7 +287,7 @@ class Client:
                     w.behind = self.nice
                     spy = self._spy(pid, scenario)
                     try:
-                        states = await self._wait(pages, timeout)
+                        states = await self._wait(pages, timeout, whole=len(watch) > 3)
                     finally:
                         if spy is not None:
                             spy.send_signal(signal.SIGINT)  # py-spy writes its file and ends
@@ -320,14 +320,17 @@ class Client:
                                  "--nonblocking", "-o", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    async def _wait(self, pages, timeout: float) -> list:
+    async def _wait(self, pages, timeout: float, whole: bool = False) -> list:
+        """Each page's STATE, read every POLL_S until every page has its result or an error
+        (and, with `whole`, its whole result too), or until `timeout`."""
         deadline = asyncio.get_running_loop().time() + timeout
         states = [[None, None, None, None] for _ in pages]
         while True:
             for i, page in enumerate(pages):
                 with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                     states[i] = await asyncio.wait_for(page.evaluate(STATE), 30)
-            finished = all(s[2] is not None or (s[1] is not None and s[3] is not None)
+            finished = all(s[2] is not None
+                           or (s[1] is not None and (s[3] is not None or not whole))
                            for s in states)
             if finished or asyncio.get_running_loop().time() > deadline:
                 return states
@@ -381,7 +384,7 @@ def outcome(scenario: str, states: list, w: Sampler) -> Burst:
     errors: list[str] = []
     said: dict[str, int] = {}
     for press, done, fail, rest in states:
-        whole.append((rest - press) / 1000 if rest and press is not None else None)
+        whole.append(None if rest is None or press is None else (rest - press) / 1000)
         if press is None:
             times.append(None)
             errors.append("its press did not reach the page")

@@ -140,16 +140,19 @@ def test_save_counts_records_against_n():
     assert verdicts(bench.save_rows(b))["records in the class set"] == "met"
 
 
+# The sampler's figures, as outcome() reads them
+WATCH = SimpleNamespace(tree_rss_mb=1.0, peak_mb=2.0, peak_server_mb=3.0, start_rss_mb=4.0,
+                        max_sweeps=0, server_cpu=5.0, client_cpu=6.0, wall=7.0,
+                        load0=0.5, load1=0.7)
+
+
 def test_the_pages_readings_become_times_errors_and_what_each_page_said():
-    states = [[1000, [3500, "check_circleSaved as a 1 (#1). Thank you!"], None, 0],
-              [1200, [2200, "check_circleAlready saved as a 1 (#1); nothing changed."], None, 0],
-              [1100, None, [9100, "ValueError:   ParseException"], 0],
-              [None, None, None, 0],
-              [1300, None, None, 0]]
-    watch = SimpleNamespace(tree_rss_mb=1.0, peak_mb=2.0, peak_server_mb=3.0, start_rss_mb=4.0,
-                            max_sweeps=0, server_cpu=5.0, client_cpu=6.0, wall=7.0,
-                            load0=0.5, load1=0.7)
-    b = sessions.outcome("save", states, watch)
+    states = [[1000, [3500, "check_circleSaved as a 1 (#1). Thank you!"], None, None],
+              [1200, [2200, "check_circleAlready saved as a 1 (#1); nothing changed."], None, None],
+              [1100, None, [9100, "ValueError:   ParseException"], None],
+              [None, None, None, None],
+              [1300, None, None, None]]
+    b = sessions.outcome("save", states, WATCH)
     assert b.times == [2.5, 1.0, 8.0, None, None]
     assert b.errors == ["", "", "ValueError: ParseException", "its press did not reach the page",
                         ""]
@@ -165,10 +168,7 @@ def test_a_train_result_also_times_the_whole_result_where_a_page_drew_it():
     states = [[1000, [3000, "Test accuracy0.922"], None, 4500],
               [1000, [2000, "Test accuracy0.917"], None, None],  # its report never came
               [1000, None, [2000, "MemoryError"], None]]
-    watch = SimpleNamespace(tree_rss_mb=1.0, peak_mb=2.0, peak_server_mb=3.0, start_rss_mb=4.0,
-                            max_sweeps=0, server_cpu=5.0, client_cpu=6.0, wall=7.0,
-                            load0=0.5, load1=0.7)
-    b = sessions.outcome("train", states, watch)
+    b = sessions.outcome("train", states, WATCH)
     assert b.times == [2.0, 1.0, 1.0]
     assert b.notes["whole_times"] == [3.5, None, None]
     rows = dict((name, value) for name, value, *_ in bench.train_rows(b, None))
