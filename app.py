@@ -35,6 +35,9 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     from pages.shared import class_signal
 
     class_signal.install()  # the class address students' pages ask (class_signal says why)
+    from pages.shared import session_lock
+
+    session_lock.install()  # before the first session's first run: one lock per session's state
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
@@ -49,11 +52,13 @@ from pages.shared import (  # noqa: E402  (after the launcher)
     leave_guard,
     nav,
     projector,
+    session_lock,
     state,
 )
 from pages.shared.i18n import _  # noqa: E402
 
 handoff.install()  # the server's: a run's last messages reach the page before the next run
+session_lock.install()  # (done by the launcher already; here too for a server started otherwise)
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
 # makes the browser fetch its picture from fonts.gstatic.com on every visit, which a school's
