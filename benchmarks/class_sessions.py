@@ -57,24 +57,26 @@ ARM = """([press, selector, text, rest, restText]) => {
             window.__press = Date.now();
     }, {capture: true});
     const seen = () => {
+        if (window.__press !== null && window.__done === null && window.__fail === null) {
+            for (const el of document.querySelectorAll(selector)) {
+                if (el.textContent.toLowerCase().includes(text)) {
+                    window.__done = [Date.now(), el.textContent.slice(0, 200)];
+                    break;
+                }
+            }
+            const err = window.__done === null && document.querySelector(
+                '[data-testid="stAlertContentError"], [data-testid="stException"]');
+            if (err) window.__fail = [Date.now(), err.textContent.slice(0, 300)];
+        }
+        // after the first, in the same look too: the whole result may come in the same change
         if (rest && window.__done !== null && window.__rest === null) {
             for (const el of document.querySelectorAll(rest)) {
                 if (el.textContent.toLowerCase().includes(restText)) {
                     window.__rest = Date.now();
-                    return;
+                    break;
                 }
             }
         }
-        if (window.__press === null || window.__done !== null || window.__fail !== null) return;
-        for (const el of document.querySelectorAll(selector)) {
-            if (el.textContent.toLowerCase().includes(text)) {
-                window.__done = [Date.now(), el.textContent.slice(0, 200)];
-                return;
-            }
-        }
-        const err = document.querySelector(
-            '[data-testid="stAlertContentError"], [data-testid="stException"]');
-        if (err) window.__fail = [Date.now(), err.textContent.slice(0, 300)];
     };
     new MutationObserver(seen).observe(document.body,
         {subtree: true, childList: true, characterData: true});
