@@ -19,7 +19,7 @@ from digitlab.plots import alt
 from digitlab.plots import charts as plots
 from digitlab.plots import compare as compare_plots
 from pages.panels import explain_panel
-from pages.shared import change, i18n, projector, state, tabs
+from pages.shared import change, i18n, projector, state, tables, tabs
 from pages.shared.i18n import N_, _, fmt, ngettext
 
 RESTORE = "history_restore"  # the pills: a click restores that run's settings
@@ -57,24 +57,33 @@ def _restore(apply: Callable[[TrainConfig], None]) -> None:
 HEADERS = {"run": N_("run"), "accuracy": N_("accuracy"), "scaling": N_("scaling"),
            "train images": N_("train images"), "extras": N_("extras"), "fit s": N_("fit s"),
            "epochs / iterations": N_("epochs / iterations"), "ended": N_("ended")}
-# How each number column is written: in the language's digits (a Styler's text; the column
-# keeps its numbers, so it still sorts as numbers).
+# How each number column is written: in the language's digits.
+WORDS = ("solver", "scaling", "extras", "epochs / iterations", "ended")  # aligned left
 NUMBERS = {"accuracy": ".4f", "l1_ratio": "g", "train images": ",", "fit s": ".1f"}
 
 
-def table(runs: list[history.Run]) -> None:
+def table(runs: list[history.Run]) -> pd.DataFrame:
+    """The runs as a table of text, newest first, in the student's language (what the page
+    shows, and what the tests read)."""
     rows = [{**r.row(), "extras": ", ".join(_(b) for b in history.extras(r.config))}
             for r in runs]
-    frame = pd.DataFrame(rows).set_index("run")
+    frame = pd.DataFrame(rows).set_index("run").astype(object)
     frame["C"] = [("∞" if math.isinf(c) else fmt(c, "g")) for c in frame["C"]]
     for name in ("scaling", "epochs / iterations", "ended"):
         frame[name] = [_(v) for v in frame[name]]
-    styled = frame.style.format({name: (lambda v, spec=spec: fmt(v, spec))
-                                 for name, spec in NUMBERS.items()})
-    st.dataframe(styled, width="stretch", height=min(36 * len(runs) + 38, 260),
-                 column_config={"_index": st.column_config.Column(_(HEADERS["run"])),
-                                **{name: st.column_config.Column(_(label))
-                                   for name, label in HEADERS.items() if name != "run"}})
+    for name, spec in NUMBERS.items():
+        frame[name] = ["" if v is None or v != v else fmt(v, spec) for v in frame[name]]
+    frame["max_iter"] = [fmt(v, ",") for v in frame["max_iter"]]
+    frame.columns = [_(HEADERS[name]) if name in HEADERS else name for name in frame.columns]
+    frame.index.name = _(HEADERS["run"])
+    return frame
+
+
+def best(runs: list[history.Run]) -> str:
+    """The sentence that names the most accurate run so far (what a sort by accuracy showed)."""
+    top = max(runs, key=lambda r: r.accuracy)
+    return _("Best test accuracy so far: **run {number}** ({accuracy}).", number=top.number,
+             accuracy=fmt(top.accuracy, ".4f"))
 
 
 def panel(apply: Callable[[TrainConfig], None]) -> None:
@@ -84,7 +93,12 @@ def panel(apply: Callable[[TrainConfig], None]) -> None:
         return
     st.markdown(ngettext("#### Run history: {n} run this session",
                          "#### Run history: {n} runs this session", len(runs)))
-    table(runs)
+    # a table of text, not st.dataframe: see pages/panels/report_panel.py (it scrolls inside
+    # its box past about six runs)
+    st.html(tables.html(table(runs), description=_("Run history"), max_height=260,
+                        words=[_(HEADERS.get(n, n)) for n in WORDS]))
+    if len(runs) > 1:
+        st.markdown(best(runs))
     if evicted := [r.number for r in runs if r.evicted]:
         st.caption(_("To keep the server's memory in bounds, the models of the oldest runs "
                      "({runs}) were let go: their settings and scores stay here, and ↺ puts a "

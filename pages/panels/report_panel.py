@@ -1,9 +1,14 @@
 """The per-class report (scikit-learn's classification_report) as a table in the student's
 language: its column names and its averages' names translated, its numbers written with the
-language's decimal sign. The numbers stay numbers in the frame (a Styler writes them), so the
-table still sorts by them. In projector mode it is a table of text instead, in the page's
-large type: st.dataframe draws its cells on a canvas, in its own small font that no style
-reaches, unreadable from the back of a room; what each column means is said under it."""
+language's decimal sign, what each column means said under it, and the digit the model finds
+hardest named.
+
+A table of text (a real <table>, `pages/shared/tables.py`), not st.dataframe: the grid draws
+its cells on a canvas in its own small font that no style reaches (unreadable from the back of a
+room, where projector mode makes this one larger), and it costs each browser about 0.45 CPU
+seconds more per finished fit (the grid's reader and canvas; measured on Train's first result),
+which a class pays twenty times at once. What sorting gave (which digit is weakest) the sentence
+under the table says."""
 
 from __future__ import annotations
 
@@ -22,27 +27,37 @@ HELP = {"precision": N_("Of the test images the model called this digit, the sha
         "recall": N_("Of this digit's test images, the share the model got right."),
         "f1-score": N_("The harmonic mean of precision and recall."),
         "support": N_("How many test images show this digit.")}
+SCORES = ("precision", "recall", "f1-score")
 AVERAGES = {"micro avg": N_("micro average"), "macro avg": N_("macro average"),
             "weighted avg": N_("weighted average")}
 
 
 def table(evaluation: evaluate.Evaluation, digits: int = 3) -> None:
-    """The report, one row per digit then the averages; `digits` after the decimal sign."""
+    """The report, one row per digit then the averages; `digits` after the decimal sign. On
+    the projector, the three scores only: in its large type the counts would not fit."""
     frame = evaluate.report_frame(evaluation)
     frame.index = [_(AVERAGES[k]) if k in AVERAGES else k for k in frame.index]
     spec = f".{digits}f"
-    if projector.on():  # the three scores: in the large type, the counts would not fit
-        shown = frame[["precision", "recall", "f1-score"]].map(lambda v: fmt(v, spec))
-        shown.columns = [_(HEADERS[name]) for name in shown.columns]
-        shown.index.name = _(HEADERS["class"])
-        st.container(key=projector.REPORT).markdown(tables.markdown(shown))
-        st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(HELP[name])}"
-                            for name in ("precision", "recall", "f1-score")))
-        return
-    styled = frame.style.format({name: (lambda v: fmt(v, spec))
-                                 for name in ("precision", "recall", "f1-score")}
-                                | {"support": lambda v: fmt(v, ",")})
-    st.dataframe(styled, width="stretch",
-                 column_config={"_index": st.column_config.Column(_(HEADERS["class"])),
-                                **{name: st.column_config.Column(_(label), help=_(HELP[name]))
-                                   for name, label in HEADERS.items() if name != "class"}})
+    columns = SCORES if projector.on() else (*SCORES, "support")
+    shown = frame[list(columns)].astype(object)
+    for name in SCORES:
+        shown[name] = [fmt(v, spec) for v in frame[name]]
+    if "support" in columns:
+        shown["support"] = [fmt(int(v), ",") for v in frame["support"]]
+    shown.columns = [_(HEADERS[name]) for name in columns]
+    shown.index.name = _(HEADERS["class"])
+    st.container(key=projector.REPORT).html(
+        tables.html(shown, description=_("Per-class report: precision, recall and F1 of each "
+                                         "digit")))
+    if sentence := hardest(frame, spec):
+        st.markdown(sentence)
+    st.caption(" ".join(f"**{_(HEADERS[name])}**: {_(HELP[name])}" for name in columns))
+
+
+def hardest(frame, spec: str) -> str:
+    """The sentence that names the digit with the lowest F1 (what a sort by F1 showed)."""
+    digits = frame.loc[[k for k in frame.index if str(k).isdigit()], "f1-score"]
+    if digits.empty:
+        return ""
+    return _("Hardest for this model: **{digit}** (F1 {f1}).", digit=digits.idxmin(),
+             f1=fmt(float(digits.min()), spec))

@@ -12,8 +12,8 @@ all from here:
   spec): text about 1.35x, lines about 1.7x, points 2x;
 - matplotlib's pictures (`figure_scale()`, passed to digitlab.plots.render.to_png by the pages'
   renderers): text and lines 1.35x at the same pixel size;
-- tables: the per-class report as a table of text (pages/panels/report_panel.py), since
-  st.dataframe draws its cells on a canvas in its own small font, which no style reaches.
+- tables: the per-class report's three scores only, at the page's text size
+  (pages/panels/report_panel.py; it is a table of text, which the style reaches).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CONFIG: dict[str, Any] = {
     "mark": {"strokeWidth": 3},
 }
 
-REPORT = "projector_report"  # the per-class report's table of text (report_panel.py)
+REPORT = "projector_report"  # the per-class report's table (report_panel.py, sweep_page.py)
 PREDICTION = "draw_prediction"  # the Draw page's Prediction metric (draw_page.py)
 
 # A darker red than Streamlit's #ff4b4b: 7.4:1 on white, and white on it 7.4:1.
@@ -92,7 +92,7 @@ button[role='tab'] p {{ font-size: 20px !important; }}
 .st-key-draw_input {{ margin-bottom: 1.4rem; }}
 .st-key-classset_wrong [data-testid='stButtonGroup'] div {{ flex-wrap: wrap !important; }}
 /* the per-class report: four columns of large text in a column of 2/5 of the page */
-.st-key-{REPORT} table {{ width: 100%; }}
+.st-key-{REPORT} table {{ width: 100%; font-size: 20px !important; }}
 .st-key-{REPORT} th, .st-key-{REPORT} td {{ padding: .2rem .45rem !important; }}
 *:focus-visible {{ outline: 4px solid #1a4fd6 !important; outline-offset: 2px; }}
 </style>"""

@@ -89,6 +89,23 @@ def html_captions(at) -> list[str]:
             for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", str(h.proto.body))]
 
 
+def html_tables(at) -> list[list[list[str]]]:
+    """The tables shown as HTML (pages/shared/tables.py), in page order: each a list of rows
+    (the header first), each row its cells' text."""
+    tables = []
+    for h in at.get("html"):
+        for body in re.findall(r"<table[^>]*>(.*?)</table>", str(h.proto.body), flags=re.S):
+            tables.append([[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+                           for row in re.findall(r"<tr>(.*?)</tr>", body)])
+    return tables
+
+
+def html_table(at, first: str) -> dict[str, dict[str, str]]:
+    """The HTML table whose first header cell is `first`, as {row's first cell: {column: cell}}."""
+    rows = next(t for t in html_tables(at) if t and t[0][0] == first)
+    return {row[0]: dict(zip(rows[0][1:], row[1:])) for row in rows[1:]}
+
+
 def html_alts(at) -> list[str]:
     """The alternative texts of the pictures shown as HTML, in page order."""
     return [html.unescape(a) for h in at.get("html")

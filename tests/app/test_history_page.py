@@ -8,7 +8,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from pages.panels import history_panel
 from pages.shared import state
 
-from .page_utils import image_captions, open_app
+from .page_utils import html_table, image_captions, open_app
 
 # The comparison's tab last chosen (pages/shared/tabs.py keeps it under key + "_kept").
 KEPT = history_panel.COMPARE_TAB + "_kept"
@@ -29,9 +29,12 @@ def test_fits_are_listed_newest_first_compared_and_restored(mnist):
     second = fit(at, 0.01)
     runs = at.session_state[state.HISTORY].runs
     assert [r.trained for r in runs] == [second, first]  # newest first
-    table = at.dataframe[-1].value
-    assert list(table.index) == [2, 1] and list(table["C"]) == ["0.01", "1"]
-    assert {"accuracy", "fit s", "epochs / iterations", "ended"} <= set(table.columns)
+    table = html_table(at, "run")
+    assert list(table) == ["2", "1"] and [table[r]["C"] for r in table] == ["0.01", "1"]
+    assert {"accuracy", "fit s", "epochs / iterations", "ended"} <= set(table["1"])
+    assert table["1"]["accuracy"] == f"{first.evaluation.accuracy:.4f}"
+    top = max(runs, key=lambda r: r.accuracy).number
+    assert f"Best test accuracy so far: **run {top}**" in "".join(m.value for m in at.markdown)
     # The two newest are compared: accuracies first; the difference of the confusion
     # matrices, per-class recall and both runs' weight images each a tab away, and made only
     # when their tab is open.
@@ -76,8 +79,8 @@ def test_a_run_whose_model_was_let_go_says_so_and_can_be_trained_again(mnist, mo
     fit(at, 0.01)
     old, new = at.session_state[state.HISTORY].runs[::-1]
     assert old.evicted and not new.evicted
-    table = at.dataframe[-1].value
-    assert "let go" in table.loc[1, "ended"] and "let go" not in table.loc[2, "ended"]
+    table = html_table(at, "run")
+    assert "let go" in table["1"]["ended"] and "let go" not in table["2"]["ended"]
     assert any("run 1) were let go" in c.value for c in at.caption)
     assert "Run 1: test accuracy" in [m.label for m in at.metric]  # its scores stay
     at.session_state[KEPT] = "Their weights"

@@ -12,7 +12,7 @@ from digitlab.training import session as training
 from pages.panels import script_panel
 from pages.shared import nav, state
 
-from .page_utils import button, html_captions, image_captions, open_app
+from .page_utils import button, html_captions, html_table, image_captions, open_app
 
 
 def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
@@ -28,7 +28,12 @@ def test_train_fits_a_small_subset_and_shows_the_scores(mnist):
     assert metrics["Training images"] == "1,000"
     # the ten weight pictures, each captioned with its digit and its share of zero weights
     assert [c.split(" · ")[0] for c in html_captions(at)][:10] == [str(d) for d in range(10)]
-    assert len(at.dataframe) == 2  # the per-class report, the run history
+    trained_ev = at.session_state[state.TRAINED].evaluation
+    report = html_table(at, "digit")  # the per-class report, a table of text
+    assert report["7"]["recall"] == f"{trained_ev.report['7']['recall']:.3f}"
+    assert report["7"]["images"] == f"{int(trained_ev.report['7']['support']):,}"
+    assert "1" in html_table(at, "run")  # the run history
+    assert not at.dataframe  # no grid: a class's browsers draw tables of text
     trained = at.session_state[state.TRAINED]
     assert trained.config.train_size == 1000 and trained.fit.n_train == 1000
 
