@@ -256,11 +256,11 @@ with frame.guard(_("The Sweep page")):
             waiting.leave()
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on
-    if job is not None and job.running and job.waiting() is not None:
-        queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn each second till its turn
-        if job.running and job.waiting() is None and state.session_alive() is not None:
-            st.rerun()  # its turn came: follow it
-    elif job is not None and job.running:
+    # a sweep waiting in the queue: its place, kept up to date at the end of the run, once the
+    # rest of the page is drawn (not greyed out as stale for as long as it waits)
+    queued = job is not None and job.running and job.waiting() is not None
+    waiting_slot = st.container()
+    if not queued and job is not None and job.running:
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()
     if job is not None and job.error:
@@ -277,3 +277,10 @@ with frame.guard(_("The Sweep page")):
     elif job is None:
         st.info(_("Choose a curve in the sidebar and press **Run sweep**. The default, nine "
                 "values of C on 5,000 images, takes seconds to a minute."))
+    elif queued:
+        st.empty()  # in the hint's place: else it stays on, greyed, while the sweep waits
+    if queued and job is not None:
+        with waiting_slot:
+            queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn till its turn
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it

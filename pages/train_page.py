@@ -335,12 +335,12 @@ with frame.guard(_("The Train page")):
         job.stop()  # every solver ends within about a second (the registry's can_stop)
     if st.session_state.pop(REUSED, False):  # press_train found the fit stored
         st.toast(_("Same settings as an earlier fit: reused it."))
-    if job is not None and job.running and job.waiting() is not None:
-        with waiting_slot:
-            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn each second till its turn
-        if job.running and job.waiting() is None and state.session_alive() is not None:
-            st.rerun()  # its turn came: follow it
-    elif job is not None and job.running:
+    # a fit waiting in the queue: its place is kept up to date at the end of the run, once the
+    # rest of the page is drawn (a loop here would leave the page below it greyed out as stale,
+    # "Pick a preset ... press Train" included, for as long as the fit waits); asked again, as
+    # its turn may have come while the page above was drawn
+    queued = job is not None and job.running and job.waiting() is not None
+    if not queued and job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
     # a failed or stopped fit's sentence stays while its settings are the ones on screen
@@ -359,4 +359,11 @@ with frame.guard(_("The Train page")):
     elif tr is None and (job is None or not (job.error or job.running)):
         st.info(_("Pick a preset or your own settings (in the sidebar) and press **Train**. "
                   "The **Fast** preset fits all of MNIST in seconds."))
+    elif tr is None and queued:
+        st.empty()  # in the hint's place: else it stays on, greyed, while the fit waits below
     history_panel.panel(apply)
+    if queued and job is not None:
+        with waiting_slot:
+            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn till its turn
+        if job.running and job.waiting() is None and state.session_alive() is not None:
+            st.rerun()  # its turn came: follow it

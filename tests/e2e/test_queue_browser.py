@@ -1,0 +1,84 @@
+"""A student whose fit or sweep waits in the queue (issue 25), in a real browser: their place in
+large type, the rest of the page drawn and not greyed out while they wait, and their result as
+soon as the work ahead of theirs ends (or out of the queue when they leave it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import (
+    STOP_TRAINING,
+    AppServer,
+    metric_value,
+    new_page,
+    screenshot,
+    shown,
+    wait_idle,
+)
+from tests.support.procs import environment
+
+WAITING = re.compile("is next|ahead of yours")
+# What is greyed out on the page (Streamlit's stale elements that take room): an element of the
+# run before, still shown while this run has not drawn it again.
+GREYED = """() => [...document.querySelectorAll('[data-stale="true"]')]
+    .filter((el) => el.offsetHeight > 0).map((el) => el.innerText.slice(0, 80))"""
+
+
+@pytest.fixture(scope="module")
+def one_at_a_time(mnist):
+    """A server that runs one fit and one sweep at a time: the second waits."""
+    with environment(DIGITLAB_FIT_WORKERS="1", DIGITLAB_SWEEP_WORKERS="1"), AppServer() as server:
+        yield server
+
+
+def test_a_waiting_student_sees_their_place_and_then_their_result(chromium, one_at_a_time):
+    server = one_at_a_time
+    ahead = new_page(chromium, f"{server.url}/train")
+    student = new_page(chromium, f"{server.url}/train?C=0.37")
+    try:
+        # the tutorial's own settings: a fit of minutes, which holds the only worker
+        ahead.get_by_role("button", name="Tutorial settings").click()
+        wait_idle(ahead)
+        ahead.get_by_role("button", name=re.compile("^Train")).click()
+        expect(ahead.get_by_text(re.compile(r"^Training"))).to_be_visible()
+        student.get_by_role("button", name="Train", exact=True).click()
+        expect(student.get_by_text(WAITING).first).to_be_visible()
+        expect(student.get_by_role("button", name="Leave the queue")).to_be_visible()
+        student.wait_for_timeout(1500)  # a few turns of the place's loop
+        # the page around the place is this run's, not the last run's greyed out (the
+        # "press Train" hint stood there, faded, for as long as the fit waited)
+        stale = student.evaluate(GREYED)
+        assert stale == [], f"greyed out while the fit waits: {stale}"
+        expect(student.get_by_text("Pick a preset")).to_have_count(0)
+        screenshot(student, "train-waiting")
+        ahead.locator(STOP_TRAINING).first.click()  # the fit ahead ends: the student's turn
+        shown(metric_value(student, "Test accuracy"), timeout=120_000)
+        expect(student.get_by_text(WAITING)).to_have_count(0)
+    finally:
+        ahead.context.close()
+        student.context.close()
+
+
+def test_a_waiting_sweep_shows_its_place_and_can_leave_the_queue(chromium, one_at_a_time):
+    server = one_at_a_time
+    ahead = new_page(chromium, f"{server.url}/sweep")
+    student = new_page(chromium, f"{server.url}/sweep")
+    try:
+        ahead.get_by_role("button", name="Run sweep").click()  # the default: seconds to a minute
+        expect(ahead.get_by_role("button", name="Stop sweep")).to_be_enabled()
+        student.get_by_role("button", name="Run sweep").click()
+        expect(student.get_by_text(WAITING).first).to_be_visible()
+        student.wait_for_timeout(1500)
+        stale = student.evaluate(GREYED)
+        assert stale == [], f"greyed out while the sweep waits: {stale}"
+        expect(student.get_by_text("Choose a curve in the sidebar")).to_have_count(0)
+        student.get_by_role("button", name="Leave the queue").click()
+        expect(student.get_by_text(WAITING)).to_have_count(0)
+        expect(student.get_by_role("button", name="Run sweep")).to_be_enabled()
+    finally:
+        ahead.get_by_role("button", name="Stop sweep").click()
+        ahead.context.close()
+        student.context.close()
