@@ -171,14 +171,20 @@ def test_a_stopped_fits_sentence_goes_when_its_settings_do(mnist, tutorial_split
     assert not any("Your previous model is kept" in i.value for i in at.info)
 
 
-def test_a_refit_after_changing_C_is_promised_its_own_short_time(mnist):
+def test_a_refit_after_changing_C_is_promised_its_own_short_time(mnist, monkeypatch):
     # the features of the Fast preset's rows are made by its first fit; a refit after moving C
     # is its epochs alone (0.3 s here, where the first fit took 0.9 s): promised as such
+    from digitlab.training import estimate
+
     state.fit_store().clear()  # a fit of its own (a stored one made no features here)
     at = open_app("train")
     button(at, "Fast").click().run()
     button(at, "Train").click().run()
     fitted = at.session_state[state.TRAINED]
+    # the promise from the seed's rates alone: what this worker's earlier fits measured (a
+    # refit timed while the machine was busy: 3.1 s in one clean-clone run) does not decide it
+    seed_only = estimate.Timings()
+    monkeypatch.setattr(state, "timings", lambda: seed_only)
     C = 10.0 if fitted.config.C != 10.0 else 1.0
     at.select_slider(key="cfg_C").set_value(C).run()
     moved, n, timings = fitted.config.replace(C=C), fitted.fit.n_train, state.timings()
