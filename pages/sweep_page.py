@@ -235,7 +235,7 @@ with frame.guard(_("The Sweep page")):
     where = sweep_run.Where.from_env()
     job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and job.running
-    queued = running and job is not None and job.waiting() is not None
+    queued = queue_panel.queued(job)
     row = st.columns([1.3, 1.4, 3.0])  # room for a longer language's Stop (Arrêter le balayage)
     # while this session's sweep waits in the queue, a press replaces it (new settings)
     run = row[0].button(_("Run sweep"), type="primary", width="stretch",
@@ -256,9 +256,9 @@ with frame.guard(_("The Sweep page")):
             waiting.leave()
         st.session_state[JOB] = job
         st.rerun()  # redraw the buttons: Run off, Stop on
-    # a sweep waiting in the queue: its place, kept up to date at the end of the run, once the
-    # rest of the page is drawn (not greyed out as stale for as long as it waits)
-    queued = job is not None and job.running and job.waiting() is not None
+    # a sweep waiting in the queue: its place, kept up to date at the end of the run
+    # (queue_panel.wait_turn)
+    queued = queue_panel.queued(job)
     waiting_slot = st.container()
     if not queued and job is not None and job.running:
         follow(job, st.progress(0.0, text="starting"), st.empty())
@@ -279,8 +279,5 @@ with frame.guard(_("The Sweep page")):
                 "values of C on 5,000 images, takes seconds to a minute."))
     elif queued:
         st.empty()  # in the hint's place: else it stays on, greyed, while the sweep waits
-    if queued and job is not None:
-        with waiting_slot:
-            queue_panel.waiting(job, "sweep", "leave_sweep_queue")  # redrawn till its turn
-        if job.running and job.waiting() is None and state.session_alive() is not None:
-            st.rerun()  # its turn came: follow it
+    if queued:
+        queue_panel.wait_turn(job, waiting_slot, "sweep", "leave_sweep_queue")

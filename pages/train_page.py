@@ -307,7 +307,7 @@ with frame.guard(_("The Train page")):
     links_panel.banner(config)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
-    queued = job is not None and job.running and job.waiting() is not None
+    queued = queue_panel.queued(job)
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
@@ -335,11 +335,10 @@ with frame.guard(_("The Train page")):
         job.stop()  # every solver ends within about a second (the registry's can_stop)
     if st.session_state.pop(REUSED, False):  # press_train found the fit stored
         st.toast(_("Same settings as an earlier fit: reused it."))
-    # a fit waiting in the queue: its place is kept up to date at the end of the run, once the
-    # rest of the page is drawn (a loop here would leave the page below it greyed out as stale,
-    # "Pick a preset ... press Train" included, for as long as the fit waits); asked again, as
-    # its turn may have come while the page above was drawn
-    queued = job is not None and job.running and job.waiting() is not None
+    # a fit waiting in the queue: its place is kept up to date at the end of the run
+    # (queue_panel.wait_turn); asked again, as its turn may have come while the page above
+    # was drawn
+    queued = queue_panel.queued(job)
     if not queued and job is not None and job.running:
         follow(job)
         st.rerun()  # draw the results and the sidebar with the new model
@@ -362,8 +361,5 @@ with frame.guard(_("The Train page")):
     elif tr is None and queued:
         st.empty()  # in the hint's place: else it stays on, greyed, while the fit waits below
     history_panel.panel(apply)
-    if queued and job is not None:
-        with waiting_slot:
-            queue_panel.waiting(job, "fit", "leave_fit_queue")  # redrawn till its turn
-        if job.running and job.waiting() is None and state.session_alive() is not None:
-            st.rerun()  # its turn came: follow it
+    if queued:
+        queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue")

@@ -15,6 +15,22 @@ from pages.shared.sent import LastSent
 POLL_S = 0.25  # how often the place and the estimate are drawn again
 
 
+def queued(job) -> bool:
+    """Whether `job` (a TrainingJob, a SweepJob, or None) waits in its queue for a turn."""
+    return job is not None and job.waiting() is not None
+
+
+def wait_turn(job, slot, noun: str, key: str) -> None:
+    """Last thing in a page's run, once the page is drawn: while `job` waits, its place in
+    `slot` (kept up to date: `waiting`), then, when its turn comes, the page runs again to
+    follow it. (In the middle of the run, the loop left the page below it greyed out as stale
+    for as long as the job waited.)"""
+    with slot:
+        waiting(job, noun, key)
+    if job.running and job.waiting() is None and state.session_alive() is not None:
+        st.rerun()  # its turn came: follow it
+
+
 def waiting(job, noun: str, key: str) -> None:
     """While `job` (a TrainingJob or a SweepJob) waits in its queue: where it stands and when
     its result should come, kept up to date, and "Leave the queue"; returns once it no longer
