@@ -59,7 +59,8 @@ HEADERS = {"run": N_("run"), "accuracy": N_("accuracy"), "scaling": N_("scaling"
            "epochs / iterations": N_("epochs / iterations"), "ended": N_("ended")}
 # How each number column is written: in the language's digits.
 WORDS = ("solver", "scaling", "extras", "epochs / iterations", "ended")  # aligned left
-NUMBERS = {"accuracy": ".4f", "l1_ratio": "g", "train images": ",", "fit s": ".1f"}
+NUMBERS = {"accuracy": ".4f", "l1_ratio": "g", "max_iter": ",", "train images": ",",
+           "fit s": ".1f"}
 
 
 def table(runs: list[history.Run]) -> pd.DataFrame:
@@ -73,7 +74,6 @@ def table(runs: list[history.Run]) -> pd.DataFrame:
         frame[name] = [_(v) for v in frame[name]]
     for name, spec in NUMBERS.items():
         frame[name] = ["" if v is None or v != v else fmt(v, spec) for v in frame[name]]
-    frame["max_iter"] = [fmt(v, ",") for v in frame["max_iter"]]
     frame.columns = [_(HEADERS[name]) if name in HEADERS else name for name in frame.columns]
     frame.index.name = _(HEADERS["run"])
     return frame
