@@ -273,14 +273,21 @@ def _features(config: TrainConfig, solver: solvers.Solver, X: np.ndarray, y: np.
     there is one, so a refit after changing only C (or the solver, within the same row order)
     skips this work."""
     def compute(emit=None):
-        Xs, ys = X, y
-        if solver.shuffled_rows:
-            # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32
-            # features, and the solver then holds out the last tenth without a copy.
-            perm = _row_order(len(y), config.seed)
-            Xs, ys = X[perm], y[perm]
-        pixels = PixelTransform(config.scaling, config.deskew, side)
-        Z = pixels.fit_transform(Xs)
+        if store is not None and config.features != features.PIXELS:
+            # A feature map (rbf) starts from the pixel features of the same rows, which the
+            # class's pixel fits use too: made once through the store, and held once (with the
+            # rows) for both kinds.
+            pixels, _, Z, ys, Xs, _ = _features(replace(config, features=features.PIXELS),
+                                                solver, X, y, side, store, checksum, threads)
+        else:
+            Xs, ys = X, y
+            if solver.shuffled_rows:
+                # Shuffle the uint8 rows, once: a quarter of the bytes of shuffling float32
+                # features, and the solver then holds out the last tenth without a copy.
+                perm = _row_order(len(y), config.seed)
+                Xs, ys = X[perm], y[perm]
+            pixels = PixelTransform(config.scaling, config.deskew, side)
+            Z = pixels.fit_transform(Xs)
         step = features.build(config, Z)
         if step is not None:
             # The fit's BLAS threads (one while the fair queue runs a fit per core): on a busy

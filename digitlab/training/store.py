@@ -135,6 +135,11 @@ class SingleFlightCache:
             if should_stop is not None and should_stop():
                 return False
 
+    def values(self) -> list:
+        """The stored values, the least recently used first."""
+        with self._lock:
+            return list(self._items.values())
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
