@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from digitlab.model.config import TrainConfig
+from digitlab.model.pipeline import FEATURES_STEP
 from digitlab.training import fitting
 from digitlab.training.store import FitStore, SingleFlightCache
 from tests.support.threads import InThread
@@ -175,3 +176,14 @@ def test_an_rbf_fit_beside_pixel_fits_holds_the_rows_once_and_fits_the_same_mode
     assert np.array_equal(alone.model.predict_proba(X), beside.model.predict_proba(X))
     pixels_entry, rbf_entry = store.features.values()
     assert rbf_entry[4] is pixels_entry[4]  # the uint8 rows the solver fits on: one array
+
+
+def test_fits_of_one_feature_map_share_the_fitted_map(tiny):
+    """Two students' rbf fits (their own C) hold one fitted map between them, not a copy each
+    (the full split's rbf map is ~19 MB of landmarks and their kernel)."""
+    X, y = tiny
+    store = FitStore()
+    a, b = (fitting.fit(TrainConfig(max_iter=2, C=C, features="rbf"), X, y, store=store)
+            for C in (1.0, 0.1))
+    assert a.model is not b.model
+    assert a.model.named_steps[FEATURES_STEP] is b.model.named_steps[FEATURES_STEP]
