@@ -155,7 +155,9 @@ class FitStore:
     pixels, 286 MB for its rbf map. Two, not one: when some of a class pick rbf features, their
     fits take turns with the pixel fits in the fair queue, and with one kept an rbf fit after a
     pixel fit mapped the images again (the full split's rbf map took 19 s on a busy machine:
-    digitlab.training.fitting), up to once per rbf student."""
+    digitlab.training.fitting), up to once per rbf student. The rbf entry is made from the
+    pixel entry (the same rows, and the same pixel features to map), so the images become
+    pixel features once, and the two entries hold the rows once."""
 
     def __init__(self, fits: int = 32, features: int = 2):
         self.fits = SingleFlightCache(fits)
