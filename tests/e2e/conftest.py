@@ -10,6 +10,7 @@ The browser tests need Debian's Chromium at /usr/bin/chromium (`python3 run.py t
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.support.browser import (
     CHROMIUM,
+    OUTPUT,
     SCREENSHOTS,
     VIEWPORT,
     AppServer,
@@ -30,6 +32,27 @@ from tests.support.browser import (
 
 # What a person waits for on a busy machine: a page run, a fit of the Fast preset.
 expect.set_options(timeout=30_000)
+STARTED = pytest.StashKey[float]()
+LOG_LINES = 40
+
+
+def pytest_runtest_setup(item):
+    item.stash[STARTED] = time.time()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the last lines of every app server log written while it ran
+    (the server's side of the failure: a traceback, a lost run), beside what the page showed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or STARTED not in item.stash:
+        return
+    for log in sorted((OUTPUT / "servers").glob("streamlit-*.log")):
+        if log.stat().st_mtime >= item.stash[STARTED]:
+            lines = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
+            report.sections.append((f"app server log {log.name}, its last lines",
+                                    "\n".join(lines)))
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,9 @@ class AppServer:
         self.bare = bare
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log or OUTPUT / "streamlit.log"
+        # a log of its own per server (pytest-xdist's workers and a test's second server each
+        # start one): a failed browser test shows the end of it (tests/e2e/conftest.py)
+        self.log = log or OUTPUT / "servers" / f"streamlit-{self.port}.log"
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
 
@@ -148,9 +150,28 @@ def shown(locator, timeout: float = 30_000):
     `expect(locator).to_be_visible()`: Playwright 1.65's expect renders an ARIA snapshot of
     the whole page on every poll that fails (microsoft/playwright#41098), which cost the
     renderer 2.2 CPU s over a 15 s wait against 0.5 s for `wait_for`, and slows the very app
-    it waits on."""
-    locator.wait_for(state="visible", timeout=timeout)
+    it waits on. Here the snapshot is taken once, if the wait fails: what the page showed."""
+    try:
+        locator.wait_for(state="visible", timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"not shown within {timeout / 1000:.0f} s: {locator}\n"
+                             f"{what_it_shows(locator.page)}") from None
     return locator
+
+
+def what_it_shows(page, limit: int = 6_000) -> str:
+    """The page's address, whether a run is going on, and its main part as an ARIA snapshot
+    (cut to `limit` characters): for a failed wait's message."""
+    try:
+        state = page.evaluate("""() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app ? app.getAttribute('data-test-script-state') + ', '
+                         + app.getAttribute('data-test-connection-state') : 'no app'; }""")
+        main = page.locator('[data-testid="stMain"]').aria_snapshot(timeout=5_000)
+    except Exception as exc:  # a closed or crashed page: say so, do not hide the failure
+        return f"the page ({page.url}) could not be read: {exc}"
+    cut = main if len(main) <= limit else main[:limit] + "\n  …"
+    return f"the page ({page.url}; the run: {state}) shows:\n{cut}"
 
 
 def shows_text(locator, text: str, timeout: float = 30_000) -> None:
