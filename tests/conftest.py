@@ -26,6 +26,8 @@ closes the run.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -37,6 +39,9 @@ from digitlab.data import mnist as data
 from .ledger import LEDGER, Ledger
 
 TESTS = Path(__file__).resolve().parent
+# run.py runs the whole suite as two pytest runs (run.py's `phases`): this file carries the
+# first run's counts to the second, whose closing line is then the suite's
+CARRY = "DIGITLAB_LEDGER_CARRY"
 KINDS = ("unit", "model", "app", "e2e")  # the folders; `process` is a unit test's own mark
 MNIST_FIXTURES = {"mnist", "tutorial_split"}
 
@@ -71,10 +76,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def pytest_sessionfinish(session):
     """Under pytest-xdist each worker counts in its own process: it hands its counts to the
-    controller, which adds them up (`pytest_testnodedown`) before the closing line."""
+    controller, which adds them up (`pytest_testnodedown`) before the closing line. The
+    controller hands the total on to the suite's next pytest run, if there is one (CARRY)."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["ledger"] = LEDGER.counts()
+    elif carry := os.environ.get(CARRY):
+        Path(carry).write_text(json.dumps(LEDGER.counts()))
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: called on the controller only
@@ -101,7 +109,6 @@ def one_blas_thread():
 
 def pytest_configure(config):
     # The tests' only network route is PyPI, once (then the wheel is cached): never OpenML.
-    import os
     import tempfile
 
     from hypothesis import HealthCheck, settings
@@ -116,6 +123,9 @@ def pytest_configure(config):
     # The class set of this run (app and browser tests save drawings): never the user's own.
     os.environ["DIGITLAB_DB"] = os.path.join(tempfile.mkdtemp(prefix="digitlab-tests-"),
                                              "classset.sqlite3")
+    carry = os.environ.get(CARRY)
+    if carry and Path(carry).is_file() and not hasattr(config, "workerinput"):
+        LEDGER.add(json.loads(Path(carry).read_text()))  # the suite's earlier run's counts
 
 
 def kind_of(path: Path) -> str | None:
