@@ -371,15 +371,30 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 
 
+# A finger's pace: a point per frame, and the finger still for a moment before it lifts
+FINGER_STEP_S, FINGER_LIFT_S = 0.016, 0.1
+
+
 def touch_stroke(page, cdp, points: list[tuple[float, float]]) -> None:
     """Drag one finger through `points` (canvas pixels) with Chromium's DevTools protocol
-    (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True)."""
+    (`cdp = context.new_cdp_session(page)` on a context made with has_touch=True), at a
+    finger's pace. The events say so in their timestamps and go at once, not in real time.
+    Events without timestamps all carry the moment they arrive: a flick at hundreds of pixels
+    per millisecond, after which Chromium swallowed the next tap for a second or two (a tap on
+    Save then made no click: 2 to 5 taps of 40 lost beside another browser test; none of 40
+    with these timestamps)."""
     box = settled_canvas(page)
     at = [{"x": box["x"] + x, "y": box["y"] + y} for x, y in points]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
-    for point in at[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    # after the last stroke's lift, which can be ahead of the clock
+    start = max(time.time(), getattr(cdp, "finger_lifted_at", 0.0) + FINGER_STEP_S)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]],
+                                          "timestamp": start})
+    for k, point in enumerate(at[1:], 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point],
+                                              "timestamp": start + k * FINGER_STEP_S})
+    cdp.finger_lifted_at = start + (len(at) - 1) * FINGER_STEP_S + FINGER_LIFT_S
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": [],
+                                          "timestamp": cdp.finger_lifted_at})
 
 
 def touch_digit(page, cdp, digit: int) -> None:
