@@ -43,7 +43,9 @@ def test_a_waiting_student_sees_their_place_and_then_their_result(chromium, one_
         ahead.get_by_role("button", name="Tutorial settings").click()
         wait_idle(ahead)
         ahead.get_by_role("button", name=re.compile("^Train")).click()
-        expect(ahead.get_by_text(re.compile(r"^Training"))).to_be_visible()
+        # the fit's status ("Training (sag)…", then "Training: …"), not the "Training images"
+        # slider that the sidebar can hold as well
+        expect(ahead.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible()
         student.get_by_role("button", name="Train", exact=True).click()
         expect(student.get_by_text(WAITING).first).to_be_visible()
         expect(student.get_by_role("button", name="Leave the queue")).to_be_visible()
