@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.support.browser import (
+    POLL_MS,
     STOP_TRAINING,
     AppServer,
     metric_value,
@@ -49,11 +51,15 @@ def test_a_waiting_student_sees_their_place_and_then_their_result(chromium, one_
         student.get_by_role("button", name="Train", exact=True).click()
         expect(student.get_by_text(WAITING).first).to_be_visible()
         expect(student.get_by_role("button", name="Leave the queue")).to_be_visible()
-        student.wait_for_timeout(1500)  # a few turns of the place's loop
         # the page around the place is this run's, not the last run's greyed out (the
-        # "press Train" hint stood there, faded, for as long as the fit waited)
-        stale = student.evaluate(GREYED)
-        assert stale == [], f"greyed out while the fit waits: {stale}"
+        # "press Train" hint stood there, faded, for as long as the fit waited). A run is
+        # greyed while it is drawn again: only a page that stays so fails.
+        try:
+            student.wait_for_function(f"() => ({GREYED})().length === 0", timeout=20_000,
+                                      polling=POLL_MS)
+        except PlaywrightTimeout:
+            raise AssertionError(f"greyed out while the fit waits: {student.evaluate(GREYED)}") \
+                from None
         expect(student.get_by_text("Pick a preset")).to_have_count(0)
         screenshot(student, "train-waiting")
         ahead.locator(STOP_TRAINING).first.click()  # the fit ahead ends: the student's turn
