@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 
 from tests.support.browser import (
     CHROMIUM,
-    OUTPUT,
     SCREENSHOTS,
+    SERVER_LOGS,
     VIEWPORT,
     AppServer,
     canvas,
@@ -36,6 +36,13 @@ STARTED = pytest.StashKey[float]()
 LOG_LINES = 40
 
 
+def pytest_configure(config):
+    """Only this run's server logs (one file per server and port: they would pile up). On the
+    controller, before any worker starts a server."""
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(SERVER_LOGS, ignore_errors=True)
+
+
 def pytest_runtest_setup(item):
     item.stash[STARTED] = time.time()
 
@@ -48,7 +55,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when != "call" or not report.failed or STARTED not in item.stash:
         return
-    for log in sorted((OUTPUT / "servers").glob("streamlit-*.log")):
+    for log in sorted(SERVER_LOGS.glob("streamlit-*.log")):
         if log.stat().st_mtime >= item.stash[STARTED]:
             lines = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
             report.sections.append((f"app server log {log.name}, its last lines",

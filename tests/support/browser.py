@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
+SERVER_LOGS = OUTPUT / "servers"  # an app server's log, one per port (AppServer)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -74,7 +75,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         # a log of its own per server (pytest-xdist's workers and a test's second server each
         # start one): a failed browser test shows the end of it (tests/e2e/conftest.py)
-        self.log = log or OUTPUT / "servers" / f"streamlit-{self.port}.log"
+        self.log = log or SERVER_LOGS / f"streamlit-{self.port}.log"
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
 
