@@ -29,6 +29,9 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     from digitlab.runtime import childproc
 
     childproc.warm()  # the children's fork server imports scikit-learn now, not at a first fit
+    from pages.shared import state
+
+    state.PREPARE_DEFAULT = True  # the default model, and the Fast fits' features, made early
     from digitlab.runtime import threads
 
     threads.quick_handoffs()  # a thread that waits on SQLite or a socket gets its turn sooner
