@@ -259,7 +259,7 @@ with frame.guard(_("The Sweep page")):
     # a sweep waiting in the queue: its place, kept up to date at the end of the run
     # (queue_panel.wait_turn)
     queued = queue_panel.queued(job)
-    waiting_slot = st.container()
+    waiting_slot = st.empty()
     if not queued and job is not None and job.running:
         follow(job, st.progress(0.0, text="starting"), st.empty())
         st.rerun()

@@ -213,6 +213,16 @@ def follow(job: training.TrainingJob) -> None:
     status.update(label=_("Training finished"), state="complete", expanded=False)
 
 
+def follow_turn(job: training.TrainingJob, train_slot, label: str) -> None:
+    """A waiting fit whose turn came at the end of the run (queue_panel.wait_turn): followed
+    there, under Train, which is now off as it is for any running fit (a second button: the
+    first is already drawn in this run), and the sidebar says it trains."""
+    train_slot.button(label, type="primary", width="stretch", disabled=True,
+                      key="train_while_fitting")
+    frame.model_line(state.trained())
+    follow(job)
+
+
 def others_wait(job: training.TrainingJob) -> bool:
     """Whether other fits wait in the queue this job ran from (a class pressed Train at once)."""
     return job.queue is not None and job.queue.counts()[1] > 0
@@ -311,9 +321,10 @@ with frame.guard(_("The Train page")):
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
-    row[4].button(train_label(config, ds), type="primary", width="stretch",
-                  on_click=press_train, args=(ds,),
-                  disabled=config is None or (job is not None and job.running and not queued))
+    train_slot = row[4].empty()
+    train_slot.button(train_label(config, ds), type="primary", width="stretch",
+                      on_click=press_train, args=(ds,),
+                      disabled=config is None or (job is not None and job.running and not queued))
     # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too
     stop = row[5].button(_("Stop"), disabled=job is None or not job.running, key="stop_training",
                          width="stretch",
@@ -321,7 +332,7 @@ with frame.guard(_("The Train page")):
                               "model so far, the others keep nothing (yours stays)."))
     # a waiting fit's place goes right under Train: on a phone the buttons stack, and the
     # place would otherwise start below the screen's fold
-    waiting_slot = st.container()
+    waiting_slot = st.empty()
     if presets_off:
         st.caption("  \n".join(presets_off))
     tools = st.columns(3)  # take the settings or the model away: a link, code, a file
@@ -362,4 +373,5 @@ with frame.guard(_("The Train page")):
         st.empty()  # in the hint's place: else it stays on, greyed, while the fit waits below
     history_panel.panel(apply)
     if queued:
-        queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue")
+        queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue",
+                              lambda job: follow_turn(job, train_slot, train_label(config, ds)))

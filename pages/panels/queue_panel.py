@@ -4,6 +4,8 @@ place and an estimate in large type, updated live, and a button to leave the que
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -20,15 +22,22 @@ def queued(job) -> bool:
     return job is not None and job.waiting() is not None
 
 
-def wait_turn(job, slot, noun: str, key: str) -> None:
+def wait_turn(job, slot, noun: str, key: str,
+              follow: Callable[[Any], None] | None = None) -> None:
     """Last thing in a page's run, once the page is drawn: while `job` waits, its place in
-    `slot` (kept up to date: `waiting`), then, when its turn comes, the page runs again to
-    follow it. (In the middle of the run, the loop left the page below it greyed out as stale
-    for as long as the job waited.)"""
-    with slot:
+    `slot` (kept up to date: `waiting`). When its turn comes, `follow(job)` draws it running
+    in `slot`, in this run, and the page runs again when it ends; without `follow`, the page
+    runs again at once to follow it. (In the middle of the run, the loop left the page below it
+    greyed out as stale for as long as the job waited.) `slot` is an st.empty: what the job
+    is doing replaces its place."""
+    with slot.container():
         waiting(job, noun, key)
     if job.running and job.waiting() is None and state.session_alive() is not None:
-        st.rerun()  # its turn came: follow it
+        if follow is not None:
+            # one run of the page fewer per waiting student (a class's burst: twenty)
+            with slot.container():
+                follow(job)
+        st.rerun()  # its turn came: follow it, or draw what it made
 
 
 def waiting(job, noun: str, key: str) -> None:

@@ -20,35 +20,50 @@ from pages.shared import i18n, nav
 from pages.shared.i18n import N_, _
 from pages.shared.state import current_job, fallback, model_matches
 
+# What this run's thread keeps between the frame's calls: the sidebar's model line (model_line)
+# and what to draw after the page (after_page).
+_RUN = threading.local()
+
 
 def sidebar_status(ds: Dataset | None, tr: Trained | None) -> None:
     """Two lines under the navigation: which data, which model."""
+    _RUN.model_line = None
     with st.sidebar:
         if ds is None:
             st.caption(_("**Data:** none yet — fetch MNIST on Home."))
         else:
             st.caption(_("**Data:** {name}, {y:,} images of {side}x{side}", name=ds.name,
                          y=len(ds.y), side=ds.side))
-        job = current_job()
-        if job is not None and job.running and job.waiting() is not None:
-            st.caption(_("**Model:** your fit ({solver}) waits in the queue…",
-                         solver=job.config.solver))
-        elif job is not None and job.running:
-            st.caption(_("**Model:** training ({solver})…", solver=job.config.solver))
-        elif tr is None:
-            st.caption(_("**Model:** none of your own yet — train one on Train; until then "
-                       "the class's model answers."))
-        else:
-            c = tr.config
-            st.caption(_("**Model:** {solver}, accuracy {accuracy:.3f}", solver=c.solver,
-                         accuracy=tr.evaluation.accuracy)
-                       + (_(" (stopped early)") if tr.stopped else ""))
+        _RUN.model_line = st.empty()
+    model_line(tr)
+
+
+def model_line(tr: Trained | None) -> None:
+    """The sidebar's model line, in its place: drawn by sidebar_status, and again by a page
+    whose fit starts later in the same run (its turn in the queue came: the line said it
+    waited)."""
+    line = getattr(_RUN, "model_line", None)
+    if line is None:
+        return
+    job = current_job()
+    if job is not None and job.running and job.waiting() is not None:
+        line.caption(_("**Model:** your fit ({solver}) waits in the queue…",
+                       solver=job.config.solver))
+    elif job is not None and job.running:
+        line.caption(_("**Model:** training ({solver})…", solver=job.config.solver))
+    elif tr is None:
+        line.caption(_("**Model:** none of your own yet — train one on Train; until then the "
+                       "class's model answers."))
+    else:
+        c = tr.config
+        line.caption(_("**Model:** {solver}, accuracy {accuracy:.3f}", solver=c.solver,
+                       accuracy=tr.evaluation.accuracy)
+                     + (_(" (stopped early)") if tr.stopped else ""))
 
 
 # What app.py draws after every page (class mode: a student's name field and the push), kept for
 # this run's thread: a page that ends early with stop() draws it first, since after st.stop
 # nothing more can be drawn.
-_RUN = threading.local()
 
 
 def after_page(draw: Callable[[], None]) -> None:

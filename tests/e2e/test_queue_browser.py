@@ -5,11 +5,14 @@ soon as the work ahead of theirs ends (or out of the queue when they leave it)."
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from digitlab.lab import links
+from digitlab.training import tutorial
 from tests.support.browser import (
     POLL_MS,
     STOP_TRAINING,
@@ -65,6 +68,41 @@ def test_a_waiting_student_sees_their_place_and_then_their_result(chromium, one_
         ahead.locator(STOP_TRAINING).first.click()  # the fit ahead ends: the student's turn
         shown(metric_value(student, "Test accuracy"), timeout=120_000)
         expect(student.get_by_text(WAITING)).to_have_count(0)
+    finally:
+        ahead.context.close()
+        student.context.close()
+
+
+def test_a_fit_whose_turn_comes_runs_under_train_which_is_off_until_it_ends(chromium,
+                                                                             one_at_a_time):
+    # The page that waited follows the fit in the same run (one run of the page fewer per
+    # waiting student in a class): its place gives way to the fit's progress, and Train is off
+    # as for any running fit. Both fits are the tutorial's (minutes each), with their own C.
+    server = one_at_a_time
+    tutorial_with_own_c = urlencode(links.to_query(tutorial.CONFIG.replace(C=0.37)))
+    ahead = new_page(chromium, f"{server.url}/train")
+    student = new_page(chromium, f"{server.url}/train?{tutorial_with_own_c}")
+    try:
+        ahead.get_by_role("button", name="Tutorial settings").click()
+        wait_idle(ahead)
+        ahead.get_by_role("button", name=re.compile("^Train")).click()
+        expect(ahead.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible()
+        train = student.get_by_role("button", name=re.compile("^Train( anyway|$)"))
+        train.click()
+        expect(student.get_by_text(WAITING).first).to_be_visible()
+        expect(train).to_be_enabled()  # a press while waiting replaces the fit
+        ahead.locator(STOP_TRAINING).first.click()  # the fit ahead ends: the student's turn
+        expect(student.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible(
+            timeout=60_000)
+        expect(student.get_by_text(WAITING)).to_have_count(0)
+        expect(train).to_be_disabled()
+        expect(student.locator(STOP_TRAINING).first).to_be_enabled()
+        expect(student.get_by_text("Model: training (sag)")).to_be_visible()
+        screenshot(student, "train-turn-came")
+        student.locator(STOP_TRAINING).first.click()  # sag keeps nothing: the page says so
+        expect(student.get_by_text("Your previous model is kept")).to_be_visible(
+            timeout=60_000)
+        expect(train).to_be_enabled()
     finally:
         ahead.context.close()
         student.context.close()
