@@ -59,6 +59,17 @@ def _is_text(node: ast.AST) -> bool:
     return False
 
 
+# Names a module gives its logger: `_log.warning(...)` writes to the server's log, which the
+# person running the server reads (as Streamlit's own lines, in English), not to a page.
+LOGGERS = {"_log", "log", "logger", "logging"}
+
+
+def _logs(call: ast.Call) -> bool:
+    f = call.func
+    return (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+            and f.value.id in LOGGERS)
+
+
 def callee(call: ast.Call) -> str:
     f = call.func
     if isinstance(f, ast.Attribute):
@@ -79,7 +90,7 @@ def shown(tree: ast.AST) -> Iterator[ast.expr]:
 
     def candidates() -> Iterator[ast.expr]:
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or id(node) in inside:
+            if not isinstance(node, ast.Call) or id(node) in inside or _logs(node):
                 continue
             name = callee(node)
             positions: tuple[int, ...] = ()

@@ -50,7 +50,7 @@ def test_no_sentence_in_the_pages_escapes_translation():
 
 def test_the_lint_finds_what_it_should():
     """The check itself: a bare label, help=, an f-string and a helper's text are found;
-    wrapped ones, keys and icons are not."""
+    wrapped ones, keys, icons and the server log's lines are not."""
     source = '''
 import streamlit as st
 st.button("Train now", key="go", icon=":material/play:")
@@ -59,9 +59,12 @@ col.caption(f"{n} images left")
 nav.link("home", "Go to Home")
 st.title(_("Draw"))
 st.session_state["draw_input"] = "Draw"
+_log.warning("The default model could not be made: %s", exc)
+st.warning("Out of memory")
 '''
     found = sorted(_text(node) for node in shown(ast.parse(source)))
-    assert found == ["Go to Home", "How often it is right.", "Train now", "{n} images left"]
+    assert found == ["Go to Home", "How often it is right.", "Out of memory", "Train now",
+                     "{n} images left"]
 
 
 def test_the_wrapped_count_is_the_catalogue_size_or_near():
