@@ -295,12 +295,17 @@ class Client:
                             spy.send_signal(signal.SIGINT)  # py-spy writes its file and ends
                             spy.wait(60)
                 seen = w.seen
+                # what a page with neither a result nor an error showed instead (a sentence
+                # the watch does not know, a page still waiting): said beside its timeout
+                late = {i: await shown_text(page) for i, (page, s) in enumerate(zip(pages, states))
+                        if s[1] is None and s[2] is None}
                 for page in pages:
                     await page.context.close()
             finally:
                 seen.setdefault(pid, psutil.Process(pid))
         stop_leftovers(seen, pid)
         b = outcome(scenario, states, w)
+        b.notes["late"] = late
         b.client_nice = self.nice
         b.notes["server_times"] = server_times(log)
         if after is not None:
@@ -364,6 +369,18 @@ class Client:
             return await self._burst("save", lambda url: [f"{url}/draw"] * n, "Draw", SAVE,
                                      timeout, ready,
                                      draw=True, after=count)
+
+
+MAIN_TEXT = """() => (document.querySelector('[data-testid="stMain"]') || document.body)
+    .innerText.replace(/\\s+/g, ' ').slice(0, 400)"""
+
+
+async def shown_text(page) -> str:
+    """The start of what the page's main part shows, in one line ('' if it cannot be read)."""
+    try:
+        return await asyncio.wait_for(page.evaluate(MAIN_TEXT), 30)
+    except Exception:  # a closed or hung page: the timeout line says enough
+        return ""
 
 
 def server_times(log: Path) -> list[tuple[float, float]]:

@@ -282,8 +282,10 @@ def table(title: str, rows: Sequence[Row]) -> str:
 
 def errors_block(b: Burst) -> str:
     said = [f"  session {i}: {e}" for i, e in enumerate(b.errors) if e]
-    late = [f"  session {i}: no result after the timeout" for i, (t, e)
-            in enumerate(zip(b.times, b.errors)) if t is None and not e]
+    shown = b.notes.get("late", {})
+    late = [f"  session {i}: no result after the timeout"
+            + (f"; its page showed: {shown[i]}" if shown.get(i) else "")
+            for i, (t, e) in enumerate(zip(b.times, b.errors)) if t is None and not e]
     return "\n".join(said + late)
 
 

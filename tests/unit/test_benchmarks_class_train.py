@@ -158,7 +158,12 @@ def test_the_pages_readings_become_times_errors_and_what_each_page_said():
                         ""]
     assert b.notes["said"] == {"saved": 1, "already saved": 1}
     assert b.spread_s == pytest.approx(0.3)
-    assert "session 4: no result after the timeout" in bench.errors_block(b)
+    assert bench.errors_block(b).endswith("session 4: no result after the timeout")
+    # what a page showed instead, when the burst could read it, is said beside its timeout
+    b.notes["late"] = {4: "Draw Left the queue before its turn came"}
+    assert bench.errors_block(b).endswith(
+        "session 4: no result after the timeout; its page showed: Draw Left the queue before "
+        "its turn came")
     assert "whole_times" not in b.notes  # a save has no "whole result" to wait for
 
 
