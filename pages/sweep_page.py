@@ -251,7 +251,8 @@ with frame.guard(_("The Sweep page")):
         waiting = job if queued else None
         job = SweepJob(spec, state.split_for(ds, spec.base), where,
                        owner_alive=state.session_alive(), queue=state.sweep_queue(),
-                       owner=state.owner(), first=classroom_panel.is_teacher()).start()
+                       owner=state.owner(), first=classroom_panel.is_teacher(),
+                       store=state.sweep_store()).start()
         if waiting is not None:  # the new press replaces it in the queue
             waiting.leave()
         st.session_state[JOB] = job

@@ -279,20 +279,36 @@ class FairQueue:
 class QueuedJob(BackgroundJob):
     """A background job that waits in a FairQueue for its turn (a fit, a sweep): as `owner`'s
     one waiting entry, ahead of the others' when `first` (the teacher's). Its `_run` passes
-    `_took` as the queue's on_ticket, so `waiting()` and `leave()` know its entry."""
+    `_took` as the queue's on_ticket, so `waiting()` and `leave()` know its entry.
+
+    A job whose identical work another session asked for first waits for that work instead
+    of taking a place of its own (a store's single flight): its `key` is the work's, filed in
+    the queue by the job that does it, so `waiting()` shows that job's place."""
 
     def __init__(self, owner_alive: Callable[[], bool] | None = None,
                  queue: FairQueue | None = None, owner: Hashable = None, first: bool = False):
         super().__init__(owner_alive)
         self.queue, self.owner, self.first = queue, owner, first
         self.ticket: Ticket | None = None  # its entry in the queue, once it has one
+        self.key: Hashable = None  # its work's key in a store, when identical work is shared
+
+    def began(self) -> bool:
+        """Whether its work has begun (its first progress): it no longer waits, whatever
+        else it shares."""
+        return False
 
     def waiting(self) -> tuple[Place, bool] | None:
-        """(its place, False) while it waits in the queue for a turn; None otherwise."""
-        if self.queue is None or self.ticket is None or not self.running:
+        """(its place, whether it waits for another session's identical work) while it waits
+        in the queue for a turn; None otherwise (running, finished, or no queue)."""
+        if self.queue is None or not self.running or self.began():
             return None
-        place = self.queue.place(self.ticket)
-        return (place, False) if place.state == WAITING else None
+        if self.ticket is not None:
+            place = self.queue.place(self.ticket)
+            return (place, False) if place.state == WAITING else None
+        leader = self.queue.find(self.key)
+        if leader is not None and leader.waiting:
+            return self.queue.place(leader), True
+        return None
 
     def leave(self) -> None:
         """Leave the queue now (from the page's thread): nothing runs for this job."""

@@ -18,7 +18,7 @@ from digitlab.data import mnist
 from digitlab.data.mnist import Dataset
 from digitlab.model import features, solvers
 from digitlab.model.config import ConfigError, TrainConfig
-from digitlab.runtime.fairqueue import FairQueue, Place, QueuedJob, Request
+from digitlab.runtime.fairqueue import FairQueue, QueuedJob, Request
 from digitlab.runtime.jobs import Stopped
 from digitlab.text import N_, join, message_of
 from digitlab.training import estimate, evaluate, fitting, tutorial
@@ -225,7 +225,6 @@ class TrainingJob(QueuedJob):
                  owner: Hashable = None, first: bool = False, timings: Timings | None = None):
         super().__init__(owner_alive, queue, owner, first)
         self.timings = timings  # the server's measured fits: estimates, and this fit's record
-        self.key: tuple | None = None  # the store's key of its fit (a follower finds its leader)
         self.config = config
         self.split = split
         self.warm_start_from = warm_start_from
@@ -309,17 +308,8 @@ class TrainingJob(QueuedJob):
             return self.elapsed
         return (self.finished or time.monotonic()) - started
 
-    def waiting(self) -> tuple[Place, bool] | None:
-        """(its place, whether it waits for another session's identical fit) while its fit
-        waits in the queue for a turn; None otherwise (running, finished, or no queue)."""
-        if self.queue is None or not self.running or self.events:
-            return None
-        if self.ticket is not None:
-            return super().waiting()
-        leader = self.queue.find(self.key)
-        if leader is not None and leader.waiting:
-            return self.queue.place(leader), True
-        return None
+    def began(self) -> bool:
+        return bool(self.events)
 
     def wait_placed(self, timeout: float = 1.0) -> None:
         """Block (briefly) until the job waits in the queue, fits, or has ended: a page drawn

@@ -33,7 +33,7 @@ from digitlab.training import estimate, fitting
 from digitlab.training import session as training
 from digitlab.training.estimate import Timings
 from digitlab.training.session import Split, Trained, TrainingJob
-from digitlab.training.store import FitStore
+from digitlab.training.store import FitStore, SingleFlightCache
 from pages.shared import i18n
 from pages.shared.i18n import _
 
@@ -47,6 +47,7 @@ HISTORY_MB_ENV = "DIGITLAB_HISTORY_MB"  # the byte budget of a session's history
 OWNER = "queue_owner"  # who this session is in the fair queues: one waiting entry each
 FIT_WORKERS_ENV = "DIGITLAB_FIT_WORKERS"  # fits at once (default: one per core)
 SWEEP_WORKERS_ENV = "DIGITLAB_SWEEP_WORKERS"  # sweeps at once (default: one per two cores)
+SWEEPS_KEPT = 16  # finished sweeps the server keeps to show again (sweep_store)
 # Whether the server makes its default model as soon as it has the data (_prepared). The app's
 # launcher (app.py) turns it on, so the browser tests have it as a person does; app tests
 # (AppTest) do not go through the launcher, and every fit in them is the test's own.
@@ -190,6 +191,14 @@ def sweep_queue() -> FairQueue:
     share as its threads. Shared as the fits' queue is."""
     default = max(1, fairqueue.cores() // 2)
     return FairQueue(fairqueue.workers_setting(SWEEP_WORKERS_ENV, default))
+
+
+@st.cache_resource
+def sweep_store() -> SingleFlightCache:
+    """The server's finished sweeps (a result is its points: ~0.3 MB for the default's nine),
+    single-flight: a class pressing Run sweep on the same sweep at once runs it once
+    (digitlab.sweeps.job). Shared as the fit store is: results are never modified."""
+    return SingleFlightCache(SWEEPS_KEPT)
 
 
 def owner() -> Hashable:
