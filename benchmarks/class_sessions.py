@@ -20,6 +20,7 @@ import psutil
 
 from benchmarks.common import group_behind
 from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
+from digitlab.sweeps.spec import DEFAULT_CS
 from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
 from tests.support.browser import (
@@ -347,10 +348,18 @@ class Client:
         """Each lesson link (`links(server_url)`) on Train, then Train pressed on every page."""
         return await self._burst("train", links, "Train", TRAIN, timeout)
 
-    async def sweep(self, n: int, timeout: float) -> Burst:
-        """n sessions on Sweep (its default), then Run sweep pressed on every page."""
+    async def sweep(self, n: int, timeout: float, own: bool = False) -> Burst:
+        """n sessions on Sweep, then Run sweep pressed on every page: the page's default
+        (identical sweeps: the server runs them once), or with `own` a sweep of each
+        session's own (own_cs: nine C as many as the default's, none alike)."""
+        async def ready(page, i: int) -> None:
+            field = page.get_by_label(C_FIELD)
+            await field.fill(own_cs(i))
+            await field.press("Enter")
+            await idle(page)
+
         return await self._burst("sweep", lambda url: [f"{url}/sweep"] * n, "Sweep", SWEEP,
-                                 timeout)
+                                 timeout, ready if own else None)
 
     async def save(self, n: int, db: Path, timeout: float) -> Burst:
         async def ready(page, i: int) -> None:
@@ -369,6 +378,17 @@ class Client:
             return await self._burst("save", lambda url: [f"{url}/draw"] * n, "Draw", SAVE,
                                      timeout, ready,
                                      draw=True, after=count)
+
+
+C_FIELD = "Values of C (comma-separated)"  # the Sweep page's field (an English session)
+OWN_STEP = 0.02  # session i's C: the default's, each times 1 + OWN_STEP * i
+
+
+def own_cs(i: int) -> str:
+    """Session i's own nine C for the Sweep page's field: the default's, scaled a little
+    (session 0's are the default), so that no two sessions' sweeps are alike and each costs
+    about what the default does."""
+    return ", ".join(f"{c * (1 + OWN_STEP * i):g}" for c in DEFAULT_CS)
 
 
 MAIN_TEXT = """() => (document.querySelector('[data-testid="stMain"]') || document.body)

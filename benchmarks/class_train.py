@@ -19,8 +19,11 @@ train   N sessions open a lesson link with their own C (`/train?C=…`: C spread
         one after the other in this process (digitlab.training.fitting.fit on the same split).
 sweep   N sessions press Run sweep on the Sweep page's default (nine C on 5,000 images); each
         one's time to "Best test accuracy", or the error text its page shows, and the most
-        sweep child processes alive at once. Beside it one sweep alone (a fresh server too;
-        the median of ALONE such runs: the goal is a ratio to it).
+        sweep child processes alive at once. Identical sweeps run once on the server
+        (digitlab.sweeps.job), so a second burst gives each session its own nine C (the
+        default's, scaled by 1 + i/50: class_sessions.own_cs), which queue one after another:
+        the goal's case that sharing does not help. Beside both, one sweep alone (a fresh server
+        too; the median of ALONE such runs: the goal is a ratio to it).
 save    N sessions draw a plain 1 on Draw (one straight stroke, each 3 px to the side of the
         last: after centring they are the same 28x28 image) and press "Right: save as …" at
         once; then the class set (a fresh SQLite file, $DIGITLAB_DB) holds how many records.
@@ -388,10 +391,14 @@ async def run(args: argparse.Namespace) -> list[str]:
                     if one.times[0] is not None and not one.errors[0]:
                         alones.append(one.times[0])
                 alone = statistics.median(alones) if alones else None
-            say(f"sweep burst: {n} sessions")
+            say(f"sweep burst: {n} sessions, the default")
             b = await client.sweep(n, args.timeout)
-            out.append(report(table(f"sweep burst: N={n}, the Sweep page's default",
-                                    sweep_rows(b, alone)), b))
+            out.append(report(table(f"sweep burst: N={n}, the Sweep page's default (identical "
+                                    f"sweeps: the server runs one)", sweep_rows(b, alone)), b))
+            say(f"sweep burst: {n} sessions, each its own")
+            b = await client.sweep(n, args.timeout, own=True)
+            out.append(report(table(f"sweep burst: N={n}, each its own nine C (none alike: "
+                                    f"they queue)", sweep_rows(b, alone)), b))
         if "save" in args.chosen:
             client.nice = nice_for(args, "save")
             n = sessions_for(args, "save")

@@ -20,6 +20,7 @@ from benchmarks import class_train as bench
 from benchmarks.class_sessions import Burst
 from digitlab.lab import links
 from digitlab.model.config import TrainConfig
+from digitlab.sweeps.spec import DEFAULT_CS, parse_list
 
 
 @pytest.mark.parametrize("argv, says", [
@@ -214,3 +215,11 @@ def test_renice_puts_the_client_behind_and_leaves_the_server_alone():
         for p in (client, server):
             p.kill()
             p.wait()
+
+
+def test_each_sweep_session_has_its_own_nine_c_and_the_first_is_the_default():
+    cs = [parse_list(sessions.own_cs(i), "C") for i in range(30)]
+    assert cs[0] == DEFAULT_CS and len(set(cs)) == 30
+    assert all(len(c) == len(DEFAULT_CS) for c in cs)
+    # each costs about what the default does: the same C, within a factor of 1.6
+    assert all(1 <= c[k] / DEFAULT_CS[k] < 1.6 for c in cs for k in range(len(DEFAULT_CS)))
