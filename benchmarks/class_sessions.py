@@ -353,7 +353,7 @@ class Client:
         (identical sweeps: the server runs them once), or with `own` a sweep of each
         session's own (own_cs: nine C as many as the default's, none alike)."""
         async def ready(page, i: int) -> None:
-            field = page.get_by_label(C_FIELD)
+            field = page.get_by_label(C_FIELD, exact=True)
             await field.fill(own_cs(i))
             await field.press("Enter")
             await idle(page)

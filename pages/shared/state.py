@@ -46,7 +46,7 @@ HISTORY = "run_history"  # the History of this session's fits (digitlab.lab.hist
 HISTORY_MB_ENV = "DIGITLAB_HISTORY_MB"  # the byte budget of a session's history (megabytes)
 OWNER = "queue_owner"  # who this session is in the fair queues: one waiting entry each
 FIT_WORKERS_ENV = "DIGITLAB_FIT_WORKERS"  # fits at once (default: one per core)
-SWEEP_WORKERS_ENV = "DIGITLAB_SWEEP_WORKERS"  # sweeps at once (default: one per two cores)
+SWEEP_WORKERS_ENV = "DIGITLAB_SWEEP_WORKERS"  # sweeps at once (default: one per core)
 SWEEPS_KEPT = 16  # finished sweeps the server keeps to show again (sweep_store)
 # Whether the server makes its default model as soon as it has the data (_prepared). The app's
 # launcher (app.py) turns it on, so the browser tests have it as a person does; app tests
@@ -186,11 +186,12 @@ def fit_queue() -> FairQueue:
 
 @st.cache_resource
 def sweep_queue() -> FairQueue:
-    """The sweeps' own fair queue, one per server: a sweep runs its fits on several cores in a
-    child process, so few run at once (one per two cores by default), each with the cores'
-    share as its threads. Shared as the fits' queue is."""
-    default = max(1, fairqueue.cores() // 2)
-    return FairQueue(fairqueue.workers_setting(SWEEP_WORKERS_ENV, default))
+    """The sweeps' own fair queue, one per server: a sweep runs its fits on several threads in
+    a child process; one per core run at once (by default), each with the cores the others
+    leave: a sweep alone has them all, two side by side a core each (FairQueue's share_idle).
+    Shared as the fits' queue is."""
+    return FairQueue(fairqueue.workers_setting(SWEEP_WORKERS_ENV, fairqueue.cores()),
+                     share_idle=True)
 
 
 @st.cache_resource

@@ -115,6 +115,11 @@ def test_a_waiting_sweep_shows_its_place_and_can_leave_the_queue(chromium, one_a
     try:
         ahead.get_by_role("button", name="Run sweep").click()  # the default: seconds to a minute
         expect(ahead.get_by_role("button", name="Stop sweep")).to_be_enabled()
+        # a sweep of the student's own (the same one would follow the one ahead, not queue)
+        grid = student.get_by_label("Values of C (comma-separated)", exact=True)
+        grid.fill("0.001, 0.1, 10, 1000")
+        grid.press("Enter")
+        wait_idle(student)
         student.get_by_role("button", name="Run sweep").click()
         expect(student.get_by_text(WAITING).first).to_be_visible()
         student.wait_for_timeout(1500)

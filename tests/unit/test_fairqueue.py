@@ -114,6 +114,22 @@ def test_the_workers_and_the_blas_threads_share_the_cores():
     assert FairQueue(workers=4, total_cores=2).threads == 1
 
 
+def test_with_share_idle_a_piece_alone_has_every_core_and_beside_others_what_they_leave():
+    q = FairQueue(workers=2, total_cores=4, share_idle=True)
+    alone = q.submit(Request("ann"))
+    beside = q.submit(Request("bob"))
+    later = q.submit(Request("cid"))
+    assert (alone.threads, beside.threads) == (4, 1)  # never none: at least one each
+    q.done(alone)
+    assert later.state == RUNNING and later.threads == 3  # what bob's one leaves
+    q.done(beside)
+    q.done(later)
+    with q.turn(Request("dan")) as threads:  # the turn hands the piece its share
+        assert threads == 4
+    plain = FairQueue(workers=2, total_cores=4)
+    assert [plain.submit(Request(o)).threads for o in "ab"] == [2, 2]
+
+
 def test_leaving_the_queue_removes_the_entry_and_nothing_runs_for_it():
     q = FairQueue(workers=1)
     blocker = busy(q)
