@@ -26,6 +26,9 @@ from tests.support.browser import (
 from tests.support.procs import environment
 
 WAITING = re.compile("is next|ahead of yours")
+# A fit's status ("Training (sag)…", then "Training: …"), not the "Training images" slider
+# that the sidebar can hold as well.
+TRAINING = re.compile(r"^Training(:| \()")
 # What is greyed out on the page (Streamlit's stale elements that take room): an element of the
 # run before, still shown while this run has not drawn it again.
 GREYED = """() => [...document.querySelectorAll('[data-stale="true"]')]
@@ -39,18 +42,21 @@ def one_at_a_time(mnist):
         yield server
 
 
+def train_the_tutorial(page) -> None:
+    """Press Train on the tutorial's own settings (a fit of minutes, which holds the only
+    worker) and wait until it fits."""
+    page.get_by_role("button", name="Tutorial settings").click()
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile("^Train")).click()
+    expect(page.get_by_text(TRAINING).first).to_be_visible()
+
+
 def test_a_waiting_student_sees_their_place_and_then_their_result(chromium, one_at_a_time):
     server = one_at_a_time
     ahead = new_page(chromium, f"{server.url}/train")
     student = new_page(chromium, f"{server.url}/train?C=0.37")
     try:
-        # the tutorial's own settings: a fit of minutes, which holds the only worker
-        ahead.get_by_role("button", name="Tutorial settings").click()
-        wait_idle(ahead)
-        ahead.get_by_role("button", name=re.compile("^Train")).click()
-        # the fit's status ("Training (sag)…", then "Training: …"), not the "Training images"
-        # slider that the sidebar can hold as well
-        expect(ahead.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible()
+        train_the_tutorial(ahead)
         student.get_by_role("button", name="Train", exact=True).click()
         expect(student.get_by_text(WAITING).first).to_be_visible()
         expect(student.get_by_role("button", name="Leave the queue")).to_be_visible()
@@ -83,17 +89,13 @@ def test_a_fit_whose_turn_comes_runs_under_train_which_is_off_until_it_ends(chro
     ahead = new_page(chromium, f"{server.url}/train")
     student = new_page(chromium, f"{server.url}/train?{tutorial_with_own_c}")
     try:
-        ahead.get_by_role("button", name="Tutorial settings").click()
-        wait_idle(ahead)
-        ahead.get_by_role("button", name=re.compile("^Train")).click()
-        expect(ahead.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible()
+        train_the_tutorial(ahead)
         train = student.get_by_role("button", name=re.compile("^Train( anyway|$)"))
         train.click()
         expect(student.get_by_text(WAITING).first).to_be_visible()
         expect(train).to_be_enabled()  # a press while waiting replaces the fit
         ahead.locator(STOP_TRAINING).first.click()  # the fit ahead ends: the student's turn
-        expect(student.get_by_text(re.compile(r"^Training(:| \()")).first).to_be_visible(
-            timeout=60_000)
+        expect(student.get_by_text(TRAINING).first).to_be_visible(timeout=60_000)
         expect(student.get_by_text(WAITING)).to_have_count(0)
         expect(train).to_be_disabled()
         expect(student.locator(STOP_TRAINING).first).to_be_enabled()
