@@ -32,12 +32,16 @@ def wait_turn(job, slot, noun: str, key: str,
     is doing replaces its place."""
     with slot.container():
         waiting(job, noun, key)
-    if job.running and job.waiting() is None and state.session_alive() is not None:
-        if follow is not None:
-            # one run of the page fewer per waiting student (a class's burst: twenty)
-            with slot.container():
-                follow(job)
-        st.rerun()  # its turn came: follow it, or draw what it made
+    if state.session_alive() is None or (job.running and job.waiting() is not None):
+        return  # AppTest (the place drawn once), or a browser gone while the job waits
+    if job.running and follow is not None:
+        # one run of the page fewer per waiting student (a class's burst: twenty)
+        with slot.container():
+            follow(job)
+    # Its turn came: follow it, or draw what it made. Also when it has ended already: its turn
+    # came and a quick fit finished while the page above was drawn (or it joined work that
+    # ended), and without this run its page kept the place box with no result, for good.
+    st.rerun()
 
 
 def waiting(job, noun: str, key: str) -> None:
