@@ -321,8 +321,8 @@ with frame.guard(_("The Train page")):
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
     # while this session's fit waits in the queue, a press replaces it (new settings)
-    train_slot = row[4].empty()
-    train_slot.button(train_label(config, ds), type="primary", width="stretch",
+    train_slot, train_text = row[4].empty(), train_label(config, ds)
+    train_slot.button(train_text, type="primary", width="stretch",
                       on_click=press_train, args=(ds,),
                       disabled=config is None or (job is not None and job.running and not queued))
     # keyed (tests/support/browser.py STOP_TRAINING): Streamlit's toolbar has a "Stop" too
@@ -374,4 +374,4 @@ with frame.guard(_("The Train page")):
     history_panel.panel(apply)
     if queued:
         queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue",
-                              lambda job: follow_turn(job, train_slot, train_label(config, ds)))
+                              lambda job: follow_turn(job, train_slot, train_text))

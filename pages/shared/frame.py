@@ -61,13 +61,10 @@ def model_line(tr: Trained | None) -> None:
                      + (_(" (stopped early)") if tr.stopped else ""))
 
 
-# What app.py draws after every page (class mode: a student's name field and the push), kept for
-# this run's thread: a page that ends early with stop() draws it first, since after st.stop
-# nothing more can be drawn.
-
-
 def after_page(draw: Callable[[], None]) -> None:
-    """app.py, before the page: what to draw once the page is drawn (finish(), or stop())."""
+    """app.py, before the page: what to draw once the page is drawn (finish(), or stop()):
+    class mode's name field and push, kept for this run's thread, since a page that ends early
+    with stop() must draw it first (after st.stop nothing more can be drawn)."""
     _RUN.after = draw
 
 
