@@ -84,7 +84,7 @@ class AppServer:
         start = ["-m", "streamlit", "run", self.script] if self.bare else [self.script]
         cmd = [sys.executable, *start, "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false"]  # the rest: .streamlit/config.toml
         env = dict(os.environ, PYTHONPATH=str(self.root))
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log,
