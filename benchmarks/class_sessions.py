@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import psutil
 
@@ -23,6 +24,7 @@ from benchmarks.load import LOADING_AT_ONCE, PREDICTION, TIMEOUT_MS, Watch, idle
 from digitlab.sweeps.spec import DEFAULT_CS
 from pages.shared.timing import ENV as TIMING_ENV
 from pages.shared.timing import PREFIX as TIMING_PREFIX
+from pages.shared.timing import STEP, tag_of
 from tests.support.browser import (
     CANVAS,
     CANVAS_SETTLED,
@@ -298,7 +300,8 @@ class Client:
                 seen = w.seen
                 # what a page with neither a result nor an error showed instead (a sentence
                 # the watch does not know, a page still waiting): said beside its timeout
-                late = {i: await shown_text(page) for i, (page, s) in enumerate(zip(pages, states))
+                late = {i: await shown_text(page, log.with_name(f"{log.stem}-late-{i}.png"))
+                        for i, (page, s) in enumerate(zip(pages, states))
                         if s[1] is None and s[2] is None}
                 for page in pages:
                     await page.context.close()
@@ -307,6 +310,8 @@ class Client:
         stop_leftovers(seen, pid)
         b = outcome(scenario, states, w)
         b.notes["late"] = late
+        addresses = urls(app.url)  # the same links again: their C says whose steps are whose
+        b.notes["steps"] = {i: steps(log, page_tag(addresses[i])) for i in late}
         b.client_nice = self.nice
         b.notes["server_times"] = server_times(log)
         if after is not None:
@@ -391,16 +396,45 @@ def own_cs(i: int) -> str:
     return ", ".join(f"{c * (1 + OWN_STEP * i):g}" for c in DEFAULT_CS)
 
 
-MAIN_TEXT = """() => (document.querySelector('[data-testid="stMain"]') || document.body)
-    .innerText.replace(/\\s+/g, ' ').slice(0, 400)"""
+MAIN_TEXT = """() => [(document.querySelector('[data-testid="stMain"]') || document.body)
+    .innerText.replace(/\\s+/g, ' ').slice(0, 400),
+    !!document.querySelector('[data-testid="stStatusWidget"]')]"""
 
 
-async def shown_text(page) -> str:
-    """The start of what the page's main part shows, in one line ('' if it cannot be read)."""
+async def shown_text(page, picture: Path | None = None) -> str:
+    """The start of what the page's main part shows, in one line, and whether Streamlit's
+    "running" sign was on; or why it could not be read (a closed or hung page). With `picture`,
+    a screenshot of the page there too."""
     try:
-        return await asyncio.wait_for(page.evaluate(MAIN_TEXT), 30)
-    except Exception:  # a closed or hung page: the timeout line says enough
+        text, running = await asyncio.wait_for(page.evaluate(MAIN_TEXT), 30)
+    except Exception as exc:  # a closed or hung page
+        return f"(the page did not answer: {type(exc).__name__})"
+    if picture is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(page.screenshot(path=str(picture)), 30)
+    return text + (" [Streamlit's running sign on]" if running else "")
+
+
+def page_tag(url: str) -> str:
+    """The Train page's tag in the server's steps (pages/shared/timing.py) for a lesson link,
+    from its C; '' for a link without one."""
+    c = parse_qs(urlsplit(url).query).get("C")
+    try:
+        return tag_of(float(c[0])) if c else ""
+    except ValueError:
         return ""
+
+
+def steps(log: Path, tag: str) -> list[str]:
+    """The server's steps (pages/shared/timing.py) for the page tagged `tag`, in order: its
+    seconds, step and job's state."""
+    found = []
+    with contextlib.suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            bits = line.split(maxsplit=3)
+            if tag and len(bits) == 4 and bits[0] == STEP and bits[2] == tag:
+                found.append(f"{bits[1]} {bits[3]}")
+    return found
 
 
 def server_times(log: Path) -> list[tuple[float, float]]:

@@ -60,6 +60,12 @@ seconds hold on a busy machine where wall seconds do not). `--profile DIR`: py-s
 PATH or $PY_SPY; not a requirement) samples the server from the presses to the last result
 into DIR/<scenario>-<pid>.spy.txt (raw collapsed stacks).
 
+A page with neither a result nor an error by the timeout: what it showed instead (or that it
+did not answer), a screenshot beside the server's log (test-output/class_train-<scenario>-late-
+<i>.png), and for train the last steps the server logged for that page's runs (pages/shared/
+timing.py, tagged with its C): whether its run ended while its fit still waited, or its result
+was drawn and the browser did not show it.
+
 A measurement, not a test: the goals (issue 25, at their N) are printed beside the figures; it
 exits non-zero only when it could not run.
 """
@@ -93,6 +99,7 @@ C_LOW, C_HIGH = 1e-3, 10.0
 TRAIN_GOAL = {"n": 20, "first": 5.0, "median": 15.0, "last": 30.0, "tree_mb": 1200.0}
 SWEEP_GOAL = {"n": 8, "ratio": 8.0, "tree_mb": 1500.0}
 SAVE_GOAL_N = 30
+STEPS_SHOWN = 12  # the last steps the server logged for a page without its result
 # The test's Chromium behind the server's work: the Fast fits run in the server's threads
 # (nice 0), sweeps in child processes at nice 19 (digitlab.runtime.threads.BACKGROUND_NICE).
 ALONE = 3  # runs of one sweep alone, for the median the sweep burst's goal is a ratio to
@@ -286,9 +293,13 @@ def table(title: str, rows: Sequence[Row]) -> str:
 def errors_block(b: Burst) -> str:
     said = [f"  session {i}: {e}" for i, e in enumerate(b.errors) if e]
     shown = b.notes.get("late", {})
-    late = [f"  session {i}: no result after the timeout"
-            + (f"; its page showed: {shown[i]}" if shown.get(i) else "")
-            for i, (t, e) in enumerate(zip(b.times, b.errors)) if t is None and not e]
+    steps = b.notes.get("steps", {})
+    late = []
+    for i, (t, e) in enumerate(zip(b.times, b.errors)):
+        if t is None and not e:
+            late.append(f"  session {i}: no result after the timeout"
+                        + (f"; its page showed: {shown[i]}" if shown.get(i) else ""))
+            late += [f"    server: {line}" for line in steps.get(i, [])[-STEPS_SHOWN:]]
     return "\n".join(said + late)
 
 

@@ -317,6 +317,8 @@ with frame.guard(_("The Train page")):
     links_panel.banner(config)
     n_available = len(state.split_for(ds, config).y_train) if config else 0
     job = state.current_job()
+    tag = "-" if config is None else timing.tag_of(config.C)
+    timing.step(tag, "run", job)  # benchmarks/class_train: what a lost result's page ran
     queued = queue_panel.queued(job)
     row = st.columns([1.35, 0.8, 0.8, 0.9, 1.5, 0.9])
     presets_off = preset_buttons(row[:4])
@@ -351,7 +353,9 @@ with frame.guard(_("The Train page")):
     # was drawn
     queued = queue_panel.queued(job)
     if not queued and job is not None and job.running:
+        timing.step(tag, "follows", job)
         follow(job)
+        timing.step(tag, "followed: reruns", job)
         st.rerun()  # draw the results and the sidebar with the new model
     # a failed or stopped fit's sentence stays while its settings are the ones on screen
     said = job is not None and not job.running and job.config == config
@@ -365,6 +369,7 @@ with frame.guard(_("The Train page")):
     if tr is not None and state.model_matches(tr, ds):
         results(tr, config)
         timing.result_drawn(job, "train")  # benchmarks/class_train's server-side clock
+        timing.step(tag, "result drawn", job)
         classroom_panel.publish_panel(tr)
     elif tr is None and (job is None or not (job.error or job.running)):
         st.info(_("Pick a preset or your own settings (in the sidebar) and press **Train**. "
@@ -373,5 +378,7 @@ with frame.guard(_("The Train page")):
         st.empty()  # in the hint's place: else it stays on, greyed, while the fit waits below
     history_panel.panel(apply)
     if queued:
+        timing.step(tag, "waits", job)
         queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue",
                               lambda job: follow_turn(job, train_slot, train_text))
+        timing.step(tag, "stopped waiting, no rerun", job)  # st.rerun() raises: not reached

@@ -223,3 +223,45 @@ def test_each_sweep_session_has_its_own_nine_c_and_the_first_is_the_default():
     assert all(len(c) == len(DEFAULT_CS) for c in cs)
     # each costs about what the default does: the same C, within a factor of 1.6
     assert all(1 <= c[k] / DEFAULT_CS[k] < 1.6 for c in cs for k in range(len(DEFAULT_CS)))
+
+
+def test_a_page_without_its_result_is_followed_on_the_server_by_its_lesson_links_c(
+        tmp_path, monkeypatch, capsys):
+    """The Train page's steps (pages/shared/timing.py) are written only when the benchmark
+    turns them on, tagged with the page's C; the benchmark finds a lesson link's steps in the
+    server's log and prints the last of them under that session's timeout."""
+    from pages.shared import timing
+
+    job = SimpleNamespace(running=True, waiting=lambda: (2, False), result=None)
+    monkeypatch.delenv(timing.ENV, raising=False)
+    timing.step(timing.tag_of(0.25), "run", job)
+    assert capsys.readouterr().err == ""  # off: nothing written
+    monkeypatch.setenv(timing.ENV, "1")
+    configs = bench.class_configs(3)
+    urls = bench.lesson_links("http://127.0.0.1:1", configs)
+    for c in (configs[1].C, configs[2].C, configs[1].C):
+        timing.step(timing.tag_of(c), "waits", job)
+    timing.step(timing.tag_of(configs[1].C), "stopped waiting, no rerun", None)
+    log = tmp_path / "server.log"
+    log.write_text("Streamlit says hello\n" + capsys.readouterr().err)
+
+    assert sessions.page_tag(urls[1]) == timing.tag_of(configs[1].C)
+    assert sessions.page_tag("http://127.0.0.1:1/train") == ""
+    assert sessions.page_tag("http://127.0.0.1:1/train?C=oops") == ""
+    mine = sessions.steps(log, sessions.page_tag(urls[1]))
+    assert [s.split(" ", 1)[1] for s in mine] == [
+        "waits running=True waiting=True result=False",
+        "waits running=True waiting=True result=False",
+        "stopped waiting, no rerun no job"]
+    assert len(sessions.steps(log, sessions.page_tag(urls[2]))) == 1
+    assert sessions.steps(log, sessions.page_tag(urls[0])) == []
+    assert sessions.steps(tmp_path / "gone.log", "C=1") == []
+
+    b = Burst("train", 3, [1.0, None, 2.0], ["", "", ""])
+    b.notes["late"] = {1: "Waiting for your turn"}
+    b.notes["steps"] = {1: mine}
+    said = bench.errors_block(b).splitlines()
+    assert said[0] == ("  session 1: no result after the timeout; its page showed: "
+                       "Waiting for your turn")
+    assert said[-1].startswith("    server: ")
+    assert said[-1].endswith("stopped waiting, no rerun no job")
