@@ -229,7 +229,12 @@ class FastLogisticRegression(ClassifierMixin, BaseEstimator):
         # Adam's step is a fixed size per coordinate, so the right step for a weight scales
         # as 1 / (size of its feature). Dividing the step by the features' RMS makes one
         # learning_rate suit raw 0..255, /255 and z-scored pixels alike, without a data copy.
-        rms = float(np.sqrt(np.mean(np.square(Xtr[:_SAMPLE_ROWS], dtype=np.float64))))
+        # Summed in float64 as it goes: a float64 square of the rows was a 31 MB array per fit,
+        # fresh memory that took 0.2-0.9 s to fault in on the server of a virtual machine
+        # (numpy asks for huge pages), against 0.003 s for this sum.
+        sample = Xtr[:_SAMPLE_ROWS]
+        rms = float(np.sqrt(np.einsum("ij,ij->", sample, sample, dtype=np.float64)
+                            / max(sample.size, 1)))
         self.feature_rms_ = rms if rms > 0 else 1.0
         # in X's precision, as the steps use it
         lam = float(dtype(objective.penalty_strength(self.C, n)))
