@@ -41,6 +41,9 @@ if __name__ == "__main__" and get_script_run_ctx(suppress_warning=True) is None:
     from pages.shared import session_lock
 
     session_lock.install()  # before the first session's first run: one lock per session's state
+    from pages.shared import message_queue
+
+    message_queue.install()  # a session's messages reach its page whole, in the order made
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
@@ -53,6 +56,7 @@ from pages.shared import (  # noqa: E402  (after the launcher)
     handoff,
     i18n,
     leave_guard,
+    message_queue,
     nav,
     projector,
     session_lock,
@@ -62,6 +66,7 @@ from pages.shared.i18n import _  # noqa: E402
 
 handoff.install()  # the server's: a run's last messages reach the page before the next run
 session_lock.install()  # (done by the launcher already; here too for a server started otherwise)
+message_queue.install()  # (the same)
 
 # The page icon is a file of ours (sent inline, as a data: URL): a ":material/...:" icon here
 # makes the browser fetch its picture from fonts.gstatic.com on every visit, which a school's
