@@ -221,6 +221,7 @@ class Client:
         self.nice = nice
         self.port = port
         self.profile = profile  # py-spy's raw stacks of the server during each burst, here
+        self.said: dict = {}  # page -> its JavaScript errors and warnings, in order
 
     async def __aenter__(self) -> Client:
         from playwright.async_api import async_playwright
@@ -239,6 +240,10 @@ class Client:
             context.set_default_timeout(TIMEOUT_MS)
             await context.add_init_script(STILL)
             page = await context.new_page()
+            said = self.said.setdefault(page, [])  # its errors, said beside a timeout
+            page.on("pageerror", lambda exc: said.append(f"pageerror {exc}"[:600]))
+            page.on("console", lambda m: said.append(f"console.{m.type} {m.text}"[:600])
+                    if m.type in ("error", "warning") else None)
             await page.goto(url, timeout=TIMEOUT_MS)
             await page.locator("h1", has_text=title).first.wait_for(timeout=TIMEOUT_MS)
             await idle(page)
@@ -312,6 +317,9 @@ class Client:
         b.notes["late"] = late
         addresses = urls(app.url)  # the same links again: their C says whose steps are whose
         b.notes["steps"] = {i: steps(log, page_tag(addresses[i])) for i in late}
+        b.notes["page_errors"] = {i: self.said.get(pages[i], []) for i in late}
+        for page in pages:
+            self.said.pop(page, None)
         b.client_nice = self.nice
         b.notes["server_times"] = server_times(log)
         if after is not None:

@@ -300,6 +300,8 @@ def errors_block(b: Burst) -> str:
             late.append(f"  session {i}: no result after the timeout"
                         + (f"; its page showed: {shown[i]}" if shown.get(i) else ""))
             late += [f"    server: {line}" for line in steps.get(i, [])[-STEPS_SHOWN:]]
+            late += [f"    page: {line}" for line in
+                     b.notes.get("page_errors", {}).get(i, [])[-STEPS_SHOWN:]]
     return "\n".join(said + late)
 
 

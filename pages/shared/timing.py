@@ -41,7 +41,9 @@ def step(tag: str, what: str, job=None) -> None:
                                     "waiting": job.waiting() is not None,
                                     "result": getattr(job, "result", None) is not None}
     state = " ".join(f"{k}={v}" for k, v in facts.items()) or "no job"
-    print(f"{STEP} {time.monotonic():.3f} {tag} {what} {state}", file=sys.stderr, flush=True)
+    # one write: print's text and its newline are two, and two threads' lines then interleave
+    sys.stderr.write(f"{STEP} {time.monotonic():.3f} {tag} {what} {state}\n")
+    sys.stderr.flush()
 
 
 def tag_of(c: float) -> str:

@@ -260,8 +260,10 @@ def test_a_page_without_its_result_is_followed_on_the_server_by_its_lesson_links
     b = Burst("train", 3, [1.0, None, 2.0], ["", "", ""])
     b.notes["late"] = {1: "Waiting for your turn"}
     b.notes["steps"] = {1: mine}
+    b.notes["page_errors"] = {1: ["pageerror Bad delta path index 1"]}
     said = bench.errors_block(b).splitlines()
     assert said[0] == ("  session 1: no result after the timeout; its page showed: "
                        "Waiting for your turn")
-    assert said[-1].startswith("    server: ")
-    assert said[-1].endswith("stopped waiting, no rerun no job")
+    assert said[-2].startswith("    server: ")
+    assert said[-2].endswith("stopped waiting, no rerun no job")
+    assert said[-1] == "    page: pageerror Bad delta path index 1"
