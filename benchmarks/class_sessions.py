@@ -275,8 +275,9 @@ class Client:
             try:
                 await self._warm(app.url, draw)
                 door = asyncio.Semaphore(LOADING_AT_ONCE)
+                addresses = urls(app.url)
                 pages = await asyncio.gather(*(self._open(u, title, ready, i, door)
-                                               for i, u in enumerate(urls(app.url))))
+                                               for i, u in enumerate(addresses)))
                 button = re.compile(watch[0])
                 centres = []
                 for page in pages:
@@ -315,8 +316,8 @@ class Client:
         stop_leftovers(seen, pid)
         b = outcome(scenario, states, w)
         b.notes["late"] = late
-        addresses = urls(app.url)  # the same links again: their C says whose steps are whose
-        b.notes["steps"] = {i: steps(log, page_tag(addresses[i])) for i in late}
+        logged = steps(log)  # each lesson link's C says whose steps are whose
+        b.notes["steps"] = {i: logged.get(page_tag(addresses[i]), []) for i in late}
         b.notes["page_errors"] = {i: self.said.get(pages[i], []) for i in late}
         for page in pages:
             self.said.pop(page, None)
@@ -433,15 +434,15 @@ def page_tag(url: str) -> str:
         return ""
 
 
-def steps(log: Path, tag: str) -> list[str]:
-    """The server's steps (pages/shared/timing.py) for the page tagged `tag`, in order: its
-    seconds, step and job's state."""
-    found = []
+def steps(log: Path) -> dict[str, list[str]]:
+    """The server's steps (pages/shared/timing.py) by page tag, each in order: its seconds,
+    step and job's state."""
+    found: dict[str, list[str]] = {}
     with contextlib.suppress(OSError):
         for line in log.read_text(errors="replace").splitlines():
             bits = line.split(maxsplit=3)
-            if tag and len(bits) == 4 and bits[0] == STEP and bits[2] == tag:
-                found.append(f"{bits[1]} {bits[3]}")
+            if len(bits) == 4 and bits[0] == STEP:
+                found.setdefault(bits[2], []).append(f"{bits[1]} {bits[3]}")
     return found
 
 

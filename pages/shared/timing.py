@@ -25,8 +25,7 @@ def result_drawn(job, what: str) -> None:
     ticket = getattr(job, "ticket", None)
     turn = getattr(ticket, "started", None)
     queued = 0.0 if turn is None else turn - job.started
-    print(f"{PREFIX} {what} {time.monotonic() - job.started:.3f} {queued:.3f}",
-          file=sys.stderr, flush=True)
+    _say(f"{PREFIX} {what} {time.monotonic() - job.started:.3f} {queued:.3f}")
 
 
 def step(tag: str, what: str, job=None) -> None:
@@ -41,11 +40,16 @@ def step(tag: str, what: str, job=None) -> None:
                                     "waiting": job.waiting() is not None,
                                     "result": getattr(job, "result", None) is not None}
     state = " ".join(f"{k}={v}" for k, v in facts.items()) or "no job"
-    # one write: print's text and its newline are two, and two threads' lines then interleave
-    sys.stderr.write(f"{STEP} {time.monotonic():.3f} {tag} {what} {state}\n")
-    sys.stderr.flush()
+    _say(f"{STEP} {time.monotonic():.3f} {tag} {what} {state}")
 
 
 def tag_of(c: float) -> str:
     """A Train page's tag for `step`: its C, as the benchmark writes it in the lesson link."""
     return f"C={c:.6g}"
+
+
+def _say(line: str) -> None:
+    """`line` to the server's stderr in one write: print's text and its newline are two, and
+    two threads' lines then run into one another."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()

@@ -248,14 +248,15 @@ def test_a_page_without_its_result_is_followed_on_the_server_by_its_lesson_links
     assert sessions.page_tag(urls[1]) == timing.tag_of(configs[1].C)
     assert sessions.page_tag("http://127.0.0.1:1/train") == ""
     assert sessions.page_tag("http://127.0.0.1:1/train?C=oops") == ""
-    mine = sessions.steps(log, sessions.page_tag(urls[1]))
+    logged = sessions.steps(log)
+    mine = logged[sessions.page_tag(urls[1])]
     assert [s.split(" ", 1)[1] for s in mine] == [
         "waits running=True waiting=True result=False",
         "waits running=True waiting=True result=False",
         "stopped waiting, no rerun no job"]
-    assert len(sessions.steps(log, sessions.page_tag(urls[2]))) == 1
-    assert sessions.steps(log, sessions.page_tag(urls[0])) == []
-    assert sessions.steps(tmp_path / "gone.log", "C=1") == []
+    assert len(logged[sessions.page_tag(urls[2])]) == 1
+    assert sessions.page_tag(urls[0]) not in logged
+    assert sessions.steps(tmp_path / "gone.log") == {}
 
     b = Burst("train", 3, [1.0, None, 2.0], ["", "", ""])
     b.notes["late"] = {1: "Waiting for your turn"}
