@@ -46,7 +46,7 @@ def test_options_choose_scenarios_in_order_and_each_its_own_default_n():
     args = bench.options(["--scenarios", "save, train"])
     assert args.chosen == ["train", "save"]
     assert [bench.sessions_for(args, s) for s in args.chosen] == [20, 30]
-    assert [bench.nice_for(args, s) for s in bench.SCENARIOS] == [10, 19, 10]
+    assert [bench.nice_for(args, s) for s in bench.SCENARIOS] == [0, 19, 0]
     args = bench.options(["--scenarios", "sweep", "--sessions", "3", "--client-nice", "5"])
     assert bench.sessions_for(args, "sweep") == 3 and bench.nice_for(args, "sweep") == 5
 
