@@ -34,14 +34,14 @@ animation (class_sessions.STILL). Students' browsers run on their own devices; h
 the server's cores, level with the server's work for them (`--client-nice`; by default
 CLIENT_NICE: 0 for train and save, as the server's threads that fit and save; 19 for sweep, as
 the sweep processes: digitlab.runtime.threads), as issue 25 measured. Behind it (nice 10, this
-benchmark's default before 2026-12-06) a page drew only once the server had nothing left to do: the
-first result was measured at 11-13 s when the server had drawn it after 1.5 s, a figure of the
-test's priorities, not of a class. The third line of the train burst (a device each) is the
-class with its own devices. Each
-burst prints the CPU seconds of the server's process tree and of the client, and the load
-average at its start and end (the machine may be shared). The presses: the mouse clicks where
-each page's button is, one input event per page, all sent at once; their spread (first to last
-pointerdown, in the pages) is printed. The browser drops to `--client-nice` only after them.
+benchmark's default before 2026-12-06) a page drew only once the server had nothing left to
+do: the first result was measured at 11-13 s when the server had drawn it after 1.5 s, a
+figure of the test's priorities, not of a class. The third line of the train burst (a device
+each) is the class with its own devices. Each burst prints the CPU seconds of the server's
+process tree and of the client, and the load average at its start and end (the machine may be
+shared). The presses: the mouse clicks where each page's button is, one input event per page,
+all sent at once; their spread (first to last pointerdown, in the pages) is printed. The
+browser drops to `--client-nice` only after them.
 
 Memory, sampled every 0.25 s (psutil): the process tree's RSS (the goals' figure; library pages
 shared by the child processes counted in each), its PSS (shared pages counted once) and the

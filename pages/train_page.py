@@ -381,4 +381,5 @@ with frame.guard(_("The Train page")):
         timing.step(tag, "waits", job)
         queue_panel.wait_turn(job, waiting_slot, "fit", "leave_fit_queue",
                               lambda job: follow_turn(job, train_slot, train_text))
-        timing.step(tag, "stopped waiting, no rerun", job)  # st.rerun() raises: not reached
+        # reached only when wait_turn returns without a rerun (AppTest, a browser gone)
+        timing.step(tag, "stopped waiting, no rerun", job)

@@ -6,6 +6,7 @@ message is work for the server and a redraw in a browser.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -22,13 +23,13 @@ class LastSent:
         self._last: object = _NOTHING
         self._every = every
         self._clock = clock
-        self._at: float | None = None  # when the last value was let through
+        self._at = -math.inf  # when the last value was let through
 
     def changed(self, value: object) -> bool:
         if value == self._last:
             return False
         now = self._clock()
-        if self._at is not None and now - self._at < self._every:
+        if now - self._at < self._every:
             return False
         self._last, self._at = value, now
         return True
