@@ -38,17 +38,15 @@ MENDED = "1.67.0"  # the Streamlit this mends (pinned in requirements.txt); see 
 _INSTALLED = "_digitlab_message_queue"
 _LOCK = "_digitlab_lock"  # on a ForwardMsgQueue: its lock
 _GUARDED = ("flush", "clear", "is_empty", "__len__", "get_debug")
-_GUARD = threading.Lock()  # around giving a queue made before install() its lock
 
 
 def _lock_of(queue: ForwardMsgQueue) -> threading.RLock:
     """The queue's lock (reentrant: flush calls clear); made on first use, so a queue made
-    before install() has one too (app.py's module runs install() inside a session's run)."""
+    before install() has one too (app.py's module runs install() inside a session's run). Two
+    threads' first uses get the same lock: a dict's setdefault with a str key is one step
+    under the interpreter's lock."""
     lock = queue.__dict__.get(_LOCK)
-    if lock is None:
-        with _GUARD:
-            lock = queue.__dict__.setdefault(_LOCK, threading.RLock())
-    return lock
+    return lock if lock is not None else queue.__dict__.setdefault(_LOCK, threading.RLock())
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
